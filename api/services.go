@@ -1,0 +1,160 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/media"
+)
+
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+type mediaJSON struct {
+	MediaID     int64  `json:"media_id"`
+	ContentType string `json:"content_type"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Size        int64  `json:"size"`
+	URL         string `json:"url"`
+}
+
+// uploadMedia takes a multipart form with one file field named "file". The
+// part is read into memory under a hard limit; nothing touches disk until
+// the image has passed its checks.
+func (a *API) uploadMedia(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return kolokol.Errorf(kolokol.EMALFORMED, "send the image as multipart/form-data with a field named file")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return kolokol.Errorf(kolokol.EMALFORMED, "malformed multipart body: %v", err)
+	}
+	var data []byte
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return multipartError(err)
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		if data != nil {
+			return kolokol.FieldErrorf(kolokol.EINVALID, "file", "send one file per upload")
+		}
+		data, err = io.ReadAll(io.LimitReader(part, media.MaxBytes+1))
+		if err != nil {
+			return multipartError(err)
+		}
+		if data == nil {
+			data = []byte{}
+		}
+	}
+	if data == nil {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "file", "the form has no field named file")
+	}
+	m, err := a.desk.UploadMedia(r.Context(), actor, data)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, mediaJSON{MediaID: m.ID, ContentType: m.ContentType, Width: m.Width, Height: m.Height, Size: m.Size, URL: a.baseURL + m.Path()})
+	return nil
+}
+
+func multipartError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return kolokol.FieldErrorf(kolokol.ETOOLARGE, "file", "the upload is over the %d-byte limit", media.MaxBytes)
+	}
+	return kolokol.Errorf(kolokol.EMALFORMED, "malformed multipart body: %v", err)
+}
+
+type serviceJSON struct {
+	Code        string            `json:"code"`
+	Tag         string            `json:"tag"`
+	Script      string            `json:"script"`
+	Direction   kolokol.Direction `json:"direction"`
+	Name        string            `json:"name"`
+	EnglishName string            `json:"english_name"`
+	TimeZone    string            `json:"time_zone"`
+	URL         string            `json:"url"`
+}
+
+func (a *API) listServices(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	list, err := a.store.FindServices(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []serviceJSON{}
+	for _, s := range list {
+		if actor.CanTouch(s.Code) {
+			out = append(out, serviceJSON{s.Code, s.Tag, s.Script, s.Direction, s.Name, s.EnglishName, s.TimeZone, a.baseURL + "/" + s.Code + "/"})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+	return nil
+}
+
+type breakingRequest struct {
+	Text      string `json:"text"`
+	URL       string `json:"url"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+type breakingJSON struct {
+	Service   string     `json:"service"`
+	Text      string     `json:"text"`
+	URL       string     `json:"url,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+func (a *API) setBreaking(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	var req breakingRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	exp, err := parseTime("expires_at", req.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	b := &kolokol.Breaking{Service: r.PathValue("code"), Text: req.Text, URL: req.URL, ExpiresAt: exp.UTC()}
+	if exp.IsZero() {
+		b.ExpiresAt = time.Time{}
+	}
+	if err := a.desk.SetBreaking(r.Context(), actor, b); err != nil {
+		return err
+	}
+	out := breakingJSON{Service: b.Service, Text: b.Text, URL: b.URL, CreatedAt: b.CreatedAt}
+	if !b.ExpiresAt.IsZero() {
+		out.ExpiresAt = &b.ExpiresAt
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) clearBreaking(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	if err := a.desk.ClearBreaking(r.Context(), actor, r.PathValue("code")); err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,201 @@
+package kolokol
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Status is where an article stands in the workflow.
+type Status string
+
+const (
+	StatusDraft       Status = "draft"
+	StatusScheduled   Status = "scheduled"
+	StatusPublished   Status = "published"
+	StatusUnpublished Status = "unpublished"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusDraft, StatusScheduled, StatusPublished, StatusUnpublished:
+		return true
+	}
+	return false
+}
+
+// Limits on article fields; they keep one story well under the API body limit.
+const (
+	MaxHeadline = 300
+	MaxSummary  = 1000
+	MaxBody     = 200000
+	MaxListItem = 200
+	MaxListLen  = 30
+)
+
+// LeadImage is the photo at the top of a story. Alt describes the picture for
+// someone who cannot see it; Caption says who, where and when; Credit names
+// the photographer or agency.
+type LeadImage struct {
+	MediaID int64
+	Alt     string
+	Caption string
+	Credit  string
+}
+
+// Correction is a dated note appended to a published story. It is never
+// edited away.
+type Correction struct {
+	ID        int64
+	ArticleID int64
+	Text      string
+	CreatedAt time.Time
+}
+
+// Article is a story of one language service.
+type Article struct {
+	ID          int64
+	Service     string
+	Section     string // section slug; "" when the story has none
+	Slug        string
+	Headline    string
+	Summary     string
+	Body        string // Markdown
+	Bylines     []string
+	Dateline    string // place the story was filed from
+	LeadImage   *LeadImage
+	Credits     []string // wire agencies whose copy was used
+	Tags        []string
+	Corrections []Correction
+	Status      Status
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	PublishedAt time.Time // zero until first published
+	ScheduledAt time.Time // zero unless scheduled
+	Version     int       // optimistic lock: each stored update increments it
+}
+
+// ArticlePath is an article's stable reader URL path. The id makes it stable;
+// the slug is for people and may change with the headline.
+func ArticlePath(service string, id int64, slug string) string {
+	return "/" + service + "/a/" + strconv.FormatInt(id, 10) + "-" + url.PathEscape(slug) + "/"
+}
+
+// Path returns the article's reader URL path.
+func (a *Article) Path() string { return ArticlePath(a.Service, a.ID, a.Slug) }
+
+// IsLive reports whether readers can see the article.
+func (a *Article) IsLive() bool { return a.Status == StatusPublished }
+
+// Normalize trims fields, drops empty list entries and derives the slug from
+// the headline. Call it before Validate.
+func (a *Article) Normalize() {
+	a.Headline = strings.TrimSpace(a.Headline)
+	a.Summary = strings.TrimSpace(a.Summary)
+	a.Dateline = strings.TrimSpace(a.Dateline)
+	a.Section = strings.TrimSpace(a.Section)
+	a.Bylines = cleanList(a.Bylines)
+	a.Credits = cleanList(a.Credits)
+	a.Tags = cleanList(a.Tags)
+	if a.LeadImage != nil {
+		a.LeadImage.Alt = strings.TrimSpace(a.LeadImage.Alt)
+		a.LeadImage.Caption = strings.TrimSpace(a.LeadImage.Caption)
+		a.LeadImage.Credit = strings.TrimSpace(a.LeadImage.Credit)
+	}
+	a.Slug = Slugify(a.Headline)
+}
+
+func cleanList(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+// Validate checks an article before it is stored.
+func (a *Article) Validate() error {
+	if !ValidServiceCode(a.Service) {
+		return FieldErrorf(EINVALID, "service", "invalid service code %q", a.Service)
+	}
+	if a.Headline == "" {
+		return FieldErrorf(EINVALID, "headline", "headline is required")
+	}
+	if !a.Status.Valid() {
+		return FieldErrorf(EINVALID, "status", "unknown status %q", a.Status)
+	}
+	if a.Section != "" && (!sectionSlugRE.MatchString(a.Section) || len(a.Section) > 40) {
+		return FieldErrorf(EINVALID, "section", "invalid section slug %q", a.Section)
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{
+		{"headline", a.Headline, MaxHeadline},
+		{"summary", a.Summary, MaxSummary},
+		{"body", a.Body, MaxBody},
+		{"dateline", a.Dateline, MaxListItem},
+	} {
+		if err := checkText(f.name, f.v, f.max); err != nil {
+			return err
+		}
+	}
+	if strings.ContainsAny(a.Headline, "\r\n") {
+		return FieldErrorf(EINVALID, "headline", "headline must be a single line")
+	}
+	for name, list := range map[string][]string{"bylines": a.Bylines, "credits": a.Credits, "tags": a.Tags} {
+		if len(list) > MaxListLen {
+			return FieldErrorf(EINVALID, name, "%s has %d entries; the limit is %d", name, len(list), MaxListLen)
+		}
+		for i, v := range list {
+			if err := checkText(fmt.Sprintf("%s[%d]", name, i), v, MaxListItem); err != nil {
+				return err
+			}
+		}
+	}
+	if li := a.LeadImage; li != nil {
+		if li.MediaID <= 0 {
+			return FieldErrorf(EINVALID, "lead_image.media_id", "lead image needs a media_id")
+		}
+		if li.Alt == "" {
+			return FieldErrorf(EINVALID, "lead_image.alt", "lead image needs alt text describing the picture")
+		}
+		for name, v := range map[string]string{"lead_image.alt": li.Alt, "lead_image.caption": li.Caption, "lead_image.credit": li.Credit} {
+			if err := checkText(name, v, MaxSummary); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Validate checks a correction note.
+func (c *Correction) Validate() error {
+	if strings.TrimSpace(c.Text) == "" {
+		return FieldErrorf(EINVALID, "text", "correction text is required")
+	}
+	return checkText("text", c.Text, MaxSummary)
+}
+
+// ArticleFilter selects articles. Zero fields do not filter.
+type ArticleFilter struct {
+	Service string
+	Section string
+	Status  Status
+	// ByPublished orders by publication time, newest first (reader lists);
+	// otherwise the order is by id, newest first (API lists).
+	ByPublished bool
+	// Before, when set, keeps articles with an id below it (API cursor).
+	Before int64
+	Offset int
+	Limit  int
+}

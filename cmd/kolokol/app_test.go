@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/demo"
+)
+
+// testApp is a running server over a real SQLite file, seeded with the demo
+// newsroom, plus tokens of each kind.
+type testApp struct {
+	*App
+	srv    *httptest.Server
+	logs   *bytes.Buffer
+	admin  string // demo admin token
+	tokens map[string]string
+}
+
+func newTestApp(t testing.TB) *testApp {
+	t.Helper()
+	ctx := context.Background()
+	logs := &bytes.Buffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	app, err := NewApp(ctx, t.TempDir(), base, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Store.Close() })
+	res, err := demo.Seed(ctx, app.Store, app.Desk, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config = newHTTPServer(app.Handler, logger)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	ta := &testApp{App: app, srv: srv, logs: logs, admin: res.AdminToken, tokens: map[string]string{}}
+	for name, tok := range map[string]kolokol.Token{
+		"reporter-ru": {Role: kolokol.RoleReporter, Services: []string{"ru"}},
+		"editor-ru":   {Role: kolokol.RoleEditor, Services: []string{"ru"}},
+		"editor-fa":   {Role: kolokol.RoleEditor, Services: []string{"fa"}},
+	} {
+		secret, hash := kolokol.NewToken()
+		tok.Name, tok.Hash = name, hash
+		if err := app.Store.CreateToken(ctx, &tok); err != nil {
+			t.Fatal(err)
+		}
+		ta.tokens[name] = secret
+	}
+	return ta
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (ta *testApp) do(t testing.TB, method, path, token string, body io.Reader, hdr ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, ta.srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, b}
+}
+
+func (ta *testApp) get(t testing.TB, path string, hdr ...string) response {
+	return ta.do(t, "GET", path, "", nil, hdr...)
+}
+
+func (ta *testApp) api(t testing.TB, method, path, token string, body any) response {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(data)
+	}
+	return ta.do(t, method, "/api/v1"+path, token, r)
+}
+
+type apiArticle struct {
+	ID          int64  `json:"id"`
+	Service     string `json:"service"`
+	Slug        string `json:"slug"`
+	Headline    string `json:"headline"`
+	Status      string `json:"status"`
+	Version     int    `json:"version"`
+	URL         string `json:"url"`
+	Corrections []struct {
+		Text string `json:"text"`
+	} `json:"corrections"`
+}
+
+func (ta *testApp) create(t testing.TB, token string, body map[string]any) apiArticle {
+	t.Helper()
+	r := ta.api(t, "POST", "/articles", token, body)
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	var a apiArticle
+	r.json(t, &a)
+	return a
+}
+
+func (ta *testApp) publish(t testing.TB, token string, id int64) apiArticle {
+	t.Helper()
+	r := ta.api(t, "POST", fmt.Sprintf("/articles/%d/publish", id), token, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("publish: %d %s", r.status, r.body)
+	}
+	var a apiArticle
+	r.json(t, &a)
+	return a
+}
+
+// path returns the reader path of an API article URL.
+func (ta *testApp) path(a apiArticle) string { return strings.TrimPrefix(a.URL, ta.srv.URL) }
+
+func pngFile(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i)
+	}
+	img.Set(0, 0, color.White)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func multipartBody(t testing.TB, field, name string, data []byte) (io.Reader, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	return &buf, mw.FormDataContentType()
+}
+
+func kolokolFilterAll() kolokol.ArticleFilter { return kolokol.ArticleFilter{} }
+
+// pngHeader is a PNG signature and an IHDR chunk declaring w x h pixels,
+// with no image data: the shape of a decompression bomb's header.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := []byte{0, 0, 0, 13, 'I', 'H', 'D', 'R',
+		byte(w >> 24), byte(w >> 16), byte(w >> 8), byte(w),
+		byte(h >> 24), byte(h >> 16), byte(h >> 8), byte(h),
+		8, 6, 0, 0, 0}
+	b.Write(ihdr)
+	crc := crc32.ChecksumIEEE(ihdr[4:])
+	b.Write([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)})
+	return b.Bytes()
+}

@@ -1,0 +1,119 @@
+// Command kolokol is the whole platform in one binary: newsroom API, reader
+// site and, later, distribution. Run "kolokol help" for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; without
+// it, the VCS revision recorded by the go command is shown.
+var version = ""
+
+const usage = `kolokol: a publishing platform for newsrooms whose readers live where a free press is banned.
+
+Usage:
+  kolokol serve [--data DIR] [--addr HOST:PORT] [--base-url URL] [--demo]
+  kolokol token create --data DIR --name NAME --role reporter|editor|admin [--service CODE ...]
+  kolokol version
+
+Every flag has an environment equivalent: --data is KOLOKOL_DATA, --addr is
+KOLOKOL_ADDR, --base-url is KOLOKOL_BASE_URL, --log-level is KOLOKOL_LOG_LEVEL.
+`
+
+func main() {
+	ctx := context.Background()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "kolokol:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr, getenv)
+	case "token":
+		if len(args) < 2 || args[1] != "create" {
+			return fmt.Errorf("usage: kolokol token create --data DIR --name NAME --role ROLE [--service CODE ...]")
+		}
+		return tokenCreate(ctx, args[2:], stdout, stderr, getenv)
+	case "version":
+		fmt.Fprintln(stdout, "kolokol", buildVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q; run kolokol help", args[0])
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return info.Main.Version
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
+}
+
+// envFlags gives every flag of fs the value of its KOLOKOL_* variable as a
+// default, so that flags given on the command line win over the environment.
+func envFlags(fs *flag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "KOLOKOL_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" && err == nil {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, e)
+			}
+		}
+	})
+	return err
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*s = append(*s, p)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/api"
+	"github.com/kolokol/kolokol/demo"
+	"github.com/kolokol/kolokol/desk"
+	"github.com/kolokol/kolokol/media"
+	"github.com/kolokol/kolokol/render"
+	"github.com/kolokol/kolokol/site"
+	"github.com/kolokol/kolokol/store/sqlite"
+	_ "time/tzdata" // service time zones must work on hosts without zoneinfo
+)
+
+func openStore(ctx context.Context, data string, create bool) (*sqlite.Store, error) {
+	if create {
+		// The data directory holds the database and token hashes: keep it
+		// private to the service account.
+		if err := os.MkdirAll(data, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	} else if _, err := os.Stat(filepath.Join(data, "kolokol.db")); err != nil {
+		return nil, fmt.Errorf("no Kolokol database in %s (run kolokol serve --data %s first)", data, data)
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(data, "kolokol.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return store, nil
+}
+
+// App is the wired server, separate from flag parsing so tests build it.
+type App struct {
+	Store   *sqlite.Store
+	Desk    *desk.Desk
+	Site    *site.Site
+	Handler http.Handler
+}
+
+// NewApp wires the store, desk, reader site and API.
+func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*App, error) {
+	store, err := openStore(ctx, data, true)
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := media.NewDir(filepath.Join(data, "media"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	builder, err := render.New(store, render.Options{BaseURL: baseURL, SiteName: "Kolokol"})
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("load templates: %w", err)
+	}
+	d := desk.New(store, blobs, nil)
+	s := site.New(builder, blobs, logger, nil)
+	d.OnChange(s.Changed)
+	mux := http.NewServeMux()
+	s.Register(mux)
+	api.New(store, d, logger, baseURL).Register(mux)
+	return &App{Store: store, Desk: d, Site: s, Handler: secure(mux)}, nil
+}
+
+// secure adds the security headers to every response, API included.
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		site.SetSecurityHeaders(w.Header())
+		h.ServeHTTP(w, r)
+	})
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./data", "data directory (database and media)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	baseURL := fs.String("base-url", "", "public origin of the site, e.g. https://news.example.org (default: http://ADDR)")
+	demoFlag := fs.Bool("demo", false, "seed a demo newsroom into an empty data directory")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := envFlags(fs, getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if *baseURL == "" {
+		*baseURL = "http://" + ln.Addr().String()
+	}
+	app, err := NewApp(ctx, *data, *baseURL, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer app.Store.Close()
+	if *demoFlag {
+		res, err := demo.Seed(ctx, app.Store, app.Desk, time.Now())
+		switch {
+		case kolokol.ErrorCode(err) == kolokol.ECONFLICT:
+			fmt.Fprintln(stdout, "demo: the data directory is not empty; serving what is there (create a token with: kolokol token create)")
+		case err != nil:
+			ln.Close()
+			return fmt.Errorf("seed demo: %w", err)
+		default:
+			fmt.Fprintf(stdout, "demo: %d services, %d stories\n", res.Services, res.Stories)
+			fmt.Fprintf(stdout, "admin token: %s\n", res.AdminToken)
+		}
+	}
+
+	srv := newHTTPServer(app.Handler, logger)
+	fmt.Fprintf(stdout, "reader site: %s/\n", *baseURL)
+	logger.Info("serving", "addr", ln.Addr().String(), "version", buildVersion())
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// newHTTPServer bounds every phase of a request so slow or hostile clients
+// cannot hold connections forever.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads on slow links
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(redactor{logger}, "", 0),
+	}
+}
+
+// ipPattern matches IPv4 and IPv6 addresses (with an optional port) as
+// net/http prints them in its own messages ("TLS handshake error from ...").
+var ipPattern = regexp.MustCompile(`\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]+\]?(:\d+)?|\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`)
+
+// redactor carries net/http's internal log lines to slog with every address
+// removed: a reader's IP must never reach a log line.
+type redactor struct{ log *slog.Logger }
+
+func (r redactor) Write(p []byte) (int, error) {
+	msg := ipPattern.ReplaceAllString(strings.TrimSpace(string(p)), "[address removed]")
+	r.log.Warn("http server", "msg", msg)
+	return len(p), nil
+}

@@ -1,0 +1,196 @@
+// Package demo creates the demo newsroom: language services in several
+// scripts and both directions, sample stories written for this project, a
+// breaking-news banner and a generated lead photo.
+package demo
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/desk"
+)
+
+//go:embed services.json
+var servicesJSON []byte
+
+//go:embed stories.json
+var storiesJSON []byte
+
+type serviceSeed struct {
+	Code        string            `json:"code"`
+	Tag         string            `json:"tag"`
+	Script      string            `json:"script"`
+	Direction   kolokol.Direction `json:"direction"`
+	Name        string            `json:"name"`
+	EnglishName string            `json:"english_name"`
+	TimeZone    string            `json:"time_zone"`
+	About       string            `json:"about"`
+	LegalStatus string            `json:"legal_status"`
+	Sections    []struct {
+		Slug string `json:"slug"`
+		Name string `json:"name"`
+	} `json:"sections"`
+}
+
+type storySeed struct {
+	Service     string             `json:"service"`
+	Section     string             `json:"section"`
+	HoursAgo    int                `json:"hours_ago"`
+	Headline    string             `json:"headline"`
+	Summary     string             `json:"summary"`
+	Body        string             `json:"body"`
+	Bylines     []string           `json:"bylines"`
+	Dateline    string             `json:"dateline"`
+	Tags        []string           `json:"tags"`
+	Credits     []string           `json:"credits"`
+	LeadImage   *kolokol.LeadImage `json:"lead_image"`
+	Corrections []string           `json:"corrections"`
+}
+
+// Breaking banners of the demo, by service.
+var breaking = map[string]string{
+	"en": "Live: the river ferry's first evening crossings are under way",
+	"fa": "فوری: نخستین سفرهای شبانهٔ کشتی مسافربری آغاز شد",
+}
+
+// Result is what a new user needs to try the demo.
+type Result struct {
+	AdminToken string
+	Services   int
+	Stories    int
+}
+
+// Seed fills an empty store. It refuses a store that already has services,
+// so that a restart never duplicates the demo.
+func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time) (*Result, error) {
+	existing, err := store.FindServices(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
+	}
+	if len(existing) > 0 {
+		return nil, kolokol.Errorf(kolokol.ECONFLICT, "the data directory already has services; the demo seeds only an empty one")
+	}
+	var services []serviceSeed
+	if err := json.Unmarshal(servicesJSON, &services); err != nil {
+		return nil, fmt.Errorf("seed demo: services.json: %w", err)
+	}
+	var stories []storySeed
+	if err := json.Unmarshal(storiesJSON, &stories); err != nil {
+		return nil, fmt.Errorf("seed demo: stories.json: %w", err)
+	}
+	for _, s := range services {
+		svc := &kolokol.Service{Code: s.Code, Tag: s.Tag, Script: s.Script, Direction: s.Direction, Name: s.Name,
+			EnglishName: s.EnglishName, TimeZone: s.TimeZone, About: s.About, LegalStatus: s.LegalStatus}
+		if err := store.CreateService(ctx, svc); err != nil {
+			return nil, fmt.Errorf("seed service %s: %w", s.Code, err)
+		}
+		for i, sec := range s.Sections {
+			if err := store.CreateSection(ctx, &kolokol.Section{Service: s.Code, Slug: sec.Slug, Name: sec.Name, Position: i}); err != nil {
+				return nil, fmt.Errorf("seed section %s/%s: %w", s.Code, sec.Slug, err)
+			}
+		}
+	}
+	secret, hash := kolokol.NewToken()
+	if err := store.CreateToken(ctx, &kolokol.Token{Name: "demo admin", Hash: hash, Role: kolokol.RoleAdmin}); err != nil {
+		return nil, fmt.Errorf("seed token: %w", err)
+	}
+	admin := kolokol.Actor{Name: "demo admin", Role: kolokol.RoleAdmin}
+	photo, err := Photo(1280, 720)
+	if err != nil {
+		return nil, err
+	}
+	m, err := d.UploadMedia(ctx, admin, photo)
+	if err != nil {
+		return nil, fmt.Errorf("seed photo: %w", err)
+	}
+	// Oldest first, so ids grow with publication time as they would in a
+	// real newsroom.
+	for i := len(stories) - 1; i >= 0; i-- {
+		if err := seedStory(ctx, store, d, admin, stories[i], m.ID, now); err != nil {
+			return nil, err
+		}
+	}
+	for svc, text := range breaking {
+		if err := d.SetBreaking(ctx, admin, &kolokol.Breaking{Service: svc, Text: text}); err != nil {
+			return nil, fmt.Errorf("seed breaking news: %w", err)
+		}
+	}
+	return &Result{AdminToken: secret, Services: len(services), Stories: len(stories)}, nil
+}
+
+func seedStory(ctx context.Context, store kolokol.Store, d *desk.Desk, admin kolokol.Actor, s storySeed, mediaID int64, now time.Time) error {
+	if s.LeadImage != nil {
+		s.LeadImage.MediaID = mediaID
+	}
+	a, err := d.CreateArticle(ctx, admin, desk.ArticleInput{Service: s.Service, Section: s.Section, Headline: s.Headline,
+		Summary: s.Summary, Body: s.Body, Bylines: s.Bylines, Dateline: s.Dateline, Tags: s.Tags, Credits: s.Credits, LeadImage: s.LeadImage})
+	if err != nil {
+		return fmt.Errorf("seed story %q: %w", s.Headline, err)
+	}
+	// Backdate through the store: the desk always publishes "now".
+	a.Status = kolokol.StatusPublished
+	a.PublishedAt = now.Add(-time.Duration(s.HoursAgo) * time.Hour).UTC()
+	if err := store.UpdateArticle(ctx, a); err != nil {
+		return fmt.Errorf("seed story %q: %w", s.Headline, err)
+	}
+	for _, c := range s.Corrections {
+		if _, err := d.AddCorrection(ctx, admin, a.ID, c); err != nil {
+			return fmt.Errorf("seed correction: %w", err)
+		}
+	}
+	return nil
+}
+
+// Photo draws a landscape (sky, sun, hills, a river with a boat) as a JPEG,
+// so the demo ships a lead image without shipping anyone's photograph.
+func Photo(w, h int) ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	horizon := h * 55 / 100
+	riverTop := h * 72 / 100
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var c color.RGBA
+			fx, fy := float64(x)/float64(w), float64(y)/float64(h)
+			hill := 0.50 + 0.06*math.Sin(fx*7) + 0.04*math.Sin(fx*17+1)
+			switch {
+			case math.Hypot(fx-0.78, (fy-0.22)*float64(h)/float64(w)) < 0.05:
+				c = color.RGBA{250, 214, 120, 255}
+			case y < horizon && fy < hill:
+				t := fy / 0.55
+				c = color.RGBA{uint8(120 + 90*t), uint8(170 + 60*t), uint8(225 + 20*t), 255}
+			case y < riverTop:
+				shade := uint8(20 * math.Sin(fx*40+fy*30))
+				c = color.RGBA{60 + shade, 120 + shade, 70, 255}
+			default:
+				wave := uint8(12 * math.Sin(fx*90+fy*60))
+				c = color.RGBA{110 + wave, 125 + wave, 140 + wave, 255}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	// The ferry: a white hull with a red stripe.
+	bx, by := w*40/100, h*80/100
+	for y := by; y < by+h/14; y++ {
+		for x := bx; x < bx+w/6; x++ {
+			c := color.RGBA{245, 245, 240, 255}
+			if y > by+h/22 {
+				c = color.RGBA{200, 40, 40, 255}
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 72}); err != nil {
+		return nil, fmt.Errorf("encode demo photo: %w", err)
+	}
+	return buf.Bytes(), nil
+}

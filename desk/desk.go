@@ -1,0 +1,310 @@
+// Package desk holds the newsroom's operations: what an editor, a reporter or
+// a script may do to stories, banners and media. It authorizes, validates,
+// writes through the Store and tells listeners what changed, so every way
+// into the newsroom (Admin API, newsroom UI, wire ingest) behaves the same.
+package desk
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/media"
+)
+
+// Listener learns of every change after it is stored. It runs before the
+// operation returns, so a caller that sees success knows that caches are
+// already invalidated.
+type Listener func(ctx context.Context, c kolokol.Change)
+
+// Desk performs newsroom operations.
+type Desk struct {
+	store     kolokol.Store
+	blobs     kolokol.BlobStore
+	now       func() time.Time
+	listeners []Listener
+}
+
+// New returns a Desk. now may be nil (time.Now).
+func New(store kolokol.Store, blobs kolokol.BlobStore, now func() time.Time) *Desk {
+	if now == nil {
+		now = time.Now
+	}
+	return &Desk{store: store, blobs: blobs, now: now}
+}
+
+// OnChange registers a listener. Call it while wiring, before serving.
+func (d *Desk) OnChange(l Listener) { d.listeners = append(d.listeners, l) }
+
+func (d *Desk) changed(ctx context.Context, c kolokol.Change) {
+	for _, l := range d.listeners {
+		l(ctx, c)
+	}
+}
+
+func canTouch(actor kolokol.Actor, service string) error {
+	if !actor.CanTouch(service) {
+		return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "service", "%s may not work on service %q", actor.Name, service)
+	}
+	return nil
+}
+
+func canPublish(actor kolokol.Actor, service string) error {
+	if err := canTouch(actor, service); err != nil {
+		return err
+	}
+	if !actor.CanPublish() {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot publish, unpublish, correct or set breaking news", actor.Role)
+	}
+	return nil
+}
+
+// ArticleInput is a new story.
+type ArticleInput struct {
+	Service   string
+	Section   string
+	Headline  string
+	Summary   string
+	Body      string
+	Bylines   []string
+	Dateline  string
+	Tags      []string
+	Credits   []string
+	LeadImage *kolokol.LeadImage
+}
+
+// CreateArticle stores a new draft.
+func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in ArticleInput) (*kolokol.Article, error) {
+	if err := canTouch(actor, in.Service); err != nil {
+		return nil, err
+	}
+	a := &kolokol.Article{
+		Service: in.Service, Section: in.Section, Headline: in.Headline, Summary: in.Summary,
+		Body: in.Body, Bylines: in.Bylines, Dateline: in.Dateline, Tags: in.Tags,
+		Credits: in.Credits, LeadImage: in.LeadImage, Status: kolokol.StatusDraft,
+	}
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if err := d.store.CreateArticle(ctx, a); err != nil {
+		return nil, fmt.Errorf("create article: %w", err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID})
+	return a, nil
+}
+
+// Article returns one story the actor may see.
+func (d *Desk) Article(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.Article, error) {
+	a, err := d.store.FindArticleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.CanTouch(a.Service) {
+		// Hide stories of other services as if they did not exist.
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "article %d not found", id)
+	}
+	return a, nil
+}
+
+// Articles lists stories of a service the actor may see.
+func (d *Desk) Articles(ctx context.Context, actor kolokol.Actor, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	if f.Service == "" && !actor.CanTouch("") {
+		if len(actor.Services) != 1 {
+			return nil, kolokol.FieldErrorf(kolokol.EINVALID, "service", "name the service to list")
+		}
+		f.Service = actor.Services[0]
+	}
+	if f.Service != "" {
+		if err := canTouch(actor, f.Service); err != nil {
+			return nil, err
+		}
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "status", "unknown status %q", f.Status)
+	}
+	return d.store.FindArticles(ctx, f)
+}
+
+// ArticlePatch changes some fields of a story; nil fields stay as they are.
+// Version must be the version the editor started from.
+type ArticlePatch struct {
+	Version   int
+	Section   *string
+	Headline  *string
+	Summary   *string
+	Body      *string
+	Bylines   *[]string
+	Dateline  *string
+	Tags      *[]string
+	Credits   *[]string
+	LeadImage **kolokol.LeadImage // non-nil pointer to nil removes the image
+}
+
+// UpdateArticle applies a patch. A live story can only be edited by someone
+// who may publish, since the edit goes straight to readers.
+func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (*kolokol.Article, error) {
+	a, err := d.Article(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.IsLive() && !actor.CanPublish() {
+		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot edit a published story", actor.Role)
+	}
+	if p.Version <= 0 {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "version", "version is required to edit a story")
+	}
+	if p.Version != a.Version {
+		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "version", "the story was changed by someone else (version %d, yours is %d); reload it and apply your edit again", a.Version, p.Version)
+	}
+	setString := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	setList := func(dst *[]string, src *[]string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	setString(&a.Section, p.Section)
+	setString(&a.Headline, p.Headline)
+	setString(&a.Summary, p.Summary)
+	setString(&a.Body, p.Body)
+	setString(&a.Dateline, p.Dateline)
+	setList(&a.Bylines, p.Bylines)
+	setList(&a.Tags, p.Tags)
+	setList(&a.Credits, p.Credits)
+	if p.LeadImage != nil {
+		a.LeadImage = *p.LeadImage
+	}
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	return a, d.save(ctx, a, a.IsLive())
+}
+
+func (d *Desk) save(ctx context.Context, a *kolokol.Article, listed bool) error {
+	if err := d.store.UpdateArticle(ctx, a); err != nil {
+		return fmt.Errorf("save article %d: %w", a.ID, err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID, Listed: listed})
+	return nil
+}
+
+// Publish makes a story live now. The first publication time is kept when a
+// story is republished, so links and archives do not reorder.
+func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.Article, error) {
+	a, err := d.Article(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := canPublish(actor, a.Service); err != nil {
+		return nil, err
+	}
+	if a.IsLive() {
+		return a, nil
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	a.Status = kolokol.StatusPublished
+	a.ScheduledAt = time.Time{}
+	if a.PublishedAt.IsZero() {
+		a.PublishedAt = d.now().UTC()
+	}
+	return a, d.save(ctx, a, true)
+}
+
+// Unpublish takes a story off the reader site.
+func (d *Desk) Unpublish(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.Article, error) {
+	a, err := d.Article(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := canPublish(actor, a.Service); err != nil {
+		return nil, err
+	}
+	if !a.IsLive() {
+		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "status", "article %d is %s, not published", id, a.Status)
+	}
+	a.Status = kolokol.StatusUnpublished
+	return a, d.save(ctx, a, true)
+}
+
+// AddCorrection appends a dated correction note to a story.
+func (d *Desk) AddCorrection(ctx context.Context, actor kolokol.Actor, id int64, text string) (*kolokol.Article, error) {
+	a, err := d.Article(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := canPublish(actor, a.Service); err != nil {
+		return nil, err
+	}
+	c := &kolokol.Correction{ArticleID: id, Text: text}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := d.store.AddCorrection(ctx, c); err != nil {
+		return nil, fmt.Errorf("correct article %d: %w", id, err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: id, Listed: a.IsLive()})
+	return d.store.FindArticleByID(ctx, id)
+}
+
+// SetBreaking sets or replaces a service's breaking-news banner.
+func (d *Desk) SetBreaking(ctx context.Context, actor kolokol.Actor, b *kolokol.Breaking) error {
+	if err := canPublish(actor, b.Service); err != nil {
+		return err
+	}
+	if _, err := d.store.FindServiceByCode(ctx, b.Service); err != nil {
+		return err
+	}
+	if err := b.Validate(d.now()); err != nil {
+		return err
+	}
+	b.CreatedAt = d.now().UTC()
+	if err := d.store.SetBreaking(ctx, b); err != nil {
+		return fmt.Errorf("set breaking news for %s: %w", b.Service, err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeBreaking, Service: b.Service})
+	return nil
+}
+
+// ClearBreaking removes a service's banner. Clearing none is not an error.
+func (d *Desk) ClearBreaking(ctx context.Context, actor kolokol.Actor, service string) error {
+	if err := canPublish(actor, service); err != nil {
+		return err
+	}
+	if _, err := d.store.FindServiceByCode(ctx, service); err != nil {
+		return err
+	}
+	if err := d.store.ClearBreaking(ctx, service); err != nil {
+		return fmt.Errorf("clear breaking news for %s: %w", service, err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeBreaking, Service: service})
+	return nil
+}
+
+// UploadMedia checks an image and stores it. The file is written before the
+// row, so a row never points at a missing file; a crash between the two
+// leaves only an unreferenced file.
+func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, data []byte) (*kolokol.Media, error) {
+	if actor.Name == "" {
+		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "sign in to upload")
+	}
+	m, err := media.Inspect(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.blobs.Put(ctx, media.Key(m), bytes.NewReader(data)); err != nil {
+		return nil, fmt.Errorf("upload media: %w", err)
+	}
+	if err := d.store.CreateMedia(ctx, m); err != nil {
+		return nil, fmt.Errorf("upload media: %w", err)
+	}
+	return m, nil
+}

@@ -1,0 +1,118 @@
+package kolokol
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Direction is a script's reading direction.
+type Direction string
+
+const (
+	LTR Direction = "ltr"
+	RTL Direction = "rtl"
+)
+
+// Service is a language service: the newsroom's edition in one language for
+// one audience. Code is its URL segment ("fa"), Tag its BCP 47 tag ("fa-IR").
+type Service struct {
+	Code        string
+	Tag         string
+	Script      string // ISO 15924, e.g. "Latn", "Cyrl", "Arab", "Geor"
+	Direction   Direction
+	Name        string // native name, e.g. "فارسی"
+	EnglishName string
+	TimeZone    string // IANA zone, e.g. "Asia/Tehran"
+	About       string // "about the service" blurb for the footer
+	LegalStatus string // e.g. the "undesirable organization" line
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+var (
+	serviceCodeRE = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})?$`)
+	// Well-formed BCP 47 for what a newsroom uses: language, optional script,
+	// optional region or variant subtags.
+	languageTagRE = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*$`)
+	scriptRE      = regexp.MustCompile(`^[A-Z][a-z]{3}$`)
+)
+
+// ValidServiceCode reports whether code can be a service's URL segment.
+func ValidServiceCode(code string) bool { return serviceCodeRE.MatchString(code) }
+
+// Validate checks a service before it is stored.
+func (s *Service) Validate() error {
+	switch {
+	case !ValidServiceCode(s.Code):
+		return FieldErrorf(EINVALID, "code", "service code must be 2-3 lowercase letters, optionally followed by -suffix, got %q", s.Code)
+	case !languageTagRE.MatchString(s.Tag):
+		return FieldErrorf(EINVALID, "tag", "%q is not a well-formed BCP 47 language tag", s.Tag)
+	case !scriptRE.MatchString(s.Script):
+		return FieldErrorf(EINVALID, "script", "script must be an ISO 15924 code such as Latn or Arab, got %q", s.Script)
+	case s.Direction != LTR && s.Direction != RTL:
+		return FieldErrorf(EINVALID, "direction", "direction must be ltr or rtl")
+	case strings.TrimSpace(s.Name) == "":
+		return FieldErrorf(EINVALID, "name", "native name is required")
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		return FieldErrorf(EINVALID, "time_zone", "unknown time zone %q", s.TimeZone)
+	}
+	for field, v := range map[string]string{"name": s.Name, "english_name": s.EnglishName, "about": s.About, "legal_status": s.LegalStatus} {
+		if err := checkText(field, v, 2000); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Location returns the service's time zone, UTC if it cannot be loaded.
+func (s *Service) Location() *time.Location {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Section groups a service's stories ("world", "politics").
+type Section struct {
+	ID       int64
+	Service  string
+	Slug     string
+	Name     string
+	Position int
+}
+
+var sectionSlugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Validate checks a section before it is stored.
+func (s *Section) Validate() error {
+	switch {
+	case !ValidServiceCode(s.Service):
+		return FieldErrorf(EINVALID, "service", "invalid service code %q", s.Service)
+	case !sectionSlugRE.MatchString(s.Slug) || len(s.Slug) > 40:
+		return FieldErrorf(EINVALID, "slug", "section slug must be lowercase ASCII letters, digits and hyphens, got %q", s.Slug)
+	case strings.TrimSpace(s.Name) == "":
+		return FieldErrorf(EINVALID, "name", "section name is required")
+	}
+	return checkText("name", s.Name, 100)
+}
+
+// checkText refuses text that is not UTF-8, too long, or carries control
+// characters other than newline and tab.
+func checkText(field, v string, max int) error {
+	if !utf8.ValidString(v) {
+		return FieldErrorf(EINVALID, field, "%s is not valid UTF-8", field)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return FieldErrorf(EINVALID, field, "%s is %d characters long; the limit is %d", field, n, max)
+	}
+	for _, r := range v {
+		if (r < 0x20 && r != '\n' && r != '\t' && r != '\r') || r == 0x7f {
+			return FieldErrorf(EINVALID, field, "%s contains a control character (U+%04X)", field, r)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/kolokol/kolokol/render"
+	"golang.org/x/sync/singleflight"
+)
+
+// entry is a rendered page ready to be copied to readers: compressed once,
+// with its validators computed once.
+type entry struct {
+	page     *render.Page
+	gz       []byte // nil when compression does not pay
+	etag     string
+	etagGz   string
+	modified string // Last-Modified in HTTP date format
+	expires  time.Time
+}
+
+func newEntry(p *render.Page, now time.Time) *entry {
+	e := &entry{page: p, expires: p.ExpiresAt}
+	if p.Body != nil {
+		sum := sha256.Sum256(p.Body)
+		tag := hex.EncodeToString(sum[:12])
+		e.etag = `"` + tag + `"`
+		e.etagGz = `"` + tag + `-gz"`
+		if len(p.Body) > 512 {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			zw.Write(p.Body)
+			zw.Close()
+			if buf.Len() < len(p.Body) {
+				e.gz = buf.Bytes()
+			}
+		}
+	}
+	mod := p.LastModified
+	if mod.IsZero() {
+		mod = now
+	}
+	e.modified = mod.UTC().Format(http.TimeFormat)
+	return e
+}
+
+// Cache holds rendered pages by path. Invalidation drops the pages that
+// depend on a tag; the next request renders them again.
+//
+// A render that started before an invalidation must not store its (possibly
+// stale) result afterwards, so every store checks the generation it started
+// in, and concurrent requests only share a render of the current generation.
+type Cache struct {
+	build func(ctx context.Context, path string) (*render.Page, error)
+	now   func() time.Time
+	max   int
+
+	mu    sync.RWMutex
+	gen   uint64
+	pages map[string]*entry
+	deps  map[string]map[string]struct{} // tag -> paths
+	group singleflight.Group
+}
+
+// maxPages bounds memory: about 100,000 pages of 20 KB (plus gzip) is ~3 GB at
+// worst; beyond it, pages are evicted and rendered again on demand.
+const maxPages = 100_000
+
+// NewCache returns an empty cache that renders misses with build.
+func NewCache(build func(ctx context.Context, path string) (*render.Page, error), now func() time.Time) *Cache {
+	if now == nil {
+		now = time.Now
+	}
+	return &Cache{build: build, now: now, max: maxPages, pages: map[string]*entry{}, deps: map[string]map[string]struct{}{}}
+}
+
+// Get returns the page at path, rendering it when missing or expired.
+func (c *Cache) Get(ctx context.Context, path string) (*entry, error) {
+	c.mu.RLock()
+	e, ok := c.pages[path]
+	gen := c.gen
+	c.mu.RUnlock()
+	if ok && (e.expires.IsZero() || c.now().Before(e.expires)) {
+		return e, nil
+	}
+	key := strconv.FormatUint(gen, 10) + " " + path
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		// Render without the reader's context: a reader who hangs up must not
+		// fail the render for everyone waiting on it.
+		p, err := c.build(context.WithoutCancel(ctx), path)
+		if err != nil {
+			return nil, err
+		}
+		e := newEntry(p, c.now())
+		// Only canonical pages are kept: redirects and 404s answer any path
+		// a client makes up, and must not let it fill the cache.
+		if p.Status == http.StatusOK {
+			c.put(gen, path, e)
+		}
+		return e, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*entry), nil
+}
+
+func (c *Cache) put(gen uint64, path string, e *entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if len(c.pages) >= c.max {
+		for victim := range c.pages { // map order is random enough for eviction
+			c.remove(victim)
+			break
+		}
+	}
+	c.pages[path] = e
+	for _, d := range e.page.Deps {
+		m := c.deps[d]
+		if m == nil {
+			m = map[string]struct{}{}
+			c.deps[d] = m
+		}
+		m[path] = struct{}{}
+	}
+}
+
+// Invalidate drops every page that depends on any of the tags. When it
+// returns, no reader can be served a page rendered before the call.
+func (c *Cache) Invalidate(tags ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for _, t := range tags {
+		for path := range c.deps[t] {
+			c.remove(path)
+		}
+	}
+}
+
+func (c *Cache) remove(path string) {
+	e, ok := c.pages[path]
+	if !ok {
+		return
+	}
+	delete(c.pages, path)
+	for _, d := range e.page.Deps {
+		if m := c.deps[d]; m != nil {
+			delete(m, path)
+			if len(m) == 0 {
+				delete(c.deps, d)
+			}
+		}
+	}
+}
+
+// Len returns the number of cached pages.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.pages)
+}
+
+// Has reports whether path is cached.
+func (c *Cache) Has(path string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.pages[path]
+	return ok
+}

@@ -1,0 +1,213 @@
+// Package site serves the reader site: pages from the render cache with
+// privacy headers, validators and compression, media files and static
+// assets. It never records who reads: no cookies, no addresses in logs.
+package site
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/media"
+	"github.com/kolokol/kolokol/render"
+)
+
+// Reader pages may be cached briefly by browsers and CDNs; a CDN may serve a
+// stale copy for a while when the origin is slow or down, which keeps the
+// site readable during an attack on the origin.
+const (
+	pageCacheControl   = "public, max-age=30, stale-while-revalidate=60, stale-if-error=86400"
+	assetCacheControl  = "public, max-age=31536000, immutable"
+	errorCacheControl  = "public, max-age=10"
+	contentSecurityPol = "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	permissionsPolicy  = "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), interest-cohort=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+// securityHeaders go on every reader response. Keys are canonical so they can
+// be assigned without re-canonicalizing on each request.
+var securityHeaders = [][2]string{
+	{"Content-Security-Policy", contentSecurityPol},
+	{"Referrer-Policy", "no-referrer"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Permissions-Policy", permissionsPolicy},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+	{"Cross-Origin-Resource-Policy", "same-origin"},
+	{"X-Frame-Options", "DENY"},
+}
+
+// SetSecurityHeaders adds the privacy and security headers to h.
+func SetSecurityHeaders(h http.Header) {
+	for _, kv := range securityHeaders {
+		h[kv[0]] = []string{kv[1]}
+	}
+}
+
+// Site is the reader site handler.
+type Site struct {
+	builder *render.Builder
+	cache   *Cache
+	blobs   kolokol.BlobStore
+	log     *slog.Logger
+}
+
+// New returns the reader site. Call Changed for every newsroom change.
+func New(b *render.Builder, blobs kolokol.BlobStore, log *slog.Logger, now func() time.Time) *Site {
+	return &Site{builder: b, cache: NewCache(b.Build, now), blobs: blobs, log: log}
+}
+
+// Changed invalidates the pages a change affects. It is a desk.Listener.
+func (s *Site) Changed(_ context.Context, c kolokol.Change) {
+	s.cache.Invalidate(render.Deps(c)...)
+}
+
+// Builder returns the page builder the site serves from.
+func (s *Site) Builder() *render.Builder { return s.builder }
+
+// Cache exposes the page cache (for tests and metrics).
+func (s *Site) Cache() *Cache { return s.cache }
+
+// Register adds the reader routes to mux.
+func (s *Site) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.page)
+	mux.HandleFunc("GET /", s.page)
+	mux.HandleFunc("GET /static/", s.static)
+	mux.HandleFunc("GET /favicon.svg", s.static)
+	mux.HandleFunc("GET /robots.txt", s.static)
+	mux.HandleFunc("GET /media/{key}", s.media)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		io.WriteString(w, "ok\n")
+	})
+}
+
+func (s *Site) page(w http.ResponseWriter, r *http.Request) {
+	e, err := s.cache.Get(r.Context(), r.URL.Path)
+	if err != nil {
+		s.log.Error("render page", "path", r.URL.Path, "err", err)
+		h := w.Header()
+		SetSecurityHeaders(h)
+		h["Cache-Control"] = []string{"no-store"}
+		http.Error(w, "The page could not be rendered. Please try again shortly.", http.StatusInternalServerError)
+		return
+	}
+	serve(w, r, e, pageCacheControl)
+}
+
+func (s *Site) static(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.builder.Static(r.URL.Path)
+	if !ok {
+		s.page(w, r) // the localized 404
+		return
+	}
+	cc := assetCacheControl
+	if !strings.HasPrefix(r.URL.Path, "/static/") {
+		cc = "public, max-age=86400" // robots.txt and favicon keep their names
+	}
+	serve(w, r, newEntry(p, time.Time{}), cc)
+}
+
+// serve writes a cached page: 304 when the client's copy is current, the
+// gzip bytes when the client takes them.
+func serve(w http.ResponseWriter, r *http.Request, e *entry, cacheControl string) {
+	h := w.Header()
+	SetSecurityHeaders(h)
+	p := e.page
+	switch p.Status {
+	case http.StatusMovedPermanently:
+		h["Location"] = []string{p.Location}
+		h["Cache-Control"] = []string{pageCacheControl}
+		w.WriteHeader(p.Status)
+		return
+	case http.StatusNotFound:
+		cacheControl = errorCacheControl
+	}
+	body, etag := p.Body, e.etag
+	h["Vary"] = []string{"Accept-Encoding"}
+	if e.gz != nil && acceptsGzip(r) {
+		body, etag = e.gz, e.etagGz
+		h["Content-Encoding"] = []string{"gzip"}
+	}
+	h["Content-Type"] = []string{p.ContentType}
+	h["Cache-Control"] = []string{cacheControl}
+	if p.Status == http.StatusOK {
+		h["Etag"] = []string{etag}
+		h["Last-Modified"] = []string{e.modified}
+		if notModified(r, e, etag) {
+			delete(h, "Content-Type")
+			delete(h, "Content-Encoding")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(p.Status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header["Accept-Encoding"] {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
+				q := strings.ReplaceAll(params, " ", "")
+				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			}
+		}
+	}
+	return false
+}
+
+// notModified applies RFC 9110's precedence: If-None-Match, when present,
+// decides alone; If-Modified-Since counts only without it.
+func notModified(r *http.Request, e *entry, etag string) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || t == etag {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		since, err := http.ParseTime(ims)
+		if err != nil {
+			return false
+		}
+		mod, err := http.ParseTime(e.modified)
+		return err == nil && !mod.After(since)
+	}
+	return false
+}
+
+func (s *Site) media(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	h := w.Header()
+	SetSecurityHeaders(h)
+	if !media.ValidKey(key) {
+		s.page(w, r)
+		return
+	}
+	f, err := s.blobs.Open(r.Context(), key)
+	if kolokol.IsNotFound(err) {
+		s.page(w, r)
+		return
+	} else if err != nil {
+		s.log.Error("open media", "key", key, "err", err)
+		http.Error(w, "media unavailable", http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	h["Content-Type"] = []string{media.ContentTypeOfKey(key)}
+	h["Cache-Control"] = []string{assetCacheControl}
+	// Content-addressed: the name is the validator.
+	h["Etag"] = []string{`"` + key[:32] + `"`}
+	http.ServeContent(w, r, "", time.Time{}, f)
+}

@@ -1,0 +1,71 @@
+package kolokol
+
+import (
+	"context"
+)
+
+// Store keeps the newsroom's data. Every method is atomic: it either applies
+// whole or returns an error and changes nothing. Lookups of something absent
+// return an *Error with ENOTFOUND, never a nil value.
+type Store interface {
+	CreateService(ctx context.Context, s *Service) error
+	UpdateService(ctx context.Context, s *Service) error
+	FindServiceByCode(ctx context.Context, code string) (*Service, error)
+	FindServices(ctx context.Context) ([]*Service, error) // ordered by code
+
+	CreateSection(ctx context.Context, s *Section) error                  // sets ID
+	FindSections(ctx context.Context, service string) ([]*Section, error) // ordered by position, slug
+	FindSection(ctx context.Context, service, slug string) (*Section, error)
+
+	// CreateArticle stores a new article, setting ID, CreatedAt, UpdatedAt
+	// and Version (1). Corrections are not created through it.
+	CreateArticle(ctx context.Context, a *Article) error
+	// FindArticleByID returns the article with its corrections, oldest first.
+	FindArticleByID(ctx context.Context, id int64) (*Article, error)
+	// FindArticles returns articles without their corrections.
+	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, error)
+	CountArticles(ctx context.Context, f ArticleFilter) (int, error)
+	// UpdateArticle writes every field of a (but ID, CreatedAt and
+	// Corrections) if the stored version equals a.Version; it then sets
+	// a.Version to the new version and a.UpdatedAt. A stale version gives
+	// ECONFLICT; an unknown id ENOTFOUND.
+	UpdateArticle(ctx context.Context, a *Article) error
+	// AddCorrection appends a correction to an article, setting c.ID and
+	// c.CreatedAt, and bumps the article's version and UpdatedAt.
+	AddCorrection(ctx context.Context, c *Correction) error
+
+	// SetBreaking replaces the service's banner.
+	SetBreaking(ctx context.Context, b *Breaking) error
+	ClearBreaking(ctx context.Context, service string) error
+	// FindBreaking returns the service's banner, expired or not; ENOTFOUND
+	// when none is set.
+	FindBreaking(ctx context.Context, service string) (*Breaking, error)
+
+	CreateMedia(ctx context.Context, m *Media) error // sets ID; a known hash returns the existing row in m
+	FindMediaByID(ctx context.Context, id int64) (*Media, error)
+
+	CreateToken(ctx context.Context, t *Token) error // sets ID, CreatedAt
+	FindTokenByHash(ctx context.Context, hash string) (*Token, error)
+
+	Close() error
+}
+
+// ChangeKind names what happened in a Change.
+type ChangeKind string
+
+const (
+	ChangeArticle  ChangeKind = "article"  // created, edited, published, unpublished or corrected
+	ChangeBreaking ChangeKind = "breaking" // set or cleared
+	ChangeService  ChangeKind = "service"  // settings, sections
+)
+
+// Change tells listeners (page cache, later search and export) what a
+// newsroom operation changed, so they can recompute exactly what depends on it.
+type Change struct {
+	Kind      ChangeKind
+	Service   string
+	ArticleID int64
+	// Listed is true when the change can alter lists of stories: the article
+	// is or was live.
+	Listed bool
+}
