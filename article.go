@@ -130,6 +130,15 @@ func (a *Article) Validate() error {
 	if a.Headline == "" {
 		return FieldErrorf(EINVALID, "headline", "headline is required")
 	}
+	if a.Slug == "" || a.Slug != Slugify(a.Slug) {
+		return FieldErrorf(EINVALID, "slug", "slug %q is not a valid URL segment", a.Slug)
+	}
+	if a.Status == StatusScheduled && a.ScheduledAt.IsZero() {
+		return FieldErrorf(EINVALID, "scheduled_at", "a scheduled story needs a publication time")
+	}
+	if a.Status == StatusPublished && a.PublishedAt.IsZero() {
+		return FieldErrorf(EINVALID, "published_at", "a published story needs its publication time")
+	}
 	if !a.Status.Valid() {
 		return FieldErrorf(EINVALID, "status", "unknown status %q", a.Status)
 	}
@@ -152,7 +161,11 @@ func (a *Article) Validate() error {
 	if strings.ContainsAny(a.Headline, "\r\n") {
 		return FieldErrorf(EINVALID, "headline", "headline must be a single line")
 	}
-	for name, list := range map[string][]string{"bylines": a.Bylines, "credits": a.Credits, "tags": a.Tags} {
+	for _, l := range []struct {
+		name string
+		list []string
+	}{{"bylines", a.Bylines}, {"credits", a.Credits}, {"tags", a.Tags}} {
+		name, list := l.name, l.list
 		if len(list) > MaxListLen {
 			return FieldErrorf(EINVALID, name, "%s has %d entries; the limit is %d", name, len(list), MaxListLen)
 		}
@@ -169,8 +182,8 @@ func (a *Article) Validate() error {
 		if li.Alt == "" {
 			return FieldErrorf(EINVALID, "lead_image.alt", "lead image needs alt text describing the picture")
 		}
-		for name, v := range map[string]string{"lead_image.alt": li.Alt, "lead_image.caption": li.Caption, "lead_image.credit": li.Credit} {
-			if err := checkText(name, v, MaxSummary); err != nil {
+		for _, f := range [][2]string{{"lead_image.alt", li.Alt}, {"lead_image.caption", li.Caption}, {"lead_image.credit", li.Credit}} {
+			if err := checkText(f[0], f[1], MaxSummary); err != nil {
 				return err
 			}
 		}
@@ -191,7 +204,8 @@ type ArticleFilter struct {
 	Service string
 	Section string
 	Status  Status
-	// ByPublished orders by publication time, newest first (reader lists);
+	// ByPublished orders by publication time, newest first (reader lists),
+	// stories never published last;
 	// otherwise the order is by id, newest first (API lists).
 	ByPublished bool
 	// Before, when set, keeps articles with an id below it (API cursor).

@@ -7,7 +7,7 @@ import (
 )
 
 func validArticle() *Article {
-	return &Article{Service: "fa", Headline: "سلام", Status: StatusDraft}
+	return &Article{Service: "fa", Headline: "سلام", Slug: "سلام", Status: StatusDraft}
 }
 
 func TestArticleValidate(t *testing.T) {

@@ -59,8 +59,8 @@ func (s *Service) Validate() error {
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
 		return FieldErrorf(EINVALID, "time_zone", "unknown time zone %q", s.TimeZone)
 	}
-	for field, v := range map[string]string{"name": s.Name, "english_name": s.EnglishName, "about": s.About, "legal_status": s.LegalStatus} {
-		if err := checkText(field, v, 2000); err != nil {
+	for _, f := range [][2]string{{"name", s.Name}, {"english_name", s.EnglishName}, {"about", s.About}, {"legal_status", s.LegalStatus}} {
+		if err := checkText(f[0], f[1], 2000); err != nil {
 			return err
 		}
 	}
@@ -101,7 +101,7 @@ func (s *Section) Validate() error {
 }
 
 // checkText refuses text that is not UTF-8, too long, or carries control
-// characters other than newline and tab.
+// characters other than newline, carriage return and tab.
 func checkText(field, v string, max int) error {
 	if !utf8.ValidString(v) {
 		return FieldErrorf(EINVALID, field, "%s is not valid UTF-8", field)

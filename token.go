@@ -37,6 +37,9 @@ func (t *Token) Validate() error {
 	if strings.TrimSpace(t.Name) == "" {
 		return FieldErrorf(EINVALID, "name", "token name is required")
 	}
+	if len(t.Hash) != 64 {
+		return FieldErrorf(EINVALID, "hash", "a token must be stored by its SHA-256 hash")
+	}
 	if !t.Role.Valid() {
 		return FieldErrorf(EINVALID, "role", "role must be reporter, editor or admin, got %q", t.Role)
 	}

@@ -1,0 +1,249 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/kolokol/kolokol"
+)
+
+// articleFields are the columns a caller writes, in the order articleValues
+// returns them; id, created_at, updated_at and version are the store's.
+const articleFields = `service, section, slug, headline, summary, body, bylines, dateline,
+	lead_media_id, lead_alt, lead_caption, lead_credit, credits, tags, status,
+	published_at, scheduled_at`
+
+const articleColumns = `id, ` + articleFields + `, created_at, updated_at, version`
+
+// CreateArticle stores a new article and sets its ID, CreatedAt, UpdatedAt
+// and Version. Its Corrections are ignored.
+func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
+	vals, err := checkArticle(a)
+	if err != nil {
+		return err
+	}
+	t := now()
+	var id int64
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := checkArticleRefs(ctx, tx, a); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO articles (`+articleFields+`, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			append(vals, t.UnixNano(), t.UnixNano())...)
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return wrapf(err, "create article in %q", a.Service)
+	}
+	a.ID, a.CreatedAt, a.UpdatedAt, a.Version = id, t, t, 1
+	return nil
+}
+
+// UpdateArticle writes every field of a but ID, CreatedAt and Corrections,
+// provided the stored version is still a.Version.
+func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
+	vals, err := checkArticle(a)
+	if err != nil {
+		return err
+	}
+	t := now()
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := checkArticleRefs(ctx, tx, a); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET service = ?, section = ?, slug = ?,
+			headline = ?, summary = ?, body = ?, bylines = ?, dateline = ?, lead_media_id = ?,
+			lead_alt = ?, lead_caption = ?, lead_credit = ?, credits = ?, tags = ?, status = ?,
+			published_at = ?, scheduled_at = ?, updated_at = ?, version = version + 1
+			WHERE id = ? AND version = ?`,
+			append(vals, t.UnixNano(), a.ID, a.Version)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		return staleOrMissing(ctx, tx, a.ID, a.Version)
+	})
+	if err != nil {
+		return wrapf(err, "update article %d", a.ID)
+	}
+	a.Version++
+	a.UpdatedAt = t
+	return nil
+}
+
+// staleOrMissing explains why an update guarded by id and version changed
+// nothing.
+func staleOrMissing(ctx context.Context, tx *sql.Tx, id int64, version int) error {
+	var current int
+	err := tx.QueryRowContext(ctx, `SELECT version FROM articles WHERE id = ?`, id).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", id)
+	} else if err != nil {
+		return err
+	}
+	return kolokol.Errorf(kolokol.ECONFLICT,
+		"article %d was changed by someone else: it is at version %d, not %d; reload it and edit again",
+		id, current, version)
+}
+
+// AddCorrection appends a correction to an article and bumps the article's
+// version, since the story readers see has changed.
+func (s *Store) AddCorrection(ctx context.Context, c *kolokol.Correction) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	t := now()
+	var id int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET version = version + 1, updated_at = ?
+			WHERE id = ?`, t.UnixNano(), c.ArticleID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", c.ArticleID)
+		}
+		res, err = tx.ExecContext(ctx, `INSERT INTO corrections (article_id, text, created_at)
+			VALUES (?, ?, ?)`, c.ArticleID, c.Text, t.UnixNano())
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return wrapf(err, "add correction to article %d", c.ArticleID)
+	}
+	c.ID, c.CreatedAt = id, t
+	return nil
+}
+
+// FindArticleByID returns the article with its corrections, oldest first.
+func (s *Store) FindArticleByID(ctx context.Context, id int64) (*kolokol.Article, error) {
+	var a *kolokol.Article
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = scanArticle(tx.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", id)
+		} else if err != nil {
+			return err
+		}
+		a.Corrections, err = findCorrections(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, wrapf(err, "find article %d", id)
+	}
+	return a, nil
+}
+
+func findCorrections(ctx context.Context, tx *sql.Tx, articleID int64) ([]kolokol.Correction, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, article_id, text, created_at FROM corrections
+		WHERE article_id = ? ORDER BY created_at, id`, articleID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc scanner) (kolokol.Correction, error) {
+		var c kolokol.Correction
+		var created sql.NullInt64
+		err := sc.Scan(&c.ID, &c.ArticleID, &c.Text, &created)
+		c.CreatedAt = fromNanos(created)
+		return c, err
+	})
+}
+
+// checkArticle validates a and returns the values of articleFields.
+func checkArticle(a *kolokol.Article) ([]any, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkTime("published_at", a.PublishedAt); err != nil {
+		return nil, err
+	}
+	if err := checkTime("scheduled_at", a.ScheduledAt); err != nil {
+		return nil, err
+	}
+	lists := make([]any, 3)
+	for i, l := range [][]string{a.Bylines, a.Credits, a.Tags} {
+		s, err := encodeList(l)
+		if err != nil {
+			return nil, fmt.Errorf("encode article lists: %w", err)
+		}
+		lists[i] = s
+	}
+	var media any
+	var li kolokol.LeadImage
+	if a.LeadImage != nil {
+		li = *a.LeadImage
+		media = li.MediaID
+	}
+	return []any{a.Service, a.Section, a.Slug, a.Headline, a.Summary, a.Body, lists[0], a.Dateline,
+		media, li.Alt, li.Caption, li.Credit, lists[1], lists[2], string(a.Status),
+		nanos(a.PublishedAt), nanos(a.ScheduledAt)}, nil
+}
+
+// checkArticleRefs names the field of a that points at nothing, which the
+// foreign keys alone would not tell.
+func checkArticleRefs(ctx context.Context, tx *sql.Tx, a *kolokol.Article) error {
+	if err := checkService(ctx, tx, a.Service); err != nil {
+		return err
+	}
+	if a.Section != "" {
+		ok, err := exists(ctx, tx, `SELECT 1 FROM sections WHERE service = ? AND slug = ?`, a.Service, a.Section)
+		if err != nil {
+			return err
+		} else if !ok {
+			return kolokol.FieldErrorf(kolokol.EINVALID, "section", "service %q has no section %q", a.Service, a.Section)
+		}
+	}
+	if a.LeadImage != nil {
+		ok, err := exists(ctx, tx, `SELECT 1 FROM media WHERE id = ?`, a.LeadImage.MediaID)
+		if err != nil {
+			return err
+		} else if !ok {
+			return kolokol.FieldErrorf(kolokol.EINVALID, "lead_image.media_id", "there is no media %d", a.LeadImage.MediaID)
+		}
+	}
+	return nil
+}
+
+func scanArticle(sc scanner) (*kolokol.Article, error) {
+	var a kolokol.Article
+	var bylines, credits, tags string
+	var media sql.NullInt64
+	var li kolokol.LeadImage
+	var created, updated, published, scheduled sql.NullInt64
+	err := sc.Scan(&a.ID, &a.Service, &a.Section, &a.Slug, &a.Headline, &a.Summary, &a.Body,
+		&bylines, &a.Dateline, &media, &li.Alt, &li.Caption, &li.Credit, &credits, &tags, &a.Status,
+		&published, &scheduled, &created, &updated, &a.Version)
+	if err != nil {
+		return nil, err
+	}
+	if media.Valid {
+		li.MediaID = media.Int64
+		a.LeadImage = &li
+	}
+	for _, l := range []struct {
+		dst *[]string
+		src string
+	}{{&a.Bylines, bylines}, {&a.Credits, credits}, {&a.Tags, tags}} {
+		if *l.dst, err = decodeList(l.src); err != nil {
+			return nil, fmt.Errorf("article %d: %w", a.ID, err)
+		}
+	}
+	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
+	a.PublishedAt, a.ScheduledAt = fromNanos(published), fromNanos(scheduled)
+	return &a, nil
+}

@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+
+	"github.com/kolokol/kolokol"
+)
+
+// Page sizes for FindArticles: a filter without a limit gets a page, and no
+// filter gets more than a bounded one however it asks.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)
+
+// FindArticles returns the articles f selects, without their corrections.
+func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	where, args := articleWhere(f)
+	if f.Before > 0 {
+		where = append(where, "id < ?")
+		args = append(args, f.Before)
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT ` + articleColumns + ` FROM articles`)
+	writeWhere(&q, where)
+	if f.ByPublished {
+		// Unpublished stories have no published_at; NULL sorts last here.
+		q.WriteString(` ORDER BY published_at DESC, id DESC`)
+	} else {
+		q.WriteString(` ORDER BY id DESC`)
+	}
+	q.WriteString(` LIMIT ? OFFSET ?`)
+	args = append(args, clampLimit(f.Limit), max(f.Offset, 0))
+
+	rows, err := s.reader.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, wrapf(err, "find articles %+v", f)
+	}
+	out, err := collect(rows, scanArticle)
+	return out, wrapf(err, "find articles %+v", f)
+}
+
+// CountArticles counts the articles of f's service, section and status;
+// paging fields do not apply.
+func (s *Store) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int, error) {
+	where, args := articleWhere(f)
+	var q strings.Builder
+	q.WriteString(`SELECT count(*) FROM articles`)
+	writeWhere(&q, where)
+	var n int
+	if err := s.reader.QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
+		return 0, wrapf(err, "count articles %+v", f)
+	}
+	return n, nil
+}
+
+// articleWhere returns the conditions of f's service, section and status.
+func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
+	if f.Service != "" {
+		where = append(where, "service = ?")
+		args = append(args, f.Service)
+	}
+	if f.Section != "" {
+		where = append(where, "section = ?")
+		args = append(args, f.Section)
+	}
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(f.Status))
+	}
+	return where, args
+}
+
+func writeWhere(q *strings.Builder, where []string) {
+	if len(where) > 0 {
+		q.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+}
+
+func clampLimit(n int) int {
+	if n <= 0 {
+		return defaultLimit
+	}
+	return min(n, maxLimit)
+}

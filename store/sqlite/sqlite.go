@@ -1,0 +1,257 @@
+// Package sqlite is the kolokol.Store kept in one SQLite file, through the
+// pure-Go modernc.org/sqlite driver so that the binary needs no cgo.
+//
+// The file is opened twice: a writer pool of exactly one connection, which
+// serializes every write inside the process so that writers never meet
+// SQLITE_BUSY, and a pool of read-only connections which, thanks to WAL,
+// read while the writer writes.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// readers is the size of the reader pool: enough for a small server's
+// concurrent page renders, few enough to keep file handles in check.
+const readers = 4
+
+// Store is a kolokol.Store backed by a SQLite database file.
+type Store struct {
+	writer *sql.DB
+	reader *sql.DB
+}
+
+var _ kolokol.Store = (*Store)(nil)
+
+// Open opens the database at path, creating the file if it does not exist
+// (its directory must), and brings the schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// SQLite would only say "unable to open database file"; name the cause.
+	if fi, err := os.Stat(filepath.Dir(abs)); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("open store %s: %s is not a directory", path, filepath.Dir(abs))
+	}
+
+	writer, err := openPool(ctx, dsn(abs, false), 1)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: writer: %w", path, err)
+	}
+	// Migrate before the readers exist so that they never see a half-built
+	// schema.
+	if err := migrate(ctx, writer, now()); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	reader, err := openPool(ctx, dsn(abs, true), readers)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open store %s: readers: %w", path, err)
+	}
+	return &Store{writer: writer, reader: reader}, nil
+}
+
+// dsn builds a file: URI so that any character in the path survives, with
+// the pragmas as DSN parameters so that every connection the pool opens,
+// not just the first, gets them.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	// busy_timeout first: switching to WAL takes a lock another process may hold.
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		// query_only rather than mode=ro: a read-only connection cannot
+		// create the -shm file or recover the WAL, so it would fail on a
+		// file no writer holds open; query_only refuses writes all the same.
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// The one writer connection makes this moot inside the process. With
+		// a second process on the file (a CLI run against a live server), a
+		// transaction that reads before it writes then waits for the lock
+		// under busy_timeout instead of failing with SQLITE_BUSY.
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
+	return u.String()
+}
+
+func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(conns)
+	// Keep every connection: reopening one reruns the pragmas.
+	db.SetMaxIdleConns(conns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the readers first so that the writer is the last connection:
+// SQLite then checkpoints the WAL into the main file and removes it.
+func (s *Store) Close() error {
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// write runs fn in a transaction on the writer connection. fn must not call
+// other Store methods that write: the one connection is already taken.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// read runs fn in a read transaction so that its queries see one snapshot.
+func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// wrapf gives internal errors context for the log; an *kolokol.Error already
+// says what went wrong in words a user may see and passes through unchanged.
+func wrapf(err error, format string, args ...any) error {
+	var e *kolokol.Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUnique(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// now is the time the store stamps on rows. It is truncated to microseconds
+// because PostgreSQL keeps no more, so both stores hand back the same value.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// nanos converts t for an INTEGER column. The zero time is NULL so that
+// "not set" survives the round trip.
+func nanos(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+// checkTime refuses a time that would overflow its column instead of
+// storing a wrong date: unix nanoseconds in an int64 span 1678 to 2262.
+func checkTime(field string, t time.Time) error {
+	if t.IsZero() || time.Unix(0, t.UnixNano()).Equal(t) {
+		return nil
+	}
+	return kolokol.FieldErrorf(kolokol.EINVALID, field, "%s %s is out of range", field, t.Format(time.RFC3339))
+}
+
+// encodeList stores an empty list as [] so the column never holds null.
+func encodeList(l []string) (string, error) {
+	if len(l) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(l)
+	return string(b), err
+}
+
+// decodeList returns nil for an empty list, as the rest of the store does.
+func decodeList(s string) ([]string, error) {
+	var l []string
+	if err := json.Unmarshal([]byte(s), &l); err != nil {
+		return nil, err
+	}
+	if len(l) == 0 {
+		return nil, nil
+	}
+	return l, nil
+}
+
+// scanner is what *sql.Row and *sql.Rows have in common.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// collect scans every row with scan and closes rows. An empty result is a
+// nil slice, the same for every list the store returns.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// exists runs a SELECT 1 query and reports whether it found a row.
+func exists(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
+	var one int
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// checkService turns an unknown service code into an error naming the field,
+// which a foreign key violation would not.
+func checkService(ctx context.Context, tx *sql.Tx, code string) error {
+	ok, err := exists(ctx, tx, `SELECT 1 FROM services WHERE code = ?`, code)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "service", "there is no service %q", code)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/store/storetest"
+)
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) kolokol.Store { return openTest(t, filepath.Join(t.TempDir(), "kolokol.db")) })
+}
+
+func openTest(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+type migrationRow struct {
+	version, appliedAt int64
+}
+
+func migrationRows(t *testing.T, db *sql.DB) []migrationRow {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), `SELECT version, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []migrationRow
+	for rows.Next() {
+		var r migrationRow
+		if err := rows.Scan(&r.version, &r.appliedAt); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestReopenKeepsDataAndSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "news room", "kolokol?#%.db")
+	if err := os.Mkdir(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := migrationRows(t, s.writer)
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before) != len(ms) {
+		t.Fatalf("%d migrations recorded, want %d", len(before), len(ms))
+	}
+	svc := &kolokol.Service{Code: "ka", Tag: "ka-GE", Script: "Geor", Direction: kolokol.LTR,
+		Name: "ქართული", TimeZone: "Asia/Tbilisi"}
+	if err := s.CreateService(t.Context(), svc); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not at the path it was given: %v", err)
+	}
+
+	s = openTest(t, path)
+	if got, err := s.FindServiceByCode(t.Context(), "ka"); err != nil || got.Name != svc.Name {
+		t.Fatalf("after reopening: %+v, %v", got, err)
+	}
+	after := migrationRows(t, s.writer)
+	if len(after) != len(before) {
+		t.Fatalf("reopening changed the migrations from %v to %v", before, after)
+	}
+	for i := range after {
+		if after[i] != before[i] {
+			t.Errorf("reopening re-applied migration %d: %v, was %v", after[i].version, after[i], before[i])
+		}
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "kolokol.db"))
+	for _, h := range []struct {
+		name      string
+		db        *sql.DB
+		queryOnly string
+	}{{"writer", s.writer, "0"}, {"reader", s.reader, "1"}} {
+		// Hold several connections at once so that the pool must open
+		// more than the first; each must have the pragmas.
+		var conns []*sql.Conn
+		for range readers {
+			conn, err := h.db.Conn(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, conn)
+			checkPragmas(t, h.name, conn, h.queryOnly)
+			if h.name == "writer" {
+				break // the writer pool has one connection; a second would wait forever
+			}
+		}
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+}
+
+func checkPragmas(t *testing.T, name string, conn *sql.Conn, queryOnly string) {
+	t.Helper()
+	for _, p := range []struct {
+		pragma, want string
+	}{
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "5000"},
+		{"synchronous", "1"}, // NORMAL
+		{"query_only", queryOnly},
+	} {
+		var got string
+		if err := conn.QueryRowContext(t.Context(), "PRAGMA "+p.pragma).Scan(&got); err != nil {
+			t.Fatalf("%s: PRAGMA %s: %v", name, p.pragma, err)
+		}
+		if strings.ToLower(got) != p.want {
+			t.Errorf("%s: PRAGMA %s = %s, want %s", name, p.pragma, got, p.want)
+		}
+	}
+}
+
+func TestReaderCannotWrite(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "kolokol.db"))
+	_, err := s.reader.ExecContext(t.Context(), `INSERT INTO media (hash, content_type, size, created_at) VALUES ('x', 'image/png', 1, 0)`)
+	if err == nil {
+		t.Fatal("a reader connection wrote to the database")
+	}
+}
+
+func TestOpenNeedsDirectory(t *testing.T) {
+	_, err := Open(t.Context(), filepath.Join(t.TempDir(), "missing", "kolokol.db"))
+	if err == nil {
+		t.Fatal("Open made a database in a directory that does not exist")
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kolokol.db")
+	s := openTest(t, path)
+	if _, err := s.writer.ExecContext(t.Context(), `INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if s2, err := Open(t.Context(), path); err == nil {
+		s2.Close()
+		t.Fatal("Open accepted a database from a newer binary")
+	}
+}

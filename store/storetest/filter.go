@@ -1,0 +1,165 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kolokol/kolokol"
+)
+
+func testArticleFilters(t *testing.T, open Opener) {
+	// Stories in the order they are created, so their ids ascend. Two share
+	// a publication time to show that id breaks the tie.
+	listing := []struct {
+		service, section string
+		status           kolokol.Status
+		published        time.Time
+	}{
+		{"ru", "world", kolokol.StatusPublished, at(20, 10, 0)},    // 0
+		{"ru", "politics", kolokol.StatusPublished, at(20, 12, 0)}, // 1
+		{"ru", "", kolokol.StatusDraft, time.Time{}},               // 2
+		{"fa", "world", kolokol.StatusPublished, at(20, 11, 0)},    // 3
+		{"ru", "world", kolokol.StatusPublished, at(20, 10, 0)},    // 4
+		{"ru", "world", kolokol.StatusUnpublished, at(20, 9, 0)},   // 5
+		{"fa", "", kolokol.StatusScheduled, time.Time{}},           // 6
+		{"ru", "politics", kolokol.StatusPublished, at(20, 8, 0)},  // 7
+	}
+	s := open(t)
+	newsroom(t, s)
+	ids := make([]int64, len(listing))
+	for i, l := range listing {
+		a := newArticle(l.service, fmt.Sprintf("Статья %d", i))
+		a.Section, a.Status, a.PublishedAt = l.section, l.status, l.published
+		if l.status == kolokol.StatusScheduled {
+			a.ScheduledAt = at(30, 6, 0)
+		}
+		ids[i] = createArticle(t, s, a).ID
+	}
+	const (
+		ru  = "ru"
+		pub = kolokol.StatusPublished
+	)
+	before5 := ids[5]
+	for _, c := range []struct {
+		name string
+		f    kolokol.ArticleFilter
+		want []int // indexes into listing, in the order expected
+	}{
+		{"all", kolokol.ArticleFilter{}, []int{7, 6, 5, 4, 3, 2, 1, 0}},
+		{"service", kolokol.ArticleFilter{Service: ru}, []int{7, 5, 4, 2, 1, 0}},
+		{"service and status", kolokol.ArticleFilter{Service: ru, Status: pub}, []int{7, 4, 1, 0}},
+		{"service and section", kolokol.ArticleFilter{Service: ru, Section: "world"}, []int{5, 4, 0}},
+		{"section of every service", kolokol.ArticleFilter{Section: "world"}, []int{5, 4, 3, 0}},
+		{"section and status", kolokol.ArticleFilter{Service: ru, Section: "world", Status: pub}, []int{4, 0}},
+		{"status", kolokol.ArticleFilter{Status: pub}, []int{7, 4, 3, 1, 0}},
+		{"draft", kolokol.ArticleFilter{Status: kolokol.StatusDraft}, []int{2}},
+		{"by published", kolokol.ArticleFilter{Status: pub, ByPublished: true}, []int{1, 3, 4, 0, 7}},
+		{"service by published", kolokol.ArticleFilter{Service: ru, Status: pub, ByPublished: true}, []int{1, 4, 0, 7}},
+		{"section by published", kolokol.ArticleFilter{Service: ru, Section: "politics", Status: pub, ByPublished: true}, []int{1, 7}},
+		{"before", kolokol.ArticleFilter{Before: before5}, []int{4, 3, 2, 1, 0}},
+		{"service before", kolokol.ArticleFilter{Service: ru, Before: before5}, []int{4, 2, 1, 0}},
+		{"before and limit", kolokol.ArticleFilter{Service: ru, Before: before5, Limit: 2}, []int{4, 2}},
+		{"before the first", kolokol.ArticleFilter{Before: ids[0]}, nil},
+		{"limit", kolokol.ArticleFilter{Limit: 2}, []int{7, 6}},
+		{"offset", kolokol.ArticleFilter{Limit: 2, Offset: 2}, []int{5, 4}},
+		{"offset by published", kolokol.ArticleFilter{Status: pub, ByPublished: true, Limit: 2, Offset: 1}, []int{3, 4}},
+		{"offset past the end", kolokol.ArticleFilter{Offset: 100}, nil},
+		{"unknown service", kolokol.ArticleFilter{Service: "de"}, nil},
+		{"unknown section", kolokol.ArticleFilter{Service: ru, Section: "sport"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.FindArticles(t.Context(), c.f)
+			ok(t, err, "find articles %+v", c.f)
+			gotIDs := make([]int64, 0, len(got))
+			for _, a := range got {
+				gotIDs = append(gotIDs, a.ID)
+			}
+			wantIDs := make([]int64, 0, len(c.want))
+			for _, i := range c.want {
+				wantIDs = append(wantIDs, ids[i])
+			}
+			if !slices.Equal(gotIDs, wantIDs) {
+				t.Errorf("ids = %v, want %v (all ids: %v)", gotIDs, wantIDs, ids)
+			}
+			if len(c.want) == 0 && got != nil {
+				t.Errorf("an empty result = %#v, want nil", got)
+			}
+		})
+	}
+	t.Run("ListsCarryEveryField", func(t *testing.T) {
+		got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{})
+		ok(t, err, "find articles")
+		for _, a := range got {
+			same(t, fmt.Sprintf("listed article %d", a.ID), a, findArticle(t, s, a.ID))
+		}
+	})
+	t.Run("Count", func(t *testing.T) {
+		for _, c := range []struct {
+			f    kolokol.ArticleFilter
+			want int
+		}{
+			{kolokol.ArticleFilter{}, 8},
+			{kolokol.ArticleFilter{Service: ru}, 6},
+			{kolokol.ArticleFilter{Service: "fa"}, 2},
+			{kolokol.ArticleFilter{Service: ru, Status: pub}, 4},
+			{kolokol.ArticleFilter{Service: ru, Section: "world"}, 3},
+			{kolokol.ArticleFilter{Service: ru, Section: "world", Status: pub}, 2},
+			{kolokol.ArticleFilter{Section: "world"}, 4},
+			{kolokol.ArticleFilter{Status: kolokol.StatusScheduled}, 1},
+			{kolokol.ArticleFilter{Service: "de"}, 0},
+			// Paging does not change how many there are.
+			{kolokol.ArticleFilter{Service: ru, Limit: 1, Offset: 3, ByPublished: true}, 6},
+		} {
+			if got := countArticles(t, s, c.f); got != c.want {
+				t.Errorf("CountArticles(%+v) = %d, want %d", c.f, got, c.want)
+			}
+		}
+	})
+}
+
+func testArticleLimits(t *testing.T, open Opener) {
+	s := open(t)
+	createService(t, s, "ru")
+	const n = 501
+	ids := make([]int64, n)
+	for i := range n {
+		ids[i] = createArticle(t, s, newArticle("ru", fmt.Sprintf("Заметка %d", i))).ID
+	}
+	slices.Reverse(ids) // newest first, as lists are
+	for _, c := range []struct {
+		limit, offset int
+		want          []int64
+	}{
+		{0, 0, ids[:50]},
+		{-1, 0, ids[:50]},
+		{7, 0, ids[:7]},
+		{500, 0, ids[:500]},
+		{501, 0, ids[:500]},
+		{1 << 30, 0, ids[:500]},
+		{0, 500, ids[500:]},
+		{10, 495, ids[495:]},
+	} {
+		got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{Limit: c.limit, Offset: c.offset})
+		ok(t, err, "find articles")
+		gotIDs := make([]int64, len(got))
+		for i, a := range got {
+			gotIDs[i] = a.ID
+		}
+		if !slices.Equal(gotIDs, c.want) {
+			t.Errorf("limit %d offset %d: got %d ids from %v, want %d from %v",
+				c.limit, c.offset, len(gotIDs), first(gotIDs), len(c.want), first(c.want))
+		}
+	}
+	if got := countArticles(t, s, kolokol.ArticleFilter{}); got != n {
+		t.Errorf("CountArticles = %d, want %d", got, n)
+	}
+}
+
+func first(ids []int64) any {
+	if len(ids) == 0 {
+		return "nothing"
+	}
+	return ids[0]
+}
