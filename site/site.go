@@ -73,8 +73,9 @@ func (s *Site) Cache() *Cache { return s.cache }
 
 // Register adds the reader routes to mux.
 func (s *Site) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.page)
-	mux.HandleFunc("GET /", s.page)
+	// "/" takes every method so that more specific trees (such as /api/)
+	// can take every method too; page refuses all but GET and HEAD.
+	mux.HandleFunc("/", s.page)
 	mux.HandleFunc("GET /static/", s.static)
 	mux.HandleFunc("GET /favicon.svg", s.static)
 	mux.HandleFunc("GET /robots.txt", s.static)
@@ -86,6 +87,13 @@ func (s *Site) Register(mux *http.ServeMux) {
 }
 
 func (s *Site) page(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h := w.Header()
+		SetSecurityHeaders(h)
+		h["Allow"] = []string{"GET, HEAD"}
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	e, err := s.cache.Get(r.Context(), r.URL.Path)
 	if err != nil {
 		s.log.Error("render page", "path", r.URL.Path, "err", err)

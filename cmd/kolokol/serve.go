@@ -39,7 +39,17 @@ func openStore(ctx context.Context, data string, create bool) (*sqlite.Store, er
 	} else if _, err := os.Stat(filepath.Join(data, "kolokol.db")); err != nil {
 		return nil, fmt.Errorf("no Kolokol database in %s (run kolokol serve --data %s first)", data, data)
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(data, "kolokol.db"))
+	db := filepath.Join(data, "kolokol.db")
+	if create {
+		// SQLite creates the file (and its WAL) with the umask's mode; make
+		// it private first, and the WAL and shared-memory files follow it.
+		f, err := os.OpenFile(db, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("create database file: %w", err)
+		}
+		f.Close()
+	}
+	store, err := sqlite.Open(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -56,6 +66,9 @@ type App struct {
 
 // NewApp wires the store, desk, reader site and API.
 func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*App, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	store, err := openStore(ctx, data, true)
 	if err != nil {
 		return nil, err

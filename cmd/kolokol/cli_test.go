@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kolokol/kolokol"
+)
+
+func TestCLI(t *testing.T) {
+	ctx := context.Background()
+	data := filepath.Join(t.TempDir(), "data")
+	env := func(string) string { return "" }
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"version"}, &out, &errb, env); err != nil || !strings.HasPrefix(out.String(), "kolokol ") {
+		t.Fatalf("version: %v %q", err, out.String())
+	}
+	if err := run(ctx, []string{"token", "create", "--data", data, "--name", "x", "--role", "admin"}, &out, &errb, env); err == nil || !strings.Contains(err.Error(), "no Kolokol database") {
+		t.Fatalf("token create without a database: %v", err)
+	}
+	app, err := NewApp(ctx, data, "http://example.test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.CreateService(ctx, &kolokol.Service{Code: "ru", Tag: "ru", Script: "Cyrl", Direction: kolokol.LTR, Name: "Русский", TimeZone: "Europe/Moscow"}); err != nil {
+		t.Fatal(err)
+	}
+	app.Store.Close()
+	for name, want := range map[string]os.FileMode{data: 0o700, filepath.Join(data, "kolokol.db"): 0o600} {
+		if fi, err := os.Stat(name); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v (%v)", name, fi.Mode().Perm(), want, err)
+		}
+	}
+
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // in the error; "" for success
+	}{
+		{"editor", []string{"--name", "wire", "--role", "editor", "--service", "ru"}, nil, ""},
+		{"from env", []string{"--name", "env", "--role", "admin"}, map[string]string{"KOLOKOL_DATA": data}, ""},
+		{"unknown service", []string{"--name", "x", "--role", "editor", "--service", "zz"}, nil, `"zz"`},
+		{"bad role", []string{"--name", "x", "--role", "boss", "--service", "ru"}, nil, "role"},
+		{"no services", []string{"--name", "x", "--role", "reporter"}, nil, "services"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"token", "create"}, tt.args...)
+			if tt.env == nil {
+				args = append(args, "--data", data)
+			}
+			var out, errb bytes.Buffer
+			err := run(ctx, args, &out, &errb, func(k string) string { return tt.env[k] })
+			if tt.want == "" {
+				if err != nil || !strings.HasPrefix(out.String(), "kk_") {
+					t.Fatalf("err %v, out %q", err, out.String())
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestServeDemo runs the real serve command: it seeds the demo, prints the
+// admin token, answers /healthz and shuts down cleanly on SIGTERM.
+func TestServeDemo(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	data := filepath.Join(t.TempDir(), "demo")
+	var out, errb syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"serve", "--demo", "--data", data}, &out, &errb, func(k string) string {
+			if k == "KOLOKOL_ADDR" {
+				return addr
+			}
+			return ""
+		})
+	}()
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("server did not come up: %v\n%s", err, errb.String())
+	}
+	resp.Body.Close()
+	if !strings.Contains(out.String(), "admin token: kk_") {
+		t.Errorf("no admin token printed: %q", out.String())
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not shut down on SIGTERM")
+	}
+	if strings.Contains(errb.String(), "127.0.0.1:") && strings.Contains(errb.String(), "remote") {
+		t.Errorf("logs mention a remote address: %s", errb.String())
+	}
+}

@@ -1,0 +1,534 @@
+package render
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"golang.org/x/net/html"
+)
+
+func TestArticlePage(t *testing.T) {
+	f := newFixture(t)
+	p := f.build(t, raw(t, f.full.Path()))
+	if p.Status != 200 {
+		t.Fatalf("status %d", p.Status)
+	}
+	doc := parse(t, p.Body)
+	a := f.full
+	msk, _ := time.LoadLocation("Europe/Moscow")
+
+	htmlEl := first(t, doc, byTag("html"), "html")
+	if l, _ := attr(htmlEl, "lang"); l != "ru" {
+		t.Errorf("lang %q", l)
+	}
+	if d, _ := attr(htmlEl, "dir"); d != "ltr" {
+		t.Errorf("dir %q", d)
+	}
+	if got := textOf(first(t, doc, byTag("title"), "title")); got != a.Headline+" – Русский" {
+		t.Errorf("title %q", got)
+	}
+	meta := func(key, val string) string {
+		t.Helper()
+		n := first(t, doc, func(n *html.Node) bool { v, _ := attr(n, key); return n.Data == "meta" && v == val }, key+"="+val)
+		c, _ := attr(n, "content")
+		return c
+	}
+	canonical := testBase + a.Path()
+	for _, c := range []struct{ key, val, want string }{
+		{"name", "viewport", "width=device-width, initial-scale=1"},
+		{"name", "description", a.Summary},
+		{"property", "og:type", "article"},
+		{"property", "og:title", a.Headline},
+		{"property", "og:description", a.Summary},
+		{"property", "og:url", canonical},
+		{"property", "og:image", testBase + f.media.Path()},
+		{"property", "og:locale", "ru"},
+	} {
+		if got := meta(c.key, c.val); got != c.want {
+			t.Errorf("meta %s=%s: %q, want %q", c.key, c.val, got, c.want)
+		}
+	}
+	if len(findAll(doc, func(n *html.Node) bool { _, ok := attr(n, "charset"); return n.Data == "meta" && ok })) != 1 {
+		t.Error("no meta charset")
+	}
+	if href, _ := attr(first(t, doc, byAttr("rel", "canonical"), "canonical"), "href"); href != canonical {
+		t.Errorf("canonical %q", href)
+	}
+	icon := first(t, doc, byAttr("rel", "icon"), "icon link")
+	if typ, _ := attr(icon, "type"); typ != "image/svg+xml" {
+		t.Errorf("icon type %q", typ)
+	}
+
+	// 1: skip links first, and their targets take focus.
+	focusable := findAll(doc, func(n *html.Node) bool { _, ok := attr(n, "href"); return n.Data == "a" && ok })
+	if len(focusable) < 2 {
+		t.Fatal("no links")
+	}
+	for i, want := range []struct{ href, text string }{{"#main", "Перейти к основному содержанию"}, {"#nav", "Перейти к навигации"}} {
+		href, _ := attr(focusable[i], "href")
+		if href != want.href || textOf(focusable[i]) != want.text {
+			t.Errorf("focusable %d: %q %q, want %+v", i, href, textOf(focusable[i]), want)
+		}
+	}
+	mainEl := first(t, doc, byTag("main"), "main")
+	if id, _ := attr(mainEl, "id"); id != "main" {
+		t.Errorf("main id %q", id)
+	}
+	if ti, _ := attr(mainEl, "tabindex"); ti != "-1" {
+		t.Errorf("main tabindex %q", ti)
+	}
+	nav := first(t, doc, byAttr("id", "nav"), "#nav")
+	if ti, _ := attr(nav, "tabindex"); nav.Data != "nav" || ti != "-1" {
+		t.Errorf("#nav is <%s tabindex=%q>", nav.Data, ti)
+	}
+	if l, _ := attr(nav, "aria-label"); l != "Разделы" {
+		t.Errorf("nav label %q", l)
+	}
+	brand := first(t, first(t, doc, byTag("header"), "header"), byTag("a"), "brand link")
+	if h, _ := attr(brand, "href"); h != "../../" || textOf(brand) != "Русский" {
+		t.Errorf("brand link %q %q", h, textOf(brand))
+	}
+
+	// 2: the banner.
+	banner := first(t, doc, byAttr("role", "status"), "breaking banner")
+	if h, _ := attr(first(t, banner, byTag("a"), "banner link"), "href"); h != "./" {
+		t.Errorf("banner link %q", h)
+	}
+	if !strings.Contains(textOf(banner), f.breaking.Text) {
+		t.Errorf("banner text %q", textOf(banner))
+	}
+
+	// 3: one h1.
+	h1s := findAll(doc, byTag("h1"))
+	if len(h1s) != 1 || textOf(h1s[0]) != a.Headline {
+		t.Fatalf("h1s: %d", len(h1s))
+	}
+	// 4: the lead photo.
+	fig := first(t, doc, byTag("figure"), "figure")
+	img := first(t, fig, byTag("img"), "img")
+	for k, want := range map[string]string{"alt": "Люди на площади", "width": "1600", "height": "900", "src": "../../../media/" + f.media.Hash + ".jpg"} {
+		if v, _ := attr(img, k); v != want {
+			t.Errorf("img %s=%q, want %q", k, v, want)
+		}
+	}
+	if _, ok := attr(img, "loading"); !ok {
+		t.Error("img without loading")
+	}
+	caption := first(t, fig, byTag("figcaption"), "figcaption")
+	if c := textOf(caption); !strings.Contains(c, "Площадь утром") || strings.Contains(c, "Люди на площади") {
+		t.Errorf("figcaption %q", c)
+	}
+	if c := textOf(first(t, caption, byAttr("class", "credit"), "credit")); c != "Фото: Reuters" {
+		t.Errorf("credit %q", c)
+	}
+	// 5-6: summary, byline, dateline, times.
+	summary := first(t, doc, byAttr("class", "summary"), "summary")
+	if textOf(summary) != a.Summary {
+		t.Errorf("summary %q", textOf(summary))
+	}
+	if b := textOf(first(t, doc, byAttr("class", "byline"), "byline")); b != "Текст: Анна Петрова и Иван Сидоров" {
+		t.Errorf("byline %q", b)
+	}
+	if d := textOf(first(t, doc, byAttr("class", "dateline"), "dateline")); d != "Москва" {
+		t.Errorf("dateline %q", d)
+	}
+	times := findAll(first(t, doc, byAttr("class", "meta"), "meta"), byTag("time"))
+	if len(times) != 2 {
+		t.Fatalf("%d times in the meta line, want published and updated", len(times))
+	}
+	if dt, _ := attr(times[0], "datetime"); dt != "2024-03-01T12:30:00+03:00" || textOf(times[0]) != "2024-03-01 12:30 MSK" {
+		t.Errorf("published %q %q", dt, textOf(times[0]))
+	}
+	if dt, _ := attr(times[1], "datetime"); dt != a.UpdatedAt.In(msk).Format(time.RFC3339) {
+		t.Errorf("updated %q", dt)
+	}
+	// 7: the body, headings demoted below the h1 without skips.
+	body := first(t, doc, byAttr("class", "body"), "body")
+	var levels []string
+	for _, h := range findAll(body, func(n *html.Node) bool { return len(n.Data) == 2 && n.Data[0] == 'h' }) {
+		levels = append(levels, h.Data+":"+textOf(h))
+	}
+	if want := []string{"h2:Заголовок автора", "h3:Подзаголовок"}; !slices.Equal(levels, want) {
+		t.Errorf("body headings %q, want %q", levels, want)
+	}
+	links := findAll(body, byTag("a"))
+	if len(links) != 2 {
+		t.Fatalf("%d body links", len(links))
+	}
+	if h, _ := attr(links[0], "href"); h != "../../../ru/s/society/" {
+		t.Errorf("root-relative body link became %q", h)
+	}
+	if h, _ := attr(links[1], "href"); h != "https://example.com/x" {
+		t.Errorf("external link %q", h)
+	}
+	if r, _ := attr(links[1], "rel"); r != "noopener noreferrer" {
+		t.Errorf("external link rel %q", r)
+	}
+	if len(findAll(body, byTag("script"))) > 0 {
+		t.Error("script in body")
+	}
+	// 8: wire credits.
+	if c := textOf(first(t, doc, byAttr("class", "credits"), "credits")); c != "Использованы материалы Reuters, AP и AFP" {
+		t.Errorf("credits %q", c)
+	}
+	// 13: corrections, oldest first.
+	corr := first(t, doc, byAttr("class", "corrections"), "corrections")
+	if h := textOf(first(t, corr, byTag("h2"), "corrections heading")); h != "Исправления" {
+		t.Errorf("corrections heading %q", h)
+	}
+	items := findAll(corr, byTag("li"))
+	if len(items) != 2 || !strings.Contains(textOf(items[0]), "Первое") || !strings.Contains(textOf(items[1]), "Второе") {
+		t.Errorf("corrections %d", len(items))
+	}
+	for _, it := range items {
+		if len(findAll(it, byTag("time"))) != 1 {
+			t.Error("correction without its date")
+		}
+	}
+	tags := first(t, doc, byAttr("class", "tags"), "tags")
+	if got := findAll(tags, byTag("li")); len(got) != 2 || textOf(got[0]) != "Политика" {
+		t.Errorf("tags %d", len(got))
+	}
+	// The order of PAGE.md, as the brief puts it.
+	order := []*html.Node{h1s[0], summary, fig, times[0], body, first(t, doc, byAttr("class", "credits"), ""), corr, tags}
+	pos := map[*html.Node]int{}
+	i := 0
+	walk(doc, func(n *html.Node) { pos[n] = i; i++ })
+	for k := 1; k < len(order); k++ {
+		if pos[order[k-1]] >= pos[order[k]] {
+			t.Errorf("element %d (%s) is not before element %d (%s)", k-1, order[k-1].Data, k, order[k].Data)
+		}
+	}
+	if pos[first(t, doc, byTag("header"), "")] > pos[banner] || pos[banner] > pos[mainEl] {
+		t.Error("banner is not between the header's start and main")
+	}
+	// 10-11: the footer.
+	footer := first(t, doc, byTag("footer"), "footer")
+	ft := textOf(footer)
+	if !strings.Contains(ft, "«Колокол» — независимая редакция.") || !strings.Contains(ft, "Признан «нежелательной организацией».") {
+		t.Errorf("footer %q", ft)
+	}
+	if h, _ := attr(first(t, footer, byTag("a"), "portal link"), "href"); h != "../../../" {
+		t.Errorf("portal link %q", h)
+	}
+	checkJSONLD(t, doc, f)
+	checkInert(t, doc)
+	if len(p.Body) > 12<<10 {
+		t.Errorf("article page is %d bytes", len(p.Body))
+	}
+	if !p.LastModified.Equal(latest(a.UpdatedAt, f.breaking.CreatedAt)) {
+		t.Errorf("LastModified %v", p.LastModified)
+	}
+	if !p.ExpiresAt.Equal(f.breaking.ExpiresAt) {
+		t.Errorf("ExpiresAt %v, want %v", p.ExpiresAt, f.breaking.ExpiresAt)
+	}
+}
+
+func checkJSONLD(t *testing.T, doc *html.Node, f *fixture) {
+	t.Helper()
+	s := first(t, doc, byAttr("type", "application/ld+json"), "JSON-LD")
+	var ld struct {
+		Context, Type, Headline, Description, DatePublished, DateModified, InLanguage string
+		Author                                                                        []struct{ Type, Name string }
+		Publisher                                                                     struct{ Type, Name, URL string }
+		Image                                                                         []string
+		MainEntityOfPage                                                              struct{ Type, ID string }
+	}
+	// The struct tags of encoding/json do not allow "@" names in a literal
+	// struct, so decode into a map first and re-marshal without the "@".
+	var m map[string]any
+	if err := json.Unmarshal([]byte(textOf(s)), &m); err != nil {
+		t.Fatalf("JSON-LD: %v\n%s", err, textOf(s))
+	}
+	clean, _ := json.Marshal(stripAt(m))
+	if err := json.Unmarshal(clean, &ld); err != nil {
+		t.Fatal(err)
+	}
+	a := f.full
+	if ld.Context != "https://schema.org" || ld.Type != "NewsArticle" || ld.Headline != a.Headline || ld.Description != a.Summary ||
+		ld.InLanguage != "ru" || ld.DatePublished != "2024-03-01T09:30:00Z" || ld.DateModified != a.UpdatedAt.UTC().Format(time.RFC3339) {
+		t.Errorf("JSON-LD %+v", ld)
+	}
+	if len(ld.Author) != 2 || ld.Author[0].Type != "Person" || ld.Author[1].Name != "Иван Сидоров" {
+		t.Errorf("authors %+v", ld.Author)
+	}
+	if ld.Publisher.Type != "Organization" || ld.Publisher.Name != "Kolokol" {
+		t.Errorf("publisher %+v", ld.Publisher)
+	}
+	if len(ld.Image) != 1 || ld.Image[0] != testBase+f.media.Path() {
+		t.Errorf("image %q", ld.Image)
+	}
+	if ld.MainEntityOfPage.ID != testBase+a.Path() {
+		t.Errorf("mainEntityOfPage %+v", ld.MainEntityOfPage)
+	}
+}
+
+func stripAt(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, x := range v {
+			out[strings.TrimPrefix(k, "@")] = stripAt(x)
+		}
+		return out
+	case []any:
+		for i := range v {
+			v[i] = stripAt(v[i])
+		}
+	}
+	return v
+}
+
+// checkInert asserts the page runs nothing and loads nothing from elsewhere.
+func checkInert(t *testing.T, doc *html.Node) {
+	t.Helper()
+	walk(doc, func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		switch n.Data {
+		case "script":
+			if typ, _ := attr(n, "type"); typ != "application/ld+json" {
+				t.Errorf("script of type %q", typ)
+			}
+		case "iframe", "object", "embed", "style", "base", "form", "svg", "math":
+			t.Errorf("<%s> in page", n.Data)
+		}
+		for _, a := range n.Attr {
+			k := strings.ToLower(a.Key)
+			if strings.HasPrefix(k, "on") || k == "style" || k == "srcdoc" {
+				t.Errorf("<%s %s=%q>", n.Data, a.Key, a.Val)
+			}
+			if k == "href" || k == "src" || k == "action" || k == "content" && strings.Contains(a.Val, ":") {
+				checkURL(t, n, a.Key, a.Val)
+			}
+		}
+	})
+}
+
+func checkURL(t *testing.T, n *html.Node, key, val string) {
+	t.Helper()
+	u, err := url.Parse(strings.TrimSpace(val))
+	if err != nil {
+		if n.Data == "meta" {
+			return // text content of a description, not a URL
+		}
+		t.Errorf("<%s %s=%q> unparsable", n.Data, key, val)
+		return
+	}
+	if n.Data == "meta" {
+		if name, _ := attr(n, "property"); !strings.HasSuffix(name, ":url") && !strings.HasSuffix(name, ":image") {
+			return
+		}
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "", "http", "https", "mailto":
+	default:
+		t.Errorf("<%s %s=%q>: scheme %q", n.Data, key, val, u.Scheme)
+	}
+	rel, _ := attr(n, "rel")
+	loads := key == "src" || n.Data == "link" && rel != "canonical"
+	if loads && u.Host != "" {
+		t.Errorf("<%s %s=%q> loads from another host", n.Data, key, val)
+	}
+	if n.Data == "a" && u.Host != "" && u.Host != "news.example.org" && rel != "noopener noreferrer" {
+		t.Errorf("external link %q with rel %q", val, rel)
+	}
+}
+
+func TestHostileTextInert(t *testing.T) {
+	f := newFixture(t)
+	p := f.build(t, raw(t, f.evil.Path()))
+	if p.Status != 200 {
+		t.Fatalf("status %d", p.Status)
+	}
+	doc := parse(t, p.Body)
+	checkInert(t, doc)
+	// Every hostile field comes back as the very text it was, which only
+	// happens if it was escaped rather than interpreted.
+	for class, want := range map[string]string{
+		"summary": "Summary " + evil, "dateline": "Dateline " + evil, "credit": "Photo " + evil,
+		"byline": "By Byline " + evil, "credits": "With reporting by Credit " + evil, "legal": "Legal " + evil,
+	} {
+		if got := textOf(first(t, doc, byAttr("class", class), class)); got != want {
+			t.Errorf("%s: %q", class, got)
+		}
+	}
+	if got := textOf(first(t, doc, byTag("h1"), "h1")); got != "Headline "+evil {
+		t.Errorf("h1 %q", got)
+	}
+	if got := textOf(first(t, doc, byTag("title"), "title")); got != "Headline "+evil+" – English" {
+		t.Errorf("title %q", got)
+	}
+	if alt, _ := attr(first(t, doc, byTag("img"), "img"), "alt"); alt != "Alt "+evil {
+		t.Errorf("alt %q", alt)
+	}
+	if n := len(findAll(doc, byTag("img"))); n != 1 {
+		t.Errorf("%d images: markup got through", n)
+	}
+	banner := first(t, doc, byAttr("role", "status"), "banner")
+	bl := first(t, banner, byTag("a"), "banner link")
+	if h, _ := attr(bl, "href"); h != "https://example.com/live?a=1&b=2" || textOf(bl) != "External "+evil {
+		t.Errorf("banner link %q %q", h, textOf(bl))
+	}
+	ld := textOf(first(t, doc, byAttr("type", "application/ld+json"), "JSON-LD"))
+	if strings.ContainsAny(ld, "<>&") {
+		t.Errorf("JSON-LD carries raw markup characters: %s", ld)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(ld), &m); err != nil || m["headline"] != "Headline "+evil {
+		t.Errorf("JSON-LD headline %v (%v)", m["headline"], err)
+	}
+	// The javascript: link in the body is dropped, its text kept.
+	for _, a := range findAll(first(t, doc, byAttr("class", "body"), "body"), byTag("a")) {
+		t.Errorf("body link survived: %v", a.Attr)
+	}
+}
+
+func TestRTLAndEscapedSlugs(t *testing.T) {
+	f := newFixture(t)
+	p := f.build(t, raw(t, f.fa.Path()))
+	doc := parse(t, p.Body)
+	h := first(t, doc, byTag("html"), "html")
+	if d, _ := attr(h, "dir"); d != "rtl" {
+		t.Errorf("dir %q", d)
+	}
+	if l, _ := attr(h, "lang"); l != "fa-IR" {
+		t.Errorf("lang %q", l)
+	}
+	if b := textOf(first(t, doc, byAttr("class", "byline"), "byline")); b != "به قلم مریم و John Smith" {
+		t.Errorf("byline %q", b)
+	}
+	if len(findAll(first(t, doc, byAttr("class", "byline"), ""), byTag("bdi"))) != 2 {
+		t.Error("byline names are not isolated")
+	}
+	canon, _ := attr(first(t, doc, byAttr("rel", "canonical"), "canonical"), "href")
+	if canon != testBase+f.fa.Path() || !isASCII(canon) {
+		t.Errorf("canonical %q", canon)
+	}
+	// The home page links the story with its slug percent-escaped.
+	home := parse(t, f.build(t, "/fa/").Body)
+	found := false
+	walk(home, func(n *html.Node) {
+		for _, a := range n.Attr {
+			if (a.Key == "href" || a.Key == "src") && !isASCII(a.Val) {
+				t.Errorf("unescaped %s %q", a.Key, a.Val)
+			}
+			if a.Key == "href" && "/fa/"+a.Val == f.fa.Path() {
+				found = true
+			}
+		}
+	})
+	if !found {
+		t.Errorf("home does not link %s", f.fa.Path())
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestPlainArticle(t *testing.T) {
+	f := newFixture(t)
+	b := f.builder(t, func() time.Time { return f.breaking.ExpiresAt.Add(time.Second) })
+	p, err := b.Build(context.Background(), raw(t, f.plain.Path()))
+	if err != nil || p.Status != 200 {
+		t.Fatalf("%v %v", p, err)
+	}
+	doc := parse(t, p.Body)
+	for _, class := range []string{"summary", "byline", "dateline", "credits", "corrections", "tags", "breaking"} {
+		if len(findAll(doc, byAttr("class", class))) > 0 {
+			t.Errorf("empty %s rendered", class)
+		}
+	}
+	if len(findAll(doc, byTag("figure"))) > 0 || len(findAll(doc, byAttr("property", "og:image"))) > 0 {
+		t.Error("figure or og:image without a lead image")
+	}
+	// Stored as published a moment after PublishedAt was set: no "Updated".
+	if n := len(findAll(first(t, doc, byAttr("class", "meta"), "meta"), byTag("time"))); n != 1 {
+		t.Errorf("%d times, want only published", n)
+	}
+	if !p.ExpiresAt.IsZero() {
+		t.Errorf("ExpiresAt %v without a banner", p.ExpiresAt)
+	}
+}
+
+func TestBreakingBanner(t *testing.T) {
+	f := newFixture(t)
+	exp := f.breaking.ExpiresAt
+	for _, c := range []struct {
+		now   time.Time
+		shown bool
+	}{
+		{exp.Add(-time.Minute), true},
+		{exp.Add(-time.Nanosecond), true},
+		{exp, false},
+		{exp.Add(time.Hour), false},
+	} {
+		b := f.builder(t, func() time.Time { return c.now })
+		for _, path := range []string{"/ru/", "/ru/s/world/", "/ru/archive/2/", raw(t, f.full.Path())} {
+			p, err := b.Build(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := parse(t, p.Body)
+			banners := findAll(doc, byAttr("role", "status"))
+			if (len(banners) == 1) != c.shown {
+				t.Errorf("%s at expiry%+v: %d banners", path, c.now.Sub(exp), len(banners))
+			}
+			if c.shown && !p.ExpiresAt.Equal(exp) {
+				t.Errorf("%s: ExpiresAt %v, want %v", path, p.ExpiresAt, exp)
+			}
+			if !c.shown && !p.ExpiresAt.IsZero() {
+				t.Errorf("%s: ExpiresAt %v without a banner", path, p.ExpiresAt)
+			}
+			if c.shown {
+				href, _ := attr(first(t, banners[0], byTag("a"), "banner link"), "href")
+				if got := mustURL(t, testBase+path).ResolveReference(mustURL(t, href)).EscapedPath(); got != f.full.Path() {
+					t.Errorf("%s: banner link resolves to %s", path, got)
+				}
+			}
+		}
+	}
+	// A banner without an expiry never expires the page; no banner at all
+	// leaves no trace.
+	p := f.build(t, "/en/")
+	if !p.ExpiresAt.IsZero() || len(findAll(parse(t, p.Body), byAttr("role", "status"))) != 1 {
+		t.Errorf("en banner: ExpiresAt %v", p.ExpiresAt)
+	}
+	if p := f.build(t, "/ka/"); strings.Contains(string(p.Body), `role="status"`) {
+		t.Error("banner on a service without one")
+	}
+}
+
+func TestMissingMedia(t *testing.T) {
+	f := newFixture(t)
+	b, err := New(noMedia{f.store}, Options{BaseURL: testBase})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.Build(context.Background(), raw(t, f.full.Path()))
+	if err != nil || p.Status != 200 {
+		t.Fatalf("%v %v", p, err)
+	}
+	if strings.Contains(string(p.Body), "<figure") {
+		t.Error("figure for a missing photo")
+	}
+}
+
+type noMedia struct{ kolokol.Store }
+
+func (noMedia) FindMediaByID(context.Context, int64) (*kolokol.Media, error) {
+	return nil, kolokol.Errorf(kolokol.ENOTFOUND, "no media")
+}

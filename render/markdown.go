@@ -1,0 +1,179 @@
+package render
+
+import (
+	"bytes"
+	"html/template"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// markdown turns editors' Markdown into HTML that is safe to put in a page.
+// Two independent layers: goldmark never emits raw HTML from the source (its
+// default; we never set html.WithUnsafe), and bluemonday then keeps only an
+// allowlist of elements, attributes and URL schemes, so a bug in either
+// alone does not open a hole. Both are safe for concurrent use once built.
+type markdown struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+// siteRootKey carries, per conversion, the relative prefix that leads from
+// the page to the site root, so that root-relative links written by editors
+// ("/ru/a/1-x/") keep working when the site is exported under a base path.
+var siteRootKey = parser.NewContextKey()
+
+// externalRel is what links to other hosts carry: the target learns neither
+// the page the reader came from nor gets a handle on its window.
+const externalRel = "noopener noreferrer"
+
+func newMarkdown() *markdown {
+	md := goldmark.New(
+		goldmark.WithExtensions(
+			// Tables without alignment: goldmark writes alignment as a style
+			// attribute, which our CSP forbids, or as align, which is not
+			// HTML5.
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignNone)),
+			extension.Strikethrough,
+			extension.Linkify,
+			// No TaskList (renders <input>), no Footnote (ids and fragment
+			// links that bluemonday would strip half of), no Typographer
+			// (English quote marks; the language's own come with CLDR).
+		),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(bodyTransformer{}, 100))),
+	)
+	return &markdown{md: md, policy: bodyPolicy()}
+}
+
+// bodyPolicy is a UGCPolicy-like allowlist cut down to what a story body
+// needs. Images are left out on purpose: a Markdown image could load from
+// another host, which reader pages must never do; photos come as media.
+func bodyPolicy() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li",
+		"em", "strong", "code", "pre", "hr", "br", "del", "figure", "figcaption",
+		"table", "thead", "tbody", "tr", "th", "td")
+	p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,9}$`)).OnElements("ol")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + externalRel + `$`)).OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.AllowRelativeURLs(true)
+	p.RequireParseableURLs(true)
+	// A second line of defense for the rel that bodyTransformer sets.
+	p.RequireNoReferrerOnFullyQualifiedLinks(true)
+	return p
+}
+
+var (
+	markdownOnce = sync.OnceValue(newMarkdown)
+)
+
+// Markdown renders Markdown to sanitized HTML. Root-relative links are left
+// as they are; pages render bodies with links made relative to the page.
+func Markdown(src string) (template.HTML, error) {
+	return markdownOnce().render(src, "")
+}
+
+// render converts src; root, when not empty, is the relative prefix from the
+// page to the site root ("../../../") that replaces the leading "/" of
+// root-relative links.
+func (m *markdown) render(src, root string) (template.HTML, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(src) + len(src)/4)
+	pc := parser.NewContext()
+	pc.Set(siteRootKey, root)
+	if err := m.md.Convert([]byte(src), &buf, parser.WithContext(pc)); err != nil {
+		return "", err
+	}
+	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())), nil
+}
+
+// bodyTransformer adjusts the parsed body to its place in the page:
+// headings start at h2 under the page's h1 and never skip a level, external
+// links get externalRel, and root-relative links become page-relative.
+type bodyTransformer struct{}
+
+// maxBodyHeading is the deepest heading the policy keeps; deeper ones are
+// flattened to it rather than stripped to plain text.
+const maxBodyHeading = 4
+
+func (bodyTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	root, _ := pc.Get(siteRootKey).(string)
+	source := reader.Source()
+	var headings []*ast.Heading
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Heading:
+			headings = append(headings, n)
+		case *ast.Link:
+			n.Destination = adjustLink(n, n.Destination, root)
+		case *ast.AutoLink:
+			if n.AutoLinkType == ast.AutoLinkURL && external(util.URLEscape(n.URL(source), false)) {
+				n.SetAttributeString("rel", []byte(externalRel))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	demoteHeadings(headings)
+}
+
+// adjustLink returns the destination to use for a link and marks links to
+// other hosts.
+func adjustLink(n ast.Node, dest []byte, root string) []byte {
+	d := string(dest)
+	if strings.HasPrefix(d, "/") && !strings.HasPrefix(d, "//") && !strings.HasPrefix(d, `/\`) {
+		if root != "" {
+			return []byte(root + d[1:])
+		}
+		return dest
+	}
+	if external(util.URLEscape(dest, true)) {
+		n.SetAttributeString("rel", []byte(externalRel))
+	}
+	return dest
+}
+
+// external reports whether href, as goldmark writes it, is a link to
+// another host that bluemonday will keep. It must judge exactly as the
+// policy does: a rel on a link whose href the policy drops is not HTML.
+func external(href []byte) bool {
+	h := strings.TrimSpace(string(href))
+	if strings.ContainsAny(h, " \t\n") {
+		return false
+	}
+	u, err := url.Parse(h)
+	return err == nil && u.Host != "" && (u.Scheme == "" || u.Scheme == "http" || u.Scheme == "https")
+}
+
+// demoteHeadings maps the body's headings so that the shallowest becomes h2
+// (the page has the one h1), none is deeper than maxBodyHeading, and none is
+// more than one level below the heading before it: screen reader users
+// navigate by heading level, and a skipped level suggests missing content.
+func demoteHeadings(hs []*ast.Heading) {
+	if len(hs) == 0 {
+		return
+	}
+	minLevel := 6
+	for _, h := range hs {
+		minLevel = min(minLevel, h.Level)
+	}
+	prev := 1
+	for _, h := range hs {
+		l := h.Level - minLevel + 2
+		l = min(l, prev+1, maxBodyHeading)
+		h.Level = l
+		prev = l
+	}
+}

@@ -1,0 +1,337 @@
+package render
+
+import (
+	"context"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/i18n"
+)
+
+// portal renders "/": every service, in its own language.
+func (b *Builder) portal(ctx context.Context) (*Page, error) {
+	services, err := b.store.FindServices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := b.newView("/", i18n.For("en"))
+	v.Kind, v.Title, v.Portal = "portal", b.opts.SiteName, ""
+	v.Canonical = b.opts.BaseURL + "/"
+	var mod time.Time
+	for _, s := range services {
+		dir := string(kolokol.LTR)
+		if s.Direction == kolokol.RTL {
+			dir = string(kolokol.RTL)
+		}
+		v.Services = append(v.Services, serviceLink{Href: relPath("/", homePath(s.Code)), Name: s.Name, Lang: s.Tag, Dir: dir})
+		mod = latest(mod, s.UpdatedAt)
+	}
+	return b.page(v, []string{portalTag}, mod, time.Time{})
+}
+
+type listKind int
+
+const (
+	listHome listKind = iota
+	listSection
+	listArchive
+)
+
+// list renders a service's home, a section page or an archive page.
+func (b *Builder) list(ctx context.Context, svc *kolokol.Service, dir string, kind listKind, page int) (*Page, error) {
+	sections, err := b.store.FindSections(ctx, svc.Code)
+	if err != nil {
+		return nil, err
+	}
+	return b.listWith(ctx, svc, sections, dir, kind, nil, page)
+}
+
+func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections []*kolokol.Section, dir string, kind listKind, section *kolokol.Section, page int) (*Page, error) {
+	deps := []string{svcTag(svc.Code), listTag(svc.Code)}
+	c := i18n.For(svc.Tag)
+	f := kolokol.ArticleFilter{Service: svc.Code, Status: kolokol.StatusPublished, ByPublished: true}
+	var first, heading, title string
+	switch kind {
+	case listHome:
+		first, heading, title = homePath(svc.Code), c.T(i18n.LatestStories), svc.Name
+		if b.opts.SiteName != "" {
+			title += " – " + b.opts.SiteName
+		}
+	case listSection:
+		f.Section = section.Slug
+		first, heading = sectionPath(svc.Code, section.Slug), section.Name
+	case listArchive:
+		first, heading = archivePath(svc.Code), c.T(i18n.Archive)
+	}
+	pages := 1
+	if kind != listHome {
+		n, err := b.store.CountArticles(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		pages = max(1, (n+perPage-1)/perPage)
+		if page > pages {
+			return b.notFoundWith(svc, sections, dir, deps...)
+		}
+		f.Offset = (page - 1) * perPage
+		title = heading
+		if pages > 1 {
+			title += " (" + c.Tf(i18n.PageOf, page, pages) + ")"
+		}
+		title += " – " + svc.Name
+	}
+	f.Limit = perPage
+	arts, err := b.store.FindArticles(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	br, err := b.findBreaking(ctx, svc.Code)
+	if err != nil {
+		return nil, err
+	}
+
+	from := pagedPath(first, page)
+	v := b.serviceView(from, svc, sections, first)
+	now := b.now()
+	shown, expires := v.setBreaking(br, from, now)
+	v.Kind, v.Title, v.Canonical = "list", title, b.opts.BaseURL+from
+	if kind == listHome {
+		v.Desc = svc.About
+	}
+	loc := b.location(svc)
+	lv := &listView{Heading: heading, Page: page, Pages: pages, Items: make([]listItem, 0, len(arts))}
+	mod := latest(svc.UpdatedAt, shown)
+	for _, a := range arts {
+		lv.Items = append(lv.Items, listItem{
+			Href:     relPath(from, a.Path()),
+			Headline: a.Headline,
+			Summary:  a.Summary,
+			Time:     formatTime(published(a), loc),
+		})
+		mod = latest(mod, a.UpdatedAt, a.PublishedAt)
+	}
+	if kind == listHome {
+		lv.Archive = relPath(from, archivePath(svc.Code))
+	} else {
+		lv.PageOf = c.Tf(i18n.PageOf, page, pages)
+		if page > 1 {
+			lv.Newer = relPath(from, pagedPath(first, page-1))
+		}
+		if page < pages {
+			lv.Older = relPath(from, pagedPath(first, page+1))
+		}
+	}
+	v.List = lv
+	return b.page(v, deps, mod, expires)
+}
+
+// article renders a story page, or redirects to its current path.
+func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string, id int64, slug string, hasSlug bool) (*Page, error) {
+	a, err := b.store.FindArticleByID(ctx, id)
+	if kolokol.IsNotFound(err) || (err == nil && (a.Service != svc.Code || !a.IsLive())) {
+		// art:ID too: this 404 turns into the story when it is published.
+		return b.notFound(ctx, svc, dir, artTag(id))
+	} else if err != nil {
+		return nil, err
+	}
+	if !hasSlug || slug != a.Slug {
+		return redirect(a.Path()), nil
+	}
+	sections, err := b.store.FindSections(ctx, svc.Code)
+	if err != nil {
+		return nil, err
+	}
+	br, err := b.findBreaking(ctx, svc.Code)
+	if err != nil {
+		return nil, err
+	}
+	var m *kolokol.Media
+	if a.LeadImage != nil {
+		m, err = b.store.FindMediaByID(ctx, a.LeadImage.MediaID)
+		if kolokol.IsNotFound(err) {
+			m = nil // a missing photo must not take the story down with it
+		} else if err != nil {
+			return nil, err
+		}
+	}
+
+	from := a.Path()
+	v := b.serviceView(from, svc, sections, "")
+	shown, expires := v.setBreaking(br, from, b.now())
+	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
+	v.Canonical = b.opts.BaseURL + from
+	loc := b.location(svc)
+	pub := published(a)
+	av := &articleView{
+		Headline:  a.Headline,
+		Summary:   a.Summary,
+		Dateline:  a.Dateline,
+		Published: formatTime(pub, loc),
+		Tags:      a.Tags,
+	}
+	// Storing the publication itself bumps UpdatedAt a moment later; only
+	// a later edit is an update worth showing.
+	if a.UpdatedAt.Sub(pub) >= time.Minute {
+		t := formatTime(a.UpdatedAt, loc)
+		av.Updated = &t
+	}
+	if len(a.Bylines) > 0 {
+		av.Byline = message(v.L.T(i18n.By), listHTML(v.L, a.Bylines))
+	}
+	if len(a.Credits) > 0 {
+		av.Credits = message(v.L.T(i18n.WithReportingBy), listHTML(v.L, a.Credits))
+	}
+	if av.Body, err = b.md.render(a.Body, relPath(from, "/")); err != nil {
+		return nil, err
+	}
+	if m != nil {
+		li := a.LeadImage
+		av.Image = &imageView{Src: relPath(from, m.Path()), Alt: li.Alt, Caption: li.Caption, Credit: li.Credit, Width: m.Width, Height: m.Height}
+		if m.Width <= 0 || m.Height <= 0 {
+			av.Image.Width, av.Image.Height = 0, 0
+		}
+	}
+	corr := slices.Clone(a.Corrections)
+	slices.SortStableFunc(corr, func(x, y kolokol.Correction) int { return x.CreatedAt.Compare(y.CreatedAt) })
+	for _, c := range corr {
+		av.Corrections = append(av.Corrections, correctionView{Time: formatTime(c.CreatedAt, loc), Text: c.Text})
+	}
+	av.CorrHeading = v.L.T(i18n.Correction)
+	if len(corr) > 1 {
+		av.CorrHeading = v.L.T(i18n.Corrections)
+	}
+	v.Article = av
+
+	modified := latest(a.UpdatedAt, pub)
+	og := &openGraph{Title: a.Headline, Desc: a.Summary, URL: v.Canonical, Locale: ogLocale(svc.Tag), SiteName: b.opts.SiteName}
+	if m != nil && b.opts.BaseURL != "" {
+		og.Image = b.opts.BaseURL + m.Path()
+	}
+	v.OG = og
+	if v.JSONLD, err = b.jsonLD(a, svc, og, pub, modified); err != nil {
+		return nil, err
+	}
+	return b.page(v, []string{svcTag(svc.Code), artTag(a.ID)}, latest(modified, svc.UpdatedAt, shown), expires)
+}
+
+// newsArticle is schema.org's NewsArticle as search engines read it.
+type newsArticle struct {
+	Context          string     `json:"@context"`
+	Type             string     `json:"@type"`
+	Headline         string     `json:"headline"`
+	Description      string     `json:"description,omitempty"`
+	DatePublished    string     `json:"datePublished"`
+	DateModified     string     `json:"dateModified"`
+	Author           []ldThing  `json:"author,omitempty"`
+	Publisher        ldThing    `json:"publisher"`
+	Image            []string   `json:"image,omitempty"`
+	InLanguage       string     `json:"inLanguage"`
+	MainEntityOfPage *ldWebPage `json:"mainEntityOfPage,omitempty"`
+}
+
+type ldThing struct {
+	Type string `json:"@type"`
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
+type ldWebPage struct {
+	Type string `json:"@type"`
+	ID   string `json:"@id"`
+}
+
+// jsonLD builds the article's structured data. encoding/json escapes <, >
+// and &, so no text can close the script element it goes in.
+func (b *Builder) jsonLD(a *kolokol.Article, svc *kolokol.Service, og *openGraph, pub, modified time.Time) (template.JS, error) {
+	d := newsArticle{
+		Context:       "https://schema.org",
+		Type:          "NewsArticle",
+		Headline:      a.Headline,
+		Description:   a.Summary,
+		DatePublished: pub.UTC().Format(time.RFC3339),
+		DateModified:  modified.UTC().Format(time.RFC3339),
+		Publisher:     ldThing{Type: "Organization", Name: b.opts.SiteName},
+		InLanguage:    svc.Tag,
+	}
+	if b.opts.BaseURL != "" {
+		d.Publisher.URL = b.opts.BaseURL + "/"
+		d.MainEntityOfPage = &ldWebPage{Type: "WebPage", ID: og.URL}
+	}
+	for _, name := range a.Bylines {
+		d.Author = append(d.Author, ldThing{Type: "Person", Name: name})
+	}
+	if og.Image != "" {
+		d.Image = []string{og.Image}
+	}
+	j, err := json.Marshal(d)
+	if err != nil {
+		return "", err
+	}
+	return template.JS(j), nil
+}
+
+// notFound renders the 404 page: localized when the service is known. dir
+// is the directory of the path the reader asked for, which is what their
+// browser resolves the page's relative links against.
+func (b *Builder) notFound(ctx context.Context, svc *kolokol.Service, dir string, deps ...string) (*Page, error) {
+	if svc == nil {
+		v := b.newView(dir, i18n.For("en"))
+		v.Kind, v.Home = "notfound", relPath(dir, "/")
+		v.Title = v.L.T(i18n.NotFound) + " – " + b.opts.SiteName
+		return b.page404(v, append(deps, portalTag))
+	}
+	sections, err := b.store.FindSections(ctx, svc.Code)
+	if err != nil {
+		return nil, err
+	}
+	return b.notFoundWith(svc, sections, dir, deps...)
+}
+
+func (b *Builder) notFoundWith(svc *kolokol.Service, sections []*kolokol.Section, dir string, deps ...string) (*Page, error) {
+	v := b.serviceView(dir, svc, sections, "")
+	v.Kind, v.Home = "notfound", relPath(dir, homePath(svc.Code))
+	v.Title = v.L.T(i18n.NotFound) + " – " + svc.Name
+	if !slices.Contains(deps, svcTag(svc.Code)) {
+		deps = append([]string{svcTag(svc.Code)}, deps...)
+	}
+	return b.page404(v, deps)
+}
+
+func (b *Builder) page404(v *view, deps []string) (*Page, error) {
+	p, err := b.page(v, deps, time.Time{}, time.Time{})
+	if p != nil {
+		p.Status = http.StatusNotFound
+	}
+	return p, err
+}
+
+// page executes the template and wraps the result.
+func (b *Builder) page(v *view, deps []string, modified, expires time.Time) (*Page, error) {
+	body, err := b.execute(v)
+	if err != nil {
+		return nil, err
+	}
+	return &Page{Status: http.StatusOK, Body: body, ContentType: htmlType, Deps: deps, LastModified: modified, ExpiresAt: expires}, nil
+}
+
+// findBreaking returns the service's banner, nil when there is none.
+func (b *Builder) findBreaking(ctx context.Context, svc string) (*kolokol.Breaking, error) {
+	br, err := b.store.FindBreaking(ctx, svc)
+	if kolokol.IsNotFound(err) {
+		return nil, nil
+	}
+	return br, err
+}
+
+// published is when a live story went out; a story stored as published
+// without the time falls back to its last update rather than year 1.
+func published(a *kolokol.Article) time.Time {
+	if a.PublishedAt.IsZero() {
+		return a.UpdatedAt
+	}
+	return a.PublishedAt
+}

@@ -1,0 +1,271 @@
+// Package render computes the reader site's pages from the store: HTML
+// documents for every route, the static assets they use, and the page graph
+// that says which pages a newsroom change affects. Pages are plain bytes with
+// relative links, so the live server, the static export and every mirror
+// serve the very same rendering.
+package render
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kolokol/kolokol"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+//go:embed static/favicon.svg
+var faviconSVG []byte
+
+const (
+	htmlType = "text/html; charset=utf-8"
+	// perPage is the length of every story list: short enough to stay tiny
+	// on a slow connection, long enough to cover a day's news.
+	perPage = 20
+)
+
+// Options configure a Builder.
+type Options struct {
+	BaseURL  string           // absolute public origin, no trailing slash; only for canonical, og:url, JSON-LD
+	SiteName string           // e.g. "Kolokol"
+	Now      func() time.Time // nil means time.Now
+}
+
+// Page is a rendered response.
+type Page struct {
+	Status       int       // 200, 301 or 404
+	Location     string    // for 301: a root-relative, escaped path
+	Body         []byte    // the full document; nil for 301
+	ContentType  string    // with charset
+	Deps         []string  // invalidation tags the page depends on (see Deps)
+	LastModified time.Time // newest time among what the page shows
+	ExpiresAt    time.Time // zero, or when the page must be rendered again
+}
+
+// Builder renders pages. It is safe for concurrent use.
+type Builder struct {
+	store     kolokol.Store
+	opts      Options
+	now       func() time.Time
+	tmpl      *template.Template
+	md        *markdown
+	stylePath string
+	static    map[string]*Page
+	zones     sync.Map // time zone name -> *time.Location
+}
+
+// New parses the embedded templates and prepares the static assets.
+func New(store kolokol.Store, opts Options) (*Builder, error) {
+	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
+	if opts.BaseURL != "" {
+		u, err := url.Parse(opts.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("render: BaseURL %q is not an absolute http(s) origin", opts.BaseURL)
+		}
+	}
+	if opts.SiteName == "" {
+		opts.SiteName = "Kolokol"
+	}
+	b := &Builder{store: store, opts: opts, now: opts.Now, md: newMarkdown()}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	t, err := template.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("render: parse templates: %w", err)
+	}
+	if t.Lookup("page") == nil {
+		return nil, fmt.Errorf("render: templates lack the page template")
+	}
+	b.tmpl = t
+	sum := sha256.Sum256(styleCSS)
+	b.stylePath = "/static/style." + hex.EncodeToString(sum[:4]) + ".css"
+	b.static = map[string]*Page{
+		b.stylePath:    {Status: http.StatusOK, Body: styleCSS, ContentType: "text/css; charset=utf-8"},
+		"/favicon.svg": {Status: http.StatusOK, Body: faviconSVG, ContentType: "image/svg+xml"},
+		"/robots.txt":  {Status: http.StatusOK, Body: []byte("User-agent: *\nAllow: /\n"), ContentType: "text/plain; charset=utf-8"},
+	}
+	return b, nil
+}
+
+// StylePath is the stylesheet's content-addressed path: a new style gets a
+// new name, so the file can be cached forever.
+func (b *Builder) StylePath() string { return b.stylePath }
+
+// Static returns an immutable asset.
+func (b *Builder) Static(path string) (*Page, bool) {
+	p, ok := b.static[path]
+	if !ok {
+		return nil, false
+	}
+	c := *p // callers get their own Page; the bytes are shared and read-only
+	return &c, true
+}
+
+// Build renders the page at path, the URL path as net/http unescapes it.
+// Unknown paths give a 404 page; an error means the store failed.
+func (b *Builder) Build(ctx context.Context, path string) (*Page, error) {
+	if !strings.HasPrefix(path, "/") {
+		return b.notFound(ctx, nil, "/")
+	}
+	// The directory the reader's browser resolves relative links against,
+	// for the 404 page, which is served at whatever path was asked for.
+	dir := path[:strings.LastIndexByte(path, '/')+1]
+	if strings.HasSuffix(path, "/") {
+		return b.route(ctx, path, dir)
+	}
+	// A path that is a page with the slash added is sent there: the slash
+	// form is each page's one URL.
+	p, err := b.route(ctx, path+"/", dir)
+	if err != nil || p.Status != http.StatusOK {
+		return p, err // a 404, or an article's redirect straight to its path
+	}
+	return redirect((&url.URL{Path: path + "/"}).EscapedPath()), nil
+}
+
+// route renders path, which ends in a slash.
+func (b *Builder) route(ctx context.Context, path, dir string) (*Page, error) {
+	if path == "/" {
+		return b.portal(ctx)
+	}
+	segs := strings.Split(path[1:len(path)-1], "/")
+	if !kolokol.ValidServiceCode(segs[0]) {
+		return b.notFound(ctx, nil, dir)
+	}
+	svc, err := b.store.FindServiceByCode(ctx, segs[0])
+	if kolokol.IsNotFound(err) {
+		return b.notFound(ctx, nil, dir)
+	} else if err != nil {
+		return nil, fmt.Errorf("render %s: %w", path, err)
+	}
+	p, err := b.service(ctx, svc, dir, segs[1:])
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// service routes the path segments after the service code.
+func (b *Builder) service(ctx context.Context, svc *kolokol.Service, dir string, rest []string) (*Page, error) {
+	switch {
+	case len(rest) == 0:
+		return b.list(ctx, svc, dir, listHome, 1)
+	case rest[0] == "archive" && len(rest) <= 2:
+		page, ok := pageNumber(rest[1:])
+		if !ok {
+			return b.notFound(ctx, svc, dir)
+		} else if page == 1 && len(rest) == 2 {
+			return redirect(archivePath(svc.Code)), nil
+		}
+		return b.list(ctx, svc, dir, listArchive, page)
+	case rest[0] == "s" && (len(rest) == 2 || len(rest) == 3):
+		page, ok := pageNumber(rest[2:])
+		if !ok {
+			return b.notFound(ctx, svc, dir)
+		}
+		sections, err := b.store.FindSections(ctx, svc.Code)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sections {
+			if s.Slug != rest[1] {
+				continue
+			}
+			if page == 1 && len(rest) == 3 {
+				return redirect(sectionPath(svc.Code, s.Slug)), nil
+			}
+			return b.listWith(ctx, svc, sections, dir, listSection, s, page)
+		}
+		// list: a section appears with a service change, but be safe.
+		return b.notFoundWith(svc, sections, dir, listTag(svc.Code))
+	case rest[0] == "a" && len(rest) == 2:
+		idPart, slug, hasSlug := strings.Cut(rest[1], "-")
+		id, ok := parsePositive(idPart)
+		if !ok {
+			return b.notFound(ctx, svc, dir)
+		}
+		return b.article(ctx, svc, dir, id, slug, hasSlug)
+	}
+	return b.notFound(ctx, svc, dir)
+}
+
+// pageNumber reads the optional page segment of a list: none is page 1.
+func pageNumber(rest []string) (int, bool) {
+	if len(rest) == 0 {
+		return 1, true
+	}
+	n, ok := parsePositive(rest[0])
+	// No list has a billion pages; the bound keeps offsets far from overflow.
+	if !ok || n > 1e9 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+func redirect(location string) *Page {
+	return &Page{Status: http.StatusMovedPermanently, Location: location}
+}
+
+// execute renders the page template for v.
+func (b *Builder) execute(v *view) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(16 << 10)
+	if err := b.tmpl.ExecuteTemplate(&buf, "page", v); err != nil {
+		return nil, fmt.Errorf("execute template: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Deps returns the invalidation tags a change touches: the page graph.
+//
+//	"portal"      the list of services at /
+//	"svc:CODE"    every page of a service (banner, settings, sections)
+//	"list:CODE"   the service's story lists (home, sections, archive)
+//	"art:ID"      one article page
+func Deps(c kolokol.Change) []string {
+	switch c.Kind {
+	case kolokol.ChangeArticle:
+		tags := []string{artTag(c.ArticleID)}
+		if c.Listed {
+			tags = append(tags, listTag(c.Service))
+		}
+		return tags
+	case kolokol.ChangeBreaking:
+		return []string{svcTag(c.Service)}
+	case kolokol.ChangeService:
+		return []string{svcTag(c.Service), portalTag}
+	}
+	return nil
+}
+
+const portalTag = "portal"
+
+func svcTag(code string) string  { return "svc:" + code }
+func listTag(code string) string { return "list:" + code }
+func artTag(id int64) string     { return "art:" + strconv.FormatInt(id, 10) }
+
+// location is the service's time zone. time.LoadLocation reads the zone
+// database on every call, so zones are kept once loaded.
+func (b *Builder) location(svc *kolokol.Service) *time.Location {
+	if l, ok := b.zones.Load(svc.TimeZone); ok {
+		return l.(*time.Location)
+	}
+	l := svc.Location()
+	b.zones.Store(svc.TimeZone, l)
+	return l
+}

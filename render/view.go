@@ -1,0 +1,227 @@
+package render
+
+import (
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/i18n"
+)
+
+// view is what the page template renders. Everything in it is final: links
+// already relative, times already formatted, so the template only places.
+type view struct {
+	Kind      string // "article", "list", "portal" or "notfound": what main holds
+	L         *i18n.Catalog
+	Lang, Dir string
+	Title     string
+	Desc      string // meta description
+	Canonical string // absolute; "" for 404 pages
+	Style     string
+	Icon      string
+	Portal    string // link to the portal; "" on the portal itself
+	Brand     string // header link text
+	BrandHref string
+	Nav       []navLink // nil: no navigation landmark
+	Breaking  *breakingView
+	About     string
+	Legal     string
+	OG        *openGraph
+	JSONLD    template.JS
+
+	// The main content, by Kind.
+	Article  *articleView
+	List     *listView
+	Services []serviceLink
+	Home     string // notfound: link to the service home or the portal
+}
+
+type navLink struct {
+	Href, Text string
+	Current    bool
+}
+
+type breakingView struct {
+	Text     string
+	Href     string
+	External bool
+}
+
+type timeView struct {
+	ISO  string // RFC 3339 for the datetime attribute
+	Text string
+}
+
+type openGraph struct {
+	Title, Desc, URL, Image, Locale, SiteName string
+}
+
+type articleView struct {
+	Headline    string
+	Summary     string
+	Image       *imageView
+	Byline      template.HTML
+	Dateline    string
+	Published   timeView
+	Updated     *timeView
+	Body        template.HTML
+	Credits     template.HTML
+	Corrections []correctionView
+	CorrHeading string
+	Tags        []string
+}
+
+type imageView struct {
+	Src, Alt, Caption, Credit string
+	Width, Height             int
+}
+
+type correctionView struct {
+	Time timeView
+	Text string
+}
+
+type listView struct {
+	Heading string
+	Items   []listItem
+	Page    int
+	Pages   int
+	PageOf  string // "Page N of M"; "" on the home page
+	Newer   string // link to the newer page, rel=prev
+	Older   string // link to the older page, rel=next
+	Archive string // link to the archive, on the home page
+}
+
+type listItem struct {
+	Href, Headline, Summary string
+	Time                    timeView
+}
+
+type serviceLink struct {
+	Href, Name, Lang, Dir string
+}
+
+// newView fills what every page of the site has. from is the page's own
+// escaped path, which every relative link starts from.
+func (b *Builder) newView(from string, c *i18n.Catalog) *view {
+	return &view{
+		L:         c,
+		Lang:      "en",
+		Dir:       "ltr",
+		Style:     relPath(from, b.stylePath),
+		Icon:      relPath(from, "/favicon.svg"),
+		Portal:    relPath(from, "/"),
+		Brand:     b.opts.SiteName,
+		BrandHref: relPath(from, "/"),
+	}
+}
+
+// serviceView fills what every page of a service has.
+func (b *Builder) serviceView(from string, svc *kolokol.Service, sections []*kolokol.Section, current string) *view {
+	v := b.newView(from, i18n.For(svc.Tag))
+	v.Lang, v.Dir = svc.Tag, string(svc.Direction)
+	if v.Dir != string(kolokol.RTL) {
+		v.Dir = string(kolokol.LTR)
+	}
+	v.Brand, v.BrandHref = svc.Name, relPath(from, homePath(svc.Code))
+	v.About, v.Legal = svc.About, svc.LegalStatus
+	v.Nav = make([]navLink, 0, len(sections)+1)
+	for _, s := range sections {
+		p := sectionPath(svc.Code, s.Slug)
+		v.Nav = append(v.Nav, navLink{Href: relPath(from, p), Text: s.Name, Current: p == current})
+	}
+	p := archivePath(svc.Code)
+	v.Nav = append(v.Nav, navLink{Href: relPath(from, p), Text: v.L.T(i18n.Archive), Current: p == current})
+	return v
+}
+
+// setBreaking shows the banner if it is active and returns what it means
+// for the page's validity.
+func (v *view) setBreaking(br *kolokol.Breaking, from string, now time.Time) (shown time.Time, expires time.Time) {
+	if !br.Active(now) {
+		return time.Time{}, time.Time{}
+	}
+	bv := &breakingView{Text: br.Text}
+	// The URL was checked when set; check again, the page is what readers get.
+	if br.URL != "" && kolokol.SafeLink(br.URL) {
+		if strings.HasPrefix(br.URL, "/") {
+			bv.Href = relPath(from, br.URL)
+		} else {
+			bv.Href, bv.External = br.URL, true
+		}
+	}
+	v.Breaking = bv
+	return br.CreatedAt, br.ExpiresAt
+}
+
+// timeFormat is numeric on purpose until the CLDR issue brings month names,
+// calendars and digits per language.
+const timeFormat = "2006-01-02 15:04 MST"
+
+func formatTime(t time.Time, loc *time.Location) timeView {
+	t = t.In(loc)
+	return timeView{ISO: t.Format(time.RFC3339), Text: t.Format(timeFormat)}
+}
+
+// listHTML renders items as one phrase ("A, B and C") with each item
+// isolated in <bdi>, so a Latin agency name in a Persian sentence or an
+// Arabic name in an English byline does not reorder its neighbours.
+func listHTML(c *i18n.Catalog, items []string) template.HTML {
+	sep, and := c.ListJoiners()
+	var b strings.Builder
+	for i, it := range items {
+		switch {
+		case i == 0:
+		case i == len(items)-1:
+			b.WriteString(template.HTMLEscapeString(and))
+		default:
+			b.WriteString(template.HTMLEscapeString(sep))
+		}
+		b.WriteString("<bdi>")
+		b.WriteString(template.HTMLEscapeString(it))
+		b.WriteString("</bdi>")
+	}
+	return template.HTML(b.String())
+}
+
+// message puts HTML arguments into a catalog message in place of its %s
+// verbs, escaping the message itself.
+func message(format string, args ...template.HTML) template.HTML {
+	var b strings.Builder
+	for _, a := range args {
+		before, after, ok := strings.Cut(format, "%s")
+		if !ok {
+			break
+		}
+		b.WriteString(template.HTMLEscapeString(before))
+		b.WriteString(string(a))
+		format = after
+	}
+	b.WriteString(template.HTMLEscapeString(format))
+	return template.HTML(b.String())
+}
+
+// latest returns the newest of ts.
+func latest(ts ...time.Time) time.Time {
+	var m time.Time
+	for _, t := range ts {
+		if t.After(m) {
+			m = t
+		}
+	}
+	return m
+}
+
+// ogLocale turns a BCP 47 tag into OpenGraph's language_TERRITORY form:
+// "fa-IR" is "fa_IR", "sr-Latn-RS" is "sr_RS", "ru" stays "ru".
+func ogLocale(tag string) string {
+	parts := strings.Split(tag, "-")
+	out := strings.ToLower(parts[0])
+	for _, p := range parts[1:] {
+		if len(p) == 2 {
+			return out + "_" + strings.ToUpper(p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,129 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kolokol/kolokol/render"
+)
+
+// versionedPages renders each path with the current value of a counter, so
+// a test can tell a fresh page from a stale one.
+type versionedPages struct {
+	version atomic.Int64
+	renders atomic.Int64
+	gate    chan struct{} // when non-nil, renders wait on it
+}
+
+func (v *versionedPages) build(_ context.Context, path string) (*render.Page, error) {
+	ver := v.version.Load()
+	v.renders.Add(1)
+	if v.gate != nil {
+		<-v.gate
+	}
+	status := 200
+	if path == "/missing/" {
+		status = 404
+	}
+	return &render.Page{Status: status, Body: []byte(fmt.Sprintf("%s v%d", path, ver)), ContentType: "text/html",
+		Deps: []string{"svc:" + path[1:3], "art:" + path}}, nil
+}
+
+func TestCacheInvalidatesByDependency(t *testing.T) {
+	v := &versionedPages{}
+	c := NewCache(v.build, nil)
+	ctx := context.Background()
+	for _, p := range []string{"/ru/a/", "/ru/b/", "/fa/a/"} {
+		if _, err := c.Get(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.Len() != 3 {
+		t.Fatalf("cached %d pages", c.Len())
+	}
+	v.version.Store(1)
+	c.Invalidate("art:/ru/a/")
+	if c.Has("/ru/a/") || !c.Has("/ru/b/") || !c.Has("/fa/a/") {
+		t.Fatal("art tag dropped the wrong pages")
+	}
+	c.Invalidate("svc:ru")
+	if c.Has("/ru/b/") || !c.Has("/fa/a/") {
+		t.Fatal("svc tag dropped the wrong pages")
+	}
+	e, _ := c.Get(ctx, "/ru/b/")
+	if string(e.page.Body) != "/ru/b/ v1" {
+		t.Fatalf("after invalidation got %q", e.page.Body)
+	}
+	if _, err := c.Get(ctx, "/missing/"); err != nil || c.Has("/missing/") {
+		t.Fatal("a 404 was cached")
+	}
+}
+
+// A render that began before an invalidation must not be stored after it:
+// otherwise a reader could see the old story after the editor's call returned.
+func TestCacheDropsRendersStartedBeforeInvalidation(t *testing.T) {
+	v := &versionedPages{gate: make(chan struct{})}
+	c := NewCache(v.build, nil)
+	ctx := context.Background()
+	done := make(chan *entry)
+	go func() {
+		e, _ := c.Get(ctx, "/ru/a/")
+		done <- e
+	}()
+	for v.renders.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	v.version.Store(1)
+	c.Invalidate("art:/ru/a/") // the editor's change lands mid-render
+	close(v.gate)
+	if e := <-done; string(e.page.Body) != "/ru/a/ v0" {
+		t.Fatalf("in-flight render returned %q", e.page.Body)
+	}
+	e, _ := c.Get(ctx, "/ru/a/")
+	if string(e.page.Body) != "/ru/a/ v1" {
+		t.Fatalf("after the change a reader got %q", e.page.Body)
+	}
+}
+
+func TestCacheSharesConcurrentRenders(t *testing.T) {
+	v := &versionedPages{gate: make(chan struct{})}
+	c := NewCache(v.build, nil)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Get(context.Background(), "/ru/a/")
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(v.gate)
+	wg.Wait()
+	if n := v.renders.Load(); n != 1 {
+		t.Fatalf("%d renders for 50 concurrent readers of one page", n)
+	}
+}
+
+func TestCacheExpiry(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	v := &versionedPages{}
+	c := NewCache(func(ctx context.Context, p string) (*render.Page, error) {
+		pg, err := v.build(ctx, p)
+		pg.ExpiresAt = now.Add(time.Minute)
+		return pg, err
+	}, func() time.Time { return now })
+	c.Get(context.Background(), "/ru/a/")
+	c.Get(context.Background(), "/ru/a/")
+	if v.renders.Load() != 1 {
+		t.Fatal("an unexpired page was rendered again")
+	}
+	now = now.Add(2 * time.Minute)
+	c.Get(context.Background(), "/ru/a/")
+	if v.renders.Load() != 2 {
+		t.Fatal("an expired page was served from the cache")
+	}
+}
