@@ -73,9 +73,9 @@ func bodyPolicy() *bluemonday.Policy {
 	return p
 }
 
-var (
-	markdownOnce = sync.OnceValue(newMarkdown)
-)
+// markdownOnce builds the converter for Markdown on first use; the Builder
+// has its own, so pages never share state with other callers.
+var markdownOnce = sync.OnceValue(newMarkdown)
 
 // Markdown renders Markdown to sanitized HTML. Root-relative links are left
 // as they are; pages render bodies with links made relative to the page.

@@ -20,7 +20,7 @@ func (b *Builder) portal(ctx context.Context) (*Page, error) {
 	}
 	v := b.newView("/", i18n.For("en"))
 	v.Kind, v.Title, v.Portal = "portal", b.opts.SiteName, ""
-	v.Canonical = b.opts.BaseURL + "/"
+	v.Canonical = b.absolute("/")
 	var mod time.Time
 	for _, s := range services {
 		dir := string(kolokol.LTR)
@@ -98,7 +98,7 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 	v := b.serviceView(from, svc, sections, first)
 	now := b.now()
 	shown, expires := v.setBreaking(br, from, now)
-	v.Kind, v.Title, v.Canonical = "list", title, b.opts.BaseURL+from
+	v.Kind, v.Title, v.Canonical = "list", title, b.absolute(from)
 	if kind == listHome {
 		v.Desc = svc.About
 	}
@@ -160,10 +160,14 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	}
 
 	from := a.Path()
-	v := b.serviceView(from, svc, sections, "")
+	var section string
+	if a.Section != "" {
+		section = sectionPath(svc.Code, a.Section)
+	}
+	v := b.serviceView(from, svc, sections, section)
 	shown, expires := v.setBreaking(br, from, b.now())
 	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
-	v.Canonical = b.opts.BaseURL + from
+	v.Canonical = b.absolute(from)
 	loc := b.location(svc)
 	pub := published(a)
 	av := &articleView{
@@ -208,8 +212,8 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 
 	modified := latest(a.UpdatedAt, pub)
 	og := &openGraph{Title: a.Headline, Desc: a.Summary, URL: v.Canonical, Locale: ogLocale(svc.Tag), SiteName: b.opts.SiteName}
-	if m != nil && b.opts.BaseURL != "" {
-		og.Image = b.opts.BaseURL + m.Path()
+	if m != nil {
+		og.Image = b.absolute(m.Path())
 	}
 	v.OG = og
 	if v.JSONLD, err = b.jsonLD(a, svc, og, pub, modified); err != nil {
@@ -257,8 +261,8 @@ func (b *Builder) jsonLD(a *kolokol.Article, svc *kolokol.Service, og *openGraph
 		Publisher:     ldThing{Type: "Organization", Name: b.opts.SiteName},
 		InLanguage:    svc.Tag,
 	}
-	if b.opts.BaseURL != "" {
-		d.Publisher.URL = b.opts.BaseURL + "/"
+	if og.URL != "" {
+		d.Publisher.URL = b.absolute("/")
 		d.MainEntityOfPage = &ldWebPage{Type: "WebPage", ID: og.URL}
 	}
 	for _, name := range a.Bylines {
@@ -325,6 +329,15 @@ func (b *Builder) findBreaking(ctx context.Context, svc string) (*kolokol.Breaki
 		return nil, nil
 	}
 	return br, err
+}
+
+// absolute is the public URL of a path, or "" without a BaseURL: a
+// root-relative canonical would break pages exported under a base path.
+func (b *Builder) absolute(path string) string {
+	if b.opts.BaseURL == "" {
+		return ""
+	}
+	return b.opts.BaseURL + path
 }
 
 // published is when a live story went out; a story stored as published

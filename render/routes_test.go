@@ -315,3 +315,85 @@ func TestNewOptions(t *testing.T) {
 		t.Error(p.Status)
 	}
 }
+
+func TestNoBaseURL(t *testing.T) {
+	f := newFixture(t)
+	b, err := New(f.store, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/", "/ru/", raw(t, f.full.Path())} {
+		p, err := b.Build(context.Background(), path)
+		if err != nil || p.Status != 200 {
+			t.Fatalf("%s: %v %v", path, p, err)
+		}
+		doc := parse(t, p.Body)
+		if len(findAll(doc, byAttr("rel", "canonical"))) > 0 || len(findAll(doc, byAttr("property", "og:url"))) > 0 {
+			t.Errorf("%s: canonical without a BaseURL", path)
+		}
+		for _, r := range refs(doc) {
+			if strings.HasPrefix(r.val, "/") {
+				t.Errorf("%s: root-relative %q", path, r.val)
+			}
+		}
+	}
+}
+
+func TestNavCurrent(t *testing.T) {
+	f := newFixture(t)
+	cases := map[string][2]string{ // path: link text, aria-current
+		"/ru/s/world/":         {"В мире", "page"},
+		"/ru/s/world/2/":       {"В мире", "true"},
+		"/ru/archive/":         {"Архив", "page"},
+		"/ru/archive/3/":       {"Архив", "true"},
+		raw(t, f.full.Path()):  {"В мире", "true"},
+		raw(t, f.plain.Path()): {"", ""},
+		"/ru/":                 {"", ""},
+	}
+	for path, want := range cases {
+		nav := first(t, parse(t, f.build(t, path).Body), byAttr("id", "nav"), "nav")
+		cur := findAll(nav, func(n *nodeT) bool { _, ok := attr(n, "aria-current"); return ok })
+		var got [2]string
+		if len(cur) > 1 {
+			t.Errorf("%s: %d current links", path, len(cur))
+		} else if len(cur) == 1 {
+			v, _ := attr(cur[0], "aria-current")
+			got = [2]string{textOf(cur[0]), v}
+		}
+		if got != want {
+			t.Errorf("%s: current %q, want %q", path, got, want)
+		}
+	}
+}
+
+// Builders are shared by every request; run with -race.
+func TestConcurrentBuild(t *testing.T) {
+	f := newFixture(t)
+	paths := []string{"/", "/ru/", "/fa/", "/ru/archive/2/", raw(t, f.full.Path()), raw(t, f.fa.Path()), raw(t, f.evil.Path()), "/ru/nope/"}
+	want := map[string][]byte{}
+	for _, p := range paths {
+		want[p] = f.build(t, p).Body
+	}
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			for i := range 20 {
+				p := paths[(g+i)%len(paths)]
+				pg, err := f.b.Build(context.Background(), p)
+				if err == nil && string(pg.Body) != string(want[p]) {
+					err = errors.New(p + " rendered differently")
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

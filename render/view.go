@@ -17,7 +17,7 @@ type view struct {
 	Lang, Dir string
 	Title     string
 	Desc      string // meta description
-	Canonical string // absolute; "" for 404 pages
+	Canonical string // absolute; "" for 404 pages and without a BaseURL
 	Style     string
 	Icon      string
 	Portal    string // link to the portal; "" on the portal itself
@@ -39,7 +39,7 @@ type view struct {
 
 type navLink struct {
 	Href, Text string
-	Current    bool
+	Current    string // aria-current: "page" on the link to this very page, "true" to its section
 }
 
 type breakingView struct {
@@ -117,8 +117,9 @@ func (b *Builder) newView(from string, c *i18n.Catalog) *view {
 	}
 }
 
-// serviceView fills what every page of a service has.
-func (b *Builder) serviceView(from string, svc *kolokol.Service, sections []*kolokol.Section, current string) *view {
+// serviceView fills what every page of a service has. section is the path
+// of the first page of the list the page belongs to, if any.
+func (b *Builder) serviceView(from string, svc *kolokol.Service, sections []*kolokol.Section, section string) *view {
 	v := b.newView(from, i18n.For(svc.Tag))
 	v.Lang, v.Dir = svc.Tag, string(svc.Direction)
 	if v.Dir != string(kolokol.RTL) {
@@ -127,12 +128,20 @@ func (b *Builder) serviceView(from string, svc *kolokol.Service, sections []*kol
 	v.Brand, v.BrandHref = svc.Name, relPath(from, homePath(svc.Code))
 	v.About, v.Legal = svc.About, svc.LegalStatus
 	v.Nav = make([]navLink, 0, len(sections)+1)
-	for _, s := range sections {
-		p := sectionPath(svc.Code, s.Slug)
-		v.Nav = append(v.Nav, navLink{Href: relPath(from, p), Text: s.Name, Current: p == current})
+	link := func(p, text string) {
+		l := navLink{Href: relPath(from, p), Text: text}
+		switch {
+		case p == from:
+			l.Current = "page"
+		case p == section:
+			l.Current = "true"
+		}
+		v.Nav = append(v.Nav, l)
 	}
-	p := archivePath(svc.Code)
-	v.Nav = append(v.Nav, navLink{Href: relPath(from, p), Text: v.L.T(i18n.Archive), Current: p == current})
+	for _, s := range sections {
+		link(sectionPath(svc.Code, s.Slug), s.Name)
+	}
+	link(archivePath(svc.Code), v.L.T(i18n.Archive))
 	return v
 }
 

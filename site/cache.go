@@ -43,9 +43,12 @@ func newEntry(p *render.Page, now time.Time) *entry {
 			}
 		}
 	}
-	mod := p.LastModified
-	if mod.IsZero() {
-		mod = now
+	// The render time, not the newest time the page shows: that one can go
+	// backwards (a banner expires, a story leaves a list), and a client
+	// sending only If-Modified-Since would then get a false 304.
+	mod := now
+	if mod.Before(p.LastModified) {
+		mod = p.LastModified
 	}
 	e.modified = mod.UTC().Format(http.TimeFormat)
 	return e

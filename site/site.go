@@ -53,11 +53,21 @@ type Site struct {
 	cache   *Cache
 	blobs   kolokol.BlobStore
 	log     *slog.Logger
+	assets  map[string]*entry // immutable assets, compressed once at start
 }
 
 // New returns the reader site. Call Changed for every newsroom change.
 func New(b *render.Builder, blobs kolokol.BlobStore, log *slog.Logger, now func() time.Time) *Site {
-	return &Site{builder: b, cache: NewCache(b.Build, now), blobs: blobs, log: log}
+	if now == nil {
+		now = time.Now
+	}
+	s := &Site{builder: b, cache: NewCache(b.Build, now), blobs: blobs, log: log, assets: map[string]*entry{}}
+	for _, path := range []string{b.StylePath(), "/favicon.svg", "/robots.txt"} {
+		if p, ok := b.Static(path); ok {
+			s.assets[path] = newEntry(p, now())
+		}
+	}
+	return s
 }
 
 // Changed invalidates the pages a change affects. It is a desk.Listener.
@@ -107,7 +117,7 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.builder.Static(r.URL.Path)
+	e, ok := s.assets[r.URL.Path]
 	if !ok {
 		s.page(w, r) // the localized 404
 		return
@@ -116,7 +126,7 @@ func (s *Site) static(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		cc = "public, max-age=86400" // robots.txt and favicon keep their names
 	}
-	serve(w, r, newEntry(p, time.Time{}), cc)
+	serve(w, r, e, cc)
 }
 
 // serve writes a cached page: 304 when the client's copy is current, the
