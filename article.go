@@ -3,6 +3,7 @@ package kolokol
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -57,25 +58,29 @@ type Correction struct {
 
 // Article is a story of one language service.
 type Article struct {
-	ID          int64
-	Service     string
-	Section     string // section slug; "" when the story has none
-	Slug        string
-	Headline    string
-	Summary     string
-	Body        string // Markdown
-	Bylines     []string
-	Dateline    string // place the story was filed from
-	LeadImage   *LeadImage
-	Credits     []string // wire agencies whose copy was used
-	Tags        []string
-	Corrections []Correction
-	Status      Status
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	PublishedAt time.Time // zero until first published
-	ScheduledAt time.Time // zero unless scheduled
-	Version     int       // optimistic lock: each stored update increments it
+	ID        int64
+	Service   string
+	Section   string // section slug; "" when the story has none
+	Slug      string
+	Headline  string
+	Summary   string
+	Body      string // Markdown
+	Bylines   []string
+	Dateline  string // place the story was filed from
+	LeadImage *LeadImage
+	Credits   []string // wire agencies whose copy was used
+	Tags      []string
+	// TranslationGroup links the versions of one story across services:
+	// every article with the same non-empty group is the same story in
+	// another language.
+	TranslationGroup string
+	Corrections      []Correction
+	Status           Status
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	PublishedAt      time.Time // zero until first published
+	ScheduledAt      time.Time // zero unless scheduled
+	Version          int       // optimistic lock: each stored update increments it
 }
 
 // ArticlePath is an article's stable reader URL path. The id makes it stable;
@@ -97,6 +102,7 @@ func (a *Article) Normalize() {
 	a.Summary = strings.TrimSpace(a.Summary)
 	a.Dateline = strings.TrimSpace(a.Dateline)
 	a.Section = strings.TrimSpace(a.Section)
+	a.TranslationGroup = strings.TrimSpace(a.TranslationGroup)
 	a.Bylines = cleanList(a.Bylines)
 	a.Credits = cleanList(a.Credits)
 	a.Tags = cleanList(a.Tags)
@@ -158,6 +164,9 @@ func (a *Article) Validate() error {
 			return err
 		}
 	}
+	if a.TranslationGroup != "" && (!translationGroupRE.MatchString(a.TranslationGroup)) {
+		return FieldErrorf(EINVALID, "translation_group", "translation group must be 1-64 ASCII letters, digits, '-' or '_', got %q", a.TranslationGroup)
+	}
 	if strings.ContainsAny(a.Headline, "\r\n") {
 		return FieldErrorf(EINVALID, "headline", "headline must be a single line")
 	}
@@ -199,11 +208,14 @@ func (c *Correction) Validate() error {
 	return checkText("text", c.Text, MaxSummary)
 }
 
+var translationGroupRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
 // ArticleFilter selects articles. Zero fields do not filter.
 type ArticleFilter struct {
-	Service string
-	Section string
-	Status  Status
+	Service          string
+	Section          string
+	Status           Status
+	TranslationGroup string
 	// ByPublished orders by publication time, newest first (reader lists),
 	// stories never published last;
 	// otherwise the order is by id, newest first (API lists).

@@ -12,7 +12,7 @@ func TestSlugify(t *testing.T) {
 		{"Паром вернулся в старый город", "паром-вернулся-в-старый-город"},
 		{"Пором повернувся: що далі?", "пором-повернувся-що-далі"},
 		{"بازگشت کشتی به شهر", "بازگشت-کشتی-به-شهر"},
-		{"می‌خواهد برگردد", "می-خواهد-برگردد"}, // ZWNJ becomes a hyphen
+		{"می\u200cخواهد برگردد", "می-خواهد-برگردد"}, // ZWNJ becomes a hyphen
 		{"ბორანი დაბრუნდა", "ბორანი-დაბრუნდა"},
 		{"Լուր Երևանից", "լուր-երևանից"},
 		{"../../etc/passwd", "etc-passwd"},
@@ -30,7 +30,7 @@ func TestSlugify(t *testing.T) {
 }
 
 func FuzzSlugify(f *testing.F) {
-	for _, s := range []string{"Hello, world", "../..", "می‌خواهد", "ბორანი", "a\u0301b", "\xff\xfe", strings.Repeat("ж", 200)} {
+	for _, s := range []string{"Hello, world", "../..", "می\u200cخواهد", "ბორანი", "a\u0301b", "\xff\xfe", strings.Repeat("ж", 200)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

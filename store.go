@@ -68,4 +68,7 @@ type Change struct {
 	// Listed is true when the change can alter lists of stories: the article
 	// is or was live.
 	Listed bool
+	// Groups are the translation groups the article is or was in: their
+	// other versions list it in their language switchers.
+	Groups []string
 }

@@ -36,6 +36,7 @@ type articleJSON struct {
 	Dateline    string           `json:"dateline,omitempty"`
 	Tags        []string         `json:"tags"`
 	Credits     []string         `json:"credits"`
+	Group       string           `json:"translation_group,omitempty"`
 	LeadImage   *leadImageJSON   `json:"lead_image"`
 	Corrections []correctionJSON `json:"corrections"`
 	Status      kolokol.Status   `json:"status"`
@@ -60,7 +61,7 @@ func (a *API) articleJSON(ar *kolokol.Article) articleJSON {
 		Bylines: nonNil(ar.Bylines), Dateline: ar.Dateline, Tags: nonNil(ar.Tags),
 		Credits: nonNil(ar.Credits), Corrections: []correctionJSON{}, Status: ar.Status,
 		CreatedAt: ar.CreatedAt, UpdatedAt: ar.UpdatedAt, Version: ar.Version,
-		URL: a.baseURL + ar.Path(),
+		URL: a.baseURL + ar.Path(), Group: ar.TranslationGroup,
 	}
 	if li := ar.LeadImage; li != nil {
 		j.LeadImage = &leadImageJSON{MediaID: li.MediaID, Alt: li.Alt, Caption: li.Caption, Credit: li.Credit}
@@ -93,6 +94,7 @@ type createArticleRequest struct {
 	Tags      []string       `json:"tags"`
 	Credits   []string       `json:"credits"`
 	LeadImage *leadImageJSON `json:"lead_image"`
+	Group     string         `json:"translation_group"`
 }
 
 func (a *API) createArticle(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
@@ -111,7 +113,7 @@ func (a *API) createArticle(w http.ResponseWriter, r *http.Request, actor koloko
 	ar, err := a.desk.CreateArticle(r.Context(), actor, desk.ArticleInput{
 		Service: req.Service, Section: req.Section, Headline: req.Headline, Summary: req.Summary,
 		Body: req.Body, Bylines: req.Bylines, Dateline: req.Dateline, Tags: req.Tags,
-		Credits: req.Credits, LeadImage: req.LeadImage.domain(),
+		Credits: req.Credits, LeadImage: req.LeadImage.domain(), TranslationGroup: req.Group,
 	})
 	if err != nil {
 		return err
@@ -183,6 +185,7 @@ type patchArticleRequest struct {
 	Dateline  *string         `json:"dateline"`
 	Tags      *[]string       `json:"tags"`
 	Credits   *[]string       `json:"credits"`
+	Group     *string         `json:"translation_group"`
 	LeadImage json.RawMessage `json:"lead_image"`
 }
 
@@ -198,6 +201,7 @@ func (a *API) patchArticle(w http.ResponseWriter, r *http.Request, actor kolokol
 	p := desk.ArticlePatch{
 		Version: req.Version, Section: req.Section, Headline: req.Headline, Summary: req.Summary,
 		Body: req.Body, Bylines: req.Bylines, Dateline: req.Dateline, Tags: req.Tags, Credits: req.Credits,
+		TranslationGroup: req.Group,
 	}
 	if req.LeadImage != nil {
 		var li *leadImageJSON

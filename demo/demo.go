@@ -54,6 +54,7 @@ type storySeed struct {
 	Credits     []string           `json:"credits"`
 	LeadImage   *kolokol.LeadImage `json:"lead_image"`
 	Corrections []string           `json:"corrections"`
+	Group       string             `json:"group"`
 }
 
 // Breaking banners of the demo, by service.
@@ -132,7 +133,7 @@ func seedStory(ctx context.Context, store kolokol.Store, d *desk.Desk, admin kol
 		s.LeadImage.MediaID = mediaID
 	}
 	a, err := d.CreateArticle(ctx, admin, desk.ArticleInput{Service: s.Service, Section: s.Section, Headline: s.Headline,
-		Summary: s.Summary, Body: s.Body, Bylines: s.Bylines, Dateline: s.Dateline, Tags: s.Tags, Credits: s.Credits, LeadImage: s.LeadImage})
+		Summary: s.Summary, Body: s.Body, Bylines: s.Bylines, Dateline: s.Dateline, Tags: s.Tags, Credits: s.Credits, LeadImage: s.LeadImage, TranslationGroup: s.Group})
 	if err != nil {
 		return fmt.Errorf("seed story %q: %w", s.Headline, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -73,6 +74,8 @@ type ArticleInput struct {
 	Tags      []string
 	Credits   []string
 	LeadImage *kolokol.LeadImage
+	// TranslationGroup links the story to its versions in other services.
+	TranslationGroup string
 }
 
 // CreateArticle stores a new draft.
@@ -84,6 +87,7 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 		Service: in.Service, Section: in.Section, Headline: in.Headline, Summary: in.Summary,
 		Body: in.Body, Bylines: in.Bylines, Dateline: in.Dateline, Tags: in.Tags,
 		Credits: in.Credits, LeadImage: in.LeadImage, Status: kolokol.StatusDraft,
+		TranslationGroup: in.TranslationGroup,
 	}
 	a.Normalize()
 	if err := a.Validate(); err != nil {
@@ -92,7 +96,7 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 	if err := d.store.CreateArticle(ctx, a); err != nil {
 		return nil, fmt.Errorf("create article: %w", err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID})
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID, Groups: groups(a.TranslationGroup)})
 	return a, nil
 }
 
@@ -141,6 +145,8 @@ type ArticlePatch struct {
 	Tags      *[]string
 	Credits   *[]string
 	LeadImage **kolokol.LeadImage // non-nil pointer to nil removes the image
+	// TranslationGroup: a pointer to "" takes the story out of its group.
+	TranslationGroup *string
 }
 
 // UpdateArticle applies a patch. A live story can only be edited by someone
@@ -174,6 +180,8 @@ func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64,
 	setString(&a.Summary, p.Summary)
 	setString(&a.Body, p.Body)
 	setString(&a.Dateline, p.Dateline)
+	oldGroup := a.TranslationGroup
+	setString(&a.TranslationGroup, p.TranslationGroup)
 	setList(&a.Bylines, p.Bylines)
 	setList(&a.Tags, p.Tags)
 	setList(&a.Credits, p.Credits)
@@ -184,15 +192,27 @@ func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64,
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	return a, d.save(ctx, a, a.IsLive())
+	return a, d.save(ctx, a, a.IsLive(), oldGroup)
 }
 
-func (d *Desk) save(ctx context.Context, a *kolokol.Article, listed bool) error {
+func (d *Desk) save(ctx context.Context, a *kolokol.Article, listed bool, oldGroup string) error {
 	if err := d.store.UpdateArticle(ctx, a); err != nil {
 		return fmt.Errorf("save article %d: %w", a.ID, err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID, Listed: listed})
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID, Listed: listed,
+		Groups: groups(oldGroup, a.TranslationGroup)})
 	return nil
+}
+
+// groups lists the distinct non-empty translation groups among gs.
+func groups(gs ...string) []string {
+	var out []string
+	for _, g := range gs {
+		if g != "" && !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // Publish makes a story live now. The first publication time is kept when a
@@ -216,7 +236,7 @@ func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (*kol
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = d.now().UTC()
 	}
-	return a, d.save(ctx, a, true)
+	return a, d.save(ctx, a, true, a.TranslationGroup)
 }
 
 // Unpublish takes a story off the reader site.
@@ -232,7 +252,7 @@ func (d *Desk) Unpublish(ctx context.Context, actor kolokol.Actor, id int64) (*k
 		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "status", "article %d is %s, not published", id, a.Status)
 	}
 	a.Status = kolokol.StatusUnpublished
-	return a, d.save(ctx, a, true)
+	return a, d.save(ctx, a, true, a.TranslationGroup)
 }
 
 // AddCorrection appends a dated correction note to a story.
@@ -251,7 +271,7 @@ func (d *Desk) AddCorrection(ctx context.Context, actor kolokol.Actor, id int64,
 	if err := d.store.AddCorrection(ctx, c); err != nil {
 		return nil, fmt.Errorf("correct article %d: %w", id, err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: id, Listed: a.IsLive()})
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: id, Listed: a.IsLive(), Groups: groups(a.TranslationGroup)})
 	return d.store.FindArticleByID(ctx, id)
 }
 

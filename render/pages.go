@@ -3,9 +3,11 @@ package render
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -208,6 +210,13 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	if len(corr) > 1 {
 		av.CorrHeading = v.L.T(i18n.Corrections)
 	}
+	deps := []string{svcTag(svc.Code), artTag(a.ID)}
+	if a.TranslationGroup != "" {
+		if err := b.translations(ctx, a, svc, from, v, av); err != nil {
+			return nil, err
+		}
+		deps = append(deps, groupTag(a.TranslationGroup))
+	}
 	v.Article = av
 
 	modified := latest(a.UpdatedAt, pub)
@@ -219,7 +228,37 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	if v.JSONLD, err = b.jsonLD(a, svc, og, pub, modified); err != nil {
 		return nil, err
 	}
-	return b.page(v, []string{svcTag(svc.Code), artTag(a.ID)}, latest(modified, svc.UpdatedAt, shown), expires)
+	return b.page(v, deps, latest(modified, svc.UpdatedAt, shown), expires)
+}
+
+// translations fills the language switcher and the hreflang alternates from
+// the published versions of the story in other services.
+func (b *Builder) translations(ctx context.Context, a *kolokol.Article, svc *kolokol.Service, from string, v *view, av *articleView) error {
+	others, err := b.store.FindArticles(ctx, kolokol.ArticleFilter{TranslationGroup: a.TranslationGroup, Status: kolokol.StatusPublished, Limit: 100})
+	if err != nil {
+		return fmt.Errorf("translations of article %d: %w", a.ID, err)
+	}
+	seen := map[string]bool{svc.Code: true}
+	for _, o := range others {
+		if seen[o.Service] {
+			continue // one version per service: the newest, as listed first
+		}
+		seen[o.Service] = true
+		osvc, err := b.store.FindServiceByCode(ctx, o.Service)
+		if err != nil {
+			return fmt.Errorf("translations of article %d: %w", a.ID, err)
+		}
+		av.Translations = append(av.Translations, alternate{Lang: osvc.Tag, Dir: string(osvc.Direction), Name: osvc.Name,
+			Href: relPath(from, o.Path()), Abs: b.absolute(o.Path())})
+	}
+	if len(av.Translations) == 0 {
+		return nil
+	}
+	slices.SortFunc(av.Translations, func(x, y alternate) int { return strings.Compare(x.Lang, y.Lang) })
+	if self := b.absolute(from); self != "" {
+		v.Alternates = append([]alternate{{Lang: svc.Tag, Abs: self}}, av.Translations...)
+	}
+	return nil
 }
 
 // newsArticle is schema.org's NewsArticle as search engines read it.

@@ -237,12 +237,16 @@ func (b *Builder) execute(v *view) ([]byte, error) {
 //	"svc:CODE"    every page of a service (banner, settings, sections)
 //	"list:CODE"   the service's story lists (home, sections, archive)
 //	"art:ID"      one article page
+//	"group:G"     the article pages of translation group G (their switchers)
 func Deps(c kolokol.Change) []string {
 	switch c.Kind {
 	case kolokol.ChangeArticle:
 		tags := []string{artTag(c.ArticleID)}
 		if c.Listed {
 			tags = append(tags, listTag(c.Service))
+		}
+		for _, g := range c.Groups {
+			tags = append(tags, groupTag(g))
 		}
 		return tags
 	case kolokol.ChangeBreaking:
@@ -258,6 +262,7 @@ const portalTag = "portal"
 func svcTag(code string) string  { return "svc:" + code }
 func listTag(code string) string { return "list:" + code }
 func artTag(id int64) string     { return "art:" + strconv.FormatInt(id, 10) }
+func groupTag(g string) string   { return "group:" + g }
 
 // location is the service's time zone. time.LoadLocation reads the zone
 // database on every call, so zones are kept once loaded.

@@ -29,6 +29,9 @@ type view struct {
 	Legal     string
 	OG        *openGraph
 	JSONLD    template.JS
+	// Alternates are the hreflang links to this page in other languages,
+	// this page included, as search engines expect.
+	Alternates []alternate
 
 	// The main content, by Kind.
 	Article  *articleView
@@ -70,6 +73,15 @@ type articleView struct {
 	Corrections []correctionView
 	CorrHeading string
 	Tags        []string
+	// Translations are the story's published versions in other services.
+	Translations []alternate
+}
+
+// alternate is a version of a page in another language.
+type alternate struct {
+	Lang, Dir, Name string
+	Href            string // relative, for the switcher
+	Abs             string // absolute, for hreflang; "" without a BaseURL
 }
 
 type imageView struct {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -200,18 +202,31 @@ func multipartBody(t testing.TB, field, name string, data []byte) (io.Reader, st
 
 func kolokolFilterAll() kolokol.ArticleFilter { return kolokol.ArticleFilter{} }
 
-// pngHeader is a PNG signature and an IHDR chunk declaring w x h pixels,
-// with no image data: the shape of a decompression bomb's header.
+// pngHeader is a well-formed PNG declaring w x h pixels with a few bytes of
+// image data: the shape of a decompression bomb.
 func pngHeader(w, h uint32) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := []byte{0, 0, 0, 13, 'I', 'H', 'D', 'R',
-		byte(w >> 24), byte(w >> 16), byte(w >> 8), byte(w),
-		byte(h >> 24), byte(h >> 16), byte(h >> 8), byte(h),
-		8, 6, 0, 0, 0}
-	b.Write(ihdr)
-	crc := crc32.ChecksumIEEE(ihdr[4:])
-	b.Write([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)})
+	chunk := func(typ string, data []byte) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+		b.Write(n[:])
+		body := append([]byte(typ), data...)
+		b.Write(body)
+		binary.BigEndian.PutUint32(n[:], crc32.ChecksumIEEE(body))
+		b.Write(n[:])
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	chunk("IHDR", ihdr)
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(make([]byte, 1024))
+	zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
 	return b.Bytes()
 }
 

@@ -13,7 +13,7 @@ import (
 // returns them; id, created_at, updated_at and version are the store's.
 const articleFields = `service, section, slug, headline, summary, body, bylines, dateline,
 	lead_media_id, lead_alt, lead_caption, lead_credit, credits, tags, status,
-	published_at, scheduled_at`
+	published_at, scheduled_at, translation_group`
 
 const articleColumns = `id, ` + articleFields + `, created_at, updated_at, version`
 
@@ -31,7 +31,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO articles (`+articleFields+`, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 			append(vals, t.UnixNano(), t.UnixNano())...)
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET service = ?, section = ?, slug = ?,
 			headline = ?, summary = ?, body = ?, bylines = ?, dateline = ?, lead_media_id = ?,
 			lead_alt = ?, lead_caption = ?, lead_credit = ?, credits = ?, tags = ?, status = ?,
-			published_at = ?, scheduled_at = ?, updated_at = ?, version = version + 1
+			published_at = ?, scheduled_at = ?, translation_group = ?, updated_at = ?, version = version + 1
 			WHERE id = ? AND version = ?`,
 			append(vals, t.UnixNano(), a.ID, a.Version)...)
 		if err != nil {
@@ -191,7 +191,7 @@ func checkArticle(a *kolokol.Article) ([]any, error) {
 	}
 	return []any{a.Service, a.Section, a.Slug, a.Headline, a.Summary, a.Body, lists[0], a.Dateline,
 		media, li.Alt, li.Caption, li.Credit, lists[1], lists[2], string(a.Status),
-		nanos(a.PublishedAt), nanos(a.ScheduledAt)}, nil
+		nanos(a.PublishedAt), nanos(a.ScheduledAt), a.TranslationGroup}, nil
 }
 
 // checkArticleRefs names the field of a that points at nothing, which the
@@ -227,7 +227,7 @@ func scanArticle(sc scanner) (*kolokol.Article, error) {
 	var created, updated, published, scheduled sql.NullInt64
 	err := sc.Scan(&a.ID, &a.Service, &a.Section, &a.Slug, &a.Headline, &a.Summary, &a.Body,
 		&bylines, &a.Dateline, &media, &li.Alt, &li.Caption, &li.Credit, &credits, &tags, &a.Status,
-		&published, &scheduled, &created, &updated, &a.Version)
+		&published, &scheduled, &a.TranslationGroup, &created, &updated, &a.Version)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,10 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 		where = append(where, "status = ?")
 		args = append(args, string(f.Status))
 	}
+	if f.TranslationGroup != "" {
+		where = append(where, "translation_group = ?")
+		args = append(args, f.TranslationGroup)
+	}
 	return where, args
 }
 

@@ -77,11 +77,12 @@ func fullArticle(service, section string, mediaID int64) *kolokol.Article {
 		Dateline: "Тбилиси",
 		LeadImage: &kolokol.LeadImage{MediaID: mediaID, Alt: "Люди с флагами на проспекте Руставели",
 			Caption: "Тбилиси, 26 октября 2024 года", Credit: "Фото: Агентство"},
-		Credits:     []string{"Reuters", "AFP"},
-		Tags:        []string{"выборы", "საქართველო", "انتخابات"},
-		Status:      kolokol.StatusPublished,
-		PublishedAt: at(26, 18, 30),
-		ScheduledAt: at(26, 18, 0),
+		Credits:          []string{"Reuters", "AFP"},
+		Tags:             []string{"выборы", "საქართველო", "انتخابات"},
+		TranslationGroup: "georgia-vote-2024",
+		Status:           kolokol.StatusPublished,
+		PublishedAt:      at(26, 18, 30),
+		ScheduledAt:      at(26, 18, 0),
 	}
 }
 

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Corrections", testCorrections},
 		{"ArticleFilters", testArticleFilters},
 		{"ArticleLimits", testArticleLimits},
+		{"TranslationGroups", testTranslationGroups},
 		{"Breaking", testBreaking},
 		{"Media", testMedia},
 		{"Tokens", testTokens},

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Runs every test of the repository, in this order, stopping at the first failure:
+#
+#   1. installs what the tests need, only what is missing (Debian packages chromium,
+#      wrk, nginx-light and a JRE; staticcheck; the e2e npm packages from the lockfile)
+#   2. gofmt -l (must print nothing), go vet, staticcheck, CGO_ENABLED=0 go build
+#   3. go test -count=1 ./...
+#   4. a short fuzz run of every fuzz target in the tree (found by grep, so new ones count)
+#   5. the browser quality gate: node e2e/run.mjs (see e2e/run.mjs)
+#
+# Usage: ./scripts/test.sh
+# For a quicker local loop (never in CI, which refuses them):
+#   KOLOKOL_FUZZTIME=0     skip the fuzz step (default 10s per target; any go duration)
+#   KOLOKOL_SKIP_E2E=1     skip the browser step
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+START=$SECONDS
+FUZZTIME=${KOLOKOL_FUZZTIME:-10s}
+SKIP_E2E=${KOLOKOL_SKIP_E2E:-}
+STATICCHECK_VERSION=0.8.2
+TIMINGS=()
+# The binary is pure Go (CGO_ENABLED=0) and so is every Go step here: vet, staticcheck,
+# build, test and fuzz then share one build cache instead of compiling everything twice.
+export CGO_ENABLED=0
+LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/kolokol-test.XXXXXX")
+trap 'rm -rf "$LOGDIR"' EXIT
+
+if [[ "${CI:-}" == "true" && ( "$FUZZTIME" == "0" || -n "$SKIP_E2E" ) ]]; then
+	echo "FAIL: KOLOKOL_FUZZTIME=0 / KOLOKOL_SKIP_E2E are for local runs only, not CI" >&2
+	exit 1
+fi
+
+STEP_NAME=""
+STEP_START=0
+step() {
+	end_step
+	STEP_NAME=$1
+	STEP_START=$SECONDS
+	printf '\n==> %s  (at %ds)\n' "$STEP_NAME" $((SECONDS - START))
+}
+end_step() {
+	if [[ -n "$STEP_NAME" ]]; then
+		TIMINGS+=("$(printf '%5ds  %s' $((SECONDS - STEP_START)) "$STEP_NAME")")
+	fi
+	STEP_NAME=""
+}
+die() {
+	printf '\nFAIL (%s): %s\n' "${STEP_NAME:-setup}" "$*" >&2
+	exit 1
+}
+
+if [[ $(id -u) -eq 0 ]]; then SUDO=(); else SUDO=(sudo); fi
+
+# ---------------------------------------------------------------- 1. install
+
+step "install what the tests need"
+
+have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" || -x "/usr/bin/$1" ]]; }
+
+apt_missing=()
+have chromium || apt_missing+=(chromium)
+have wrk || apt_missing+=(wrk)
+have nginx || apt_missing+=(nginx-light)
+have java || apt_missing+=(default-jre-headless)
+if ((${#apt_missing[@]})); then
+	command -v apt-get >/dev/null || die "missing ${apt_missing[*]} and no apt-get to install them; install them by hand"
+	echo "installing Debian packages: ${apt_missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	"${SUDO[@]}" apt-get update -qq || die "apt-get update failed"
+	"${SUDO[@]}" apt-get install -y -qq "${apt_missing[@]}" >"$LOGDIR/apt.log" 2>&1 ||
+		{ tail -30 "$LOGDIR/apt.log" >&2; die "apt-get install ${apt_missing[*]} failed"; }
+else
+	echo "Debian packages present: chromium wrk nginx java"
+fi
+
+command -v go >/dev/null || [[ ! -x /usr/local/go/bin/go ]] || export PATH="/usr/local/go/bin:$PATH"
+command -v go >/dev/null || die "go is not on PATH (Go $(sed -n 's/^go //p' go.mod) is needed)"
+GOBIN_DIR=$(go env GOBIN)
+[[ -n "$GOBIN_DIR" ]] || GOBIN_DIR="$(go env GOPATH)/bin"
+export PATH="$GOBIN_DIR:$PATH"
+if ! staticcheck -version 2>/dev/null | grep -q "($STATICCHECK_VERSION)"; then
+	echo "installing staticcheck v$STATICCHECK_VERSION"
+	go install "honnef.co/go/tools/cmd/staticcheck@v$STATICCHECK_VERSION" || die "go install staticcheck failed"
+fi
+echo "$(go version); $(staticcheck -version)"
+
+if [[ -z "$SKIP_E2E" ]]; then
+	command -v node >/dev/null || die "node is not on PATH (Node.js 20 or later is needed for e2e/)"
+	command -v npm >/dev/null || die "npm is not on PATH"
+	node_major=$(node -p 'process.versions.node.split(".")[0]')
+	((node_major >= 20)) || die "Node.js $(node --version) is too old: e2e/ needs 20 or later"
+	lock_sum=$(sha256sum e2e/package-lock.json | cut -d' ' -f1)
+	if [[ "$(cat e2e/node_modules/.kolokol-lock-sha256 2>/dev/null)" != "$lock_sum" ]]; then
+		echo "npm ci in e2e/"
+		(cd e2e && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci in e2e/ failed"
+		echo "$lock_sum" >e2e/node_modules/.kolokol-lock-sha256
+	else
+		echo "e2e/node_modules matches package-lock.json"
+	fi
+	echo "node $(node --version), $(java -version 2>&1 | head -1)"
+fi
+
+# ---------------------------------------------------------------- 2. static checks
+
+step "gofmt -l"
+mapfile -t gofiles < <(find . \( -path ./.git -o -name node_modules -o -path ./e2e/out \) -prune -o -name '*.go' -print)
+if ((${#gofiles[@]})); then
+	unformatted=$(gofmt -l "${gofiles[@]}")
+	[[ -z "$unformatted" ]] || die "gofmt would change these files (run gofmt -w on them):
+$unformatted"
+fi
+echo "${#gofiles[@]} Go files formatted"
+
+step "go vet ./..."
+go vet ./... || die "go vet reported problems (above)"
+
+step "staticcheck ./..."
+staticcheck ./... || die "staticcheck reported problems (above)"
+
+step "CGO_ENABLED=0 go build ./..."
+go build ./... || die "the pure-Go build failed (above)"
+
+# ---------------------------------------------------------------- 3. go test
+
+step "go test -count=1 ./..."
+set +e
+go test -count=1 ./... 2>&1 | tee "$LOGDIR/gotest.log"
+gotest_rc=${PIPESTATUS[0]}
+set -e
+n_ok=$(grep -c '^ok ' "$LOGDIR/gotest.log" || true)
+n_fail=$(grep -cE '^FAIL[[:space:]]' "$LOGDIR/gotest.log" || true)
+n_none=$(grep -c 'no test files' "$LOGDIR/gotest.log" || true)
+echo "go test summary: $n_ok packages ok, $n_fail packages failed, $n_none packages without tests"
+((gotest_rc == 0)) || die "go test failed (exit $gotest_rc); see the FAIL lines above"
+
+# ---------------------------------------------------------------- 4. fuzz
+
+step "fuzz smoke ($FUZZTIME per target)"
+if [[ "$FUZZTIME" == "0" ]]; then
+	echo "skipped (KOLOKOL_FUZZTIME=0)"
+else
+	# Every "func FuzzXxx(f *testing.F)" in a _test.go file outside node_modules.
+	mapfile -t targets < <(
+		find . \( -path ./.git -o -name node_modules -o -name testdata \) -prune -o -name '*_test.go' -print |
+			xargs -r grep -HoE '^func Fuzz[A-Za-z0-9_]*\(' |
+			sed -E 's#^(.*)/[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]*)\($#\1 \2#' | sort -u
+	)
+	echo "${#targets[@]} fuzz targets"
+	for t in "${targets[@]}"; do
+		dir=${t% *}
+		name=${t#* }
+		printf 'fuzz %s in %s: ' "$name" "$dir"
+		if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$dir" >"$LOGDIR/fuzz.log" 2>&1; then
+			echo
+			tail -n 60 "$LOGDIR/fuzz.log"
+			die "$name in $dir failed; a failing input is saved under $dir/testdata/fuzz/$name/: commit it with the fix"
+		fi
+		res=$(grep -E '^ok' "$LOGDIR/fuzz.log" | tail -n 1 || true)
+		echo "${res:-passed}"
+	done
+fi
+
+# ---------------------------------------------------------------- 5. browser
+
+step "browser quality gate (node e2e/run.mjs)"
+if [[ -n "$SKIP_E2E" ]]; then
+	echo "skipped (KOLOKOL_SKIP_E2E=1)"
+else
+	node e2e/run.mjs || die "the browser quality gate failed; findings above, screenshots in $ROOT/e2e/out"
+fi
+
+end_step
+printf '\nTIMINGS\n'
+printf '%s\n' "${TIMINGS[@]}"
+printf '%5ds  total\n' $((SECONDS - START))
+echo "ALL CHECKS PASSED"
