@@ -255,3 +255,42 @@ func TestNoReaderAddressInLogs(t *testing.T) {
 		t.Errorf("the server's error log was not redacted:\n%s", logs)
 	}
 }
+
+func TestTranslationSwitcher(t *testing.T) {
+	ta := newTestApp(t)
+	en := ta.publish(t, ta.admin, ta.create(t, ta.admin, map[string]any{"service": "en", "headline": "Bridge reopens", "body": "x", "translation_group": "bridge-2026"}).ID)
+	ru := ta.publish(t, ta.admin, ta.create(t, ta.admin, map[string]any{"service": "ru", "headline": "Мост открыт", "body": "x", "translation_group": "bridge-2026"}).ID)
+	fa := ta.create(t, ta.admin, map[string]any{"service": "fa", "headline": "پل باز شد", "body": "x", "translation_group": "bridge-2026"})
+
+	page := string(ta.get(t, ta.path(en)).body)
+	ruHref := "../../../ru/a/" + strings.TrimPrefix(ta.path(ru), "/ru/a/")
+	for _, want := range []string{
+		`hreflang="ru" lang="ru" dir="ltr">Русский</a>`,
+		`href="` + ruHref + `"`,
+		`<link rel="alternate" hreflang="ru" href="` + ru.URL + `">`,
+		`<link rel="alternate" hreflang="en" href="` + en.URL + `">`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("English page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, "فارسی") {
+		t.Error("the switcher lists an unpublished draft")
+	}
+	// Publishing the Farsi version updates the English page's switcher.
+	ta.publish(t, ta.admin, fa.ID)
+	if page := string(ta.get(t, ta.path(en)).body); !strings.Contains(page, `hreflang="fa-IR" lang="fa-IR" dir="rtl">فارسی</a>`) {
+		t.Error("after publishing fa, the English switcher does not list it")
+	}
+	// Taking the Russian version out of the group removes it.
+	r := ta.api(t, "PATCH", fmt.Sprintf("/articles/%d", ru.ID), ta.admin, map[string]any{"version": ru.Version, "translation_group": ""})
+	if r.status != 200 {
+		t.Fatalf("leave group: %d %s", r.status, r.body)
+	}
+	if page := string(ta.get(t, ta.path(en)).body); strings.Contains(page, "Русский</a>") {
+		t.Error("after leaving the group, the Russian version is still listed")
+	}
+	if r := ta.api(t, "POST", "/articles", ta.admin, map[string]any{"service": "en", "headline": "x", "translation_group": "a b"}); r.status != 422 {
+		t.Errorf("bad group: %d", r.status)
+	}
+}
