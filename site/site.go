@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,22 +29,34 @@ const (
 	permissionsPolicy  = "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), interest-cohort=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
 
-// securityHeaders go on every reader response. Keys are canonical so they can
-// be assigned without re-canonicalizing on each request.
-var securityHeaders = [][2]string{
-	{"Content-Security-Policy", contentSecurityPol},
-	{"Referrer-Policy", "no-referrer"},
-	{"X-Content-Type-Options", "nosniff"},
-	{"Permissions-Policy", permissionsPolicy},
-	{"Cross-Origin-Opener-Policy", "same-origin"},
-	{"Cross-Origin-Resource-Policy", "same-origin"},
-	{"X-Frame-Options", "DENY"},
+// securityHeaders go on every response. Keys are canonical and values are
+// built once, so the hot path assigns without allocating; net/http only
+// reads header values, and a full-capacity slice is copied, never written,
+// by any later append.
+var securityHeaders = []struct {
+	key string
+	val []string
+}{
+	{"Content-Security-Policy", []string{contentSecurityPol}},
+	{"Referrer-Policy", []string{"no-referrer"}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Permissions-Policy", []string{permissionsPolicy}},
+	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+	{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+	{"X-Frame-Options", []string{"DENY"}},
 }
+
+var (
+	pageCacheControlV  = []string{pageCacheControl}
+	errorCacheControlV = []string{errorCacheControl}
+	varyV              = []string{"Accept-Encoding"}
+	gzipV              = []string{"gzip"}
+)
 
 // SetSecurityHeaders adds the privacy and security headers to h.
 func SetSecurityHeaders(h http.Header) {
 	for _, kv := range securityHeaders {
-		h[kv[0]] = []string{kv[1]}
+		h[kv.key] = kv.val
 	}
 }
 
@@ -93,6 +104,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /robots.txt", s.static)
 	mux.HandleFunc("GET /media/{key}", s.media)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		SetSecurityHeaders(w.Header())
 		w.Header().Set("Cache-Control", "no-store")
 		io.WriteString(w, "ok\n")
 	})
@@ -115,7 +127,7 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The page could not be rendered. Please try again shortly.", http.StatusInternalServerError)
 		return
 	}
-	serve(w, r, e, pageCacheControl)
+	serve(w, r, e, pageCacheControlV)
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) {
@@ -124,47 +136,47 @@ func (s *Site) static(w http.ResponseWriter, r *http.Request) {
 		s.page(w, r) // the localized 404
 		return
 	}
-	cc := assetCacheControl
+	cc := []string{assetCacheControl}
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
-		cc = "public, max-age=86400" // robots.txt and favicon keep their names
+		cc = []string{"public, max-age=86400"} // robots.txt and favicon keep their names
 	}
 	serve(w, r, e, cc)
 }
 
 // serve writes a cached page: 304 when the client's copy is current, the
 // gzip bytes when the client takes them.
-func serve(w http.ResponseWriter, r *http.Request, e *entry, cacheControl string) {
+func serve(w http.ResponseWriter, r *http.Request, e *entry, cacheControl []string) {
 	h := w.Header()
 	SetSecurityHeaders(h)
 	p := e.page
 	switch p.Status {
 	case http.StatusMovedPermanently:
 		h["Location"] = []string{p.Location}
-		h["Cache-Control"] = []string{pageCacheControl}
+		h["Cache-Control"] = pageCacheControlV
 		w.WriteHeader(p.Status)
 		return
 	case http.StatusNotFound:
-		cacheControl = errorCacheControl
+		cacheControl = errorCacheControlV
 	}
-	body, etag := p.Body, e.etag
-	h["Vary"] = []string{"Accept-Encoding"}
+	body, etag, length := p.Body, e.etag, e.length
+	h["Vary"] = varyV
 	if e.gz != nil && acceptsGzip(r) {
-		body, etag = e.gz, e.etagGz
-		h["Content-Encoding"] = []string{"gzip"}
+		body, etag, length = e.gz, e.etagGz, e.lengthGz
+		h["Content-Encoding"] = gzipV
 	}
-	h["Content-Type"] = []string{p.ContentType}
-	h["Cache-Control"] = []string{cacheControl}
+	h["Content-Type"] = e.contentType
+	h["Cache-Control"] = cacheControl
 	if p.Status == http.StatusOK {
-		h["Etag"] = []string{etag}
-		h["Last-Modified"] = []string{e.modified}
-		if notModified(r, e, etag) {
+		h["Etag"] = etag
+		h["Last-Modified"] = e.modifiedV
+		if notModified(r, e, etag[0]) {
 			delete(h, "Content-Type")
 			delete(h, "Content-Encoding")
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = length
 	w.WriteHeader(p.Status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

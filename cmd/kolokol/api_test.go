@@ -120,6 +120,9 @@ func TestAPIErrors(t *testing.T) {
 			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("content type %q", ct)
 			}
+			if r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("API response without nosniff or no-store: %v", r.header)
+			}
 			if after, _ := ta.Store.CountArticles(t.Context(), kolokolFilterAll()); after != before {
 				t.Errorf("a refused request wrote: %d articles before, %d after", before, after)
 			}

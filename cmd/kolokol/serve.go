@@ -92,10 +92,13 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 	return &App{Store: store, Desk: d, Site: s, Handler: secure(mux)}, nil
 }
 
-// secure adds the security headers to every response, API included.
+// secure adds the security headers to API responses; the reader site sets
+// its own on every response, so the hot path does not set them twice.
 func secure(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		site.SetSecurityHeaders(w.Header())
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			site.SetSecurityHeaders(w.Header())
+		}
 		h.ServeHTTP(w, r)
 	})
 }
