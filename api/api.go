@@ -38,6 +38,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/articles/{id}/corrections", a.auth(a.correct))
 	mux.Handle("POST /api/v1/media", a.auth(a.uploadMedia))
 	mux.Handle("GET /api/v1/services", a.auth(a.listServices))
+	mux.Handle("PATCH /api/v1/services/{code}", a.auth(a.patchService))
 	mux.Handle("PUT /api/v1/services/{code}/breaking", a.auth(a.setBreaking))
 	mux.Handle("DELETE /api/v1/services/{code}/breaking", a.auth(a.clearBreaking))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

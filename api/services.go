@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/media"
 )
 
@@ -109,6 +110,34 @@ func (a *API) listServices(w http.ResponseWriter, r *http.Request, actor kolokol
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+	return nil
+}
+
+type servicePatchRequest struct {
+	Tag         *string            `json:"tag"`
+	Script      *string            `json:"script"`
+	Direction   *kolokol.Direction `json:"direction"`
+	Name        *string            `json:"name"`
+	EnglishName *string            `json:"english_name"`
+	TimeZone    *string            `json:"time_zone"`
+	About       *string            `json:"about"`
+	LegalStatus *string            `json:"legal_status"`
+}
+
+func (a *API) patchService(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	var req servicePatchRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	s, err := a.desk.UpdateService(r.Context(), actor, r.PathValue("code"), desk.ServicePatch{
+		Tag: req.Tag, Script: req.Script, Direction: req.Direction, Name: req.Name, EnglishName: req.EnglishName,
+		TimeZone: req.TimeZone, About: req.About, LegalStatus: req.LegalStatus,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"code": s.Code, "tag": s.Tag, "script": s.Script, "direction": s.Direction,
+		"name": s.Name, "english_name": s.EnglishName, "time_zone": s.TimeZone, "about": s.About, "legal_status": s.LegalStatus})
 	return nil
 }
 

@@ -1,6 +1,6 @@
-// Package demo creates the demo newsroom: language services in several
-// scripts and both directions, sample stories written for this project, a
-// breaking-news banner and a generated lead photo.
+// Package demo holds the default language services and creates the demo
+// newsroom: sample stories in every service's language and script, written
+// for this project, breaking-news banners and a generated lead photo.
 package demo
 
 import (
@@ -25,22 +25,6 @@ var servicesJSON []byte
 //go:embed stories.json
 var storiesJSON []byte
 
-type serviceSeed struct {
-	Code        string            `json:"code"`
-	Tag         string            `json:"tag"`
-	Script      string            `json:"script"`
-	Direction   kolokol.Direction `json:"direction"`
-	Name        string            `json:"name"`
-	EnglishName string            `json:"english_name"`
-	TimeZone    string            `json:"time_zone"`
-	About       string            `json:"about"`
-	LegalStatus string            `json:"legal_status"`
-	Sections    []struct {
-		Slug string `json:"slug"`
-		Name string `json:"name"`
-	} `json:"sections"`
-}
-
 type storySeed struct {
 	Service     string             `json:"service"`
 	Section     string             `json:"section"`
@@ -57,6 +41,16 @@ type storySeed struct {
 	Group       string             `json:"group"`
 }
 
+// Services returns the default language services: every start of an empty
+// newsroom creates them, and the demo adds stories to them.
+func Services() ([]desk.ServiceSpec, error) {
+	specs, err := desk.ParseServiceSpecs(servicesJSON)
+	if err != nil {
+		return nil, fmt.Errorf("default services: %w", err)
+	}
+	return specs, nil
+}
+
 // Breaking banners of the demo, by service.
 var breaking = map[string]string{
 	"en": "Live: the river ferry's first evening crossings are under way",
@@ -70,41 +64,32 @@ type Result struct {
 	Stories    int
 }
 
-// Seed fills an empty store. It refuses a store that already has services,
+// Seed fills a newsroom that has no stories yet. It refuses one that has,
 // so that a restart never duplicates the demo.
 func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time) (*Result, error) {
-	existing, err := store.FindServices(ctx)
+	n, err := store.CountArticles(ctx, kolokol.ArticleFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
-	if len(existing) > 0 {
-		return nil, kolokol.Errorf(kolokol.ECONFLICT, "the data directory already has services; the demo seeds only an empty one")
+	if n > 0 {
+		return nil, kolokol.Errorf(kolokol.ECONFLICT, "the data directory already has stories; the demo seeds only an empty newsroom")
 	}
-	var services []serviceSeed
-	if err := json.Unmarshal(servicesJSON, &services); err != nil {
-		return nil, fmt.Errorf("seed demo: services.json: %w", err)
+	services, err := Services()
+	if err != nil {
+		return nil, err
 	}
 	var stories []storySeed
 	if err := json.Unmarshal(storiesJSON, &stories); err != nil {
 		return nil, fmt.Errorf("seed demo: stories.json: %w", err)
 	}
-	for _, s := range services {
-		svc := &kolokol.Service{Code: s.Code, Tag: s.Tag, Script: s.Script, Direction: s.Direction, Name: s.Name,
-			EnglishName: s.EnglishName, TimeZone: s.TimeZone, About: s.About, LegalStatus: s.LegalStatus}
-		if err := store.CreateService(ctx, svc); err != nil {
-			return nil, fmt.Errorf("seed service %s: %w", s.Code, err)
-		}
-		for i, sec := range s.Sections {
-			if err := store.CreateSection(ctx, &kolokol.Section{Service: s.Code, Slug: sec.Slug, Name: sec.Name, Position: i}); err != nil {
-				return nil, fmt.Errorf("seed section %s/%s: %w", s.Code, sec.Slug, err)
-			}
-		}
+	admin := kolokol.Actor{Name: "demo admin", Role: kolokol.RoleAdmin}
+	if _, _, err := d.ImportServices(ctx, admin, services); err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 	secret, hash := kolokol.NewToken()
 	if err := store.CreateToken(ctx, &kolokol.Token{Name: "demo admin", Hash: hash, Role: kolokol.RoleAdmin}); err != nil {
 		return nil, fmt.Errorf("seed token: %w", err)
 	}
-	admin := kolokol.Actor{Name: "demo admin", Role: kolokol.RoleAdmin}
 	photo, err := Photo(1280, 720)
 	if err != nil {
 		return nil, err

@@ -110,6 +110,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	baseURL := fs.String("base-url", "", "public origin of the site, e.g. https://news.example.org (default: http://ADDR)")
 	demoFlag := fs.Bool("demo", false, "seed a demo newsroom into an empty data directory")
+	servicesFile := fs.String("services", "", "JSON file of language services to create or update at start (default: the 27 built-in services, on first start only)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
@@ -136,6 +137,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	defer app.Store.Close()
+	if err := seedServices(ctx, app, *servicesFile, logger); err != nil {
+		ln.Close()
+		return err
+	}
 	if *demoFlag {
 		res, err := demo.Seed(ctx, app.Store, app.Desk, time.Now())
 		switch {
@@ -169,6 +174,35 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// seedServices imports the services file when one is given, and the
+// built-in default services into a newsroom that has none.
+func seedServices(ctx context.Context, app *App, file string, logger *slog.Logger) error {
+	var specs []desk.ServiceSpec
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("--services: %w", err)
+		}
+		if specs, err = desk.ParseServiceSpecs(data); err != nil {
+			return fmt.Errorf("--services %s: %s", file, kolokol.ErrorMessage(err))
+		}
+	} else {
+		existing, err := app.Store.FindServices(ctx)
+		if err != nil || len(existing) > 0 {
+			return err
+		}
+		if specs, err = demo.Services(); err != nil {
+			return err
+		}
+	}
+	created, updated, err := app.Desk.ImportServices(ctx, kolokol.Actor{Name: "kolokol serve", Role: kolokol.RoleAdmin}, specs)
+	if err != nil {
+		return fmt.Errorf("import services: %w", err)
+	}
+	logger.Info("services imported", "created", created, "updated", updated)
 	return nil
 }
 

@@ -1,0 +1,159 @@
+package desk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/kolokol/kolokol"
+)
+
+// ServiceSpec is a language service as a configuration file describes it.
+type ServiceSpec struct {
+	Code        string            `json:"code"`
+	Tag         string            `json:"tag"`
+	Script      string            `json:"script"`
+	Direction   kolokol.Direction `json:"direction"`
+	Name        string            `json:"name"`
+	EnglishName string            `json:"english_name"`
+	TimeZone    string            `json:"time_zone"`
+	About       string            `json:"about"`
+	LegalStatus string            `json:"legal_status"`
+	Sections    []SectionSpec     `json:"sections"`
+}
+
+// SectionSpec is a section in a ServiceSpec.
+type SectionSpec struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+func (s ServiceSpec) service() *kolokol.Service {
+	return &kolokol.Service{Code: s.Code, Tag: s.Tag, Script: s.Script, Direction: s.Direction, Name: s.Name,
+		EnglishName: s.EnglishName, TimeZone: s.TimeZone, About: s.About, LegalStatus: s.LegalStatus}
+}
+
+// ParseServiceSpecs reads a JSON array of services strictly and validates
+// every entry, so that an import either has nothing wrong or does not start.
+func ParseServiceSpecs(data []byte) ([]ServiceSpec, error) {
+	if !utf8.Valid(data) {
+		return nil, kolokol.Errorf(kolokol.EMALFORMED, "the services file is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var specs []ServiceSpec
+	if err := dec.Decode(&specs); err != nil {
+		return nil, kolokol.Errorf(kolokol.EMALFORMED, "the services file is not a JSON array of services: %v", err)
+	}
+	seen := map[string]bool{}
+	for i, s := range specs {
+		if err := s.service().Validate(); err != nil {
+			return nil, fmt.Errorf("service %d (%q): %w", i+1, s.Code, err)
+		}
+		if seen[s.Code] {
+			return nil, kolokol.Errorf(kolokol.EINVALID, "service %q appears twice", s.Code)
+		}
+		seen[s.Code] = true
+		slugs := map[string]bool{}
+		for _, sec := range s.Sections {
+			if err := (&kolokol.Section{Service: s.Code, Slug: sec.Slug, Name: sec.Name}).Validate(); err != nil {
+				return nil, fmt.Errorf("service %q section %q: %w", s.Code, sec.Slug, err)
+			}
+			if slugs[sec.Slug] {
+				return nil, kolokol.Errorf(kolokol.EINVALID, "service %q has section %q twice", s.Code, sec.Slug)
+			}
+			slugs[sec.Slug] = true
+		}
+	}
+	return specs, nil
+}
+
+// ImportServices creates the services that do not exist and updates those
+// that do; sections missing from a service are added (existing ones are
+// left as the newsroom edited them). Only admins may import.
+func (d *Desk) ImportServices(ctx context.Context, actor kolokol.Actor, specs []ServiceSpec) (created, updated int, err error) {
+	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch("") {
+		return 0, 0, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may import services")
+	}
+	for _, spec := range specs {
+		svc := spec.service()
+		switch _, err := d.store.FindServiceByCode(ctx, svc.Code); {
+		case kolokol.IsNotFound(err):
+			if err := d.store.CreateService(ctx, svc); err != nil {
+				return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
+			}
+			created++
+		case err != nil:
+			return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
+		default:
+			if err := d.store.UpdateService(ctx, svc); err != nil {
+				return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
+			}
+			updated++
+		}
+		existing, err := d.store.FindSections(ctx, svc.Code)
+		if err != nil {
+			return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
+		}
+		have := map[string]bool{}
+		for _, s := range existing {
+			have[s.Slug] = true
+		}
+		for i, sec := range spec.Sections {
+			if have[sec.Slug] {
+				continue
+			}
+			if err := d.store.CreateSection(ctx, &kolokol.Section{Service: svc.Code, Slug: sec.Slug, Name: sec.Name, Position: i}); err != nil {
+				return created, updated, fmt.Errorf("import section %s/%s: %w", svc.Code, sec.Slug, err)
+			}
+		}
+		d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeService, Service: svc.Code})
+	}
+	return created, updated, nil
+}
+
+// ServicePatch changes some settings of a service; nil fields stay.
+type ServicePatch struct {
+	Tag         *string
+	Script      *string
+	Direction   *kolokol.Direction
+	Name        *string
+	EnglishName *string
+	TimeZone    *string
+	About       *string
+	LegalStatus *string
+}
+
+// UpdateService edits a service's settings. Admins only: the settings shape
+// every page of the service.
+func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code string, p ServicePatch) (*kolokol.Service, error) {
+	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch(code) {
+		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may change the settings of %q", code)
+	}
+	svc, err := d.store.FindServiceByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		dst *string
+		src *string
+	}{{&svc.Tag, p.Tag}, {&svc.Script, p.Script}, {&svc.Name, p.Name}, {&svc.EnglishName, p.EnglishName},
+		{&svc.TimeZone, p.TimeZone}, {&svc.About, p.About}, {&svc.LegalStatus, p.LegalStatus}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+	if p.Direction != nil {
+		svc.Direction = *p.Direction
+	}
+	if err := svc.Validate(); err != nil {
+		return nil, err
+	}
+	if err := d.store.UpdateService(ctx, svc); err != nil {
+		return nil, fmt.Errorf("update service %q: %w", code, err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeService, Service: code})
+	return svc, nil
+}
