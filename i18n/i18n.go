@@ -1,20 +1,36 @@
-// Package i18n holds the reader interface strings of every language the
-// platform serves. It is deliberately small for now: plain catalogs keyed by
-// the service's base language; CLDR plurals, dates, digits and list patterns
-// come later and will replace the hand-written parts here.
+// Package i18n holds what the reader pages say and how they write dates,
+// numbers and lists in each language the platform serves.
+//
+// The UI strings are data: one JSON catalog per language under catalogs/,
+// with CLDR plural forms for messages about a count. Dates, times, digits,
+// list conjunctions and quotation marks follow CLDR: month names and date
+// patterns from github.com/go-playground/locales (generated from CLDR),
+// the rest from the small files under cldr/, extracted from CLDR's JSON
+// or, for the few languages CLDR lacks, written by hand with their
+// sources. Both directories are embedded and read once; every value the
+// package hands out is immutable.
 package i18n
 
+//go:generate go run ./cmd/i18nreport
+
 import (
+	"embed"
 	"fmt"
-	"sort"
+	"io/fs"
+	"path"
+	"slices"
 	"strings"
+	"sync"
+
+	"golang.org/x/text/language"
 )
 
 // Message keys. Templates use the string values, so they are kept short and
-// stable; TestCatalogsComplete checks that every catalog has every key.
+// stable; Load checks that every catalog has every key.
 const (
 	SkipToMain      = "skip_main"
 	SkipToNav       = "skip_nav"
+	SkipToSearch    = "skip_search"
 	BreakingNews    = "breaking"
 	By              = "by"              // "By %s": %s is the list of bylines
 	Published       = "published"       // label before the publication time
@@ -36,99 +52,198 @@ const (
 	OtherLanguages  = "other_languages" // footer link to the portal
 	Languages       = "languages"       // label of the portal's list of services
 	Sections        = "sections"        // label of the section navigation
-	And             = "and"             // the list conjunction: "A, B and C"
-	ListSeparator   = "list_sep"        // between list items other than the last two
+	Search          = "search"          // the search form's label and button
+	SearchResults   = "search_results"  // heading of the results page
+	NoResults       = "no_results"      // a search that found nothing
+	StoryIn         = "story_in"        // label of the article's language switcher
+	JustNow         = "just_now"        // Ago, under a minute
+	MinutesAgo      = "minutes_ago"     // plural: "%d minutes ago"
+	HoursAgo        = "hours_ago"       // plural: "%d hours ago"
+	DaysAgo         = "days_ago"        // plural: "%d days ago"
+	StoriesCount    = "stories_count"   // plural: "%d stories"
 )
 
-// Catalog is one language's messages. A Catalog is immutable.
-type Catalog struct {
-	lang string
-	m    map[string]string
+// reference is the catalog every other one is checked against and the one
+// a tag without a catalog of its own gets.
+const reference = "en"
+
+//go:embed catalogs/*.json cldr/*.json
+var files embed.FS
+
+// Catalogs are every language's catalog, by tag. Immutable once loaded.
+type Catalogs struct {
+	byTag map[string]*Catalog
+	tags  []string // sorted
+	keys  []string // sorted
 }
 
-// catalogs are written once here and never modified: they are data, not state.
-var catalogs = map[string]*Catalog{
-	"en": {"en", en},
-	"ru": {"ru", ru},
-	"uk": {"uk", uk},
-	"fa": {"fa", fa},
-	"ka": {"ka", ka},
+// Load reads the embedded catalogs and CLDR data and checks them: every
+// catalog has every key of the English one, plural messages have exactly
+// the forms CLDR gives the language, format verbs match, and each catalog
+// has its locale data. A catalog that fails any of this fails Load, so a
+// message is never missing at run time.
+func Load() (*Catalogs, error) { return load(files) }
+
+func load(fsys fs.FS) (*Catalogs, error) {
+	names, err := fs.Glob(fsys, "catalogs/*.json")
+	if err != nil {
+		return nil, err
+	}
+	cs := &Catalogs{byTag: make(map[string]*Catalog, len(names))}
+	for _, name := range names {
+		tag := strings.TrimSuffix(path.Base(name), ".json")
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		c, err := parseCatalog(tag, raw)
+		if err != nil {
+			return nil, err
+		}
+		raw, err = fs.ReadFile(fsys, "cldr/"+tag+".json")
+		if err != nil {
+			return nil, fmt.Errorf("catalog %s has no locale data: %w", tag, err)
+		}
+		d, err := parseLocaleData("cldr/"+tag+".json", raw)
+		if err != nil {
+			return nil, err
+		}
+		c.f = &Formatter{c: c, d: d}
+		cs.byTag[tag] = c
+		cs.tags = append(cs.tags, tag)
+	}
+	ref, ok := cs.byTag[reference]
+	if !ok {
+		return nil, fmt.Errorf("no %s catalog", reference)
+	}
+	if len(ref.untranslated) > 0 {
+		return nil, fmt.Errorf("the %s catalog is the reference and cannot be untranslated", reference)
+	}
+	cs.keys = ref.keys()
+	var errs []string
+	for _, tag := range cs.tags {
+		for _, e := range cs.byTag[tag].checkAgainst(ref) {
+			errs = append(errs, tag+": "+e)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("catalogs: %s", strings.Join(errs, "; "))
+	}
+	slices.Sort(cs.tags)
+	return cs, nil
 }
 
-// For returns the catalog for a BCP 47 tag ("fa-IR" uses "fa"), English when
-// the language has none.
-func For(tag string) *Catalog {
-	base, _, _ := strings.Cut(tag, "-")
-	base, _, _ = strings.Cut(base, "_")
-	if c, ok := catalogs[strings.ToLower(base)]; ok {
+// builtin is the embedded data, loaded on first use. It is data, not
+// state: nothing changes it after Load.
+var builtin = sync.OnceValues(Load)
+
+// Default returns the embedded catalogs. It panics if they do not load,
+// which TestLoad rules out before anything ships.
+func Default() *Catalogs {
+	cs, err := builtin()
+	if err != nil {
+		panic(err)
+	}
+	return cs
+}
+
+// For returns the embedded catalog for a BCP 47 tag; see Catalogs.For.
+func For(tag string) *Catalog { return Default().For(tag) }
+
+// Keys returns every message key, sorted.
+func Keys() []string { return Default().Keys() }
+
+// Supported returns the tag of every catalog, sorted.
+func Supported() []string { return Default().Tags() }
+
+// Keys returns every message key, sorted.
+func (cs *Catalogs) Keys() []string { return slices.Clone(cs.keys) }
+
+// Tags returns the tag of every catalog, sorted.
+func (cs *Catalogs) Tags() []string { return slices.Clone(cs.tags) }
+
+// For returns the catalog for a BCP 47 tag, or the English one when the
+// language has none (a service in a language nobody has translated yet
+// still gets a working page; it is a visible, not a silent, fallback).
+func (cs *Catalogs) For(tag string) *Catalog {
+	if c, ok := cs.Lookup(tag); ok {
 		return c
 	}
-	return catalogs["en"]
+	return cs.byTag[reference]
 }
 
-// LanguageCodes returns the base languages that have a catalog, sorted.
-func LanguageCodes() []string {
-	out := make([]string, 0, len(catalogs))
-	for l := range catalogs {
-		out = append(out, l)
+// Lookup finds the catalog for a tag: the full tag first, then without
+// its region or script, then the bare language ("fa-IR", "sr-Latn-RS" to
+// "sr-Latn", "uz-Latn-UZ" to "uz"). A bare language with only regional
+// catalogs gets the one for its likely region ("fa" is "fa-IR", never
+// "fa-AF": Dari's months and words differ) or its only one ("ro" is "ro-MD").
+func (cs *Catalogs) Lookup(tag string) (*Catalog, bool) {
+	lang, script, region := splitTag(tag)
+	if lang == "" {
+		return nil, false
 	}
-	sort.Strings(out)
-	return out
-}
-
-// Keys returns every message key, sorted; the English catalog is the
-// reference.
-func Keys() []string {
-	out := make([]string, 0, len(en))
-	for k := range en {
-		out = append(out, k)
+	for _, t := range []string{join(lang, script, region), join(lang, script, ""), join(lang, "", region), lang} {
+		if c, ok := cs.byTag[t]; ok {
+			return c, true
+		}
 	}
-	sort.Strings(out)
-	return out
-}
-
-// Lang returns the catalog's base language.
-func (c *Catalog) Lang() string { return c.lang }
-
-// Has reports whether the catalog itself (not its fallback) has key.
-func (c *Catalog) Has(key string) bool {
-	_, ok := c.m[key]
-	return ok
-}
-
-// T returns the message for key, falling back to English, then to the key
-// itself so that a missing message shows up on the page instead of a blank.
-func (c *Catalog) T(key string) string {
-	if s, ok := c.m[key]; ok {
-		return s
+	var same []string
+	for _, t := range cs.tags {
+		if l, _, _ := splitTag(t); l == lang {
+			same = append(same, t)
+		}
 	}
-	if s, ok := en[key]; ok {
-		return s
-	}
-	return key
-}
-
-// Tf formats the message for key with args, fmt-style.
-func (c *Catalog) Tf(key string, args ...any) string {
-	return fmt.Sprintf(c.T(key), args...)
-}
-
-// List joins items with the language's separator and conjunction:
-// "A", "A and B", "A, B and C".
-func (c *Catalog) List(items []string) string {
-	switch len(items) {
+	switch len(same) {
 	case 0:
-		return ""
+		return nil, false
 	case 1:
-		return items[0]
+		return cs.byTag[same[0]], true
 	}
-	sep, and := c.T(ListSeparator), " "+c.T(And)+" "
-	return strings.Join(items[:len(items)-1], sep) + and + items[len(items)-1]
+	likely := language.Make(lang)
+	r, _ := likely.Region()
+	s, _ := likely.Script()
+	for _, t := range same {
+		if t == join(lang, "", r.String()) || t == join(lang, s.String(), "") {
+			return cs.byTag[t], true
+		}
+	}
+	return cs.byTag[same[0]], true
 }
 
-// ListJoiners returns what List puts between items: sep between all but the
-// last two, and before the last. Renderers that wrap each item in markup
-// use them.
-func (c *Catalog) ListJoiners() (sep, and string) {
-	return c.T(ListSeparator), " " + c.T(And) + " "
+// splitTag takes the language, script and region out of a tag, in their
+// canonical case, accepting "_" for "-" (ka_GE) and ignoring variants.
+func splitTag(tag string) (lang, script, region string) {
+	parts := strings.FieldsFunc(tag, func(r rune) bool { return r == '-' || r == '_' })
+	if len(parts) == 0 || len(parts[0]) < 2 || len(parts[0]) > 3 || !isAlpha(parts[0]) {
+		return "", "", ""
+	}
+	lang = strings.ToLower(parts[0])
+	for _, p := range parts[1:] {
+		switch {
+		case len(p) == 4 && isAlpha(p) && script == "" && region == "":
+			script = strings.ToUpper(p[:1]) + strings.ToLower(p[1:])
+		case (len(p) == 2 && isAlpha(p) || len(p) == 3 && strings.Trim(p, "0123456789") == "") && region == "":
+			region = strings.ToUpper(p)
+		}
+	}
+	return lang, script, region
+}
+
+func join(parts ...string) string {
+	var nonEmpty []string
+	for _, p := range parts {
+		if p != "" {
+			nonEmpty = append(nonEmpty, p)
+		}
+	}
+	return strings.Join(nonEmpty, "-")
+}
+
+func isAlpha(s string) bool {
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

@@ -140,7 +140,7 @@ func TestArticlePage(t *testing.T) {
 	if len(times) != 2 {
 		t.Fatalf("%d times in the meta line, want published and updated", len(times))
 	}
-	if dt, _ := attr(times[0], "datetime"); dt != "2024-03-01T12:30:00+03:00" || textOf(times[0]) != "2024-03-01 12:30 MSK" {
+	if dt, _ := attr(times[0], "datetime"); dt != "2024-03-01T12:30:00+03:00" || textOf(times[0]) != "1 марта 2024 г., 12:30" {
 		t.Errorf("published %q %q", dt, textOf(times[0]))
 	}
 	if dt, _ := attr(times[1], "datetime"); dt != a.UpdatedAt.In(msk).Format(time.RFC3339) {

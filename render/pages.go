@@ -105,6 +105,7 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 		v.Desc = svc.About
 	}
 	loc := b.location(svc)
+	lf := c.Formatter().In(loc)
 	lv := &listView{Heading: heading, Page: page, Pages: pages, Items: make([]listItem, 0, len(arts))}
 	mod := latest(svc.UpdatedAt, shown)
 	for _, a := range arts {
@@ -112,7 +113,7 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 			Href:     relPath(from, a.Path()),
 			Headline: a.Headline,
 			Summary:  a.Summary,
-			Time:     formatTime(published(a), loc),
+			Time:     formatTime(lf, published(a), loc),
 		})
 		mod = latest(mod, a.UpdatedAt, a.PublishedAt)
 	}
@@ -171,25 +172,26 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
 	v.Canonical = b.absolute(from)
 	loc := b.location(svc)
+	f := v.L.Formatter().In(loc)
 	pub := published(a)
 	av := &articleView{
 		Headline:  a.Headline,
 		Summary:   a.Summary,
 		Dateline:  a.Dateline,
-		Published: formatTime(pub, loc),
+		Published: formatTime(f, pub, loc),
 		Tags:      a.Tags,
 	}
 	// Storing the publication itself bumps UpdatedAt a moment later; only
 	// a later edit is an update worth showing.
 	if a.UpdatedAt.Sub(pub) >= time.Minute {
-		t := formatTime(a.UpdatedAt, loc)
+		t := formatTime(f, a.UpdatedAt, loc)
 		av.Updated = &t
 	}
 	if len(a.Bylines) > 0 {
-		av.Byline = message(v.L.T(i18n.By), listHTML(v.L, a.Bylines))
+		av.Byline = message(v.L.T(i18n.By), listHTML(f, a.Bylines))
 	}
 	if len(a.Credits) > 0 {
-		av.Credits = message(v.L.T(i18n.WithReportingBy), listHTML(v.L, a.Credits))
+		av.Credits = message(v.L.T(i18n.WithReportingBy), listHTML(f, a.Credits))
 	}
 	if av.Body, err = b.md.render(a.Body, relPath(from, "/")); err != nil {
 		return nil, err
@@ -204,7 +206,7 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	corr := slices.Clone(a.Corrections)
 	slices.SortStableFunc(corr, func(x, y kolokol.Correction) int { return x.CreatedAt.Compare(y.CreatedAt) })
 	for _, c := range corr {
-		av.Corrections = append(av.Corrections, correctionView{Time: formatTime(c.CreatedAt, loc), Text: c.Text})
+		av.Corrections = append(av.Corrections, correctionView{Time: formatTime(f, c.CreatedAt, loc), Text: c.Text})
 	}
 	av.CorrHeading = v.L.T(i18n.Correction)
 	if len(corr) > 1 {

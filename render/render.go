@@ -149,6 +149,9 @@ func (b *Builder) route(ctx context.Context, path, dir string) (*Page, error) {
 	}
 	svc, err := b.store.FindServiceByCode(ctx, segs[0])
 	if kolokol.IsNotFound(err) {
+		if p, ok, err := b.variant(ctx, segs[0], path, dir); ok || err != nil {
+			return p, err
+		}
 		return b.notFound(ctx, nil, dir)
 	} else if err != nil {
 		return nil, fmt.Errorf("render %s: %w", path, err)

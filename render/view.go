@@ -176,33 +176,27 @@ func (v *view) setBreaking(br *kolokol.Breaking, from string, now time.Time) (sh
 	return br.CreatedAt, br.ExpiresAt
 }
 
-// timeFormat is numeric on purpose until the CLDR issue brings month names,
-// calendars and digits per language.
-const timeFormat = "2006-01-02 15:04 MST"
-
-func formatTime(t time.Time, loc *time.Location) timeView {
-	t = t.In(loc)
-	return timeView{ISO: t.Format(time.RFC3339), Text: t.Format(timeFormat)}
+// formatTime shows t in the service's zone: RFC 3339 with the offset for
+// machines, and for readers the language's date and time, in its calendar
+// and digits (f is already set to loc).
+func formatTime(f *i18n.Formatter, t time.Time, loc *time.Location) timeView {
+	return timeView{ISO: t.In(loc).Format(time.RFC3339), Text: f.DateTime(t)}
 }
 
-// listHTML renders items as one phrase ("A, B and C") with each item
-// isolated in <bdi>, so a Latin agency name in a Persian sentence or an
-// Arabic name in an English byline does not reorder its neighbours.
-func listHTML(c *i18n.Catalog, items []string) template.HTML {
-	sep, and := c.ListJoiners()
+// listHTML renders items as one phrase with the language's CLDR list
+// pattern ("A, B and C", "A، B، و C") with each item isolated in <bdi>, so
+// a Latin agency name in a Persian sentence or an Arabic name in an English
+// byline does not reorder its neighbours.
+func listHTML(f *i18n.Formatter, items []string) template.HTML {
+	pieces := f.ListPieces(len(items))
 	var b strings.Builder
 	for i, it := range items {
-		switch {
-		case i == 0:
-		case i == len(items)-1:
-			b.WriteString(template.HTMLEscapeString(and))
-		default:
-			b.WriteString(template.HTMLEscapeString(sep))
-		}
+		b.WriteString(template.HTMLEscapeString(pieces[i]))
 		b.WriteString("<bdi>")
 		b.WriteString(template.HTMLEscapeString(it))
 		b.WriteString("</bdi>")
 	}
+	b.WriteString(template.HTMLEscapeString(pieces[len(items)]))
 	return template.HTML(b.String())
 }
 

@@ -1,0 +1,27 @@
+package i18n
+
+import "testing"
+
+func TestSerbianLatinToCyrillic(t *testing.T) {
+	v, ok := VariantOf("sr-Latn")
+	if !ok || v.Tag != "sr-Cyrl" {
+		t.Fatal("sr-Latn has no Cyrillic variant")
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"Beograd", "Београд"},
+		{"Ljubljana i Njegoš", "Љубљана и Његош"},
+		{"LJUDI NJIVE DŽEP", "ЉУДИ ЊИВЕ ЏЕП"},
+		{"Đorđe Čolić ćuti, šuma žubori", "Ђорђе Чолић ћути, шума жубори"},
+		{"Džemper", "Џемпер"},
+		{"Reuters i AFP, 2026.", "Реутерс и АФП, 2026."},
+		{"WhatsApp", "WхатсАпп"},
+		{"", ""},
+	} {
+		if got := v.Transliterate(tt.in); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if _, ok := VariantOf("ru"); ok {
+		t.Error("Russian has a script variant")
+	}
+}
