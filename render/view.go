@@ -32,6 +32,8 @@ type view struct {
 	// Alternates are the hreflang links to this page in other languages,
 	// this page included, as search engines expect.
 	Alternates []alternate
+	// ScriptSwitch leads to the same page in the service's other script.
+	ScriptSwitch *alternate
 
 	// The main content, by Kind.
 	Article  *articleView
@@ -154,6 +156,12 @@ func (b *Builder) serviceView(from string, svc *kolokol.Service, sections []*kol
 		link(sectionPath(svc.Code, s.Slug), s.Name)
 	}
 	link(archivePath(svc.Code), v.L.T(i18n.Archive))
+	if sv, ok := i18n.VariantOf(svc.Tag); ok {
+		base := "/" + svc.Code + "/"
+		if rest, ok := strings.CutPrefix(from, base); ok {
+			v.ScriptSwitch = &alternate{Lang: sv.Tag, Name: sv.Name, Href: relPath(from, "/"+svc.Code+sv.Suffix+"/"+rest)}
+		}
+	}
 	return v
 }
 
