@@ -55,7 +55,7 @@ const outDir = path.join(here, 'out');
 const htmlDir = path.join(outDir, 'html');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const services = (process.env.E2E_SERVICES || 'en,fa').split(',').map((s) => s.trim()).filter(Boolean);
-const rtlServices = new Set(['fa', 'ar', 'he', 'ur', 'ps', 'dv', 'ckb', 'yi']);
+const rtlServices = new Set(['fa', 'prs', 'ar', 'he', 'ur', 'ps', 'dv', 'ckb', 'yi']);
 const runLighthouse = process.env.E2E_LIGHTHOUSE !== '0';
 
 const CHROMIUM_ARGS = [
@@ -427,6 +427,59 @@ async function checkPage(browser, axeSource, pageRec) {
     if (svc && (doc.dir !== wantDir || doc.bodyDir !== wantDir))
       problems.push({ rule: 'direction', element: '<html>/<body>', detail: `computed direction ${doc.dir}/${doc.bodyDir}, want ${wantDir}` });
     record('lang', pageRec, problems);
+  }
+
+  // Right-to-left layout: on a right-to-left article the headline, the figure
+  // caption and the breaking-news banner start at the right edge of their box,
+  // and no text overflows its box, at desktop and at phone width.
+  if (article && rtlServices.has(svc)) {
+    const problems = [];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const res = await page.evaluate(() => {
+        const out = { starts: [], overflow: [] };
+        for (const sel of ['h1', 'figcaption', '.breaking']) {
+          const el = document.querySelector(sel);
+          if (!el) {
+            if (sel === 'h1') out.starts.push({ sel, missing: true }); // a caption or banner may be absent
+            continue;
+          }
+          const cs = getComputedStyle(el);
+          const box = el.getBoundingClientRect();
+          const contentRight = box.right - parseFloat(cs.paddingRight) - parseFloat(cs.borderRightWidth);
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          // The first line may hold several runs (bidi, inline elements): its
+          // start is the rightmost edge among the rects on the top line.
+          const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+          const top = Math.min(...rects.map((r) => r.top));
+          const line = rects.filter((r) => Math.abs(r.top - top) < 4);
+          const textRight = line.length ? Math.max(...line.map((r) => r.right)) : null;
+          out.starts.push({ sel, direction: cs.direction, textRight, contentRight, html: el.outerHTML.slice(0, 120) });
+        }
+        for (const el of document.querySelectorAll('h1, h2, p, li, figcaption, blockquote, time, a, bdi, span')) {
+          if (el.closest('.skip')) continue; // visually hidden until focused, by design
+          if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline')
+            out.overflow.push(el.outerHTML.slice(0, 120));
+        }
+        if (document.documentElement.scrollWidth > innerWidth + 1) out.overflow.push(`page is ${document.documentElement.scrollWidth}px wide in a ${innerWidth}px viewport`);
+        return out;
+      });
+      for (const st of res.starts) {
+        if (st.missing) {
+          problems.push({ rule: 'rtl-start', element: st.sel, detail: `no ${st.sel} on this right-to-left article` });
+        } else if (st.direction !== 'rtl' || st.textRight === null || Math.abs(st.textRight - st.contentRight) > 2) {
+          problems.push({
+            rule: 'rtl-start',
+            element: oneLine(st.html, 120),
+            detail: `at ${width}px: direction ${st.direction}, text ends ${Math.round(st.textRight)}px but the box's right edge is ${Math.round(st.contentRight)}px`,
+          });
+        }
+      }
+      for (const o of res.overflow) problems.push({ rule: 'rtl-overflow', element: oneLine(o, 120), detail: `text overflows its box at ${width}px` });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    record('rtl', pageRec, problems);
   }
 
   // keyboard: first Tab from a fresh load, then Enter
