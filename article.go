@@ -216,6 +216,8 @@ type ArticleFilter struct {
 	Section          string
 	Status           Status
 	TranslationGroup string
+	// LeadMediaID keeps articles whose lead image is that media.
+	LeadMediaID int64
 	// ByPublished orders by publication time, newest first (reader lists),
 	// stories never published last;
 	// otherwise the order is by id, newest first (API lists).

@@ -22,7 +22,8 @@ type Store interface {
 	CreateArticle(ctx context.Context, a *Article) error
 	// FindArticleByID returns the article with its corrections, oldest first.
 	FindArticleByID(ctx context.Context, id int64) (*Article, error)
-	// FindArticles returns articles without their corrections.
+	// FindArticles returns articles without their corrections. A filter
+	// by LeadMediaID finds the stories whose pages show a media.
 	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, error)
 	CountArticles(ctx context.Context, f ArticleFilter) (int, error)
 	// UpdateArticle writes every field of a (but ID, CreatedAt and
@@ -41,8 +42,20 @@ type Store interface {
 	// when none is set.
 	FindBreaking(ctx context.Context, service string) (*Breaking, error)
 
-	CreateMedia(ctx context.Context, m *Media) error // sets ID; a known hash returns the existing row in m
+	// CreateMedia stores a media row and its renditions in one transaction,
+	// setting ID and CreatedAt. A known hash is the same master: m is filled
+	// with the existing row, its focal point and renditions, and nothing is
+	// written. An invalid focal point or rendition (see Media.Validate) is
+	// refused with EINVALID.
+	CreateMedia(ctx context.Context, m *Media) error
+	// FindMediaByID returns the media with its renditions.
 	FindMediaByID(ctx context.Context, id int64) (*Media, error)
+	// UpdateMediaFocal sets a media's focal point and replaces all of its
+	// renditions with r, atomically: a reader of the media sees the old
+	// point and renditions or the new ones, never a mix. A focal point
+	// outside [0, 1] or an invalid rendition gives EINVALID, an unknown id
+	// ENOTFOUND; either way nothing changes.
+	UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, r []Rendition) error
 
 	CreateToken(ctx context.Context, t *Token) error // sets ID, CreatedAt
 	FindTokenByHash(ctx context.Context, hash string) (*Token, error)

@@ -37,6 +37,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/articles/{id}/unpublish", a.auth(a.unpublish))
 	mux.Handle("POST /api/v1/articles/{id}/corrections", a.auth(a.correct))
 	mux.Handle("POST /api/v1/media", a.auth(a.uploadMedia))
+	mux.Handle("GET /api/v1/media/{id}", a.auth(a.getMedia))
+	mux.Handle("PUT /api/v1/media/{id}/focal", a.auth(a.setFocal))
 	mux.Handle("GET /api/v1/services", a.auth(a.listServices))
 	mux.Handle("PATCH /api/v1/services/{code}", a.auth(a.patchService))
 	mux.Handle("PUT /api/v1/services/{code}/breaking", a.auth(a.setBreaking))

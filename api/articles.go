@@ -45,6 +45,22 @@ type articleJSON struct {
 	PublishedAt *time.Time       `json:"published_at"`
 	Version     int              `json:"version"`
 	URL         string           `json:"url"`
+	// Warnings point out what the newsroom should fix but may publish
+	// with; only the create and edit responses carry them.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// WarnAltRepeatsCaption is the warning of a lead image whose alt text says
+// what its caption says.
+const WarnAltRepeatsCaption = "alt text repeats the caption: describe what the picture shows"
+
+// warnings lists what is worth fixing in a story that is valid as it is.
+func warnings(ar *kolokol.Article) []string {
+	var w []string
+	if ar.LeadImage.AltRepeatsCaption() {
+		w = append(w, WarnAltRepeatsCaption)
+	}
+	return w
 }
 
 func nonNil(s []string) []string {
@@ -119,7 +135,9 @@ func (a *API) createArticle(w http.ResponseWriter, r *http.Request, actor koloko
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/articles/"+strconv.FormatInt(ar.ID, 10))
-	writeJSON(w, http.StatusCreated, a.articleJSON(ar))
+	j := a.articleJSON(ar)
+	j.Warnings = warnings(ar)
+	writeJSON(w, http.StatusCreated, j)
 	return nil
 }
 
@@ -215,7 +233,9 @@ func (a *API) patchArticle(w http.ResponseWriter, r *http.Request, actor kolokol
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.articleJSON(ar))
+	j := a.articleJSON(ar)
+	j.Warnings = warnings(ar)
+	writeJSON(w, http.StatusOK, j)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -24,12 +25,45 @@ func strictUnmarshal(data []byte, v any) error {
 }
 
 type mediaJSON struct {
-	MediaID     int64  `json:"media_id"`
-	ContentType string `json:"content_type"`
-	Width       int    `json:"width"`
-	Height      int    `json:"height"`
-	Size        int64  `json:"size"`
-	URL         string `json:"url"`
+	MediaID     int64              `json:"media_id"`
+	ContentType string             `json:"content_type"`
+	Width       int                `json:"width"`
+	Height      int                `json:"height"`
+	Size        int64              `json:"size"`
+	URL         string             `json:"url"`
+	Focal       focalJSON          `json:"focal"`
+	Renditions  []renditionJSON    `json:"renditions"`
+	Suggestions *media.Suggestions `json:"suggestions,omitempty"`
+}
+
+type focalJSON struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+type renditionJSON struct {
+	URL    string `json:"url"`
+	Ratio  string `json:"ratio"`
+	Format string `json:"format"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Size   int64  `json:"size"`
+}
+
+// mediaJSON describes a media: url is its master, renditions the crops
+// readers get. Suggestions, from the upload's IPTC/XMP metadata, come only
+// with the upload's response: they are stored nowhere.
+func (a *API) mediaJSON(m *kolokol.Media, sug *media.Suggestions) mediaJSON {
+	j := mediaJSON{MediaID: m.ID, ContentType: m.ContentType, Width: m.Width, Height: m.Height, Size: m.Size,
+		URL: a.baseURL + m.Path(), Focal: focalJSON{m.FocalX, m.FocalY}, Renditions: []renditionJSON{}}
+	for _, r := range m.Renditions {
+		j.Renditions = append(j.Renditions, renditionJSON{URL: a.baseURL + r.Path(), Ratio: r.Ratio, Format: r.Format,
+			Width: r.Width, Height: r.Height, Size: r.Size})
+	}
+	if sug != nil && *sug != (media.Suggestions{}) {
+		j.Suggestions = sug
+	}
+	return j
 }
 
 // uploadMedia takes a multipart form with one file field named "file". The
@@ -71,11 +105,63 @@ func (a *API) uploadMedia(w http.ResponseWriter, r *http.Request, actor kolokol.
 	if data == nil {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "file", "the form has no field named file")
 	}
-	m, err := a.desk.UploadMedia(r.Context(), actor, data)
+	m, sug, err := a.desk.UploadMedia(r.Context(), actor, data)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, mediaJSON{MediaID: m.ID, ContentType: m.ContentType, Width: m.Width, Height: m.Height, Size: m.Size, URL: a.baseURL + m.Path()})
+	w.Header().Set("Location", "/api/v1/media/"+strconv.FormatInt(m.ID, 10))
+	writeJSON(w, http.StatusCreated, a.mediaJSON(m, &sug))
+	return nil
+}
+
+func mediaID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, kolokol.Errorf(kolokol.ENOTFOUND, "no media %q", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func (a *API) getMedia(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	id, err := mediaID(r)
+	if err != nil {
+		return err
+	}
+	m, err := a.desk.Media(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.mediaJSON(m, nil))
+	return nil
+}
+
+// focalRequest uses pointers so that a missing coordinate is refused
+// rather than taken as 0, the top or left edge.
+type focalRequest struct {
+	X *float64 `json:"x"`
+	Y *float64 `json:"y"`
+}
+
+func (a *API) setFocal(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	id, err := mediaID(r)
+	if err != nil {
+		return err
+	}
+	var req focalRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.X == nil {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "x", "x is required: 0 is the left edge, 1 the right")
+	}
+	if req.Y == nil {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "y", "y is required: 0 is the top edge, 1 the bottom")
+	}
+	m, err := a.desk.SetFocalPoint(r.Context(), actor, id, *req.X, *req.Y)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.mediaJSON(m, nil))
 	return nil
 }
 

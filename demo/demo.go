@@ -94,7 +94,7 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	m, err := d.UploadMedia(ctx, admin, photo)
+	m, _, err := d.UploadMedia(ctx, admin, photo)
 	if err != nil {
 		return nil, fmt.Errorf("seed photo: %w", err)
 	}

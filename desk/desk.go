@@ -5,7 +5,6 @@
 package desk
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -24,16 +23,19 @@ type Listener func(ctx context.Context, c kolokol.Change)
 type Desk struct {
 	store     kolokol.Store
 	blobs     kolokol.BlobStore
+	images    *media.Processor
 	now       func() time.Time
 	listeners []Listener
 }
 
-// New returns a Desk. now may be nil (time.Now).
-func New(store kolokol.Store, blobs kolokol.BlobStore, now func() time.Time) *Desk {
+// New returns a Desk. images makes the master and renditions of every
+// upload; one Processor bounds the work of all uploads at once, so build
+// it once. now may be nil (time.Now).
+func New(store kolokol.Store, blobs kolokol.BlobStore, images *media.Processor, now func() time.Time) *Desk {
 	if now == nil {
 		now = time.Now
 	}
-	return &Desk{store: store, blobs: blobs, now: now}
+	return &Desk{store: store, blobs: blobs, images: images, now: now}
 }
 
 // OnChange registers a listener. Call it while wiring, before serving.
@@ -307,24 +309,4 @@ func (d *Desk) ClearBreaking(ctx context.Context, actor kolokol.Actor, service s
 	}
 	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeBreaking, Service: service})
 	return nil
-}
-
-// UploadMedia checks an image and stores it. The file is written before the
-// row, so a row never points at a missing file; a crash between the two
-// leaves only an unreferenced file.
-func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, data []byte) (*kolokol.Media, error) {
-	if actor.Name == "" {
-		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "sign in to upload")
-	}
-	m, err := media.Inspect(data)
-	if err != nil {
-		return nil, err
-	}
-	if err := d.blobs.Put(ctx, media.Key(m), bytes.NewReader(data)); err != nil {
-		return nil, fmt.Errorf("upload media: %w", err)
-	}
-	if err := d.store.CreateMedia(ctx, m); err != nil {
-		return nil, fmt.Errorf("upload media: %w", err)
-	}
-	return m, nil
 }

@@ -39,8 +39,8 @@ func TestGoldenArticles(t *testing.T) {
 		LeadImage: &kolokol.LeadImage{MediaID: f.media.ID, Alt: "თეთრი ბორანი ნაცრისფერ მდინარეზე", Caption: "ბორანი, 12 მაისი.", Credit: "Kolokol"}}
 	fa := &kolokol.Article{Service: "fa", Section: "world", Status: kolokol.StatusPublished, PublishedAt: published0,
 		Headline: "بازگشت کشتی به شهر پس از ۴۰ سال با نام Kolokol Ferry",
-		Summary:  "کشتی‌ای که داوطلبان ساخته‌اند، مسافران را جابه‌جا می‌کند.",
-		Body:     "نخستین سفر یازده دقیقه طول کشید.\n\n> «مادربزرگم هر روز از این‌جا می‌رفت.»",
+		Summary:  "کشتی\u200cای که داوطلبان ساخته\u200cاند، مسافران را جابه\u200cجا می\u200cکند.",
+		Body:     "نخستین سفر یازده دقیقه طول کشید.\n\n> «مادربزرگم هر روز از این\u200cجا می\u200cرفت.»",
 		Bylines:  []string{"آنا لیندکویست", "John Smith"}, Dateline: "ریورتون", Credits: []string{"Reuters", "AFP"},
 		LeadImage: &kolokol.LeadImage{MediaID: f.media.ID, Alt: "کشتی سفید روی رودخانهٔ خاکستری", Caption: "کشتی در نخستین سفر.", Credit: "Kolokol Demo / آنا"}}
 	for _, a := range []*kolokol.Article{ka, fa} {

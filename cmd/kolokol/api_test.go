@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"image/jpeg"
 	"net/http"
 	"strings"
 	"testing"
@@ -182,12 +186,18 @@ func TestAPIMedia(t *testing.T) {
 		URL         string `json:"url"`
 	}
 	r.json(t, &m)
-	if m.MediaID == 0 || m.ContentType != "image/png" || m.Width != 64 {
+	// What is stored is a master JPEG re-encoded from the pixels, never
+	// the upload: the URL names the master's own hash.
+	if m.MediaID == 0 || m.ContentType != "image/jpeg" || m.Width != 64 {
 		t.Fatalf("media %+v", m)
 	}
 	got := ta.get(t, strings.TrimPrefix(m.URL, ta.srv.URL))
-	if got.status != 200 || string(got.body) != string(img) || got.header.Get("Content-Type") != "image/png" {
-		t.Fatalf("serve media: %d %q", got.status, got.header.Get("Content-Type"))
+	sum := sha256.Sum256(got.body)
+	if got.status != 200 || got.header.Get("Content-Type") != "image/jpeg" || !strings.HasSuffix(m.URL, "/media/"+hex.EncodeToString(sum[:])+".jpg") {
+		t.Fatalf("serve media: %d %q for %s", got.status, got.header.Get("Content-Type"), m.URL)
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(got.body)); err != nil || cfg.Width != 64 || cfg.Height != 36 {
+		t.Fatalf("the master is not a 64x36 JPEG: %+v %v", cfg, err)
 	}
 
 	// A story with the image, published: the page shows it with its alt.

@@ -30,6 +30,7 @@ import (
 type testApp struct {
 	*App
 	srv    *httptest.Server
+	data   string // the data directory
 	logs   *bytes.Buffer
 	admin  string // demo admin token
 	tokens map[string]string
@@ -42,7 +43,8 @@ func newTestApp(t testing.TB) *testApp {
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	app, err := NewApp(ctx, t.TempDir(), base, logger)
+	data := t.TempDir()
+	app, err := NewApp(ctx, data, base, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func newTestApp(t testing.TB) *testApp {
 	srv.Config = newHTTPServer(app.Handler, logger)
 	srv.Start()
 	t.Cleanup(srv.Close)
-	ta := &testApp{App: app, srv: srv, logs: logs, admin: res.AdminToken, tokens: map[string]string{}}
+	ta := &testApp{App: app, srv: srv, data: data, logs: logs, admin: res.AdminToken, tokens: map[string]string{}}
 	for name, tok := range map[string]kolokol.Token{
 		"reporter-ru": {Role: kolokol.RoleReporter, Services: []string{"ru"}},
 		"editor-ru":   {Role: kolokol.RoleEditor, Services: []string{"ru"}},

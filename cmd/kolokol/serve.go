@@ -83,7 +83,14 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 		store.Close()
 		return nil, fmt.Errorf("load templates: %w", err)
 	}
-	d := desk.New(store, blobs, nil)
+	// One processor for every upload: its worker pool bounds the memory
+	// and CPU that image processing takes, however many arrive at once.
+	images, err := media.NewProcessor(media.Options{})
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("media processor: %w", err)
+	}
+	d := desk.New(store, blobs, images, nil)
 	s := site.New(builder, blobs, logger, nil)
 	d.OnChange(s.Changed)
 	mux := http.NewServeMux()

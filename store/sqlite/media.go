@@ -4,18 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 
 	"github.com/kolokol/kolokol"
 )
 
-const mediaColumns = `id, hash, content_type, size, width, height, created_at`
+const mediaColumns = `id, hash, content_type, size, width, height, focal_x, focal_y, created_at`
 
-// CreateMedia stores a new media row and sets m.ID and m.CreatedAt. Files are
-// content-addressed, so a hash already stored is the same file: m is filled
-// with that row and no new one is made.
+// CreateMedia stores a new media row with its renditions, in one
+// transaction, and sets m.ID and m.CreatedAt. Files are content-addressed,
+// so a hash already stored is the same master: m is filled with that row
+// and its renditions, and nothing is written.
 func (s *Store) CreateMedia(ctx context.Context, m *kolokol.Media) error {
-	if err := checkMedia(m); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
 	t := now()
@@ -23,19 +23,28 @@ func (s *Store) CreateMedia(ctx context.Context, m *kolokol.Media) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		got, err = scanMedia(tx.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE hash = ?`, m.Hash))
-		if !errors.Is(err, sql.ErrNoRows) {
+		if err == nil {
+			got.Renditions, err = findRenditions(ctx, tx, got.ID)
+			return err
+		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO media (hash, content_type, size, width, height, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, m.Hash, m.ContentType, m.Size, m.Width, m.Height, t.UnixNano())
+		res, err := tx.ExecContext(ctx, `INSERT INTO media (hash, content_type, size, width, height, focal_x, focal_y, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.Hash, m.ContentType, m.Size, m.Width, m.Height, m.FocalX, m.FocalY, t.UnixNano())
 		if err != nil {
 			return err
 		}
 		c := *m
 		c.CreatedAt = t
-		c.ID, err = res.LastInsertId()
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if err := insertRenditions(ctx, tx, c.ID, m.Renditions); err != nil {
+			return err
+		}
+		c.Renditions = cloneRenditions(m.Renditions)
 		got = &c
-		return err
+		return nil
 	})
 	if err != nil {
 		return wrapf(err, "create media %s", m.Hash)
@@ -44,27 +53,88 @@ func (s *Store) CreateMedia(ctx context.Context, m *kolokol.Media) error {
 	return nil
 }
 
-// checkMedia stands in for a Validate the domain does not have yet.
-func checkMedia(m *kolokol.Media) error {
-	switch {
-	case strings.TrimSpace(m.Hash) == "":
-		return kolokol.FieldErrorf(kolokol.EINVALID, "hash", "media hash is required")
-	case m.ContentType == "":
-		return kolokol.FieldErrorf(kolokol.EINVALID, "content_type", "media content type is required")
-	case m.Size < 0:
-		return kolokol.FieldErrorf(kolokol.EINVALID, "size", "media size cannot be negative")
-	case m.Width < 0 || m.Height < 0:
-		return kolokol.FieldErrorf(kolokol.EINVALID, "width", "media dimensions cannot be negative")
+// UpdateMediaFocal sets the focal point and replaces every rendition in one
+// transaction.
+func (s *Store) UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, r []kolokol.Rendition) error {
+	if !kolokol.ValidFocal(fx, fy) {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "focal", "the focal point must lie within the image (0 to 1 on each axis), got (%g, %g)", fx, fy)
+	}
+	if err := kolokol.ValidateRenditions(r); err != nil {
+		return err
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE media SET focal_x = ?, focal_y = ? WHERE id = ?`, fx, fy, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM media_renditions WHERE media_id = ?`, id); err != nil {
+			return err
+		}
+		return insertRenditions(ctx, tx, id, r)
+	})
+	return wrapf(err, "update focal point of media %d", id)
+}
+
+func insertRenditions(ctx context.Context, tx *sql.Tx, id int64, rs []kolokol.Rendition) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO media_renditions (media_id, key, ratio, format, width, height, size, position)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i, r := range rs {
+		if _, err := stmt.ExecContext(ctx, id, r.Key, r.Ratio, r.Format, r.Width, r.Height, r.Size, i); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// FindMediaByID returns the media row with the id.
+func findRenditions(ctx context.Context, tx *sql.Tx, id int64) ([]kolokol.Rendition, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT key, ratio, format, width, height, size FROM media_renditions
+		WHERE media_id = ? ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc scanner) (kolokol.Rendition, error) {
+		var r kolokol.Rendition
+		err := sc.Scan(&r.Key, &r.Ratio, &r.Format, &r.Width, &r.Height, &r.Size)
+		return r, err
+	})
+}
+
+// cloneRenditions copies rs so the caller's slice is not shared; an empty
+// list is nil, as every list the store returns.
+func cloneRenditions(rs []kolokol.Rendition) []kolokol.Rendition {
+	if len(rs) == 0 {
+		return nil
+	}
+	return append([]kolokol.Rendition(nil), rs...)
+}
+
+// FindMediaByID returns the media row with the id and its renditions.
 func (s *Store) FindMediaByID(ctx context.Context, id int64) (*kolokol.Media, error) {
-	m, err := scanMedia(s.reader.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)
-	} else if err != nil {
+	var m *kolokol.Media
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		m, err = scanMedia(tx.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)
+		} else if err != nil {
+			return err
+		}
+		m.Renditions, err = findRenditions(ctx, tx, id)
+		return err
+	})
+	if err != nil {
 		return nil, wrapf(err, "find media %d", id)
 	}
 	return m, nil
@@ -73,7 +143,7 @@ func (s *Store) FindMediaByID(ctx context.Context, id int64) (*kolokol.Media, er
 func scanMedia(sc scanner) (*kolokol.Media, error) {
 	var m kolokol.Media
 	var created sql.NullInt64
-	if err := sc.Scan(&m.ID, &m.Hash, &m.ContentType, &m.Size, &m.Width, &m.Height, &created); err != nil {
+	if err := sc.Scan(&m.ID, &m.Hash, &m.ContentType, &m.Size, &m.Width, &m.Height, &m.FocalX, &m.FocalY, &created); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = fromNanos(created)

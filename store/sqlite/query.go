@@ -55,7 +55,8 @@ func (s *Store) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int
 	return n, nil
 }
 
-// articleWhere returns the conditions of f's service, section and status.
+// articleWhere returns the conditions of f's service, section, status,
+// translation group and lead media.
 func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 	if f.Service != "" {
 		where = append(where, "service = ?")
@@ -72,6 +73,10 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 	if f.TranslationGroup != "" {
 		where = append(where, "translation_group = ?")
 		args = append(args, f.TranslationGroup)
+	}
+	if f.LeadMediaID != 0 {
+		where = append(where, "lead_media_id = ?")
+		args = append(args, f.LeadMediaID)
 	}
 	return where, args
 }

@@ -173,3 +173,53 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatal("Open accepted a database from a newer binary")
 	}
 }
+
+// TestMediaFromBeforeRenditions opens a database whose media rows predate
+// migration 3: they keep their file, get the centre as their focal point
+// and have no renditions.
+func TestMediaFromBeforeRenditions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kolokol.db")
+	db, err := openPool(t.Context(), dsn(path, false), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(t.Context(), `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version >= 3 {
+			break
+		}
+		if err := apply(t.Context(), db, m, now()); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	hash := strings.Repeat("c0", 32)
+	if _, err := db.ExecContext(t.Context(), `INSERT INTO media (hash, content_type, size, width, height, created_at)
+		VALUES (?, 'image/png', 1234, 64, 36, 1)`, hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := openTest(t, path)
+	m, err := s.FindMediaByID(t.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Hash != hash || m.ContentType != "image/png" || m.FocalX != 0.5 || m.FocalY != 0.5 || m.Renditions != nil {
+		t.Fatalf("media from before renditions: %+v", m)
+	}
+	if err := s.UpdateMediaFocal(t.Context(), 1, 0.2, 0.8, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The database refuses a focal point outside the picture even from a
+	// writer that skips validation.
+	if _, err := s.writer.ExecContext(t.Context(), `UPDATE media SET focal_x = 1.5 WHERE id = 1`); err == nil {
+		t.Fatal("the schema accepted a focal point outside the picture")
+	}
+}
