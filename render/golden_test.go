@@ -34,8 +34,8 @@ func TestGoldenArticles(t *testing.T) {
 	ctx := context.Background()
 	ka := &kolokol.Article{Service: "ka", Status: kolokol.StatusPublished, PublishedAt: published0,
 		Headline: "ბორანი ძველ ქალაქს დაუბრუნდა", Summary: "მოხალისეების აშენებული ბორანი ხალხს მდინარეზე გადაჰყავს.",
-		Body:     "პირველ გადასვლას თერთმეტი წუთი დასჭირდა.\n\n> „ბებიაჩემი ყოველ დილით აქედან გადადიოდა.“",
-		Bylines:  []string{"ანა ლინდკვისტი", "John Smith"}, Dateline: "რივერტონი", Credits: []string{"Reuters", "AFP", "AP"},
+		Body:    "პირველ გადასვლას თერთმეტი წუთი დასჭირდა.\n\n> „ბებიაჩემი ყოველ დილით აქედან გადადიოდა.“",
+		Bylines: []string{"ანა ლინდკვისტი", "John Smith"}, Dateline: "რივერტონი", Credits: []string{"Reuters", "AFP", "AP"},
 		LeadImage: &kolokol.LeadImage{MediaID: f.media.ID, Alt: "თეთრი ბორანი ნაცრისფერ მდინარეზე", Caption: "ბორანი, 12 მაისი.", Credit: "Kolokol"}}
 	fa := &kolokol.Article{Service: "fa", Section: "world", Status: kolokol.StatusPublished, PublishedAt: published0,
 		Headline: "بازگشت کشتی به شهر پس از ۴۰ سال با نام Kolokol Ferry",
