@@ -197,11 +197,7 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 		return nil, err
 	}
 	if m != nil {
-		li := a.LeadImage
-		av.Image = &imageView{Src: relPath(from, m.Path()), Alt: li.Alt, Caption: li.Caption, Credit: li.Credit, Width: m.Width, Height: m.Height}
-		if m.Width <= 0 || m.Height <= 0 {
-			av.Image.Width, av.Image.Height = 0, 0
-		}
+		av.Image = leadImage(from, a.LeadImage, m)
 	}
 	corr := slices.Clone(a.Corrections)
 	slices.SortStableFunc(corr, func(x, y kolokol.Correction) int { return x.CreatedAt.Compare(y.CreatedAt) })
@@ -225,6 +221,10 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	og := &openGraph{Title: a.Headline, Desc: a.Summary, URL: v.Canonical, Locale: ogLocale(svc.Tag), SiteName: b.opts.SiteName}
 	if m != nil {
 		og.Image = b.absolute(m.Path())
+		// Link previews want a wide picture of about 1200 pixels.
+		if r, ok := m.Pick(kolokol.Ratio16x9, kolokol.FormatJPEG, 1200); ok {
+			og.Image = b.absolute(r.Path())
+		}
 	}
 	v.OG = og
 	if v.JSONLD, err = b.jsonLD(a, svc, og, pub, modified); err != nil {

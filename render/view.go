@@ -89,6 +89,31 @@ type alternate struct {
 type imageView struct {
 	Src, Alt, Caption, Credit string
 	Width, Height             int
+	// WebP and JPEG are srcset values of the 16:9 renditions; empty for
+	// media stored before renditions existed, which show the master alone.
+	WebP, JPEG, Sizes string
+}
+
+// leadSizes tells the browser how wide the lead photo is drawn: the text
+// column (40rem less its padding) or the screen less the padding.
+const leadSizes = "(min-width: 40rem) 38rem, calc(100vw - 2rem)"
+
+// leadImage is the lead photo as a <picture>: WebP renditions for browsers
+// that take them, JPEG for the rest, the 640-wide JPEG as the plain src.
+// Width and height are the crop's, so the page does not shift as it loads.
+func leadImage(from string, li *kolokol.LeadImage, m *kolokol.Media) *imageView {
+	iv := &imageView{Src: relPath(from, m.Path()), Alt: li.Alt, Caption: li.Caption, Credit: li.Credit, Width: m.Width, Height: m.Height}
+	rel := func(r kolokol.Rendition) string { return relPath(from, r.Path()) }
+	if fb, ok := m.Pick(kolokol.Ratio16x9, kolokol.FormatJPEG, 640); ok {
+		iv.Src, iv.Width, iv.Height = rel(fb), fb.Width, fb.Height
+		iv.JPEG = kolokol.SrcsetAttr(m.Srcset(kolokol.Ratio16x9, kolokol.FormatJPEG), rel)
+		iv.WebP = kolokol.SrcsetAttr(m.Srcset(kolokol.Ratio16x9, kolokol.FormatWebP), rel)
+		iv.Sizes = leadSizes
+	}
+	if iv.Width <= 0 || iv.Height <= 0 {
+		iv.Width, iv.Height = 0, 0
+	}
+	return iv
 }
 
 type correctionView struct {
