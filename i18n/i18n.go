@@ -61,6 +61,9 @@ const (
 	HoursAgo        = "hours_ago"       // plural: "%d hours ago"
 	DaysAgo         = "days_ago"        // plural: "%d days ago"
 	StoriesCount    = "stories_count"   // plural: "%d stories"
+	Lite            = "lite"            // link to the low-bandwidth, text-only edition
+	FullVersion     = "full_version"    // link from a lite page to the full page
+	ShowPhoto       = "show_photo"      // lite pages: "Show photo (%s)", %s the file size
 )
 
 // reference is the catalog every other one is checked against and the one

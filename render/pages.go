@@ -41,6 +41,7 @@ const (
 	listHome listKind = iota
 	listSection
 	listArchive
+	listLite // the text-only edition's home
 )
 
 // list renders a service's home, a section page or an archive page.
@@ -68,9 +69,11 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 		first, heading = sectionPath(svc.Code, section.Slug), section.Name
 	case listArchive:
 		first, heading = archivePath(svc.Code), c.T(i18n.Archive)
+	case listLite:
+		first, heading, title = liteHomePath(svc.Code), c.T(i18n.LatestStories), c.T(i18n.Lite)+" – "+svc.Name
 	}
 	pages := 1
-	if kind != listHome {
+	if kind != listHome && kind != listLite {
 		n, err := b.store.CountArticles(ctx, f)
 		if err != nil {
 			return nil, err
@@ -98,6 +101,11 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 
 	from := pagedPath(first, page)
 	v := b.serviceView(from, svc, sections, first)
+	if kind == listLite {
+		v.liteView(from, homePath(svc.Code))
+	} else if kind == listHome {
+		v.Lite = relPath(from, liteHomePath(svc.Code))
+	}
 	now := b.now()
 	shown, expires := v.setBreaking(br, from, now)
 	v.Kind, v.Title, v.Canonical = "list", title, b.absolute(from)
@@ -109,17 +117,23 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 	lv := &listView{Heading: heading, Page: page, Pages: pages, Items: make([]listItem, 0, len(arts))}
 	mod := latest(svc.UpdatedAt, shown)
 	for _, a := range arts {
+		href := a.Path()
+		if kind == listLite {
+			href = liteArticlePath(a)
+		}
 		lv.Items = append(lv.Items, listItem{
-			Href:     relPath(from, a.Path()),
+			Href:     relPath(from, href),
 			Headline: a.Headline,
 			Summary:  a.Summary,
 			Time:     formatTime(lf, published(a), loc),
 		})
 		mod = latest(mod, a.UpdatedAt, a.PublishedAt)
 	}
-	if kind == listHome {
+	switch kind {
+	case listHome:
 		lv.Archive = relPath(from, archivePath(svc.Code))
-	} else {
+	case listLite:
+	default:
 		lv.PageOf = c.Tf(i18n.PageOf, page, pages)
 		if page > 1 {
 			lv.Newer = relPath(from, pagedPath(first, page-1))
@@ -133,7 +147,9 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 }
 
 // article renders a story page, or redirects to its current path.
-func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string, id int64, slug string, hasSlug bool) (*Page, error) {
+// On the text-only edition (lite) the page has no picture, only a link to
+// it with its size, so a reader on a costly connection chooses.
+func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string, id int64, slug string, hasSlug, lite bool) (*Page, error) {
 	a, err := b.store.FindArticleByID(ctx, id)
 	if kolokol.IsNotFound(err) || (err == nil && (a.Service != svc.Code || !a.IsLive())) {
 		// art:ID too: this 404 turns into the story when it is published.
@@ -142,6 +158,9 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 		return nil, err
 	}
 	if !hasSlug || slug != a.Slug {
+		if lite {
+			return redirect(liteArticlePath(a)), nil
+		}
 		return redirect(a.Path()), nil
 	}
 	sections, err := b.store.FindSections(ctx, svc.Code)
@@ -163,6 +182,9 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	}
 
 	from := a.Path()
+	if lite {
+		from = liteArticlePath(a)
+	}
 	var section string
 	if a.Section != "" {
 		section = sectionPath(svc.Code, a.Section)
@@ -170,7 +192,12 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	v := b.serviceView(from, svc, sections, section)
 	shown, expires := v.setBreaking(br, from, b.now())
 	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
-	v.Canonical = b.absolute(from)
+	v.Canonical = b.absolute(a.Path()) // the lite page is the same story
+	if lite {
+		v.liteView(from, a.Path())
+	} else {
+		v.Lite = relPath(from, liteArticlePath(a))
+	}
 	loc := b.location(svc)
 	f := v.L.Formatter().In(loc)
 	pub := published(a)
@@ -196,8 +223,10 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	if av.Body, err = b.md.render(a.Body, relPath(from, "/")); err != nil {
 		return nil, err
 	}
-	if m != nil {
+	if m != nil && !lite {
 		av.Image = leadImage(from, a.LeadImage, m)
+	} else if m != nil {
+		av.Photo = photoLink(from, v.L, a.LeadImage, m)
 	}
 	corr := slices.Clone(a.Corrections)
 	slices.SortStableFunc(corr, func(x, y kolokol.Correction) int { return x.CreatedAt.Compare(y.CreatedAt) })
@@ -226,9 +255,11 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 			og.Image = b.absolute(r.Path())
 		}
 	}
-	v.OG = og
-	if v.JSONLD, err = b.jsonLD(a, svc, og, pub, modified); err != nil {
-		return nil, err
+	if !lite { // link previews and search engines read the full page
+		v.OG = og
+		if v.JSONLD, err = b.jsonLD(a, svc, og, pub, modified); err != nil {
+			return nil, err
+		}
 	}
 	return b.page(v, deps, latest(modified, svc.UpdatedAt, shown), expires)
 }

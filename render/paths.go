@@ -3,6 +3,8 @@ package render
 import (
 	"strconv"
 	"strings"
+
+	"github.com/kolokol/kolokol"
 )
 
 // relPath returns the href that leads from the page at from (a root-relative,
@@ -66,6 +68,12 @@ func parsePositive(s string) (int64, bool) {
 // Route paths. Keeping them here, next to each other, keeps the router and
 // the links the pages print in agreement.
 func homePath(svc string) string    { return "/" + svc + "/" }
+func liteHomePath(svc string) string { return "/" + svc + "/lite/" }
+
+// liteArticlePath is the text-only edition of an article's path.
+func liteArticlePath(a *kolokol.Article) string {
+	return liteHomePath(a.Service) + strings.TrimPrefix(a.Path(), homePath(a.Service))
+}
 func archivePath(svc string) string { return "/" + svc + "/archive/" }
 func sectionPath(svc, section string) string {
 	return "/" + svc + "/s/" + section + "/"

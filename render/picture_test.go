@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,5 +45,52 @@ func TestLeadPicture(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("article page lacks %s", want)
 		}
+	}
+}
+
+func TestLiteEdition(t *testing.T) {
+	f := newFixture(t)
+	home := f.build(t, "/ru/lite/")
+	if home.Status != 200 {
+		t.Fatalf("lite home: %d", home.Status)
+	}
+	hb := string(home.Body)
+	if !strings.Contains(hb, `href="a/`+strconv.FormatInt(f.full.ID, 10)+`-`) || !strings.Contains(hb, `<a href="../">Полная версия</a>`) {
+		t.Errorf("lite home lacks lite links or the full-version link:\n%s", hb)
+	}
+	full, _ := url.PathUnescape(f.full.Path())
+	lite := "/ru/lite/" + strings.TrimPrefix(full, "/ru/")
+	p := f.build(t, lite)
+	if p.Status != 200 {
+		t.Fatalf("%s: %d", lite, p.Status)
+	}
+	body := string(p.Body)
+	for _, bad := range []string{"<img", "<picture", "application/ld+json", "og:image", `id="nav"`} {
+		if strings.Contains(body, bad) {
+			t.Errorf("lite article carries %s", bad)
+		}
+	}
+	for _, want := range []string{
+		`<p class="photo"><a href="../../../../media/` + f.media.Hash + `.jpg">Показать фото (1 KB)</a> Площадь утром`,
+		`>Полная версия</a>`,
+		`<link rel="canonical" href="` + testBase + f.full.Path() + `">`,
+		"Главная новость дня",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("lite article lacks %s", want)
+		}
+	}
+	if !strings.Contains(strings.Join(p.Deps, " "), "art:"+strconv.FormatInt(f.full.ID, 10)) {
+		t.Errorf("lite deps %v", p.Deps)
+	}
+	if r := f.build(t, "/ru/lite/a/"+strconv.FormatInt(f.full.ID, 10)+"/"); r.Status != 301 || !strings.HasPrefix(r.Location, "/ru/lite/a/") {
+		t.Errorf("lite redirect: %d %q", r.Status, r.Location)
+	}
+	if r := f.build(t, "/ru/lite/s/world/"); r.Status != 404 {
+		t.Errorf("unknown lite page: %d", r.Status)
+	}
+	fullPage := string(f.build(t, full).Body)
+	if !strings.Contains(fullPage, `<p class="edition"><a href="../../lite/a/`) {
+		t.Error("the full article does not link its lite edition")
 	}
 }

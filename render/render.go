@@ -202,7 +202,16 @@ func (b *Builder) service(ctx context.Context, svc *kolokol.Service, dir string,
 		if !ok {
 			return b.notFound(ctx, svc, dir)
 		}
-		return b.article(ctx, svc, dir, id, slug, hasSlug)
+		return b.article(ctx, svc, dir, id, slug, hasSlug, false)
+	case rest[0] == "lite" && len(rest) == 1:
+		return b.list(ctx, svc, dir, listLite, 1)
+	case rest[0] == "lite" && len(rest) == 3 && rest[1] == "a":
+		idPart, slug, hasSlug := strings.Cut(rest[2], "-")
+		id, ok := parsePositive(idPart)
+		if !ok {
+			return b.notFound(ctx, svc, dir)
+		}
+		return b.article(ctx, svc, dir, id, slug, hasSlug, true)
 	}
 	return b.notFound(ctx, svc, dir)
 }

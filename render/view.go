@@ -34,6 +34,8 @@ type view struct {
 	Alternates []alternate
 	// ScriptSwitch leads to the same page in the service's other script.
 	ScriptSwitch *alternate
+	// Lite links a full page to its text-only edition; Full links back.
+	Lite, Full string
 
 	// The main content, by Kind.
 	Article  *articleView
@@ -75,6 +77,7 @@ type articleView struct {
 	Corrections []correctionView
 	CorrHeading string
 	Tags        []string
+	Photo       *photoView // lite pages: a link to the picture instead of it
 	// Translations are the story's published versions in other services.
 	Translations []alternate
 }
@@ -92,6 +95,33 @@ type imageView struct {
 	// WebP and JPEG are srcset values of the 16:9 renditions; empty for
 	// media stored before renditions existed, which show the master alone.
 	WebP, JPEG, Sizes string
+}
+
+// photoView is the lite edition's stand-in for the lead photo.
+type photoView struct {
+	Href, Text, Caption, Credit string
+}
+
+// photoLink points at the 640-wide 16:9 JPEG (or the master) and says how
+// big it is.
+func photoLink(from string, c *i18n.Catalog, li *kolokol.LeadImage, m *kolokol.Media) *photoView {
+	path, size := m.Path(), m.Size
+	if r, ok := m.Pick(kolokol.Ratio16x9, kolokol.FormatJPEG, 640); ok {
+		path, size = r.Path(), r.Size
+	}
+	kb := max(1, int((size+512)/1024))
+	return &photoView{Href: relPath(from, path), Text: c.Tf(i18n.ShowPhoto, c.Formatter().Number(kb)+" KB"), Caption: li.Caption, Credit: li.Credit}
+}
+
+// liteView turns a page into the text-only edition: no section navigation
+// (every link would leave the edition) and a link to the full page.
+func (v *view) liteView(from, full string) {
+	v.Full = relPath(from, full)
+	v.Nav = nil
+	v.Alternates = nil
+	if v.Breaking != nil && v.Breaking.Href != "" && !v.Breaking.External {
+		v.Breaking.Href = "" // the banner's story is on the full site
+	}
 }
 
 // leadSizes tells the browser how wide the lead photo is drawn: the text
