@@ -787,6 +787,9 @@ async function main() {
     // one more article, unlike the ones above (often one without a lead image)
     const other = (r.articles || []).find((u) => u !== r.leadImage && u !== r.correction);
     if (other) add(`${svc}-article-other`, other, svc, { article: true });
+    // the low-bandwidth edition: its home and the lead-image story without the image
+    add(`${svc}-lite`, `${base}/${svc}/lite/`, svc);
+    if (r.leadImage) add(`${svc}-lite-article`, r.leadImage.replace(`/${svc}/a/`, `/${svc}/lite/a/`), svc, { article: true });
     add(`${svc}-404`, `${base}/${svc}/no-such-page/`, svc, { expectStatus: 404 });
   }
   record('crawl', null, crawlProblems);
