@@ -67,7 +67,7 @@ func parsePositive(s string) (int64, bool) {
 
 // Route paths. Keeping them here, next to each other, keeps the router and
 // the links the pages print in agreement.
-func homePath(svc string) string    { return "/" + svc + "/" }
+func homePath(svc string) string     { return "/" + svc + "/" }
 func liteHomePath(svc string) string { return "/" + svc + "/lite/" }
 
 // liteArticlePath is the text-only edition of an article's path.
