@@ -216,6 +216,9 @@ func seedServices(ctx context.Context, app *App, file string, logger *slog.Logge
 // newHTTPServer bounds every phase of a request so slow or hostile clients
 // cannot hold connections forever.
 func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
