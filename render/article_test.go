@@ -212,8 +212,20 @@ func TestArticlePage(t *testing.T) {
 	if !strings.Contains(ft, "«Колокол» — независимая редакция.") || !strings.Contains(ft, "Признан «нежелательной организацией».") {
 		t.Errorf("footer %q", ft)
 	}
-	if h, _ := attr(first(t, footer, byTag("a"), "portal link"), "href"); h != "../../../" {
-		t.Errorf("portal link %q", h)
+	// The footer switches to every service, each named in its own language.
+	langs := findAll(footer, byTag("a"))
+	if len(langs) != 4 {
+		t.Errorf("footer has %d language links, want one per service (4)", len(langs))
+	}
+	for _, a := range langs {
+		if lang, _ := attr(a, "lang"); lang == "fa-IR" {
+			if h, _ := attr(a, "href"); h != "../../../fa/" || textOf(a) != "فارسی" {
+				t.Errorf("Persian link %q %q", h, textOf(a))
+			}
+			if d, _ := attr(a, "dir"); d != "rtl" {
+				t.Errorf("Persian link dir %q", d)
+			}
+		}
 	}
 	checkJSONLD(t, doc, f)
 	checkInert(t, doc)

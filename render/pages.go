@@ -15,6 +15,20 @@ import (
 )
 
 // portal renders "/": every service, in its own language.
+// languages fills the footer's language switch of a service page. The page
+// then depends on the list of services too.
+func (b *Builder) languages(ctx context.Context, v *view, from, current string) ([]string, error) {
+	services, err := b.store.FindServices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range services {
+		v.Languages = append(v.Languages, serviceLink{Href: relPath(from, homePath(s.Code)), Name: s.Name, Lang: s.Tag,
+			Dir: string(s.Direction), Current: s.Code == current})
+	}
+	return []string{portalTag}, nil
+}
+
 func (b *Builder) portal(ctx context.Context) (*Page, error) {
 	services, err := b.store.FindServices(ctx)
 	if err != nil {
@@ -103,8 +117,15 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 	v := b.serviceView(from, svc, sections, first)
 	if kind == listLite {
 		v.liteView(from, homePath(svc.Code))
-	} else if kind == listHome {
-		v.Lite = relPath(from, liteHomePath(svc.Code))
+	} else {
+		if kind == listHome {
+			v.Lite = relPath(from, liteHomePath(svc.Code))
+		}
+		more, err := b.languages(ctx, v, from, svc.Code)
+		if err != nil {
+			return nil, err
+		}
+		deps = append(deps, more...)
 	}
 	now := b.now()
 	shown, expires := v.setBreaking(br, from, now)
@@ -193,10 +214,16 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	shown, expires := v.setBreaking(br, from, b.now())
 	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
 	v.Canonical = b.absolute(a.Path()) // the lite page is the same story
+	deps := []string{svcTag(svc.Code), artTag(a.ID)}
 	if lite {
 		v.liteView(from, a.Path())
 	} else {
 		v.Lite = relPath(from, liteArticlePath(a))
+		more, err := b.languages(ctx, v, from, svc.Code)
+		if err != nil {
+			return nil, err
+		}
+		deps = append(deps, more...)
 	}
 	loc := b.location(svc)
 	f := v.L.Formatter().In(loc)
@@ -237,7 +264,6 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 	if len(corr) > 1 {
 		av.CorrHeading = v.L.T(i18n.Corrections)
 	}
-	deps := []string{svcTag(svc.Code), artTag(a.ID)}
 	if a.TranslationGroup != "" {
 		if err := b.translations(ctx, a, svc, from, v, av); err != nil {
 			return nil, err

@@ -38,14 +38,14 @@ func TestRoutes(t *testing.T) {
 		deps     []string // nil: not checked
 	}{
 		{"/", 200, "", "en", []string{"portal"}},
-		{"/ru/", 200, "", "ru", []string{"svc:ru", "list:ru"}},
+		{"/ru/", 200, "", "ru", []string{"svc:ru", "list:ru", "portal"}},
 		{"/ru", 301, "/ru/", "", nil},
-		{"/fa/", 200, "", "fa-IR", []string{"svc:fa", "list:fa"}},
+		{"/fa/", 200, "", "fa-IR", []string{"svc:fa", "list:fa", "portal"}},
 		{"/ka/", 200, "", "ka", nil},
 
-		{"/ru/s/world/", 200, "", "ru", []string{"svc:ru", "list:ru"}},
+		{"/ru/s/world/", 200, "", "ru", []string{"svc:ru", "list:ru", "portal"}},
 		{"/ru/s/world", 301, "/ru/s/world/", "", nil},
-		{"/ru/s/world/2/", 200, "", "ru", []string{"svc:ru", "list:ru"}},
+		{"/ru/s/world/2/", 200, "", "ru", []string{"svc:ru", "list:ru", "portal"}},
 		{"/ru/s/world/2", 301, "/ru/s/world/2/", "", nil},
 		{"/ru/s/world/3/", 404, "", "ru", nil},
 		{"/ru/s/world/3", 404, "", "ru", nil},
@@ -58,7 +58,7 @@ func TestRoutes(t *testing.T) {
 		{"/ru/s/", 404, "", "ru", nil},
 		{"/ru/s/world/2/x/", 404, "", "ru", nil},
 
-		{"/ru/archive/", 200, "", "ru", []string{"svc:ru", "list:ru"}},
+		{"/ru/archive/", 200, "", "ru", []string{"svc:ru", "list:ru", "portal"}},
 		{"/ru/archive", 301, "/ru/archive/", "", nil},
 		{"/ru/archive/2/", 200, "", "ru", nil},
 		{"/ru/archive/3/", 200, "", "ru", nil},
@@ -71,7 +71,7 @@ func TestRoutes(t *testing.T) {
 		{"/ka/archive/", 200, "", "ka", nil}, // no stories: page 1 of 1
 		{"/ka/archive/2/", 404, "", "ka", nil},
 
-		{full, 200, "", "ru", []string{"svc:ru", "art:" + id}},
+		{full, 200, "", "ru", []string{"svc:ru", "art:" + id, "portal"}},
 		{strings.TrimSuffix(full, "/"), 301, f.full.Path(), "", nil},
 		{"/ru/a/" + id + "/", 301, f.full.Path(), "", nil},
 		{"/ru/a/" + id, 301, f.full.Path(), "", nil},

@@ -36,6 +36,9 @@ type view struct {
 	ScriptSwitch *alternate
 	// Lite links a full page to its text-only edition; Full links back.
 	Lite, Full string
+	// Languages is the footer's switch to every service, each in its own
+	// name; empty on pages that only link the portal.
+	Languages []serviceLink
 
 	// The main content, by Kind.
 	Article  *articleView
@@ -169,6 +172,7 @@ type listItem struct {
 
 type serviceLink struct {
 	Href, Name, Lang, Dir string
+	Current               bool
 }
 
 // newView fills what every page of the site has. from is the page's own

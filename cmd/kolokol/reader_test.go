@@ -262,11 +262,22 @@ func TestTranslationSwitcher(t *testing.T) {
 	ru := ta.publish(t, ta.admin, ta.create(t, ta.admin, map[string]any{"service": "ru", "headline": "Мост открыт", "body": "x", "translation_group": "bridge-2026"}).ID)
 	fa := ta.create(t, ta.admin, map[string]any{"service": "fa", "headline": "پل باز شد", "body": "x", "translation_group": "bridge-2026"})
 
+	switcher := func(page string) string { // the article's own switch, not the footer's
+		_, after, _ := strings.Cut(page, `<nav class="translations"`)
+		nav, _, _ := strings.Cut(after, "</nav>")
+		return nav
+	}
 	page := string(ta.get(t, ta.path(en)).body)
 	ruHref := "../../../ru/a/" + strings.TrimPrefix(ta.path(ru), "/ru/a/")
 	for _, want := range []string{
 		`hreflang="ru" lang="ru" dir="ltr">Русский</a>`,
 		`href="` + ruHref + `"`,
+	} {
+		if !strings.Contains(switcher(page), want) {
+			t.Errorf("English switcher lacks %s", want)
+		}
+	}
+	for _, want := range []string{
 		`<link rel="alternate" hreflang="ru" href="` + ru.URL + `">`,
 		`<link rel="alternate" hreflang="en" href="` + en.URL + `">`,
 	} {
@@ -274,12 +285,12 @@ func TestTranslationSwitcher(t *testing.T) {
 			t.Errorf("English page lacks %s", want)
 		}
 	}
-	if strings.Contains(page, "فارسی") {
+	if strings.Contains(switcher(page), "فارسی") {
 		t.Error("the switcher lists an unpublished draft")
 	}
 	// Publishing the Farsi version updates the English page's switcher.
 	ta.publish(t, ta.admin, fa.ID)
-	if page := string(ta.get(t, ta.path(en)).body); !strings.Contains(page, `hreflang="fa-IR" lang="fa-IR" dir="rtl">فارسی</a>`) {
+	if page := string(ta.get(t, ta.path(en)).body); !strings.Contains(switcher(page), `hreflang="fa-IR" lang="fa-IR" dir="rtl">فارسی</a>`) {
 		t.Error("after publishing fa, the English switcher does not list it")
 	}
 	// Taking the Russian version out of the group removes it.
@@ -287,7 +298,7 @@ func TestTranslationSwitcher(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("leave group: %d %s", r.status, r.body)
 	}
-	if page := string(ta.get(t, ta.path(en)).body); strings.Contains(page, "Русский</a>") {
+	if page := string(ta.get(t, ta.path(en)).body); strings.Contains(switcher(page), "Русский</a>") {
 		t.Error("after leaving the group, the Russian version is still listed")
 	}
 	if r := ta.api(t, "POST", "/articles", ta.admin, map[string]any{"service": "en", "headline": "x", "translation_group": "a b"}); r.status != 422 {
