@@ -27,8 +27,11 @@ type Service struct {
 	TimeZone    string // IANA zone, e.g. "Asia/Tehran"
 	About       string // "about the service" blurb for the footer
 	LegalStatus string // e.g. the "undesirable organization" line
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// ShowGregorian shows the Gregorian date beside the service's own
+	// calendar (Solar Hijri for Persian, Dari and Pashto).
+	ShowGregorian bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 var (

@@ -208,6 +208,8 @@ type servicePatchRequest struct {
 	TimeZone    *string            `json:"time_zone"`
 	About       *string            `json:"about"`
 	LegalStatus *string            `json:"legal_status"`
+	// ShowGregorian: the Gregorian date beside the service's own calendar.
+	ShowGregorian *bool `json:"show_gregorian"`
 }
 
 func (a *API) patchService(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
@@ -217,13 +219,14 @@ func (a *API) patchService(w http.ResponseWriter, r *http.Request, actor kolokol
 	}
 	s, err := a.desk.UpdateService(r.Context(), actor, r.PathValue("code"), desk.ServicePatch{
 		Tag: req.Tag, Script: req.Script, Direction: req.Direction, Name: req.Name, EnglishName: req.EnglishName,
-		TimeZone: req.TimeZone, About: req.About, LegalStatus: req.LegalStatus,
+		TimeZone: req.TimeZone, About: req.About, LegalStatus: req.LegalStatus, ShowGregorian: req.ShowGregorian,
 	})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"code": s.Code, "tag": s.Tag, "script": s.Script, "direction": s.Direction,
-		"name": s.Name, "english_name": s.EnglishName, "time_zone": s.TimeZone, "about": s.About, "legal_status": s.LegalStatus})
+		"name": s.Name, "english_name": s.EnglishName, "time_zone": s.TimeZone, "about": s.About, "legal_status": s.LegalStatus,
+		"show_gregorian": s.ShowGregorian})
 	return nil
 }
 

@@ -21,7 +21,9 @@ type ServiceSpec struct {
 	TimeZone    string            `json:"time_zone"`
 	About       string            `json:"about"`
 	LegalStatus string            `json:"legal_status"`
-	Sections    []SectionSpec     `json:"sections"`
+	// ShowGregorian: see kolokol.Service.
+	ShowGregorian bool          `json:"show_gregorian"`
+	Sections      []SectionSpec `json:"sections"`
 }
 
 // SectionSpec is a section in a ServiceSpec.
@@ -32,7 +34,8 @@ type SectionSpec struct {
 
 func (s ServiceSpec) service() *kolokol.Service {
 	return &kolokol.Service{Code: s.Code, Tag: s.Tag, Script: s.Script, Direction: s.Direction, Name: s.Name,
-		EnglishName: s.EnglishName, TimeZone: s.TimeZone, About: s.About, LegalStatus: s.LegalStatus}
+		EnglishName: s.EnglishName, TimeZone: s.TimeZone, About: s.About, LegalStatus: s.LegalStatus,
+		ShowGregorian: s.ShowGregorian}
 }
 
 // ParseServiceSpecs reads a JSON array of services strictly and validates
@@ -116,14 +119,15 @@ func (d *Desk) ImportServices(ctx context.Context, actor kolokol.Actor, specs []
 
 // ServicePatch changes some settings of a service; nil fields stay.
 type ServicePatch struct {
-	Tag         *string
-	Script      *string
-	Direction   *kolokol.Direction
-	Name        *string
-	EnglishName *string
-	TimeZone    *string
-	About       *string
-	LegalStatus *string
+	Tag           *string
+	Script        *string
+	Direction     *kolokol.Direction
+	Name          *string
+	EnglishName   *string
+	TimeZone      *string
+	About         *string
+	LegalStatus   *string
+	ShowGregorian *bool
 }
 
 // UpdateService edits a service's settings. Admins only: the settings shape
@@ -147,6 +151,9 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 	}
 	if p.Direction != nil {
 		svc.Direction = *p.Direction
+	}
+	if p.ShowGregorian != nil {
+		svc.ShowGregorian = *p.ShowGregorian
 	}
 	if err := svc.Validate(); err != nil {
 		return nil, err

@@ -134,7 +134,7 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 		v.Desc = svc.About
 	}
 	loc := b.location(svc)
-	lf := c.Formatter().In(loc)
+	lf := c.Formatter().In(loc).WithGregorian(svc.ShowGregorian)
 	lv := &listView{Heading: heading, Page: page, Pages: pages, Items: make([]listItem, 0, len(arts))}
 	mod := latest(svc.UpdatedAt, shown)
 	for _, a := range arts {
@@ -226,7 +226,7 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 		deps = append(deps, more...)
 	}
 	loc := b.location(svc)
-	f := v.L.Formatter().In(loc)
+	f := v.L.Formatter().In(loc).WithGregorian(svc.ShowGregorian)
 	pub := published(a)
 	av := &articleView{
 		Headline:  a.Headline,

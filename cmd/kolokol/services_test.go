@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,18 @@ func TestServiceSettings(t *testing.T) {
 	r = ta.api(t, "PATCH", "/services/ka", ta.admin, map[string]any{"name": "ქართული სერვისი"})
 	if r.status != 200 || !strings.Contains(string(ta.get(t, "/").body), "ქართული სერვისი") {
 		t.Errorf("renamed service not on the portal: %d", r.status)
+	}
+	// Dari shows the Gregorian date beside the Solar Hijri one once asked to.
+	twoCalendars := regexp.MustCompile(`<time [^>]*>[^<]*\([^<]*\)[^<]*</time>`)
+	home := func() string { return twoCalendars.FindString(string(ta.get(t, "/fa/").body)) }
+	if home() != "" {
+		t.Error("Persian home shows Gregorian dates before it is asked to")
+	}
+	if r := ta.api(t, "PATCH", "/services/fa", ta.admin, map[string]any{"show_gregorian": true}); r.status != 200 || !strings.Contains(string(r.body), `"show_gregorian": true`) {
+		t.Fatalf("show_gregorian: %d %s", r.status, r.body)
+	}
+	if home() == "" {
+		t.Error("Persian home lacks the Gregorian date after show_gregorian")
 	}
 	for _, tt := range []struct {
 		token  string

@@ -20,7 +20,7 @@ func newService(code string) *kolokol.Service {
 	case "fa":
 		return &kolokol.Service{Code: "fa", Tag: "fa-IR", Script: "Arab", Direction: kolokol.RTL,
 			Name: "بخش فارسی", EnglishName: "Persian", TimeZone: "Asia/Tehran",
-			About: "خبرهای مستقل به زبان فارسی، ۲۴ ساعته."}
+			About: "خبرهای مستقل به زبان فارسی، ۲۴ ساعته.", ShowGregorian: true}
 	case "ka":
 		return &kolokol.Service{Code: "ka", Tag: "ka-GE", Script: "Geor", Direction: kolokol.LTR,
 			Name: "ქართული სამსახური", EnglishName: "Georgian", TimeZone: "Asia/Tbilisi",
