@@ -2,6 +2,8 @@ package media
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -52,6 +54,15 @@ func TestBandwidthBudget(t *testing.T) {
 		for _, r := range res.Renditions {
 			if r.Ratio == "16:9" {
 				t.Logf("%s 16:9 %4dx%-4d %-4s q%d: %6.1f KB (%.2f bits/pixel)", name, r.Width, r.Height, r.Format, r.Quality, float64(len(r.Data))/1024, float64(8*len(r.Data))/float64(r.Width*r.Height))
+			}
+			// KOLOKOL_MEDIA_SAMPLES=dir keeps the budgeted renditions for a person
+			// to look at (docs/media-samples holds a set).
+			if dir := os.Getenv("KOLOKOL_MEDIA_SAMPLES"); dir != "" && r.Ratio == "16:9" && (r.Width == 640 || r.Width == 320) {
+				ext := map[string]string{FormatWebP: ".webp", FormatJPEG: ".jpg"}[r.Format]
+				file := filepath.Join(dir, fmt.Sprintf("%s-16x9-%d-q%d%s", name, r.Width, r.Quality, ext))
+				if err := os.WriteFile(file, r.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if r.Format == FormatWebP && (r.Width == 640 || r.Width == 320) && len(r.Data) > WebPBudget(r.Width, r.Height) {
 				t.Errorf("%s %s WebP at %dx%d is %d bytes; the budget is %d", name, r.Ratio, r.Width, r.Height, len(r.Data), WebPBudget(r.Width, r.Height))
