@@ -23,15 +23,15 @@ type Listener func(ctx context.Context, c kolokol.Change)
 type Desk struct {
 	store     kolokol.Store
 	blobs     kolokol.BlobStore
-	images    *media.Processor
+	images    media.Imager
 	now       func() time.Time
 	listeners []Listener
 }
 
 // New returns a Desk. images makes the master and renditions of every
-// upload; one Processor bounds the work of all uploads at once, so build
-// it once. now may be nil (time.Now).
-func New(store kolokol.Store, blobs kolokol.BlobStore, images *media.Processor, now func() time.Time) *Desk {
+// upload (in this process or a child); one Imager bounds the work of all
+// uploads at once, so build it once. now may be nil (time.Now).
+func New(store kolokol.Store, blobs kolokol.BlobStore, images media.Imager, now func() time.Time) *Desk {
 	if now == nil {
 		now = time.Now
 	}

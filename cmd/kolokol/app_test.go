@@ -48,7 +48,7 @@ func newTestApp(t testing.TB) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { app.Store.Close() })
+	t.Cleanup(func() { app.Close() })
 	res, err := demo.Seed(ctx, app.Store, app.Desk, time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func TestCLI(t *testing.T) {
 	if err := app.Store.CreateService(ctx, &kolokol.Service{Code: "ru", Tag: "ru", Script: "Cyrl", Direction: kolokol.LTR, Name: "Русский", TimeZone: "Europe/Moscow"}); err != nil {
 		t.Fatal(err)
 	}
-	app.Store.Close()
+	app.Close()
 	for name, want := range map[string]os.FileMode{data: 0o700, filepath.Join(data, "kolokol.db"): 0o600} {
 		if fi, err := os.Stat(name); err != nil || fi.Mode().Perm() != want {
 			t.Errorf("%s: mode %v, want %v (%v)", name, fi.Mode().Perm(), want, err)

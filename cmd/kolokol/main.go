@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return fmt.Errorf("usage: kolokol token create --data DIR --name NAME --role ROLE [--service CODE ...]")
 		}
 		return tokenCreate(ctx, args[2:], stdout, stderr, getenv)
+	case "media-worker": // started by serve itself, never by hand
+		return mediaWorker(ctx)
 	case "version":
 		fmt.Fprintln(stdout, "kolokol", buildVersion())
 		return nil

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"regexp"
@@ -62,6 +63,7 @@ type App struct {
 	Desk    *desk.Desk
 	Site    *site.Site
 	Handler http.Handler
+	images  *media.Worker
 }
 
 // NewApp wires the store, desk, reader site and API.
@@ -83,20 +85,42 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 		store.Close()
 		return nil, fmt.Errorf("load templates: %w", err)
 	}
-	// One processor for every upload: its worker pool bounds the memory
-	// and CPU that image processing takes, however many arrive at once.
-	images, err := media.NewProcessor(media.Options{})
+	// Images are processed in a child process (kolokol media-worker), one
+	// upload at a time: the decoders stay away from the reader site, and the
+	// WebAssembly encoder, which the GC cannot interrupt, cannot stall it.
+	exe, err := os.Executable()
 	if err != nil {
 		store.Close()
-		return nil, fmt.Errorf("media processor: %w", err)
+		return nil, fmt.Errorf("find the kolokol binary for the media worker: %w", err)
 	}
+	images := media.NewWorker(func() *exec.Cmd {
+		cmd := exec.Command(exe, "media-worker")
+		cmd.Stderr = os.Stderr
+		return cmd
+	})
 	d := desk.New(store, blobs, images, nil)
 	s := site.New(builder, blobs, logger, nil)
 	d.OnChange(s.Changed)
 	mux := http.NewServeMux()
 	s.Register(mux)
 	api.New(store, d, logger, baseURL).Register(mux)
-	return &App{Store: store, Desk: d, Site: s, Handler: secure(mux)}, nil
+	return &App{Store: store, Desk: d, Site: s, Handler: secure(mux), images: images}, nil
+}
+
+// Close stops the media worker and closes the store.
+func (a *App) Close() error {
+	a.images.Close()
+	return a.Store.Close()
+}
+
+// mediaWorker is the child side of media.Worker: requests on stdin, results
+// on stdout, until stdin closes (which it does when the server exits).
+func mediaWorker(ctx context.Context) error {
+	p, err := media.NewProcessor(media.Options{})
+	if err != nil {
+		return fmt.Errorf("media worker: %w", err)
+	}
+	return media.Serve(ctx, p, os.Stdin, os.Stdout)
 }
 
 // secure adds the security headers to API responses; the reader site sets
@@ -143,7 +167,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		ln.Close()
 		return err
 	}
-	defer app.Store.Close()
+	defer app.Close()
 	if err := seedServices(ctx, app, *servicesFile, logger); err != nil {
 		ln.Close()
 		return err

@@ -67,7 +67,7 @@ func TestSeedServices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer app.Store.Close()
+	defer app.Close()
 	if err := seedServices(ctx, app, "", logger); err != nil {
 		t.Fatal(err)
 	}
