@@ -2,6 +2,7 @@ package kolokol
 
 import (
 	"context"
+	"time"
 )
 
 // Store keeps the newsroom's data. Every method is atomic: it either applies
@@ -59,6 +60,27 @@ type Store interface {
 
 	CreateToken(ctx context.Context, t *Token) error // sets ID, CreatedAt
 	FindTokenByHash(ctx context.Context, hash string) (*Token, error)
+
+	// Newsroom accounts. UpdateUser writes every field but ID and
+	// CreatedAt if the stored version equals u.Version (ECONFLICT if not),
+	// then bumps u.Version. A taken email is ECONFLICT.
+	CreateUser(ctx context.Context, u *User) error
+	UpdateUser(ctx context.Context, u *User) error
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	FindUsers(ctx context.Context) ([]*User, error) // ordered by email
+
+	// Sessions. DeleteUserSessions signs a user out everywhere.
+	CreateSession(ctx context.Context, s *Session) error
+	FindSession(ctx context.Context, id string) (*Session, error)
+	TouchSession(ctx context.Context, id string, seen time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, userID int64) error
+
+	// The audit log: AddAudit sets ID (and Time when zero); FindAudit
+	// returns entries newest first.
+	AddAudit(ctx context.Context, e *AuditEntry) error
+	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 
 	Close() error
 }

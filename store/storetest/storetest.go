@@ -50,6 +50,9 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Media", testMedia},
 		{"Tokens", testTokens},
 		{"Concurrency", testConcurrency},
+		{"Users", testUsers},
+		{"Sessions", testSessions},
+		{"Audit", testAudit},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}

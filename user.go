@@ -1,0 +1,127 @@
+package kolokol
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// User is a newsroom account. A user has one role, which applies to the
+// services listed; an admin with no services is a global admin. Every
+// account has a second factor: a TOTP secret, recovery codes, or both.
+type User struct {
+	ID             int64
+	Email          string // lowercase; the sign-in name
+	Name           string
+	PasswordHash   string // a PHC string (argon2id); opaque to the store
+	Role           Role
+	Services       []string
+	TOTPSecret     string   // base32; empty until enrolled
+	TOTPLastStep   int64    // the last TOTP step used, to refuse replays
+	RecoveryHashes []string // SHA-256 of the unused recovery codes
+	Disabled       bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int // optimistic lock, as for articles
+}
+
+var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+// Normalize lowercases and trims the email and trims the name.
+func (u *User) Normalize() {
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	u.Name = strings.TrimSpace(u.Name)
+	u.Services = cleanList(u.Services)
+}
+
+// Validate checks a user before it is stored.
+func (u *User) Validate() error {
+	if len(u.Email) > 254 || !emailRE.MatchString(u.Email) || u.Email != strings.ToLower(u.Email) {
+		return FieldErrorf(EINVALID, "email", "%q is not a lowercase email address", u.Email)
+	}
+	if !u.Role.Valid() {
+		return FieldErrorf(EINVALID, "role", "role must be reporter, editor or admin, got %q", u.Role)
+	}
+	if u.Role != RoleAdmin && len(u.Services) == 0 {
+		return FieldErrorf(EINVALID, "services", "a %s must be given the services they work on", u.Role)
+	}
+	for _, s := range u.Services {
+		if !ValidServiceCode(s) {
+			return FieldErrorf(EINVALID, "services", "invalid service code %q", s)
+		}
+	}
+	if u.PasswordHash != "" && !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
+		return FieldErrorf(EINVALID, "password_hash", "the password must be stored as an argon2id hash")
+	}
+	return checkText("name", u.Name, 200)
+}
+
+// Actor is what the account acts as in the desk.
+func (u *User) Actor() Actor { return Actor{Name: u.Email, Role: u.Role, Services: u.Services} }
+
+// Session is a signed-in browser. Only the SHA-256 of the cookie's random
+// value is stored, so a copy of the database signs no one in.
+type Session struct {
+	ID         string // hex SHA-256 of the cookie value
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time // the caller enforces the idle timeout from it
+	ExpiresAt  time.Time // absolute end, whatever the activity
+}
+
+var sha256HexRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// Validate checks a session before it is stored.
+func (s *Session) Validate() error {
+	if !sha256HexRE.MatchString(s.ID) {
+		return FieldErrorf(EINVALID, "id", "a session is stored by the SHA-256 of its cookie")
+	}
+	if s.UserID <= 0 || s.ExpiresAt.IsZero() {
+		return FieldErrorf(EINVALID, "user_id", "a session needs a user and an expiry")
+	}
+	return nil
+}
+
+// AuditEntry records who did what in the newsroom. Readers are never
+// recorded: Actor is an account's email or an API token's name.
+type AuditEntry struct {
+	ID        int64
+	Time      time.Time
+	Actor     string
+	Action    string // e.g. "article.publish", "login.fail", "user.add"
+	Service   string
+	ArticleID int64
+	Target    string // the account acted on, for account actions
+	Detail    string
+}
+
+var auditActionRE = regexp.MustCompile(`^[a-z]+(\.[a-z_]+)+$`)
+
+// Validate checks an entry before it is stored.
+func (e *AuditEntry) Validate() error {
+	if strings.TrimSpace(e.Actor) == "" {
+		return FieldErrorf(EINVALID, "actor", "an audit entry names who acted")
+	}
+	if !auditActionRE.MatchString(e.Action) {
+		return FieldErrorf(EINVALID, "action", "audit action %q is not of the form noun.verb", e.Action)
+	}
+	if e.Service != "" && !ValidServiceCode(e.Service) {
+		return FieldErrorf(EINVALID, "service", "invalid service code %q", e.Service)
+	}
+	for _, f := range [][2]string{{"actor", e.Actor}, {"target", e.Target}, {"detail", e.Detail}} {
+		if err := checkText(f[0], f[1], 2000); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditFilter selects audit entries, newest first. Zero fields do not filter.
+type AuditFilter struct {
+	Actor     string
+	Action    string
+	Service   string
+	ArticleID int64
+	Before    int64 // id cursor
+	Limit     int
+}
