@@ -218,6 +218,9 @@ type ArticleFilter struct {
 	TranslationGroup string
 	// LeadMediaID keeps articles whose lead image is that media.
 	LeadMediaID int64
+	// ScheduledBy keeps articles scheduled for that time or earlier: the
+	// ones the scheduler must publish.
+	ScheduledBy time.Time
 	// ByPublished orders by publication time, newest first (reader lists),
 	// stories never published last;
 	// otherwise the order is by id, newest first (API lists).

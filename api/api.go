@@ -35,6 +35,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("PATCH /api/v1/articles/{id}", a.auth(a.patchArticle))
 	mux.Handle("POST /api/v1/articles/{id}/publish", a.auth(a.publish))
 	mux.Handle("POST /api/v1/articles/{id}/unpublish", a.auth(a.unpublish))
+	mux.Handle("POST /api/v1/articles/{id}/schedule", a.auth(a.schedule))
 	mux.Handle("POST /api/v1/articles/{id}/corrections", a.auth(a.correct))
 	mux.Handle("POST /api/v1/media", a.auth(a.uploadMedia))
 	mux.Handle("GET /api/v1/media/{id}", a.auth(a.getMedia))

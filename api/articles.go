@@ -43,6 +43,7 @@ type articleJSON struct {
 	CreatedAt   time.Time        `json:"created_at"`
 	UpdatedAt   time.Time        `json:"updated_at"`
 	PublishedAt *time.Time       `json:"published_at"`
+	ScheduledAt *time.Time       `json:"scheduled_at,omitempty"`
 	Version     int              `json:"version"`
 	URL         string           `json:"url"`
 	// Warnings point out what the newsroom should fix but may publish
@@ -88,6 +89,10 @@ func (a *API) articleJSON(ar *kolokol.Article) articleJSON {
 	if !ar.PublishedAt.IsZero() {
 		t := ar.PublishedAt
 		j.PublishedAt = &t
+	}
+	if !ar.ScheduledAt.IsZero() {
+		t := ar.ScheduledAt
+		j.ScheduledAt = &t
 	}
 	return j
 }
@@ -253,6 +258,33 @@ func (a *API) transition(w http.ResponseWriter, r *http.Request, actor kolokol.A
 		return err
 	}
 	ar, err := op(r.Context(), actor, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.articleJSON(ar))
+	return nil
+}
+
+type scheduleRequest struct {
+	At string `json:"at"`
+}
+
+func (a *API) schedule(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req scheduleRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	at, err := parseTime("at", req.At)
+	if err != nil {
+		return err
+	} else if at.IsZero() {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "at", "at is required: the RFC 3339 time to publish at")
+	}
+	ar, err := a.desk.Schedule(r.Context(), actor, id, at)
 	if err != nil {
 		return err
 	}

@@ -250,6 +250,12 @@ func (d *Desk) Unpublish(ctx context.Context, actor kolokol.Actor, id int64) (*k
 	if err := canPublish(actor, a.Service); err != nil {
 		return nil, err
 	}
+	if a.Status == kolokol.StatusScheduled {
+		// Unpublishing a scheduled story cancels the schedule: it goes back
+		// to being a draft.
+		a.Status, a.ScheduledAt = kolokol.StatusDraft, time.Time{}
+		return a, d.save(ctx, a, false, a.TranslationGroup)
+	}
 	if !a.IsLive() {
 		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "status", "article %d is %s, not published", id, a.Status)
 	}

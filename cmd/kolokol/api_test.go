@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -283,5 +284,63 @@ func TestAPIHostileInput(t *testing.T) {
 	}
 	if home := string(ta.get(t, "/en/").body); strings.Contains(home, "<b onmouseover") || !strings.Contains(home, "&lt;b onmouseover") {
 		t.Error("breaking text not escaped on the service home")
+	}
+}
+
+func TestScheduledPublishing(t *testing.T) {
+	ta := newTestApp(t)
+	a := ta.create(t, ta.tokens["editor-ru"], map[string]any{"service": "ru", "section": "world", "headline": "Выйдет позже", "body": "Текст."})
+	at := time.Now().Add(2 * time.Hour).UTC().Truncate(time.Second)
+	for _, tt := range []struct {
+		token  string
+		body   any
+		status int
+	}{
+		{ta.tokens["reporter-ru"], map[string]any{"at": at.Format(time.RFC3339)}, 403},
+		{ta.tokens["editor-ru"], map[string]any{"at": "2001-01-01T00:00:00Z"}, 422},
+		{ta.tokens["editor-ru"], map[string]any{"at": "soon"}, 422},
+		{ta.tokens["editor-ru"], map[string]any{}, 422},
+	} {
+		if r := ta.api(t, "POST", fmt.Sprintf("/articles/%d/schedule", a.ID), tt.token, tt.body); r.status != tt.status {
+			t.Errorf("%v: %d %s", tt.body, r.status, r.body)
+		}
+	}
+	r := ta.api(t, "POST", fmt.Sprintf("/articles/%d/schedule", a.ID), ta.tokens["editor-ru"], map[string]any{"at": at.Format(time.RFC3339)})
+	var got apiArticle
+	r.json(t, &got)
+	if r.status != 200 || got.Status != "scheduled" || !strings.Contains(string(r.body), `"scheduled_at": "`+at.Format(time.RFC3339)) {
+		t.Fatalf("schedule: %d %s", r.status, r.body)
+	}
+	ta.get(t, "/ru/")
+	// Not yet due: nothing happens.
+	if n, err := ta.Desk.PublishDue(t.Context(), at.Add(-time.Minute)); n != 0 || err != nil {
+		t.Fatalf("early run published %d (%v)", n, err)
+	}
+	if r := ta.get(t, ta.path(got)); r.status != 404 {
+		t.Fatalf("scheduled story visible early: %d", r.status)
+	}
+	// Due (or overdue after a restart): published, and the lists show it.
+	if n, err := ta.Desk.PublishDue(t.Context(), at.Add(time.Minute)); n != 1 || err != nil {
+		t.Fatalf("due run published %d (%v)", n, err)
+	}
+	if r := ta.get(t, ta.path(got)); r.status != 200 {
+		t.Errorf("scheduled story not live when due: %d", r.status)
+	}
+	if !strings.Contains(string(ta.get(t, "/ru/").body), "Выйдет позже") {
+		t.Error("the service home does not list the scheduled story once published")
+	}
+	if r := ta.api(t, "POST", fmt.Sprintf("/articles/%d/schedule", a.ID), ta.tokens["editor-ru"], map[string]any{"at": at.Add(time.Hour).Format(time.RFC3339)}); r.status != 409 {
+		t.Errorf("scheduling a live story: %d", r.status)
+	}
+
+	// Unpublishing a scheduled story cancels the schedule.
+	b := ta.create(t, ta.admin, map[string]any{"service": "ru", "headline": "Отменим", "body": "x"})
+	ta.api(t, "POST", fmt.Sprintf("/articles/%d/schedule", b.ID), ta.admin, map[string]any{"at": at.Format(time.RFC3339)})
+	r = ta.api(t, "POST", fmt.Sprintf("/articles/%d/unpublish", b.ID), ta.admin, nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"status": "draft"`) {
+		t.Errorf("cancel schedule: %d %s", r.status, r.body)
+	}
+	if n, _ := ta.Desk.PublishDue(t.Context(), at.Add(time.Hour)); n != 0 {
+		t.Errorf("a cancelled schedule was published")
 	}
 }

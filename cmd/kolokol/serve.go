@@ -192,6 +192,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The scheduler publishes stories whose time has come; it runs at once
+	// so that what fell due while the server was down goes out now.
+	schedulerDone := make(chan struct{})
+	defer func() { stop(); <-schedulerDone }() // ends the scheduler before the store closes
+	go func() {
+		defer close(schedulerDone)
+		app.Desk.RunScheduler(ctx, 5*time.Second, func(n int, err error) {
+			if n > 0 {
+				logger.Info("scheduled stories published", "count", n)
+			}
+			if err != nil {
+				logger.Error("scheduler", "err", err)
+			}
+		})
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

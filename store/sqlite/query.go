@@ -78,6 +78,10 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 		where = append(where, "lead_media_id = ?")
 		args = append(args, f.LeadMediaID)
 	}
+	if !f.ScheduledBy.IsZero() {
+		where = append(where, "scheduled_at IS NOT NULL AND scheduled_at <= ?")
+		args = append(args, f.ScheduledBy.UnixNano())
+	}
 	return where, args
 }
 

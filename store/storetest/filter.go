@@ -163,3 +163,27 @@ func first(ids []int64) any {
 	}
 	return ids[0]
 }
+
+func testScheduledBy(t *testing.T, open Opener) {
+	s := open(t)
+	createService(t, s, "ru")
+	base := at(20, 12, 0)
+	var ids []int64
+	for i, when := range []time.Time{base.Add(-time.Hour), base, base.Add(time.Hour), {}} {
+		a := newArticle("ru", fmt.Sprintf("Запланировано %d", i))
+		if !when.IsZero() {
+			a.Status, a.ScheduledAt = kolokol.StatusScheduled, when
+		}
+		ids = append(ids, createArticle(t, s, a).ID)
+	}
+	got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{Status: kolokol.StatusScheduled, ScheduledBy: base})
+	ok(t, err, "find due")
+	var gotIDs []int64
+	for _, a := range got {
+		gotIDs = append(gotIDs, a.ID)
+	}
+	slices.Sort(gotIDs)
+	if !slices.Equal(gotIDs, ids[:2]) {
+		t.Errorf("due at %v: %v, want %v", base, gotIDs, ids[:2])
+	}
+}

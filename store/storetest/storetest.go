@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"ArticleFilters", testArticleFilters},
 		{"ArticleLimits", testArticleLimits},
 		{"TranslationGroups", testTranslationGroups},
+		{"ScheduledBy", testScheduledBy},
 		{"Breaking", testBreaking},
 		{"Media", testMedia},
 		{"Tokens", testTokens},

@@ -1,0 +1,77 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kolokol/kolokol"
+)
+
+// Schedule sets a story to be published at a future time. The scheduler
+// (PublishDue) publishes it then, or at the next start if the server was
+// down at that moment.
+func (d *Desk) Schedule(ctx context.Context, actor kolokol.Actor, id int64, at time.Time) (*kolokol.Article, error) {
+	a, err := d.Article(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := canPublish(actor, a.Service); err != nil {
+		return nil, err
+	}
+	if a.IsLive() {
+		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "status", "article %d is already published", id)
+	}
+	if !at.After(d.now()) {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "at", "the publication time %s is not in the future", at.UTC().Format(time.RFC3339))
+	}
+	a.Status, a.ScheduledAt = kolokol.StatusScheduled, at.UTC().Truncate(time.Second)
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	return a, d.save(ctx, a, false, a.TranslationGroup)
+}
+
+// scheduler is who the audit and the change events name for publications
+// the server makes on its own.
+var scheduler = kolokol.Actor{Name: "scheduler", Role: kolokol.RoleAdmin}
+
+// PublishDue publishes every scheduled story whose time has come, and
+// returns how many it published. A story that cannot be published (it was
+// edited into an invalid state) is left scheduled and reported in err; the
+// others are still published.
+func (d *Desk) PublishDue(ctx context.Context, now time.Time) (int, error) {
+	due, err := d.store.FindArticles(ctx, kolokol.ArticleFilter{Status: kolokol.StatusScheduled, ScheduledBy: now, Limit: 500})
+	if err != nil {
+		return 0, fmt.Errorf("find due stories: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, a := range due {
+		if _, err := d.Publish(ctx, scheduler, a.ID); err != nil {
+			errs = append(errs, fmt.Errorf("publish scheduled article %d: %w", a.ID, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+// RunScheduler calls PublishDue every interval until ctx ends, starting at
+// once so that stories due while the server was down go out at start.
+func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report func(published int, err error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := d.PublishDue(ctx, d.now())
+		if n > 0 || err != nil {
+			report(n, err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
