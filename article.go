@@ -81,6 +81,9 @@ type Article struct {
 	PublishedAt      time.Time // zero until first published
 	ScheduledAt      time.Time // zero unless scheduled
 	Version          int       // optimistic lock: each stored update increments it
+	// EditedBy names who makes the save in hand (an account's email, a
+	// token's name); the store records it in the revision it writes.
+	EditedBy string
 }
 
 // ArticlePath is an article's stable reader URL path. The id makes it stable;

@@ -77,6 +77,12 @@ type Store interface {
 	DeleteSession(ctx context.Context, id string) error
 	DeleteUserSessions(ctx context.Context, userID int64) error
 
+	// FindRevisions returns an article's revisions, newest first;
+	// FindRevision one of them. CreateArticle and UpdateArticle record a
+	// revision of the state they store, in the same transaction.
+	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
+	FindRevision(ctx context.Context, articleID, id int64) (*Revision, error)
+
 	// The audit log: AddAudit sets ID (and Time when zero); FindAudit
 	// returns entries newest first.
 	AddAudit(ctx context.Context, e *AuditEntry) error

@@ -89,7 +89,7 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 		Service: in.Service, Section: in.Section, Headline: in.Headline, Summary: in.Summary,
 		Body: in.Body, Bylines: in.Bylines, Dateline: in.Dateline, Tags: in.Tags,
 		Credits: in.Credits, LeadImage: in.LeadImage, Status: kolokol.StatusDraft,
-		TranslationGroup: in.TranslationGroup,
+		TranslationGroup: in.TranslationGroup, EditedBy: actor.Name,
 	}
 	a.Normalize()
 	if err := a.Validate(); err != nil {
@@ -194,10 +194,11 @@ func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64,
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	return a, d.save(ctx, a, a.IsLive(), oldGroup)
+	return a, d.save(ctx, actor, a, a.IsLive(), oldGroup)
 }
 
-func (d *Desk) save(ctx context.Context, a *kolokol.Article, listed bool, oldGroup string) error {
+func (d *Desk) save(ctx context.Context, actor kolokol.Actor, a *kolokol.Article, listed bool, oldGroup string) error {
+	a.EditedBy = actor.Name // the revision the store records names them
 	if err := d.store.UpdateArticle(ctx, a); err != nil {
 		return fmt.Errorf("save article %d: %w", a.ID, err)
 	}
@@ -238,7 +239,7 @@ func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (*kol
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = d.now().UTC()
 	}
-	return a, d.save(ctx, a, true, a.TranslationGroup)
+	return a, d.save(ctx, actor, a, true, a.TranslationGroup)
 }
 
 // Unpublish takes a story off the reader site.
@@ -254,13 +255,13 @@ func (d *Desk) Unpublish(ctx context.Context, actor kolokol.Actor, id int64) (*k
 		// Unpublishing a scheduled story cancels the schedule: it goes back
 		// to being a draft.
 		a.Status, a.ScheduledAt = kolokol.StatusDraft, time.Time{}
-		return a, d.save(ctx, a, false, a.TranslationGroup)
+		return a, d.save(ctx, actor, a, false, a.TranslationGroup)
 	}
 	if !a.IsLive() {
 		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "status", "article %d is %s, not published", id, a.Status)
 	}
 	a.Status = kolokol.StatusUnpublished
-	return a, d.save(ctx, a, true, a.TranslationGroup)
+	return a, d.save(ctx, actor, a, true, a.TranslationGroup)
 }
 
 // AddCorrection appends a dated correction note to a story.

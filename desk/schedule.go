@@ -30,7 +30,7 @@ func (d *Desk) Schedule(ctx context.Context, actor kolokol.Actor, id int64, at t
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	return a, d.save(ctx, a, false, a.TranslationGroup)
+	return a, d.save(ctx, actor, a, false, a.TranslationGroup)
 }
 
 // scheduler is who the audit and the change events name for publications

@@ -344,3 +344,55 @@ func TestScheduledPublishing(t *testing.T) {
 		t.Errorf("a cancelled schedule was published")
 	}
 }
+
+func TestRevisions(t *testing.T) {
+	ta := newTestApp(t)
+	a := ta.create(t, ta.tokens["reporter-ru"], map[string]any{"service": "ru", "headline": "Мост закрыт", "body": "Мост закрыт на ремонт."})
+	r := ta.api(t, "PATCH", fmt.Sprintf("/articles/%d", a.ID), ta.tokens["editor-ru"], map[string]any{"version": 1, "body": "Мост открыт после ремонта."})
+	if r.status != 200 {
+		t.Fatalf("edit: %d %s", r.status, r.body)
+	}
+	var list struct {
+		Revisions []struct {
+			ID      int64  `json:"id"`
+			Version int    `json:"version"`
+			Actor   string `json:"actor"`
+		} `json:"revisions"`
+	}
+	ta.api(t, "GET", fmt.Sprintf("/articles/%d/revisions", a.ID), ta.tokens["editor-ru"], nil).json(t, &list)
+	if len(list.Revisions) != 2 || list.Revisions[0].Actor != "editor-ru" || list.Revisions[1].Actor != "reporter-ru" {
+		t.Fatalf("revisions %+v", list.Revisions)
+	}
+	newest, oldest := list.Revisions[0], list.Revisions[1]
+	r = ta.api(t, "GET", fmt.Sprintf("/articles/%d/revisions/%d", a.ID, newest.ID), ta.tokens["editor-ru"], nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"field": "body"`) ||
+		!strings.Contains(string(r.body), `"op": "delete",`) || !strings.Contains(string(r.body), `"text": "открыт `) {
+		t.Fatalf("revision with diff: %d %s", r.status, r.body)
+	}
+	// Restore the first text: a new save, so the history keeps both.
+	r = ta.api(t, "POST", fmt.Sprintf("/articles/%d/revisions/%d/restore", a.ID, oldest.ID), ta.tokens["editor-ru"], map[string]any{"version": 1})
+	if r.status != 409 {
+		t.Errorf("restore from a stale version: %d", r.status)
+	}
+	r = ta.api(t, "POST", fmt.Sprintf("/articles/%d/revisions/%d/restore", a.ID, oldest.ID), ta.tokens["editor-ru"], map[string]any{"version": 2})
+	if r.status != 200 || !strings.Contains(string(r.body), "Мост закрыт на ремонт.") {
+		t.Fatalf("restore: %d %s", r.status, r.body)
+	}
+	ta.api(t, "GET", fmt.Sprintf("/articles/%d/revisions", a.ID), ta.admin, nil).json(t, &list)
+	if len(list.Revisions) != 3 {
+		t.Errorf("%d revisions after restore, want 3", len(list.Revisions))
+	}
+	for _, tt := range []struct {
+		path, token string
+		status      int
+	}{
+		{fmt.Sprintf("/articles/%d/revisions", a.ID), ta.tokens["editor-fa"], 404},
+		{fmt.Sprintf("/articles/%d/revisions/999999", a.ID), ta.admin, 404},
+		{fmt.Sprintf("/articles/%d/revisions/x", a.ID), ta.admin, 404},
+		{fmt.Sprintf("/articles/%d/revisions/%d?against=zz", a.ID, newest.ID), ta.admin, 422},
+	} {
+		if r := ta.api(t, "GET", tt.path, tt.token, nil); r.status != tt.status {
+			t.Errorf("%s: %d %s", tt.path, r.status, r.body)
+		}
+	}
+}

@@ -36,10 +36,14 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err != nil {
 			return err
 		}
-		id, err = res.LastInsertId()
-		return err
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		a.ID = id
+		return addRevision(ctx, tx, a, 1, t)
 	})
 	if err != nil {
+		a.ID = 0
 		return wrapf(err, "create article in %q", a.Service)
 	}
 	a.ID, a.CreatedAt, a.UpdatedAt, a.Version = id, t, t, 1
@@ -67,10 +71,12 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
+		if n, err := res.RowsAffected(); err != nil {
 			return err
+		} else if n != 1 {
+			return staleOrMissing(ctx, tx, a.ID, a.Version)
 		}
-		return staleOrMissing(ctx, tx, a.ID, a.Version)
+		return addRevision(ctx, tx, a, a.Version+1, t)
 	})
 	if err != nil {
 		return wrapf(err, "update article %d", a.ID)
