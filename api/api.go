@@ -44,6 +44,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/media/{id}", a.auth(a.getMedia))
 	mux.Handle("PUT /api/v1/media/{id}/focal", a.auth(a.setFocal))
 	mux.Handle("GET /api/v1/services", a.auth(a.listServices))
+	mux.Handle("GET /api/v1/audit", a.auth(a.listAudit))
 	mux.Handle("PATCH /api/v1/services/{code}", a.auth(a.patchService))
 	mux.Handle("PUT /api/v1/services/{code}/breaking", a.auth(a.setBreaking))
 	mux.Handle("DELETE /api/v1/services/{code}/breaking", a.auth(a.clearBreaking))

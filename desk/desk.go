@@ -7,6 +7,7 @@ package desk
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -24,6 +25,7 @@ type Desk struct {
 	store     kolokol.Store
 	blobs     kolokol.BlobStore
 	images    media.Imager
+	log       *slog.Logger
 	now       func() time.Time
 	listeners []Listener
 }
@@ -81,11 +83,12 @@ type ArticleInput struct {
 }
 
 // CreateArticle stores a new draft.
-func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in ArticleInput) (*kolokol.Article, error) {
+func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in ArticleInput) (a *kolokol.Article, err error) {
+	defer func() { d.record(ctx, actor, "article.create", in.Service, idOf(a), "", err) }()
 	if err := canTouch(actor, in.Service); err != nil {
 		return nil, err
 	}
-	a := &kolokol.Article{
+	a = &kolokol.Article{
 		Service: in.Service, Section: in.Section, Headline: in.Headline, Summary: in.Summary,
 		Body: in.Body, Bylines: in.Bylines, Dateline: in.Dateline, Tags: in.Tags,
 		Credits: in.Credits, LeadImage: in.LeadImage, Status: kolokol.StatusDraft,
@@ -153,8 +156,9 @@ type ArticlePatch struct {
 
 // UpdateArticle applies a patch. A live story can only be edited by someone
 // who may publish, since the edit goes straight to readers.
-func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (*kolokol.Article, error) {
-	a, err := d.Article(ctx, actor, id)
+func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (a *kolokol.Article, err error) {
+	defer func() { d.record(ctx, actor, "article.update", serviceOf(a), id, "", err) }()
+	a, err = d.Article(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +211,20 @@ func (d *Desk) save(ctx context.Context, actor kolokol.Actor, a *kolokol.Article
 	return nil
 }
 
+func idOf(a *kolokol.Article) int64 {
+	if a == nil {
+		return 0
+	}
+	return a.ID
+}
+
+func serviceOf(a *kolokol.Article) string {
+	if a == nil {
+		return ""
+	}
+	return a.Service
+}
+
 // groups lists the distinct non-empty translation groups among gs.
 func groups(gs ...string) []string {
 	var out []string
@@ -220,8 +238,9 @@ func groups(gs ...string) []string {
 
 // Publish makes a story live now. The first publication time is kept when a
 // story is republished, so links and archives do not reorder.
-func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.Article, error) {
-	a, err := d.Article(ctx, actor, id)
+func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (a *kolokol.Article, err error) {
+	defer func() { d.record(ctx, actor, "article.publish", serviceOf(a), id, "", err) }()
+	a, err = d.Article(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -243,8 +262,9 @@ func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (*kol
 }
 
 // Unpublish takes a story off the reader site.
-func (d *Desk) Unpublish(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.Article, error) {
-	a, err := d.Article(ctx, actor, id)
+func (d *Desk) Unpublish(ctx context.Context, actor kolokol.Actor, id int64) (a *kolokol.Article, err error) {
+	defer func() { d.record(ctx, actor, "article.unpublish", serviceOf(a), id, "", err) }()
+	a, err = d.Article(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -265,8 +285,9 @@ func (d *Desk) Unpublish(ctx context.Context, actor kolokol.Actor, id int64) (*k
 }
 
 // AddCorrection appends a dated correction note to a story.
-func (d *Desk) AddCorrection(ctx context.Context, actor kolokol.Actor, id int64, text string) (*kolokol.Article, error) {
-	a, err := d.Article(ctx, actor, id)
+func (d *Desk) AddCorrection(ctx context.Context, actor kolokol.Actor, id int64, text string) (a *kolokol.Article, err error) {
+	defer func() { d.record(ctx, actor, "article.correct", serviceOf(a), id, "", err) }()
+	a, err = d.Article(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +306,8 @@ func (d *Desk) AddCorrection(ctx context.Context, actor kolokol.Actor, id int64,
 }
 
 // SetBreaking sets or replaces a service's breaking-news banner.
-func (d *Desk) SetBreaking(ctx context.Context, actor kolokol.Actor, b *kolokol.Breaking) error {
+func (d *Desk) SetBreaking(ctx context.Context, actor kolokol.Actor, b *kolokol.Breaking) (err error) {
+	defer func() { d.record(ctx, actor, "breaking.set", b.Service, 0, b.Text, err) }()
 	if err := canPublish(actor, b.Service); err != nil {
 		return err
 	}
@@ -304,7 +326,8 @@ func (d *Desk) SetBreaking(ctx context.Context, actor kolokol.Actor, b *kolokol.
 }
 
 // ClearBreaking removes a service's banner. Clearing none is not an error.
-func (d *Desk) ClearBreaking(ctx context.Context, actor kolokol.Actor, service string) error {
+func (d *Desk) ClearBreaking(ctx context.Context, actor kolokol.Actor, service string) (err error) {
+	defer func() { d.record(ctx, actor, "breaking.clear", service, 0, "", err) }()
 	if err := canPublish(actor, service); err != nil {
 		return err
 	}

@@ -21,7 +21,14 @@ import (
 // file; a failure or crash between the two leaves only unreferenced files.
 // An upload whose master is already stored returns that media, with its
 // focal point and renditions as they are.
-func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, data []byte) (*kolokol.Media, media.Suggestions, error) {
+func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, data []byte) (m *kolokol.Media, sug media.Suggestions, err error) {
+	defer func() {
+		var id string
+		if m != nil {
+			id = fmt.Sprintf("media %d", m.ID)
+		}
+		d.record(ctx, actor, "media.upload", "", 0, id, err)
+	}()
 	if actor.Name == "" {
 		return nil, media.Suggestions{}, kolokol.Errorf(kolokol.EUNAUTHORIZED, "sign in to upload")
 	}
@@ -29,7 +36,7 @@ func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, data []byte
 	if err != nil {
 		return nil, media.Suggestions{}, err
 	}
-	m, err := mediaOf(res)
+	m, err = mediaOf(res)
 	if err != nil {
 		return nil, media.Suggestions{}, err
 	}
@@ -83,7 +90,8 @@ func (d *Desk) Media(ctx context.Context, actor kolokol.Actor, id int64) (*kolok
 // new crops go straight to readers, and only for those who may edit every
 // story that shows the picture. Pages of those stories are re-rendered
 // before it returns.
-func (d *Desk) SetFocalPoint(ctx context.Context, actor kolokol.Actor, id int64, x, y float64) (*kolokol.Media, error) {
+func (d *Desk) SetFocalPoint(ctx context.Context, actor kolokol.Actor, id int64, x, y float64) (m *kolokol.Media, err error) {
+	defer func() { d.record(ctx, actor, "media.focal", "", 0, fmt.Sprintf("media %d", id), err) }()
 	if actor.Name == "" {
 		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "sign in to crop pictures")
 	}
@@ -96,7 +104,7 @@ func (d *Desk) SetFocalPoint(ctx context.Context, actor kolokol.Actor, id int64,
 	if !(y >= 0 && y <= 1) {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "y", "y must be from 0 (top edge) to 1 (bottom edge), got %g", y)
 	}
-	m, err := d.store.FindMediaByID(ctx, id)
+	m, err = d.store.FindMediaByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}

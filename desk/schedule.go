@@ -12,8 +12,9 @@ import (
 // Schedule sets a story to be published at a future time. The scheduler
 // (PublishDue) publishes it then, or at the next start if the server was
 // down at that moment.
-func (d *Desk) Schedule(ctx context.Context, actor kolokol.Actor, id int64, at time.Time) (*kolokol.Article, error) {
-	a, err := d.Article(ctx, actor, id)
+func (d *Desk) Schedule(ctx context.Context, actor kolokol.Actor, id int64, at time.Time) (a *kolokol.Article, err error) {
+	defer func() { d.record(ctx, actor, "article.schedule", serviceOf(a), id, at.UTC().Format(time.RFC3339), err) }()
+	a, err = d.Article(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}

@@ -132,11 +132,12 @@ type ServicePatch struct {
 
 // UpdateService edits a service's settings. Admins only: the settings shape
 // every page of the service.
-func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code string, p ServicePatch) (*kolokol.Service, error) {
+func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code string, p ServicePatch) (svc *kolokol.Service, err error) {
+	defer func() { d.record(ctx, actor, "service.update", code, 0, "", err) }()
 	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch(code) {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may change the settings of %q", code)
 	}
-	svc, err := d.store.FindServiceByCode(ctx, code)
+	svc, err = d.store.FindServiceByCode(ctx, code)
 	if err != nil {
 		return nil, err
 	}

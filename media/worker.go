@@ -102,44 +102,67 @@ func (w *Worker) call(ctx context.Context, req workerRequest) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if w.cmd == nil {
+	reused := w.cmd != nil
+	if !reused {
 		if err := w.spawn(); err != nil {
 			return nil, err
 		}
 	}
-	// A cancelled request kills the child: it cannot be told to stop half
-	// way, and the next request starts a fresh one.
-	done := make(chan struct{})
-	defer close(done)
-	cmd := w.cmd
-	go func() {
-		select {
-		case <-ctx.Done():
-			cmd.Process.Kill()
-		case <-done:
+	res, sent, err := w.roundTrip(ctx, req)
+	if err != nil && reused && !sent && ctx.Err() == nil {
+		// The child died while idle (killed, out of memory): the request
+		// never reached it, so a fresh child can take it.
+		if err := w.spawn(); err != nil {
+			return nil, err
 		}
-	}()
+		res, _, err = w.roundTrip(ctx, req)
+	}
+	return res, err
+}
+
+// roundTrip sends one request to the running child and reads the answer;
+// sent reports whether the request was written. w.mu is held.
+func (w *Worker) roundTrip(ctx context.Context, req workerRequest) (res *Result, sent bool, err error) {
+	// A cancelled request kills the child: it cannot be told to stop half
+	// way, and the next request starts a fresh one. The kill is guarded so
+	// that a context cancelled after the answer came (as every HTTP
+	// request's is, once its handler returns) never kills a healthy child.
+	var guard sync.Mutex
+	inFlight := true
+	cmd := w.cmd
+	stopWatch := context.AfterFunc(ctx, func() {
+		guard.Lock()
+		defer guard.Unlock()
+		if inFlight {
+			cmd.Process.Kill()
+		}
+	})
 	var resp workerResponse
-	err := w.enc.Encode(&req)
+	err = w.enc.Encode(&req)
 	if err == nil {
+		sent = true
 		err = w.dec.Decode(&resp)
 	}
+	guard.Lock()
+	inFlight = false
+	guard.Unlock()
+	stopWatch()
 	if err != nil {
 		w.stop()
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, sent, ctx.Err()
 		}
-		return nil, fmt.Errorf("media worker: %w", err)
+		return nil, sent, fmt.Errorf("media worker: %w", err)
 	}
 	switch {
 	case resp.Err != nil:
-		return nil, resp.Err
+		return nil, true, resp.Err
 	case resp.Internal != "":
-		return nil, fmt.Errorf("media worker: %s", resp.Internal)
+		return nil, true, fmt.Errorf("media worker: %s", resp.Internal)
 	case resp.Result == nil:
-		return nil, fmt.Errorf("media worker: empty response")
+		return nil, true, fmt.Errorf("media worker: empty response")
 	}
-	return resp.Result, nil
+	return resp.Result, true, nil
 }
 
 func (w *Worker) spawn() error {

@@ -73,6 +73,27 @@ func TestWorker(t *testing.T) {
 		t.Error("an editor's mistake restarted the worker")
 	}
 
+	// A context cancelled after the answer (as every HTTP request's is)
+	// leaves the child alone.
+	small := cameraJPEG(t, photo(64, 48, 3), 1)
+	for range 20 {
+		ctx, cancel := context.WithCancel(t.Context())
+		if _, err := w.Process(ctx, small, Centre); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+	}
+	if w.cmd == nil || w.cmd.Process.Pid != pid {
+		t.Fatal("cancelling finished requests killed the worker")
+	}
+
+	// A child that dies while idle is replaced, and the request still served.
+	w.cmd.Process.Kill()
+	w.cmd.Wait()
+	if _, err := w.Process(t.Context(), small, Centre); err != nil {
+		t.Fatalf("after the idle child died: %v", err)
+	}
+
 	// A cancelled request kills the child; the next one starts another.
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

@@ -396,3 +396,53 @@ func TestRevisions(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditLog(t *testing.T) {
+	ta := newTestApp(t)
+	a := ta.create(t, ta.tokens["reporter-ru"], map[string]any{"service": "ru", "headline": "Аудит", "body": "x"})
+	if r := ta.api(t, "POST", fmt.Sprintf("/articles/%d/publish", a.ID), ta.tokens["reporter-ru"], nil); r.status != 403 {
+		t.Fatalf("reporter publish: %d", r.status)
+	}
+	ta.publish(t, ta.tokens["editor-ru"], a.ID)
+	if r := ta.api(t, "POST", "/articles", ta.tokens["editor-ru"], map[string]any{"service": "fa", "headline": "x"}); r.status != 403 {
+		t.Fatalf("editor of ru in fa: %d", r.status)
+	}
+	var log struct {
+		Entries []struct {
+			Actor     string `json:"actor"`
+			Action    string `json:"action"`
+			Service   string `json:"service"`
+			ArticleID int64  `json:"article_id"`
+			Detail    string `json:"detail"`
+		} `json:"entries"`
+	}
+	r := ta.api(t, "GET", "/audit?service=ru&limit=50", ta.admin, nil)
+	r.json(t, &log)
+	want := []string{"reporter-ru article.create", "reporter-ru article.publish.denied", "editor-ru article.publish"}
+	var got []string
+	for i := len(log.Entries) - 1; i >= 0; i-- {
+		e := log.Entries[i]
+		if e.ArticleID == a.ID {
+			got = append(got, e.Actor+" "+e.Action)
+		}
+	}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("audit of article %d: %q, want %q", a.ID, got, want)
+	}
+	r = ta.api(t, "GET", "/audit?action=article.create.denied", ta.admin, nil)
+	if !strings.Contains(string(r.body), `"actor": "editor-ru"`) || !strings.Contains(string(r.body), `"service": "fa"`) {
+		t.Errorf("the denied cross-service attempt is not audited: %s", r.body)
+	}
+	if r := ta.api(t, "GET", "/audit", ta.tokens["editor-ru"], nil); r.status != 403 {
+		t.Errorf("an editor read the audit log: %d", r.status)
+	}
+	if r := ta.api(t, "GET", "/audit?article=x", ta.admin, nil); r.status != 422 {
+		t.Errorf("bad filter: %d", r.status)
+	}
+	// Reader requests are never recorded.
+	ta.get(t, "/ru/")
+	r = ta.api(t, "GET", "/audit?limit=500", ta.admin, nil)
+	if strings.Contains(string(r.body), "127.0.0.1") {
+		t.Error("the audit log holds an address")
+	}
+}

@@ -99,6 +99,7 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 		return cmd
 	})
 	d := desk.New(store, blobs, images, nil)
+	d.SetLogger(logger)
 	s := site.New(builder, blobs, logger, nil)
 	d.OnChange(s.Changed)
 	mux := http.NewServeMux()
