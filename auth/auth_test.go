@@ -173,3 +173,47 @@ func BenchmarkHashPassword(b *testing.B) {
 		}
 	}
 }
+
+func TestLimiter(t *testing.T) {
+	l := NewLimiter(3, time.Minute)
+	now := time.Unix(1_800_000_000, 0)
+	for i := range 3 {
+		if ok, _ := l.Allow("anna", now); !ok {
+			t.Fatalf("locked after %d failures", i)
+		}
+		l.Fail("anna", now)
+	}
+	l.Fail("anna", now) // the fourth: locked a minute
+	if ok, wait := l.Allow("anna", now); ok || wait != time.Minute {
+		t.Errorf("after 4 failures: %v %v", ok, wait)
+	}
+	if ok, _ := l.Allow("tomas", now); !ok {
+		t.Error("another key is locked")
+	}
+	later := now.Add(61 * time.Second)
+	if ok, _ := l.Allow("anna", later); !ok {
+		t.Error("still locked after the lock ran out")
+	}
+	l.Fail("anna", later) // the fifth: two minutes
+	if _, wait := l.Allow("anna", later); wait != 2*time.Minute {
+		t.Errorf("second lock %v, want 2m", wait)
+	}
+	for range 20 {
+		l.Fail("anna", later)
+	}
+	if _, wait := l.Allow("anna", later); wait != time.Hour {
+		t.Errorf("lock grew to %v, want the 1h cap", wait)
+	}
+	l.Reset("anna")
+	if ok, _ := l.Allow("anna", later); !ok {
+		t.Error("Reset did not unlock")
+	}
+	small := NewLimiter(1, time.Minute)
+	small.maxKeys = 10
+	for i := range 1000 {
+		small.Fail(strings.Repeat("k", i%50+1), now.Add(time.Duration(i)*25*time.Hour))
+	}
+	if len(small.keys) > 10 {
+		t.Errorf("limiter holds %d keys, cap 10", len(small.keys))
+	}
+}
