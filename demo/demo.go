@@ -6,7 +6,9 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	_ "embed"
+	"encoding/base32"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/auth"
 	"github.com/kolokol/kolokol/desk"
 )
 
@@ -60,8 +63,10 @@ var breaking = map[string]string{
 // Result is what a new user needs to try the demo.
 type Result struct {
 	AdminToken string
-	Services   int
-	Stories    int
+	// The demo editor's sign-in: email, password and TOTP secret.
+	EditorEmail, EditorPassword, EditorTOTP string
+	Services                                int
+	Stories                                 int
 }
 
 // Seed fills a newsroom that has no stories yet. It refuses one that has,
@@ -110,7 +115,37 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 			return nil, fmt.Errorf("seed breaking news: %w", err)
 		}
 	}
-	return &Result{AdminToken: secret, Services: len(services), Stories: len(stories)}, nil
+	res := &Result{AdminToken: secret, Services: len(services), Stories: len(stories)}
+	if err := seedEditor(ctx, store, services, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// seedEditor creates an editor of every service with a fresh random
+// password and TOTP secret, so a new user can sign in to the newsroom.
+func seedEditor(ctx context.Context, store kolokol.Store, services []desk.ServiceSpec, res *Result) error {
+	pw := make([]byte, 12)
+	if _, err := rand.Read(pw); err != nil {
+		return fmt.Errorf("seed editor: %w", err)
+	}
+	res.EditorPassword = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw)
+	hash, err := auth.HashPassword(res.EditorPassword)
+	if err != nil {
+		return fmt.Errorf("seed editor: %w", err)
+	}
+	if res.EditorTOTP, err = auth.NewTOTPSecret(); err != nil {
+		return fmt.Errorf("seed editor: %w", err)
+	}
+	res.EditorEmail = "editor@demo.kolokol.example"
+	u := &kolokol.User{Email: res.EditorEmail, Name: "Demo Editor", Role: kolokol.RoleEditor, PasswordHash: hash, TOTPSecret: res.EditorTOTP}
+	for _, s := range services {
+		u.Services = append(u.Services, s.Code)
+	}
+	if err := store.CreateUser(ctx, u); err != nil {
+		return fmt.Errorf("seed editor: %w", err)
+	}
+	return nil
 }
 
 func seedStory(ctx context.Context, store kolokol.Store, d *desk.Desk, admin kolokol.Actor, s storySeed, mediaID int64, now time.Time) error {

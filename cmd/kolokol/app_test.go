@@ -33,6 +33,7 @@ type testApp struct {
 	data   string // the data directory
 	logs   *bytes.Buffer
 	admin  string // demo admin token
+	demo   *demo.Result
 	tokens map[string]string
 }
 
@@ -56,7 +57,7 @@ func newTestApp(t testing.TB) *testApp {
 	srv.Config = newHTTPServer(app.Handler, logger)
 	srv.Start()
 	t.Cleanup(srv.Close)
-	ta := &testApp{App: app, srv: srv, data: data, logs: logs, admin: res.AdminToken, tokens: map[string]string{}}
+	ta := &testApp{App: app, srv: srv, data: data, logs: logs, admin: res.AdminToken, demo: res, tokens: map[string]string{}}
 	for name, tok := range map[string]kolokol.Token{
 		"reporter-ru": {Role: kolokol.RoleReporter, Services: []string{"ru"}},
 		"editor-ru":   {Role: kolokol.RoleEditor, Services: []string{"ru"}},

@@ -24,6 +24,7 @@ import (
 	"github.com/kolokol/kolokol/demo"
 	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/media"
+	"github.com/kolokol/kolokol/newsroom"
 	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/site"
 	"github.com/kolokol/kolokol/store/sqlite"
@@ -105,6 +106,13 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 	mux := http.NewServeMux()
 	s.Register(mux)
 	api.New(store, d, logger, baseURL).Register(mux)
+	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"), StylePath: builder.StylePath()})
+	if err != nil {
+		images.Close()
+		store.Close()
+		return nil, fmt.Errorf("newsroom: %w", err)
+	}
+	nr.Register(mux)
 	return &App{Store: store, Desk: d, Site: s, Handler: secure(mux), images: images}, nil
 }
 
@@ -124,11 +132,11 @@ func mediaWorker(ctx context.Context) error {
 	return media.Serve(ctx, p, os.Stdin, os.Stdout)
 }
 
-// secure adds the security headers to API responses; the reader site sets
+// secure adds the security headers to API and newsroom responses; the reader site sets
 // its own on every response, so the hot path does not set them twice.
 func secure(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/newsroom/") {
 			site.SetSecurityHeaders(w.Header())
 		}
 		h.ServeHTTP(w, r)
@@ -184,6 +192,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		default:
 			fmt.Fprintf(stdout, "demo: %d services, %d stories\n", res.Services, res.Stories)
 			fmt.Fprintf(stdout, "admin token: %s\n", res.AdminToken)
+			fmt.Fprintf(stdout, "demo editor: %s  password: %s  TOTP secret: %s (add it to an authenticator app)\n",
+				res.EditorEmail, res.EditorPassword, res.EditorTOTP)
 		}
 	}
 

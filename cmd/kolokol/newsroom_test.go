@@ -1,0 +1,98 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kolokol/kolokol/auth"
+)
+
+// signIn posts the sign-in form and returns the response.
+func (ta *testApp) signIn(t *testing.T, email, password, code string, hdr ...string) response {
+	t.Helper()
+	form := url.Values{"email": {email}, "password": {password}, "code": {code}}
+	return ta.do(t, "POST", "/newsroom/login", "", strings.NewReader(form.Encode()),
+		append([]string{"Content-Type", "application/x-www-form-urlencoded"}, hdr...)...)
+}
+
+func TestNewsroomSignIn(t *testing.T) {
+	ta := newTestApp(t)
+	d := ta.demo
+	if r := ta.get(t, "/newsroom/"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/newsroom/login" {
+		t.Fatalf("unauthenticated dashboard: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := ta.get(t, "/newsroom/login"); r.status != 200 || r.header.Get("Cache-Control") != "no-store" ||
+		!strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Fatalf("sign-in page: %d %v", r.status, r.header)
+	}
+	code, _ := auth.TOTPCode(d.EditorTOTP, time.Now())
+
+	if r := ta.signIn(t, d.EditorEmail, "wrong password!", code); r.status != 401 || !strings.Contains(string(r.body), "The email, password or code is wrong.") {
+		t.Errorf("wrong password: %d", r.status)
+	}
+	if r := ta.signIn(t, "nobody@example.org", d.EditorPassword, code); r.status != 401 || !strings.Contains(string(r.body), "The email, password or code is wrong.") {
+		t.Errorf("unknown account: %d", r.status)
+	}
+	if r := ta.signIn(t, d.EditorEmail, d.EditorPassword, "000000"); r.status != 401 || !strings.Contains(string(r.body), "wrong or expired") {
+		t.Errorf("wrong code: %d %s", r.status, r.body)
+	}
+	// A cross-site form post is refused before anything is checked.
+	if r := ta.signIn(t, d.EditorEmail, d.EditorPassword, code, "Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden {
+		t.Errorf("cross-site sign-in: %d", r.status)
+	}
+
+	r := ta.signIn(t, d.EditorEmail, d.EditorPassword, code)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d %s", r.status, r.body)
+	}
+	cookie := r.header.Get("Set-Cookie")
+	for _, want := range []string{"kk_session=", "Path=/newsroom/", "HttpOnly", "SameSite=Strict", "Max-Age=43200"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+	session := strings.SplitN(strings.SplitN(cookie, ";", 2)[0], "=", 2)[1]
+	dash := ta.do(t, "GET", "/newsroom/?service=ru", "", nil, "Cookie", "kk_session="+session)
+	if dash.status != 200 || !strings.Contains(string(dash.body), "Паром вернулся в старый город") || !strings.Contains(string(dash.body), d.EditorEmail) {
+		t.Fatalf("dashboard: %d", dash.status)
+	}
+	// The same code cannot sign in twice.
+	if r := ta.signIn(t, d.EditorEmail, d.EditorPassword, code); r.status != 401 || !strings.Contains(string(r.body), "already used") {
+		t.Errorf("replayed code: %d %s", r.status, r.body)
+	}
+	// Reader pages neither set nor need the newsroom's cookie.
+	if r := ta.get(t, "/ru/", "Cookie", "kk_session="+session); len(r.header.Values("Set-Cookie")) > 0 {
+		t.Error("a reader page set a cookie")
+	}
+	// Sign out: the session is gone server-side too.
+	if r := ta.do(t, "POST", "/newsroom/logout", "", nil, "Cookie", "kk_session="+session, "Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden {
+		t.Errorf("cross-site sign-out: %d", r.status)
+	}
+	if r := ta.do(t, "POST", "/newsroom/logout", "", nil, "Cookie", "kk_session="+session); r.status != http.StatusSeeOther {
+		t.Errorf("sign out: %d", r.status)
+	}
+	if r := ta.do(t, "GET", "/newsroom/", "", nil, "Cookie", "kk_session="+session); r.status != http.StatusSeeOther {
+		t.Errorf("dashboard after sign-out: %d", r.status)
+	}
+	if r := ta.do(t, "POST", "/newsroom/logout", "", nil); r.status != http.StatusUnauthorized {
+		t.Errorf("sign out without a session: %d", r.status)
+	}
+
+	// Failed attempts are audited, and the account is throttled.
+	audit := string(ta.api(t, "GET", "/audit?action=login.fail&limit=100", ta.admin, nil).body)
+	if !strings.Contains(audit, d.EditorEmail) || strings.Contains(audit, "127.0.0.1") {
+		t.Errorf("login failures not audited, or an address recorded:\n%s", audit)
+	}
+	for range 6 {
+		ta.signIn(t, d.EditorEmail, "still wrong password", "123456")
+	}
+	r = ta.signIn(t, d.EditorEmail, d.EditorPassword, code)
+	if r.status != http.StatusTooManyRequests || !strings.Contains(string(r.body), "Too many failed attempts") {
+		t.Errorf("throttling: %d", r.status)
+	}
+	io.Discard.Write(r.body)
+}

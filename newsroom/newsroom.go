@@ -1,0 +1,194 @@
+// Package newsroom is the newsroom in the browser: sign-in with a password
+// and a second factor, sessions, and the pages editors work in. Pages are
+// server-rendered and work without JavaScript.
+package newsroom
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/auth"
+	"github.com/kolokol/kolokol/desk"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Session lifetimes: a forgotten tab signs out after the idle time, and no
+// session outlives the absolute one, however busy.
+const (
+	idleTimeout     = 30 * time.Minute
+	absoluteTimeout = 12 * time.Hour
+	cookieName      = "kk_session"
+	maxFormBytes    = 64 << 10
+)
+
+// Options configures the newsroom.
+type Options struct {
+	// Secure marks the session cookie Secure; set it when the site is
+	// served over TLS (a https base URL).
+	Secure bool
+	// StylePath is the stylesheet the pages link.
+	StylePath string
+	Now       func() time.Time
+}
+
+// Newsroom serves /newsroom/.
+type Newsroom struct {
+	store    kolokol.Store
+	desk     *desk.Desk
+	log      *slog.Logger
+	opts     Options
+	pages    map[string]*template.Template
+	accounts *auth.Limiter // failed sign-ins per account
+	sources  *auth.Limiter // failed sign-ins per source address
+	common   *auth.CommonPasswords
+	dummy    string // a hash to verify against when the account is unknown
+}
+
+// New parses the templates and prepares the limiters.
+func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Newsroom, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	n := &Newsroom{store: store, desk: d, log: log, opts: opts, pages: map[string]*template.Template{},
+		accounts: auth.NewLimiter(5, time.Minute), sources: auth.NewLimiter(20, time.Minute)}
+	for _, name := range []string{"login", "dashboard"} {
+		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, err
+		}
+		n.pages[name] = t
+	}
+	var err error
+	if n.common, err = auth.Common(); err != nil {
+		return nil, err
+	}
+	// Unknown accounts cost the same time as known ones, so timing does not
+	// tell which emails have accounts.
+	if n.dummy, err = auth.HashPassword("kolokol timing equaliser"); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// Register adds the newsroom routes. State-changing requests from other
+// sites are refused (http.CrossOriginProtection).
+func (n *Newsroom) Register(mux *http.ServeMux) {
+	csrf := http.NewCrossOriginProtection()
+	mux.Handle("GET /newsroom/login", http.HandlerFunc(n.loginPage))
+	mux.Handle("POST /newsroom/login", csrf.Handler(http.HandlerFunc(n.login)))
+	mux.Handle("POST /newsroom/logout", csrf.Handler(n.signedIn(n.logout)))
+	mux.Handle("GET /newsroom/{$}", n.signedIn(n.dashboard))
+	mux.Handle("/newsroom/", http.NotFoundHandler())
+}
+
+type userKey struct{}
+
+// signedIn runs h for a valid session and sends anyone else to sign in.
+func (n *Newsroom) signedIn(h func(http.ResponseWriter, *http.Request, *kolokol.User)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := n.sessionUser(r)
+		if err != nil {
+			if kolokol.ErrorCode(err) == kolokol.EINTERNAL {
+				n.log.Error("newsroom session", "err", err)
+			}
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "Sign in first.", http.StatusUnauthorized)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
+	})
+}
+
+func (n *Newsroom) sessionUser(r *http.Request) (*kolokol.User, error) {
+	c, err := r.Cookie(cookieName)
+	if err != nil {
+		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "no session")
+	}
+	s, err := n.store.FindSession(r.Context(), hashToken(c.Value))
+	if err != nil {
+		return nil, err
+	}
+	now := n.opts.Now()
+	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > idleTimeout {
+		n.store.DeleteSession(r.Context(), s.ID)
+		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "session expired")
+	}
+	u, err := n.store.FindUserByID(r.Context(), s.UserID)
+	if err != nil || u.Disabled {
+		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "account unavailable")
+	}
+	if now.Sub(s.LastSeenAt) > time.Minute { // one write a minute at most
+		n.store.TouchSession(r.Context(), s.ID, now)
+	}
+	return u, nil
+}
+
+func hashToken(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(sum[:])
+}
+
+// sourceKey names the address a sign-in comes from for the limiter only:
+// hashed, held in memory, never logged or stored.
+func sourceKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return "src:" + hashToken(host)
+}
+
+func newSessionToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+type pageData struct {
+	Title string
+	Style string
+	User  *kolokol.User
+	// login
+	Error string
+	Email string
+	// dashboard
+	Services []*kolokol.Service
+	Service  string
+	Status   kolokol.Status
+	Statuses []kolokol.Status
+	Articles []articleRow
+}
+
+type articleRow struct {
+	Headline, URL, Updated string
+	Status                 kolokol.Status
+	Live                   bool
+}
+
+func (n *Newsroom) render(w http.ResponseWriter, status int, name string, d pageData) {
+	d.Style = n.opts.StylePath
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := n.pages[name].ExecuteTemplate(w, "page", d); err != nil {
+		n.log.Error("newsroom page", "page", name, "err", err)
+	}
+}
