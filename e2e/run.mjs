@@ -41,6 +41,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -81,6 +82,7 @@ let passed = 0;
 class GateError extends Error {}
 let failed = 0;
 let server = null; // child process
+let serverState = null; // what the server printed: the admin token, the demo editor
 let tmpRoot = null;
 
 // show decodes a URL for people (Farsi slugs are unreadable percent-encoded).
@@ -169,6 +171,11 @@ async function startServer(bin) {
       if (stream === 'stdout' && line.startsWith('admin token: ')) {
         state.token = line.slice('admin token: '.length).trim();
         continue; // the token stays out of the printed tail
+      }
+      const editor = stream === 'stdout' && line.match(/^demo editor: (\S+)\s+password: (\S+)\s+TOTP secret: (\S+)/);
+      if (editor) {
+        state.editor = { email: editor[1], password: editor[2], totp: editor[3] };
+        continue; // credentials stay out of the printed tail
       }
       state.tail.push(line);
       if (state.tail.length > 40) state.tail.shift();
@@ -610,6 +617,76 @@ async function checkPage(browser, axeSource, pageRec) {
   await context.close();
 }
 
+// ---------------------------------------------------------------- newsroom
+
+// totp computes the current RFC 6238 code for a base32 secret, as an
+// authenticator app would.
+function totp(secret, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const mac = crypto.createHmac('sha1', key).update(msg).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+// checkNewsroom signs in as the demo editor in a real browser and runs axe
+// on the sign-in page and the dashboard; their HTML joins the Nu check.
+async function checkNewsroom(browser, axeSource, base, pages) {
+  const cred = serverState?.editor;
+  if (!cred) {
+    record('newsroom', null, [{ rule: 'newsroom-credentials', element: 'stdout', url: base, detail: 'serve --demo printed no "demo editor:" line' }]);
+    return;
+  }
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const axeOn = async (rec) => {
+    const problems = [];
+    await page.evaluate(axeSource);
+    const res = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), AXE_TAGS);
+    rec.axeViolations = 0;
+    for (const v of res.violations)
+      for (const n of v.nodes) {
+        rec.axeViolations++;
+        problems.push({ rule: v.id, element: `${(n.target || []).join(' >>> ')}  ${oneLine(n.html, 140)}`, detail: v.help });
+      }
+    record('axe', rec, problems);
+  };
+  const save = async (rec, resp) => {
+    rec.status = resp ? resp.status() : null;
+    rec.htmlFile = path.join(htmlDir, rec.name + '.html');
+    fs.writeFileSync(rec.htmlFile, resp ? await resp.body() : '');
+    pages.push(rec);
+  };
+  try {
+    const login = { name: 'newsroom-login', url: base + '/newsroom/login', checks: {} };
+    await save(login, await page.goto(login.url));
+    await axeOn(login);
+    await page.fill('#email', cred.email);
+    await page.fill('#password', cred.password);
+    await page.fill('#code', totp(cred.totp));
+    const [resp] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    const dash = { name: 'newsroom-dashboard', url: page.url(), checks: {} };
+    const problems = [];
+    if (new URL(page.url()).pathname !== '/newsroom/') problems.push({ rule: 'newsroom-sign-in', element: 'form', detail: `after signing in the browser is at ${page.url()}` });
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'kk_session');
+    if (!session || !session.httpOnly || session.sameSite !== 'Strict' || session.path !== '/newsroom/')
+      problems.push({ rule: 'newsroom-cookie', element: 'kk_session', detail: `session cookie ${JSON.stringify(session)}` });
+    record('newsroom', dash, problems);
+    await save(dash, resp);
+    await axeOn(dash);
+    await page.screenshot({ path: path.join(outDir, 'newsroom-dashboard.png'), fullPage: true }).catch(() => {});
+  } catch (e) {
+    record('newsroom', null, [{ rule: 'newsroom-run', element: '-', url: base + '/newsroom/', detail: oneLine(e.message) }]);
+  } finally {
+    await context.close();
+  }
+}
+
 // ---------------------------------------------------------------- Nu checker
 
 function runVnu(pages) {
@@ -746,7 +823,9 @@ async function main() {
   let base = process.env.E2E_BASE_URL?.replace(/\/$/, '');
   if (!base) {
     const bin = buildBinary();
-    ({ base } = await startServer(bin));
+    let state;
+    ({ base, state } = await startServer(bin));
+    serverState = state;
   } else {
     log(`using the running server at ${base}`);
   }
@@ -804,6 +883,7 @@ async function main() {
       await checkPage(browser, axeSource, p);
       p.ms = Date.now() - t;
     }
+    await checkNewsroom(browser, axeSource, base, pages);
   } finally {
     await browser.close();
   }
