@@ -27,27 +27,57 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, baseURL string) *A
 	return &API{store: store, desk: d, log: log, baseURL: strings.TrimRight(baseURL, "/")}
 }
 
-// Register adds the API routes to mux.
+// routes is the API: one table, so that Register and Routes agree.
+func (a *API) routes() []struct {
+	pattern string
+	h       handler
+} {
+	return []struct {
+		pattern string
+		h       handler
+	}{
+		{"POST /api/v1/articles", a.createArticle},
+		{"GET /api/v1/articles", a.listArticles},
+		{"GET /api/v1/articles/{id}", a.getArticle},
+		{"PATCH /api/v1/articles/{id}", a.patchArticle},
+		{"POST /api/v1/articles/{id}/publish", a.publish},
+		{"POST /api/v1/articles/{id}/unpublish", a.unpublish},
+		{"POST /api/v1/articles/{id}/schedule", a.schedule},
+		{"GET /api/v1/articles/{id}/revisions", a.listRevisions},
+		{"GET /api/v1/articles/{id}/revisions/{rev}", a.getRevision},
+		{"POST /api/v1/articles/{id}/revisions/{rev}/restore", a.restoreRevision},
+		{"POST /api/v1/articles/{id}/corrections", a.correct},
+		{"POST /api/v1/media", a.uploadMedia},
+		{"GET /api/v1/media/{id}", a.getMedia},
+		{"PUT /api/v1/media/{id}/focal", a.setFocal},
+		{"GET /api/v1/services", a.listServices},
+		{"GET /api/v1/audit", a.listAudit},
+		{"PATCH /api/v1/services/{code}", a.patchService},
+		{"PUT /api/v1/services/{code}/breaking", a.setBreaking},
+		{"DELETE /api/v1/services/{code}/breaking", a.clearBreaking},
+	}
+}
+
+// Routes lists the API's route patterns, for tests that walk them all.
+func (a *API) Routes() []string {
+	var out []string
+	for _, r := range a.routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
+// Register adds the API routes to mux. Every route needs a token, and
+// state-changing requests a browser sends from another site are refused
+// too (scripts send neither Origin nor Sec-Fetch-Site, so they pass).
 func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("POST /api/v1/articles", a.auth(a.createArticle))
-	mux.Handle("GET /api/v1/articles", a.auth(a.listArticles))
-	mux.Handle("GET /api/v1/articles/{id}", a.auth(a.getArticle))
-	mux.Handle("PATCH /api/v1/articles/{id}", a.auth(a.patchArticle))
-	mux.Handle("POST /api/v1/articles/{id}/publish", a.auth(a.publish))
-	mux.Handle("POST /api/v1/articles/{id}/unpublish", a.auth(a.unpublish))
-	mux.Handle("POST /api/v1/articles/{id}/schedule", a.auth(a.schedule))
-	mux.Handle("GET /api/v1/articles/{id}/revisions", a.auth(a.listRevisions))
-	mux.Handle("GET /api/v1/articles/{id}/revisions/{rev}", a.auth(a.getRevision))
-	mux.Handle("POST /api/v1/articles/{id}/revisions/{rev}/restore", a.auth(a.restoreRevision))
-	mux.Handle("POST /api/v1/articles/{id}/corrections", a.auth(a.correct))
-	mux.Handle("POST /api/v1/media", a.auth(a.uploadMedia))
-	mux.Handle("GET /api/v1/media/{id}", a.auth(a.getMedia))
-	mux.Handle("PUT /api/v1/media/{id}/focal", a.auth(a.setFocal))
-	mux.Handle("GET /api/v1/services", a.auth(a.listServices))
-	mux.Handle("GET /api/v1/audit", a.auth(a.listAudit))
-	mux.Handle("PATCH /api/v1/services/{code}", a.auth(a.patchService))
-	mux.Handle("PUT /api/v1/services/{code}/breaking", a.auth(a.setBreaking))
-	mux.Handle("DELETE /api/v1/services/{code}/breaking", a.auth(a.clearBreaking))
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, a.log, r, kolokol.Errorf(kolokol.EFORBIDDEN, "cross-site requests are refused"))
+	}))
+	for _, r := range a.routes() {
+		mux.Handle(r.pattern, csrf.Handler(a.auth(r.h)))
+	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, a.log, r, kolokol.Errorf(kolokol.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
 	})

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -82,14 +83,33 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 	return n, nil
 }
 
-// Register adds the newsroom routes. State-changing requests from other
-// sites are refused (http.CrossOriginProtection).
-func (n *Newsroom) Register(mux *http.ServeMux) {
+// routes is the newsroom: one table, so that Register and Routes agree.
+// Every POST is refused when a browser sends it from another site.
+func (n *Newsroom) routes() map[string]http.Handler {
 	csrf := http.NewCrossOriginProtection()
-	mux.Handle("GET /newsroom/login", http.HandlerFunc(n.loginPage))
-	mux.Handle("POST /newsroom/login", csrf.Handler(http.HandlerFunc(n.login)))
-	mux.Handle("POST /newsroom/logout", csrf.Handler(n.signedIn(n.logout)))
-	mux.Handle("GET /newsroom/{$}", n.signedIn(n.dashboard))
+	return map[string]http.Handler{
+		"GET /newsroom/login":   http.HandlerFunc(n.loginPage),
+		"POST /newsroom/login":  csrf.Handler(http.HandlerFunc(n.login)),
+		"POST /newsroom/logout": csrf.Handler(n.signedIn(n.logout)),
+		"GET /newsroom/{$}":     n.signedIn(n.dashboard),
+	}
+}
+
+// Routes lists the newsroom's route patterns, for tests that walk them all.
+func (n *Newsroom) Routes() []string {
+	var out []string
+	for p := range n.routes() {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Register adds the newsroom routes.
+func (n *Newsroom) Register(mux *http.ServeMux) {
+	for p, h := range n.routes() {
+		mux.Handle(p, h)
+	}
 	mux.Handle("/newsroom/", http.NotFoundHandler())
 }
 

@@ -65,6 +65,9 @@ type App struct {
 	Site    *site.Site
 	Handler http.Handler
 	images  *media.Worker
+	// Routes are the patterns of every route that needs a signed-in user
+	// or a token: the API's and the newsroom's.
+	Routes []string
 }
 
 // NewApp wires the store, desk, reader site and API.
@@ -105,7 +108,9 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 	d.OnChange(s.Changed)
 	mux := http.NewServeMux()
 	s.Register(mux)
-	api.New(store, d, logger, baseURL).Register(mux)
+	a := api.New(store, d, logger, baseURL)
+	a.Register(mux)
+	apiRoutes := a.Routes()
 	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"), StylePath: builder.StylePath()})
 	if err != nil {
 		images.Close()
@@ -113,7 +118,7 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 		return nil, fmt.Errorf("newsroom: %w", err)
 	}
 	nr.Register(mux)
-	return &App{Store: store, Desk: d, Site: s, Handler: secure(mux), images: images}, nil
+	return &App{Store: store, Desk: d, Site: s, Handler: secure(mux), images: images, Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
 
 // Close stops the media worker and closes the store.
