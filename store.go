@@ -83,6 +83,12 @@ type Store interface {
 	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
 	FindRevision(ctx context.Context, articleID, id int64) (*Revision, error)
 
+	// Enrolment links: FindEnrolment returns ENOTFOUND for unknown and
+	// expired links alike; DeleteEnrolment spends one.
+	CreateEnrolment(ctx context.Context, e *Enrolment) error
+	FindEnrolment(ctx context.Context, tokenHash string, now time.Time) (*Enrolment, error)
+	DeleteEnrolment(ctx context.Context, tokenHash string) error
+
 	// The audit log: AddAudit sets ID (and Time when zero); FindAudit
 	// returns entries newest first.
 	AddAudit(ctx context.Context, e *AuditEntry) error

@@ -125,3 +125,22 @@ type AuditFilter struct {
 	Before    int64 // id cursor
 	Limit     int
 }
+
+// Enrolment is a one-time link that lets a new account choose its password
+// and second factor. Only the hash of the link's token is stored.
+type Enrolment struct {
+	TokenHash string
+	UserID    int64
+	ExpiresAt time.Time
+}
+
+// Validate checks an enrolment before it is stored.
+func (e *Enrolment) Validate() error {
+	if !sha256HexRE.MatchString(e.TokenHash) {
+		return FieldErrorf(EINVALID, "token", "an enrolment is stored by the SHA-256 of its token")
+	}
+	if e.UserID <= 0 || e.ExpiresAt.IsZero() {
+		return FieldErrorf(EINVALID, "user_id", "an enrolment needs a user and an expiry")
+	}
+	return nil
+}

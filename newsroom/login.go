@@ -66,11 +66,16 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step, err := auth.VerifyTOTP(u.TOTPSecret, r.PostFormValue("code"), now, u.TOTPLastStep)
-	if err != nil {
+	if err == nil {
+		u.TOTPLastStep = step
+	} else if i, ok := auth.MatchRecoveryCode(r.PostFormValue("code"), u.RecoveryHashes); ok {
+		// A recovery code works once: it is spent with this sign-in.
+		u.RecoveryHashes = append(u.RecoveryHashes[:i:i], u.RecoveryHashes[i+1:]...)
+		n.audit(r, email, "login.recovery_code", fmt.Sprintf("%d recovery codes left", len(u.RecoveryHashes)))
+	} else {
 		fail(kolokol.ErrorMessage(err), "code: "+kolokol.ErrorMessage(err))
 		return
 	}
-	u.TOTPLastStep = step
 	if rehash {
 		if h, err := auth.HashPassword(r.PostFormValue("password")); err == nil {
 			u.PasswordHash = h

@@ -64,7 +64,7 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 	}
 	n := &Newsroom{store: store, desk: d, log: log, opts: opts, pages: map[string]*template.Template{},
 		accounts: auth.NewLimiter(5, time.Minute), sources: auth.NewLimiter(20, time.Minute)}
-	for _, name := range []string{"login", "dashboard"} {
+	for _, name := range []string{"login", "dashboard", "enrol", "recovery"} {
 		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -88,10 +88,12 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 func (n *Newsroom) routes() map[string]http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	return map[string]http.Handler{
-		"GET /newsroom/login":   http.HandlerFunc(n.loginPage),
-		"POST /newsroom/login":  csrf.Handler(http.HandlerFunc(n.login)),
-		"POST /newsroom/logout": csrf.Handler(n.signedIn(n.logout)),
-		"GET /newsroom/{$}":     n.signedIn(n.dashboard),
+		"GET /newsroom/login":          http.HandlerFunc(n.loginPage),
+		"POST /newsroom/login":         csrf.Handler(http.HandlerFunc(n.login)),
+		"POST /newsroom/logout":        csrf.Handler(n.signedIn(n.logout)),
+		"GET /newsroom/{$}":            n.signedIn(n.dashboard),
+		"GET /newsroom/enrol/{token}":  http.HandlerFunc(n.enrolPage),
+		"POST /newsroom/enrol/{token}": csrf.Handler(http.HandlerFunc(n.enrol)),
 	}
 }
 
@@ -194,6 +196,11 @@ type pageData struct {
 	Status   kolokol.Status
 	Statuses []kolokol.Status
 	Articles []articleRow
+	// enrolment
+	QR     template.HTML
+	Secret string
+	Action string
+	Codes  []string
 }
 
 type articleRow struct {

@@ -22,6 +22,7 @@ const usage = `kolokol: a publishing platform for newsrooms whose readers live w
 Usage:
   kolokol serve [--data DIR] [--addr HOST:PORT] [--base-url URL] [--demo]
   kolokol token create --data DIR --name NAME --role reporter|editor|admin [--service CODE ...]
+  kolokol user add --data DIR --email E [--name N] --role reporter|editor|admin [--service CODE ...] [--base-url URL]
   kolokol version
 
 Every flag has an environment equivalent: --data is KOLOKOL_DATA, --addr is
@@ -51,6 +52,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return fmt.Errorf("usage: kolokol token create --data DIR --name NAME --role ROLE [--service CODE ...]")
 		}
 		return tokenCreate(ctx, args[2:], stdout, stderr, getenv)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			return fmt.Errorf("usage: kolokol user add --data DIR --email E --role ROLE [--service CODE ...]")
+		}
+		return userAdd(ctx, args[2:], stdout, stderr, getenv)
 	case "media-worker": // started by serve itself, never by hand
 		return mediaWorker(ctx)
 	case "version":

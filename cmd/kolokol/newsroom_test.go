@@ -96,3 +96,72 @@ func TestNewsroomSignIn(t *testing.T) {
 	}
 	io.Discard.Write(r.body)
 }
+
+func TestEnrolment(t *testing.T) {
+	ta := newTestApp(t)
+	var out, errb strings.Builder
+	err := run(t.Context(), []string{"user", "add", "--data", ta.data, "--email", "Nino@Example.org", "--name", "Nino Beridze",
+		"--role", "editor", "--service", "ka", "--base-url", ta.srv.URL}, &out, &errb, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("user add: %v %s", err, errb.String())
+	}
+	link := strings.TrimSpace(out.String())
+	path := strings.TrimPrefix(link, ta.srv.URL)
+	if !strings.HasPrefix(path, "/newsroom/enrol/") {
+		t.Fatalf("link %q", link)
+	}
+	page := ta.get(t, path)
+	body := string(page.body)
+	if page.status != 200 || !strings.Contains(body, "<svg") || !strings.Contains(body, `aria-label="QR code`) || strings.Contains(body, "<script") {
+		t.Fatalf("enrolment page: %d", page.status)
+	}
+	_, after, _ := strings.Cut(body, "Key: <code>")
+	secret, _, _ := strings.Cut(after, "</code>")
+	if again := string(ta.get(t, path).body); !strings.Contains(again, secret) {
+		t.Error("reopening the link shows another key")
+	}
+	post := func(password, code string, hdr ...string) response {
+		form := url.Values{"password": {password}, "code": {code}}
+		return ta.do(t, "POST", path, "", strings.NewReader(form.Encode()), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, hdr...)...)
+	}
+	now := time.Now()
+	code, _ := auth.TOTPCode(secret, now)
+	if r := post("password1234", code); r.status != 422 || !strings.Contains(string(r.body), "commonly used") {
+		t.Errorf("common password: %d", r.status)
+	}
+	if r := post("nino beridze writes", code); r.status != 422 || !strings.Contains(string(r.body), "name or email") {
+		t.Errorf("password with the name: %d", r.status)
+	}
+	if r := post("three rivers meet at dusk", "000000"); r.status != 422 || !strings.Contains(string(r.body), "wrong or expired") {
+		t.Errorf("wrong code: %d", r.status)
+	}
+	if r := post("three rivers meet at dusk", code, "Sec-Fetch-Site", "cross-site"); r.status != 403 {
+		t.Errorf("cross-site enrolment: %d", r.status)
+	}
+	done := post("three rivers meet at dusk", code)
+	if done.status != 200 || strings.Count(string(done.body), "<li><code>") != 10 || done.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("finish: %d %s", done.status, done.body)
+	}
+	_, rest, _ := strings.Cut(string(done.body), "<li><code>")
+	recovery, _, _ := strings.Cut(rest, "</code>")
+	if r := ta.get(t, path); r.status != 404 {
+		t.Errorf("the link works twice: %d", r.status)
+	}
+	// Sign in with the next code, then with a recovery code, which works once.
+	next, _ := auth.TOTPCode(secret, now.Add(30*time.Second))
+	if r := ta.signIn(t, "nino@example.org", "three rivers meet at dusk", next); r.status != 303 {
+		t.Errorf("sign in after enrolment: %d %s", r.status, r.body)
+	}
+	if r := ta.signIn(t, "nino@example.org", "three rivers meet at dusk", recovery); r.status != 303 {
+		t.Errorf("sign in with a recovery code: %d %s", r.status, r.body)
+	}
+	if r := ta.signIn(t, "nino@example.org", "three rivers meet at dusk", recovery); r.status != 401 {
+		t.Errorf("a recovery code worked twice: %d", r.status)
+	}
+	audit := string(ta.api(t, "GET", "/audit?limit=200", ta.admin, nil).body)
+	for _, want := range []string{`"action": "user.add"`, `"action": "user.enrol"`, `"action": "login.recovery_code"`} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %s", want)
+		}
+	}
+}

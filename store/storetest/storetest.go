@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
+		{"Enrolments", testEnrolments},
 		{"Revisions", testRevisions},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })

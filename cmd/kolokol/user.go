@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/newsroom"
+)
+
+// userAdd creates a newsroom account and prints its one-time enrolment
+// link: the new user sets their own password and second factor there, so
+// no one else ever knows them.
+func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./data", "data directory")
+	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public origin the link points at")
+	email := fs.String("email", "", "the account's email, its sign-in name")
+	name := fs.String("name", "", "the person's name")
+	role := fs.String("role", "", "reporter, editor or admin")
+	var services stringList
+	fs.Var(&services, "service", "service code the account works on (repeat, or comma-separate); none for a global admin")
+	if err := envFlags(fs, getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, *data, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	for _, code := range services {
+		if _, err := store.FindServiceByCode(ctx, code); err != nil {
+			return fmt.Errorf("service %q: %s", code, kolokol.ErrorMessage(err))
+		}
+	}
+	u := &kolokol.User{Email: *email, Name: *name, Role: kolokol.Role(*role), Services: services}
+	u.Normalize()
+	if err := store.CreateUser(ctx, u); err != nil {
+		return fmt.Errorf("add user: %s", kolokol.ErrorMessage(err))
+	}
+	token, e, err := newsroom.NewEnrolment(u.ID, time.Now())
+	if err == nil {
+		err = store.CreateEnrolment(ctx, e)
+	}
+	if err != nil {
+		return fmt.Errorf("enrolment link: %w", err)
+	}
+	store.AddAudit(ctx, &kolokol.AuditEntry{Actor: "kolokol user add", Action: "user.add", Target: u.Email})
+	fmt.Fprintf(stderr, "Added %s %s. Send them this link; it works once, for %s:\n", u.Role, u.Email, newsroom.EnrolmentLifetime)
+	fmt.Fprintln(stdout, strings.TrimRight(*baseURL, "/")+"/newsroom/enrol/"+token)
+	return nil
+}

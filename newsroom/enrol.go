@@ -1,0 +1,119 @@
+package newsroom
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/auth"
+)
+
+// EnrolmentLifetime is how long a new account's link works.
+const EnrolmentLifetime = 72 * time.Hour
+
+// NewEnrolment makes a one-time link token for a user; the store keeps the
+// returned enrolment (its hash), the person receives the token.
+func NewEnrolment(userID int64, now time.Time) (token string, e *kolokol.Enrolment, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("enrolment: %w", err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, &kolokol.Enrolment{TokenHash: hashToken(token), UserID: userID, ExpiresAt: now.Add(EnrolmentLifetime).UTC()}, nil
+}
+
+// enrolment finds the link's account and gives it a TOTP secret the first
+// time the page is opened; reopening the link shows the same one.
+func (n *Newsroom) enrolment(r *http.Request) (*kolokol.Enrolment, *kolokol.User, error) {
+	token := r.PathValue("token")
+	e, err := n.store.FindEnrolment(r.Context(), hashToken(token), n.opts.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := n.store.FindUserByID(r.Context(), e.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.TOTPSecret == "" {
+		if u.TOTPSecret, err = auth.NewTOTPSecret(); err != nil {
+			return nil, nil, err
+		}
+		if err := n.store.UpdateUser(r.Context(), u); err != nil {
+			return nil, nil, err
+		}
+	}
+	return e, u, nil
+}
+
+func (n *Newsroom) enrolPage(w http.ResponseWriter, r *http.Request) {
+	_, u, err := n.enrolment(r)
+	if err != nil {
+		n.enrolError(w, err)
+		return
+	}
+	n.showEnrol(w, r, u, http.StatusOK, "")
+}
+
+func (n *Newsroom) showEnrol(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, msg string) {
+	svg, err := qrSVG(auth.TOTPURI("Kolokol", u.Email, u.TOTPSecret), "QR code of the authenticator key")
+	if err != nil {
+		n.log.Error("enrolment", "err", err)
+	}
+	n.render(w, status, "enrol", pageData{Title: "Set up your account", Error: msg, QR: svg, Secret: u.TOTPSecret,
+		Action: "/newsroom/enrol/" + r.PathValue("token")})
+}
+
+// enrol sets the password once the person proves the authenticator works,
+// spends the link, and shows the recovery codes once.
+func (n *Newsroom) enrol(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "The form could not be read; try again.", http.StatusBadRequest)
+		return
+	}
+	e, u, err := n.enrolment(r)
+	if err != nil {
+		n.enrolError(w, err)
+		return
+	}
+	pw := r.PostFormValue("password")
+	if err := auth.CheckPasswordPolicy(pw, n.common.Contains, u.Email, u.Name); err != nil {
+		n.showEnrol(w, r, u, http.StatusUnprocessableEntity, kolokol.ErrorMessage(err))
+		return
+	}
+	step, err := auth.VerifyTOTP(u.TOTPSecret, r.PostFormValue("code"), n.opts.Now(), u.TOTPLastStep)
+	if err != nil {
+		n.showEnrol(w, r, u, http.StatusUnprocessableEntity, kolokol.ErrorMessage(err))
+		return
+	}
+	codes, hashes, err := auth.NewRecoveryCodes(10)
+	if err == nil {
+		u.PasswordHash, err = auth.HashPassword(pw)
+	}
+	if err == nil {
+		u.TOTPLastStep, u.RecoveryHashes = step, hashes
+		err = n.store.UpdateUser(r.Context(), u)
+	}
+	if err == nil {
+		err = n.store.DeleteEnrolment(r.Context(), e.TokenHash)
+	}
+	if err != nil {
+		n.log.Error("enrolment", "err", err)
+		http.Error(w, "Enrolment is unavailable; try again shortly.", http.StatusInternalServerError)
+		return
+	}
+	n.audit(r, u.Email, "user.enrol", "")
+	n.render(w, http.StatusOK, "recovery", pageData{Title: "Your account is ready", Codes: codes})
+}
+
+func (n *Newsroom) enrolError(w http.ResponseWriter, err error) {
+	if kolokol.IsNotFound(err) {
+		n.render(w, http.StatusNotFound, "login", pageData{Title: "Sign in", Error: kolokol.ErrorMessage(err)})
+		return
+	}
+	n.log.Error("enrolment", "err", err)
+	http.Error(w, "Enrolment is unavailable; try again shortly.", http.StatusInternalServerError)
+}
