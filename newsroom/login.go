@@ -114,6 +114,19 @@ func (n *Newsroom) logout(w http.ResponseWriter, r *http.Request, u *kolokol.Use
 	http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)
 }
 
+// logoutEverywhere ends every session of the account: for a lost laptop,
+// or when an account may have been taken.
+func (n *Newsroom) logoutEverywhere(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if err := n.store.DeleteUserSessions(r.Context(), u.ID); err != nil {
+		n.log.Error("sign out everywhere", "err", err)
+		http.Error(w, "Signing out failed; try again.", http.StatusInternalServerError)
+		return
+	}
+	n.audit(r, u.Email, "logout.everywhere", "")
+	http.SetCookie(w, n.cookie("", -time.Second))
+	http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)
+}
+
 // cookie is the session cookie: script cannot read it, other sites'
 // requests do not carry it, and reader pages never receive it (its path is
 // the newsroom's).

@@ -88,12 +88,13 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 func (n *Newsroom) routes() map[string]http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	return map[string]http.Handler{
-		"GET /newsroom/login":          http.HandlerFunc(n.loginPage),
-		"POST /newsroom/login":         csrf.Handler(http.HandlerFunc(n.login)),
-		"POST /newsroom/logout":        csrf.Handler(n.signedIn(n.logout)),
-		"GET /newsroom/{$}":            n.signedIn(n.dashboard),
-		"GET /newsroom/enrol/{token}":  http.HandlerFunc(n.enrolPage),
-		"POST /newsroom/enrol/{token}": csrf.Handler(http.HandlerFunc(n.enrol)),
+		"GET /newsroom/login":              http.HandlerFunc(n.loginPage),
+		"POST /newsroom/login":             csrf.Handler(http.HandlerFunc(n.login)),
+		"POST /newsroom/logout":            csrf.Handler(n.signedIn(n.logout)),
+		"POST /newsroom/logout-everywhere": csrf.Handler(n.signedIn(n.logoutEverywhere)),
+		"GET /newsroom/{$}":                n.signedIn(n.dashboard),
+		"GET /newsroom/enrol/{token}":      http.HandlerFunc(n.enrolPage),
+		"POST /newsroom/enrol/{token}":     csrf.Handler(http.HandlerFunc(n.enrol)),
 	}
 }
 

@@ -165,3 +165,25 @@ func TestEnrolment(t *testing.T) {
 		}
 	}
 }
+
+func TestSignOutEverywhere(t *testing.T) {
+	ta := newTestApp(t)
+	d := ta.demo
+	var sessions []string
+	for i := range 2 {
+		code, _ := auth.TOTPCode(d.EditorTOTP, time.Now().Add(time.Duration(i*30-30)*time.Second))
+		r := ta.signIn(t, d.EditorEmail, d.EditorPassword, code)
+		if r.status != 303 {
+			t.Fatalf("sign in %d: %d %s", i, r.status, r.body)
+		}
+		sessions = append(sessions, strings.SplitN(strings.SplitN(r.header.Get("Set-Cookie"), ";", 2)[0], "=", 2)[1])
+	}
+	if r := ta.do(t, "POST", "/newsroom/logout-everywhere", "", nil, "Cookie", "kk_session="+sessions[0]); r.status != 303 {
+		t.Fatalf("sign out everywhere: %d", r.status)
+	}
+	for i, s := range sessions {
+		if r := ta.do(t, "GET", "/newsroom/", "", nil, "Cookie", "kk_session="+s); r.status != 303 {
+			t.Errorf("session %d still works: %d", i, r.status)
+		}
+	}
+}
