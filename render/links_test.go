@@ -247,12 +247,13 @@ func TestTemplateKeys(t *testing.T) {
 	}
 }
 
-// WRITE_PAGES=dir writes a few pages for looking at them in a browser or
+// TestWritePages writes a few pages as a static export would. With
+// WRITE_PAGES=dir they are kept there, for looking at them in a browser or
 // feeding them to the HTML checker.
 func TestWritePages(t *testing.T) {
 	dir := os.Getenv("WRITE_PAGES")
 	if dir == "" {
-		t.Skip("set WRITE_PAGES to a directory")
+		dir = t.TempDir()
 	}
 	f := newFixture(t)
 	for _, path := range []string{"/", "/ru/", "/ru/archive/2/", raw(t, f.full.Path()), raw(t, f.fa.Path()), raw(t, f.evil.Path()), "/ru/nope/"} {
