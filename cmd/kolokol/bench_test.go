@@ -3,7 +3,13 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/auth"
 )
 
 // BenchmarkPublishLatency measures what an editor waits for: the publish API
@@ -36,6 +42,31 @@ func BenchmarkServeCachedArticle(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		if r := ta.get(b, path, "Accept-Encoding", "gzip"); r.status != http.StatusOK {
+			b.Fatal(r.status)
+		}
+	}
+}
+
+// BenchmarkNewsroomDashboard10k serves the newsroom's stories dashboard of
+// a service holding 10,000 stories, signed in, over loopback HTTP.
+func BenchmarkNewsroomDashboard10k(b *testing.B) {
+	ta := newTestApp(b)
+	ctx := b.Context()
+	for i := range 10_000 {
+		a := &kolokol.Article{Service: "ru", Section: "world", Headline: fmt.Sprintf("Новость номер %d о важном", i),
+			Summary: "Кратко.", Body: "Текст.", Status: kolokol.StatusDraft}
+		a.Normalize()
+		if err := ta.Store.CreateArticle(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	code, _ := auth.TOTPCode(ta.demo.EditorTOTP, time.Now())
+	form := url.Values{"email": {ta.demo.EditorEmail}, "password": {ta.demo.EditorPassword}, "code": {code}}
+	r := ta.do(b, "POST", "/newsroom/login", "", strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+	cookie := strings.SplitN(r.header.Get("Set-Cookie"), ";", 2)[0]
+	b.ResetTimer()
+	for range b.N {
+		if r := ta.do(b, "GET", "/newsroom/?service=ru", "", nil, "Cookie", cookie); r.status != http.StatusOK {
 			b.Fatal(r.status)
 		}
 	}
