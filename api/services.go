@@ -182,6 +182,8 @@ type serviceJSON struct {
 	EnglishName string            `json:"english_name"`
 	TimeZone    string            `json:"time_zone"`
 	URL         string            `json:"url"`
+	// ShowGregorian: the Gregorian date beside the service's own calendar.
+	ShowGregorian bool `json:"show_gregorian"`
 }
 
 func (a *API) listServices(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
@@ -192,7 +194,7 @@ func (a *API) listServices(w http.ResponseWriter, r *http.Request, actor kolokol
 	out := []serviceJSON{}
 	for _, s := range list {
 		if actor.CanTouch(s.Code) {
-			out = append(out, serviceJSON{s.Code, s.Tag, s.Script, s.Direction, s.Name, s.EnglishName, s.TimeZone, a.baseURL + "/" + s.Code + "/"})
+			out = append(out, serviceJSON{s.Code, s.Tag, s.Script, s.Direction, s.Name, s.EnglishName, s.TimeZone, a.baseURL + "/" + s.Code + "/", s.ShowGregorian})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})

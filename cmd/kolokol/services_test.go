@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kolokol/kolokol"
 )
 
 func TestServiceSettings(t *testing.T) {
@@ -26,17 +28,47 @@ func TestServiceSettings(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(ta.get(t, "/").body), "ქართული სერვისი") {
 		t.Errorf("renamed service not on the portal: %d", r.status)
 	}
-	// Dari shows the Gregorian date beside the Solar Hijri one once asked to.
+	// Persian shows the Gregorian date beside the Solar Hijri one once asked
+	// to, on its home and its article pages (both rendered and cached first).
 	twoCalendars := regexp.MustCompile(`<time [^>]*>[^<]*\([^<]*\)[^<]*</time>`)
 	home := func() string { return twoCalendars.FindString(string(ta.get(t, "/fa/").body)) }
-	if home() != "" {
-		t.Error("Persian home shows Gregorian dates before it is asked to")
+	fa, err := ta.Store.FindArticles(context.Background(), kolokol.ArticleFilter{Service: "fa", Status: kolokol.StatusPublished, Limit: 1})
+	if err != nil || len(fa) == 0 {
+		t.Fatalf("a published Persian story: %v %v", fa, err)
+	}
+	article := func() string {
+		r := ta.get(t, fa[0].Path())
+		if r.status != 200 || !strings.Contains(string(r.body), "<time ") {
+			t.Fatalf("Persian article %s: %d, no <time>", fa[0].Path(), r.status)
+		}
+		return twoCalendars.FindString(string(r.body))
+	}
+	if home() != "" || article() != "" {
+		t.Error("Persian pages show Gregorian dates before they are asked to")
 	}
 	if r := ta.api(t, "PATCH", "/services/fa", ta.admin, map[string]any{"show_gregorian": true}); r.status != 200 || !strings.Contains(string(r.body), `"show_gregorian": true`) {
 		t.Fatalf("show_gregorian: %d %s", r.status, r.body)
 	}
+	var list struct {
+		Services []struct {
+			Code          string `json:"code"`
+			ShowGregorian bool   `json:"show_gregorian"`
+		} `json:"services"`
+	}
+	ta.api(t, "GET", "/services", ta.admin, nil).json(t, &list)
+	if len(list.Services) < 2 {
+		t.Errorf("GET /services lists %d services", len(list.Services))
+	}
+	for _, s := range list.Services {
+		if s.ShowGregorian != (s.Code == "fa" || s.Code == "prs") {
+			t.Errorf("GET /services: %s show_gregorian %v", s.Code, s.ShowGregorian)
+		}
+	}
 	if home() == "" {
 		t.Error("Persian home lacks the Gregorian date after show_gregorian")
+	}
+	if a := article(); !regexp.MustCompile(`\([^)]*۲۰[۰-۹]{2}\)`).MatchString(a) {
+		t.Errorf("Persian article page lacks the Gregorian date after show_gregorian: %q", a)
 	}
 	for _, tt := range []struct {
 		token  string

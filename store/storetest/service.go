@@ -97,6 +97,14 @@ func testServices(t *testing.T, open Opener) {
 		}
 		svc.CreatedAt, svc.UpdatedAt = got.CreatedAt, got.UpdatedAt
 		same(t, "updated service", got, svc)
+		// and back: fa is created with ShowGregorian on.
+		createService(t, s, "fa")
+		fa := newService("fa")
+		fa.ShowGregorian = false
+		ok(t, s.UpdateService(t.Context(), fa), "update service fa")
+		if got, err := s.FindServiceByCode(t.Context(), "fa"); err != nil || got.ShowGregorian {
+			t.Errorf("ShowGregorian did not turn off: %+v, %v", got, err)
+		}
 	})
 	t.Run("UpdateUnknown", func(t *testing.T) {
 		s := open(t)
