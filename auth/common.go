@@ -14,7 +14,8 @@ import (
 var commonGz []byte
 
 // CommonPasswords is the list of commonly used passwords shipped in the
-// binary (see data/SOURCE.md).
+// binary: the 49,233 of zxcvbn (see data/SOURCE.md), all lengths kept,
+// since the short ones are what long passwords are built from.
 type CommonPasswords struct {
 	set map[string]struct{}
 }
@@ -45,17 +46,41 @@ func Common() (*CommonPasswords, error) { return loadCommon() }
 // Len is the number of passwords on the list.
 func (c *CommonPasswords) Len() int { return len(c.set) }
 
-// Contains reports whether pw is on the list, also once the digits and
-// symbols people tack on at the end ("password2024!") are taken off.
+// Contains reports whether pw is on the list, ignoring case, also once the
+// digits and symbols people tack on at the end are taken off
+// ("Password2024!") and when it is one listed password repeated
+// ("qwertyqwerty", "monkey123monkey123").
 func (c *CommonPasswords) Contains(pw string) bool {
 	pw = strings.ToLower(pw)
-	if _, ok := c.set[pw]; ok {
+	if c.hasStem(pw) {
 		return true
 	}
-	stem := strings.TrimRight(pw, "0123456789!@#$%^&*()-_=+.?~ ")
-	if len(stem) >= 4 && stem != pw {
+	if u := repeatedUnit(pw); u != "" && c.hasStem(u) {
+		return true
+	}
+	return false
+}
+
+// hasStem looks s up as it is, then without its trailing digits and symbols.
+func (c *CommonPasswords) hasStem(s string) bool {
+	if _, ok := c.set[s]; ok {
+		return true
+	}
+	stem := strings.TrimRight(s, "0123456789!@#$%^&*()-_=+.?~ ")
+	if len(stem) >= 4 && stem != s {
 		_, ok := c.set[stem]
 		return ok
 	}
 	return false
+}
+
+// repeatedUnit returns the shortest u such that s is u repeated two or more
+// times, or "" if there is none.
+func repeatedUnit(s string) string {
+	for n := 1; n <= len(s)/2; n++ {
+		if len(s)%n == 0 && s[n:] == s[:len(s)-n] { // period n, n divides len(s)
+			return s[:n]
+		}
+	}
+	return ""
 }

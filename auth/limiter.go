@@ -1,20 +1,29 @@
 package auth
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
 
 // Limiter slows down guessing: after a few failures for a key (an account,
 // or a source the caller names), the key is locked for a while, and each
-// further failure doubles the lock up to an hour. It holds only the keys it
-// is given, in memory, and never logs them. Callers must not use a reader's
-// raw address as a key anywhere it could be stored.
+// further failure doubles the lock, up to an hour. Failures are forgotten
+// after a day without one, or at Reset (after a success).
+//
+// It is safe for concurrent use and its memory is bounded: it holds at most
+// 100,000 keys, dropping first the forgotten ones, then the unlocked ones,
+// then those whose locks end soonest (a flood of new keys can thus cut a
+// lock short, at the cost of tens of thousands of failed sign-ins).
+//
+// It holds only the keys it is given, in memory, and never logs them.
+// Callers must not pass a reader's or journalist's raw IP address as a key:
+// pass a keyed hash or a truncated prefix, and never write the key to a log.
 type Limiter struct {
 	free    int           // failures allowed before the first lock
 	lock    time.Duration // the first lock
 	maxLock time.Duration
-	window  time.Duration // failures older than this are forgotten
+	window  time.Duration // failures are forgotten after this long without one
 	maxKeys int
 
 	mu   sync.Mutex
@@ -23,24 +32,26 @@ type Limiter struct {
 
 type attempts struct {
 	failures int
-	last     time.Time
-	until    time.Time
+	last     time.Time // of the last failure
+	until    time.Time // locked before this
 }
 
-// NewLimiter allows free failures per key, then locks for lock, doubling.
+// NewLimiter allows free failures per key, then locks the key for lock at
+// the next failure, twice as long at the one after, and so on up to an hour.
 func NewLimiter(free int, lock time.Duration) *Limiter {
 	return &Limiter{free: free, lock: lock, maxLock: time.Hour, window: 24 * time.Hour, maxKeys: 100_000, keys: map[string]*attempts{}}
 }
 
-// Allow reports whether key may try now, and if not, how long to wait.
-func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
+// Allow reports whether key may try now, and if not, how long to wait,
+// rounded up to the second.
+func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	a := l.keys[key]
-	if a == nil || now.After(a.until) {
+	if a == nil || !now.Before(a.until) {
 		return true, 0
 	}
-	return false, a.until.Sub(now).Round(time.Second)
+	return false, (a.until.Sub(now) + time.Second - 1).Truncate(time.Second)
 }
 
 // Fail records a failed attempt.
@@ -48,12 +59,14 @@ func (l *Limiter) Fail(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	a := l.keys[key]
-	if a == nil || now.Sub(a.last) > l.window {
-		if a == nil && len(l.keys) >= l.maxKeys {
+	if a == nil {
+		if len(l.keys) >= l.maxKeys {
 			l.evict(now)
 		}
 		a = &attempts{}
 		l.keys[key] = a
+	} else if now.Sub(a.last) > l.window {
+		*a = attempts{}
 	}
 	a.failures++
 	a.last = now
@@ -73,20 +86,33 @@ func (l *Limiter) Reset(key string) {
 	delete(l.keys, key)
 }
 
-// evict drops keys whose failures are forgotten anyway, then, if that is
-// not enough, any unlocked key: memory stays bounded under a flood.
+// evict brings the keys down to nine tenths of the cap, so that a flood
+// pays for a scan once per many new keys: first the forgotten keys, then
+// the unlocked ones, then those whose locks end soonest.
 func (l *Limiter) evict(now time.Time) {
+	target := l.maxKeys - l.maxKeys/10 - 1
 	for k, a := range l.keys {
 		if now.Sub(a.last) > l.window {
 			delete(l.keys, k)
 		}
 	}
 	for k, a := range l.keys {
-		if len(l.keys) < l.maxKeys {
+		if len(l.keys) <= target {
 			return
 		}
-		if now.After(a.until) {
+		if !now.Before(a.until) {
 			delete(l.keys, k)
 		}
+	}
+	if len(l.keys) <= target {
+		return
+	}
+	locked := make([]string, 0, len(l.keys))
+	for k := range l.keys {
+		locked = append(locked, k)
+	}
+	slices.SortFunc(locked, func(x, y string) int { return l.keys[x].until.Compare(l.keys[y].until) })
+	for _, k := range locked[:len(locked)-target] {
+		delete(l.keys, k)
 	}
 }

@@ -1,6 +1,3 @@
-// Package auth holds the credential primitives of newsroom accounts:
-// argon2id password hashes, TOTP second factors (RFC 6238) and recovery
-// codes. It stores nothing and logs nothing; callers keep what it returns.
 package auth
 
 import (
@@ -8,7 +5,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
@@ -24,15 +23,29 @@ const (
 	argonKeyLen  = 32
 	argonSaltLen = 16
 
+	// A stored hash asking for more than this is refused rather than run,
+	// so a tampered row cannot make one login take seconds or gigabytes.
+	// 256 MiB is over ten times today's memory and five times OWASP's
+	// largest recommended setting, room enough to raise the parameters.
+	maxArgonMemory  = 256 * 1024 // KiB
+	maxArgonTime    = 10
+	maxArgonThreads = 16
+
 	// MinPasswordRunes is the shortest password accepted: length is what
 	// makes a passphrase strong.
 	MinPasswordRunes = 12
 	maxPasswordBytes = 1024
+	// minDistinctRunes refuses "aaaaaaaaaaaa" and "121212121212".
+	minDistinctRunes = 5
+	// Parts of a name or email shorter than this are not looked for in a
+	// password ("Li" would refuse half the dictionary).
+	minPersonalRunes = 4
 )
 
-var b64 = base64.RawStdEncoding
+var b64 = base64.RawStdEncoding.Strict()
 
-// HashPassword returns the password's argon2id hash in the PHC string format.
+// HashPassword returns the password's argon2id hash in the PHC string format:
+// $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>, unpadded standard base64.
 func HashPassword(pw string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
@@ -45,60 +58,125 @@ func HashPassword(pw string) (string, error) {
 
 // VerifyPassword reports whether pw matches the encoded hash, and whether
 // the hash was made with weaker parameters than today's and should be
-// replaced on this login. Absurd parameters are refused rather than run, so
-// a tampered hash cannot make a login take minutes or gigabytes.
+// replaced on this login. Any valid argon2id parameters are accepted within
+// bounds; an error means the stored hash itself is unusable.
 func VerifyPassword(encoded, pw string) (ok, needsRehash bool, err error) {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return false, false, fmt.Errorf("verify password: not an argon2id hash")
+	h, err := parseHash(encoded)
+	if err != nil {
+		return false, false, fmt.Errorf("verify password: %w", err)
 	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, false, fmt.Errorf("verify password: unsupported argon2 version %q", parts[2])
+	got := argon2.IDKey([]byte(pw), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
+	if subtle.ConstantTimeCompare(got, h.key) != 1 {
+		return false, false, nil
 	}
-	var m, t uint32
-	var p uint8
-	if n, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || n != 3 ||
-		fmt.Sprintf("m=%d,t=%d,p=%d", m, t, p) != parts[3] {
-		return false, false, fmt.Errorf("verify password: malformed parameters %q", parts[3])
-	}
-	if m < 8*uint32(p) || m > 256*1024 || t < 1 || t > 10 || p < 1 || p > 16 {
-		return false, false, fmt.Errorf("verify password: parameters out of range %q", parts[3])
-	}
-	salt, err1 := b64.Strict().DecodeString(parts[4])
-	want, err2 := b64.Strict().DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(salt) < 8 || len(want) < 16 || len(want) > 64 {
-		return false, false, fmt.Errorf("verify password: malformed salt or key")
-	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	ok = subtle.ConstantTimeCompare(got, want) == 1
-	return ok, ok && (m < argonMemory || t < argonTime), nil
+	weak := h.memory < argonMemory || h.time < argonTime || len(h.salt) < argonSaltLen || len(h.key) < argonKeyLen
+	return true, weak, nil
 }
 
-// CheckPasswordPolicy refuses a password that is too short, too long, one
-// of the commonly used ones, or built from the account's own name or email.
+type argonHash struct {
+	memory, time uint32
+	threads      uint8
+	salt, key    []byte
+}
+
+// parseHash reads a PHC argon2id string strictly: one spelling per hash
+// (no signs, no leading zeros, no padding), parameters within bounds.
+func parseHash(encoded string) (argonHash, error) {
+	var h argonHash
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return h, fmt.Errorf("not an argon2id hash")
+	}
+	if parts[2] != "v="+strconv.Itoa(argon2.Version) {
+		return h, fmt.Errorf("unsupported argon2 version %q", parts[2])
+	}
+	fields := strings.Split(parts[3], ",")
+	if len(fields) != 3 {
+		return h, fmt.Errorf("malformed parameters %q", parts[3])
+	}
+	var v [3]uint64
+	for i, name := range []string{"m=", "t=", "p="} {
+		s, ok := strings.CutPrefix(fields[i], name)
+		n, err := strconv.ParseUint(s, 10, 32)
+		if !ok || err != nil || strconv.FormatUint(n, 10) != s {
+			return h, fmt.Errorf("malformed parameters %q", parts[3])
+		}
+		v[i] = n
+	}
+	m, t, p := v[0], v[1], v[2]
+	if p < 1 || p > maxArgonThreads || t < 1 || t > maxArgonTime || m < 8*p || m > maxArgonMemory {
+		return h, fmt.Errorf("parameters out of range %q", parts[3])
+	}
+	salt, err1 := b64.DecodeString(parts[4])
+	key, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(salt) > 64 || len(key) < 16 || len(key) > 64 {
+		return h, fmt.Errorf("malformed salt or key")
+	}
+	return argonHash{memory: uint32(m), time: uint32(t), threads: uint8(p), salt: salt, key: key}, nil
+}
+
+// CheckPasswordPolicy refuses, with an EINVALID error on the field
+// "password", a password that is too short (under 12 characters) or too
+// long (over 1024 bytes), made of too few different characters, on the
+// common-password list (common is usually (*CommonPasswords).Contains; it
+// gets the password in lower case), or containing the account's name or
+// email local part, or any word of them, given in personal.
 func CheckPasswordPolicy(pw string, common func(string) bool, personal ...string) error {
-	if n := utf8.RuneCountInString(pw); n < MinPasswordRunes {
-		return kolokol.FieldErrorf(kolokol.EINVALID, "password", "the password has %d characters; use at least %d (a few unrelated words work well)", n, MinPasswordRunes)
+	invalid := func(format string, args ...any) error {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "password", format, args...)
 	}
 	if len(pw) > maxPasswordBytes {
-		return kolokol.FieldErrorf(kolokol.EINVALID, "password", "the password is over %d bytes", maxPasswordBytes)
+		return invalid("the password is over %d bytes; a few words are enough", maxPasswordBytes)
 	}
 	if !utf8.ValidString(pw) {
-		return kolokol.FieldErrorf(kolokol.EINVALID, "password", "the password is not valid UTF-8")
+		return invalid("the password is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(pw); n < MinPasswordRunes {
+		return invalid("the password has %d characters; use at least %d (a few unrelated words work well)", n, MinPasswordRunes)
+	}
+	if distinctRunes(pw) < minDistinctRunes {
+		return invalid("the password repeats too few different characters; a few unrelated words work well")
 	}
 	lower := strings.ToLower(pw)
 	if common != nil && common(lower) {
-		return kolokol.FieldErrorf(kolokol.EINVALID, "password", "this password is on the list of commonly used passwords; choose another")
+		return invalid("this password is on the list of commonly used passwords; choose another")
+	}
+	for _, w := range personalWords(personal) {
+		if strings.Contains(lower, w) {
+			return invalid("the password contains your name or email; choose another")
+		}
+	}
+	return nil
+}
+
+func distinctRunes(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen)
+}
+
+// personalWords is each name or email local part in lower case, whole and
+// split into its words, leaving out the short ones.
+func personalWords(personal []string) []string {
+	var words []string
+	add := func(w string) {
+		if utf8.RuneCountInString(w) >= minPersonalRunes {
+			words = append(words, w)
+		}
 	}
 	for _, p := range personal {
 		p = strings.ToLower(strings.TrimSpace(p))
 		if local, _, ok := strings.Cut(p, "@"); ok {
 			p = local
 		}
-		if len(p) >= 4 && strings.Contains(lower, p) {
-			return kolokol.FieldErrorf(kolokol.EINVALID, "password", "the password contains your name or email; choose another")
+		add(p)
+		for _, w := range strings.FieldsFunc(p, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if w != p {
+				add(w)
+			}
 		}
 	}
-	return nil
+	return words
 }

@@ -4,21 +4,22 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kolokol/kolokol"
 )
 
 // TOTP parameters: the ones every authenticator app supports (RFC 6238's
-// defaults). A code is accepted one step early or late, for clock skew.
+// defaults: HMAC-SHA-1, 6 digits, 30-second steps). A code is accepted one
+// step early or late, for clock skew.
 const (
 	totpDigits = 6
 	totpPeriod = 30 // seconds
@@ -27,7 +28,8 @@ const (
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-// NewTOTPSecret returns 160 random bits in base32, the form apps take.
+// NewTOTPSecret returns 160 random bits (RFC 4226's recommended key size)
+// in unpadded base32, the form authenticator apps take.
 func NewTOTPSecret() (string, error) {
 	b := make([]byte, 20)
 	if _, err := rand.Read(b); err != nil {
@@ -36,18 +38,20 @@ func NewTOTPSecret() (string, error) {
 	return b32.EncodeToString(b), nil
 }
 
-// TOTPURI is the otpauth URI an enrolment QR code carries.
+// TOTPURI is the otpauth URI an enrolment QR code carries, in the Key URI
+// Format authenticator apps read:
+// otpauth://totp/Issuer:account?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30.
+// A colon in the issuer or account is escaped, so the label splits at one place.
 func TOTPURI(issuer, account, secret string) string {
-	label := url.PathEscape(issuer) + ":" + url.PathEscape(account)
-	q := url.Values{}
-	q.Set("secret", secret)
-	q.Set("issuer", issuer)
-	q.Set("algorithm", "SHA1")
-	q.Set("digits", fmt.Sprint(totpDigits))
-	q.Set("period", fmt.Sprint(totpPeriod))
-	return "otpauth://totp/" + label + "?" + q.Encode()
+	label := func(s string) string { return strings.ReplaceAll(url.PathEscape(s), ":", "%3A") }
+	query := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+	return "otpauth://totp/" + label(issuer) + ":" + label(account) +
+		"?secret=" + query(secret) + "&issuer=" + query(issuer) +
+		"&algorithm=SHA1&digits=" + strconv.Itoa(totpDigits) + "&period=" + strconv.Itoa(totpPeriod)
 }
 
+// decodeSecret reads a base32 secret as a person may have copied it: any
+// case, with spaces, dashes or padding.
 func decodeSecret(secret string) ([]byte, error) {
 	s := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(secret))
 	key, err := b32.DecodeString(strings.TrimRight(s, "="))
@@ -57,7 +61,8 @@ func decodeSecret(secret string) ([]byte, error) {
 	return key, nil
 }
 
-// hotp is RFC 4226's HOTP over SHA-1 with dynamic truncation.
+// hotp is RFC 4226's HOTP over SHA-1 with dynamic truncation to digits
+// decimal digits (RFC 6238 Appendix B uses 8).
 func hotp(key []byte, counter uint64, digits int) string {
 	var msg [8]byte
 	binary.BigEndian.PutUint64(msg[:], counter)
@@ -73,7 +78,7 @@ func hotp(key []byte, counter uint64, digits int) string {
 	return fmt.Sprintf("%0*d", digits, v%mod)
 }
 
-// TOTPCode is the code of the step that t falls in.
+// TOTPCode is the code of the step that t falls in, as an app shows it.
 func TOTPCode(secret string, t time.Time) (string, error) {
 	key, err := decodeSecret(secret)
 	if err != nil {
@@ -83,16 +88,22 @@ func TOTPCode(secret string, t time.Time) (string, error) {
 }
 
 // VerifyTOTP checks a code against the steps around now and returns the
-// step it matched, which the caller stores: a code of that step or an
-// earlier one is then refused as a replay, so a code seen over a shoulder
-// or in a proxy log cannot be used again.
+// step it matched, which the caller stores as the account's last used step:
+// a code of that step or an earlier one is then refused as a replay, so a
+// code seen over a shoulder or in a proxy log cannot be used again.
+//
+// Errors: EINVALID (field "code") for a code that is not 6 digits;
+// EUNAUTHORIZED (field "code") for a wrong or expired code, or a replayed
+// one, each with a message to show; a plain error for a malformed secret.
+// Spaces and dashes are ignored and any script's decimal digits are read
+// (a Persian keyboard types ۱۲۳۴۵۶).
 func VerifyTOTP(secret, code string, now time.Time, lastUsedStep int64) (int64, error) {
 	key, err := decodeSecret(secret)
 	if err != nil {
 		return 0, err
 	}
-	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
-	if len(code) != totpDigits || strings.Trim(code, "0123456789") != "" {
+	code, ok := normalizeCode(code)
+	if !ok {
 		return 0, kolokol.FieldErrorf(kolokol.EINVALID, "code", "enter the %d-digit code from your authenticator app", totpDigits)
 	}
 	current := now.Unix() / totpPeriod
@@ -112,53 +123,40 @@ func VerifyTOTP(secret, code string, now time.Time, lastUsedStep int64) (int64, 
 	return matched, nil
 }
 
-// recoveryAlphabet leaves out look-alikes (0/o, 1/l/i) so codes can be
-// copied from paper.
-const recoveryAlphabet = "23456789abcdefghjkmnpqrstuvwxyz"
-
-// NewRecoveryCodes returns n one-time codes to show once, and the hashes to
-// store. A plain SHA-256 suffices: each code has 60 random bits.
-func NewRecoveryCodes(n int) (codes, hashes []string, err error) {
-	// Bytes at or above the largest multiple of the alphabet's size are
-	// drawn again, so every character is equally likely.
-	limit := byte(256 / len(recoveryAlphabet) * len(recoveryAlphabet))
-	buf := make([]byte, 1)
-	for range n {
-		var sb strings.Builder
-		for i := 0; i < 12; {
-			if _, err := rand.Read(buf); err != nil {
-				return nil, nil, fmt.Errorf("recovery codes: %w", err)
-			}
-			if buf[0] >= limit {
-				continue
-			}
-			if i > 0 && i%4 == 0 {
-				sb.WriteByte('-')
-			}
-			sb.WriteByte(recoveryAlphabet[int(buf[0])%len(recoveryAlphabet)])
-			i++
-		}
-		codes = append(codes, sb.String())
-		hashes = append(hashes, hashRecovery(sb.String()))
-	}
-	return codes, hashes, nil
-}
-
-func hashRecovery(code string) string {
-	norm := strings.ToLower(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(code)))
-	sum := sha256.Sum256([]byte(norm))
-	return hex.EncodeToString(sum[:])
-}
-
-// MatchRecoveryCode returns the index of the stored hash the code matches;
-// the caller deletes it, since each code works once.
-func MatchRecoveryCode(code string, hashes []string) (int, bool) {
-	h := []byte(hashRecovery(code))
-	found := -1
-	for i, s := range hashes {
-		if subtle.ConstantTimeCompare(h, []byte(s)) == 1 {
-			found = i
+// normalizeCode keeps the digits of code as ASCII, dropping spaces and
+// dashes; it fails on anything else or on a wrong count.
+func normalizeCode(code string) (string, bool) {
+	var b strings.Builder
+	for _, r := range code {
+		switch {
+		case unicode.IsSpace(r) || r == '-':
+			continue
+		case b.Len() == totpDigits:
+			return "", false
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case unicode.Is(unicode.Nd, r):
+			b.WriteByte('0' + digitValue(r))
+		default:
+			return "", false
 		}
 	}
-	return found, found >= 0
+	return b.String(), b.Len() == totpDigits
+}
+
+// digitValue is the value of a decimal digit (category Nd). Unicode encodes
+// every script's decimal digits as runs of ten from zero to nine, so the
+// value is the offset in the run, modulo ten.
+func digitValue(r rune) byte {
+	for _, rg := range unicode.Nd.R16 {
+		if lo, hi := rune(rg.Lo), rune(rg.Hi); r >= lo && r <= hi {
+			return byte((r - lo) / rune(rg.Stride) % 10)
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if lo, hi := rune(rg.Lo), rune(rg.Hi); r >= lo && r <= hi {
+			return byte((r - lo) / rune(rg.Stride) % 10)
+		}
+	}
+	return 0
 }

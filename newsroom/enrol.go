@@ -58,7 +58,7 @@ func (n *Newsroom) enrolPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Newsroom) showEnrol(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, msg string) {
-	svg, err := qrSVG(auth.TOTPURI("Kolokol", u.Email, u.TOTPSecret), "QR code of the authenticator key")
+	svg, err := auth.QRCodeSVG(auth.TOTPURI("Kolokol", u.Email, u.TOTPSecret), "QR code of the authenticator key")
 	if err != nil {
 		n.log.Error("enrolment", "err", err)
 	}

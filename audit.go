@@ -1,0 +1,51 @@
+package kolokol
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// AuditEntry records who did what in the newsroom. Readers are never
+// recorded: Actor is an account's email or an API token's name.
+type AuditEntry struct {
+	ID        int64
+	Time      time.Time
+	Actor     string
+	Action    string // e.g. "article.publish", "login.fail", "user.add"
+	Service   string
+	ArticleID int64
+	Target    string // the account acted on, for account actions
+	Detail    string
+}
+
+var auditActionRE = regexp.MustCompile(`^[a-z]+(\.[a-z_]+)+$`)
+
+// Validate checks an entry before it is stored.
+func (e *AuditEntry) Validate() error {
+	if strings.TrimSpace(e.Actor) == "" {
+		return FieldErrorf(EINVALID, "actor", "an audit entry names who acted")
+	}
+	if !auditActionRE.MatchString(e.Action) {
+		return FieldErrorf(EINVALID, "action", "audit action %q is not of the form noun.verb", e.Action)
+	}
+	if e.Service != "" && !ValidServiceCode(e.Service) {
+		return FieldErrorf(EINVALID, "service", "invalid service code %q", e.Service)
+	}
+	for _, f := range [][2]string{{"actor", e.Actor}, {"target", e.Target}, {"detail", e.Detail}} {
+		if err := checkText(f[0], f[1], 2000); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditFilter selects audit entries, newest first. Zero fields do not filter.
+type AuditFilter struct {
+	Actor     string
+	Action    string
+	Service   string
+	ArticleID int64
+	Before    int64 // id cursor
+	Limit     int
+}
