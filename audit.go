@@ -29,8 +29,14 @@ func (e *AuditEntry) Validate() error {
 	if !auditActionRE.MatchString(e.Action) {
 		return FieldErrorf(EINVALID, "action", "audit action %q is not of the form noun.verb", e.Action)
 	}
+	if len(e.Action) > 64 {
+		return FieldErrorf(EINVALID, "action", "audit action %q is longer than 64 characters", e.Action)
+	}
 	if e.Service != "" && !ValidServiceCode(e.Service) {
 		return FieldErrorf(EINVALID, "service", "invalid service code %q", e.Service)
+	}
+	if e.ArticleID < 0 {
+		return FieldErrorf(EINVALID, "article_id", "article id %d is negative", e.ArticleID)
 	}
 	for _, f := range [][2]string{{"actor", e.Actor}, {"target", e.Target}, {"detail", e.Detail}} {
 		if err := checkText(f[0], f[1], 2000); err != nil {
@@ -46,6 +52,16 @@ type AuditFilter struct {
 	Action    string
 	Service   string
 	ArticleID int64
-	Before    int64 // id cursor
-	Limit     int
+	// Before, when set, keeps entries with an id below it: pass the last id
+	// of a page to get the next one.
+	Before int64
+	// Limit is the page size: DefaultAuditLimit when zero or negative, at
+	// most MaxAuditLimit.
+	Limit int
 }
+
+// Page sizes of FindAudit.
+const (
+	DefaultAuditLimit = 100
+	MaxAuditLimit     = 500
+)

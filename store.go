@@ -61,16 +61,26 @@ type Store interface {
 	CreateToken(ctx context.Context, t *Token) error // sets ID, CreatedAt
 	FindTokenByHash(ctx context.Context, hash string) (*Token, error)
 
-	// Newsroom accounts. UpdateUser writes every field but ID and
-	// CreatedAt if the stored version equals u.Version (ECONFLICT if not),
-	// then bumps u.Version. A taken email is ECONFLICT.
+	// Newsroom accounts. CreateUser sets ID, CreatedAt, UpdatedAt and
+	// Version (1). UpdateUser writes every field but ID and CreatedAt if
+	// the stored version equals u.Version (ECONFLICT if not, ENOTFOUND for
+	// an unknown id), then bumps u.Version and sets u.UpdatedAt. A taken
+	// email is ECONFLICT with Field "email". FindUserByEmail trims and
+	// lowercases its argument. Disabling an account does not end its
+	// sessions: call DeleteUserSessions too.
 	CreateUser(ctx context.Context, u *User) error
 	UpdateUser(ctx context.Context, u *User) error
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	FindUsers(ctx context.Context) ([]*User, error) // ordered by email
 
-	// Sessions. DeleteUserSessions signs a user out everywhere.
+	// Sessions, by the SHA-256 of their cookie. CreateSession sets
+	// CreatedAt when zero and LastSeenAt (to CreatedAt) when zero; an
+	// unknown user is EINVALID (Field "user_id"), a known id ECONFLICT. The
+	// store never checks expiry or idleness: the caller does, from
+	// ExpiresAt and LastSeenAt. TouchSession sets LastSeenAt (ENOTFOUND for
+	// an unknown id). Deleting sessions that do not exist is not an error;
+	// DeleteUserSessions signs a user out everywhere.
 	CreateSession(ctx context.Context, s *Session) error
 	FindSession(ctx context.Context, id string) (*Session, error)
 	TouchSession(ctx context.Context, id string, seen time.Time) error
@@ -83,18 +93,30 @@ type Store interface {
 	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
 	FindRevision(ctx context.Context, articleID, id int64) (*Revision, error)
 
-	// Enrolment links: FindEnrolment returns ENOTFOUND for unknown and
-	// expired links alike; DeleteEnrolment spends one.
+	// Enrolment links, by the SHA-256 of their token. A link expires at
+	// ExpiresAt: it is usable while now is before it. FindEnrolment
+	// returns ENOTFOUND for unknown and expired links alike and spends
+	// nothing; DeleteEnrolment spends one (none is not an error). See also
+	// ConsumeEnrolment.
 	CreateEnrolment(ctx context.Context, e *Enrolment) error
 	FindEnrolment(ctx context.Context, tokenHash string, now time.Time) (*Enrolment, error)
 	DeleteEnrolment(ctx context.Context, tokenHash string) error
 
 	// The audit log: AddAudit sets ID (and Time when zero); FindAudit
-	// returns entries newest first.
+	// returns entries newest first (by id), DefaultAuditLimit of them when
+	// f.Limit is not set and never more than MaxAuditLimit.
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 
 	Close() error
+
+	// ---- Newsroom accounts, continued ----
+
+	// ConsumeEnrolment spends a link in one step: if it exists and has not
+	// expired at now, it is deleted and returned; otherwise ENOTFOUND and
+	// nothing changes (an expired link stays until it is deleted). Of two
+	// concurrent calls for one link, exactly one gets it.
+	ConsumeEnrolment(ctx context.Context, tokenHash string, now time.Time) (*Enrolment, error)
 }
 
 // ChangeKind names what happened in a Change.

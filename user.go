@@ -25,6 +25,10 @@ type User struct {
 	Version        int // optimistic lock, as for articles
 }
 
+// MaxEmail is the longest email address an account may have, in bytes.
+const MaxEmail = 254
+
+// emailRE checks an address loosely: one @, no spaces, a dot in the domain.
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 // Normalize lowercases and trims the email and trims the name.
@@ -36,8 +40,11 @@ func (u *User) Normalize() {
 
 // Validate checks a user before it is stored.
 func (u *User) Validate() error {
-	if len(u.Email) > 254 || !emailRE.MatchString(u.Email) || u.Email != strings.ToLower(u.Email) {
+	if len(u.Email) > MaxEmail || !emailRE.MatchString(u.Email) || u.Email != strings.ToLower(u.Email) {
 		return FieldErrorf(EINVALID, "email", "%q is not a lowercase email address", u.Email)
+	}
+	if err := checkText("email", u.Email, MaxEmail); err != nil {
+		return err
 	}
 	if !u.Role.Valid() {
 		return FieldErrorf(EINVALID, "role", "role must be reporter, editor or admin, got %q", u.Role)
@@ -52,6 +59,12 @@ func (u *User) Validate() error {
 	}
 	if u.PasswordHash != "" && !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
 		return FieldErrorf(EINVALID, "password_hash", "the password must be stored as an argon2id hash")
+	}
+	if u.TOTPLastStep < 0 {
+		return FieldErrorf(EINVALID, "totp_last_step", "the last TOTP step cannot be negative")
+	}
+	if strings.ContainsAny(u.Name, "\r\n") {
+		return FieldErrorf(EINVALID, "name", "name must be a single line")
 	}
 	return checkText("name", u.Name, 200)
 }
@@ -76,8 +89,14 @@ func (s *Session) Validate() error {
 	if !sha256HexRE.MatchString(s.ID) {
 		return FieldErrorf(EINVALID, "id", "a session is stored by the SHA-256 of its cookie")
 	}
-	if s.UserID <= 0 || s.ExpiresAt.IsZero() {
-		return FieldErrorf(EINVALID, "user_id", "a session needs a user and an expiry")
+	if s.UserID <= 0 {
+		return FieldErrorf(EINVALID, "user_id", "a session needs a user")
+	}
+	if s.ExpiresAt.IsZero() {
+		return FieldErrorf(EINVALID, "expires_at", "a session needs an expiry")
+	}
+	if !s.CreatedAt.IsZero() && !s.ExpiresAt.After(s.CreatedAt) {
+		return FieldErrorf(EINVALID, "expires_at", "a session must expire after it starts")
 	}
 	return nil
 }
@@ -95,8 +114,11 @@ func (e *Enrolment) Validate() error {
 	if !sha256HexRE.MatchString(e.TokenHash) {
 		return FieldErrorf(EINVALID, "token", "an enrolment is stored by the SHA-256 of its token")
 	}
-	if e.UserID <= 0 || e.ExpiresAt.IsZero() {
-		return FieldErrorf(EINVALID, "user_id", "an enrolment needs a user and an expiry")
+	if e.UserID <= 0 {
+		return FieldErrorf(EINVALID, "user_id", "an enrolment needs a user")
+	}
+	if e.ExpiresAt.IsZero() {
+		return FieldErrorf(EINVALID, "expires_at", "an enrolment needs an expiry")
 	}
 	return nil
 }

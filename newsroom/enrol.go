@@ -93,14 +93,19 @@ func (n *Newsroom) enrol(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		u.PasswordHash, err = auth.HashPassword(pw)
 	}
-	if err == nil {
-		u.TOTPLastStep, u.RecoveryHashes = step, hashes
-		err = n.store.UpdateUser(r.Context(), u)
-	}
-	if err == nil {
-		err = n.store.DeleteEnrolment(r.Context(), e.TokenHash)
-	}
 	if err != nil {
+		n.log.Error("enrolment", "err", err)
+		http.Error(w, "Enrolment is unavailable; try again shortly.", http.StatusInternalServerError)
+		return
+	}
+	// Spend the link first: of two submissions racing, only one may set
+	// the password.
+	if _, err := n.store.ConsumeEnrolment(r.Context(), e.TokenHash, n.opts.Now()); err != nil {
+		n.enrolError(w, err)
+		return
+	}
+	u.TOTPLastStep, u.RecoveryHashes = step, hashes
+	if err := n.store.UpdateUser(r.Context(), u); err != nil {
 		n.log.Error("enrolment", "err", err)
 		http.Error(w, "Enrolment is unavailable; try again shortly.", http.StatusInternalServerError)
 		return

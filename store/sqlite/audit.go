@@ -13,16 +13,17 @@ func (s *Store) AddAudit(ctx context.Context, e *kolokol.AuditEntry) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if e.Time.IsZero() {
-		e.Time = now()
-	}
 	if err := checkTime("time", e.Time); err != nil {
 		return err
+	}
+	t := e.Time.UTC()
+	if t.IsZero() {
+		t = now()
 	}
 	var id int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO audit_log (time, actor, action, service, article_id, target, detail)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.Time.UnixNano(), e.Actor, e.Action, e.Service, e.ArticleID, e.Target, e.Detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.UnixNano(), e.Actor, e.Action, e.Service, e.ArticleID, e.Target, e.Detail)
 		if err != nil {
 			return err
 		}
@@ -32,11 +33,11 @@ func (s *Store) AddAudit(ctx context.Context, e *kolokol.AuditEntry) error {
 	if err != nil {
 		return wrapf(err, "add audit entry %s", e.Action)
 	}
-	e.ID = id
+	e.ID, e.Time = id, t
 	return nil
 }
 
-// FindAudit returns entries newest first.
+// FindAudit returns the entries f selects, newest first.
 func (s *Store) FindAudit(ctx context.Context, f kolokol.AuditFilter) ([]*kolokol.AuditEntry, error) {
 	var where []string
 	var args []any
@@ -54,9 +55,10 @@ func (s *Store) FindAudit(ctx context.Context, f kolokol.AuditFilter) ([]*koloko
 		}
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 100
+	if limit <= 0 {
+		limit = kolokol.DefaultAuditLimit
 	}
+	limit = min(limit, kolokol.MaxAuditLimit)
 	var q strings.Builder
 	q.WriteString(`SELECT id, time, actor, action, service, article_id, target, detail FROM audit_log`)
 	writeWhere(&q, where)

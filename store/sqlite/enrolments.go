@@ -9,6 +9,11 @@ import (
 	"github.com/kolokol/kolokol"
 )
 
+// enrolmentGone is what a person following a dead link is told.
+func enrolmentGone() error {
+	return kolokol.Errorf(kolokol.ENOTFOUND, "this enrolment link is unknown, used or expired; ask an admin for a new one")
+}
+
 // CreateEnrolment stores a one-time enrolment link.
 func (s *Store) CreateEnrolment(ctx context.Context, e *kolokol.Enrolment) error {
 	if err := e.Validate(); err != nil {
@@ -40,7 +45,7 @@ func (s *Store) FindEnrolment(ctx context.Context, tokenHash string, now time.Ti
 	err := s.reader.QueryRowContext(ctx, `SELECT token_hash, user_id, expires_at FROM enrolments
 		WHERE token_hash = ? AND expires_at > ?`, tokenHash, now.UnixNano()).Scan(&e.TokenHash, &e.UserID, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "this enrolment link is unknown, used or expired; ask an admin for a new one")
+		return nil, enrolmentGone()
 	} else if err != nil {
 		return nil, wrapf(err, "find enrolment")
 	}
@@ -54,4 +59,24 @@ func (s *Store) DeleteEnrolment(ctx context.Context, tokenHash string) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE token_hash = ?`, tokenHash)
 		return err
 	}), "delete enrolment")
+}
+
+// ConsumeEnrolment deletes a link that has not expired and returns it, in
+// one statement: of two requests racing for one link, one gets it.
+func (s *Store) ConsumeEnrolment(ctx context.Context, tokenHash string, now time.Time) (*kolokol.Enrolment, error) {
+	e := kolokol.Enrolment{TokenHash: tokenHash}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var exp sql.NullInt64
+		err := tx.QueryRowContext(ctx, `DELETE FROM enrolments WHERE token_hash = ? AND expires_at > ?
+			RETURNING user_id, expires_at`, tokenHash, now.UnixNano()).Scan(&e.UserID, &exp)
+		if errors.Is(err, sql.ErrNoRows) {
+			return enrolmentGone()
+		}
+		e.ExpiresAt = fromNanos(exp)
+		return err
+	})
+	if err != nil {
+		return nil, wrapf(err, "consume enrolment")
+	}
+	return &e, nil
 }

@@ -22,11 +22,13 @@ func (s *Store) CreateSession(ctx context.Context, sess *kolokol.Session) error 
 			return err
 		}
 	}
-	if sess.CreatedAt.IsZero() {
-		sess.CreatedAt = now()
+	// The caller's value changes only once the session is stored.
+	created, seen := sess.CreatedAt.UTC(), sess.LastSeenAt.UTC()
+	if created.IsZero() {
+		created = now()
 	}
-	if sess.LastSeenAt.IsZero() {
-		sess.LastSeenAt = sess.CreatedAt
+	if seen.IsZero() {
+		seen = created
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, sess.UserID)
@@ -36,13 +38,17 @@ func (s *Store) CreateSession(ctx context.Context, sess *kolokol.Session) error 
 			return kolokol.FieldErrorf(kolokol.EINVALID, "user_id", "there is no user %d", sess.UserID)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`, sess.ID, sess.UserID, sess.CreatedAt.UnixNano(), sess.LastSeenAt.UnixNano(), sess.ExpiresAt.UnixNano())
+			VALUES (?, ?, ?, ?, ?)`, sess.ID, sess.UserID, created.UnixNano(), seen.UnixNano(), sess.ExpiresAt.UnixNano())
 		if isUnique(err) {
 			return kolokol.Errorf(kolokol.ECONFLICT, "the session exists already")
 		}
 		return err
 	})
-	return wrapf(err, "create session")
+	if err != nil {
+		return wrapf(err, "create session")
+	}
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = created, seen, sess.ExpiresAt.UTC()
+	return nil
 }
 
 // FindSession returns a session by the hash of its cookie.
@@ -62,6 +68,12 @@ func (s *Store) FindSession(ctx context.Context, id string) (*kolokol.Session, e
 
 // TouchSession records activity, for the idle timeout.
 func (s *Store) TouchSession(ctx context.Context, id string, seen time.Time) error {
+	if seen.IsZero() {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "last_seen_at", "a session cannot be seen at the zero time")
+	}
+	if err := checkTime("last_seen_at", seen); err != nil {
+		return err
+	}
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, seen.UTC().UnixNano(), id)
 		if err != nil {

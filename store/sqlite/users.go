@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/kolokol/kolokol"
 )
@@ -103,8 +104,10 @@ func (s *Store) FindUserByID(ctx context.Context, id int64) (*kolokol.User, erro
 	return u, wrapf(err, "find user %d", id)
 }
 
-// FindUserByEmail returns the account signing in with email.
+// FindUserByEmail returns the account signing in with email, which is
+// trimmed and lowercased as User.Normalize does.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (*kolokol.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
 	u, err := scanUser(s.reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "no account with that email")

@@ -56,6 +56,13 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Audit", testAudit},
 		{"Enrolments", testEnrolments},
 		{"Revisions", testRevisions},
+		{"UserRoundTrips", testUserRoundTrips},
+		{"UserUpdates", testUserUpdates},
+		{"SessionRoundTrips", testSessionRoundTrips},
+		{"EnrolmentConsume", testEnrolmentConsume},
+		{"AuditRoundTrips", testAuditRoundTrips},
+		{"AuditPaging", testAuditPaging},
+		{"RevisionHistory", testRevisionHistory},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}
