@@ -64,9 +64,9 @@ func (a *API) getRevision(w http.ResponseWriter, r *http.Request, actor kolokol.
 	if err != nil {
 		return err
 	}
-	revID, err := strconv.ParseInt(r.PathValue("rev"), 10, 64)
-	if err != nil || revID <= 0 {
-		return kolokol.Errorf(kolokol.ENOTFOUND, "no revision %q", r.PathValue("rev"))
+	revID, err := pathRev(r)
+	if err != nil {
+		return err
 	}
 	rev, err := a.desk.Revision(r.Context(), actor, id, revID)
 	if err != nil {
@@ -111,9 +111,9 @@ func (a *API) restoreRevision(w http.ResponseWriter, r *http.Request, actor kolo
 	if err != nil {
 		return err
 	}
-	revID, err := strconv.ParseInt(r.PathValue("rev"), 10, 64)
-	if err != nil || revID <= 0 {
-		return kolokol.Errorf(kolokol.ENOTFOUND, "no revision %q", r.PathValue("rev"))
+	revID, err := pathRev(r)
+	if err != nil {
+		return err
 	}
 	var req restoreRequest
 	if err := decode(w, r, &req); err != nil {
@@ -125,4 +125,12 @@ func (a *API) restoreRevision(w http.ResponseWriter, r *http.Request, actor kolo
 	}
 	writeJSON(w, http.StatusOK, a.articleJSON(ar))
 	return nil
+}
+
+func pathRev(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("rev"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, kolokol.Errorf(kolokol.ENOTFOUND, "no revision %q", r.PathValue("rev"))
+	}
+	return id, nil
 }

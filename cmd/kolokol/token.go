@@ -28,10 +28,8 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		return err
 	}
 	defer store.Close()
-	for _, code := range services {
-		if _, err := store.FindServiceByCode(ctx, code); err != nil {
-			return fmt.Errorf("service %q: %s", code, kolokol.ErrorMessage(err))
-		}
+	if err := checkServices(ctx, store, services); err != nil {
+		return err
 	}
 	secret, hash := kolokol.NewToken()
 	t := &kolokol.Token{Name: *name, Hash: hash, Role: kolokol.Role(*role), Services: services}
@@ -40,5 +38,16 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	}
 	fmt.Fprintf(stderr, "Created %s token %q (id %d). It is shown only once; only its hash is stored.\n", t.Role, t.Name, t.ID)
 	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+// checkServices refuses service codes the newsroom does not have, before
+// anything is written.
+func checkServices(ctx context.Context, store kolokol.Store, codes []string) error {
+	for _, code := range codes {
+		if _, err := store.FindServiceByCode(ctx, code); err != nil {
+			return fmt.Errorf("service %q: %s", code, kolokol.ErrorMessage(err))
+		}
+	}
 	return nil
 }

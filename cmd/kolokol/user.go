@@ -36,10 +36,8 @@ func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		return err
 	}
 	defer store.Close()
-	for _, code := range services {
-		if _, err := store.FindServiceByCode(ctx, code); err != nil {
-			return fmt.Errorf("service %q: %s", code, kolokol.ErrorMessage(err))
-		}
+	if err := checkServices(ctx, store, services); err != nil {
+		return err
 	}
 	u := &kolokol.User{Email: *email, Name: *name, Role: kolokol.Role(*role), Services: services}
 	u.Normalize()
