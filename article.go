@@ -81,6 +81,12 @@ type Article struct {
 	PublishedAt      time.Time // zero until first published
 	ScheduledAt      time.Time // zero unless scheduled
 	Version          int       // optimistic lock: each stored update increments it
+	// CreatedBy names who created the story (an account's email, a token's
+	// name, a wire feed): the "author" the newsroom filters by.
+	CreatedBy string
+	// SubmittedAt is when a reporter handed the draft to the editors for
+	// review; zero while it is still being written.
+	SubmittedAt time.Time
 	// EditedBy names who makes the save in hand (an account's email, a
 	// token's name); the store records it in the revision it writes.
 	EditedBy string
@@ -224,6 +230,13 @@ type ArticleFilter struct {
 	// ScheduledBy keeps articles scheduled for that time or earlier: the
 	// ones the scheduler must publish.
 	ScheduledBy time.Time
+	// Query keeps articles whose headline contains it, ignoring case.
+	Query string
+	// Author keeps articles created by that account or with a byline
+	// containing it, ignoring case.
+	Author string
+	// Submitted keeps drafts handed in for review.
+	Submitted bool
 	// ByPublished orders by publication time, newest first (reader lists),
 	// stories never published last;
 	// otherwise the order is by id, newest first (API lists).

@@ -40,6 +40,7 @@ func (a *API) routes() []struct {
 		{"GET /api/v1/articles", a.listArticles},
 		{"GET /api/v1/articles/{id}", a.getArticle},
 		{"PATCH /api/v1/articles/{id}", a.patchArticle},
+		{"POST /api/v1/articles/{id}/submit", a.submit},
 		{"POST /api/v1/articles/{id}/publish", a.publish},
 		{"POST /api/v1/articles/{id}/unpublish", a.unpublish},
 		{"POST /api/v1/articles/{id}/schedule", a.schedule},

@@ -44,6 +44,8 @@ type articleJSON struct {
 	UpdatedAt   time.Time        `json:"updated_at"`
 	PublishedAt *time.Time       `json:"published_at"`
 	ScheduledAt *time.Time       `json:"scheduled_at,omitempty"`
+	SubmittedAt *time.Time       `json:"submitted_at,omitempty"`
+	CreatedBy   string           `json:"created_by,omitempty"`
 	Version     int              `json:"version"`
 	URL         string           `json:"url"`
 	// Warnings point out what the newsroom should fix but may publish
@@ -78,7 +80,7 @@ func (a *API) articleJSON(ar *kolokol.Article) articleJSON {
 		Bylines: nonNil(ar.Bylines), Dateline: ar.Dateline, Tags: nonNil(ar.Tags),
 		Credits: nonNil(ar.Credits), Corrections: []correctionJSON{}, Status: ar.Status,
 		CreatedAt: ar.CreatedAt, UpdatedAt: ar.UpdatedAt, Version: ar.Version,
-		URL: a.baseURL + ar.Path(), Group: ar.TranslationGroup,
+		URL: a.baseURL + ar.Path(), Group: ar.TranslationGroup, CreatedBy: ar.CreatedBy,
 	}
 	if li := ar.LeadImage; li != nil {
 		j.LeadImage = &leadImageJSON{MediaID: li.MediaID, Alt: li.Alt, Caption: li.Caption, Credit: li.Credit}
@@ -93,6 +95,10 @@ func (a *API) articleJSON(ar *kolokol.Article) articleJSON {
 	if !ar.ScheduledAt.IsZero() {
 		t := ar.ScheduledAt
 		j.ScheduledAt = &t
+	}
+	if !ar.SubmittedAt.IsZero() {
+		t := ar.SubmittedAt
+		j.SubmittedAt = &t
 	}
 	return j
 }
@@ -246,6 +252,10 @@ func (a *API) patchArticle(w http.ResponseWriter, r *http.Request, actor kolokol
 
 func (a *API) publish(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
 	return a.transition(w, r, actor, a.desk.Publish)
+}
+
+func (a *API) submit(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	return a.transition(w, r, actor, a.desk.Submit)
 }
 
 func (a *API) unpublish(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {

@@ -92,7 +92,7 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 		Service: in.Service, Section: in.Section, Headline: in.Headline, Summary: in.Summary,
 		Body: in.Body, Bylines: in.Bylines, Dateline: in.Dateline, Tags: in.Tags,
 		Credits: in.Credits, LeadImage: in.LeadImage, Status: kolokol.StatusDraft,
-		TranslationGroup: in.TranslationGroup, EditedBy: actor.Name,
+		TranslationGroup: in.TranslationGroup, EditedBy: actor.Name, CreatedBy: actor.Name,
 	}
 	a.Normalize()
 	if err := a.Validate(); err != nil {
@@ -259,6 +259,24 @@ func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (a *k
 		a.PublishedAt = d.now().UTC()
 	}
 	return a, d.save(ctx, actor, a, true, a.TranslationGroup)
+}
+
+// Submit hands a draft to the editors for review. Anyone who may work on
+// the service may submit; submitting twice keeps the first time.
+func (d *Desk) Submit(ctx context.Context, actor kolokol.Actor, id int64) (a *kolokol.Article, err error) {
+	defer func() { d.record(ctx, actor, "article.submit", serviceOf(a), id, "", err) }()
+	a, err = d.Article(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != kolokol.StatusDraft {
+		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "status", "article %d is %s; only a draft is submitted for review", id, a.Status)
+	}
+	if !a.SubmittedAt.IsZero() {
+		return a, nil
+	}
+	a.SubmittedAt = d.now().UTC()
+	return a, d.save(ctx, actor, a, false, a.TranslationGroup)
 }
 
 // Unpublish takes a story off the reader site.

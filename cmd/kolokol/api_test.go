@@ -446,3 +446,21 @@ func TestAuditLog(t *testing.T) {
 		t.Error("the audit log holds an address")
 	}
 }
+
+// TestAPISubmit: a reporter hands a draft in; editors find it by the
+// submitted filter's store field and by its author.
+func TestAPISubmit(t *testing.T) {
+	ta := newTestApp(t)
+	a := ta.create(t, ta.tokens["reporter-ru"], map[string]any{"service": "ru", "headline": "На проверку", "body": "Текст"})
+	r := ta.api(t, "POST", fmt.Sprintf("/articles/%d/submit", a.ID), ta.tokens["reporter-ru"], nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"submitted_at"`) || !strings.Contains(string(r.body), `"created_by": "reporter-ru"`) {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	if r := ta.api(t, "POST", fmt.Sprintf("/articles/%d/submit", a.ID), ta.tokens["editor-fa"], nil); r.status != http.StatusNotFound { // another service's stories are not shown to exist
+		t.Fatalf("submit from another service: %d %s", r.status, r.body)
+	}
+	ta.publish(t, ta.tokens["editor-ru"], a.ID)
+	if r := ta.api(t, "POST", fmt.Sprintf("/articles/%d/submit", a.ID), ta.tokens["reporter-ru"], nil); r.status != http.StatusConflict || !strings.Contains(string(r.body), "only a draft") {
+		t.Fatalf("submit a published story: %d %s", r.status, r.body)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/kolokol/kolokol"
 )
@@ -13,9 +14,15 @@ import (
 // returns them; id, created_at, updated_at and version are the store's.
 const articleFields = `service, section, slug, headline, summary, body, bylines, dateline,
 	lead_media_id, lead_alt, lead_caption, lead_credit, credits, tags, status,
-	published_at, scheduled_at, translation_group`
+	published_at, scheduled_at, translation_group, created_by, submitted_at, headline_fold`
 
-const articleColumns = `id, ` + articleFields + `, created_at, updated_at, version`
+const articleColumns = `id, service, section, slug, headline, summary, body, bylines, dateline,
+	lead_media_id, lead_alt, lead_caption, lead_credit, credits, tags, status,
+	published_at, scheduled_at, translation_group, created_by, submitted_at, created_at, updated_at, version`
+
+// fold is the form headline searches compare: SQLite's own lower() and LIKE
+// fold ASCII only, and newsrooms search in Cyrillic, Greek and more.
+func fold(s string) string { return strings.ToLower(s) }
 
 // CreateArticle stores a new article and sets its ID, CreatedAt, UpdatedAt
 // and Version. Its Corrections are ignored.
@@ -31,7 +38,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO articles (`+articleFields+`, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 			append(vals, t.UnixNano(), t.UnixNano())...)
 		if err != nil {
 			return err
@@ -65,7 +72,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET service = ?, section = ?, slug = ?,
 			headline = ?, summary = ?, body = ?, bylines = ?, dateline = ?, lead_media_id = ?,
 			lead_alt = ?, lead_caption = ?, lead_credit = ?, credits = ?, tags = ?, status = ?,
-			published_at = ?, scheduled_at = ?, translation_group = ?, updated_at = ?, version = version + 1
+			published_at = ?, scheduled_at = ?, translation_group = ?, created_by = ?, submitted_at = ?, headline_fold = ?, updated_at = ?, version = version + 1
 			WHERE id = ? AND version = ?`,
 			append(vals, t.UnixNano(), a.ID, a.Version)...)
 		if err != nil {
@@ -181,6 +188,9 @@ func checkArticle(a *kolokol.Article) ([]any, error) {
 	if err := checkTime("scheduled_at", a.ScheduledAt); err != nil {
 		return nil, err
 	}
+	if err := checkTime("submitted_at", a.SubmittedAt); err != nil {
+		return nil, err
+	}
 	lists := make([]any, 3)
 	for i, l := range [][]string{a.Bylines, a.Credits, a.Tags} {
 		s, err := encodeList(l)
@@ -197,7 +207,7 @@ func checkArticle(a *kolokol.Article) ([]any, error) {
 	}
 	return []any{a.Service, a.Section, a.Slug, a.Headline, a.Summary, a.Body, lists[0], a.Dateline,
 		media, li.Alt, li.Caption, li.Credit, lists[1], lists[2], string(a.Status),
-		nanos(a.PublishedAt), nanos(a.ScheduledAt), a.TranslationGroup}, nil
+		nanos(a.PublishedAt), nanos(a.ScheduledAt), a.TranslationGroup, a.CreatedBy, nanos(a.SubmittedAt), fold(a.Headline)}, nil
 }
 
 // checkArticleRefs names the field of a that points at nothing, which the
@@ -230,10 +240,10 @@ func scanArticle(sc scanner) (*kolokol.Article, error) {
 	var bylines, credits, tags string
 	var media sql.NullInt64
 	var li kolokol.LeadImage
-	var created, updated, published, scheduled sql.NullInt64
+	var created, updated, published, scheduled, submitted sql.NullInt64
 	err := sc.Scan(&a.ID, &a.Service, &a.Section, &a.Slug, &a.Headline, &a.Summary, &a.Body,
 		&bylines, &a.Dateline, &media, &li.Alt, &li.Caption, &li.Credit, &credits, &tags, &a.Status,
-		&published, &scheduled, &a.TranslationGroup, &created, &updated, &a.Version)
+		&published, &scheduled, &a.TranslationGroup, &a.CreatedBy, &submitted, &created, &updated, &a.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +260,6 @@ func scanArticle(sc scanner) (*kolokol.Article, error) {
 		}
 	}
 	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
-	a.PublishedAt, a.ScheduledAt = fromNanos(published), fromNanos(scheduled)
+	a.PublishedAt, a.ScheduledAt, a.SubmittedAt = fromNanos(published), fromNanos(scheduled), fromNanos(submitted)
 	return &a, nil
 }

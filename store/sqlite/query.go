@@ -78,11 +78,27 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 		where = append(where, "lead_media_id = ?")
 		args = append(args, f.LeadMediaID)
 	}
+	if f.Query != "" {
+		where = append(where, "headline_fold LIKE ? ESCAPE '\\'")
+		args = append(args, "%"+likeEscape(fold(f.Query))+"%")
+	}
+	if f.Author != "" {
+		where = append(where, "(created_by = ? COLLATE NOCASE OR bylines LIKE ? ESCAPE '\\')")
+		args = append(args, f.Author, "%"+likeEscape(f.Author)+"%") // bylines: ASCII case only
+	}
+	if f.Submitted {
+		where = append(where, "submitted_at IS NOT NULL")
+	}
 	if !f.ScheduledBy.IsZero() {
 		where = append(where, "scheduled_at IS NOT NULL AND scheduled_at <= ?")
 		args = append(args, f.ScheduledBy.UnixNano())
 	}
 	return where, args
+}
+
+// likeEscape makes s match itself literally in a LIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func writeWhere(q *strings.Builder, where []string) {

@@ -32,6 +32,14 @@ func testArticleFilters(t *testing.T, open Opener) {
 	for i, l := range listing {
 		a := newArticle(l.service, fmt.Sprintf("Статья %d", i))
 		a.Section, a.Status, a.PublishedAt = l.section, l.status, l.published
+		switch i {
+		case 2:
+			a.CreatedBy, a.SubmittedAt = "Reporter@Example.org", at(20, 13, 0)
+		case 4:
+			a.Bylines = []string{"Анна Иванова", "John Smith"}
+		case 6:
+			a.Headline = "100% up_to date"
+		}
 		if l.status == kolokol.StatusScheduled {
 			a.ScheduledAt = at(30, 6, 0)
 		}
@@ -68,6 +76,17 @@ func testArticleFilters(t *testing.T, open Opener) {
 		{"offset past the end", kolokol.ArticleFilter{Offset: 100}, nil},
 		{"unknown service", kolokol.ArticleFilter{Service: "de"}, nil},
 		{"unknown section", kolokol.ArticleFilter{Service: ru, Section: "sport"}, nil},
+		{"headline, any case", kolokol.ArticleFilter{Query: "СТАТЬЯ 1"}, []int{1}},
+		{"headline part", kolokol.ArticleFilter{Service: ru, Query: "тья"}, []int{7, 5, 4, 2, 1, 0}},
+		{"headline % is literal", kolokol.ArticleFilter{Query: "0% up"}, []int{6}},
+		{"headline _ is literal", kolokol.ArticleFilter{Query: "p_t"}, []int{6}},
+		{"headline % alone", kolokol.ArticleFilter{Query: "%"}, []int{6}},
+		{"author account, any case", kolokol.ArticleFilter{Author: "reporter@example.org"}, []int{2}},
+		{"author byline", kolokol.ArticleFilter{Author: "Иванова"}, []int{4}},
+		{"author byline ASCII case", kolokol.ArticleFilter{Author: "john smith"}, []int{4}},
+		{"author unknown", kolokol.ArticleFilter{Author: "nobody"}, nil},
+		{"submitted", kolokol.ArticleFilter{Submitted: true}, []int{2}},
+		{"submitted drafts of fa", kolokol.ArticleFilter{Service: "fa", Submitted: true}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := s.FindArticles(t.Context(), c.f)
@@ -109,6 +128,9 @@ func testArticleFilters(t *testing.T, open Opener) {
 			{kolokol.ArticleFilter{Section: "world"}, 4},
 			{kolokol.ArticleFilter{Status: kolokol.StatusScheduled}, 1},
 			{kolokol.ArticleFilter{Service: "de"}, 0},
+			{kolokol.ArticleFilter{Service: ru, Query: "статья"}, 6},
+			{kolokol.ArticleFilter{Author: "Иванова"}, 1},
+			{kolokol.ArticleFilter{Submitted: true}, 1},
 			// Paging does not change how many there are.
 			{kolokol.ArticleFilter{Service: ru, Limit: 1, Offset: 3, ByPublished: true}, 6},
 		} {

@@ -83,6 +83,8 @@ func fullArticle(service, section string, mediaID int64) *kolokol.Article {
 		Status:           kolokol.StatusPublished,
 		PublishedAt:      at(26, 18, 30),
 		ScheduledAt:      at(26, 18, 0),
+		CreatedBy:        "anna@example.org",
+		SubmittedAt:      at(26, 17, 0),
 	}
 }
 

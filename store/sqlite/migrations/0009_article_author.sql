@@ -1,0 +1,9 @@
+-- Who created a story, and when a reporter handed it in for review: the
+-- newsroom filters by both.
+ALTER TABLE articles ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN submitted_at INTEGER;
+-- Headlines folded to lower case by the application (SQLite's lower() folds
+-- ASCII only) for the newsroom's title search; rows written before this
+-- migration get the ASCII fold until their next save.
+ALTER TABLE articles ADD COLUMN headline_fold TEXT NOT NULL DEFAULT '';
+UPDATE articles SET headline_fold = lower(headline);
