@@ -1,29 +1,11 @@
 package newsroom
 
 import (
-	"crypto/rand"
-	"encoding/base64"
-	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/auth"
 )
-
-// EnrolmentLifetime is how long a new account's link works.
-const EnrolmentLifetime = 72 * time.Hour
-
-// NewEnrolment makes a one-time link token for a user; the store keeps the
-// returned enrolment (its hash), the person receives the token.
-func NewEnrolment(userID int64, now time.Time) (token string, e *kolokol.Enrolment, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("enrolment: %w", err)
-	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, &kolokol.Enrolment{TokenHash: hashToken(token), UserID: userID, ExpiresAt: now.Add(EnrolmentLifetime).UTC()}, nil
-}
 
 // enrolment finds the link's account and gives it a TOTP secret the first
 // time the page is opened; reopening the link shows the same one.

@@ -184,6 +184,29 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string,
 		}
 		return redirect(a.Path()), nil
 	}
+	return b.articlePage(ctx, svc, a, lite)
+}
+
+// Preview renders a story as readers would see it on its page once
+// published, whatever its status and whether or not it is stored: the
+// newsroom's preview is this page, not an imitation of it. A story never
+// published shows the time of the preview as its publication time.
+func (b *Builder) Preview(ctx context.Context, a *kolokol.Article) (*Page, error) {
+	svc, err := b.store.FindServiceByCode(ctx, a.Service)
+	if err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	p := *a
+	if p.PublishedAt.IsZero() {
+		p.PublishedAt = b.now()
+	}
+	if p.UpdatedAt.Before(p.PublishedAt) {
+		p.UpdatedAt = p.PublishedAt
+	}
+	return b.articlePage(ctx, svc, &p, false)
+}
+
+func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolokol.Article, lite bool) (*Page, error) {
 	sections, err := b.store.FindSections(ctx, svc.Code)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol"
-	"github.com/kolokol/kolokol/newsroom"
+	"github.com/kolokol/kolokol/desk"
 )
 
 // userAdd creates a newsroom account and prints its one-time enrolment
@@ -36,23 +36,14 @@ func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		return err
 	}
 	defer store.Close()
-	if err := checkServices(ctx, store, services); err != nil {
-		return err
-	}
-	u := &kolokol.User{Email: *email, Name: *name, Role: kolokol.Role(*role), Services: services}
-	u.Normalize()
-	if err := store.CreateUser(ctx, u); err != nil {
+	// The command line is the machine's owner: it acts as a global admin.
+	cli := kolokol.Actor{Name: "kolokol user add", Role: kolokol.RoleAdmin}
+	u, token, err := desk.New(store, nil, nil, time.Now).AddUser(ctx, cli,
+		desk.UserInput{Email: *email, Name: *name, Role: kolokol.Role(*role), Services: services})
+	if err != nil {
 		return fmt.Errorf("add user: %s", kolokol.ErrorMessage(err))
 	}
-	token, e, err := newsroom.NewEnrolment(u.ID, time.Now())
-	if err == nil {
-		err = store.CreateEnrolment(ctx, e)
-	}
-	if err != nil {
-		return fmt.Errorf("enrolment link: %w", err)
-	}
-	store.AddAudit(ctx, &kolokol.AuditEntry{Actor: "kolokol user add", Action: "user.add", Target: u.Email})
-	fmt.Fprintf(stderr, "Added %s %s. Send them this link; it works once, for %s:\n", u.Role, u.Email, newsroom.EnrolmentLifetime)
+	fmt.Fprintf(stderr, "Added %s %s. Send them this link; it works once, for %s:\n", u.Role, u.Email, desk.EnrolmentLifetime)
 	fmt.Fprintln(stdout, strings.TrimRight(*baseURL, "/")+"/newsroom/enrol/"+token)
 	return nil
 }

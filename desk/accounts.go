@@ -1,0 +1,209 @@
+package desk
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kolokol/kolokol"
+)
+
+// EnrolmentLifetime is how long a new account's link works.
+const EnrolmentLifetime = 72 * time.Hour
+
+// NewEnrolment makes a one-time link token for a user; the store keeps the
+// returned enrolment (its hash), the person receives the token.
+func NewEnrolment(userID int64, now time.Time) (token string, e *kolokol.Enrolment, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("enrolment: %w", err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, &kolokol.Enrolment{TokenHash: kolokol.HashToken(token), UserID: userID,
+		ExpiresAt: now.Add(EnrolmentLifetime).UTC()}, nil
+}
+
+// UserInput is a new account or the access of an existing one.
+type UserInput struct {
+	Email    string
+	Name     string
+	Role     kolokol.Role
+	Services []string
+	Disabled bool
+}
+
+// canManage reports whether actor may give an account this role on these
+// services. A global admin manages everyone; a service admin manages
+// accounts that work only on services of theirs, and never makes a global
+// admin.
+func canManage(actor kolokol.Actor, role kolokol.Role, services []string) error {
+	if actor.Role != kolokol.RoleAdmin {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "only admins manage accounts")
+	}
+	if len(actor.Services) == 0 {
+		return nil
+	}
+	if role == kolokol.RoleAdmin && len(services) == 0 {
+		return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "only a global admin makes a global admin")
+	}
+	for _, s := range services {
+		if !actor.CanTouch(s) {
+			return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "%s may not manage accounts of service %q", actor.Name, s)
+		}
+	}
+	if len(services) == 0 {
+		return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "name the services of the account")
+	}
+	return nil
+}
+
+func (d *Desk) recordAccount(ctx context.Context, actor kolokol.Actor, action, target, detail string, err error) {
+	switch kolokol.ErrorCode(err) {
+	case "":
+	case kolokol.EFORBIDDEN, kolokol.EUNAUTHORIZED:
+		action += ".denied"
+		detail = kolokol.ErrorMessage(err)
+	default:
+		return
+	}
+	e := &kolokol.AuditEntry{Actor: actor.Name, Action: action, Target: target, Detail: detail}
+	if e.Actor == "" {
+		e.Actor = "(unnamed)"
+	}
+	if aerr := d.store.AddAudit(context.WithoutCancel(ctx), e); aerr != nil && d.log != nil {
+		d.log.Error("audit log", "action", action, "err", aerr)
+	}
+}
+
+// Users lists the accounts actor manages, by email.
+func (d *Desk) Users(ctx context.Context, actor kolokol.Actor) ([]*kolokol.User, error) {
+	if actor.Role != kolokol.RoleAdmin {
+		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only admins manage accounts")
+	}
+	all, err := d.store.FindUsers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	var out []*kolokol.User
+	for _, u := range all {
+		if canManage(actor, u.Role, u.Services) == nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// User returns one account actor manages.
+func (d *Desk) User(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.User, error) {
+	u, err := d.store.FindUserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := canManage(actor, u.Role, u.Services); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// AddUser creates an account with no password or second factor yet and
+// returns the token of its one-time enrolment link.
+func (d *Desk) AddUser(ctx context.Context, actor kolokol.Actor, in UserInput) (u *kolokol.User, token string, err error) {
+	u = &kolokol.User{Email: in.Email, Name: in.Name, Role: in.Role, Services: in.Services}
+	u.Normalize()
+	defer func() { d.recordAccount(ctx, actor, "user.add", u.Email, string(u.Role), err) }()
+	if err := canManage(actor, u.Role, u.Services); err != nil {
+		return nil, "", err
+	}
+	if err := d.checkServices(ctx, u.Services); err != nil {
+		return nil, "", err
+	}
+	if err := d.store.CreateUser(ctx, u); err != nil {
+		return nil, "", fmt.Errorf("add user: %w", err)
+	}
+	token, err = d.enrol(ctx, u)
+	return u, token, err
+}
+
+func (d *Desk) enrol(ctx context.Context, u *kolokol.User) (string, error) {
+	token, e, err := NewEnrolment(u.ID, d.now())
+	if err != nil {
+		return "", err
+	}
+	if err := d.store.CreateEnrolment(ctx, e); err != nil {
+		return "", fmt.Errorf("enrolment link for %s: %w", u.Email, err)
+	}
+	return token, nil
+}
+
+func (d *Desk) checkServices(ctx context.Context, codes []string) error {
+	for _, c := range codes {
+		if _, err := d.store.FindServiceByCode(ctx, c); kolokol.IsNotFound(err) {
+			return kolokol.FieldErrorf(kolokol.EINVALID, "services", "there is no service %q", c)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateUserAccess changes an account's name, role, services or whether it
+// is disabled. Disabling ends its sessions. No one disables themselves or
+// changes their own role: another admin must, so a stolen session cannot
+// quietly lock the newsroom out.
+func (d *Desk) UpdateUserAccess(ctx context.Context, actor kolokol.Actor, id int64, in UserInput) (u *kolokol.User, err error) {
+	target := ""
+	defer func() { d.recordAccount(ctx, actor, "user.update", target, fmt.Sprintf("%s %v disabled=%t", in.Role, in.Services, in.Disabled), err) }()
+	u, err = d.User(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	target = u.Email
+	if u.Email == actor.Name && (in.Disabled || in.Role != u.Role || !slices.Equal(in.Services, u.Services)) {
+		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "you cannot change your own role, services or access; ask another admin")
+	}
+	next := *u
+	next.Name, next.Role, next.Services, next.Disabled = in.Name, in.Role, in.Services, in.Disabled
+	next.Normalize()
+	if err := canManage(actor, next.Role, next.Services); err != nil {
+		return nil, err
+	}
+	if err := d.checkServices(ctx, next.Services); err != nil {
+		return nil, err
+	}
+	if err := d.store.UpdateUser(ctx, &next); err != nil {
+		return nil, fmt.Errorf("update user %s: %w", u.Email, err)
+	}
+	if next.Disabled {
+		if err := d.store.DeleteUserSessions(ctx, next.ID); err != nil {
+			return nil, fmt.Errorf("sign out %s: %w", u.Email, err)
+		}
+	}
+	return &next, nil
+}
+
+// ResetUser is for a lost phone or a taken account: it removes the
+// password, second factor and recovery codes, ends every session and
+// returns a new enrolment link.
+func (d *Desk) ResetUser(ctx context.Context, actor kolokol.Actor, id int64) (token string, err error) {
+	target := ""
+	defer func() { d.recordAccount(ctx, actor, "user.reset", target, "", err) }()
+	u, err := d.User(ctx, actor, id)
+	if err != nil {
+		return "", err
+	}
+	target = u.Email
+	if u.Email == actor.Name {
+		return "", kolokol.Errorf(kolokol.EFORBIDDEN, "you cannot reset your own account; ask another admin")
+	}
+	u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.RecoveryHashes = "", "", 0, nil
+	if err := d.store.UpdateUser(ctx, u); err != nil {
+		return "", fmt.Errorf("reset user %s: %w", u.Email, err)
+	}
+	if err := d.store.DeleteUserSessions(ctx, u.ID); err != nil {
+		return "", fmt.Errorf("sign out %s: %w", u.Email, err)
+	}
+	return d.enrol(ctx, u)
+}
