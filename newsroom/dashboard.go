@@ -2,47 +2,82 @@ package newsroom
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kolokol/kolokol"
 )
 
-// dashboard lists a service's stories, filtered by status.
+// dashboardPage is how many stories the dashboard lists at once; the
+// filters find the rest.
+const dashboardPage = 100
+
+// submitted is the dashboard's name for drafts handed in for review.
+const submitted = "submitted"
+
+// dashboard lists a service's stories, filtered by status, section, author
+// and headline, with the service's breaking-news banner at hand.
 func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	all, err := n.store.FindServices(r.Context())
-	if err != nil {
-		n.log.Error("dashboard", "err", err)
-		http.Error(w, "The newsroom is unavailable; try again shortly.", http.StatusInternalServerError)
+	ctx := r.Context()
+	d := pageData{Title: "Stories", User: u, Statuses: []string{string(kolokol.StatusDraft), submitted,
+		string(kolokol.StatusScheduled), string(kolokol.StatusPublished), string(kolokol.StatusUnpublished)}}
+	var err error
+	if d.Services, err = n.myServices(r, u); err != nil {
+		n.fail(w, r, u, err)
 		return
-	}
-	actor := u.Actor()
-	d := pageData{Title: "Stories", User: u, Statuses: []kolokol.Status{kolokol.StatusDraft, kolokol.StatusScheduled,
-		kolokol.StatusPublished, kolokol.StatusUnpublished}}
-	for _, s := range all {
-		if actor.CanTouch(s.Code) {
-			d.Services = append(d.Services, s)
-		}
 	}
 	if len(d.Services) == 0 {
 		n.render(w, http.StatusOK, "dashboard", d)
 		return
 	}
-	d.Service = d.Services[0].Code
-	if v := r.URL.Query().Get("service"); v != "" && actor.CanTouch(v) {
-		d.Service = v
+	q := r.URL.Query()
+	d.Current = d.Services[0]
+	for _, s := range d.Services {
+		if s.Code == q.Get("service") {
+			d.Current = s
+		}
 	}
-	if v := kolokol.Status(r.URL.Query().Get("status")); v.Valid() {
-		d.Status = v
+	d.Service = d.Current.Code
+	f := kolokol.ArticleFilter{Service: d.Service, Limit: dashboardPage + 1}
+	switch v := q.Get("status"); {
+	case v == submitted:
+		d.Status, f.Status, f.Submitted = v, kolokol.StatusDraft, true
+	case kolokol.Status(v).Valid():
+		d.Status, f.Status = v, kolokol.Status(v)
 	}
-	list, err := n.desk.Articles(r.Context(), actor, kolokol.ArticleFilter{Service: d.Service, Status: d.Status, Limit: 100})
-	if err != nil {
-		n.log.Error("dashboard", "err", err)
-		http.Error(w, "The newsroom is unavailable; try again shortly.", http.StatusInternalServerError)
+	d.Author, d.Query = strings.TrimSpace(q.Get("author")), strings.TrimSpace(q.Get("q"))
+	f.Author, f.Query = d.Author, d.Query
+	if d.Sections, err = n.store.FindSections(ctx, d.Service); err != nil {
+		n.fail(w, r, u, err)
 		return
 	}
+	for _, s := range d.Sections {
+		if s.Slug == q.Get("section") {
+			d.Section, f.Section = s.Slug, s.Slug
+		}
+	}
+	list, err := n.desk.Articles(ctx, u.Actor(), f)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	if len(list) > dashboardPage {
+		list, d.More = list[:dashboardPage], true
+	}
 	for _, a := range list {
-		d.Articles = append(d.Articles, articleRow{Headline: a.Headline, URL: a.Path(), Status: a.Status, Live: a.IsLive(),
+		author := a.CreatedBy
+		if len(a.Bylines) > 0 {
+			author = strings.Join(a.Bylines, ", ")
+		}
+		d.Articles = append(d.Articles, articleRow{ID: a.ID, Headline: a.Headline, URL: a.Path(), Status: a.Status,
+			Live: a.IsLive(), Submitted: a.Status == kolokol.StatusDraft && !a.SubmittedAt.IsZero(), Author: author,
 			Updated: a.UpdatedAt.UTC().Format(time.RFC3339)})
+	}
+	if b, err := n.store.FindBreaking(ctx, d.Service); err == nil {
+		d.Breaking = b
+	} else if !kolokol.IsNotFound(err) {
+		n.fail(w, r, u, err)
+		return
 	}
 	n.render(w, http.StatusOK, "dashboard", d)
 }

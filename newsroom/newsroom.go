@@ -20,6 +20,7 @@ import (
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/auth"
 	"github.com/kolokol/kolokol/desk"
+	"github.com/kolokol/kolokol/render"
 )
 
 //go:embed templates/*.html
@@ -42,6 +43,11 @@ type Options struct {
 	// StylePath is the stylesheet the pages link.
 	StylePath string
 	Now       func() time.Time
+	// Preview renders a story as its reader page (render.Builder.Preview).
+	Preview func(context.Context, *kolokol.Article) (*render.Page, error)
+	// Reader is the reader site, which answers the preview's links to
+	// stylesheets, photos and other pages.
+	Reader http.Handler
 }
 
 // Newsroom serves /newsroom/.
@@ -64,8 +70,9 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 	}
 	n := &Newsroom{store: store, desk: d, log: log, opts: opts, pages: map[string]*template.Template{},
 		accounts: auth.NewLimiter(5, time.Minute), sources: auth.NewLimiter(20, time.Minute)}
-	for _, name := range []string{"login", "dashboard", "enrol", "recovery"} {
-		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
+		"service", "accounts", "audit", "error"} {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
 		}
@@ -93,8 +100,32 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/logout":            csrf.Handler(n.signedIn(n.logout)),
 		"POST /newsroom/logout-everywhere": csrf.Handler(n.signedIn(n.logoutEverywhere)),
 		"GET /newsroom/{$}":                n.signedIn(n.dashboard),
-		"GET /newsroom/enrol/{token}":      http.HandlerFunc(n.enrolPage),
-		"POST /newsroom/enrol/{token}":     csrf.Handler(http.HandlerFunc(n.enrol)),
+		"GET /newsroom/newsroom.css":       http.HandlerFunc(serveCSS),
+
+		"GET /newsroom/stories/new":                           n.signedIn(n.newStory),
+		"POST /newsroom/stories":                              csrf.Handler(n.signedIn(n.createStory)),
+		"GET /newsroom/stories/{id}":                          n.signedIn(n.editStory),
+		"POST /newsroom/stories/{id}":                         csrf.Handler(n.signedIn(n.saveStory)),
+		"POST /newsroom/stories/{id}/submit":                  csrf.Handler(n.signedIn(n.transition(submitStory))),
+		"POST /newsroom/stories/{id}/publish":                 csrf.Handler(n.signedIn(n.transition(publishStory))),
+		"POST /newsroom/stories/{id}/unpublish":               csrf.Handler(n.signedIn(n.transition(unpublishStory))),
+		"POST /newsroom/stories/{id}/schedule":                csrf.Handler(n.signedIn(n.transition(scheduleStory))),
+		"POST /newsroom/stories/{id}/corrections":             csrf.Handler(n.signedIn(n.transition(correctStory))),
+		"GET /newsroom/stories/{id}/revisions":                n.signedIn(n.history),
+		"POST /newsroom/stories/{id}/revisions/{rev}/restore": csrf.Handler(n.signedIn(n.transition(restoreRevision))),
+		"GET /newsroom/preview/{path...}":                     n.signedIn(n.previewGet),
+		"POST /newsroom/preview/{path...}":                    csrf.Handler(n.signedIn(n.previewPost)),
+		"POST /newsroom/breaking":                             csrf.Handler(n.signedIn(n.breaking)),
+		"GET /newsroom/services/{code}":                       n.signedIn(n.serviceSettings),
+		"POST /newsroom/services/{code}":                      csrf.Handler(n.signedIn(n.saveService)),
+		"GET /newsroom/accounts":                              n.signedIn(n.accountList),
+		"POST /newsroom/accounts":                             csrf.Handler(n.signedIn(n.addAccount)),
+		"GET /newsroom/accounts/{id}":                         n.signedIn(n.account),
+		"POST /newsroom/accounts/{id}":                        csrf.Handler(n.signedIn(n.saveAccount)),
+		"POST /newsroom/accounts/{id}/reset":                  csrf.Handler(n.signedIn(n.resetAccount)),
+		"GET /newsroom/audit":                                 n.signedIn(n.auditLog),
+		"GET /newsroom/enrol/{token}":                         http.HandlerFunc(n.enrolPage),
+		"POST /newsroom/enrol/{token}":                        csrf.Handler(http.HandlerFunc(n.enrol)),
 	}
 }
 
@@ -188,15 +219,31 @@ type pageData struct {
 	Title string
 	Style string
 	User  *kolokol.User
+	Admin bool
 	// login
 	Error string
 	Email string
+	Saved bool // the page follows a successful save
 	// dashboard
 	Services []*kolokol.Service
 	Service  string
-	Status   kolokol.Status
-	Statuses []kolokol.Status
+	Current  *kolokol.Service
+	Status   string
+	Statuses []string
+	Sections []*kolokol.Section
+	Section  string
+	Author   string
+	Query    string
+	Breaking *kolokol.Breaking
 	Articles []articleRow
+	More     bool
+	// other pages
+	Story    *storyPage
+	Conflict *conflictPage
+	History  *historyPage
+	Settings *kolokol.Service
+	Accounts *accountsPage
+	Audit    *auditPage
 	// enrolment
 	QR     template.HTML
 	Secret string
@@ -205,13 +252,17 @@ type pageData struct {
 }
 
 type articleRow struct {
-	Headline, URL, Updated string
-	Status                 kolokol.Status
-	Live                   bool
+	ID                             int64
+	Headline, URL, Updated, Author string
+	Status                         kolokol.Status
+	Live, Submitted                bool
 }
 
 func (n *Newsroom) render(w http.ResponseWriter, status int, name string, d pageData) {
 	d.Style = n.opts.StylePath
+	if d.User != nil {
+		d.Admin = d.User.Role == kolokol.RoleAdmin
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -94,7 +94,15 @@ func (s *Site) Builder() *render.Builder { return s.builder }
 // Cache exposes the page cache (for tests and metrics).
 func (s *Site) Cache() *Cache { return s.cache }
 
-// Register adds the reader routes to mux.
+// Handler is the reader site alone, for the newsroom's preview, which
+// answers the reader page's links from under its own prefix.
+func (s *Site) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.Register(mux)
+	return mux
+}
+
+// Register adds the reader site's routes.
 func (s *Site) Register(mux *http.ServeMux) {
 	// "/" takes every method so that more specific trees (such as /api/)
 	// can take every method too; page refuses all but GET and HEAD.

@@ -111,7 +111,8 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 	a := api.New(store, d, logger, baseURL)
 	a.Register(mux)
 	apiRoutes := a.Routes()
-	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"), StylePath: builder.StylePath()})
+	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"),
+		StylePath: builder.StylePath(), Preview: builder.Preview, Reader: s.Handler()})
 	if err != nil {
 		images.Close()
 		store.Close()

@@ -1,0 +1,300 @@
+package newsroom
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/desk"
+)
+
+// statusOf is the HTTP status of an error code.
+func statusOf(code string) int {
+	switch code {
+	case kolokol.EMALFORMED:
+		return http.StatusBadRequest
+	case kolokol.EINVALID:
+		return http.StatusUnprocessableEntity
+	case kolokol.ENOTFOUND:
+		return http.StatusNotFound
+	case kolokol.ECONFLICT:
+		return http.StatusConflict
+	case kolokol.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case kolokol.EFORBIDDEN:
+		return http.StatusForbidden
+	case kolokol.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers with a page saying what went wrong. Internal errors are
+// logged and not described: their text is for operators.
+func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, u *kolokol.User, err error) {
+	code := kolokol.ErrorCode(err)
+	msg := kolokol.ErrorMessage(err)
+	if code == kolokol.EINTERNAL {
+		n.log.Error("newsroom", "path", r.URL.Path, "err", err)
+		msg = "Something went wrong on our side; try again shortly."
+	}
+	n.render(w, statusOf(code), "error", pageData{Title: "Not done", User: u, Error: msg})
+}
+
+func (n *Newsroom) parseForm(w http.ResponseWriter, r *http.Request, u *kolokol.User) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		n.fail(w, r, u, kolokol.Errorf(kolokol.EMALFORMED, "the form could not be read: %v", err))
+		return false
+	}
+	return true
+}
+
+// breaking sets or clears a service's banner from the dashboard: type the
+// line, press the button.
+func (n *Newsroom) breaking(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	svc := r.PostFormValue("service")
+	var err error
+	if r.PostFormValue("action") == "clear" {
+		err = n.desk.ClearBreaking(r.Context(), u.Actor(), svc)
+	} else {
+		b := &kolokol.Breaking{Service: svc, Text: r.PostFormValue("text"), URL: r.PostFormValue("url")}
+		if hours := r.PostFormValue("hours"); hours != "" && hours != "0" {
+			h, perr := strconv.Atoi(hours)
+			if perr != nil || h < 0 || h > 24*7 {
+				n.fail(w, r, u, kolokol.FieldErrorf(kolokol.EINVALID, "hours", "the banner runs for 0 (until cleared) to 168 hours, not %q", hours))
+				return
+			}
+			b.ExpiresAt = time.Now().Add(time.Duration(h) * time.Hour).UTC()
+		}
+		err = n.desk.SetBreaking(r.Context(), u.Actor(), b)
+	}
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/newsroom/?service="+svc, http.StatusSeeOther)
+}
+
+// serviceSettings shows a service's settings to its admins.
+func (n *Newsroom) serviceSettings(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	n.showService(w, r, u, http.StatusOK, nil, "")
+}
+
+func (n *Newsroom) showService(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, svc *kolokol.Service, msg string) {
+	code := r.PathValue("code")
+	if u.Role != kolokol.RoleAdmin || !u.Actor().CanTouch(code) {
+		n.fail(w, r, u, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may change the settings of %q", code))
+		return
+	}
+	if svc == nil {
+		var err error
+		if svc, err = n.store.FindServiceByCode(r.Context(), code); err != nil {
+			n.fail(w, r, u, err)
+			return
+		}
+	}
+	n.render(w, status, "service", pageData{Title: "Settings: " + svc.EnglishName, User: u, Error: msg, Settings: svc,
+		Saved: msg == "" && r.URL.Query().Has("saved")})
+}
+
+func (n *Newsroom) saveService(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	v := r.PostFormValue
+	name, about, legal, zone := v("name"), v("about"), v("legal_status"), v("time_zone")
+	greg := v("show_gregorian") != ""
+	_, err := n.desk.UpdateService(r.Context(), u.Actor(), r.PathValue("code"), desk.ServicePatch{Name: &name,
+		About: &about, LegalStatus: &legal, TimeZone: &zone, ShowGregorian: &greg})
+	if err != nil {
+		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.EMALFORMED {
+			svc, ferr := n.store.FindServiceByCode(r.Context(), r.PathValue("code"))
+			if ferr == nil {
+				svc.Name, svc.About, svc.LegalStatus, svc.TimeZone, svc.ShowGregorian = name, about, legal, zone, greg
+				n.showService(w, r, u, statusOf(c), svc, kolokol.ErrorMessage(err))
+				return
+			}
+		}
+		n.fail(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/newsroom/services/"+r.PathValue("code")+"?saved=1", http.StatusSeeOther)
+}
+
+// accountsPage lists the accounts an admin manages, with the form to add
+// one; Link is a new account's enrolment link, shown once.
+type accountsPage struct {
+	Users    []*kolokol.User
+	Edit     *kolokol.User
+	Link     string
+	Roles    []kolokol.Role
+	Services []*kolokol.Service
+	Input    desk.UserInput
+}
+
+func (n *Newsroom) accountList(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	n.showAccounts(w, r, u, http.StatusOK, &accountsPage{}, "")
+}
+
+func (n *Newsroom) showAccounts(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, p *accountsPage, msg string) {
+	users, err := n.desk.Users(r.Context(), u.Actor())
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	p.Users = users
+	p.Roles = []kolokol.Role{kolokol.RoleReporter, kolokol.RoleEditor, kolokol.RoleAdmin}
+	if p.Services, err = n.myServices(r, u); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	n.render(w, status, "accounts", pageData{Title: "Accounts", User: u, Error: msg, Accounts: p,
+		Saved: msg == "" && r.URL.Query().Has("saved")})
+}
+
+func (n *Newsroom) myServices(r *http.Request, u *kolokol.User) ([]*kolokol.Service, error) {
+	all, err := n.store.FindServices(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []*kolokol.Service
+	for _, s := range all {
+		if u.Actor().CanTouch(s.Code) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func userInput(r *http.Request) desk.UserInput {
+	return desk.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
+		Role: kolokol.Role(r.PostFormValue("role")), Services: r.PostForm["services"], Disabled: r.PostFormValue("disabled") != ""}
+}
+
+func (n *Newsroom) addAccount(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	in := userInput(r)
+	added, token, err := n.desk.AddUser(r.Context(), u.Actor(), in)
+	if err != nil {
+		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
+			n.showAccounts(w, r, u, statusOf(c), &accountsPage{Input: in}, kolokol.ErrorMessage(err))
+			return
+		}
+		n.fail(w, r, u, err)
+		return
+	}
+	n.showAccounts(w, r, u, http.StatusOK, &accountsPage{Edit: added, Link: n.enrolLink(r, token)}, "")
+}
+
+// enrolLink is the absolute link to send: the origin this admin uses.
+func (n *Newsroom) enrolLink(r *http.Request, token string) string {
+	scheme := "http"
+	if n.opts.Secure || r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/newsroom/enrol/" + token
+}
+
+func (n *Newsroom) account(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	target, ok := n.accountOf(w, r, u)
+	if !ok {
+		return
+	}
+	n.showAccounts(w, r, u, http.StatusOK, &accountsPage{Edit: target}, "")
+}
+
+func (n *Newsroom) accountOf(w http.ResponseWriter, r *http.Request, u *kolokol.User) (*kolokol.User, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		n.fail(w, r, u, kolokol.Errorf(kolokol.ENOTFOUND, "there is no account %q", r.PathValue("id")))
+		return nil, false
+	}
+	target, err := n.desk.User(r.Context(), u.Actor(), id)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return nil, false
+	}
+	return target, true
+}
+
+func (n *Newsroom) saveAccount(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	target, ok := n.accountOf(w, r, u)
+	if !ok {
+		return
+	}
+	if _, err := n.desk.UpdateUserAccess(r.Context(), u.Actor(), target.ID, userInput(r)); err != nil {
+		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
+			n.showAccounts(w, r, u, statusOf(c), &accountsPage{Edit: target}, kolokol.ErrorMessage(err))
+			return
+		}
+		n.fail(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/newsroom/accounts/"+strconv.FormatInt(target.ID, 10)+"?saved=1", http.StatusSeeOther)
+}
+
+func (n *Newsroom) resetAccount(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	target, ok := n.accountOf(w, r, u)
+	if !ok {
+		return
+	}
+	token, err := n.desk.ResetUser(r.Context(), u.Actor(), target.ID)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	n.showAccounts(w, r, u, http.StatusOK, &accountsPage{Edit: target, Link: n.enrolLink(r, token)}, "")
+}
+
+// auditPage is the audit log, filtered, a page at a time.
+type auditPage struct {
+	Entries  []*kolokol.AuditEntry
+	Filter   kolokol.AuditFilter
+	Services []*kolokol.Service
+	Next     string
+}
+
+func (n *Newsroom) auditLog(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	q := r.URL.Query()
+	f := kolokol.AuditFilter{Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
+		Service: q.Get("service"), Limit: 100}
+	if len(u.Services) > 0 && f.Service == "" {
+		f.Service = u.Services[0]
+	}
+	if s := q.Get("article"); s != "" {
+		f.ArticleID, _ = strconv.ParseInt(s, 10, 64)
+	}
+	if s := q.Get("before"); s != "" {
+		f.Before, _ = strconv.ParseInt(s, 10, 64)
+	}
+	entries, err := n.desk.Audit(r.Context(), u.Actor(), f)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	p := &auditPage{Entries: entries, Filter: f}
+	if p.Services, err = n.myServices(r, u); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	if len(entries) == f.Limit {
+		next := r.URL.Query()
+		next.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
+		p.Next = "/newsroom/audit?" + next.Encode()
+	}
+	n.render(w, http.StatusOK, "audit", pageData{Title: "Audit log", User: u, Audit: p})
+}

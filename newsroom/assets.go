@@ -1,0 +1,43 @@
+package newsroom
+
+import (
+	_ "embed"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kolokol/kolokol"
+)
+
+//go:embed static/newsroom.css
+var newsroomCSS []byte
+
+// serveCSS serves the newsroom's own few rules; the reader stylesheet does
+// the rest, so readers never download the newsroom's.
+func serveCSS(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	w.Write(newsroomCSS)
+}
+
+var funcs = template.FuncMap{
+	"join": strings.Join,
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"has": func(list []string, s string) bool {
+		for _, v := range list {
+			if v == s {
+				return true
+			}
+		}
+		return false
+	},
+	"active": func(b *kolokol.Breaking) bool { return b.Active(time.Now()) },
+}

@@ -1,0 +1,96 @@
+package newsroom
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kolokol/kolokol"
+)
+
+// The preview lives under /newsroom/preview/, a copy of the reader site's
+// URL space: the story is rendered at its own path below the prefix, so the
+// page's relative links (stylesheet, photos, sections, other stories)
+// resolve under the prefix too and come back here, where they are answered
+// by the reader site. The page is therefore exactly the reader page.
+const previewPrefix = "/newsroom/preview"
+
+// previewStory answers a GET for a stored story's page (drafts included)
+// and passes every other path to the reader site.
+func (n *Newsroom) previewGet(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	path := "/" + r.PathValue("path")
+	if id, ok := articleID(path); ok {
+		a, err := n.desk.Article(r.Context(), u.Actor(), id)
+		if err == nil { // the slug may be stale or escaped differently: the id decides
+			n.servePreview(w, r, u, a)
+			return
+		}
+	}
+	if n.opts.Reader == nil {
+		http.NotFound(w, r)
+		return
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Path, r2.URL.RawPath = path, ""
+	r2.Header.Del("Cookie") // the reader site never sees the newsroom's session
+	n.opts.Reader.ServeHTTP(w, r2)
+}
+
+// previewPost renders the editor's unsaved form as the story's page.
+func (n *Newsroom) previewPost(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	f, _, err := readStory(w, r)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	if f.ID > 0 {
+		a, err := n.desk.Article(r.Context(), u.Actor(), f.ID)
+		if err != nil {
+			n.fail(w, r, u, err)
+			return
+		}
+		f.Service = a.Service
+		p := f.article()
+		p.Status, p.PublishedAt, p.UpdatedAt, p.Corrections = a.Status, a.PublishedAt, a.UpdatedAt, a.Corrections
+		n.servePreview(w, r, u, p)
+		return
+	}
+	if !u.Actor().CanTouch(f.Service) {
+		n.fail(w, r, u, kolokol.Errorf(kolokol.EFORBIDDEN, "you do not work on service %q", f.Service))
+		return
+	}
+	n.servePreview(w, r, u, f.article())
+}
+
+func (n *Newsroom) servePreview(w http.ResponseWriter, r *http.Request, u *kolokol.User, a *kolokol.Article) {
+	if n.opts.Preview == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if err := a.Validate(); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	p, err := n.opts.Preview(r.Context(), a)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", p.ContentType)
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Robots-Tag", "noindex")
+	w.WriteHeader(http.StatusOK)
+	w.Write(p.Body)
+}
+
+// articleID reads the id of a reader article path, /{svc}/a/{id}-{slug}/.
+func articleID(path string) (int64, bool) {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) != 3 || parts[1] != "a" {
+		return 0, false
+	}
+	num, _, _ := strings.Cut(parts[2], "-")
+	id, err := strconv.ParseInt(num, 10, 64)
+	return id, err == nil && id > 0
+}
