@@ -111,20 +111,20 @@ func (d *Desk) User(ctx context.Context, actor kolokol.Actor, id int64) (*koloko
 // AddUser creates an account with no password or second factor yet and
 // returns the token of its one-time enrolment link.
 func (d *Desk) AddUser(ctx context.Context, actor kolokol.Actor, in UserInput) (u *kolokol.User, token string, err error) {
-	u = &kolokol.User{Email: in.Email, Name: in.Name, Role: in.Role, Services: in.Services}
-	u.Normalize()
-	defer func() { d.recordAccount(ctx, actor, "user.add", u.Email, string(u.Role), err) }()
-	if err := canManage(actor, u.Role, u.Services); err != nil {
+	nu := &kolokol.User{Email: in.Email, Name: in.Name, Role: in.Role, Services: in.Services}
+	nu.Normalize()
+	defer func() { d.recordAccount(ctx, actor, "user.add", nu.Email, string(nu.Role), err) }()
+	if err := canManage(actor, nu.Role, nu.Services); err != nil {
 		return nil, "", err
 	}
-	if err := d.checkServices(ctx, u.Services); err != nil {
+	if err := d.checkServices(ctx, nu.Services); err != nil {
 		return nil, "", err
 	}
-	if err := d.store.CreateUser(ctx, u); err != nil {
+	if err := d.store.CreateUser(ctx, nu); err != nil {
 		return nil, "", fmt.Errorf("add user: %w", err)
 	}
-	token, err = d.enrol(ctx, u)
-	return u, token, err
+	token, err = d.enrol(ctx, nu)
+	return nu, token, err
 }
 
 func (d *Desk) enrol(ctx context.Context, u *kolokol.User) (string, error) {
@@ -155,7 +155,9 @@ func (d *Desk) checkServices(ctx context.Context, codes []string) error {
 // quietly lock the newsroom out.
 func (d *Desk) UpdateUserAccess(ctx context.Context, actor kolokol.Actor, id int64, in UserInput) (u *kolokol.User, err error) {
 	target := ""
-	defer func() { d.recordAccount(ctx, actor, "user.update", target, fmt.Sprintf("%s %v disabled=%t", in.Role, in.Services, in.Disabled), err) }()
+	defer func() {
+		d.recordAccount(ctx, actor, "user.update", target, fmt.Sprintf("%s %v disabled=%t", in.Role, in.Services, in.Disabled), err)
+	}()
 	u, err = d.User(ctx, actor, id)
 	if err != nil {
 		return nil, err

@@ -13,9 +13,8 @@ import (
 // page's relative links (stylesheet, photos, sections, other stories)
 // resolve under the prefix too and come back here, where they are answered
 // by the reader site. The page is therefore exactly the reader page.
-const previewPrefix = "/newsroom/preview"
 
-// previewStory answers a GET for a stored story's page (drafts included)
+// previewGet answers a GET for a stored story's page (drafts included)
 // and passes every other path to the reader site.
 func (n *Newsroom) previewGet(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	path := "/" + r.PathValue("path")

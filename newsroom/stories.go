@@ -57,7 +57,9 @@ func (f storyForm) article() *kolokol.Article {
 	return a
 }
 
-func lines(s string) []string { return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) }
+func lines(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
+}
 
 func commas(s string) []string { return strings.Split(s, ",") }
 
@@ -75,7 +77,8 @@ func readStory(w http.ResponseWriter, r *http.Request) (f storyForm, photo []byt
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		// The multipart reader flattens the error into its own text.
+		if errors.As(err, &tooBig) || strings.Contains(err.Error(), "request body too large") {
 			return f, nil, kolokol.Errorf(kolokol.ETOOLARGE, "the story and its photo are over the limit of %d MiB", maxStoryBytes>>20)
 		}
 		return f, nil, kolokol.Errorf(kolokol.EMALFORMED, "the form could not be read: %v", err)
@@ -205,7 +208,7 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 	if a != nil {
 		preview.ID = a.ID
 	}
-	p.Preview = "/newsroom/preview" + preview.Path()
+	p.Preview = "/newsroom/preview" + preview.Path() // see preview.go
 	loc := svc.Location()
 	p.Zone = loc.String()
 	p.Scheduled = time.Now().In(loc).Add(time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04")
@@ -451,8 +454,15 @@ func (n *Newsroom) history(w http.ResponseWriter, r *http.Request, u *kolokol.Us
 	}
 	p.From, p.To = find("from"), find("to")
 	if p.From == nil && p.To == nil && len(revs) > 1 {
-		// By default: what the last save changed.
+		// By default: the last change to the text (a publication alone
+		// changes none).
 		p.To, p.From = revs[0], revs[1]
+		for _, older := range revs[1:] {
+			if len(desk.Diff(older, revs[0])) > 0 {
+				p.From = older
+				break
+			}
+		}
 	}
 	if p.From != nil && p.To != nil {
 		if p.From.Version > p.To.Version {
