@@ -65,6 +65,8 @@ type Result struct {
 	AdminToken string
 	// The demo editor's sign-in: email, password and TOTP secret.
 	EditorEmail, EditorPassword, EditorTOTP string
+	// The demo admin's, who also manages accounts, settings and the log.
+	AdminEmail, AdminPassword, AdminTOTP string
 	Services                                int
 	Stories                                 int
 }
@@ -116,36 +118,41 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 		}
 	}
 	res := &Result{AdminToken: secret, Services: len(services), Stories: len(stories)}
-	if err := seedEditor(ctx, store, services, res); err != nil {
+	var codes []string
+	for _, s := range services {
+		codes = append(codes, s.Code)
+	}
+	res.EditorEmail = "editor@demo.kolokol.example"
+	if res.EditorPassword, res.EditorTOTP, err = seedAccount(ctx, store, &kolokol.User{Email: res.EditorEmail,
+		Name: "Demo Editor", Role: kolokol.RoleEditor, Services: codes}); err != nil {
+		return nil, err
+	}
+	res.AdminEmail = "admin@demo.kolokol.example"
+	if res.AdminPassword, res.AdminTOTP, err = seedAccount(ctx, store, &kolokol.User{Email: res.AdminEmail,
+		Name: "Demo Admin", Role: kolokol.RoleAdmin}); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// seedEditor creates an editor of every service with a fresh random
-// password and TOTP secret, so a new user can sign in to the newsroom.
-func seedEditor(ctx context.Context, store kolokol.Store, services []desk.ServiceSpec, res *Result) error {
+// seedAccount creates an enrolled account with a fresh random password and
+// TOTP secret, so a new user can sign in to the newsroom at once.
+func seedAccount(ctx context.Context, store kolokol.Store, u *kolokol.User) (password, totp string, err error) {
 	pw := make([]byte, 12)
 	if _, err := rand.Read(pw); err != nil {
-		return fmt.Errorf("seed editor: %w", err)
+		return "", "", fmt.Errorf("seed %s: %w", u.Email, err)
 	}
-	res.EditorPassword = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw)
-	hash, err := auth.HashPassword(res.EditorPassword)
-	if err != nil {
-		return fmt.Errorf("seed editor: %w", err)
+	password = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw)
+	if u.PasswordHash, err = auth.HashPassword(password); err != nil {
+		return "", "", fmt.Errorf("seed %s: %w", u.Email, err)
 	}
-	if res.EditorTOTP, err = auth.NewTOTPSecret(); err != nil {
-		return fmt.Errorf("seed editor: %w", err)
-	}
-	res.EditorEmail = "editor@demo.kolokol.example"
-	u := &kolokol.User{Email: res.EditorEmail, Name: "Demo Editor", Role: kolokol.RoleEditor, PasswordHash: hash, TOTPSecret: res.EditorTOTP}
-	for _, s := range services {
-		u.Services = append(u.Services, s.Code)
+	if u.TOTPSecret, err = auth.NewTOTPSecret(); err != nil {
+		return "", "", fmt.Errorf("seed %s: %w", u.Email, err)
 	}
 	if err := store.CreateUser(ctx, u); err != nil {
-		return fmt.Errorf("seed editor: %w", err)
+		return "", "", fmt.Errorf("seed %s: %w", u.Email, err)
 	}
-	return nil
+	return password, u.TOTPSecret, nil
 }
 
 func seedStory(ctx context.Context, store kolokol.Store, d *desk.Desk, admin kolokol.Actor, s storySeed, mediaID int64, now time.Time) error {

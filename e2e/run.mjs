@@ -114,7 +114,7 @@ function oneLine(s, max = 160) {
 function record(check, pageRec, problems) {
   if (problems.length === 0) {
     passed++;
-    if (pageRec) pageRec.checks[check] = 'ok';
+    if (pageRec && pageRec.checks[check] !== 'FAIL') pageRec.checks[check] = 'ok';
     return true;
   }
   failed++;
@@ -176,6 +176,11 @@ async function startServer(bin) {
       if (editor) {
         state.editor = { email: editor[1], password: editor[2], totp: editor[3] };
         continue; // credentials stay out of the printed tail
+      }
+      const admin = stream === 'stdout' && line.match(/^demo admin: (\S+)\s+password: (\S+)\s+TOTP secret: (\S+)/);
+      if (admin) {
+        state.admin = { email: admin[1], password: admin[2], totp: admin[3] };
+        continue;
       }
       state.tail.push(line);
       if (state.tail.length > 40) state.tail.shift();
@@ -633,8 +638,22 @@ function totp(secret, now = Date.now()) {
   return String((mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-// checkNewsroom signs in as the demo editor in a real browser and runs axe
-// on the sign-in page and the dashboard; their HTML joins the Nu check.
+// signIn fills the sign-in form in a browser page, as a person would with
+// an authenticator app, and returns the response of the page it lands on.
+async function signIn(page, base, cred, step = 0) {
+  await page.goto(base + '/newsroom/login');
+  await page.fill('#email', cred.email);
+  await page.fill('#password', cred.password);
+  await page.fill('#code', totp(cred.totp, Date.now() + step * 30_000));
+  const [resp] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  return resp;
+}
+
+// checkNewsroom drives the newsroom in a real browser: the demo editor
+// signs in, writes a story in Farsi, previews it, publishes it, finds it on
+// the reader site, corrects it and finds the correction there; the demo
+// admin opens the accounts, settings and audit pages. Every newsroom page
+// visited gets axe, and its HTML joins the Nu check.
 async function checkNewsroom(browser, axeSource, base, pages) {
   const cred = serverState?.editor;
   if (!cred) {
@@ -643,10 +662,10 @@ async function checkNewsroom(browser, axeSource, base, pages) {
   }
   const context = await browser.newContext();
   const page = await context.newPage();
-  const axeOn = async (rec) => {
+  const axeOn = async (rec, on = page) => {
     const problems = [];
-    await page.evaluate(axeSource);
-    const res = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), AXE_TAGS);
+    await on.evaluate(axeSource);
+    const res = await on.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }), AXE_TAGS);
     rec.axeViolations = 0;
     for (const v of res.violations)
       for (const n of v.nodes) {
@@ -655,35 +674,115 @@ async function checkNewsroom(browser, axeSource, base, pages) {
       }
     record('axe', rec, problems);
   };
-  const save = async (rec, resp) => {
+  const save = async (rec, resp, on = page) => {
     rec.status = resp ? resp.status() : null;
     rec.htmlFile = path.join(htmlDir, rec.name + '.html');
-    fs.writeFileSync(rec.htmlFile, resp ? await resp.body() : '');
+    // The DOM as the server sent it is what the Nu checker reads.
+    fs.writeFileSync(rec.htmlFile, resp ? await resp.body().catch(async () => on.content()) : await on.content());
     pages.push(rec);
+  };
+  // visit records one newsroom page: status, axe, HTML for the Nu checker.
+  const visit = async (name, resp, on = page) => {
+    const rec = { name, url: on.url(), checks: {} };
+    await save(rec, resp, on);
+    await axeOn(rec, on);
+    await on.screenshot({ path: path.join(outDir, name + '.png'), fullPage: true }).catch(() => {});
+    return rec;
+  };
+  const expect = (rec, ok, rule, detail) => {
+    record('newsroom', rec, ok ? [] : [{ rule, element: '-', detail }]);
+    return ok;
   };
   try {
     const login = { name: 'newsroom-login', url: base + '/newsroom/login', checks: {} };
     await save(login, await page.goto(login.url));
     await axeOn(login);
-    await page.fill('#email', cred.email);
-    await page.fill('#password', cred.password);
-    await page.fill('#code', totp(cred.totp));
-    const [resp] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-    const dash = { name: 'newsroom-dashboard', url: page.url(), checks: {} };
-    const problems = [];
-    if (new URL(page.url()).pathname !== '/newsroom/') problems.push({ rule: 'newsroom-sign-in', element: 'form', detail: `after signing in the browser is at ${page.url()}` });
+    const resp = await signIn(page, base, cred);
+    const dash = await visit('newsroom-dashboard', resp);
+    expect(dash, new URL(page.url()).pathname === '/newsroom/', 'newsroom-sign-in', `after signing in the browser is at ${page.url()}`);
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'kk_session');
-    if (!session || !session.httpOnly || session.sameSite !== 'Strict' || session.path !== '/newsroom/')
-      problems.push({ rule: 'newsroom-cookie', element: 'kk_session', detail: `session cookie ${JSON.stringify(session)}` });
-    record('newsroom', dash, problems);
-    await save(dash, resp);
-    await axeOn(dash);
-    await page.screenshot({ path: path.join(outDir, 'newsroom-dashboard.png'), fullPage: true }).catch(() => {});
+    expect(dash, session && session.httpOnly && session.sameSite === 'Strict' && session.path === '/newsroom/', 'newsroom-cookie', `session cookie ${JSON.stringify(session)}`);
+
+    // Write a story in Farsi.
+    const editor = await visit('newsroom-editor-new', await page.goto(base + '/newsroom/stories/new?service=fa'));
+    const formDir = await page.$eval('form[enctype]', (f) => getComputedStyle(f).direction);
+    expect(editor, formDir === 'rtl', 'newsroom-rtl', `the Farsi story form lays out ${formDir}, not rtl`);
+    const headline = 'آزمون مرورگر: پل تازهٔ شهر باز شد ' + Date.now();
+    await page.fill('#headline', headline);
+    await page.fill('#summary', 'پل تازه پس از سه سال ساخت به روی مردم باز شد.');
+    await page.fill('#body', 'بند **نخست** این خبر.\n\nبند دوم با [پیوند](https://example.org/).');
+    await page.fill('#bylines', 'مریم احمدی');
+    await page.fill('#dateline', 'اصفهان');
+
+    // Preview: a new tab with the reader page, before anything is saved.
+    const [preview] = await Promise.all([context.waitForEvent('page'), page.click('button[formtarget=_blank]')]);
+    await preview.waitForLoadState('load');
+    const pv = await preview.evaluate(() => ({
+      strong: document.querySelector('main strong')?.textContent,
+      h1: document.querySelector('h1')?.textContent,
+      dir: document.documentElement.dir,
+      styled: [...document.styleSheets].some((s) => { try { return s.cssRules.length > 0; } catch { return false; } }),
+    }));
+    const pvRec = await visit('newsroom-preview', null, preview);
+    expect(pvRec, pv.strong === 'نخست' && pv.h1?.includes('آزمون مرورگر') && pv.dir === 'rtl' && pv.styled, 'newsroom-preview', `preview showed ${JSON.stringify(pv)}`);
+    await preview.close();
+
+    // Save, publish, and find it on the reader site.
+    await Promise.all([page.waitForNavigation(), page.click('form[enctype] button[type=submit]:not([formaction])')]);
+    const storyURL = page.url().replace(/\?.*$/, '');
+    expect(editor, /\/newsroom\/stories\/\d+$/.test(storyURL), 'newsroom-save', `after saving the browser is at ${page.url()}`);
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/publish"] button')]);
+    const saved = await visit('newsroom-editor-published', null);
+    const live = await page.getAttribute('a:text("Read it on the site")', 'href');
+    expect(saved, !!live, 'newsroom-publish', 'the published story has no "Read it on the site" link');
+    const reader = await browser.newContext(); // a reader: no newsroom cookie
+    const rp = await reader.newPage();
+    const rr = await rp.goto(new URL(live, base).href);
+    const readerText = await rp.textContent('main');
+    expect(saved, rr.status() === 200 && readerText.includes(headline) && readerText.includes('نخست'), 'newsroom-reader-site', `the reader page answered ${rr.status()} without the story`);
+
+    // Correct it; the correction is on the reader page.
+    const note = 'تاریخ گشایش پل اصلاح شد.';
+    await page.fill('#correction', note);
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/corrections"] button')]);
+    await reader.close();
+    // A new reader: a browser that read the page may keep it for its max-age.
+    const reader2 = await browser.newContext();
+    const rp2 = await reader2.newPage();
+    const rr2 = await rp2.goto(new URL(live, base).href);
+    const corrected = (await rp2.textContent('main')).includes(note);
+    expect(saved, rr2.status() === 200 && corrected, 'newsroom-correction', 'the correction is not on the reader page');
+    await reader2.close();
+
+    // The story's history, with the diff of the last change.
+    await visit('newsroom-history', await page.goto(storyURL + '/revisions'));
+    await context.close();
+
+    // The admin's pages.
+    const adminCred = serverState?.admin;
+    if (!adminCred) {
+      record('newsroom', null, [{ rule: 'newsroom-credentials', element: 'stdout', url: base, detail: 'serve --demo printed no "demo admin:" line' }]);
+      return;
+    }
+    const ac = await browser.newContext();
+    const ap = await ac.newPage();
+    await signIn(ap, base, adminCred);
+    const acc = await visit('newsroom-accounts', await ap.goto(base + '/newsroom/accounts'), ap);
+    await ap.fill('#email', `e2e-${Date.now()}@example.org`);
+    await ap.selectOption('#role', 'reporter');
+    await ap.check('input[name=services][value=fa] >> nth=-1');
+    await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/accounts"] button')]);
+    const link = await ap.textContent('#enrol-link').catch(() => null);
+    expect(acc, !!link && link.includes('/newsroom/enrol/'), 'newsroom-add-account', 'adding an account showed no enrolment link');
+    await visit('newsroom-account-added', null, ap);
+    await visit('newsroom-settings', await ap.goto(base + '/newsroom/services/fa'), ap);
+    await visit('newsroom-audit', await ap.goto(base + '/newsroom/audit?action=article.publish'), ap);
+    await ac.close();
   } catch (e) {
     record('newsroom', null, [{ rule: 'newsroom-run', element: '-', url: base + '/newsroom/', detail: oneLine(e.message) }]);
   } finally {
-    await context.close();
+    await context.close().catch(() => {});
   }
 }
 

@@ -104,8 +104,10 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("server did not come up: %v\n%s", err, errb.String())
 	}
 	resp.Body.Close()
-	if !strings.Contains(out.String(), "admin token: kk_") {
-		t.Errorf("no admin token printed: %q", out.String())
+	for _, want := range []string{"admin token: kk_", "demo editor: editor@demo.kolokol.example  password: ", "demo admin: admin@demo.kolokol.example  password: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("serve --demo did not print %q: %q", want, out.String())
+		}
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	select {

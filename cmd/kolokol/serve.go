@@ -200,6 +200,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			fmt.Fprintf(stdout, "admin token: %s\n", res.AdminToken)
 			fmt.Fprintf(stdout, "demo editor: %s  password: %s  TOTP secret: %s (add it to an authenticator app)\n",
 				res.EditorEmail, res.EditorPassword, res.EditorTOTP)
+			fmt.Fprintf(stdout, "demo admin: %s  password: %s  TOTP secret: %s (manages accounts, settings and the audit log)\n",
+				res.AdminEmail, res.AdminPassword, res.AdminTOTP)
+			fmt.Fprintf(stdout, "newsroom: %s/newsroom/\n", *baseURL)
 		}
 	}
 
