@@ -47,16 +47,26 @@ func BenchmarkServeCachedArticle(b *testing.B) {
 	}
 }
 
-// BenchmarkNewsroomDashboard10k serves the newsroom's stories dashboard of
-// a service holding 10,000 stories, signed in, over loopback HTTP.
-func BenchmarkNewsroomDashboard10k(b *testing.B) {
+// BenchmarkNewsroom10k serves newsroom pages of a service holding 10,000
+// stories, signed in, over loopback HTTP: the dashboard plain and filtered,
+// the story editor, a story's history and its preview.
+func BenchmarkNewsroom10k(b *testing.B) {
 	ta := newTestApp(b)
 	ctx := b.Context()
+	var last *kolokol.Article
 	for i := range 10_000 {
 		a := &kolokol.Article{Service: "ru", Section: "world", Headline: fmt.Sprintf("Новость номер %d о важном", i),
-			Summary: "Кратко.", Body: "Текст.", Status: kolokol.StatusDraft}
+			Summary: "Кратко.", Body: strings.Repeat("Текст абзаца о важном. ", 40), Status: kolokol.StatusDraft,
+			Bylines: []string{fmt.Sprintf("Автор %d", i%50)}, CreatedBy: fmt.Sprintf("reporter%d@example.org", i%50)}
 		a.Normalize()
 		if err := ta.Store.CreateArticle(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+		last = a
+	}
+	for i := range 20 { // a story with a history
+		last.Body += fmt.Sprintf("\n\nПравка %d.", i)
+		if err := ta.Store.UpdateArticle(ctx, last); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -64,10 +74,22 @@ func BenchmarkNewsroomDashboard10k(b *testing.B) {
 	form := url.Values{"email": {ta.demo.EditorEmail}, "password": {ta.demo.EditorPassword}, "code": {code}}
 	r := ta.do(b, "POST", "/newsroom/login", "", strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")
 	cookie := strings.SplitN(r.header.Get("Set-Cookie"), ";", 2)[0]
-	b.ResetTimer()
-	for range b.N {
-		if r := ta.do(b, "GET", "/newsroom/?service=ru", "", nil, "Cookie", cookie); r.status != http.StatusOK {
-			b.Fatal(r.status)
-		}
+	story := fmt.Sprintf("/newsroom/stories/%d", last.ID)
+	for _, c := range []struct{ name, path string }{
+		{"Dashboard", "/newsroom/?service=ru"},
+		{"DashboardTitleSearch", "/newsroom/?service=ru&q=" + url.QueryEscape("номер 9999")},
+		{"DashboardAuthor", "/newsroom/?service=ru&author=" + url.QueryEscape("Автор 7")},
+		{"DashboardSection", "/newsroom/?service=ru&section=world&status=draft"},
+		{"StoryEditor", story},
+		{"History", story + "/revisions"},
+		{"Preview", "/newsroom/preview" + last.Path()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				if r := ta.do(b, "GET", c.path, "", nil, "Cookie", cookie); r.status != http.StatusOK {
+					b.Fatal(c.path, r.status)
+				}
+			}
+		})
 	}
 }
