@@ -67,8 +67,8 @@ type Result struct {
 	EditorEmail, EditorPassword, EditorTOTP string
 	// The demo admin's, who also manages accounts, settings and the log.
 	AdminEmail, AdminPassword, AdminTOTP string
-	Services                                int
-	Stories                                 int
+	Services                             int
+	Stories                              int
 }
 
 // Seed fills a newsroom that has no stories yet. It refuses one that has,
