@@ -117,6 +117,16 @@ type Store interface {
 	// nothing changes (an expired link stays until it is deleted). Of two
 	// concurrent calls for one link, exactly one gets it.
 	ConsumeEnrolment(ctx context.Context, tokenHash string, now time.Time) (*Enrolment, error)
+
+	// Passkeys. CreatePasskey sets CreatedAt; a credential id is stored
+	// once (ECONFLICT), and an account has at most MaxPasskeys (ECONFLICT).
+	// FindPasskeys returns an account's, oldest first. UpdatePasskey writes
+	// Credential and LastUsedAt. DeletePasskey removes one of an account's
+	// (ENOTFOUND when it has no such passkey).
+	CreatePasskey(ctx context.Context, p *Passkey) error
+	FindPasskeys(ctx context.Context, userID int64) ([]*Passkey, error)
+	UpdatePasskey(ctx context.Context, p *Passkey) error
+	DeletePasskey(ctx context.Context, userID int64, id string) error
 }
 
 // ChangeKind names what happened in a Change.

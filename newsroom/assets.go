@@ -13,6 +13,18 @@ import (
 //go:embed static/newsroom.css
 var newsroomCSS []byte
 
+//go:embed static/passkeys.js
+var passkeysJS []byte
+
+// serveJS serves the passkeys script: the only script in the newsroom, and
+// never on a reader page.
+func serveJS(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	w.Write(passkeysJS)
+}
+
 // serveCSS serves the newsroom's own few rules; the reader stylesheet does
 // the rest, so readers never download the newsroom's.
 func serveCSS(w http.ResponseWriter, r *http.Request) {

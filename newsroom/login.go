@@ -13,7 +13,7 @@ import (
 const wrongCredentials = "The email, password or code is wrong."
 
 func (n *Newsroom) loginPage(w http.ResponseWriter, r *http.Request) {
-	n.render(w, http.StatusOK, "login", pageData{Title: "Sign in"})
+	n.render(w, http.StatusOK, "login", pageData{Title: "Sign in", Script: n.passkeysHere(r)})
 }
 
 // login checks the password and the second factor, then starts a new
@@ -25,46 +25,14 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
-	page := pageData{Title: "Sign in", Email: email}
-	now := n.opts.Now()
-	acct, src := "acct:"+email, sourceKey(r)
-	for _, lim := range []struct {
-		l   *auth.Limiter
-		key string
-	}{{n.accounts, acct}, {n.sources, src}} {
-		if ok, wait := lim.l.Allow(lim.key, now); !ok {
-			n.audit(r, email, "login.throttled", "")
-			page.Error = fmt.Sprintf("Too many failed attempts. Try again in %s.", wait)
-			n.render(w, http.StatusTooManyRequests, "login", page)
-			return
-		}
-	}
-	fail := func(msg, detail string) {
-		n.accounts.Fail(acct, now)
-		n.sources.Fail(src, now)
-		n.audit(r, email, "login.fail", detail)
+	page := pageData{Title: "Sign in", Email: email, Script: n.passkeysHere(r)}
+	u, status, msg := n.firstFactor(r, email, r.PostFormValue("password"))
+	if u == nil {
 		page.Error = msg
-		n.render(w, http.StatusUnauthorized, "login", page)
-	}
-	u, err := n.store.FindUserByEmail(r.Context(), email)
-	if err != nil && !kolokol.IsNotFound(err) {
-		n.log.Error("sign in", "err", err)
-		http.Error(w, "Sign-in is unavailable; try again shortly.", http.StatusInternalServerError)
+		n.render(w, status, "login", page)
 		return
 	}
-	hash := n.dummy
-	if u != nil && !u.Disabled && u.PasswordHash != "" {
-		hash = u.PasswordHash
-	}
-	ok, rehash, _ := auth.VerifyPassword(hash, r.PostFormValue("password"))
-	if u == nil || u.Disabled || !ok {
-		fail(wrongCredentials, "password")
-		return
-	}
-	if u.TOTPSecret == "" {
-		fail("This account has no second factor yet; ask an admin for an enrolment link.", "no second factor")
-		return
-	}
+	now := n.opts.Now()
 	step, err := auth.VerifyTOTP(u.TOTPSecret, r.PostFormValue("code"), now, u.TOTPLastStep)
 	if err == nil {
 		u.TOTPLastStep = step
@@ -73,36 +41,92 @@ func (n *Newsroom) login(w http.ResponseWriter, r *http.Request) {
 		u.RecoveryHashes = append(u.RecoveryHashes[:i:i], u.RecoveryHashes[i+1:]...)
 		n.audit(r, email, "login.recovery_code", fmt.Sprintf("%d recovery codes left", len(u.RecoveryHashes)))
 	} else {
-		fail(kolokol.ErrorMessage(err), "code: "+kolokol.ErrorMessage(err))
+		page.Error = kolokol.ErrorMessage(err)
+		n.failed(r, email, "code: "+kolokol.ErrorMessage(err))
+		n.render(w, http.StatusUnauthorized, "login", page)
 		return
-	}
-	if rehash {
-		if h, err := auth.HashPassword(r.PostFormValue("password")); err == nil {
-			u.PasswordHash = h
-		}
 	}
 	if err := n.store.UpdateUser(r.Context(), u); err != nil {
 		n.log.Error("sign in", "err", err)
 		http.Error(w, "Sign-in is unavailable; try again shortly.", http.StatusInternalServerError)
 		return
 	}
-	token, err := newSessionToken()
-	if err == nil {
-		err = n.store.CreateSession(r.Context(), &kolokol.Session{ID: hashToken(token), UserID: u.ID,
-			CreatedAt: now.UTC(), LastSeenAt: now.UTC(), ExpiresAt: now.Add(absoluteTimeout).UTC()})
-	}
-	if err != nil {
+	if err := n.startSession(w, r, u, ""); err != nil {
 		n.log.Error("sign in", "err", err)
 		http.Error(w, "Sign-in is unavailable; try again shortly.", http.StatusInternalServerError)
 		return
 	}
-	n.accounts.Reset(acct)
+	http.Redirect(w, r, "/newsroom/", http.StatusSeeOther)
+}
+
+// firstFactor checks the throttles and the password. It returns the
+// account, or a status and a message that do not tell which of email and
+// password was wrong. A password that needs a stronger hash is rehashed on
+// the returned user, for the caller to store.
+func (n *Newsroom) firstFactor(r *http.Request, email, password string) (*kolokol.User, int, string) {
+	now := n.opts.Now()
+	acct, src := "acct:"+email, sourceKey(r)
+	for _, lim := range []struct {
+		l   *auth.Limiter
+		key string
+	}{{n.accounts, acct}, {n.sources, src}} {
+		if ok, wait := lim.l.Allow(lim.key, now); !ok {
+			n.audit(r, email, "login.throttled", "")
+			return nil, http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %s.", wait)
+		}
+	}
+	u, err := n.store.FindUserByEmail(r.Context(), email)
+	if err != nil && !kolokol.IsNotFound(err) {
+		n.log.Error("sign in", "err", err)
+		return nil, http.StatusInternalServerError, "Sign-in is unavailable; try again shortly."
+	}
+	hash := n.dummy
+	if u != nil && !u.Disabled && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	ok, rehash, _ := auth.VerifyPassword(hash, password)
+	if u == nil || u.Disabled || !ok {
+		n.failed(r, email, "password")
+		return nil, http.StatusUnauthorized, wrongCredentials
+	}
+	if u.TOTPSecret == "" {
+		n.failed(r, email, "no second factor")
+		return nil, http.StatusUnauthorized, "This account has no second factor yet; ask an admin for an enrolment link."
+	}
+	if rehash {
+		if h, err := auth.HashPassword(password); err == nil {
+			u.PasswordHash = h
+		}
+	}
+	return u, 0, ""
+}
+
+// failed counts a failed sign-in against the account and the source.
+func (n *Newsroom) failed(r *http.Request, email, detail string) {
+	now := n.opts.Now()
+	n.accounts.Fail("acct:"+email, now)
+	n.sources.Fail(sourceKey(r), now)
+	n.audit(r, email, "login.fail", detail)
+}
+
+// startSession signs the browser in as u with a new session.
+func (n *Newsroom) startSession(w http.ResponseWriter, r *http.Request, u *kolokol.User, how string) error {
+	now := n.opts.Now()
+	token, err := newSessionToken()
+	if err != nil {
+		return err
+	}
+	if err := n.store.CreateSession(r.Context(), &kolokol.Session{ID: hashToken(token), UserID: u.ID,
+		CreatedAt: now.UTC(), LastSeenAt: now.UTC(), ExpiresAt: now.Add(absoluteTimeout).UTC()}); err != nil {
+		return err
+	}
+	n.accounts.Reset("acct:" + u.Email)
 	if old, err := r.Cookie(cookieName); err == nil {
 		n.store.DeleteSession(r.Context(), hashToken(old.Value))
 	}
-	n.audit(r, email, "login.ok", "")
+	n.audit(r, u.Email, "login.ok", how)
 	http.SetCookie(w, n.cookie(token, absoluteTimeout))
-	http.Redirect(w, r, "/newsroom/", http.StatusSeeOther)
+	return nil
 }
 
 func (n *Newsroom) logout(w http.ResponseWriter, r *http.Request, u *kolokol.User) {

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/auth"
 	"github.com/kolokol/kolokol/desk"
@@ -48,19 +49,24 @@ type Options struct {
 	// Reader is the reader site, which answers the preview's links to
 	// stylesheets, photos and other pages.
 	Reader http.Handler
+	// Origin is the site's public origin (the base URL); passkeys are
+	// bound to its host. Without it, passkeys are off.
+	Origin string
 }
 
 // Newsroom serves /newsroom/.
 type Newsroom struct {
-	store    kolokol.Store
-	desk     *desk.Desk
-	log      *slog.Logger
-	opts     Options
-	pages    map[string]*template.Template
-	accounts *auth.Limiter // failed sign-ins per account
-	sources  *auth.Limiter // failed sign-ins per source address
-	common   *auth.CommonPasswords
-	dummy    string // a hash to verify against when the account is unknown
+	store      kolokol.Store
+	desk       *desk.Desk
+	log        *slog.Logger
+	opts       Options
+	pages      map[string]*template.Template
+	accounts   *auth.Limiter // failed sign-ins per account
+	sources    *auth.Limiter // failed sign-ins per source address
+	common     *auth.CommonPasswords
+	dummy      string             // a hash to verify against when the account is unknown
+	webauthn   *webauthn.WebAuthn // nil: passkeys are off
+	ceremonies ceremonies
 }
 
 // New parses the templates and prepares the limiters.
@@ -69,9 +75,16 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 		opts.Now = time.Now
 	}
 	n := &Newsroom{store: store, desk: d, log: log, opts: opts, pages: map[string]*template.Template{},
-		accounts: auth.NewLimiter(5, time.Minute), sources: auth.NewLimiter(20, time.Minute)}
+		accounts: auth.NewLimiter(5, time.Minute), sources: auth.NewLimiter(20, time.Minute),
+		ceremonies: ceremonies{m: map[string]*ceremony{}}}
+	if opts.Origin != "" {
+		var err error
+		if n.webauthn, err = newWebAuthn(opts.Origin); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error"} {
+		"service", "accounts", "audit", "error", "account"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -101,6 +114,14 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/logout-everywhere": csrf.Handler(n.signedIn(n.logoutEverywhere)),
 		"GET /newsroom/{$}":                n.signedIn(n.dashboard),
 		"GET /newsroom/newsroom.css":       http.HandlerFunc(serveCSS),
+		"GET /newsroom/passkeys.js":        http.HandlerFunc(serveJS),
+
+		"POST /newsroom/login/passkey":           csrf.Handler(n.passkeysOn(http.HandlerFunc(n.passkeyLoginBegin))),
+		"POST /newsroom/login/passkey/finish":    csrf.Handler(n.passkeysOn(http.HandlerFunc(n.passkeyLoginFinish))),
+		"GET /newsroom/account":                  n.signedIn(n.accountPage),
+		"POST /newsroom/account/passkeys":        csrf.Handler(n.passkeysOn(n.signedIn(n.passkeyAddBegin))),
+		"POST /newsroom/account/passkeys/finish": csrf.Handler(n.passkeysOn(n.signedIn(n.passkeyAddFinish))),
+		"POST /newsroom/account/passkeys/remove": csrf.Handler(n.signedIn(n.passkeyRemove)),
 
 		"GET /newsroom/stories/new":                           n.signedIn(n.newStory),
 		"POST /newsroom/stories":                              csrf.Handler(n.signedIn(n.createStory)),
@@ -220,6 +241,9 @@ type pageData struct {
 	Style string
 	User  *kolokol.User
 	Admin bool
+	// Script adds the passkeys script, and allows it in the page's CSP.
+	Script   bool
+	Passkeys []*kolokol.Passkey
 	// login
 	Error string
 	Email string
@@ -266,6 +290,10 @@ func (n *Newsroom) render(w http.ResponseWriter, status int, name string, d page
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	if d.Script {
+		// Only our own script file, and only on the pages that use it.
+		h.Set("Content-Security-Policy", h.Get("Content-Security-Policy")+"; script-src 'self'")
+	}
 	w.WriteHeader(status)
 	if err := n.pages[name].ExecuteTemplate(w, "page", d); err != nil {
 		n.log.Error("newsroom page", "page", name, "err", err)

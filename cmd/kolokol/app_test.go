@@ -99,6 +99,10 @@ func (ta *testApp) do(t testing.TB, method, path, token string, body io.Reader, 
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1]
+			continue
+		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	// No transparent gzip: tests see exactly what the server sent.

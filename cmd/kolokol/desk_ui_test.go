@@ -51,9 +51,9 @@ func (ta *testApp) post(t *testing.T, session, path string, form url.Values) res
 		"Content-Type", "application/x-www-form-urlencoded", "Cookie", "kk_session="+session)
 }
 
-func (ta *testApp) page(t *testing.T, session, path string) response {
+func (ta *testApp) page(t *testing.T, session, path string, hdr ...string) response {
 	t.Helper()
-	return ta.do(t, "GET", path, "", nil, "Cookie", "kk_session="+session)
+	return ta.do(t, "GET", path, "", nil, append([]string{"Cookie", "kk_session=" + session}, hdr...)...)
 }
 
 // storyID reads the story id from the editor's redirect.

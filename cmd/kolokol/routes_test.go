@@ -25,8 +25,9 @@ func TestEveryRouteRefusesStrangers(t *testing.T) {
 		method, path, _ := strings.Cut(pattern, " ")
 		path = fill.Replace(path)
 		t.Run(pattern, func(t *testing.T) {
-			// The sign-in form itself, and the stylesheet it needs.
-			public := pattern == "GET /newsroom/login" || pattern == "GET /newsroom/newsroom.css"
+			// The sign-in form itself, and the stylesheet and script it needs.
+			public := pattern == "GET /newsroom/login" || pattern == "GET /newsroom/newsroom.css" ||
+				pattern == "GET /newsroom/passkeys.js"
 			if r := ta.do(t, method, path, "", strings.NewReader("{}")); !public && r.status < 300 {
 				t.Errorf("no credentials: %d", r.status)
 			}

@@ -112,7 +112,7 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 	a.Register(mux)
 	apiRoutes := a.Routes()
 	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"),
-		StylePath: builder.StylePath(), Preview: builder.Preview, Reader: s.Handler()})
+		StylePath: builder.StylePath(), Preview: builder.Preview, Reader: s.Handler(), Origin: baseURL})
 	if err != nil {
 		images.Close()
 		store.Close()

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"AuditRoundTrips", testAuditRoundTrips},
 		{"AuditPaging", testAuditPaging},
 		{"RevisionHistory", testRevisionHistory},
+		{"Passkeys", testPasskeys},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}

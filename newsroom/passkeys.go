@@ -1,0 +1,421 @@
+package newsroom
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/auth"
+)
+
+// Passkeys (WebAuthn) are a second factor in place of the TOTP code: the
+// person gives their password, then touches their security key or unlocks
+// their phone. They need the browser's WebAuthn API, so this is the one
+// part of the newsroom that needs script (/newsroom/passkeys.js, served
+// from here); everything else, TOTP sign-in included, works without it.
+
+// ceremonyLifetime is how long a started ceremony may take to finish.
+const (
+	ceremonyLifetime = 5 * time.Minute
+	ceremonyCookie   = "kk_ceremony"
+	maxCeremonies    = 10_000
+)
+
+// ceremony is a WebAuthn ceremony between its two requests. It is held in
+// memory, keyed by a random value in a short-lived cookie: the challenge
+// must not be something the client can choose or replay.
+type ceremony struct {
+	userID  int64
+	purpose string // "login" or "register"
+	name    string // the new passkey's name, when registering
+	session webauthn.SessionData
+	expires time.Time
+}
+
+type ceremonies struct {
+	mu sync.Mutex
+	m  map[string]*ceremony
+}
+
+func (c *ceremonies) put(key string, v *ceremony, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCeremonies {
+		for k, old := range c.m {
+			if now.After(old.expires) {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= maxCeremonies {
+			return false
+		}
+	}
+	c.m[key] = v
+	return true
+}
+
+// take returns a ceremony once: a second finish with the same cookie
+// finds nothing.
+func (c *ceremonies) take(key, purpose string, now time.Time) *ceremony {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.m[key]
+	delete(c.m, key)
+	if v == nil || v.purpose != purpose || now.After(v.expires) {
+		return nil
+	}
+	return v
+}
+
+// newWebAuthn configures the relying party from the site's public origin:
+// its host is the RP ID, and only pages of that origin may use the keys.
+// WebAuthn does not work on IP addresses; a loopback one (the demo's
+// default) becomes localhost, which browsers treat as the same machine and
+// as secure. Any other IP address turns passkeys off (nil).
+func newWebAuthn(origin string) (*webauthn.WebAuthn, error) {
+	u, err := url.Parse(origin)
+	if err != nil || u.Hostname() == "" {
+		return nil, fmt.Errorf("passkeys: origin %q is not a URL", origin)
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); ip != nil {
+		if !ip.IsLoopback() {
+			return nil, nil
+		}
+		host = "localhost"
+	}
+	o := u.Scheme + "://" + host
+	if p := u.Port(); p != "" {
+		o += ":" + p
+	}
+	return webauthn.New(&webauthn.Config{RPID: host, RPDisplayName: "Kolokol newsroom", RPOrigins: []string{o}})
+}
+
+// passkeysHere reports whether passkeys work on the host this page was
+// asked for: the browser refuses keys of another host.
+func (n *Newsroom) passkeysHere(r *http.Request) bool {
+	if n.webauthn == nil {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return strings.EqualFold(host, n.webauthn.Config.RPID)
+}
+
+// passkeysOn answers for the passkey routes when passkeys are off.
+func (n *Newsroom) passkeysOn(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.webauthn == nil {
+			writeJSON(w, http.StatusNotFound, jsonAnswer{Error: "Passkeys are off: the site's public origin (--base-url) is not a domain name."})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// passkeyUser is an account as the WebAuthn library sees it.
+type passkeyUser struct {
+	u     *kolokol.User
+	keys  []*kolokol.Passkey
+	creds []webauthn.Credential
+}
+
+// WebAuthnID is the account's id: it identifies the account to its own
+// authenticator only, and these passkeys are never used without a
+// password, so nothing is gained by a separate random handle.
+func (p *passkeyUser) WebAuthnID() []byte {
+	return binary.BigEndian.AppendUint64(nil, uint64(p.u.ID))
+}
+func (p *passkeyUser) WebAuthnName() string { return p.u.Email }
+func (p *passkeyUser) WebAuthnDisplayName() string {
+	if p.u.Name != "" {
+		return p.u.Name
+	}
+	return p.u.Email
+}
+func (p *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return p.creds }
+
+func (n *Newsroom) passkeyUser(r *http.Request, u *kolokol.User) (*passkeyUser, error) {
+	keys, err := n.store.FindPasskeys(r.Context(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	pu := &passkeyUser{u: u, keys: keys}
+	for _, k := range keys {
+		var c webauthn.Credential
+		if err := json.Unmarshal(k.Credential, &c); err != nil {
+			return nil, fmt.Errorf("passkey %s of %s: %w", k.ID, u.Email, err)
+		}
+		pu.creds = append(pu.creds, c)
+	}
+	return pu, nil
+}
+
+// jsonAnswer is what the script reads: an error to show, or where to go.
+type jsonAnswer struct {
+	Error    string `json:"error,omitempty"`
+	Location string `json:"location,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (n *Newsroom) jsonError(w http.ResponseWriter, err error) {
+	code := kolokol.ErrorCode(err)
+	msg := kolokol.ErrorMessage(err)
+	if code == kolokol.EINTERNAL {
+		n.log.Error("passkey", "err", err)
+		msg = "Passkeys are unavailable; try again shortly, or use a code."
+	}
+	writeJSON(w, statusOf(code), jsonAnswer{Error: msg})
+}
+
+// readJSON reads a small JSON request body into v.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return kolokol.Errorf(kolokol.EMALFORMED, "the request is not the JSON expected: %v", err)
+	}
+	return nil
+}
+
+func (n *Newsroom) startCeremony(w http.ResponseWriter, c *ceremony) error {
+	key, err := newSessionToken()
+	if err != nil {
+		return err
+	}
+	c.expires = n.opts.Now().Add(ceremonyLifetime)
+	if !n.ceremonies.put(key, c, n.opts.Now()) {
+		return kolokol.Errorf(kolokol.ECONFLICT, "too many passkey sign-ins at once; try again in a minute")
+	}
+	http.SetCookie(w, &http.Cookie{Name: ceremonyCookie, Value: key, Path: "/newsroom/", MaxAge: int(ceremonyLifetime.Seconds()),
+		HttpOnly: true, Secure: n.opts.Secure, SameSite: http.SameSiteStrictMode})
+	return nil
+}
+
+func (n *Newsroom) endCeremony(w http.ResponseWriter, r *http.Request, purpose string) *ceremony {
+	http.SetCookie(w, &http.Cookie{Name: ceremonyCookie, Path: "/newsroom/", MaxAge: -1, HttpOnly: true,
+		Secure: n.opts.Secure, SameSite: http.SameSiteStrictMode})
+	c, err := r.Cookie(ceremonyCookie)
+	if err != nil {
+		return nil
+	}
+	return n.ceremonies.take(c.Value, purpose, n.opts.Now())
+}
+
+// passkeyLoginBegin checks the password like the sign-in form, then asks
+// the browser for one of the account's passkeys.
+func (n *Newsroom) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	u, status, msg := n.firstFactor(r, email, in.Password)
+	if u == nil {
+		writeJSON(w, status, jsonAnswer{Error: msg})
+		return
+	}
+	pu, err := n.passkeyUser(r, u)
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	if len(pu.creds) == 0 {
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "This account has no passkey; use the code from your authenticator app."})
+		return
+	}
+	assertion, session, err := n.webauthn.BeginLogin(pu, webauthn.WithUserVerification(protocol.VerificationPreferred))
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	if err := n.startCeremony(w, &ceremony{userID: u.ID, purpose: "login", session: *session}); err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, assertion)
+}
+
+// passkeyLoginFinish checks the browser's answer and signs in.
+func (n *Newsroom) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	c := n.endCeremony(w, r, "login")
+	if c == nil {
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "The passkey sign-in expired or was already used; start again."})
+		return
+	}
+	u, err := n.store.FindUserByID(r.Context(), c.userID)
+	if err != nil || u.Disabled {
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: wrongCredentials})
+		return
+	}
+	pu, err := n.passkeyUser(r, u)
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	cred, err := n.webauthn.FinishLogin(pu, c.session, r)
+	if err != nil {
+		n.failed(r, u.Email, "passkey: "+passkeyError(err))
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "The passkey was not accepted: " + passkeyError(err)})
+		return
+	}
+	id := base64.RawURLEncoding.EncodeToString(cred.ID)
+	for _, k := range pu.keys {
+		if k.ID != id {
+			continue
+		}
+		// The sign count lets the library notice a cloned authenticator.
+		if k.Credential, err = json.Marshal(cred); err == nil {
+			k.LastUsedAt = n.opts.Now().UTC()
+			err = n.store.UpdatePasskey(r.Context(), k)
+		}
+		if err != nil {
+			n.jsonError(w, err)
+			return
+		}
+	}
+	if err := n.startSession(w, r, u, "passkey"); err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, jsonAnswer{Location: "/newsroom/"})
+}
+
+// passkeyError is the library's reason, for the person and the audit log.
+func passkeyError(err error) string {
+	if pe, ok := err.(*protocol.Error); ok && pe.Details != "" {
+		return pe.Details
+	}
+	return err.Error()
+}
+
+// accountPage is the signed-in person's own account: their passkeys.
+func (n *Newsroom) accountPage(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	keys, err := n.store.FindPasskeys(r.Context(), u.ID)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	n.render(w, http.StatusOK, "account", pageData{Title: "Your account", User: u, Passkeys: keys, Script: n.passkeysHere(r),
+		Saved: r.URL.Query().Has("saved")})
+}
+
+// passkeyAddBegin starts registering a passkey. A session alone is not
+// enough: the person confirms with a current code, so that someone who
+// has taken over an open browser cannot leave their own key behind.
+func (n *Newsroom) passkeyAddBegin(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	var in struct {
+		Name string `json:"name"`
+		Code string `json:"code"`
+	}
+	if err := readJSON(w, r, &in); err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	step, err := auth.VerifyTOTP(u.TOTPSecret, in.Code, n.opts.Now(), u.TOTPLastStep)
+	if err != nil {
+		n.audit(r, u.Email, "passkey.add.denied", kolokol.ErrorMessage(err))
+		n.jsonError(w, err)
+		return
+	}
+	u.TOTPLastStep = step
+	if err := n.store.UpdateUser(r.Context(), u); err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	pu, err := n.passkeyUser(r, u)
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	if len(pu.keys) >= kolokol.MaxPasskeys {
+		n.jsonError(w, kolokol.Errorf(kolokol.ECONFLICT, "an account has at most %d passkeys; remove one first", kolokol.MaxPasskeys))
+		return
+	}
+	exclude := make([]protocol.CredentialDescriptor, 0, len(pu.creds))
+	for _, c := range pu.creds {
+		exclude = append(exclude, c.Descriptor())
+	}
+	creation, session, err := n.webauthn.BeginRegistration(pu, webauthn.WithExclusions(exclude),
+		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
+			ResidentKey: protocol.ResidentKeyRequirementPreferred, UserVerification: protocol.VerificationPreferred}))
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	if err := n.startCeremony(w, &ceremony{userID: u.ID, purpose: "register", name: in.Name, session: *session}); err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, creation)
+}
+
+// passkeyAddFinish checks the new credential and stores it.
+func (n *Newsroom) passkeyAddFinish(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	c := n.endCeremony(w, r, "register")
+	if c == nil || c.userID != u.ID {
+		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "Adding the passkey expired or was already done; start again."})
+		return
+	}
+	pu, err := n.passkeyUser(r, u)
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	cred, err := n.webauthn.FinishRegistration(pu, c.session, r)
+	if err != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, jsonAnswer{Error: "The passkey was not accepted: " + passkeyError(err)})
+		return
+	}
+	data, err := json.Marshal(cred)
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	p := &kolokol.Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), UserID: u.ID, Name: c.name, Credential: data}
+	if err := n.store.CreatePasskey(r.Context(), p); err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	n.audit(r, u.Email, "passkey.add", p.Name)
+	writeJSON(w, http.StatusOK, jsonAnswer{Location: "/newsroom/account?saved=1"})
+}
+
+// passkeyRemove removes one of the person's passkeys (a plain form).
+func (n *Newsroom) passkeyRemove(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	if err := n.store.DeletePasskey(r.Context(), u.ID, r.PostFormValue("id")); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	n.audit(r, u.Email, "passkey.remove", "")
+	http.Redirect(w, r, "/newsroom/account?saved=1", http.StatusSeeOther)
+}
