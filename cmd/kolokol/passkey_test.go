@@ -72,10 +72,11 @@ func (k *softKey) create(options []byte) []byte {
 		k.t.Fatalf("creation options %s: %v", options, err)
 	}
 	k.user, _ = b64.DecodeString(o.PublicKey.User.ID)
-	pub := k.priv.PublicKey
-	x, y := make([]byte, 32), make([]byte, 32)
-	pub.X.FillBytes(x)
-	pub.Y.FillBytes(y)
+	pt, err := k.priv.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	x, y := pt[1:33], pt[33:]
 	em, _ := cbor.CoreDetEncOptions().EncMode()
 	cose, err := em.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: x, -3: y})
 	if err != nil {
