@@ -653,7 +653,8 @@ async function signIn(page, base, cred, step = 0) {
 // signs in, writes a story in Farsi, previews it, publishes it, finds it on
 // the reader site, corrects it and finds the correction there; the demo
 // admin opens the accounts, settings and audit pages. Every newsroom page
-// visited gets axe, and its HTML joins the Nu check.
+// visited gets axe, and its HTML joins the Nu check. The admin also adds a
+// passkey (Chromium's virtual authenticator) and signs in with it.
 async function checkNewsroom(browser, axeSource, base, pages) {
   const cred = serverState?.editor;
   if (!cred) {
@@ -765,10 +766,35 @@ async function checkNewsroom(browser, axeSource, base, pages) {
       record('newsroom', null, [{ rule: 'newsroom-credentials', element: 'stdout', url: base, detail: 'serve --demo printed no "demo admin:" line' }]);
       return;
     }
+    // Passkeys are bound to a domain name: the admin works at localhost.
+    const local = base.replace('127.0.0.1', 'localhost');
     const ac = await browser.newContext();
     const ap = await ac.newPage();
-    await signIn(ap, base, adminCred);
-    const acc = await visit('newsroom-accounts', await ap.goto(base + '/newsroom/accounts'), ap);
+    await ap.goto(local + '/newsroom/login');
+    const offered = await ap.isVisible('#passkey-login');
+    await signIn(ap, local, adminCred);
+    // Chromium's virtual authenticator stands in for a security key.
+    const cdp = await ac.newCDPSession(ap);
+    await cdp.send('WebAuthn.enable', { enableUI: false });
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    const account = await visit('newsroom-account', await ap.goto(local + '/newsroom/account'), ap);
+    expect(account, offered, 'newsroom-passkey-offer', 'the sign-in page at localhost does not offer a passkey');
+    await ap.fill('#passkey-name', 'e2e security key');
+    await ap.fill('#passkey-code', totp(adminCred.totp, Date.now() + 30_000));
+    await Promise.all([ap.waitForURL(/\/newsroom\/account\?saved=1$/, { timeout: 15_000 }), ap.click('#passkey-add button')]).catch(() => {});
+    const listed = (await ap.textContent('main')).includes('e2e security key');
+    expect(account, listed, 'newsroom-passkey-add', `adding a passkey left the browser at ${ap.url()}: ${await ap.textContent('#passkey-status').catch(() => '')}`);
+    await visit('newsroom-account-passkey', null, ap);
+    // Sign out, then in with the password and the passkey, no code.
+    await Promise.all([ap.waitForNavigation(), ap.click('header button[type=submit]:not([formaction])')]);
+    await ap.fill('#email', adminCred.email);
+    await ap.fill('#password', adminCred.password);
+    await Promise.all([ap.waitForURL(/\/newsroom\/$/, { timeout: 15_000 }), ap.click('#passkey-login')]).catch(() => {});
+    expect(account, new URL(ap.url()).pathname === '/newsroom/', 'newsroom-passkey-sign-in', `signing in with the passkey left the browser at ${ap.url()}: ${await ap.textContent('#passkey-status').catch(() => '')}`);
+
+    const acc = await visit('newsroom-accounts', await ap.goto(local + '/newsroom/accounts'), ap);
     await ap.fill('#email', `e2e-${Date.now()}@example.org`);
     await ap.selectOption('#role', 'reporter');
     await ap.check('input[name=services][value=fa] >> nth=-1');
@@ -776,8 +802,8 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     const link = await ap.textContent('#enrol-link').catch(() => null);
     expect(acc, !!link && link.includes('/newsroom/enrol/'), 'newsroom-add-account', 'adding an account showed no enrolment link');
     await visit('newsroom-account-added', null, ap);
-    await visit('newsroom-settings', await ap.goto(base + '/newsroom/services/fa'), ap);
-    await visit('newsroom-audit', await ap.goto(base + '/newsroom/audit?action=article.publish'), ap);
+    await visit('newsroom-settings', await ap.goto(local + '/newsroom/services/fa'), ap);
+    await visit('newsroom-audit', await ap.goto(local + '/newsroom/audit?action=article.publish'), ap);
     await ac.close();
   } catch (e) {
     record('newsroom', null, [{ rule: 'newsroom-run', element: '-', url: base + '/newsroom/', detail: oneLine(e.message) }]);
