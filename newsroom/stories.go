@@ -233,7 +233,7 @@ func (n *Newsroom) createStory(w http.ResponseWriter, r *http.Request, u *koloko
 		return
 	}
 	ctx := r.Context()
-	if err := n.attachPhoto(r, u, &f, photo); err != nil {
+	if err := n.attachPhoto(r, u, &f, photo, nil); err != nil {
 		n.storyError(w, r, u, f, nil, err)
 		return
 	}
@@ -251,15 +251,35 @@ func (n *Newsroom) createStory(w http.ResponseWriter, r *http.Request, u *koloko
 func storyURL(id int64) string { return "/newsroom/stories/" + strconv.FormatInt(id, 10) }
 
 // attachPhoto uploads the form's photo, if any, and makes it the lead
-// image. The alt text is checked first, so a refused story stores no photo.
-func (n *Newsroom) attachPhoto(r *http.Request, u *kolokol.User, f *storyForm, photo []byte) error {
+// image. The story is checked first (rights, fields, section, alt text),
+// so a story refused for what it says stores no photo either.
+func (n *Newsroom) attachPhoto(r *http.Request, u *kolokol.User, f *storyForm, photo []byte, current *kolokol.Article) error {
 	if photo == nil {
 		return nil
 	}
 	if strings.TrimSpace(f.Alt) == "" {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "alt", "describe the photo in its alt text: readers who cannot see it hear that instead")
 	}
-	m, _, err := n.desk.UploadMedia(r.Context(), u.Actor(), photo)
+	actor := u.Actor()
+	if !actor.CanTouch(f.Service) {
+		return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "service", "%s may not work on service %q", actor.Name, f.Service)
+	}
+	if current != nil && current.IsLive() && !actor.CanPublish() {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot edit a published story", actor.Role)
+	}
+	a := f.article()
+	a.LeadImage = &kolokol.LeadImage{MediaID: 1, Alt: f.Alt, Caption: f.Caption, Credit: f.Credit} // stands in for the upload
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if a.Section != "" {
+		if _, err := n.store.FindSection(r.Context(), a.Service, a.Section); kolokol.IsNotFound(err) {
+			return kolokol.FieldErrorf(kolokol.EINVALID, "section", "service %q has no section %q", a.Service, a.Section)
+		} else if err != nil {
+			return err
+		}
+	}
+	m, _, err := n.desk.UploadMedia(r.Context(), actor, photo)
 	if err != nil {
 		return err
 	}
@@ -302,7 +322,7 @@ func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 		n.conflict(w, r, u, f, a)
 		return
 	}
-	if err := n.attachPhoto(r, u, &f, photo); err != nil {
+	if err := n.attachPhoto(r, u, &f, photo, a); err != nil {
 		n.storyError(w, r, u, f, a, err)
 		return
 	}

@@ -220,10 +220,11 @@ func TestNewsroomPhoto(t *testing.T) {
 		img.Set(x, x%400, color.RGBA{200, 30, 30, 255})
 	}
 	photo := cameraJPEG(t, img, 1)
-	send := func(alt string) response {
+	sendAs := func(alt, section string, photo []byte) response {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
-		for k, v := range map[string]string{"service": "en", "headline": "Floods reach the valley", "alt": alt, "caption": "The valley road", "credit": "Kolokol"} {
+		for k, v := range map[string]string{"service": "en", "headline": "Floods reach the valley", "alt": alt, "caption": "The valley road",
+			"credit": "Kolokol", "section": section} {
 			mw.WriteField(k, v)
 		}
 		fw, _ := mw.CreateFormFile("image", "photo.jpg")
@@ -231,6 +232,7 @@ func TestNewsroomPhoto(t *testing.T) {
 		mw.Close()
 		return ta.do(t, "POST", "/newsroom/stories", "", &buf, "Content-Type", mw.FormDataContentType(), "Cookie", "kk_session="+ed)
 	}
+	send := func(alt string) response { return sendAs(alt, "", photo) }
 	before, _ := ta.Store.CountArticles(t.Context(), kolokol.ArticleFilter{})
 	blobs := func() int {
 		n := 0
@@ -245,6 +247,15 @@ func TestNewsroomPhoto(t *testing.T) {
 	blobsBefore := blobs()
 	if r := send(" "); r.status != 422 || !strings.Contains(string(r.body), "alt text") || !strings.Contains(string(r.body), "Floods reach the valley") {
 		t.Fatalf("photo without alt: %d %s", r.status, r.body)
+	}
+	if after, _ := ta.Store.CountArticles(t.Context(), kolokol.ArticleFilter{}); after != before {
+		t.Error("a refused story was stored")
+	}
+	if r := sendAs("A photo", "", []byte("GIF89a but not really")); r.status != 422 || !strings.Contains(string(r.body), "Floods reach the valley") {
+		t.Errorf("not a photo: %d %s", r.status, r.body)
+	}
+	if r := sendAs("A photo", "no-such-section", photo); r.status != 422 || !strings.Contains(string(r.body), "no section") {
+		t.Errorf("unknown section: %d %s", r.status, r.body)
 	}
 	if after, _ := ta.Store.CountArticles(t.Context(), kolokol.ArticleFilter{}); after != before {
 		t.Error("a refused story was stored")
