@@ -1,0 +1,91 @@
+package newsroom
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestArticleID(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		id   int64
+		ok   bool
+	}{
+		{"/fa/a/12-slug/", 12, true},
+		{"/fa/a/12-%D8%B3%D8%AF/", 12, true},
+		{"/fa/a/12/", 12, true},
+		{"/sr-cyrl/a/7-x/", 7, true},
+		{"/fa/a/0-story/", 0, false},
+		{"/fa/a/-1-x/", 0, false},
+		{"/fa/a/x-12/", 0, false},
+		{"/fa/s/12-x/", 0, false},
+		{"/fa/a/", 0, false},
+		{"/static/style.css", 0, false},
+		{"/fa/a/12-x/extra/", 0, false},
+		{"/fa/a/99999999999999999999-x/", 0, false},
+	} {
+		id, ok := articleID(c.path)
+		if id != c.id && c.ok || ok != c.ok {
+			t.Errorf("articleID(%q) = %d, %t; want %d, %t", c.path, id, ok, c.id, c.ok)
+		}
+	}
+}
+
+func FuzzArticleID(f *testing.F) {
+	for _, s := range []string{"/fa/a/12-slug/", "/a/a/1/", "//a/5-/", "/fa/a/+7-x/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		id, ok := articleID(path)
+		if ok && id <= 0 {
+			t.Fatalf("articleID(%q) = %d, true", path, id)
+		}
+		if ok && !strings.Contains(path, "/a/"+strconv.FormatInt(id, 10)) && !strings.Contains(path, "/a/+") && !strings.Contains(path, "/a/0") {
+			t.Fatalf("articleID(%q) = %d, which the path does not hold", path, id)
+		}
+	})
+}
+
+func TestStoryFormLists(t *testing.T) {
+	f := storyForm{Service: "fa", Headline: " سرخط ", Bylines: "مریم احمدی\r\n\r\n  Anna Smith \n", Tags: "آب, , اصفهان,آب", Credits: "AFP,Reuters"}
+	a := f.article()
+	if len(a.Bylines) != 2 || a.Bylines[1] != "Anna Smith" || len(a.Tags) != 2 || len(a.Credits) != 2 || a.Headline != "سرخط" {
+		t.Errorf("article of the form: %+v", a)
+	}
+	if back := formOf(a); back.Bylines != "مریم احمدی\nAnna Smith" || back.Tags != "آب, اصفهان" {
+		t.Errorf("form of the article: %+v", back)
+	}
+}
+
+func TestCeremoniesTakeOnce(t *testing.T) {
+	now := time.Now()
+	c := ceremonies{m: map[string]*ceremony{}}
+	c.put("k", &ceremony{userID: 1, purpose: "login", expires: now.Add(time.Minute)}, now)
+	if got := c.take("k", "register", now); got != nil {
+		t.Error("a login ceremony finished a registration")
+	}
+	c.put("k", &ceremony{userID: 1, purpose: "login", expires: now.Add(time.Minute)}, now)
+	if got := c.take("k", "login", now); got == nil || got.userID != 1 {
+		t.Fatalf("take = %+v", got)
+	}
+	if got := c.take("k", "login", now); got != nil {
+		t.Error("a ceremony was taken twice")
+	}
+	c.put("old", &ceremony{purpose: "login", expires: now.Add(-time.Second)}, now)
+	if got := c.take("old", "login", now); got != nil {
+		t.Error("an expired ceremony was taken")
+	}
+	// Full of live ceremonies: a new one is refused, not an old one dropped.
+	for i := range maxCeremonies {
+		c.put(strconv.Itoa(i), &ceremony{expires: now.Add(time.Minute)}, now)
+	}
+	if c.put("one-more", &ceremony{expires: now.Add(time.Minute)}, now) {
+		t.Error("a full table took another ceremony")
+	}
+	// Once they expire, room is made.
+	if !c.put("later", &ceremony{expires: now.Add(time.Hour)}, now.Add(2*time.Minute)) {
+		t.Error("expired ceremonies were not cleared for a new one")
+	}
+}
