@@ -27,6 +27,9 @@ type Service struct {
 	TimeZone    string // IANA zone, e.g. "Asia/Tehran"
 	About       string // "about the service" blurb for the footer
 	LegalStatus string // e.g. the "undesirable organization" line
+	// Safety is the service's "reading safely" page, in Markdown: Tor
+	// Browser, private windows, how to check a mirror.
+	Safety string
 	// ShowGregorian shows the Gregorian date beside the service's own
 	// calendar (Solar Hijri for Persian, Dari and Pashto).
 	ShowGregorian bool
@@ -67,7 +70,7 @@ func (s *Service) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return checkText("safety", s.Safety, 20000)
 }
 
 // Location returns the service's time zone, UTC if it cannot be loaded.

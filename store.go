@@ -127,6 +127,17 @@ type Store interface {
 	FindPasskeys(ctx context.Context, userID int64) ([]*Passkey, error)
 	UpdatePasskey(ctx context.Context, p *Passkey) error
 	DeletePasskey(ctx context.Context, userID int64, id string) error
+
+	// Safety notices. CreateNotice sets ID, CreatedAt and UpdatedAt (a
+	// service has at most MaxNotices: ECONFLICT); UpdateNotice writes
+	// Text, Link, Countries, Default and Mirrors; FindNotices returns a
+	// service's, oldest first; FindNotice and DeleteNotice return ENOTFOUND
+	// for an unknown id.
+	CreateNotice(ctx context.Context, n *Notice) error
+	UpdateNotice(ctx context.Context, n *Notice) error
+	FindNotice(ctx context.Context, id int64) (*Notice, error)
+	FindNotices(ctx context.Context, service string) ([]*Notice, error)
+	DeleteNotice(ctx context.Context, id int64) error
 }
 
 // ChangeKind names what happened in a Change.
@@ -136,6 +147,7 @@ const (
 	ChangeArticle  ChangeKind = "article"  // created, edited, published, unpublished or corrected
 	ChangeBreaking ChangeKind = "breaking" // set or cleared
 	ChangeService  ChangeKind = "service"  // settings, sections
+	ChangeNotice   ChangeKind = "notice"   // a safety notice added, changed or removed
 )
 
 // Change tells listeners (page cache, later search and export) what a

@@ -21,6 +21,8 @@ type ServiceSpec struct {
 	TimeZone    string            `json:"time_zone"`
 	About       string            `json:"about"`
 	LegalStatus string            `json:"legal_status"`
+	// Safety is the "reading safely" page, in Markdown.
+	Safety string `json:"safety"`
 	// ShowGregorian: see kolokol.Service.
 	ShowGregorian bool          `json:"show_gregorian"`
 	Sections      []SectionSpec `json:"sections"`
@@ -35,7 +37,7 @@ type SectionSpec struct {
 func (s ServiceSpec) service() *kolokol.Service {
 	return &kolokol.Service{Code: s.Code, Tag: s.Tag, Script: s.Script, Direction: s.Direction, Name: s.Name,
 		EnglishName: s.EnglishName, TimeZone: s.TimeZone, About: s.About, LegalStatus: s.LegalStatus,
-		ShowGregorian: s.ShowGregorian}
+		ShowGregorian: s.ShowGregorian, Safety: s.Safety}
 }
 
 // ParseServiceSpecs reads a JSON array of services strictly and validates
@@ -82,7 +84,7 @@ func (d *Desk) ImportServices(ctx context.Context, actor kolokol.Actor, specs []
 	}
 	for _, spec := range specs {
 		svc := spec.service()
-		switch _, err := d.store.FindServiceByCode(ctx, svc.Code); {
+		switch old, err := d.store.FindServiceByCode(ctx, svc.Code); {
 		case kolokol.IsNotFound(err):
 			if err := d.store.CreateService(ctx, svc); err != nil {
 				return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
@@ -91,6 +93,9 @@ func (d *Desk) ImportServices(ctx context.Context, actor kolokol.Actor, specs []
 		case err != nil:
 			return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
 		default:
+			if svc.Safety == "" { // written in the newsroom; a file without one keeps it
+				svc.Safety = old.Safety
+			}
 			if err := d.store.UpdateService(ctx, svc); err != nil {
 				return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
 			}
@@ -128,6 +133,7 @@ type ServicePatch struct {
 	About         *string
 	LegalStatus   *string
 	ShowGregorian *bool
+	Safety        *string
 }
 
 // UpdateService edits a service's settings. Admins only: the settings shape
@@ -145,7 +151,7 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 		dst *string
 		src *string
 	}{{&svc.Tag, p.Tag}, {&svc.Script, p.Script}, {&svc.Name, p.Name}, {&svc.EnglishName, p.EnglishName},
-		{&svc.TimeZone, p.TimeZone}, {&svc.About, p.About}, {&svc.LegalStatus, p.LegalStatus}} {
+		{&svc.TimeZone, p.TimeZone}, {&svc.About, p.About}, {&svc.LegalStatus, p.LegalStatus}, {&svc.Safety, p.Safety}} {
 		if f.src != nil {
 			*f.dst = *f.src
 		}

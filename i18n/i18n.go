@@ -64,6 +64,13 @@ const (
 	Lite            = "lite"            // link to the low-bandwidth, text-only edition
 	FullVersion     = "full_version"    // link from a lite page to the full page
 	ShowPhoto       = "show_photo"      // lite pages: "Show photo (%s)", %s the file size
+	Safety          = "safety"          // title of the service's "reading safely" page
+	ReadSafely      = "read_safely"     // a safety notice's link, and the footer's, to that page
+	SafetyNotice    = "safety_notice"   // accessible name of the notices' landmark
+	OnionAddress    = "onion_address"   // the safety page: the site's onion address follows
+	Share           = "share"           // heading of an article's sharing block
+	ShareLink       = "share_link"      // label of the story's address, to copy
+	ShareEmail      = "share_email"     // a mailto: link that sends the story's address
 )
 
 // reference is the catalog every other one is checked against and the one

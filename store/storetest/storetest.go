@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"AuditPaging", testAuditPaging},
 		{"RevisionHistory", testRevisionHistory},
 		{"Passkeys", testPasskeys},
+		{"Notices", testNotices},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}

@@ -1,0 +1,71 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/kolokol/kolokol"
+)
+
+// Notices returns a service's safety notices.
+func (d *Desk) Notices(ctx context.Context, actor kolokol.Actor, service string) ([]*kolokol.Notice, error) {
+	if err := canTouch(actor, service); err != nil {
+		return nil, err
+	}
+	return d.store.FindNotices(ctx, service)
+}
+
+// SaveNotice creates (ID 0) or updates a notice. Editors and admins of the
+// service only: a notice is on every page of it.
+func (d *Desk) SaveNotice(ctx context.Context, actor kolokol.Actor, n *kolokol.Notice) (err error) {
+	action := "notice.create"
+	if n.ID != 0 {
+		action = "notice.update"
+	}
+	defer func() { d.record(ctx, actor, action, n.Service, 0, noticeDetail(n), err) }()
+	if err := canPublish(actor, n.Service); err != nil {
+		return err
+	}
+	if n.ID != 0 {
+		old, err := d.store.FindNotice(ctx, n.ID)
+		if err != nil {
+			return err
+		}
+		if old.Service != n.Service {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID)
+		}
+		err = d.store.UpdateNotice(ctx, n)
+	} else {
+		err = d.store.CreateNotice(ctx, n)
+	}
+	if err != nil {
+		return fmt.Errorf("save notice: %w", err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: n.Service})
+	return nil
+}
+
+// DeleteNotice removes a notice.
+func (d *Desk) DeleteNotice(ctx context.Context, actor kolokol.Actor, service string, id int64) (err error) {
+	defer func() { d.record(ctx, actor, "notice.delete", service, 0, "notice "+strconv.FormatInt(id, 10), err) }()
+	if err := canPublish(actor, service); err != nil {
+		return err
+	}
+	n, err := d.store.FindNotice(ctx, id)
+	if err != nil {
+		return err
+	}
+	if n.Service != service {
+		return kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", service, id)
+	}
+	if err := d.store.DeleteNotice(ctx, id); err != nil {
+		return fmt.Errorf("delete notice %d: %w", id, err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: service})
+	return nil
+}
+
+func noticeDetail(n *kolokol.Notice) string {
+	return fmt.Sprintf("countries %v, default %t, mirrors %t", n.Countries, n.Default, n.Mirrors)
+}
