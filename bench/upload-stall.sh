@@ -16,7 +16,7 @@ if [[ -z "$bin" ]]; then
 fi
 (cd "$root" && go run ./bench/photo 4000 3000 "$work/big.jpg")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" serve --demo --data "$work/data" --addr "127.0.0.1:$port" --log-level warn >"$work/out" 2>"$work/err" &
+"$bin" serve --demo --data "$work/data" --addr "127.0.0.1:$port" --admin-addr "" --log-level warn >"$work/out" 2>"$work/err" &
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 token=$(awk '/admin token/ {print $3}' "$work/out")
 page=$(curl -fs "http://127.0.0.1:$port/en/" | grep -o 'href="a/[^"]*"' | head -1 | sed 's/href="//; s/"$//')

@@ -22,7 +22,7 @@ kport=$(free_port)
 nport=$(free_port)
 
 (cd "$root" && CGO_ENABLED=0 go build -o "$work/kolokol" ./cmd/kolokol)
-"$work/kolokol" serve --demo --data "$work/data" --addr "127.0.0.1:$kport" --log-level warn >"$work/serve.out" 2>"$work/serve.err" &
+"$work/kolokol" serve --demo --data "$work/data" --addr "127.0.0.1:$kport" --admin-addr "" --log-level warn >"$work/serve.out" 2>"$work/serve.err" &
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$kport/healthz" >/dev/null && break; sleep 0.1; done
 
 # The newest English story: the first article link on the service home.

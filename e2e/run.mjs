@@ -158,7 +158,7 @@ async function startServer(bin) {
   const dataDir = path.join(tmpRoot, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
   const addr = `127.0.0.1:${port}`;
-  const args = ['serve', '--demo', '--data', dataDir, '--addr', addr];
+  const args = ['serve', '--demo', '--data', dataDir, '--addr', addr, '--admin-addr', '127.0.0.1:0'];
   log(`starting: kolokol ${args.join(' ')}`);
   const logPath = path.join(outDir, 'server.log');
   const logFile = fs.createWriteStream(logPath);

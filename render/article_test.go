@@ -212,8 +212,13 @@ func TestArticlePage(t *testing.T) {
 	if !strings.Contains(ft, "«Колокол» — независимая редакция.") || !strings.Contains(ft, "Признан «нежелательной организацией».") {
 		t.Errorf("footer %q", ft)
 	}
-	// The footer switches to every service, each named in its own language.
-	langs := findAll(footer, byTag("a"))
+	// The footer links the service's safety page, and switches to every
+	// service, each named in its own language.
+	all := findAll(footer, byTag("a"))
+	if h, _ := attr(all[0], "href"); h != "../../safety/" || textOf(all[0]) != "Как читать безопасно" {
+		t.Errorf("footer's first link %q %q, want the safety page", h, textOf(all[0]))
+	}
+	langs := findAll(first(t, footer, byTag("nav"), "footer nav"), byTag("a"))
 	if len(langs) != 4 {
 		t.Errorf("footer has %d language links, want one per service (4)", len(langs))
 	}

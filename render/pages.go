@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 	}
 
 	from := pagedPath(first, page)
-	v := b.serviceView(from, svc, sections, first)
+	v := b.serviceView(ctx, from, svc, sections, first)
 	if kind == listLite {
 		v.liteView(from, homePath(svc.Code))
 	} else {
@@ -233,7 +234,7 @@ func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolo
 	if a.Section != "" {
 		section = sectionPath(svc.Code, a.Section)
 	}
-	v := b.serviceView(from, svc, sections, section)
+	v := b.serviceView(ctx, from, svc, sections, section)
 	shown, expires := v.setBreaking(br, from, b.now())
 	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
 	v.Canonical = b.absolute(a.Path()) // the lite page is the same story
@@ -292,6 +293,10 @@ func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolo
 			return nil, err
 		}
 		deps = append(deps, groupTag(a.TranslationGroup))
+	}
+	if v.Canonical != "" {
+		av.Share = v.Canonical
+		av.ShareMail = "mailto:?subject=" + url.PathEscape(a.Headline) + "&body=" + url.PathEscape(v.Canonical)
 	}
 	v.Article = av
 
@@ -417,7 +422,7 @@ func (b *Builder) notFound(ctx context.Context, svc *kolokol.Service, dir string
 }
 
 func (b *Builder) notFoundWith(svc *kolokol.Service, sections []*kolokol.Section, dir string, deps ...string) (*Page, error) {
-	v := b.serviceView(dir, svc, sections, "")
+	v := b.serviceView(context.Background(), dir, svc, sections, "")
 	v.Kind, v.Home = "notfound", relPath(dir, homePath(svc.Code))
 	v.Title = v.L.T(i18n.NotFound) + " – " + svc.Name
 	if !slices.Contains(deps, svcTag(svc.Code)) {

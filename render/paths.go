@@ -75,6 +75,7 @@ func liteArticlePath(a *kolokol.Article) string {
 	return liteHomePath(a.Service) + strings.TrimPrefix(a.Path(), homePath(a.Service))
 }
 func archivePath(svc string) string { return "/" + svc + "/archive/" }
+func safetyPath(svc string) string  { return "/" + svc + "/safety/" }
 func sectionPath(svc, section string) string {
 	return "/" + svc + "/s/" + section + "/"
 }

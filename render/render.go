@@ -44,6 +44,9 @@ type Options struct {
 	BaseURL  string           // absolute public origin, no trailing slash; only for canonical, og:url, JSON-LD
 	SiteName string           // e.g. "Kolokol"
 	Now      func() time.Time // nil means time.Now
+	// Onion is the site's onion origin ("http://….onion"), shown on the
+	// safety pages; "" when there is none.
+	Onion string
 }
 
 // Page is a rendered response.
@@ -117,7 +120,22 @@ func (b *Builder) Static(path string) (*Page, bool) {
 	return &c, true
 }
 
-// Build renders the page at path, the URL path as net/http unescapes it.
+type noticesKey struct{}
+
+// BuildWith renders the page at path carrying notices, the safety notices
+// the reader's variant of the page shows (see kolokol.SelectNotices); only
+// those of the page's own service appear.
+func (b *Builder) BuildWith(ctx context.Context, path string, notices []*kolokol.Notice) (*Page, error) {
+	return b.Build(context.WithValue(ctx, noticesKey{}, notices), path)
+}
+
+func noticesOf(ctx context.Context) []*kolokol.Notice {
+	n, _ := ctx.Value(noticesKey{}).([]*kolokol.Notice)
+	return n
+}
+
+// Build renders the page at path, the URL path as net/http unescapes it,
+// with no notices unless BuildWith passed some.
 // Unknown paths give a 404 page; an error means the store failed.
 func (b *Builder) Build(ctx context.Context, path string) (*Page, error) {
 	if !strings.HasPrefix(path, "/") {
@@ -203,6 +221,8 @@ func (b *Builder) service(ctx context.Context, svc *kolokol.Service, dir string,
 			return b.notFound(ctx, svc, dir)
 		}
 		return b.article(ctx, svc, dir, id, slug, hasSlug, false)
+	case rest[0] == "safety" && len(rest) == 1:
+		return b.safety(ctx, svc, dir)
 	case rest[0] == "lite" && len(rest) == 1:
 		return b.list(ctx, svc, dir, listLite, 1)
 	case rest[0] == "lite" && len(rest) == 3 && rest[1] == "a":
@@ -261,7 +281,7 @@ func Deps(c kolokol.Change) []string {
 			tags = append(tags, groupTag(g))
 		}
 		return tags
-	case kolokol.ChangeBreaking:
+	case kolokol.ChangeBreaking, kolokol.ChangeNotice:
 		return []string{svcTag(c.Service)}
 	case kolokol.ChangeService:
 		return []string{svcTag(c.Service), portalTag}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"html/template"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ type view struct {
 	BrandHref string
 	Nav       []navLink // nil: no navigation landmark
 	Breaking  *breakingView
+	Notices   []noticeView
+	Safety    string // link to the service's safety page
 	About     string
 	Legal     string
 	OG        *openGraph
@@ -43,6 +46,7 @@ type view struct {
 	// The main content, by Kind.
 	Article  *articleView
 	List     *listView
+	Page     *safetyView
 	Services []serviceLink
 	Home     string // notfound: link to the service home or the portal
 }
@@ -50,6 +54,11 @@ type view struct {
 type navLink struct {
 	Href, Text string
 	Current    string // aria-current: "page" on the link to this very page, "true" to its section
+}
+
+type noticeView struct {
+	Text, Href string
+	External   bool
 }
 
 type breakingView struct {
@@ -83,6 +92,9 @@ type articleView struct {
 	Photo       *photoView // lite pages: a link to the picture instead of it
 	// Translations are the story's published versions in other services.
 	Translations []alternate
+	// Share is the story's address to copy, and a mailto: link sending it;
+	// plain text and a plain link, nothing that tells a third party.
+	Share, ShareMail string
 }
 
 // alternate is a version of a page in another language.
@@ -192,8 +204,23 @@ func (b *Builder) newView(from string, c *i18n.Catalog) *view {
 
 // serviceView fills what every page of a service has. section is the path
 // of the first page of the list the page belongs to, if any.
-func (b *Builder) serviceView(from string, svc *kolokol.Service, sections []*kolokol.Section, section string) *view {
+func (b *Builder) serviceView(ctx context.Context, from string, svc *kolokol.Service, sections []*kolokol.Section, section string) *view {
 	v := b.newView(from, i18n.For(svc.Tag))
+	v.Safety = relPath(from, safetyPath(svc.Code))
+	for _, n := range noticesOf(ctx) {
+		if n.Service != svc.Code {
+			continue
+		}
+		nv := noticeView{Text: n.Text, Href: v.Safety}
+		if n.Link != "" && kolokol.SafeLink(n.Link) {
+			if strings.HasPrefix(n.Link, "/") {
+				nv.Href = relPath(from, n.Link)
+			} else {
+				nv.Href, nv.External = n.Link, true
+			}
+		}
+		v.Notices = append(v.Notices, nv)
+	}
 	v.Lang, v.Dir = svc.Tag, string(svc.Direction)
 	if v.Dir != string(kolokol.RTL) {
 		v.Dir = string(kolokol.LTR)

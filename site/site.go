@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/geo"
 	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/render"
 )
@@ -60,6 +61,23 @@ func SetSecurityHeaders(h http.Header) {
 	}
 }
 
+// Options are the reader site's deployment settings; the zero value serves
+// every reader the same pages over plain HTTP.
+type Options struct {
+	// Geo finds the reader's country, only to pick which safety notices
+	// their page carries. Nil: every reader is "unknown".
+	Geo *geo.Resolver
+	// Notices loads a service's notices (the store's FindNotices); nil
+	// means none.
+	Notices func(ctx context.Context, service string) ([]*kolokol.Notice, error)
+	// Onion is the site's onion origin ("http://….onion"): every reader
+	// page then carries Onion-Location, which Tor Browser offers to follow.
+	Onion string
+	// HSTS adds Strict-Transport-Security: set it when the site is served
+	// over TLS.
+	HSTS bool
+}
+
 // Site is the reader site handler.
 type Site struct {
 	builder *render.Builder
@@ -67,14 +85,23 @@ type Site struct {
 	blobs   kolokol.BlobStore
 	log     *slog.Logger
 	assets  map[string]*entry // immutable assets, compressed once at start
+	opts    Options
+	notices *noticeSet
+	vary    []string
 }
 
 // New returns the reader site. Call Changed for every newsroom change.
-func New(b *render.Builder, blobs kolokol.BlobStore, log *slog.Logger, now func() time.Time) *Site {
+func New(b *render.Builder, blobs kolokol.BlobStore, log *slog.Logger, now func() time.Time, opts Options) *Site {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Site{builder: b, cache: NewCache(b.Build, now), blobs: blobs, log: log, assets: map[string]*entry{}}
+	s := &Site{builder: b, blobs: blobs, log: log, assets: map[string]*entry{}, opts: opts,
+		notices: newNoticeSet(opts.Notices), vary: varyV}
+	s.cache = NewCache(s.build, now)
+	if opts.Geo != nil && opts.Geo.Header() != "" {
+		// A CDN in front keeps one copy per country header value.
+		s.vary = []string{"Accept-Encoding, " + opts.Geo.Header()}
+	}
 	for _, path := range []string{b.StylePath(), "/favicon.svg", "/robots.txt"} {
 		if p, ok := b.Static(path); ok {
 			s.assets[path] = newEntry(p, now())
@@ -85,6 +112,9 @@ func New(b *render.Builder, blobs kolokol.BlobStore, log *slog.Logger, now func(
 
 // Changed invalidates the pages a change affects. It is a desk.Listener.
 func (s *Site) Changed(_ context.Context, c kolokol.Change) {
+	if c.Kind == kolokol.ChangeNotice {
+		s.notices.forget(c.Service)
+	}
 	s.cache.Invalidate(render.Deps(c)...)
 }
 
@@ -112,7 +142,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /robots.txt", s.static)
 	mux.HandleFunc("GET /media/{key}", s.media)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		SetSecurityHeaders(w.Header())
+		s.setHeaders(w.Header(), r)
 		w.Header().Set("Cache-Control", "no-store")
 		io.WriteString(w, "ok\n")
 	})
@@ -121,21 +151,25 @@ func (s *Site) Register(mux *http.ServeMux) {
 func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h := w.Header()
-		SetSecurityHeaders(h)
+		s.setHeaders(h, r)
 		h["Allow"] = []string{"GET, HEAD"}
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	e, err := s.cache.Get(r.Context(), r.URL.Path)
+	key, err := s.variantKey(r)
+	var e *entry
+	if err == nil {
+		e, err = s.cache.Get(r.Context(), key)
+	}
 	if err != nil {
 		s.log.Error("render page", "path", r.URL.Path, "err", err)
 		h := w.Header()
-		SetSecurityHeaders(h)
+		s.setHeaders(h, r)
 		h["Cache-Control"] = []string{"no-store"}
 		http.Error(w, "The page could not be rendered. Please try again shortly.", http.StatusInternalServerError)
 		return
 	}
-	serve(w, r, e, pageCacheControlV)
+	s.serve(w, r, e, pageCacheControlV)
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) {
@@ -148,14 +182,14 @@ func (s *Site) static(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		cc = []string{"public, max-age=86400"} // robots.txt and favicon keep their names
 	}
-	serve(w, r, e, cc)
+	s.serve(w, r, e, cc)
 }
 
 // serve writes a cached page: 304 when the client's copy is current, the
 // gzip bytes when the client takes them.
-func serve(w http.ResponseWriter, r *http.Request, e *entry, cacheControl []string) {
+func (s *Site) serve(w http.ResponseWriter, r *http.Request, e *entry, cacheControl []string) {
 	h := w.Header()
-	SetSecurityHeaders(h)
+	s.setHeaders(h, r)
 	p := e.page
 	switch p.Status {
 	case http.StatusMovedPermanently:
@@ -167,7 +201,7 @@ func serve(w http.ResponseWriter, r *http.Request, e *entry, cacheControl []stri
 		cacheControl = errorCacheControlV
 	}
 	body, etag, length := p.Body, e.etag, e.length
-	h["Vary"] = varyV
+	h["Vary"] = s.vary
 	if e.gz != nil && acceptsGzip(r) {
 		body, etag, length = e.gz, e.etagGz, e.lengthGz
 		h["Content-Encoding"] = gzipV
@@ -230,7 +264,7 @@ func notModified(r *http.Request, e *entry, etag string) bool {
 func (s *Site) media(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	h := w.Header()
-	SetSecurityHeaders(h)
+	s.setHeaders(h, r)
 	if !media.ValidKey(key) {
 		s.page(w, r)
 		return

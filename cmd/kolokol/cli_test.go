@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -87,8 +89,11 @@ func TestServeDemo(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(context.Background(), []string{"serve", "--demo", "--data", data}, &out, &errb, func(k string) string {
-			if k == "KOLOKOL_ADDR" {
+			switch k {
+			case "KOLOKOL_ADDR":
 				return addr
+			case "KOLOKOL_ADMIN_ADDR":
+				return "127.0.0.1:0"
 			}
 			return ""
 		})
@@ -104,6 +109,21 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("server did not come up: %v\n%s", err, errb.String())
 	}
 	resp.Body.Close()
+	// The admin listener serves the counters, on its own port.
+	if m := regexp.MustCompile(`metrics: (http://\S+)`).FindStringSubmatch(out.String()); m == nil {
+		t.Errorf("no metrics address printed: %q", out.String())
+	} else if r, err := http.Get(m[1]); err != nil || r.StatusCode != 200 {
+		t.Errorf("metrics: %v %v", r, err)
+	} else {
+		body, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if !strings.Contains(string(body), `kolokol_http_requests_total{route="GET /healthz",status="200"}`) {
+			t.Errorf("metrics lack the health check:\n%s", body)
+		}
+		if r, _ := http.Get("http://" + addr + "/metrics"); r != nil && r.StatusCode == 200 {
+			t.Error("the public listener serves the metrics")
+		}
+	}
 	for _, want := range []string{"admin token: kk_", "demo editor: editor@demo.kolokol.example  password: ", "demo admin: admin@demo.kolokol.example  password: "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("serve --demo did not print %q: %q", want, out.String())

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -23,7 +24,9 @@ import (
 	"github.com/kolokol/kolokol/api"
 	"github.com/kolokol/kolokol/demo"
 	"github.com/kolokol/kolokol/desk"
+	"github.com/kolokol/kolokol/geo"
 	"github.com/kolokol/kolokol/media"
+	"github.com/kolokol/kolokol/metrics"
 	"github.com/kolokol/kolokol/newsroom"
 	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/site"
@@ -64,16 +67,49 @@ type App struct {
 	Desk    *desk.Desk
 	Site    *site.Site
 	Handler http.Handler
+	// Metrics serves the Prometheus counters, for the admin listener.
+	Metrics http.Handler
 	images  *media.Worker
+	geo     *geo.Resolver
 	// Routes are the patterns of every route that needs a signed-in user
 	// or a token: the API's and the newsroom's.
 	Routes []string
 }
 
+// Config is what a server is built from: the flags of serve.
+type Config struct {
+	Data    string
+	BaseURL string
+	Logger  *slog.Logger
+	// Onion is the site's onion origin, for Onion-Location and the safety
+	// pages.
+	Onion string
+	// Geo chooses each reader's notices; the zero value: none known.
+	Geo geo.Options
+	// AccessLog logs each request: method, route, status, duration, size.
+	AccessLog bool
+}
+
 // NewApp wires the store, desk, reader site and API.
 func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*App, error) {
+	return NewAppWith(ctx, Config{Data: data, BaseURL: baseURL, Logger: logger})
+}
+
+// NewAppWith wires a server from its configuration.
+func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
+	logger, data, baseURL := cfg.Logger, cfg.Data, cfg.BaseURL
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Onion != "" {
+		if u, err := url.Parse(cfg.Onion); err != nil || u.Scheme != "http" && u.Scheme != "https" || !strings.HasSuffix(u.Hostname(), ".onion") || u.Path != "" {
+			return nil, fmt.Errorf("--onion %q: give the onion origin, e.g. http://abc…xyz.onion", cfg.Onion)
+		}
+		cfg.Onion = strings.TrimRight(cfg.Onion, "/")
+	}
+	resolver, err := geo.New(cfg.Geo)
+	if err != nil {
+		return nil, err
 	}
 	store, err := openStore(ctx, data, true)
 	if err != nil {
@@ -84,7 +120,7 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 		store.Close()
 		return nil, err
 	}
-	builder, err := render.New(store, render.Options{BaseURL: baseURL, SiteName: "Kolokol"})
+	builder, err := render.New(store, render.Options{BaseURL: baseURL, SiteName: "Kolokol", Onion: cfg.Onion})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("load templates: %w", err)
@@ -104,7 +140,8 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 	})
 	d := desk.New(store, blobs, images, nil)
 	d.SetLogger(logger)
-	s := site.New(builder, blobs, logger, nil)
+	s := site.New(builder, blobs, logger, nil, site.Options{Geo: resolver, Notices: store.FindNotices, Onion: cfg.Onion,
+		HSTS: strings.HasPrefix(baseURL, "https://")})
 	d.OnChange(s.Changed)
 	mux := http.NewServeMux()
 	s.Register(mux)
@@ -119,12 +156,19 @@ func NewApp(ctx context.Context, data, baseURL string, logger *slog.Logger) (*Ap
 		return nil, fmt.Errorf("newsroom: %w", err)
 	}
 	nr.Register(mux)
-	return &App{Store: store, Desk: d, Site: s, Handler: secure(mux), images: images, Routes: append(apiRoutes, nr.Routes()...)}, nil
+	var access *slog.Logger
+	if cfg.AccessLog {
+		access = logger.With("log", "access")
+	}
+	m := metrics.New(access)
+	return &App{Store: store, Desk: d, Site: s, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), images: images, geo: resolver,
+		Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
 
 // Close stops the media worker and closes the store.
 func (a *App) Close() error {
 	a.images.Close()
+	a.geo.Close()
 	return a.Store.Close()
 }
 
@@ -140,10 +184,10 @@ func mediaWorker(ctx context.Context) error {
 
 // secure adds the security headers to API and newsroom responses; the reader site sets
 // its own on every response, so the hot path does not set them twice.
-func secure(h http.Handler) http.Handler {
+func secure(s *site.Site, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/newsroom/") {
-			site.SetSecurityHeaders(w.Header())
+			s.SecurityHeaders(w.Header())
 		}
 		h.ServeHTTP(w, r)
 	})
@@ -158,6 +202,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	demoFlag := fs.Bool("demo", false, "seed a demo newsroom into an empty data directory")
 	servicesFile := fs.String("services", "", "JSON file of language services to create or update at start (default: the 27 built-in services, on first start only)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
+	adminAddr := fs.String("admin-addr", "127.0.0.1:9464", "address of the admin listener serving /metrics (\"\" turns it off); keep it off the public network")
+	accessLog := fs.Bool("access-log", false, "log every request: method, route pattern, status, duration and size (never address, user agent, referrer or query)")
+	onion := fs.String("onion", "", "the site's onion origin, e.g. http://abc…xyz.onion: adds Onion-Location to reader pages and the address to the safety pages")
+	geoHeader := fs.String("geo-header", "", "request header a trusted CDN or proxy puts the reader's country in, e.g. CF-IPCountry")
+	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or prefixes whose --geo-header and X-Forwarded-For are believed")
+	geoDB := fs.String("geo-db", "", "MaxMind-format country database (.mmdb) to find the reader's country in")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
 	}
@@ -177,7 +227,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if *baseURL == "" {
 		*baseURL = "http://" + ln.Addr().String()
 	}
-	app, err := NewApp(ctx, *data, *baseURL, logger)
+	trusted, err := geo.ParseProxies(*proxies)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	app, err := NewAppWith(ctx, Config{Data: *data, BaseURL: *baseURL, Logger: logger, Onion: *onion, AccessLog: *accessLog,
+		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}})
 	if err != nil {
 		ln.Close()
 		return err
@@ -208,6 +264,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 
 	srv := newHTTPServer(app.Handler, logger)
 	fmt.Fprintf(stdout, "reader site: %s/\n", *baseURL)
+	if *adminAddr != "" {
+		aln, err := net.Listen("tcp", *adminAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--admin-addr: %w (give another address, or \"\" to turn the admin listener off)", err)
+		}
+		amux := http.NewServeMux()
+		amux.Handle("GET /metrics", app.Metrics)
+		admin := newHTTPServer(amux, logger)
+		go admin.Serve(aln)
+		defer admin.Close()
+		fmt.Fprintf(stdout, "metrics: http://%s/metrics\n", aln.Addr())
+	}
 	logger.Info("serving", "addr", ln.Addr().String(), "version", buildVersion())
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -1,0 +1,130 @@
+package site
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/render"
+)
+
+// noticeSet keeps every service's notices in memory: choosing a page's
+// variant happens on every request, and must not touch the store.
+type noticeSet struct {
+	load func(ctx context.Context, service string) ([]*kolokol.Notice, error)
+	mu   sync.RWMutex
+	m    map[string][]*kolokol.Notice
+}
+
+func newNoticeSet(load func(context.Context, string) ([]*kolokol.Notice, error)) *noticeSet {
+	return &noticeSet{load: load, m: map[string][]*kolokol.Notice{}}
+}
+
+// of returns a service's notices.
+func (n *noticeSet) of(ctx context.Context, service string) ([]*kolokol.Notice, error) {
+	if n.load == nil || !kolokol.ValidServiceCode(service) {
+		return nil, nil
+	}
+	n.mu.RLock()
+	list, ok := n.m[service]
+	n.mu.RUnlock()
+	if ok {
+		return list, nil
+	}
+	list, err := n.load(ctx, service)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	n.m[service] = list
+	n.mu.Unlock()
+	return list, nil
+}
+
+func (n *noticeSet) forget(service string) {
+	n.mu.Lock()
+	delete(n.m, service)
+	n.mu.Unlock()
+}
+
+// variantSep separates a path from the notices of its variant in a cache
+// key; a URL path never holds it.
+const variantSep = "\x00"
+
+// variantKey is the cache key of the reader's page: its path, plus the ids
+// of the notices shown when there are any. Pages vary by these few sets,
+// never by reader; the country itself goes no further than this function.
+func (s *Site) variantKey(r *http.Request) (string, error) {
+	path := r.URL.Path
+	service, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	service = strings.TrimSuffix(service, "-cyrl") // the Serbian Cyrillic pages carry Serbian's notices
+	all, err := s.notices.of(r.Context(), service)
+	if err != nil || len(all) == 0 {
+		return path, err
+	}
+	country := ""
+	if s.opts.Geo != nil {
+		country = s.opts.Geo.Country(r)
+	}
+	shown := kolokol.SelectNotices(all, country)
+	if len(shown) == 0 {
+		return path, nil
+	}
+	var b strings.Builder
+	b.WriteString(path)
+	b.WriteString(variantSep)
+	for i, n := range shown {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(n.ID, 10))
+	}
+	return b.String(), nil
+}
+
+// build renders a cache key: the page at its path, with its variant's
+// notices.
+func (s *Site) build(ctx context.Context, key string) (*render.Page, error) {
+	path, ids, ok := strings.Cut(key, variantSep)
+	if !ok {
+		return s.builder.Build(ctx, path)
+	}
+	service, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	service = strings.TrimSuffix(service, "-cyrl")
+	all, err := s.notices.of(ctx, service)
+	if err != nil {
+		return nil, err
+	}
+	var shown []*kolokol.Notice
+	for _, id := range strings.Split(ids, ",") {
+		for _, n := range all {
+			if strconv.FormatInt(n.ID, 10) == id {
+				shown = append(shown, n)
+			}
+		}
+	}
+	return s.builder.BuildWith(ctx, path, shown)
+}
+
+var hstsV = []string{"max-age=63072000; includeSubDomains"}
+
+// SecurityHeaders adds the security headers every response carries, HSTS
+// included when the site is served over TLS: for the newsroom and the API.
+func (s *Site) SecurityHeaders(h http.Header) {
+	SetSecurityHeaders(h)
+	if s.opts.HSTS {
+		h["Strict-Transport-Security"] = hstsV
+	}
+}
+
+// setHeaders adds the security headers, HSTS over TLS, and the onion
+// address of the page for Tor Browser.
+func (s *Site) setHeaders(h http.Header, r *http.Request) {
+	s.SecurityHeaders(h)
+	if s.opts.Onion != "" {
+		h["Onion-Location"] = []string{s.opts.Onion + r.URL.EscapedPath()}
+	}
+}
