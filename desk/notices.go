@@ -28,8 +28,8 @@ func (d *Desk) SaveNotice(ctx context.Context, actor kolokol.Actor, n *kolokol.N
 		return err
 	}
 	if n.ID != 0 {
-		old, err := d.store.FindNotice(ctx, n.ID)
-		if err != nil {
+		var old *kolokol.Notice
+		if old, err = d.store.FindNotice(ctx, n.ID); err != nil {
 			return err
 		}
 		if old.Service != n.Service {

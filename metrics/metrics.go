@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -32,7 +33,7 @@ func New(access *slog.Logger) *Metrics {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kolokol_http_request_duration_seconds",
 			Help:    "Time to answer, by route pattern.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5}}, []string{"route"})}
-	m.reg.MustRegister(m.requests, m.duration, prometheus.NewGoCollector())
+	m.reg.MustRegister(m.requests, m.duration, collectors.NewGoCollector())
 	return m
 }
 
