@@ -138,7 +138,15 @@ type Store interface {
 	FindNotice(ctx context.Context, id int64) (*Notice, error)
 	FindNotices(ctx context.Context, service string) ([]*Notice, error)
 	DeleteNotice(ctx context.Context, id int64) error
+
+	// Site-wide settings by name (SettingSecurityTxt). FindSetting returns
+	// ENOTFOUND for one never set; SetSetting with "" removes it.
+	FindSetting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
 }
+
+// SettingSecurityTxt is the name of /.well-known/security.txt's text.
+const SettingSecurityTxt = "security.txt"
 
 // ChangeKind names what happened in a Change.
 type ChangeKind string
@@ -148,6 +156,7 @@ const (
 	ChangeBreaking ChangeKind = "breaking" // set or cleared
 	ChangeService  ChangeKind = "service"  // settings, sections
 	ChangeNotice   ChangeKind = "notice"   // a safety notice added, changed or removed
+	ChangeSettings ChangeKind = "settings" // a site-wide setting
 )
 
 // Change tells listeners (page cache, later search and export) what a

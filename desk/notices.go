@@ -69,3 +69,30 @@ func (d *Desk) DeleteNotice(ctx context.Context, actor kolokol.Actor, service st
 func noticeDetail(n *kolokol.Notice) string {
 	return fmt.Sprintf("countries %v, default %t, mirrors %t", n.Countries, n.Default, n.Mirrors)
 }
+
+// SetSecurityTxt publishes /.well-known/security.txt ("" removes it).
+// Global admins only: it speaks for the whole site.
+func (d *Desk) SetSecurityTxt(ctx context.Context, actor kolokol.Actor, text string) (err error) {
+	defer func() { d.record(ctx, actor, "settings.security_txt", "", 0, "", err) }()
+	if actor.Role != kolokol.RoleAdmin || len(actor.Services) > 0 {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "only a global admin may change security.txt")
+	}
+	text, err = kolokol.CheckSecurityTxt(text, d.now())
+	if err != nil {
+		return err
+	}
+	if err := d.store.SetSetting(ctx, kolokol.SettingSecurityTxt, text); err != nil {
+		return fmt.Errorf("set security.txt: %w", err)
+	}
+	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeSettings})
+	return nil
+}
+
+// SecurityTxt returns the published security.txt, "" when there is none.
+func (d *Desk) SecurityTxt(ctx context.Context) (string, error) {
+	v, err := d.store.FindSetting(ctx, kolokol.SettingSecurityTxt)
+	if kolokol.IsNotFound(err) {
+		return "", nil
+	}
+	return v, err
+}

@@ -108,15 +108,15 @@ func (n *Newsroom) saveService(w http.ResponseWriter, r *http.Request, u *koloko
 		return
 	}
 	v := r.PostFormValue
-	name, about, legal, zone := v("name"), v("about"), v("legal_status"), v("time_zone")
+	name, about, legal, zone, safety := v("name"), v("about"), v("legal_status"), v("time_zone"), v("safety")
 	greg := v("show_gregorian") != ""
 	_, err := n.desk.UpdateService(r.Context(), u.Actor(), r.PathValue("code"), desk.ServicePatch{Name: &name,
-		About: &about, LegalStatus: &legal, TimeZone: &zone, ShowGregorian: &greg})
+		About: &about, LegalStatus: &legal, TimeZone: &zone, ShowGregorian: &greg, Safety: &safety})
 	if err != nil {
 		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.EMALFORMED {
 			svc, ferr := n.store.FindServiceByCode(r.Context(), r.PathValue("code"))
 			if ferr == nil {
-				svc.Name, svc.About, svc.LegalStatus, svc.TimeZone, svc.ShowGregorian = name, about, legal, zone, greg
+				svc.Name, svc.About, svc.LegalStatus, svc.TimeZone, svc.ShowGregorian, svc.Safety = name, about, legal, zone, greg, safety
 				n.showService(w, r, u, statusOf(c), svc, kolokol.ErrorMessage(err))
 				return
 			}

@@ -84,7 +84,7 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 		}
 	}
 	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account"} {
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -268,6 +268,8 @@ type pageData struct {
 	Settings *kolokol.Service
 	Accounts *accountsPage
 	Audit    *auditPage
+	Notices  *noticesPage
+	Text     string // security.txt
 	// enrolment
 	QR     template.HTML
 	Secret string

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -127,4 +128,28 @@ func (s *Site) setHeaders(h http.Header, r *http.Request) {
 	if s.opts.Onion != "" {
 		h["Onion-Location"] = []string{s.opts.Onion + r.URL.EscapedPath()}
 	}
+}
+
+// securityTxt serves the admins' /.well-known/security.txt (RFC 9116).
+func (s *Site) securityTxt(w http.ResponseWriter, r *http.Request) {
+	text := s.security.Load()
+	if text == nil && s.opts.Setting != nil {
+		v, err := s.opts.Setting(r.Context(), kolokol.SettingSecurityTxt)
+		if err != nil && !kolokol.IsNotFound(err) {
+			s.log.Error("security.txt", "err", err)
+			http.Error(w, "unavailable", http.StatusInternalServerError)
+			return
+		}
+		text = &v
+		s.security.Store(text)
+	}
+	if text == nil || *text == "" {
+		s.page(w, r) // the 404 page
+		return
+	}
+	h := w.Header()
+	s.setHeaders(h, r)
+	h["Content-Type"] = []string{"text/plain; charset=utf-8"}
+	h["Cache-Control"] = []string{"public, max-age=3600"}
+	io.WriteString(w, *text)
 }

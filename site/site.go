@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -76,18 +77,22 @@ type Options struct {
 	// HSTS adds Strict-Transport-Security: set it when the site is served
 	// over TLS.
 	HSTS bool
+	// Setting loads a site-wide setting (the store's FindSetting), for
+	// /.well-known/security.txt; nil means none.
+	Setting func(ctx context.Context, key string) (string, error)
 }
 
 // Site is the reader site handler.
 type Site struct {
-	builder *render.Builder
-	cache   *Cache
-	blobs   kolokol.BlobStore
-	log     *slog.Logger
-	assets  map[string]*entry // immutable assets, compressed once at start
-	opts    Options
-	notices *noticeSet
-	vary    []string
+	builder  *render.Builder
+	cache    *Cache
+	blobs    kolokol.BlobStore
+	log      *slog.Logger
+	assets   map[string]*entry // immutable assets, compressed once at start
+	opts     Options
+	notices  *noticeSet
+	vary     []string
+	security atomic.Pointer[string] // security.txt, nil until loaded
 }
 
 // New returns the reader site. Call Changed for every newsroom change.
@@ -115,6 +120,9 @@ func (s *Site) Changed(_ context.Context, c kolokol.Change) {
 	if c.Kind == kolokol.ChangeNotice {
 		s.notices.forget(c.Service)
 	}
+	if c.Kind == kolokol.ChangeSettings {
+		s.security.Store(nil)
+	}
 	s.cache.Invalidate(render.Deps(c)...)
 }
 
@@ -140,6 +148,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /static/", s.static)
 	mux.HandleFunc("GET /favicon.svg", s.static)
 	mux.HandleFunc("GET /robots.txt", s.static)
+	mux.HandleFunc("GET /.well-known/security.txt", s.securityTxt)
 	mux.HandleFunc("GET /media/{key}", s.media)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		s.setHeaders(w.Header(), r)

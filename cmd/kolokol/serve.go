@@ -141,7 +141,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	d := desk.New(store, blobs, images, nil)
 	d.SetLogger(logger)
 	s := site.New(builder, blobs, logger, nil, site.Options{Geo: resolver, Notices: store.FindNotices, Onion: cfg.Onion,
-		HSTS: strings.HasPrefix(baseURL, "https://")})
+		HSTS: strings.HasPrefix(baseURL, "https://"), Setting: store.FindSetting})
 	d.OnChange(s.Changed)
 	mux := http.NewServeMux()
 	s.Register(mux)
