@@ -576,6 +576,17 @@ async function checkPage(browser, axeSource, pageRec) {
     for (const c of cookieHeaders) problems.push({ rule: 'set-cookie', element: 'Set-Cookie', detail: `${oneLine(c.url, 100)} sets ${oneLine(c.value, 60)}` });
     const jar = await context.cookies();
     for (const c of jar) problems.push({ rule: 'cookie-jar', element: c.name, detail: `browser holds cookie ${c.name} for ${c.domain}` });
+    // Nothing else left on the device either: no web storage, no IndexedDB
+    // database, no service worker, no cache storage.
+    const left = await page.evaluate(async () => ({
+      local: localStorage.length,
+      session: sessionStorage.length,
+      idb: indexedDB.databases ? (await indexedDB.databases()).length : 0,
+      workers: navigator.serviceWorker ? (await navigator.serviceWorker.getRegistrations()).length : 0,
+      caches: self.caches ? (await caches.keys()).length : 0,
+    })).catch((e) => ({ error: e.message }));
+    if (left.error) problems.push({ rule: 'device-storage', element: '-', detail: `could not inspect storage: ${oneLine(left.error)}` });
+    else for (const [k, n] of Object.entries(left)) if (n) problems.push({ rule: 'device-storage', element: k, detail: `the page left ${n} item(s) in ${k}` });
     record('network', pageRec, problems);
   }
 
@@ -995,6 +1006,7 @@ async function main() {
     add(`${svc}-lite`, `${base}/${svc}/lite/`, svc);
     if (r.leadImage) add(`${svc}-lite-article`, r.leadImage.replace(`/${svc}/a/`, `/${svc}/lite/a/`), svc, { article: true });
     add(`${svc}-404`, `${base}/${svc}/no-such-page/`, svc, { expectStatus: 404 });
+    add(`${svc}-safety`, `${base}/${svc}/safety/`, svc);
   }
   record('crawl', null, crawlProblems);
 

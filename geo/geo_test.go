@@ -1,61 +1,17 @@
 package geo
 
 import (
-	"net"
 	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/maxmind/mmdbwriter"
-	"github.com/maxmind/mmdbwriter/mmdbtype"
+	"github.com/kolokol/kolokol/geo/geotest"
 )
 
-// writeMMDB builds a small country database: the networks of the
-// documentation ranges, one of them a Tor exit.
-func writeMMDB(t testing.TB) string {
-	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "Kolokol-Test-Country", RecordSize: 24, IncludeReservedNetworks: true,
-		Description: map[string]string{"en": "Kolokol test countries"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range []struct {
-		cidr string
-		rec  mmdbtype.Map
-	}{
-		{"198.51.100.0/24", mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("RU")}}},
-		{"203.0.113.0/25", mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("IR")}}},
-		{"203.0.113.128/25", mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("DE")},
-			"traits": mmdbtype.Map{"is_tor_exit_node": mmdbtype.Bool(true)}}},
-		{"192.0.2.0/24", mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("by")}}},
-		{"2001:db8::/32", mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("CN")}}},
-	} {
-		_, network, err := net.ParseCIDR(n.cidr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tree.Insert(network, n.rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), "country.mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestCountry(t *testing.T) {
-	mmdb := writeMMDB(t)
+	mmdb := geotest.WriteMMDB(t)
 	proxies, err := ParseProxies("10.0.0.0/8, 127.0.0.1")
 	if err != nil {
 		t.Fatal(err)

@@ -145,6 +145,10 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/accounts/{id}":                        csrf.Handler(n.signedIn(n.saveAccount)),
 		"POST /newsroom/accounts/{id}/reset":                  csrf.Handler(n.signedIn(n.resetAccount)),
 		"GET /newsroom/audit":                                 n.signedIn(n.auditLog),
+		"GET /newsroom/notices":                               n.signedIn(n.notices),
+		"POST /newsroom/notices":                              csrf.Handler(n.signedIn(n.saveNotice)),
+		"GET /newsroom/security-txt":                          n.signedIn(n.securityTxtPage),
+		"POST /newsroom/security-txt":                         csrf.Handler(n.signedIn(n.saveSecurityTxt)),
 		"GET /newsroom/enrol/{token}":                         http.HandlerFunc(n.enrolPage),
 		"POST /newsroom/enrol/{token}":                        csrf.Handler(http.HandlerFunc(n.enrol)),
 	}

@@ -32,7 +32,8 @@ type testApp struct {
 	srv    *httptest.Server
 	data   string // the data directory
 	logs   *bytes.Buffer
-	admin  string // demo admin token
+	logBuf *syncBuffer // the logs of apps whose server logs from many goroutines
+	admin  string      // demo admin token
 	demo   *demo.Result
 	tokens map[string]string
 }
