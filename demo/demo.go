@@ -60,6 +60,15 @@ var breaking = map[string]string{
 	"fa": "فوری: نخستین سفرهای شبانهٔ کشتی مسافربری آغاز شد",
 }
 
+// notices warn the demo's readers where its services are banned. They are
+// also shown when the country is unknown, as on a demo server (loopback).
+var notices = []*kolokol.Notice{
+	{Service: "ru", Countries: []string{"RU", "BY"}, Default: true,
+		Text: "В России и Беларуси за репосты и «лайки» материалов «нежелательных» изданий преследуют. Не делитесь ими из аккаунтов под своим именем."},
+	{Service: "fa", Countries: []string{"IR"}, Default: true,
+		Text: "در ایران هم‌رسانی مطالب رسانه‌های ممنوع می‌تواند پیگرد داشته باشد. این مطالب را با حسابی که به نام شماست هم‌رسانی نکنید."},
+}
+
 // Result is what a new user needs to try the demo.
 type Result struct {
 	AdminToken string
@@ -115,6 +124,13 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 	for svc, text := range breaking {
 		if err := d.SetBreaking(ctx, admin, &kolokol.Breaking{Service: svc, Text: text}); err != nil {
 			return nil, fmt.Errorf("seed breaking news: %w", err)
+		}
+	}
+	for _, n := range notices {
+		n := *n
+		n.Countries = append([]string(nil), n.Countries...)
+		if err := d.SaveNotice(ctx, admin, &n); err != nil {
+			return nil, fmt.Errorf("seed notice for %s: %w", n.Service, err)
 		}
 	}
 	res := &Result{AdminToken: secret, Services: len(services), Stories: len(stories)}

@@ -68,6 +68,7 @@ const (
 	ReadSafely      = "read_safely"     // a safety notice's link, and the footer's, to that page
 	SafetyNotice    = "safety_notice"   // accessible name of the notices' landmark
 	OnionAddress    = "onion_address"   // the safety page: the site's onion address follows
+	SafetyPrivate   = "safety_private"  // the safety page: read in a private window or Tor Browser
 	Share           = "share"           // heading of an article's sharing block
 	ShareLink       = "share_link"      // label of the story's address, to copy
 	ShareEmail      = "share_email"     // a mailto: link that sends the story's address

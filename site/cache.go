@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -181,7 +182,19 @@ func (c *Cache) Len() int {
 	return len(c.pages)
 }
 
-// Has reports whether path is cached.
+// HasPage reports whether any variant of the page at path is cached.
+func (c *Cache) HasPage(path string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for k := range c.pages {
+		if p, _, _ := strings.Cut(k, variantSep); p == path {
+			return true
+		}
+	}
+	return false
+}
+
+// Has reports whether the key (a path, or a path and a variant) is cached.
 func (c *Cache) Has(path string) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()

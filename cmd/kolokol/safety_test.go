@@ -57,6 +57,15 @@ func newSafetyApp(t *testing.T, base string) *safetyApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The tests set notices of their own.
+	for _, svc := range []string{"ru", "fa"} {
+		ns, _ := app.Store.FindNotices(t.Context(), svc)
+		for _, n := range ns {
+			if err := app.Desk.DeleteNotice(t.Context(), kolokol.Actor{Name: "test", Role: kolokol.RoleAdmin}, svc, n.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	srv.Config = newHTTPServer(app.Handler, logger)
 	srv.Start()
 	t.Cleanup(srv.Close)
