@@ -56,6 +56,10 @@ func (a *API) routes() []struct {
 		{"PATCH /api/v1/services/{code}", a.patchService},
 		{"PUT /api/v1/services/{code}/breaking", a.setBreaking},
 		{"DELETE /api/v1/services/{code}/breaking", a.clearBreaking},
+		{"GET /api/v1/services/{code}/notices", a.listNotices},
+		{"POST /api/v1/services/{code}/notices", a.saveNotice},
+		{"PUT /api/v1/services/{code}/notices/{id}", a.saveNotice},
+		{"DELETE /api/v1/services/{code}/notices/{id}", a.deleteNotice},
 	}
 }
 

@@ -464,3 +464,44 @@ func TestAPISubmit(t *testing.T) {
 		t.Fatalf("submit a published story: %d %s", r.status, r.body)
 	}
 }
+
+func TestAPINotices(t *testing.T) {
+	ta := newTestApp(t)
+	r := ta.api(t, "POST", "/services/ru/notices", ta.tokens["editor-ru"], map[string]any{"text": "Осторожно.", "countries": []string{"ru", "BY"}})
+	if r.status != http.StatusCreated || !strings.Contains(string(r.body), `"countries": [`) || !strings.Contains(string(r.body), `"RU"`) {
+		t.Fatalf("create notice: %d %s", r.status, r.body)
+	}
+	var n struct {
+		ID int64 `json:"id"`
+	}
+	r.json(t, &n)
+	for _, c := range []struct {
+		name, method, path, token string
+		body                      any
+		status                    int
+	}{
+		{"reporter", "POST", "/services/ru/notices", "reporter-ru", map[string]any{"text": "x", "default": true}, 403},
+		{"another service", "POST", "/services/fa/notices", "editor-ru", map[string]any{"text": "x", "default": true}, 403},
+		{"bad country", "POST", "/services/ru/notices", "editor-ru", map[string]any{"text": "x", "countries": []string{"Russia"}}, 422},
+		{"for no one", "POST", "/services/ru/notices", "editor-ru", map[string]any{"text": "x"}, 422},
+		{"unknown field", "POST", "/services/ru/notices", "editor-ru", map[string]any{"text": "x", "everyone": true}, 400},
+		{"another service's notice", "PUT", fmt.Sprintf("/services/fa/notices/%d", n.ID), "editor-fa", map[string]any{"text": "x", "default": true}, 404},
+		{"unknown id", "DELETE", "/services/ru/notices/99999", "editor-ru", nil, 404},
+		{"replace", "PUT", fmt.Sprintf("/services/ru/notices/%d", n.ID), "editor-ru", map[string]any{"text": "Новый.", "default": true}, 200},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if r := ta.api(t, c.method, c.path, ta.tokens[c.token], c.body); r.status != c.status {
+				t.Errorf("%d %s, want %d", r.status, r.body, c.status)
+			}
+		})
+	}
+	if r := ta.get(t, "/ru/"); !strings.Contains(string(r.body), "Новый.") {
+		t.Error("the replaced notice is not on the home page of a reader whose country is unknown")
+	}
+	if r := ta.api(t, "GET", "/services/ru/notices", ta.tokens["reporter-ru"], nil); r.status != 200 || !strings.Contains(string(r.body), "Новый.") {
+		t.Errorf("list: %d %s", r.status, r.body)
+	}
+	if r := ta.api(t, "DELETE", fmt.Sprintf("/services/ru/notices/%d", n.ID), ta.tokens["editor-ru"], nil); r.status != 204 {
+		t.Errorf("delete: %d", r.status)
+	}
+}
