@@ -815,6 +815,8 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await visit('newsroom-account-added', null, ap);
     await visit('newsroom-settings', await ap.goto(local + '/newsroom/services/fa'), ap);
     await visit('newsroom-audit', await ap.goto(local + '/newsroom/audit?action=article.publish'), ap);
+    await visit('newsroom-notices', await ap.goto(local + '/newsroom/notices?service=fa'), ap);
+    await visit('newsroom-security-txt', await ap.goto(local + '/newsroom/security-txt'), ap);
     await ac.close();
   } catch (e) {
     record('newsroom', null, [{ rule: 'newsroom-run', element: '-', url: base + '/newsroom/', detail: oneLine(e.message) }]);
