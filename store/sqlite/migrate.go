@@ -87,6 +87,44 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
 	return nil
 }
 
+// goSteps finish migrations that SQL alone cannot do, in the migration's
+// own transaction.
+var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
+	9: refoldHeadlines,
+}
+
+// refoldHeadlines fills headline_fold for the stories stored before it
+// existed: SQLite's lower() folds ASCII only.
+func refoldHeadlines(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, headline FROM articles`)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		id       int64
+		headline string
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.headline); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range all {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET headline_fold = ? WHERE id = ?`, fold(r.headline), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func apply(ctx context.Context, db *sql.DB, m migration, now time.Time) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -101,6 +139,11 @@ func apply(ctx context.Context, db *sql.DB, m migration, now time.Time) error {
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
+	}
+	if step := goSteps[m.version]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
 		m.version, now.UnixNano()); err != nil {

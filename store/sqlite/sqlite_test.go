@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -221,5 +222,48 @@ func TestMediaFromBeforeRenditions(t *testing.T) {
 	// writer that skips validation.
 	if _, err := s.writer.ExecContext(t.Context(), `UPDATE media SET focal_x = 1.5 WHERE id = 1`); err == nil {
 		t.Fatal("the schema accepted a focal point outside the picture")
+	}
+}
+
+// TestHeadlinesFromBeforeSearch: stories stored before the headline search
+// existed are found by it, in any script and case.
+func TestHeadlinesFromBeforeSearch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kolokol.db")
+	db, err := openPool(t.Context(), dsn(path, false), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(t.Context(), `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version >= 9 {
+			break
+		}
+		if err := apply(t.Context(), db, m, now()); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	for i, h := range []string{"ПАРОМ вернулся", "Ferry RETURNS", "Ελληνικά ΝΕΑ"} {
+		if _, err := db.ExecContext(t.Context(), `INSERT INTO services (code, tag, script, direction, name, english_name, time_zone, created_at, updated_at)
+			VALUES (?, 'ru', 'Cyrl', 'ltr', 'x', 'x', 'UTC', 1, 1) ON CONFLICT DO NOTHING`, "ru"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(t.Context(), `INSERT INTO articles (service, slug, headline, status, created_at, updated_at)
+			VALUES ('ru', ?, ?, 'draft', 1, 1)`, fmt.Sprint("s", i), h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s := openTest(t, path)
+	for q, want := range map[string]int{"паром": 1, "ferry returns": 1, "νεα": 1, "ς": 0} {
+		got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{Query: q})
+		if err != nil || len(got) != want {
+			t.Errorf("search %q found %d (%v), want %d", q, len(got), err, want)
+		}
 	}
 }

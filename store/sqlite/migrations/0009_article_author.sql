@@ -3,10 +3,9 @@
 ALTER TABLE articles ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN submitted_at INTEGER;
 -- Headlines folded to lower case by the application (SQLite's lower() folds
--- ASCII only) for the newsroom's title search; rows written before this
--- migration get the ASCII fold until their next save.
+-- ASCII only) for the newsroom's title search; the rows already stored are
+-- folded by the migration's Go step (migrate.go).
 ALTER TABLE articles ADD COLUMN headline_fold TEXT NOT NULL DEFAULT '';
-UPDATE articles SET headline_fold = lower(headline);
 -- The newsroom's title and author searches scan this narrow index of a
 -- service's stories instead of the stories themselves, bodies and all.
 CREATE INDEX articles_search ON articles (service, headline_fold, created_by, bylines);
