@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"github.com/kolokol/kolokol/media/mediatest"
 	"image"
 	"os"
 	"strings"
@@ -28,9 +29,9 @@ func pngHeader(w, h uint32, depth, colorType byte) []byte {
 // progressiveBomb is a progressive JPEG header followed by many tiny scans.
 func progressiveBomb(scans int) []byte {
 	out := []byte{0xFF, 0xD8}
-	out = append(out, segment(0xC2, []byte{8, 0, 8, 0, 8, 1, 1, 0x11, 0})...)
+	out = append(out, mediatest.Segment(0xC2, []byte{8, 0, 8, 0, 8, 1, 1, 0x11, 0})...)
 	for range scans {
-		out = append(out, segment(0xDA, []byte{1, 1, 0, 0, 0, 0})...)
+		out = append(out, mediatest.Segment(0xDA, []byte{1, 1, 0, 0, 0, 0})...)
 		out = append(out, 0x00)
 	}
 	return append(out, 0xFF, 0xD9)
@@ -53,14 +54,14 @@ func animatedWebP() []byte {
 
 func TestBadInput(t *testing.T) {
 	small := image.Rect(0, 0, 64, 48)
-	goodJPEG := encodeJPEGBytes(t, photo(small.Dx(), small.Dy(), 7), 85)
-	goodPNG := encodePNGBytes(t, photo(small.Dx(), small.Dy(), 8))
+	goodJPEG := mediatest.EncodeJPEG(t, photo(small.Dx(), small.Dy(), 7), 85)
+	goodPNG := mediatest.EncodePNG(t, photo(small.Dx(), small.Dy(), 8))
 	goodGIF := twoFrameGIF(t, 64, 48)
 	noEOI := goodJPEG[:len(goodJPEG)-2]
 	// a JPEG comment carrying a page: the classic JPEG/HTML polyglot
-	comJPEG := withSegments(goodJPEG, segment(0xFE, []byte("<html><body><script>alert(document.domain)</script>")))
+	comJPEG := mediatest.WithSegments(goodJPEG, mediatest.Segment(0xFE, []byte("<html><body><script>alert(document.domain)</script>")))
 	// a GIF whose comment is a page
-	gifHTML := bytes.Replace(goodGIF, []byte(secretOwner), []byte("<script>x=1</script>"), 1)
+	gifHTML := bytes.Replace(goodGIF, []byte(mediatest.SecretOwner), []byte("<script>x=1</script>"), 1)
 	gifHTML[bytes.Index(gifHTML, []byte("<script>"))-1] = byte(len("<script>x=1</script>"))
 	lossless := append([]byte{}, goodJPEG...)
 	lossless[bytes.Index(lossless, []byte{0xFF, 0xC0})+1] = 0xC3
@@ -129,7 +130,7 @@ func TestBadInput(t *testing.T) {
 // Trailing bytes that are not another format are tolerated: phones append
 // previews and depth maps after the first image's end marker.
 func TestTrailingDataTolerated(t *testing.T) {
-	j := encodeJPEGBytes(t, photo(64, 48, 10), 85)
+	j := mediatest.EncodeJPEG(t, photo(64, 48, 10), 85)
 	data := append(append([]byte{}, j...), j...) // an MPF-style second image
 	if _, err := Inspect(data); err != nil {
 		t.Fatal(err)
@@ -152,10 +153,10 @@ func TestInspectGoodImages(t *testing.T) {
 
 func seedImages(t testing.TB) map[string][]byte {
 	return map[string][]byte{
-		"camera.jpg": cameraJPEG(t, photo(48, 32, 11), 6),
+		"camera.jpg": mediatest.CameraJPEG(t, photo(48, 32, 11), 6),
 		"meta.png":   metaPNG(t, photo(40, 30, 12)),
 		"meta.webp":  metaWebP(t, photo(40, 30, 13)),
 		"frames.gif": twoFrameGIF(t, 20, 10),
-		"alpha.png":  encodePNGBytes(t, image.NewNRGBA(image.Rect(0, 0, 8, 8))),
+		"alpha.png":  mediatest.EncodePNG(t, image.NewNRGBA(image.Rect(0, 0, 8, 8))),
 	}
 }

@@ -2,6 +2,7 @@ package media
 
 import (
 	"fmt"
+	"github.com/kolokol/kolokol/media/mediatest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,12 +15,12 @@ import (
 // camera12MP is a 4000×3000 photo-like JPEG at camera quality (92) with
 // GPS EXIF, XMP, IPTC and ICC: what a reporter's camera uploads.
 var camera12MP = sync.OnceValue(func() []byte {
-	return cameraJPEG(panicTB{}, photo(4000, 3000, 42), 1)
+	return mediatest.CameraJPEG(panicTB{}, photo(4000, 3000, 42), 1)
 })
 
 // crowd12MP is the same at its busiest: a crowd filling the foreground.
 var crowd12MP = sync.OnceValue(func() []byte {
-	return cameraJPEG(panicTB{}, crowdPhoto(4000, 3000, 42), 1)
+	return mediatest.CameraJPEG(panicTB{}, crowdPhoto(4000, 3000, 42), 1)
 })
 
 // panicTB lets helpers that take a testing.TB run inside sync.OnceValue.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"github.com/kolokol/kolokol/media/mediatest"
 	"image"
 	"image/jpeg"
 	"io"
@@ -30,10 +31,10 @@ func newProcessor(t testing.TB, opt Options) *Processor {
 
 // forbidden are the markers of metadata blocks; none may be in any file we
 // write. The planted strings prove the content is gone, not just renamed.
-var forbidden = []string{"Exif", "GPS", "http://ns.adobe.com/xap", "8BIM", "ICC_PROFILE", secretOwner, secretSerial, secretICC, "Photoshop", "XMP"}
+var forbidden = []string{"Exif", "GPS", "http://ns.adobe.com/xap", "8BIM", "ICC_PROFILE", mediatest.SecretOwner, mediatest.SecretSerial, mediatest.SecretICC, "Photoshop", "XMP"}
 
 // checkClean asserts a file has no metadata: no marker string anywhere,
-// and structurally no JPEG APPn/COM segment or WebP chunk besides the
+// and structurally no JPEG APPn/COM mediatest.Segment or WebP chunk besides the
 // bitstream.
 func checkClean(t *testing.T, name string, data []byte) {
 	t.Helper()
@@ -143,7 +144,7 @@ func checkResult(t *testing.T, p *Processor, res *Result) {
 func TestProcessCameraJPEG(t *testing.T) {
 	p := newProcessor(t, Options{})
 	// stored landscape 1600×1200, orientation 6: upright it is 1200×1600
-	data := cameraJPEG(t, marked(1600, 1200), 6)
+	data := mediatest.CameraJPEG(t, marked(1600, 1200), 6)
 	res, err := p.Process(t.Context(), data, Centre)
 	if err != nil {
 		t.Fatal(err)
@@ -182,8 +183,8 @@ func TestProcessCameraJPEG(t *testing.T) {
 
 func TestProcessIPTCOnly(t *testing.T) {
 	p := newProcessor(t, Options{Widths: []int{64}})
-	data := withSegments(encodeJPEGBytes(t, photo(200, 150, 1), 85),
-		segment(0xED, photoshopIRB(iptcIIM("Площадь утром", "Фотограф", "Агентство"))))
+	data := mediatest.WithSegments(mediatest.EncodeJPEG(t, photo(200, 150, 1), 85),
+		mediatest.Segment(0xED, mediatest.PhotoshopIRB(mediatest.IPTCIIM("Площадь утром", "Фотограф", "Агентство"))))
 	res, err := p.Process(t.Context(), data, Centre)
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +208,7 @@ func TestProcessFormats(t *testing.T) {
 		{"webp", "image/webp", metaWebP(t, photo(400, 400, 3)), 400, 400, Suggestions{"WebP caption", "WebP Credit", "WebP Creator"}},
 		{"gif", "image/gif", twoFrameGIF(t, 300, 200), 300, 200, Suggestions{}},
 		// the name a file came with plays no part: only bytes are passed
-		{"png named .jpg", "image/png", encodePNGBytes(t, photo(120, 90, 4)), 120, 90, Suggestions{}},
+		{"png named .jpg", "image/png", mediatest.EncodePNG(t, photo(120, 90, 4)), 120, 90, Suggestions{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := p.Process(t.Context(), tc.data, Centre)
@@ -240,7 +241,7 @@ func TestGIFFirstFrame(t *testing.T) {
 func TestTransparencyFlattenedOnWhite(t *testing.T) {
 	p := newProcessor(t, Options{Widths: []int{32}})
 	m := image.NewNRGBA(image.Rect(0, 0, 64, 64)) // fully transparent
-	res, err := p.Process(t.Context(), encodePNGBytes(t, m), Centre)
+	res, err := p.Process(t.Context(), mediatest.EncodePNG(t, m), Centre)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestTransparencyFlattenedOnWhite(t *testing.T) {
 
 func TestSmallImageNotUpscaled(t *testing.T) {
 	p := newProcessor(t, Options{})
-	res, err := p.Process(t.Context(), encodePNGBytes(t, photo(200, 150, 5)), Centre)
+	res, err := p.Process(t.Context(), mediatest.EncodePNG(t, photo(200, 150, 5)), Centre)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +309,7 @@ func TestFocalPoint(t *testing.T) {
 			m.Set(x, y, m.At(0, 0))
 		}
 	}
-	data := encodePNGBytes(t, m)
+	data := mediatest.EncodePNG(t, m)
 	redAt := func(f FocalPoint) bool {
 		res, err := p.Process(t.Context(), data, f)
 		if err != nil {
@@ -349,7 +350,7 @@ func TestStoreAndRerender(t *testing.T) {
 	}
 	blobs := &countingBlobs{Dir: dir}
 	p := newProcessor(t, Options{Widths: []int{160, 320}})
-	res, err := p.Process(t.Context(), cameraJPEG(t, photo(640, 480, 6), 1), Centre)
+	res, err := p.Process(t.Context(), mediatest.CameraJPEG(t, photo(640, 480, 6), 1), Centre)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +378,7 @@ func TestStoreAndRerender(t *testing.T) {
 		}
 	}
 	// processing is deterministic, so the same upload stores nothing new
-	again, err := p.Process(t.Context(), cameraJPEG(t, photo(640, 480, 6), 1), Centre)
+	again, err := p.Process(t.Context(), mediatest.CameraJPEG(t, photo(640, 480, 6), 1), Centre)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +408,7 @@ func TestProcessConcurrent(t *testing.T) {
 	errs := make(chan error, 6)
 	for i := range 6 {
 		wg.Go(func() {
-			_, err := p.Process(t.Context(), encodeJPEGBytes(t, photo(300, 200, uint64(i)), 85), Centre)
+			_, err := p.Process(t.Context(), mediatest.EncodeJPEG(t, photo(300, 200, uint64(i)), 85), Centre)
 			errs <- err
 		})
 	}
@@ -426,7 +427,7 @@ func TestProcessCancelled(t *testing.T) {
 	cancel()
 	p.images <- struct{}{} // the one slot is busy
 	defer func() { <-p.images }()
-	if _, err := p.Process(ctx, encodePNGBytes(t, photo(64, 64, 1)), Centre); err != context.Canceled {
+	if _, err := p.Process(ctx, mediatest.EncodePNG(t, photo(64, 64, 1)), Centre); err != context.Canceled {
 		t.Errorf("got %v, want context.Canceled", err)
 	}
 }

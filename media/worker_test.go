@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"github.com/kolokol/kolokol/media/mediatest"
 	"os"
 	"os/exec"
 	"testing"
@@ -40,7 +41,7 @@ func newWorker(t *testing.T) *Worker {
 func TestWorker(t *testing.T) {
 	w := newWorker(t)
 	p := newProcessor(t, Options{})
-	upload := cameraJPEG(t, photo(800, 600, 7), 6)
+	upload := mediatest.CameraJPEG(t, photo(800, 600, 7), 6)
 	got, err := w.Process(t.Context(), upload, Centre)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +76,7 @@ func TestWorker(t *testing.T) {
 
 	// A context cancelled after the answer (as every HTTP request's is)
 	// leaves the child alone.
-	small := cameraJPEG(t, photo(64, 48, 3), 1)
+	small := mediatest.CameraJPEG(t, photo(64, 48, 3), 1)
 	for range 20 {
 		ctx, cancel := context.WithCancel(t.Context())
 		if _, err := w.Process(ctx, small, Centre); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/kolokol/kolokol/media/mediatest"
 	"image"
 	"image/color"
 	"io/fs"
@@ -219,7 +220,7 @@ func TestNewsroomPhoto(t *testing.T) {
 	for x := range 640 {
 		img.Set(x, x%400, color.RGBA{200, 30, 30, 255})
 	}
-	photo := cameraJPEG(t, img, 1)
+	photo := mediatest.CameraJPEG(t, img, 1)
 	sendAs := func(alt, section string, photo []byte) response {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)

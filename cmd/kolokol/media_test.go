@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"github.com/kolokol/kolokol/media/mediatest"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -21,10 +21,7 @@ import (
 )
 
 // Strings planted in the test photo's metadata; none may reach a stored file.
-const (
-	secretOwner  = "Secret Source Name"
-	secretSerial = "SN-KOLOKOL-1234"
-)
+const ()
 
 type apiMedia struct {
 	MediaID     int64  `json:"media_id"`
@@ -66,7 +63,7 @@ func (ta *testApp) upload(t testing.TB, token string, data []byte) apiMedia {
 
 func TestMediaUploadStripsMetadata(t *testing.T) {
 	ta := newTestApp(t)
-	orig := cameraJPEG(t, splitPhoto(800, 600), 1)
+	orig := mediatest.CameraJPEG(t, splitPhoto(800, 600), 1)
 	sum := sha256.Sum256(orig)
 	origHash := hex.EncodeToString(sum[:])
 
@@ -104,7 +101,7 @@ func TestMediaUploadStripsMetadata(t *testing.T) {
 		if bytes.Equal(b, orig) {
 			t.Errorf("%s is the upload itself", rel)
 		}
-		for _, bad := range []string{"Exif", "GPS", "xpacket", "Photoshop 3.0", "ICC_PROFILE", secretOwner, secretSerial, "KolokolCam"} {
+		for _, bad := range []string{"Exif", "GPS", "xpacket", "Photoshop 3.0", "ICC_PROFILE", mediatest.SecretOwner, mediatest.SecretSerial, "KolokolCam"} {
 			if bytes.Contains(b, []byte(bad)) {
 				t.Errorf("%s contains %q", rel, bad)
 			}
@@ -166,7 +163,7 @@ func TestMediaUploadStripsMetadata(t *testing.T) {
 
 func TestMediaFocalPoint(t *testing.T) {
 	ta := newTestApp(t)
-	m := ta.upload(t, ta.admin, cameraJPEG(t, splitPhoto(800, 600), 1))
+	m := ta.upload(t, ta.admin, mediatest.CameraJPEG(t, splitPhoto(800, 600), 1))
 	a := ta.create(t, ta.admin, map[string]any{"service": "en", "headline": "Red and blue", "body": "x",
 		"lead_image": map[string]any{"media_id": m.MediaID, "alt": "A field, red on the left, blue on the right"}})
 	p := ta.publish(t, ta.admin, a.ID)
@@ -348,133 +345,4 @@ func meanRedMinusBlue(m image.Image) int {
 		}
 	}
 	return sum / n
-}
-
-// cameraJPEG is m as a careless camera writes it: EXIF with a GPS position,
-// owner and serial number, an XMP packet and IPTC, each with a caption,
-// credit and creator. (Copied in small from the media package's tests.)
-func cameraJPEG(t testing.TB, m image.Image, orientation uint16) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 90}); err != nil {
-		t.Fatal(err)
-	}
-	j := b.Bytes()
-	segs := [][]byte{
-		segment(0xE1, append([]byte("Exif\x00\x00"), exifTIFF(orientation)...)),
-		segment(0xE1, append([]byte("http://ns.adobe.com/xap/1.0/\x00"), xmpPacket("XMP caption", "XMP Credit Agency", "XMP Photographer")...)),
-		segment(0xED, photoshopIRB(iptcIIM("IPTC caption", "IPTC Photographer", "IPTC Credit"))),
-	}
-	out := append([]byte{}, j[:2]...)
-	for _, s := range segs {
-		out = append(out, s...)
-	}
-	return append(out, j[2:]...)
-}
-
-func segment(marker byte, body []byte) []byte {
-	s := []byte{0xFF, marker, 0, 0}
-	binary.BigEndian.PutUint16(s[2:], uint16(len(body)+2))
-	return append(s, body...)
-}
-
-// exifTIFF builds a little-endian TIFF: IFD0 with camera, owner and
-// orientation, an EXIF IFD with owner and serial, a GPS IFD with a position.
-func exifTIFF(orientation uint16) []byte {
-	type entry struct {
-		tag, typ uint16
-		count    uint32
-		val      []byte
-	}
-	le := binary.LittleEndian
-	ascii := func(tag uint16, s string) entry { return entry{tag, 2, uint32(len(s) + 1), append([]byte(s), 0)} }
-	rationals := func(tag uint16, v ...uint32) entry {
-		var b []byte
-		for _, x := range v {
-			b = le.AppendUint32(b, x)
-		}
-		return entry{tag, 5, uint32(len(v) / 2), b}
-	}
-	size := func(es []entry) int {
-		n := 2 + 12*len(es) + 4
-		for _, e := range es {
-			if len(e.val) > 4 {
-				n += len(e.val) + len(e.val)%2
-			}
-		}
-		return n
-	}
-	write := func(out []byte, es []entry) []byte {
-		data := len(out) + 2 + 12*len(es) + 4
-		out = le.AppendUint16(out, uint16(len(es)))
-		var tail []byte
-		for _, e := range es {
-			out = le.AppendUint16(out, e.tag)
-			out = le.AppendUint16(out, e.typ)
-			out = le.AppendUint32(out, e.count)
-			if len(e.val) <= 4 {
-				out = append(out, append(e.val, make([]byte, 4-len(e.val))...)...)
-				continue
-			}
-			out = le.AppendUint32(out, uint32(data+len(tail)))
-			tail = append(tail, e.val...)
-			if len(e.val)%2 == 1 {
-				tail = append(tail, 0)
-			}
-		}
-		return append(le.AppendUint32(out, 0), tail...)
-	}
-	exifIFD := []entry{ascii(0xA430, secretOwner), ascii(0xA431, secretSerial)}
-	gpsIFD := []entry{
-		{0x0000, 1, 4, []byte{2, 3, 0, 0}},
-		ascii(0x0001, "N"), rationals(0x0002, 41, 1, 43, 1, 1234, 100),
-		ascii(0x0003, "E"), rationals(0x0004, 44, 1, 47, 1, 5678, 100),
-	}
-	ifd0 := []entry{
-		ascii(0x010F, "KolokolCam"), ascii(0x013B, secretOwner),
-		{0x0112, 3, 1, le.AppendUint16(nil, orientation)},
-		{0x8769, 4, 1, make([]byte, 4)}, {0x8825, 4, 1, make([]byte, 4)},
-	}
-	exifAt := 8 + size(ifd0)
-	ifd0[3].val = le.AppendUint32(nil, uint32(exifAt))
-	ifd0[4].val = le.AppendUint32(nil, uint32(exifAt+size(exifIFD)))
-	out := write([]byte("II*\x00\x08\x00\x00\x00"), ifd0)
-	out = write(out, exifIFD)
-	return write(out, gpsIFD)
-}
-
-func xmpPacket(caption, credit, creator string) []byte {
-	return []byte(`<?xpacket begin="` + "\uFEFF" + `" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:exif="http://ns.adobe.com/exif/1.0/" photoshop:Credit="` + credit + `" exif:GPSLatitude="41,43.2N" exif:BodySerialNumber="` + secretSerial + `">
-<dc:description><rdf:Alt><rdf:li xml:lang="x-default">` + caption + `</rdf:li></rdf:Alt></dc:description>
-<dc:creator><rdf:Seq><rdf:li>` + creator + `</rdf:li></rdf:Seq></dc:creator>
-</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`)
-}
-
-// iptcIIM builds IPTC datasets declaring UTF-8: caption, by-line, credit.
-func iptcIIM(caption, byline, credit string) []byte {
-	var b []byte
-	ds := func(rec, id byte, v string) {
-		b = append(b, 0x1C, rec, id)
-		b = binary.BigEndian.AppendUint16(b, uint16(len(v)))
-		b = append(b, v...)
-	}
-	ds(1, 90, "\x1b%G")
-	ds(2, 0, "\x00\x04")
-	ds(2, 120, caption)
-	ds(2, 80, byline)
-	ds(2, 110, credit)
-	return b
-}
-
-// photoshopIRB wraps IPTC in the Photoshop resource block of an APP13.
-func photoshopIRB(iptc []byte) []byte {
-	b := []byte("Photoshop 3.0\x008BIM\x04\x04\x00\x00")
-	b = binary.BigEndian.AppendUint32(b, uint32(len(iptc)))
-	b = append(b, iptc...)
-	if len(iptc)%2 == 1 {
-		b = append(b, 0)
-	}
-	return b
 }
