@@ -187,8 +187,8 @@ func (d *Desk) UpdateUserAccess(ctx context.Context, actor kolokol.Actor, id int
 }
 
 // ResetUser is for a lost phone or a taken account: it removes the
-// password, second factor and recovery codes, ends every session and
-// returns a new enrolment link.
+// password, second factor, recovery codes and passkeys, ends every session
+// and returns a new enrolment link.
 func (d *Desk) ResetUser(ctx context.Context, actor kolokol.Actor, id int64) (token string, err error) {
 	target := ""
 	defer func() { d.recordAccount(ctx, actor, "user.reset", target, "", err) }()
@@ -206,6 +206,16 @@ func (d *Desk) ResetUser(ctx context.Context, actor kolokol.Actor, id int64) (to
 	}
 	if err := d.store.DeleteUserSessions(ctx, u.ID); err != nil {
 		return "", fmt.Errorf("sign out %s: %w", u.Email, err)
+	}
+	// Whoever took the account may have added a passkey of their own.
+	keys, err := d.store.FindPasskeys(ctx, u.ID)
+	if err != nil {
+		return "", fmt.Errorf("passkeys of %s: %w", u.Email, err)
+	}
+	for _, k := range keys {
+		if err := d.store.DeletePasskey(ctx, u.ID, k.ID); err != nil {
+			return "", fmt.Errorf("remove a passkey of %s: %w", u.Email, err)
+		}
 	}
 	return d.enrol(ctx, u)
 }

@@ -394,8 +394,17 @@ func TestNewsroomAdmin(t *testing.T) {
 	if r := ta.post(t, ruAdmin, fmt.Sprintf("/newsroom/accounts/%d", me.ID), url.Values{"role": {"admin"}, "services": {"ru"}, "disabled": {"1"}}); r.status != 403 {
 		t.Errorf("admin disables themselves: %d", r.status)
 	}
+	if err := ta.Store.CreatePasskey(t.Context(), &kolokol.Passkey{ID: "victims-key", UserID: v.ID, Credential: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
 	if r := ta.post(t, root, fmt.Sprintf("/newsroom/accounts/%d/reset", v.ID), nil); r.status != 200 || !strings.Contains(string(r.body), "enrol-link") {
 		t.Errorf("reset: %d", r.status)
+	}
+	if after, _ := ta.Store.FindUserByID(t.Context(), v.ID); after.PasswordHash != "" || after.TOTPSecret != "" || len(after.RecoveryHashes) != 0 {
+		t.Errorf("reset left credentials: %+v", after)
+	}
+	if keys, _ := ta.Store.FindPasskeys(t.Context(), v.ID); len(keys) != 0 {
+		t.Errorf("reset left %d passkeys", len(keys))
 	}
 
 	// Service settings.
