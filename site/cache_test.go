@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/render"
 )
 
@@ -125,5 +126,27 @@ func TestCacheExpiry(t *testing.T) {
 	c.Get(context.Background(), "/ru/a/")
 	if v.renders.Load() != 2 {
 		t.Fatal("an expired page was served from the cache")
+	}
+}
+
+func TestNoticeSetStaysBounded(t *testing.T) {
+	loads := 0
+	n := newNoticeSet(func(ctx context.Context, service string) ([]*kolokol.Notice, error) {
+		loads++
+		return nil, nil
+	})
+	for i := range maxNoticeServices + 500 {
+		n.of(context.Background(), fmt.Sprintf("ru-x%d", i)) // well-formed codes no service has
+	}
+	if len(n.m) != maxNoticeServices || loads != maxNoticeServices+500 {
+		t.Errorf("%d services kept after %d loads, want %d", len(n.m), loads, maxNoticeServices)
+	}
+	before := loads
+	n.of(context.Background(), "ru-x0")
+	if loads != before {
+		t.Error("a kept service was loaded again")
+	}
+	if got, err := n.of(context.Background(), "../etc"); got != nil || err != nil {
+		t.Errorf("an invalid code was looked up: %v %v", got, err)
 	}
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/kolokol/kolokol/render"
 )
 
+// maxNoticeServices bounds the services whose notices are kept in memory.
+const maxNoticeServices = 1000
+
 // noticeSet keeps every service's notices in memory: choosing a page's
 // variant happens on every request, and must not touch the store.
 type noticeSet struct {
@@ -40,7 +43,12 @@ func (n *noticeSet) of(ctx context.Context, service string) ([]*kolokol.Notice, 
 		return nil, err
 	}
 	n.mu.Lock()
-	n.m[service] = list
+	// Any path's first segment is asked for, real service or not: the
+	// set stays bounded, and beyond the bound a lookup is not kept (an
+	// unknown service's page is a 404 that reads the store anyway).
+	if len(n.m) < maxNoticeServices {
+		n.m[service] = list
+	}
 	n.mu.Unlock()
 	return list, nil
 }
