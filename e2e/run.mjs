@@ -153,12 +153,16 @@ function buildBinary() {
   return bin;
 }
 
+// The onion origin the demo server is told it has: reader pages must point
+// Tor Browser at it, and the safety pages must show it.
+const ONION = 'http://kolokoldemo2onion3address4for5the6browser7suite8xxxxxxxxxxxxx.onion';
+
 async function startServer(bin) {
   const port = await freePort();
   const dataDir = path.join(tmpRoot, 'data');
   fs.mkdirSync(dataDir, { recursive: true });
   const addr = `127.0.0.1:${port}`;
-  const args = ['serve', '--demo', '--data', dataDir, '--addr', addr, '--admin-addr', '127.0.0.1:0'];
+  const args = ['serve', '--demo', '--data', dataDir, '--addr', addr, '--admin-addr', '127.0.0.1:0', '--onion', ONION];
   log(`starting: kolokol ${args.join(' ')}`);
   const logPath = path.join(outDir, 'server.log');
   const logFile = fs.createWriteStream(logPath);
@@ -385,6 +389,27 @@ async function checkPage(browser, axeSource, pageRec) {
   pageRec.status = status;
   pageRec.docEncoding = (resp && resp.headers()['content-encoding']) || 'identity';
   record('status', pageRec, status === expectStatus ? [] : [{ rule: 'http-status', element: '-', detail: `got ${status}, want ${expectStatus}` }]);
+  // Sharing: the story's own address to copy, no script needed.
+  if (article && status === 200) {
+    const got = await page.evaluate(() => ({
+      share: document.getElementById('share-link')?.value,
+      readOnly: document.getElementById('share-link')?.readOnly,
+      canonical: document.querySelector('link[rel=canonical]')?.href,
+    }));
+    record('share', pageRec, got.share && got.readOnly && got.share === got.canonical ? [] : [{ rule: 'share-link', element: '#share-link', detail: `share field ${JSON.stringify(got)}` }]);
+  }
+  // The safety page shows the onion address.
+  if (serverState && pageRec.name.endsWith('-safety')) {
+    const text = await page.textContent('main');
+    const want = `${ONION}/${svc}/`;
+    record('safety', pageRec, text.includes(want) ? [] : [{ rule: 'safety-onion', element: 'main', detail: `the safety page does not show ${want}` }]);
+  }
+  // Onion-Location: the same page at the onion address (when the suite started the server).
+  if (serverState && resp) {
+    const onion = resp.headers()['onion-location'];
+    const want = ONION + new URL(resp.url()).pathname;
+    record('onion', pageRec, onion === want ? [] : [{ rule: 'onion-location', element: 'Onion-Location', detail: `got ${onion}, want ${want}` }]);
+  }
 
   // weight, measured now: later steps (a full-page screenshot) can load lazy images
   // below the fold, which the default viewport does not.
