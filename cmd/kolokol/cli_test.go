@@ -142,3 +142,25 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("logs mention a remote address: %s", errb.String())
 	}
 }
+
+// TestServeRefusesBadSafetyFlags: a wrong onion address, proxy list or
+// country database stops the server before it listens, saying which flag.
+func TestServeRefusesBadSafetyFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--onion", "http://news.example.org"}, "--onion"},
+		{[]string{"--onion", "http://abc.onion/some/path"}, "--onion"},
+		{[]string{"--trusted-proxies", "10.0.0.0/8, the CDN"}, "--trusted-proxies"},
+		{[]string{"--geo-db", filepath.Join(t.TempDir(), "missing.mmdb")}, "missing.mmdb"},
+		{[]string{"--admin-addr", "not an address"}, "--admin-addr"},
+	} {
+		args := append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, c.args...)
+		var out, errb syncBuffer
+		err := run(t.Context(), args, &out, &errb, func(string) string { return "" })
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want an error naming %s", c.args, err, c.want)
+		}
+	}
+}
