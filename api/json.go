@@ -11,31 +11,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/httperr"
 )
 
 // MaxJSONBody bounds a JSON request: a story at its largest is well below.
 const MaxJSONBody = 2 << 20
-
-// status maps an error code to its HTTP status. It is the only place that does.
-func status(code string) int {
-	switch code {
-	case kolokol.EMALFORMED:
-		return http.StatusBadRequest
-	case kolokol.EINVALID:
-		return http.StatusUnprocessableEntity
-	case kolokol.ENOTFOUND:
-		return http.StatusNotFound
-	case kolokol.ECONFLICT:
-		return http.StatusConflict
-	case kolokol.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case kolokol.EFORBIDDEN:
-		return http.StatusForbidden
-	case kolokol.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
 
 type errorBody struct {
 	Error string `json:"error"`
@@ -50,7 +30,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err er
 	if code == kolokol.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kolokol"`)
 	}
-	writeJSON(w, status(code), errorBody{Error: kolokol.ErrorMessage(err), Field: kolokol.ErrorField(err)})
+	writeJSON(w, httperr.Status(code), errorBody{Error: kolokol.ErrorMessage(err), Field: kolokol.ErrorField(err)})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/httperr"
 )
 
 func decodeBytes(body []byte, v any) error {
@@ -71,7 +72,7 @@ func FuzzDecode(f *testing.F) {
 		if c := kolokol.ErrorCode(err); c != kolokol.EMALFORMED && c != kolokol.ETOOLARGE {
 			t.Fatalf("decode error with code %q: %v", c, err)
 		}
-		if status(kolokol.ErrorCode(err)) >= http.StatusInternalServerError {
+		if httperr.Status(kolokol.ErrorCode(err)) >= http.StatusInternalServerError {
 			t.Fatal("bad input mapped to a server error")
 		}
 	})

@@ -60,22 +60,9 @@ func canManage(actor kolokol.Actor, role kolokol.Role, services []string) error 
 	return nil
 }
 
+// recordAccount writes the audit entry of an operation on an account.
 func (d *Desk) recordAccount(ctx context.Context, actor kolokol.Actor, action, target, detail string, err error) {
-	switch kolokol.ErrorCode(err) {
-	case "":
-	case kolokol.EFORBIDDEN, kolokol.EUNAUTHORIZED:
-		action += ".denied"
-		detail = kolokol.ErrorMessage(err)
-	default:
-		return
-	}
-	e := &kolokol.AuditEntry{Actor: actor.Name, Action: action, Target: target, Detail: detail}
-	if e.Actor == "" {
-		e.Actor = "(unnamed)"
-	}
-	if aerr := d.store.AddAudit(context.WithoutCancel(ctx), e); aerr != nil && d.log != nil {
-		d.log.Error("audit log", "action", action, "err", aerr)
-	}
+	d.write(ctx, actor, kolokol.AuditEntry{Action: action, Target: target, Detail: detail}, err)
 }
 
 // Users lists the accounts actor manages, by email.

@@ -11,37 +11,43 @@ import (
 // audit log. Call it while wiring.
 func (d *Desk) SetLogger(l *slog.Logger) { d.log = l }
 
-// record writes the audit entry of an operation that ended with err: what
-// was done, and what was refused for lack of rights (an attempt worth an
-// admin's eye). Mistakes in input and edit conflicts are not events. The
-// entry names the account or token, never a reader.
+// record writes the audit entry of an operation on a story, a service or
+// its banner that ended with err (see write).
 func (d *Desk) record(ctx context.Context, actor kolokol.Actor, action, service string, articleID int64, detail string, err error) {
-	switch kolokol.ErrorCode(err) {
-	case "":
-	case kolokol.EFORBIDDEN, kolokol.EUNAUTHORIZED:
-		action += ".denied"
-		detail = kolokol.ErrorMessage(err)
-	default:
-		return
-	}
-	name := actor.Name
-	if name == "" {
-		name = "(unnamed)"
-	}
-	if service == "" && articleID > 0 {
+	if c := kolokol.ErrorCode(err); service == "" && articleID > 0 && (c == kolokol.EFORBIDDEN || c == kolokol.EUNAUTHORIZED) {
 		// A refused operation returns before it knows the service; the
 		// entry still says which service was touched.
-		if a, err := d.store.FindArticleByID(context.WithoutCancel(ctx), articleID); err == nil {
+		if a, ferr := d.store.FindArticleByID(context.WithoutCancel(ctx), articleID); ferr == nil {
 			service = a.Service
 		}
 	}
-	if !kolokol.ValidServiceCode(service) {
-		service = ""
+	d.write(ctx, actor, kolokol.AuditEntry{Action: action, Service: service, ArticleID: articleID, Detail: detail}, err)
+}
+
+// write stores the audit entry e of an operation that ended with err: what
+// was done, and what was refused for lack of rights (an attempt worth an
+// admin's eye, recorded as action.denied with the reason). Mistakes in
+// input and edit conflicts are not events. The entry names the account or
+// token, never a reader.
+func (d *Desk) write(ctx context.Context, actor kolokol.Actor, e kolokol.AuditEntry, err error) {
+	switch kolokol.ErrorCode(err) {
+	case "":
+	case kolokol.EFORBIDDEN, kolokol.EUNAUTHORIZED:
+		e.Action += ".denied"
+		e.Detail = kolokol.ErrorMessage(err)
+	default:
+		return
 	}
-	e := &kolokol.AuditEntry{Actor: name, Action: action, Service: service, ArticleID: articleID, Detail: detail}
+	e.Actor = actor.Name
+	if e.Actor == "" {
+		e.Actor = "(unnamed)"
+	}
+	if !kolokol.ValidServiceCode(e.Service) {
+		e.Service = ""
+	}
 	// The operation has happened; a reader hanging up must not lose its record.
-	if aerr := d.store.AddAudit(context.WithoutCancel(ctx), e); aerr != nil && d.log != nil {
-		d.log.Error("audit log", "action", action, "err", aerr)
+	if aerr := d.store.AddAudit(context.WithoutCancel(ctx), &e); aerr != nil && d.log != nil {
+		d.log.Error("audit log", "action", e.Action, "err", aerr)
 	}
 }
 

@@ -8,28 +8,8 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/desk"
+	"github.com/kolokol/kolokol/httperr"
 )
-
-// statusOf is the HTTP status of an error code.
-func statusOf(code string) int {
-	switch code {
-	case kolokol.EMALFORMED:
-		return http.StatusBadRequest
-	case kolokol.EINVALID:
-		return http.StatusUnprocessableEntity
-	case kolokol.ENOTFOUND:
-		return http.StatusNotFound
-	case kolokol.ECONFLICT:
-		return http.StatusConflict
-	case kolokol.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case kolokol.EFORBIDDEN:
-		return http.StatusForbidden
-	case kolokol.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
 
 // fail answers with a page saying what went wrong. Internal errors are
 // logged and not described: their text is for operators.
@@ -40,7 +20,7 @@ func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, u *kolokol.User,
 		n.log.Error("newsroom", "path", r.URL.Path, "err", err)
 		msg = "Something went wrong on our side; try again shortly."
 	}
-	n.render(w, statusOf(code), "error", pageData{Title: "Not done", User: u, Error: msg})
+	n.render(w, httperr.Status(code), "error", pageData{Title: "Not done", User: u, Error: msg})
 }
 
 func (n *Newsroom) parseForm(w http.ResponseWriter, r *http.Request, u *kolokol.User) bool {
@@ -117,7 +97,7 @@ func (n *Newsroom) saveService(w http.ResponseWriter, r *http.Request, u *koloko
 			svc, ferr := n.store.FindServiceByCode(r.Context(), r.PathValue("code"))
 			if ferr == nil {
 				svc.Name, svc.About, svc.LegalStatus, svc.TimeZone, svc.ShowGregorian, svc.Safety = name, about, legal, zone, greg, safety
-				n.showService(w, r, u, statusOf(c), svc, kolokol.ErrorMessage(err))
+				n.showService(w, r, u, httperr.Status(c), svc, kolokol.ErrorMessage(err))
 				return
 			}
 		}
@@ -185,7 +165,7 @@ func (n *Newsroom) addAccount(w http.ResponseWriter, r *http.Request, u *kolokol
 	added, token, err := n.desk.AddUser(r.Context(), u.Actor(), in)
 	if err != nil {
 		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
-			n.showAccounts(w, r, u, statusOf(c), &accountsPage{Input: in}, kolokol.ErrorMessage(err))
+			n.showAccounts(w, r, u, httperr.Status(c), &accountsPage{Input: in}, kolokol.ErrorMessage(err))
 			return
 		}
 		n.fail(w, r, u, err)
@@ -235,7 +215,7 @@ func (n *Newsroom) saveAccount(w http.ResponseWriter, r *http.Request, u *koloko
 	}
 	if _, err := n.desk.UpdateUserAccess(r.Context(), u.Actor(), target.ID, userInput(r)); err != nil {
 		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
-			n.showAccounts(w, r, u, statusOf(c), &accountsPage{Edit: target}, kolokol.ErrorMessage(err))
+			n.showAccounts(w, r, u, httperr.Status(c), &accountsPage{Edit: target}, kolokol.ErrorMessage(err))
 			return
 		}
 		n.fail(w, r, u, err)

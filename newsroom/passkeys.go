@@ -17,6 +17,7 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/auth"
+	"github.com/kolokol/kolokol/httperr"
 )
 
 // Passkeys (WebAuthn) are a second factor in place of the TOTP code: the
@@ -184,7 +185,7 @@ func (n *Newsroom) jsonError(w http.ResponseWriter, err error) {
 		n.log.Error("passkey", "err", err)
 		msg = "Passkeys are unavailable; try again shortly, or use a code."
 	}
-	writeJSON(w, statusOf(code), jsonAnswer{Error: msg})
+	writeJSON(w, httperr.Status(code), jsonAnswer{Error: msg})
 }
 
 // readJSON reads a small JSON request body into v.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/httperr"
 )
 
 // noticesPage lists a service's safety notices with forms to change them.
@@ -94,7 +95,7 @@ func (n *Newsroom) saveNotice(w http.ResponseWriter, r *http.Request, u *kolokol
 	}
 	if err != nil {
 		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
-			n.showNotices(w, r, u, statusOf(c), code, &f, kolokol.ErrorMessage(err))
+			n.showNotices(w, r, u, httperr.Status(c), code, &f, kolokol.ErrorMessage(err))
 			return
 		}
 		n.fail(w, r, u, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/desk"
+	"github.com/kolokol/kolokol/httperr"
 	"github.com/kolokol/kolokol/media"
 )
 
@@ -302,7 +303,7 @@ func (n *Newsroom) storyError(w http.ResponseWriter, r *http.Request, u *kolokol
 			f.Service = firstService(u)
 		}
 	}
-	n.showStory(w, r, u, statusOf(code), f, a, kolokol.ErrorMessage(err))
+	n.showStory(w, r, u, httperr.Status(code), f, a, kolokol.ErrorMessage(err))
 }
 
 // saveStory stores an edit. An edit made from an older version than the

@@ -208,11 +208,7 @@ func (b *Builder) Preview(ctx context.Context, a *kolokol.Article) (*Page, error
 }
 
 func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolokol.Article, lite bool) (*Page, error) {
-	sections, err := b.store.FindSections(ctx, svc.Code)
-	if err != nil {
-		return nil, err
-	}
-	br, err := b.findBreaking(ctx, svc.Code)
+	sections, br, err := b.chrome(ctx, svc)
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +312,20 @@ func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolo
 		}
 	}
 	return b.page(v, deps, latest(modified, svc.UpdatedAt, shown), expires)
+}
+
+// chrome loads what every page of a service shows around its content: the
+// sections in the navigation and the breaking-news banner.
+func (b *Builder) chrome(ctx context.Context, svc *kolokol.Service) ([]*kolokol.Section, *kolokol.Breaking, error) {
+	sections, err := b.store.FindSections(ctx, svc.Code)
+	if err != nil {
+		return nil, nil, err
+	}
+	br, err := b.findBreaking(ctx, svc.Code)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sections, br, nil
 }
 
 // translations fills the language switcher and the hreflang alternates from

@@ -17,11 +17,7 @@ type safetyView struct {
 // safety renders /{svc}/safety/: how to read the service safely, as its
 // newsroom wrote it, and the onion address. Every notice links here.
 func (b *Builder) safety(ctx context.Context, svc *kolokol.Service, dir string) (*Page, error) {
-	sections, err := b.store.FindSections(ctx, svc.Code)
-	if err != nil {
-		return nil, err
-	}
-	br, err := b.findBreaking(ctx, svc.Code)
+	sections, br, err := b.chrome(ctx, svc)
 	if err != nil {
 		return nil, err
 	}

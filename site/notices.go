@@ -68,9 +68,7 @@ const variantSep = "\x00"
 // never by reader; the country itself goes no further than this function.
 func (s *Site) variantKey(r *http.Request) (string, error) {
 	path := r.URL.Path
-	service, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	service = strings.TrimSuffix(service, "-cyrl") // the Serbian Cyrillic pages carry Serbian's notices
-	all, err := s.notices.of(r.Context(), service)
+	all, err := s.notices.of(r.Context(), serviceOf(path))
 	if err != nil || len(all) == 0 {
 		return path, err
 	}
@@ -94,6 +92,13 @@ func (s *Site) variantKey(r *http.Request) (string, error) {
 	return b.String(), nil
 }
 
+// serviceOf is the service whose notices a page carries: its first path
+// segment, the Serbian Cyrillic pages carrying Serbian's.
+func serviceOf(path string) string {
+	service, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return strings.TrimSuffix(service, "-cyrl")
+}
+
 // build renders a cache key: the page at its path, with its variant's
 // notices.
 func (s *Site) build(ctx context.Context, key string) (*render.Page, error) {
@@ -101,9 +106,7 @@ func (s *Site) build(ctx context.Context, key string) (*render.Page, error) {
 	if !ok {
 		return s.builder.Build(ctx, path)
 	}
-	service, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	service = strings.TrimSuffix(service, "-cyrl")
-	all, err := s.notices.of(ctx, service)
+	all, err := s.notices.of(ctx, serviceOf(path))
 	if err != nil {
 		return nil, err
 	}

@@ -119,13 +119,8 @@ func (s *Store) AddCorrection(ctx context.Context, c *kolokol.Correction) error 
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET version = version + 1, updated_at = ?
 			WHERE id = ?`, t.UnixNano(), c.ArticleID)
-		if err != nil {
+		if err := oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", c.ArticleID)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", c.ArticleID)
 		}
 		res, err = tx.ExecContext(ctx, `INSERT INTO corrections (article_id, text, created_at)
 			VALUES (?, ?, ?)`, c.ArticleID, c.Text, t.UnixNano())

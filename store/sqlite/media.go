@@ -64,13 +64,8 @@ func (s *Store) UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, 
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE media SET focal_x = ?, focal_y = ? WHERE id = ?`, fx, fy, id)
-		if err != nil {
+		if err := oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM media_renditions WHERE media_id = ?`, id); err != nil {
 			return err

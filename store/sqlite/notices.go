@@ -66,15 +66,7 @@ func (s *Store) UpdateNotice(ctx context.Context, n *kolokol.Notice) error {
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE notices SET text = ?, link = ?, countries = ?, is_default = ?, mirrors = ?, updated_at = ?
 			WHERE id = ? AND service = ?`, n.Text, n.Link, countries, n.Default, n.Mirrors, t.UnixNano(), n.ID, n.Service)
-		if err != nil {
-			return err
-		}
-		if c, err := res.RowsAffected(); err != nil {
-			return err
-		} else if c == 0 {
-			return kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID)
-		}
-		return nil
+		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID))
 	})
 	if err != nil {
 		return wrapf(err, "update notice %d", n.ID)
@@ -108,15 +100,7 @@ func (s *Store) FindNotices(ctx context.Context, service string) ([]*kolokol.Not
 func (s *Store) DeleteNotice(ctx context.Context, id int64) error {
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM notices WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if c, err := res.RowsAffected(); err != nil {
-			return err
-		} else if c == 0 {
-			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no notice %d", id)
-		}
-		return nil
+		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no notice %d", id))
 	}), "delete notice %d", id)
 }
 

@@ -69,15 +69,7 @@ func (s *Store) UpdatePasskey(ctx context.Context, p *kolokol.Passkey) error {
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE passkeys SET credential = ?, last_used_at = ? WHERE id = ? AND user_id = ?`,
 			p.Credential, nanos(p.LastUsedAt), p.ID, p.UserID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no such passkey")
-		}
-		return nil
+		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no such passkey"))
 	}), "update passkey")
 }
 
@@ -85,14 +77,6 @@ func (s *Store) UpdatePasskey(ctx context.Context, p *kolokol.Passkey) error {
 func (s *Store) DeletePasskey(ctx context.Context, userID int64, id string) error {
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM passkeys WHERE id = ? AND user_id = ?`, id, userID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no such passkey")
-		}
-		return nil
+		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no such passkey"))
 	}), "delete passkey")
 }

@@ -76,15 +76,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, seen time.Time) err
 	}
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, seen.UTC().UnixNano(), id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return kolokol.Errorf(kolokol.ENOTFOUND, "no such session")
-		}
-		return nil
+		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "no such session"))
 	}), "touch session")
 }
 

@@ -255,3 +255,19 @@ func checkService(ctx context.Context, tx *sql.Tx, code string) error {
 	}
 	return nil
 }
+
+// oneRow checks the result of an UPDATE or DELETE of one row by its key:
+// the statement's own error, or missing when it changed no row.
+func oneRow(res sql.Result, err error, missing error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return missing
+	}
+	return nil
+}

@@ -179,26 +179,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 // migration 3: they keep their file, get the centre as their focal point
 // and have no renditions.
 func TestMediaFromBeforeRenditions(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "kolokol.db")
-	db, err := openPool(t.Context(), dsn(path, false), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := loadMigrations(migrationFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(t.Context(), `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version >= 3 {
-			break
-		}
-		if err := apply(t.Context(), db, m, now()); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-	}
+	path, db := migratedBefore(t, 3)
 	hash := strings.Repeat("c0", 32)
 	if _, err := db.ExecContext(t.Context(), `INSERT INTO media (hash, content_type, size, width, height, created_at)
 		VALUES (?, 'image/png', 1234, 64, 36, 1)`, hash); err != nil {
@@ -228,26 +209,7 @@ func TestMediaFromBeforeRenditions(t *testing.T) {
 // TestHeadlinesFromBeforeSearch: stories stored before the headline search
 // existed are found by it, in any script and case.
 func TestHeadlinesFromBeforeSearch(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "kolokol.db")
-	db, err := openPool(t.Context(), dsn(path, false), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := loadMigrations(migrationFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(t.Context(), `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version >= 9 {
-			break
-		}
-		if err := apply(t.Context(), db, m, now()); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-	}
+	path, db := migratedBefore(t, 9)
 	for i, h := range []string{"ПАРОМ вернулся", "Ferry RETURNS", "Ελληνικά ΝΕΑ"} {
 		if _, err := db.ExecContext(t.Context(), `INSERT INTO services (code, tag, script, direction, name, english_name, time_zone, created_at, updated_at)
 			VALUES (?, 'ru', 'Cyrl', 'ltr', 'x', 'x', 'UTC', 1, 1) ON CONFLICT DO NOTHING`, "ru"); err != nil {
@@ -266,4 +228,31 @@ func TestHeadlinesFromBeforeSearch(t *testing.T) {
 			t.Errorf("search %q found %d (%v), want %d", q, len(got), err, want)
 		}
 	}
+}
+
+// migratedBefore makes a database with the migrations before version
+// applied, as an older binary left it, and returns its path and a pool on it.
+func migratedBefore(t *testing.T, version int) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kolokol.db")
+	db, err := openPool(t.Context(), dsn(path, false), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(t.Context(), `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version >= version {
+			break
+		}
+		if err := apply(t.Context(), db, m, now()); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	return path, db
 }
