@@ -11,6 +11,17 @@ import (
 	"github.com/kolokol/kolokol/httperr"
 )
 
+// pathID reads the {id} of the path, or answers that there is no such
+// thing (what names it).
+func (n *Newsroom) pathID(w http.ResponseWriter, r *http.Request, u *kolokol.User, what string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		n.fail(w, r, u, kolokol.Errorf(kolokol.ENOTFOUND, "there is no %s %q", what, r.PathValue("id")))
+		return 0, false
+	}
+	return id, true
+}
+
 // fail answers with a page saying what went wrong. Internal errors are
 // logged and not described: their text is for operators.
 func (n *Newsroom) fail(w http.ResponseWriter, r *http.Request, u *kolokol.User, err error) {
@@ -192,9 +203,8 @@ func (n *Newsroom) account(w http.ResponseWriter, r *http.Request, u *kolokol.Us
 }
 
 func (n *Newsroom) accountOf(w http.ResponseWriter, r *http.Request, u *kolokol.User) (*kolokol.User, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		n.fail(w, r, u, kolokol.Errorf(kolokol.ENOTFOUND, "there is no account %q", r.PathValue("id")))
+	id, ok := n.pathID(w, r, u, "account")
+	if !ok {
 		return nil, false
 	}
 	target, err := n.desk.User(r.Context(), u.Actor(), id)

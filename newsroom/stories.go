@@ -171,9 +171,8 @@ func (n *Newsroom) editStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 
 // article loads the story of the path's id, or answers with why not.
 func (n *Newsroom) article(w http.ResponseWriter, r *http.Request, u *kolokol.User) (*kolokol.Article, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		n.fail(w, r, u, kolokol.Errorf(kolokol.ENOTFOUND, "there is no story %q", r.PathValue("id")))
+	id, ok := n.pathID(w, r, u, "story")
+	if !ok {
 		return nil, false
 	}
 	a, err := n.desk.Article(r.Context(), u.Actor(), id)
