@@ -104,6 +104,11 @@ func (a *Article) Path() string { return ArticlePath(a.Service, a.ID, a.Slug) }
 // IsLive reports whether readers can see the article.
 func (a *Article) IsLive() bool { return a.Status == StatusPublished }
 
+// Approved reports whether an editor has passed the article for readers:
+// it is live, or scheduled to go live. Only those who may publish change
+// an approved story, or a reporter's edit would reach readers unreviewed.
+func (a *Article) Approved() bool { return a.Status == StatusPublished || a.Status == StatusScheduled }
+
 // Normalize trims fields, drops empty list entries and derives the slug from
 // the headline. Call it before Validate.
 func (a *Article) Normalize() {

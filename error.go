@@ -18,6 +18,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
+	ETHROTTLED    = "throttled" // too many attempts, or too busy: try again later
 	EINTERNAL     = "internal"
 )
 

@@ -21,13 +21,16 @@ type Revision struct {
 	Tags      []string
 	Credits   []string
 	LeadImage *LeadImage
+	// TranslationGroup is recorded since schema version 13; earlier
+	// revisions carry the group the story had at that upgrade.
+	TranslationGroup string
 }
 
 // RevisionOf is the revision an article's current state makes.
 func RevisionOf(a *Article) *Revision {
 	r := &Revision{ArticleID: a.ID, Version: a.Version, Actor: a.EditedBy, Status: a.Status, Section: a.Section,
 		Headline: a.Headline, Summary: a.Summary, Body: a.Body, Dateline: a.Dateline,
-		Bylines: a.Bylines, Tags: a.Tags, Credits: a.Credits}
+		Bylines: a.Bylines, Tags: a.Tags, Credits: a.Credits, TranslationGroup: a.TranslationGroup}
 	if a.LeadImage != nil {
 		li := *a.LeadImage
 		r.LeadImage = &li

@@ -2,13 +2,14 @@ package kolokol
 
 import (
 	"context"
-	"time"
 )
 
 // Store keeps the newsroom's data. Every method is atomic: it either applies
 // whole or returns an error and changes nothing. Lookups of something absent
 // return an *Error with ENOTFOUND, never a nil value.
 type Store interface {
+	Accounts
+
 	CreateService(ctx context.Context, s *Service) error
 	UpdateService(ctx context.Context, s *Service) error
 	FindServiceByCode(ctx context.Context, code string) (*Service, error)
@@ -61,72 +62,31 @@ type Store interface {
 	CreateToken(ctx context.Context, t *Token) error // sets ID, CreatedAt
 	FindTokenByHash(ctx context.Context, hash string) (*Token, error)
 
-	// Newsroom accounts. CreateUser sets ID, CreatedAt, UpdatedAt and
-	// Version (1). UpdateUser writes every field but ID and CreatedAt if
-	// the stored version equals u.Version (ECONFLICT if not, ENOTFOUND for
-	// an unknown id), then bumps u.Version and sets u.UpdatedAt. A taken
-	// email is ECONFLICT with Field "email". FindUserByEmail trims and
-	// lowercases its argument. Disabling an account does not end its
-	// sessions: call DeleteUserSessions too.
-	CreateUser(ctx context.Context, u *User) error
-	UpdateUser(ctx context.Context, u *User) error
-	FindUserByID(ctx context.Context, id int64) (*User, error)
-	FindUserByEmail(ctx context.Context, email string) (*User, error)
-	FindUsers(ctx context.Context) ([]*User, error) // ordered by email
-
-	// Sessions, by the SHA-256 of their cookie. CreateSession sets
-	// CreatedAt when zero and LastSeenAt (to CreatedAt) when zero; an
-	// unknown user is EINVALID (Field "user_id"), a known id ECONFLICT. The
-	// store never checks expiry or idleness: the caller does, from
-	// ExpiresAt and LastSeenAt. TouchSession sets LastSeenAt (ENOTFOUND for
-	// an unknown id). Deleting sessions that do not exist is not an error;
-	// DeleteUserSessions signs a user out everywhere.
-	CreateSession(ctx context.Context, s *Session) error
-	FindSession(ctx context.Context, id string) (*Session, error)
-	TouchSession(ctx context.Context, id string, seen time.Time) error
-	DeleteSession(ctx context.Context, id string) error
-	DeleteUserSessions(ctx context.Context, userID int64) error
-
 	// FindRevisions returns an article's revisions, newest first;
 	// FindRevision one of them. CreateArticle and UpdateArticle record a
 	// revision of the state they store, in the same transaction.
 	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
 	FindRevision(ctx context.Context, articleID, id int64) (*Revision, error)
 
-	// Enrolment links, by the SHA-256 of their token. A link expires at
-	// ExpiresAt: it is usable while now is before it. FindEnrolment
-	// returns ENOTFOUND for unknown and expired links alike and spends
-	// nothing; DeleteEnrolment spends one (none is not an error). See also
-	// ConsumeEnrolment.
-	CreateEnrolment(ctx context.Context, e *Enrolment) error
-	FindEnrolment(ctx context.Context, tokenHash string, now time.Time) (*Enrolment, error)
-	DeleteEnrolment(ctx context.Context, tokenHash string) error
-
 	// The audit log: AddAudit sets ID (and Time when zero); FindAudit
 	// returns entries newest first (by id), DefaultAuditLimit of them when
 	// f.Limit is not set and never more than MaxAuditLimit.
+	// The entry is found by every service in Services (Service is added
+	// to them). PruneAudit deletes all but the newest keep entries and
+	// says how many it deleted.
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
+	PruneAudit(ctx context.Context, keep int) (int64, error)
+
+	// Working copies of the story editor (see Autosave): PutAutosave
+	// replaces the account's copy of that story (or of a new story of that
+	// service), FindAutosave returns it (ENOTFOUND when there is none),
+	// DeleteAutosave removes it (none is not an error).
+	PutAutosave(ctx context.Context, a *Autosave) error
+	FindAutosave(ctx context.Context, userID, articleID int64, service string) (*Autosave, error)
+	DeleteAutosave(ctx context.Context, userID, articleID int64, service string) error
 
 	Close() error
-
-	// ---- Newsroom accounts, continued ----
-
-	// ConsumeEnrolment spends a link in one step: if it exists and has not
-	// expired at now, it is deleted and returned; otherwise ENOTFOUND and
-	// nothing changes (an expired link stays until it is deleted). Of two
-	// concurrent calls for one link, exactly one gets it.
-	ConsumeEnrolment(ctx context.Context, tokenHash string, now time.Time) (*Enrolment, error)
-
-	// Passkeys. CreatePasskey sets CreatedAt; a credential id is stored
-	// once (ECONFLICT), and an account has at most MaxPasskeys (ECONFLICT).
-	// FindPasskeys returns an account's, oldest first. UpdatePasskey writes
-	// Credential and LastUsedAt. DeletePasskey removes one of an account's
-	// (ENOTFOUND when it has no such passkey).
-	CreatePasskey(ctx context.Context, p *Passkey) error
-	FindPasskeys(ctx context.Context, userID int64) ([]*Passkey, error)
-	UpdatePasskey(ctx context.Context, p *Passkey) error
-	DeletePasskey(ctx context.Context, userID int64, id string) error
 
 	// Safety notices. CreateNotice sets ID, CreatedAt and UpdatedAt (a
 	// service has at most MaxNotices: ECONFLICT); UpdateNotice writes

@@ -101,24 +101,5 @@ func (s *Session) Validate() error {
 	return nil
 }
 
-// Enrolment is a one-time link that lets a new account choose its password
-// and second factor. Only the hash of the link's token is stored.
-type Enrolment struct {
-	TokenHash string
-	UserID    int64
-	ExpiresAt time.Time
-}
-
-// Validate checks an enrolment before it is stored.
-func (e *Enrolment) Validate() error {
-	if !sha256HexRE.MatchString(e.TokenHash) {
-		return FieldErrorf(EINVALID, "token", "an enrolment is stored by the SHA-256 of its token")
-	}
-	if e.UserID <= 0 {
-		return FieldErrorf(EINVALID, "user_id", "an enrolment needs a user")
-	}
-	if e.ExpiresAt.IsZero() {
-		return FieldErrorf(EINVALID, "expires_at", "an enrolment needs an expiry")
-	}
-	return nil
-}
+// base32SecretRE is the shape of a TOTP secret as the authenticator takes it.
+var base32SecretRE = regexp.MustCompile(`^[A-Z2-7]{16,128}$`)

@@ -118,6 +118,7 @@ func TestSessionValidate(t *testing.T) {
 }
 
 func TestEnrolmentValidate(t *testing.T) {
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	exp := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	hash := HashToken("link")
 	tests := []struct {
@@ -125,10 +126,13 @@ func TestEnrolmentValidate(t *testing.T) {
 		e     Enrolment
 		field string
 	}{
-		{"valid", Enrolment{TokenHash: hash, UserID: 3, ExpiresAt: exp}, ""},
-		{"raw token", Enrolment{TokenHash: "link", UserID: 3, ExpiresAt: exp}, "token"},
-		{"no user", Enrolment{TokenHash: hash, ExpiresAt: exp}, "user_id"},
-		{"no expiry", Enrolment{TokenHash: hash, UserID: 3}, "expires_at"},
+		{"valid", Enrolment{TokenHash: hash, UserID: 3, TOTPSecret: secret, ExpiresAt: exp}, ""},
+		{"raw token", Enrolment{TokenHash: "link", UserID: 3, TOTPSecret: secret, ExpiresAt: exp}, "token"},
+		{"no user", Enrolment{TokenHash: hash, TOTPSecret: secret, ExpiresAt: exp}, "user_id"},
+		{"no expiry", Enrolment{TokenHash: hash, UserID: 3, TOTPSecret: secret}, "expires_at"},
+		{"no secret", Enrolment{TokenHash: hash, UserID: 3, ExpiresAt: exp}, "totp_secret"},
+		{"short secret", Enrolment{TokenHash: hash, UserID: 3, TOTPSecret: "JBSWY3DP", ExpiresAt: exp}, "totp_secret"},
+		{"lower-case secret", Enrolment{TokenHash: hash, UserID: 3, TOTPSecret: strings.ToLower(secret), ExpiresAt: exp}, "totp_secret"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantField(t, tt.e.Validate(), tt.field) })

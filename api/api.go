@@ -20,7 +20,12 @@ type API struct {
 	desk    *desk.Desk
 	log     *slog.Logger
 	baseURL string
+	dropped func(body string) []string
 }
+
+// SetBodyCheck gives the API what names the parts of a story's body readers
+// will not see (render.Dropped), for the warnings of article responses.
+func (a *API) SetBodyCheck(dropped func(body string) []string) { a.dropped = dropped }
 
 // New returns the Admin API. baseURL is the public origin for reader links.
 func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, baseURL string) *API {

@@ -58,10 +58,15 @@ type articleJSON struct {
 const WarnAltRepeatsCaption = "alt text repeats the caption: describe what the picture shows"
 
 // warnings lists what is worth fixing in a story that is valid as it is.
-func warnings(ar *kolokol.Article) []string {
+func (a *API) warnings(ar *kolokol.Article) []string {
 	var w []string
 	if ar.LeadImage.AltRepeatsCaption() {
 		w = append(w, WarnAltRepeatsCaption)
+	}
+	if a.dropped != nil {
+		for _, d := range a.dropped(ar.Body) {
+			w = append(w, "readers will not see "+d)
+		}
 	}
 	return w
 }
@@ -147,7 +152,7 @@ func (a *API) createArticle(w http.ResponseWriter, r *http.Request, actor koloko
 	}
 	w.Header().Set("Location", "/api/v1/articles/"+strconv.FormatInt(ar.ID, 10))
 	j := a.articleJSON(ar)
-	j.Warnings = warnings(ar)
+	j.Warnings = a.warnings(ar)
 	writeJSON(w, http.StatusCreated, j)
 	return nil
 }
@@ -245,7 +250,7 @@ func (a *API) patchArticle(w http.ResponseWriter, r *http.Request, actor kolokol
 		return err
 	}
 	j := a.articleJSON(ar)
-	j.Warnings = warnings(ar)
+	j.Warnings = a.warnings(ar)
 	writeJSON(w, http.StatusOK, j)
 	return nil
 }

@@ -2,27 +2,30 @@ package desk
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/auth"
 )
 
 // EnrolmentLifetime is how long a new account's link works.
 const EnrolmentLifetime = 72 * time.Hour
 
-// NewEnrolment makes a one-time link token for a user; the store keeps the
-// returned enrolment (its hash), the person receives the token.
+// NewEnrolment makes a one-time link token for a user, with the TOTP secret
+// the link offers; the store keeps the returned enrolment (the token's
+// hash), the person receives the token.
 func NewEnrolment(userID int64, now time.Time) (token string, e *kolokol.Enrolment, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
+	token, err = newSecret()
+	if err != nil {
 		return "", nil, fmt.Errorf("enrolment: %w", err)
 	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, &kolokol.Enrolment{TokenHash: kolokol.HashToken(token), UserID: userID,
+	secret, err := auth.NewTOTPSecret()
+	if err != nil {
+		return "", nil, fmt.Errorf("enrolment: %w", err)
+	}
+	return token, &kolokol.Enrolment{TokenHash: kolokol.HashToken(token), UserID: userID, TOTPSecret: secret,
 		ExpiresAt: now.Add(EnrolmentLifetime).UTC()}, nil
 }
 
@@ -60,9 +63,14 @@ func canManage(actor kolokol.Actor, role kolokol.Role, services []string) error 
 	return nil
 }
 
-// recordAccount writes the audit entry of an operation on an account.
-func (d *Desk) recordAccount(ctx context.Context, actor kolokol.Actor, action, target, detail string, err error) {
-	d.write(ctx, actor, kolokol.AuditEntry{Action: action, Target: target, Detail: detail}, err)
+// recordAccount writes the audit entry of an operation on an account,
+// under the account's services so that their admins see it.
+func (d *Desk) recordAccount(ctx context.Context, actor kolokol.Actor, action string, target *kolokol.User, detail string, err error) {
+	e := kolokol.AuditEntry{Action: action, Detail: detail}
+	if target != nil {
+		e.Target, e.Services = target.Email, target.Services
+	}
+	d.write(ctx, actor, e, err)
 }
 
 // Users lists the accounts actor manages, by email.
@@ -83,14 +91,31 @@ func (d *Desk) Users(ctx context.Context, actor kolokol.Actor) ([]*kolokol.User,
 	return out, nil
 }
 
-// User returns one account actor manages.
-func (d *Desk) User(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.User, error) {
-	u, err := d.store.FindUserByID(ctx, id)
+// User returns one account actor manages. An account outside the actor's
+// services is "not found": its role and services are not theirs to learn.
+func (d *Desk) User(ctx context.Context, actor kolokol.Actor, id int64) (u *kolokol.User, err error) {
+	u, err = d.user(ctx, actor, id)
 	if err != nil {
+		d.recordAccount(ctx, actor, "user.read", u, fmt.Sprintf("account %d", id), err)
+		return nil, err
+	}
+	return u, nil
+}
+
+// user is User without its audit entry, for operations that write their
+// own. A refusal returns the account too, for that entry.
+func (d *Desk) user(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.User, error) {
+	if actor.Role != kolokol.RoleAdmin {
+		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only admins manage accounts")
+	}
+	u, err := d.store.FindUserByID(ctx, id)
+	if kolokol.IsNotFound(err) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no account %d", id)
+	} else if err != nil {
 		return nil, err
 	}
 	if err := canManage(actor, u.Role, u.Services); err != nil {
-		return nil, err
+		return u, hidden(kolokol.ErrorMessage(err), "there is no account %d", id)
 	}
 	return u, nil
 }
@@ -100,7 +125,7 @@ func (d *Desk) User(ctx context.Context, actor kolokol.Actor, id int64) (*koloko
 func (d *Desk) AddUser(ctx context.Context, actor kolokol.Actor, in UserInput) (u *kolokol.User, token string, err error) {
 	nu := &kolokol.User{Email: in.Email, Name: in.Name, Role: in.Role, Services: in.Services}
 	nu.Normalize()
-	defer func() { d.recordAccount(ctx, actor, "user.add", nu.Email, string(nu.Role), err) }()
+	defer func() { d.recordAccount(ctx, actor, "user.add", nu, string(nu.Role), err) }()
 	if err := canManage(actor, nu.Role, nu.Services); err != nil {
 		return nil, "", err
 	}
@@ -110,19 +135,14 @@ func (d *Desk) AddUser(ctx context.Context, actor kolokol.Actor, in UserInput) (
 	if err := d.store.CreateUser(ctx, nu); err != nil {
 		return nil, "", fmt.Errorf("add user: %w", err)
 	}
-	token, err = d.enrol(ctx, nu)
-	return nu, token, err
-}
-
-func (d *Desk) enrol(ctx context.Context, u *kolokol.User) (string, error) {
-	token, e, err := NewEnrolment(u.ID, d.now())
+	token, e, err := NewEnrolment(nu.ID, d.now())
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if err := d.store.CreateEnrolment(ctx, e); err != nil {
-		return "", fmt.Errorf("enrolment link for %s: %w", u.Email, err)
+		return nil, "", fmt.Errorf("enrolment link for %s: %w", nu.Email, err)
 	}
-	return token, nil
+	return nu, token, nil
 }
 
 func (d *Desk) checkServices(ctx context.Context, codes []string) error {
@@ -141,15 +161,15 @@ func (d *Desk) checkServices(ctx context.Context, codes []string) error {
 // changes their own role: another admin must, so a stolen session cannot
 // quietly lock the newsroom out.
 func (d *Desk) UpdateUserAccess(ctx context.Context, actor kolokol.Actor, id int64, in UserInput) (u *kolokol.User, err error) {
-	target := ""
+	var target *kolokol.User
 	defer func() {
 		d.recordAccount(ctx, actor, "user.update", target, fmt.Sprintf("%s %v disabled=%t", in.Role, in.Services, in.Disabled), err)
 	}()
-	u, err = d.User(ctx, actor, id)
+	u, err = d.user(ctx, actor, id)
+	target = u
 	if err != nil {
 		return nil, err
 	}
-	target = u.Email
 	if u.Email == actor.Name && (in.Disabled || in.Role != u.Role || !slices.Equal(in.Services, u.Services)) {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "you cannot change your own role, services or access; ask another admin")
 	}
@@ -173,36 +193,27 @@ func (d *Desk) UpdateUserAccess(ctx context.Context, actor kolokol.Actor, id int
 	return &next, nil
 }
 
-// ResetUser is for a lost phone or a taken account: it removes the
-// password, second factor, recovery codes and passkeys, ends every session
-// and returns a new enrolment link.
+// ResetUser is for a lost phone or a taken account: in one step it removes
+// the password, second factor, recovery codes and passkeys (whoever took
+// the account may have added one), ends every session, kills the old
+// enrolment links and returns a new one.
 func (d *Desk) ResetUser(ctx context.Context, actor kolokol.Actor, id int64) (token string, err error) {
-	target := ""
+	var target *kolokol.User
 	defer func() { d.recordAccount(ctx, actor, "user.reset", target, "", err) }()
-	u, err := d.User(ctx, actor, id)
+	u, err := d.user(ctx, actor, id)
+	target = u
 	if err != nil {
 		return "", err
 	}
-	target = u.Email
 	if u.Email == actor.Name {
 		return "", kolokol.Errorf(kolokol.EFORBIDDEN, "you cannot reset your own account; ask another admin")
 	}
-	u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.RecoveryHashes = "", "", 0, nil
-	if err := d.store.UpdateUser(ctx, u); err != nil {
+	token, e, err := NewEnrolment(u.ID, d.now())
+	if err != nil {
+		return "", err
+	}
+	if _, err := d.store.ResetUser(ctx, u.ID, u.Version, e); err != nil {
 		return "", fmt.Errorf("reset user %s: %w", u.Email, err)
 	}
-	if err := d.store.DeleteUserSessions(ctx, u.ID); err != nil {
-		return "", fmt.Errorf("sign out %s: %w", u.Email, err)
-	}
-	// Whoever took the account may have added a passkey of their own.
-	keys, err := d.store.FindPasskeys(ctx, u.ID)
-	if err != nil {
-		return "", fmt.Errorf("passkeys of %s: %w", u.Email, err)
-	}
-	for _, k := range keys {
-		if err := d.store.DeletePasskey(ctx, u.ID, k.ID); err != nil {
-			return "", fmt.Errorf("remove a passkey of %s: %w", u.Email, err)
-		}
-	}
-	return d.enrol(ctx, u)
+	return token, nil
 }

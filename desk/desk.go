@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"time"
 
@@ -28,6 +29,8 @@ type Desk struct {
 	log       *slog.Logger
 	now       func() time.Time
 	listeners []Listener
+	audit     *auditor
+	guard     *guard
 }
 
 // New returns a Desk. images makes the master and renditions of every
@@ -37,7 +40,7 @@ func New(store kolokol.Store, blobs kolokol.BlobStore, images media.Imager, now 
 	if now == nil {
 		now = time.Now
 	}
-	return &Desk{store: store, blobs: blobs, images: images, now: now}
+	return &Desk{store: store, blobs: blobs, images: images, now: now, audit: newAuditor(store, now), guard: newGuard()}
 }
 
 // OnChange registers a listener. Call it while wiring, before serving.
@@ -113,10 +116,27 @@ func (d *Desk) Article(ctx context.Context, actor kolokol.Actor, id int64) (*kol
 	}
 	if !actor.CanTouch(a.Service) {
 		// Hide stories of other services as if they did not exist.
-		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "article %d not found", id)
+		return nil, hidden(fmt.Sprintf("story of service %s", a.Service), "article %d not found", id)
 	}
 	return a, nil
 }
+
+// canEdit reports whether actor may change a story's text. A story an
+// editor approved (published, or scheduled to be) is for those who may
+// publish: a reporter's edit would reach readers unreviewed.
+func canEdit(actor kolokol.Actor, a *kolokol.Article) error {
+	if err := canTouch(actor, a.Service); err != nil {
+		return err
+	}
+	if a.Approved() && !actor.CanPublish() {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot edit a %s story; an editor approved it as it is", actor.Role, a.Status)
+	}
+	return nil
+}
+
+// CanEdit tells the newsroom, before anyone types, whether actor may change
+// the story (nil) or why not.
+func CanEdit(actor kolokol.Actor, a *kolokol.Article) error { return canEdit(actor, a) }
 
 // Articles lists stories of a service the actor may see.
 func (d *Desk) Articles(ctx context.Context, actor kolokol.Actor, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
@@ -154,51 +174,70 @@ type ArticlePatch struct {
 	TranslationGroup *string
 }
 
-// UpdateArticle applies a patch. A live story can only be edited by someone
-// who may publish, since the edit goes straight to readers.
-func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (a *kolokol.Article, err error) {
+// UpdateArticle applies a patch. A story an editor approved can only be
+// edited by someone who may publish (see canEdit). A patch made from an
+// older version is merged with what changed since (see Edit).
+func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (*kolokol.Article, error) {
+	r, err := d.Edit(ctx, actor, id, p)
+	if err != nil {
+		return nil, err
+	}
+	return r.Article, nil
+}
+
+// Edit applies a patch made from version p.Version. When someone saved in
+// between, the patch is merged field by field with their change (see
+// rebase): a *Conflict names the fields both changed differently, and
+// nothing is stored.
+func (d *Desk) Edit(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (res *EditResult, err error) {
+	var a *kolokol.Article
 	defer func() { d.record(ctx, actor, "article.update", serviceOf(a), id, "", err) }()
 	a, err = d.Article(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	if a.IsLive() && !actor.CanPublish() {
-		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot edit a published story", actor.Role)
+	if err := canEdit(actor, a); err != nil {
+		return nil, err
 	}
 	if p.Version <= 0 {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "version", "version is required to edit a story")
 	}
+	res = &EditResult{Article: a}
 	if p.Version != a.Version {
-		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "version", "the story was changed by someone else (version %d, yours is %d); reload it and apply your edit again", a.Version, p.Version)
-	}
-	setString := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
+		if p.Version > a.Version {
+			return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "version", "article %d is at version %d; there is no version %d yet", id, a.Version, p.Version)
 		}
-	}
-	setList := func(dst *[]string, src *[]string) {
-		if src != nil {
-			*dst = *src
+		base, err := d.baseOf(ctx, a, p.Version)
+		if err != nil {
+			return nil, err
 		}
+		merged, kept, conflicts := rebase(base, a, p)
+		if len(conflicts) > 0 {
+			return nil, &Conflict{Fields: conflicts, Theirs: a, Merged: merged, Kept: kept}
+		}
+		p, res.Kept = merged, kept
 	}
-	setString(&a.Section, p.Section)
-	setString(&a.Headline, p.Headline)
-	setString(&a.Summary, p.Summary)
-	setString(&a.Body, p.Body)
-	setString(&a.Dateline, p.Dateline)
-	oldGroup := a.TranslationGroup
-	setString(&a.TranslationGroup, p.TranslationGroup)
-	setList(&a.Bylines, p.Bylines)
-	setList(&a.Tags, p.Tags)
-	setList(&a.Credits, p.Credits)
-	if p.LeadImage != nil {
-		a.LeadImage = *p.LeadImage
-	}
+	before := *a
+	p.Apply(a)
 	a.Normalize()
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	return a, d.save(ctx, actor, a, a.IsLive(), oldGroup)
+	if sameText(&before, a) {
+		return res, nil // nothing to save: the history records changes, not clicks
+	}
+	return res, d.save(ctx, actor, a, a.IsLive(), before.TranslationGroup)
+}
+
+// sameText reports whether two states of a story have the same editable
+// fields.
+func sameText(a, b *kolokol.Article) bool {
+	for _, f := range mergeFields {
+		if !reflect.DeepEqual(f.get(a), f.get(b)) {
+			return false
+		}
+	}
+	return true
 }
 
 func (d *Desk) save(ctx context.Context, actor kolokol.Actor, a *kolokol.Article, listed bool, oldGroup string) error {

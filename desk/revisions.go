@@ -26,16 +26,24 @@ func (d *Desk) Revision(ctx context.Context, actor kolokol.Actor, id, revID int6
 
 // Restore makes a past revision's text the story's text again, as a new
 // save (so the history keeps what it replaced). version is the version the
-// editor is looking at; a stale one is a conflict like any edit.
+// editor is looking at. A stale one is a conflict, never merged: a restore
+// means "make it exactly this", which the editor decided without seeing
+// the latest change.
 func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64, version int) (*kolokol.Article, error) {
 	r, err := d.Revision(ctx, actor, id, revID)
 	if err != nil {
 		return nil, err
 	}
+	if a, err := d.Article(ctx, actor, id); err != nil {
+		return nil, err
+	} else if version != a.Version {
+		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "version", "the story was changed since you opened its history (it is at version %d, you saw %d); reload the history and restore again", a.Version, version)
+	}
 	li := r.LeadImage
 	return d.UpdateArticle(ctx, actor, id, ArticlePatch{
 		Version: version, Section: &r.Section, Headline: &r.Headline, Summary: &r.Summary, Body: &r.Body,
 		Dateline: &r.Dateline, Bylines: &r.Bylines, Tags: &r.Tags, Credits: &r.Credits, LeadImage: &li,
+		TranslationGroup: &r.TranslationGroup,
 	})
 }
 
@@ -70,6 +78,7 @@ func Diff(older, newer *kolokol.Revision) []FieldDiff {
 		{"tags", strings.Join(older.Tags, "\n"), strings.Join(newer.Tags, "\n")},
 		{"credits", strings.Join(older.Credits, "\n"), strings.Join(newer.Credits, "\n")},
 		{"lead_image", imageText(older.LeadImage), imageText(newer.LeadImage)},
+		{"translation_group", older.TranslationGroup, newer.TranslationGroup},
 	} {
 		if f.old != f.new {
 			out = append(out, FieldDiff{Field: f.name, Ops: diffText(f.old, f.new)})

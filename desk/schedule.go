@@ -60,17 +60,28 @@ func (d *Desk) PublishDue(ctx context.Context, now time.Time) (int, error) {
 }
 
 // RunScheduler calls PublishDue every interval until ctx ends, starting at
-// once so that stories due while the server was down go out at start.
+// once so that stories due while the server was down go out at start. It
+// also writes the audit log's counts of repeated refusals as their windows
+// end, and keeps the log at its bound.
 func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report func(published int, err error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		n, err := d.PublishDue(ctx, d.now())
 		if n > 0 || err != nil {
 			report(n, err)
 		}
+		d.FlushAudit(ctx, false)
+		if now := d.now(); now.Sub(pruned) >= auditEvery {
+			if _, err := d.PruneAudit(ctx); err != nil && ctx.Err() == nil {
+				report(0, err)
+			}
+			pruned = now
+		}
 		select {
 		case <-ctx.Done():
+			d.FlushAudit(context.WithoutCancel(ctx), true)
 			return
 		case <-t.C:
 		}

@@ -116,6 +116,25 @@ func (r *Resolver) Country(req *http.Request) string {
 	return r.lookup(client)
 }
 
+// ClientAddr is the address a request comes from: the connection's, or
+// behind the trusted proxies the last address they did not add themselves
+// (X-Forwarded-For). It is for the newsroom's sign-in throttle, which
+// counts failures per network; it is never logged or stored. Behind an
+// onion service every request comes from the local tor, so all of Tor is
+// one network to it. The zero Addr means unknown.
+func (r *Resolver) ClientAddr(req *http.Request) netip.Addr {
+	peer, ok := remoteAddr(req.RemoteAddr)
+	if !ok {
+		return netip.Addr{}
+	}
+	if r.trusted(peer) {
+		if c, ok := r.forwardedClient(req.Header.Values("X-Forwarded-For")); ok {
+			return c
+		}
+	}
+	return peer
+}
+
 func (r *Resolver) trusted(a netip.Addr) bool {
 	for _, p := range r.proxies {
 		if p.Contains(a) {

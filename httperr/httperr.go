@@ -25,6 +25,8 @@ func Status(code string) int {
 		return http.StatusForbidden
 	case kolokol.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case kolokol.ETHROTTLED:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -16,13 +16,22 @@ var newsroomCSS []byte
 //go:embed static/passkeys.js
 var passkeysJS []byte
 
-// serveJS serves the passkeys script: the only script in the newsroom, and
-// never on a reader page.
-func serveJS(w http.ResponseWriter, r *http.Request) {
+//go:embed static/editor.js
+var editorJS []byte
+
+// serveJS serves the passkeys script. The newsroom's two scripts are
+// enhancements (every page works without them), and never on a reader page.
+func serveJS(w http.ResponseWriter, r *http.Request) { writeJS(w, passkeysJS) }
+
+// serveEditorJS serves the story editor's script: the warning before
+// leaving unsaved changes, and the working copy kept every few seconds.
+func serveEditorJS(w http.ResponseWriter, r *http.Request) { writeJS(w, editorJS) }
+
+func writeJS(w http.ResponseWriter, js []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	w.Write(passkeysJS)
+	w.Write(js)
 }
 
 // serveCSS serves the newsroom's own few rules; the reader stylesheet does

@@ -5,15 +5,12 @@ package newsroom
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
-	"encoding/hex"
+	"errors"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -27,13 +24,9 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// Session lifetimes: a forgotten tab signs out after the idle time, and no
-// session outlives the absolute one, however busy.
 const (
-	idleTimeout     = 30 * time.Minute
-	absoluteTimeout = 12 * time.Hour
-	cookieName      = "kk_session"
-	maxFormBytes    = 64 << 10
+	cookieName   = "kk_session"
+	maxFormBytes = 64 << 10
 )
 
 // Options configures the newsroom.
@@ -52,6 +45,10 @@ type Options struct {
 	// Origin is the site's public origin (the base URL); passkeys are
 	// bound to its host. Without it, passkeys are off.
 	Origin string
+	// ClientAddr is the address a request comes from, for the sign-in
+	// throttle only: behind trusted proxies, the client they name (see
+	// geo.Resolver.ClientAddr). Nil: the connection's address.
+	ClientAddr func(*http.Request) netip.Addr
 }
 
 // Newsroom serves /newsroom/.
@@ -61,12 +58,10 @@ type Newsroom struct {
 	log        *slog.Logger
 	opts       Options
 	pages      map[string]*template.Template
-	accounts   *auth.Limiter // failed sign-ins per account
-	sources    *auth.Limiter // failed sign-ins per source address
-	common     *auth.CommonPasswords
-	dummy      string             // a hash to verify against when the account is unknown
+	sources    *auth.Sources
 	webauthn   *webauthn.WebAuthn // nil: passkeys are off
 	ceremonies ceremonies
+	mux        *http.ServeMux // the newsroom's own routes, to apply held saves
 }
 
 // New parses the templates and prepares the limiters.
@@ -75,8 +70,7 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 		opts.Now = time.Now
 	}
 	n := &Newsroom{store: store, desk: d, log: log, opts: opts, pages: map[string]*template.Template{},
-		accounts: auth.NewLimiter(5, time.Minute), sources: auth.NewLimiter(20, time.Minute),
-		ceremonies: ceremonies{m: map[string]*ceremony{}}}
+		sources: auth.NewSources(), ceremonies: ceremonies{m: map[string]*ceremony{}}}
 	if opts.Origin != "" {
 		var err error
 		if n.webauthn, err = newWebAuthn(opts.Origin); err != nil {
@@ -84,22 +78,15 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 		}
 	}
 	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account", "notices", "securitytxt"} {
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
 		}
 		n.pages[name] = t
 	}
-	var err error
-	if n.common, err = auth.Common(); err != nil {
-		return nil, err
-	}
-	// Unknown accounts cost the same time as known ones, so timing does not
-	// tell which emails have accounts.
-	if n.dummy, err = auth.HashPassword("kolokol timing equaliser"); err != nil {
-		return nil, err
-	}
+	n.mux = http.NewServeMux()
+	n.Register(n.mux)
 	return n, nil
 }
 
@@ -115,6 +102,9 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"GET /newsroom/{$}":                n.signedIn(n.dashboard),
 		"GET /newsroom/newsroom.css":       http.HandlerFunc(serveCSS),
 		"GET /newsroom/passkeys.js":        http.HandlerFunc(serveJS),
+		"GET /newsroom/editor.js":          http.HandlerFunc(serveEditorJS),
+		"GET /newsroom/resume/{token}":     n.signedIn(n.resumePage),
+		"POST /newsroom/resume/{token}":    csrf.Handler(n.signedIn(n.resume)),
 
 		"POST /newsroom/login/passkey":           csrf.Handler(n.passkeysOn(http.HandlerFunc(n.passkeyLoginBegin))),
 		"POST /newsroom/login/passkey/finish":    csrf.Handler(n.passkeysOn(http.HandlerFunc(n.passkeyLoginFinish))),
@@ -127,6 +117,9 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/stories":                              csrf.Handler(n.signedIn(n.createStory)),
 		"GET /newsroom/stories/{id}":                          n.signedIn(n.editStory),
 		"POST /newsroom/stories/{id}":                         csrf.Handler(n.signedIn(n.saveStory)),
+		"POST /newsroom/stories/{id}/autosave":                csrf.Handler(n.signedIn(n.autosave)),
+		"POST /newsroom/stories/autosave":                     csrf.Handler(n.signedIn(n.autosave)),
+		"POST /newsroom/stories/{id}/discard":                 csrf.Handler(n.signedIn(n.discardWorkingCopy)),
 		"POST /newsroom/stories/{id}/submit":                  csrf.Handler(n.signedIn(n.transition(submitStory))),
 		"POST /newsroom/stories/{id}/publish":                 csrf.Handler(n.signedIn(n.transition(publishStory))),
 		"POST /newsroom/stories/{id}/unpublish":               csrf.Handler(n.signedIn(n.transition(unpublishStory))),
@@ -174,7 +167,10 @@ func (n *Newsroom) Register(mux *http.ServeMux) {
 
 type userKey struct{}
 
-// signedIn runs h for a valid session and sends anyone else to sign in.
+// signedIn runs h for a valid session and sends anyone else to sign in. A
+// form posted after its session ended is not lost: it is held for the
+// account, and the sign-in page carries it through to be applied (see
+// holdSave).
 func (n *Newsroom) signedIn(h func(http.ResponseWriter, *http.Request, *kolokol.User)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := n.sessionUser(r)
@@ -186,7 +182,13 @@ func (n *Newsroom) signedIn(h func(http.ResponseWriter, *http.Request, *kolokol.
 				http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)
 				return
 			}
-			http.Error(w, "Sign in first.", http.StatusUnauthorized)
+			var expired *desk.ExpiredSession
+			if errors.As(err, &expired) {
+				n.holdSave(w, r, expired.UserID)
+				return
+			}
+			n.render(w, http.StatusUnauthorized, "login", pageData{Title: "Sign in",
+				Error: "You are not signed in, so this was not saved. Sign in, then do it again."})
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
@@ -198,46 +200,18 @@ func (n *Newsroom) sessionUser(r *http.Request) (*kolokol.User, error) {
 	if err != nil {
 		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "no session")
 	}
-	s, err := n.store.FindSession(r.Context(), hashToken(c.Value))
-	if err != nil {
-		return nil, err
-	}
-	now := n.opts.Now()
-	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > idleTimeout {
-		n.store.DeleteSession(r.Context(), s.ID)
-		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "session expired")
-	}
-	u, err := n.store.FindUserByID(r.Context(), s.UserID)
-	if err != nil || u.Disabled {
-		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "account unavailable")
-	}
-	if now.Sub(s.LastSeenAt) > time.Minute { // one write a minute at most
-		n.store.TouchSession(r.Context(), s.ID, now)
-	}
-	return u, nil
+	return n.desk.Session(r.Context(), c.Value)
 }
 
-func hashToken(v string) string {
-	sum := sha256.Sum256([]byte(v))
-	return hex.EncodeToString(sum[:])
-}
-
-// sourceKey names the address a sign-in comes from for the limiter only:
-// hashed, held in memory, never logged or stored.
-func sourceKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+// source is the sign-in throttle's key for where the request comes from.
+func (n *Newsroom) source(r *http.Request) string {
+	var a netip.Addr
+	if n.opts.ClientAddr != nil {
+		a = n.opts.ClientAddr(r)
+	} else if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		a = ap.Addr()
 	}
-	return "src:" + hashToken(host)
-}
-
-func newSessionToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	return n.sources.Key(a)
 }
 
 type pageData struct {
@@ -245,13 +219,17 @@ type pageData struct {
 	Style string
 	User  *kolokol.User
 	Admin bool
-	// Script adds the passkeys script, and allows it in the page's CSP.
+	// Script adds the passkeys script, Editor the story editor's; either
+	// allows our own scripts in the page's CSP.
 	Script   bool
+	Editor   bool
 	Passkeys []*kolokol.Passkey
 	// login
 	Error string
 	Email string
-	Saved bool // the page follows a successful save
+	// Resume names a save held while its author signs in again.
+	Resume string
+	Saved  bool // the page follows a successful save
 	// dashboard
 	Services []*kolokol.Service
 	Service  string
@@ -296,7 +274,7 @@ func (n *Newsroom) render(w http.ResponseWriter, status int, name string, d page
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	if d.Script {
+	if d.Script || d.Editor {
 		// Only our own script file, and only on the pages that use it.
 		h.Set("Content-Security-Policy", h.Get("Content-Security-Policy")+"; script-src 'self'")
 	}

@@ -1,9 +1,11 @@
 package newsroom
 
 import (
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,7 +18,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/kolokol/kolokol"
-	"github.com/kolokol/kolokol/auth"
+	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/httperr"
 )
 
@@ -42,6 +44,8 @@ type ceremony struct {
 	name    string // the new passkey's name, when registering
 	session webauthn.SessionData
 	expires time.Time
+	attempt *desk.PasskeyAttempt // the sign-in's password check
+	resume  string               // a held save to apply after sign-in
 }
 
 type ceremonies struct {
@@ -150,10 +154,14 @@ func (p *passkeyUser) WebAuthnDisplayName() string {
 func (p *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return p.creds }
 
 func (n *Newsroom) passkeyUser(r *http.Request, u *kolokol.User) (*passkeyUser, error) {
-	keys, err := n.store.FindPasskeys(r.Context(), u.ID)
+	keys, err := n.desk.Passkeys(r.Context(), u)
 	if err != nil {
 		return nil, err
 	}
+	return newPasskeyUser(u, keys)
+}
+
+func newPasskeyUser(u *kolokol.User, keys []*kolokol.Passkey) (*passkeyUser, error) {
 	pu := &passkeyUser{u: u, keys: keys}
 	for _, k := range keys {
 		var c webauthn.Credential
@@ -200,10 +208,11 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 func (n *Newsroom) startCeremony(w http.ResponseWriter, c *ceremony) error {
-	key, err := newSessionToken()
-	if err != nil {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
 		return err
 	}
+	key := base64.RawURLEncoding.EncodeToString(b)
 	c.expires = n.opts.Now().Add(ceremonyLifetime)
 	if !n.ceremonies.put(key, c, n.opts.Now()) {
 		return kolokol.Errorf(kolokol.ECONFLICT, "too many passkey sign-ins at once; try again in a minute")
@@ -229,24 +238,20 @@ func (n *Newsroom) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
+		Resume   string `json:"resume,omitempty"`
 	}
 	if err := readJSON(w, r, &in); err != nil {
 		n.jsonError(w, err)
 		return
 	}
-	email := strings.ToLower(strings.TrimSpace(in.Email))
-	u, status, msg := n.firstFactor(r, email, in.Password)
-	if u == nil {
-		writeJSON(w, status, jsonAnswer{Error: msg})
-		return
-	}
-	pu, err := n.passkeyUser(r, u)
+	attempt, err := n.desk.BeginPasskeySignIn(r.Context(), desk.Credentials{Email: in.Email, Password: in.Password, Source: n.source(r)})
 	if err != nil {
 		n.jsonError(w, err)
 		return
 	}
-	if len(pu.creds) == 0 {
-		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "This account has no passkey; use the code from your authenticator app."})
+	pu, err := newPasskeyUser(attempt.User, attempt.Passkeys)
+	if err != nil {
+		n.jsonError(w, err)
 		return
 	}
 	assertion, session, err := n.webauthn.BeginLogin(pu, webauthn.WithUserVerification(protocol.VerificationPreferred))
@@ -254,7 +259,7 @@ func (n *Newsroom) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 		n.jsonError(w, err)
 		return
 	}
-	if err := n.startCeremony(w, &ceremony{userID: u.ID, purpose: "login", session: *session}); err != nil {
+	if err := n.startCeremony(w, &ceremony{userID: attempt.User.ID, purpose: "login", session: *session, attempt: attempt, resume: in.Resume}); err != nil {
 		n.jsonError(w, err)
 		return
 	}
@@ -269,42 +274,39 @@ func (n *Newsroom) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "The passkey sign-in expired or was already used; start again."})
 		return
 	}
-	u, err := n.store.FindUserByID(r.Context(), c.userID)
-	if err != nil || u.Disabled {
-		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: wrongCredentials})
-		return
-	}
-	pu, err := n.passkeyUser(r, u)
+	pu, err := newPasskeyUser(c.attempt.User, c.attempt.Passkeys)
 	if err != nil {
 		n.jsonError(w, err)
 		return
 	}
-	cred, err := n.webauthn.FinishLogin(pu, c.session, r)
+	var used *kolokol.Passkey
+	cred, why := n.webauthn.FinishLogin(pu, c.session, r)
+	if why == nil {
+		id := base64.RawURLEncoding.EncodeToString(cred.ID)
+		for _, k := range pu.keys {
+			if k.ID == id {
+				// The sign count lets the library notice a cloned authenticator.
+				used = &kolokol.Passkey{ID: k.ID, UserID: k.UserID, Name: k.Name, CreatedAt: k.CreatedAt}
+				if used.Credential, err = json.Marshal(cred); err != nil {
+					n.jsonError(w, err)
+					return
+				}
+			}
+		}
+	} else {
+		why = errors.New(passkeyError(why))
+	}
+	in, err := n.desk.FinishPasskeySignIn(r.Context(), c.attempt, used, why)
 	if err != nil {
-		n.failed(r, u.Email, "passkey: "+passkeyError(err))
-		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "The passkey was not accepted: " + passkeyError(err)})
-		return
-	}
-	id := base64.RawURLEncoding.EncodeToString(cred.ID)
-	for _, k := range pu.keys {
-		if k.ID != id {
-			continue
-		}
-		// The sign count lets the library notice a cloned authenticator.
-		if k.Credential, err = json.Marshal(cred); err == nil {
-			k.LastUsedAt = n.opts.Now().UTC()
-			err = n.store.UpdatePasskey(r.Context(), k)
-		}
-		if err != nil {
-			n.jsonError(w, err)
-			return
-		}
-	}
-	if err := n.startSession(w, r, u, "passkey"); err != nil {
 		n.jsonError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, jsonAnswer{Location: "/newsroom/"})
+	n.setSession(w, r, in.Token)
+	next := "/newsroom/"
+	if c.resume != "" {
+		next = "/newsroom/resume/" + url.PathEscape(c.resume)
+	}
+	writeJSON(w, http.StatusOK, jsonAnswer{Location: next})
 }
 
 // passkeyError is the library's reason, for the person and the audit log.
@@ -317,7 +319,7 @@ func passkeyError(err error) string {
 
 // accountPage is the signed-in person's own account: their passkeys.
 func (n *Newsroom) accountPage(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	keys, err := n.store.FindPasskeys(r.Context(), u.ID)
+	keys, err := n.desk.Passkeys(r.Context(), u)
 	if err != nil {
 		n.fail(w, r, u, err)
 		return
@@ -327,8 +329,9 @@ func (n *Newsroom) accountPage(w http.ResponseWriter, r *http.Request, u *koloko
 }
 
 // passkeyAddBegin starts registering a passkey. A session alone is not
-// enough: the person confirms with a current code, so that someone who
-// has taken over an open browser cannot leave their own key behind.
+// enough: the person confirms with a current code (throttled like
+// sign-in's), so that someone who has taken over an open browser cannot
+// leave their own key behind.
 func (n *Newsroom) passkeyAddBegin(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	var in struct {
 		Name string `json:"name"`
@@ -338,14 +341,7 @@ func (n *Newsroom) passkeyAddBegin(w http.ResponseWriter, r *http.Request, u *ko
 		n.jsonError(w, err)
 		return
 	}
-	step, err := auth.VerifyTOTP(u.TOTPSecret, in.Code, n.opts.Now(), u.TOTPLastStep)
-	if err != nil {
-		n.audit(r, u.Email, "passkey.add.denied", kolokol.ErrorMessage(err))
-		n.jsonError(w, err)
-		return
-	}
-	u.TOTPLastStep = step
-	if err := n.store.UpdateUser(r.Context(), u); err != nil {
+	if err := n.desk.ConfirmCode(r.Context(), u, in.Code, n.source(r), "passkey.add"); err != nil {
 		n.jsonError(w, err)
 		return
 	}
@@ -399,12 +395,11 @@ func (n *Newsroom) passkeyAddFinish(w http.ResponseWriter, r *http.Request, u *k
 		n.jsonError(w, err)
 		return
 	}
-	p := &kolokol.Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), UserID: u.ID, Name: c.name, Credential: data}
-	if err := n.store.CreatePasskey(r.Context(), p); err != nil {
+	p := &kolokol.Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), Name: c.name, Credential: data}
+	if err := n.desk.AddPasskey(r.Context(), u, p); err != nil {
 		n.jsonError(w, err)
 		return
 	}
-	n.audit(r, u.Email, "passkey.add", p.Name)
 	writeJSON(w, http.StatusOK, jsonAnswer{Location: "/newsroom/account?saved=1"})
 }
 
@@ -413,10 +408,9 @@ func (n *Newsroom) passkeyRemove(w http.ResponseWriter, r *http.Request, u *kolo
 	if !n.parseForm(w, r, u) {
 		return
 	}
-	if err := n.store.DeletePasskey(r.Context(), u.ID, r.PostFormValue("id")); err != nil {
+	if err := n.desk.RemovePasskey(r.Context(), u, r.PostFormValue("id")); err != nil {
 		n.fail(w, r, u, err)
 		return
 	}
-	n.audit(r, u.Email, "passkey.remove", "")
 	http.Redirect(w, r, "/newsroom/account?saved=1", http.StatusSeeOther)
 }

@@ -1,11 +1,14 @@
 package newsroom
 
 import (
+	"bytes"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/render"
 )
 
 // The preview lives under /newsroom/preview/, a copy of the reader site's
@@ -80,7 +83,30 @@ func (n *Newsroom) servePreview(w http.ResponseWriter, r *http.Request, u *kolok
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Robots-Tag", "noindex")
 	w.WriteHeader(http.StatusOK)
-	w.Write(p.Body)
+	w.Write(withDropped(p.Body, render.Dropped(a.Body)))
+}
+
+// withDropped puts, at the top of a previewed page, what of the body
+// readers will not see. The rest of the page is the reader page as is.
+func withDropped(page []byte, dropped []string) []byte {
+	i := bytes.Index(page, []byte("<body"))
+	if len(dropped) == 0 || i < 0 {
+		return page
+	}
+	end := bytes.IndexByte(page[i:], '>')
+	if end < 0 {
+		return page
+	}
+	at := i + end + 1
+	var b bytes.Buffer
+	b.Write(page[:at])
+	b.WriteString("\n<div role=\"note\" lang=\"en\" dir=\"ltr\" id=\"preview-dropped\"><p><strong>Preview.</strong> Readers will not see these parts of the body:</p><ul>")
+	for _, d := range dropped {
+		b.WriteString("<li>" + html.EscapeString(d) + "</li>")
+	}
+	b.WriteString("</ul></div>")
+	b.Write(page[at:])
+	return b.Bytes()
 }
 
 // articleID reads the id of a reader article path, /{svc}/a/{id}-{slug}/.

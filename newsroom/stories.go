@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/httperr"
 	"github.com/kolokol/kolokol/media"
+	"github.com/kolokol/kolokol/render"
 )
 
 // storyForm is the editor's form: what was stored, or what the editor sent.
@@ -144,6 +146,18 @@ type storyPage struct {
 	Scheduled string // the schedule time in the service's zone, for the input
 	Zone      string
 	Updated   string
+	// Locked says why the person may not change the story, before they
+	// type; the form is then read-only.
+	Locked string
+	// Dropped lists what of the body readers will not see.
+	Dropped []string
+	// Kept names the fields where a colleague's change, made while this
+	// editor worked, was kept in the last save.
+	Kept []string
+	// Copy is the person's working copy, when it differs from the form.
+	Copy *kolokol.Autosave
+	// Autosave is where the editor's script keeps the working copy.
+	Autosave string
 }
 
 func (n *Newsroom) newStory(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
@@ -151,7 +165,13 @@ func (n *Newsroom) newStory(w http.ResponseWriter, r *http.Request, u *kolokol.U
 	if svc == "" {
 		svc = firstService(u)
 	}
-	n.showStory(w, r, u, http.StatusOK, storyForm{Service: svc}, nil, "")
+	f := storyForm{Service: svc}
+	if r.URL.Query().Get("draft") == "restore" {
+		if c, err := n.desk.WorkingCopy(r.Context(), u.ID, 0, svc); err == nil {
+			f = formOfCopy(c, f)
+		}
+	}
+	n.showStory(w, r, u, http.StatusOK, f, nil, "")
 }
 
 func firstService(u *kolokol.User) string {
@@ -166,8 +186,48 @@ func (n *Newsroom) editStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 	if !ok {
 		return
 	}
-	n.showStory(w, r, u, http.StatusOK, formOf(a), a, "")
+	f := formOf(a)
+	if r.URL.Query().Get("draft") == "restore" {
+		if c, err := n.desk.WorkingCopy(r.Context(), u.ID, a.ID, a.Service); err == nil {
+			f = formOfCopy(c, f)
+		}
+	}
+	n.showStory(w, r, u, http.StatusOK, f, a, "")
 }
+
+// formOfCopy fills a form from a working copy: the fields it kept, over the
+// form's; the version it was started from, so that saving it meets the
+// same conflict check as any edit.
+func formOfCopy(c *kolokol.Autosave, f storyForm) storyForm {
+	v := func(name string, dst *string) {
+		if s, ok := c.Fields[name]; ok {
+			*dst = s
+		}
+	}
+	v("headline", &f.Headline)
+	v("summary", &f.Summary)
+	v("body", &f.Body)
+	v("section", &f.Section)
+	v("bylines", &f.Bylines)
+	v("dateline", &f.Dateline)
+	v("tags", &f.Tags)
+	v("credits", &f.Credits)
+	v("translation_group", &f.Group)
+	v("alt", &f.Alt)
+	v("caption", &f.Caption)
+	v("credit", &f.Credit)
+	if id, err := strconv.ParseInt(c.Fields["media_id"], 10, 64); err == nil && id > 0 {
+		f.MediaID = id
+	}
+	if c.Version > 0 {
+		f.Version = c.Version
+	}
+	return f
+}
+
+// copyFields are the form fields a working copy keeps.
+var copyFields = []string{"headline", "summary", "body", "section", "bylines", "dateline", "tags", "credits",
+	"translation_group", "alt", "caption", "credit", "media_id"}
 
 // article loads the story of the path's id, or answers with why not.
 func (n *Newsroom) article(w http.ResponseWriter, r *http.Request, u *kolokol.User) (*kolokol.Article, bool) {
@@ -194,7 +254,8 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 		n.fail(w, r, u, kolokol.Errorf(kolokol.EFORBIDDEN, "you do not work on service %q", svc.Code))
 		return
 	}
-	p := &storyPage{Form: f, Article: a, Service: svc, CanPub: u.Actor().CanPublish()}
+	p := &storyPage{Form: f, Article: a, Service: svc, CanPub: u.Actor().CanPublish(), Dropped: render.Dropped(f.Body),
+		Autosave: "/newsroom/stories/autosave"}
 	if p.Sections, err = n.store.FindSections(ctx, svc.Code); err != nil {
 		n.fail(w, r, u, err)
 		return
@@ -205,8 +266,19 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 		}
 	}
 	preview := f.article()
+	var copyOf int64
 	if a != nil {
-		preview.ID = a.ID
+		preview.ID, copyOf = a.ID, a.ID
+		p.Autosave = storyURL(a.ID) + "/autosave"
+		if err := desk.CanEdit(u.Actor(), a); err != nil {
+			p.Locked = kolokol.ErrorMessage(err)
+		}
+	}
+	if c, err := n.desk.WorkingCopy(ctx, u.ID, copyOf, svc.Code); err == nil && p.Locked == "" && formOfCopy(c, f) != f {
+		p.Copy = c
+	}
+	if kept := r.URL.Query().Get("kept"); kept != "" && msg == "" {
+		p.Kept = strings.Split(kept, ",")
 	}
 	p.Preview = "/newsroom/preview" + preview.Path() // see preview.go
 	loc := svc.Location()
@@ -222,7 +294,8 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 	if a != nil {
 		title = "Edit: " + a.Headline
 	}
-	n.render(w, status, "story", pageData{Title: title, User: u, Error: msg, Story: p, Saved: msg == "" && r.URL.Query().Has("saved")})
+	n.render(w, status, "story", pageData{Title: title, User: u, Error: msg, Story: p, Editor: p.Locked == "",
+		Saved: msg == "" && r.URL.Query().Has("saved")})
 }
 
 // createStory stores a new draft and opens it in the editor.
@@ -245,7 +318,15 @@ func (n *Newsroom) createStory(w http.ResponseWriter, r *http.Request, u *koloko
 		n.storyError(w, r, u, f, nil, err)
 		return
 	}
+	n.dropCopy(r, u, 0, a.Service)
 	http.Redirect(w, r, storyURL(a.ID)+"?saved=1", http.StatusSeeOther)
+}
+
+// dropCopy forgets the person's working copy once what it held is saved.
+func (n *Newsroom) dropCopy(r *http.Request, u *kolokol.User, id int64, service string) {
+	if err := n.desk.DropWorkingCopy(r.Context(), u.ID, id, service); err != nil {
+		n.log.Error("drop working copy", "err", err)
+	}
 }
 
 func storyURL(id int64) string { return "/newsroom/stories/" + strconv.FormatInt(id, 10) }
@@ -264,8 +345,10 @@ func (n *Newsroom) attachPhoto(r *http.Request, u *kolokol.User, f *storyForm, p
 	if !actor.CanTouch(f.Service) {
 		return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "service", "%s may not work on service %q", actor.Name, f.Service)
 	}
-	if current != nil && current.IsLive() && !actor.CanPublish() {
-		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot edit a published story", actor.Role)
+	if current != nil {
+		if err := desk.CanEdit(actor, current); err != nil {
+			return err
+		}
 	}
 	a := f.article()
 	a.LeadImage = &kolokol.LeadImage{MediaID: 1, Alt: f.Alt, Caption: f.Caption, Credit: f.Credit} // stands in for the upload
@@ -306,7 +389,8 @@ func (n *Newsroom) storyError(w http.ResponseWriter, r *http.Request, u *kolokol
 }
 
 // saveStory stores an edit. An edit made from an older version than the
-// stored one gets the conflict page, never a silent overwrite.
+// stored one is merged with what changed meanwhile; fields both changed get
+// the conflict page, never a silent overwrite.
 func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	a, ok := n.article(w, r, u)
 	if !ok {
@@ -318,69 +402,165 @@ func (n *Newsroom) saveStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 		n.storyError(w, r, u, f, a, err)
 		return
 	}
-	if f.Version != a.Version && f.Version > 0 {
-		n.conflict(w, r, u, f, a)
+	res, ok := n.saveForm(w, r, u, a, f, photo)
+	if !ok {
 		return
+	}
+	next := storyURL(a.ID) + "?saved=1"
+	if len(res.Kept) > 0 {
+		next += "&kept=" + url.QueryEscape(strings.Join(res.Kept, ","))
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// saveForm stores the editor's form over story a, uploading its photo
+// first. When it cannot, it answers (the form with what was wrong, or the
+// conflict page) and returns false.
+func (n *Newsroom) saveForm(w http.ResponseWriter, r *http.Request, u *kolokol.User, a *kolokol.Article, f storyForm, photo []byte) (*desk.EditResult, bool) {
+	if f.Version <= 0 {
+		f.Version = a.Version
 	}
 	if err := n.attachPhoto(r, u, &f, photo, a); err != nil {
 		n.storyError(w, r, u, f, a, err)
-		return
+		return nil, false
 	}
-	in := f.article()
-	li := in.LeadImage
-	_, err = n.desk.UpdateArticle(r.Context(), u.Actor(), a.ID, desk.ArticlePatch{Version: f.Version,
-		Section: &in.Section, Headline: &in.Headline, Summary: &in.Summary, Body: &in.Body, Dateline: &in.Dateline,
-		Bylines: &in.Bylines, Tags: &in.Tags, Credits: &in.Credits, LeadImage: &li, TranslationGroup: &in.TranslationGroup})
+	res, err := n.desk.Edit(r.Context(), u.Actor(), a.ID, f.patch())
+	var c *desk.Conflict
+	if errors.As(err, &c) {
+		n.conflict(w, r, u, f, c)
+		return nil, false
+	}
 	if kolokol.ErrorCode(err) == kolokol.ECONFLICT {
-		if cur, err := n.desk.Article(r.Context(), u.Actor(), a.ID); err == nil {
-			n.conflict(w, r, u, f, cur)
-			return
+		// Someone saved between the merge and the write: merge again.
+		res, err = n.desk.Edit(r.Context(), u.Actor(), a.ID, f.patch())
+		if errors.As(err, &c) {
+			n.conflict(w, r, u, f, c)
+			return nil, false
 		}
 	}
 	if err != nil {
 		n.storyError(w, r, u, f, a, err)
-		return
+		return nil, false
 	}
-	http.Redirect(w, r, storyURL(a.ID)+"?saved=1", http.StatusSeeOther)
+	n.dropCopy(r, u, a.ID, a.Service)
+	return res, true
 }
 
-// conflictPage shows the editor's version beside the stored one.
+// patch is the form as an edit of every field it has.
+func (f storyForm) patch() desk.ArticlePatch {
+	in := f.article()
+	li := in.LeadImage
+	return desk.ArticlePatch{Version: f.Version, Section: &in.Section, Headline: &in.Headline, Summary: &in.Summary,
+		Body: &in.Body, Dateline: &in.Dateline, Bylines: &in.Bylines, Tags: &in.Tags, Credits: &in.Credits,
+		LeadImage: &li, TranslationGroup: &in.TranslationGroup}
+}
+
+// conflictPage shows the fields both the editor and a colleague changed,
+// theirs beside the editor's, and a form that keeps the colleague's other
+// changes and saves the editor's version of these.
 type conflictPage struct {
-	Mine    storyForm
+	Fields  []conflictField
+	Names   []string  // of Fields
+	Merged  storyForm // every field: theirs where only they changed, the editor's elsewhere
 	Theirs  *kolokol.Article
-	Diff    []desk.FieldDiff
 	Service *kolokol.Service
+	Kept    []string // their fields kept as they are
 }
 
-func (n *Newsroom) conflict(w http.ResponseWriter, r *http.Request, u *kolokol.User, mine storyForm, theirs *kolokol.Article) {
-	svc, err := n.store.FindServiceByCode(r.Context(), theirs.Service)
+// conflictField is one field both changed.
+type conflictField struct {
+	Name, Label  string
+	Theirs, Mine string
+	Long         bool
+	Diff         []desk.FieldDiff
+}
+
+var fieldLabels = map[string]string{"headline": "Headline", "summary": "Summary", "body": "Body", "section": "Section",
+	"bylines": "Bylines", "dateline": "Dateline", "tags": "Tags", "credits": "Wire credits",
+	"translation_group": "Translation group", "lead_image": "Lead photo"}
+
+func (n *Newsroom) conflict(w http.ResponseWriter, r *http.Request, u *kolokol.User, mine storyForm, c *desk.Conflict) {
+	svc, err := n.store.FindServiceByCode(r.Context(), c.Theirs.Service)
 	if err != nil {
 		n.fail(w, r, u, err)
 		return
 	}
-	m := mine.article()
-	m.ID, m.Status = theirs.ID, theirs.Status
-	// The form to save over theirs carries their version: saving it is a
-	// choice made having seen both.
-	mine.Version = theirs.Version
-	n.render(w, http.StatusConflict, "conflict", pageData{Title: "Someone else changed this story", User: u,
-		Conflict: &conflictPage{Mine: mine, Theirs: theirs, Service: svc,
-			Diff: desk.Diff(kolokol.RevisionOf(theirs), kolokol.RevisionOf(m))}})
+	merged := *c.Theirs
+	merged.LeadImage = c.Theirs.LeadImage
+	c.Merged.Apply(&merged)
+	// The form to save carries their version: saving it is a choice made
+	// having seen both.
+	mf := formOf(&merged)
+	mf.Version = c.Theirs.Version
+	theirs := formOf(c.Theirs)
+	p := &conflictPage{Merged: mf, Theirs: c.Theirs, Service: svc, Names: c.Fields}
+	for _, name := range c.Fields {
+		cf := conflictField{Name: name, Label: fieldLabels[name]}
+		switch name {
+		case "headline":
+			cf.Theirs, cf.Mine = theirs.Headline, mine.Headline
+		case "summary":
+			cf.Theirs, cf.Mine, cf.Long = theirs.Summary, mine.Summary, true
+		case "body":
+			cf.Theirs, cf.Mine, cf.Long = theirs.Body, mine.Body, true
+		case "section":
+			cf.Theirs, cf.Mine = theirs.Section, mine.Section
+		case "bylines":
+			cf.Theirs, cf.Mine, cf.Long = theirs.Bylines, mine.Bylines, true
+		case "dateline":
+			cf.Theirs, cf.Mine = theirs.Dateline, mine.Dateline
+		case "tags":
+			cf.Theirs, cf.Mine = theirs.Tags, mine.Tags
+		case "credits":
+			cf.Theirs, cf.Mine = theirs.Credits, mine.Credits
+		case "translation_group":
+			cf.Theirs, cf.Mine = theirs.Group, mine.Group
+		case "lead_image":
+			cf.Theirs = strings.Join([]string{theirs.Alt, theirs.Caption, theirs.Credit}, " · ")
+			cf.Mine = strings.Join([]string{mine.Alt, mine.Caption, mine.Credit}, " · ")
+		}
+		cf.Diff = desk.Diff(&kolokol.Revision{Body: cf.Theirs}, &kolokol.Revision{Body: cf.Mine})
+		p.Fields = append(p.Fields, cf)
+	}
+	for _, name := range c.Kept {
+		p.Kept = append(p.Kept, fieldLabels[name])
+	}
+	n.render(w, http.StatusConflict, "conflict", pageData{Title: "Someone else changed this story", User: u, Conflict: p})
 }
 
-// transition runs a workflow step from a button on the editor.
+// transition runs a workflow step from a button of the story form. The
+// step acts on what is on screen: when the form carries the story and it
+// differs from the stored one, the edit is saved first (merged as any
+// save), and only then is the step taken. The buttons are part of the one
+// form, so a click never throws away what was typed.
 func (n *Newsroom) transition(op func(*Newsroom, *http.Request, *kolokol.User, int64) error) func(http.ResponseWriter, *http.Request, *kolokol.User) {
 	return func(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			n.fail(w, r, u, kolokol.Errorf(kolokol.EMALFORMED, "the form could not be read: %v", err))
-			return
-		}
 		a, ok := n.article(w, r, u)
 		if !ok {
 			return
 		}
+		f, photo, err := readStory(w, r)
+		f.ID, f.Service = a.ID, a.Service
+		if err != nil {
+			n.storyError(w, r, u, f, a, err)
+			return
+		}
+		saved := false
+		if r.PostForm.Has("headline") && desk.CanEdit(u.Actor(), a) == nil {
+			res, ok := n.saveForm(w, r, u, a, f, photo)
+			if !ok {
+				return
+			}
+			saved = res.Article.Version != a.Version
+			a = res.Article
+		}
 		if err := op(n, r, u, a.ID); err != nil {
+			if saved {
+				err = kolokol.Errorf(kolokol.ErrorCode(err), "Your changes were saved, but the step was not taken: %s", kolokol.ErrorMessage(err))
+			}
+			if cur, ferr := n.desk.Article(r.Context(), u.Actor(), a.ID); ferr == nil {
+				a = cur
+			}
 			n.storyError(w, r, u, formOf(a), a, err)
 			return
 		}
@@ -439,6 +619,62 @@ func restoreRevision(n *Newsroom, r *http.Request, u *kolokol.User, id int64) er
 	}
 	_, err = n.desk.Restore(r.Context(), u.Actor(), id, rev, version)
 	return err
+}
+
+// autosave keeps the editor's working copy, from its script: no revision,
+// no history, one copy per person and story.
+func (n *Newsroom) autosave(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	f, _, err := readStory(w, r)
+	if err != nil {
+		writeJSON(w, httperr.Status(kolokol.ErrorCode(err)), jsonAnswer{Error: kolokol.ErrorMessage(err)})
+		return
+	}
+	c := &kolokol.Autosave{Service: f.Service, Version: f.Version, Fields: map[string]string{}}
+	if id := r.PathValue("id"); id != "" {
+		if c.ArticleID, err = strconv.ParseInt(id, 10, 64); err != nil || c.ArticleID <= 0 {
+			writeJSON(w, http.StatusNotFound, jsonAnswer{Error: "there is no such story"})
+			return
+		}
+	}
+	for _, name := range copyFields {
+		if r.PostForm.Has(name) {
+			c.Fields[name] = r.PostFormValue(name)
+		}
+	}
+	if err := n.desk.Autosave(r.Context(), u.Actor(), u.ID, c); err != nil {
+		if kolokol.ErrorCode(err) == kolokol.EINTERNAL {
+			n.log.Error("autosave", "err", err)
+		}
+		writeJSON(w, httperr.Status(kolokol.ErrorCode(err)), jsonAnswer{Error: kolokol.ErrorMessage(err)})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// discardWorkingCopy forgets the person's working copy of a story (id 0
+// and a service: of a new story).
+func (n *Newsroom) discardWorkingCopy(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 0 {
+		n.fail(w, r, u, kolokol.Errorf(kolokol.ENOTFOUND, "there is no story %q", r.PathValue("id")))
+		return
+	}
+	svc, next := r.PostFormValue("service"), "/newsroom/stories/new?service="+url.QueryEscape(r.PostFormValue("service"))
+	if id > 0 {
+		a, ok := n.article(w, r, u)
+		if !ok {
+			return
+		}
+		svc, next = a.Service, storyURL(a.ID)
+	}
+	if err := n.desk.DropWorkingCopy(r.Context(), u.ID, id, svc); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // historyPage lists a story's revisions and, when two are chosen, the

@@ -2,9 +2,11 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -176,4 +178,83 @@ func demoteHeadings(hs []*ast.Heading) {
 		h.Level = l
 		prev = l
 	}
+}
+
+// htmlTagRE finds the element names in raw HTML an editor typed.
+var htmlTagRE = regexp.MustCompile(`<\s*/?\s*([A-Za-z][A-Za-z0-9-]{0,40})`)
+
+// Dropped lists, in words for the editor, what of src readers will not see:
+// the parts the renderer omits or the sanitizer removes (raw HTML, pictures
+// written in Markdown, links with schemes readers' pages do not allow). The
+// newsroom shows it on save and on the preview, so nothing vanishes from a
+// story without the editor being told.
+func Dropped(src string) []string {
+	var out []string
+	add := func(s string) {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	source := []byte(src)
+	doc := markdownOnce().md.Parser().Parse(text.NewReader(source))
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var raw []byte
+		switch n := n.(type) {
+		case *ast.Image:
+			add("a picture written in Markdown (![…](…)): pages show only the lead photo, uploaded with the story")
+			return ast.WalkSkipChildren, nil
+		case *ast.RawHTML:
+			for i := 0; i < n.Segments.Len(); i++ {
+				seg := n.Segments.At(i)
+				raw = append(raw, seg.Value(source)...)
+			}
+		case *ast.HTMLBlock:
+			for i := 0; i < n.Lines().Len(); i++ {
+				seg := n.Lines().At(i)
+				raw = append(raw, seg.Value(source)...)
+			}
+			if n.HasClosure() {
+				raw = append(raw, n.ClosureLine.Value(source)...)
+			}
+		case *ast.Link:
+			if !allowedHref(string(n.Destination)) {
+				add(fmt.Sprintf("the address of the link %q (only http, https, mailto and the site's own addresses are kept; the text stays)", clip(string(n.Destination), 40)))
+			}
+			return ast.WalkContinue, nil
+		default:
+			return ast.WalkContinue, nil
+		}
+		if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("<!--")) {
+			add("an HTML comment")
+			return ast.WalkContinue, nil
+		}
+		for _, m := range htmlTagRE.FindAllSubmatch(raw, -1) {
+			add("HTML <" + strings.ToLower(string(m[1])) + "> (write Markdown; HTML is not published)")
+		}
+		return ast.WalkContinue, nil
+	})
+	return out
+}
+
+// allowedHref reports whether the body policy keeps a link's address.
+func allowedHref(dest string) bool {
+	u, err := url.Parse(strings.TrimSpace(dest))
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "", "http", "https", "mailto":
+		return true
+	}
+	return false
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

@@ -146,10 +146,12 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	mux := http.NewServeMux()
 	s.Register(mux)
 	a := api.New(store, d, logger, baseURL)
+	a.SetBodyCheck(render.Dropped)
 	a.Register(mux)
 	apiRoutes := a.Routes()
 	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"),
-		StylePath: builder.StylePath(), Preview: builder.Preview, Reader: s.Handler(), Origin: baseURL})
+		StylePath: builder.StylePath(), Preview: builder.Preview, Reader: s.Handler(), Origin: baseURL,
+		ClientAddr: resolver.ClientAddr})
 	if err != nil {
 		images.Close()
 		store.Close()

@@ -63,7 +63,8 @@
       if (!email.reportValidity() || !password.reportValidity()) return;
       try {
         say('Checking your password…');
-        const opts = await post('/newsroom/login/passkey', { email: email.value, password: password.value });
+        const resume = document.getElementById('resume');
+        const opts = await post('/newsroom/login/passkey', { email: email.value, password: password.value, ...(resume ? { resume: resume.value } : {}) });
         say('Use your passkey now.');
         const cred = await navigator.credentials.get({ publicKey: requestOptions(opts.publicKey) });
         const done = await post('/newsroom/login/passkey/finish', credentialJSON(cred));

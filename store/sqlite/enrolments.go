@@ -11,39 +11,60 @@ import (
 
 // enrolmentGone is what a person following a dead link is told.
 func enrolmentGone() error {
-	return kolokol.Errorf(kolokol.ENOTFOUND, "this enrolment link is unknown, used or expired; ask an admin for a new one")
+	return kolokol.Errorf(kolokol.ENOTFOUND, "this enrolment link is unknown, used, replaced or expired; ask an admin for a new one")
 }
 
-// CreateEnrolment stores a one-time enrolment link.
+func enrolledAlready() error {
+	return kolokol.Errorf(kolokol.ECONFLICT, "this account is set up already; an admin must reset it before it can be set up again")
+}
+
+// CreateEnrolment stores a one-time enrolment link, replacing the account's
+// other links.
 func (s *Store) CreateEnrolment(ctx context.Context, e *kolokol.Enrolment) error {
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	if err := checkTime("expires_at", e.ExpiresAt); err != nil {
+	if err := checkEnrolment(e); err != nil {
 		return err
 	}
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, e.UserID)
-		if err != nil {
-			return err
-		} else if !ok {
+		var password string
+		err := tx.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = ?`, e.UserID).Scan(&password)
+		if errors.Is(err, sql.ErrNoRows) {
 			return kolokol.FieldErrorf(kolokol.EINVALID, "user_id", "there is no user %d", e.UserID)
+		} else if err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO enrolments (token_hash, user_id, expires_at) VALUES (?, ?, ?)`,
-			e.TokenHash, e.UserID, e.ExpiresAt.UnixNano())
-		if isUnique(err) {
-			return kolokol.Errorf(kolokol.ECONFLICT, "the enrolment exists already")
+		if password != "" {
+			return enrolledAlready()
 		}
-		return err
+		return insertEnrolment(ctx, tx, e)
 	}), "create enrolment")
+}
+
+func checkEnrolment(e *kolokol.Enrolment) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return checkTime("expires_at", e.ExpiresAt)
+}
+
+// insertEnrolment stores e as the account's only link.
+func insertEnrolment(ctx context.Context, tx *sql.Tx, e *kolokol.Enrolment) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, e.UserID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO enrolments (token_hash, user_id, totp_secret, expires_at) VALUES (?, ?, ?, ?)`,
+		e.TokenHash, e.UserID, e.TOTPSecret, e.ExpiresAt.UnixNano())
+	if isUnique(err) {
+		return kolokol.Errorf(kolokol.ECONFLICT, "the enrolment exists already")
+	}
+	return err
 }
 
 // FindEnrolment returns a link that has not expired.
 func (s *Store) FindEnrolment(ctx context.Context, tokenHash string, now time.Time) (*kolokol.Enrolment, error) {
 	var e kolokol.Enrolment
 	var exp sql.NullInt64
-	err := s.reader.QueryRowContext(ctx, `SELECT token_hash, user_id, expires_at FROM enrolments
-		WHERE token_hash = ? AND expires_at > ?`, tokenHash, now.UnixNano()).Scan(&e.TokenHash, &e.UserID, &exp)
+	err := s.reader.QueryRowContext(ctx, `SELECT token_hash, user_id, totp_secret, expires_at FROM enrolments
+		WHERE token_hash = ? AND expires_at > ?`, tokenHash, now.UnixNano()).Scan(&e.TokenHash, &e.UserID, &e.TOTPSecret, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, enrolmentGone()
 	} else if err != nil {
@@ -53,30 +74,82 @@ func (s *Store) FindEnrolment(ctx context.Context, tokenHash string, now time.Ti
 	return &e, nil
 }
 
-// DeleteEnrolment spends a link. Deleting none is not an error.
-func (s *Store) DeleteEnrolment(ctx context.Context, tokenHash string) error {
-	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE token_hash = ?`, tokenHash)
-		return err
-	}), "delete enrolment")
-}
-
-// ConsumeEnrolment deletes a link that has not expired and returns it, in
-// one statement: of two requests racing for one link, one gets it.
-func (s *Store) ConsumeEnrolment(ctx context.Context, tokenHash string, now time.Time) (*kolokol.Enrolment, error) {
-	e := kolokol.Enrolment{TokenHash: tokenHash}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var exp sql.NullInt64
-		err := tx.QueryRowContext(ctx, `DELETE FROM enrolments WHERE token_hash = ? AND expires_at > ?
-			RETURNING user_id, expires_at`, tokenHash, now.UnixNano()).Scan(&e.UserID, &exp)
+// CompleteEnrolment spends a link and sets up its account, all in one
+// transaction.
+func (s *Store) CompleteEnrolment(ctx context.Context, c *kolokol.EnrolmentCompletion) (*kolokol.User, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	recovery, err := encodeList(c.RecoveryHashes)
+	if err != nil {
+		return nil, err
+	}
+	var u *kolokol.User
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		var userID int64
+		var secret string
+		err := tx.QueryRowContext(ctx, `SELECT user_id, totp_secret FROM enrolments WHERE token_hash = ? AND expires_at > ?`,
+			c.TokenHash, c.Now.UnixNano()).Scan(&userID, &secret)
 		if errors.Is(err, sql.ErrNoRows) {
 			return enrolmentGone()
+		} else if err != nil {
+			return err
 		}
-		e.ExpiresAt = fromNanos(exp)
+		// The password check is in the UPDATE itself: an account enrolled
+		// by a concurrent request is not enrolled again.
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, totp_secret = ?, totp_last_step = ?,
+			recovery_hashes = ?, updated_at = ?, version = version + 1 WHERE id = ? AND password_hash = ''`,
+			c.PasswordHash, secret, c.TOTPLastStep, recovery, now().UnixNano(), userID)
+		if err := oneRow(res, err, enrolledAlready()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, userID))
 		return err
 	})
 	if err != nil {
-		return nil, wrapf(err, "consume enrolment")
+		return nil, wrapf(err, "complete enrolment")
 	}
-	return &e, nil
+	return u, nil
+}
+
+// ResetUser clears an account's credentials and gives it a new link, in one
+// transaction.
+func (s *Store) ResetUser(ctx context.Context, id int64, version int, e *kolokol.Enrolment) (*kolokol.User, error) {
+	if e.UserID != id {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "user_id", "the new link is for account %d, not %d", e.UserID, id)
+	}
+	if err := checkEnrolment(e); err != nil {
+		return nil, err
+	}
+	var u *kolokol.User
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = '', totp_secret = '', totp_last_step = 0,
+			recovery_hashes = '[]', updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			now().UnixNano(), id, version)
+		if err := oneRow(res, err, errStale); errors.Is(err, errStale) {
+			return userConflict(ctx, tx, id, version)
+		} else if err != nil {
+			return err
+		}
+		// Held saves go too: they would be applied by whoever signs in
+		// next. Working copies stay, for the owner to look at and decide.
+		for _, q := range []string{`DELETE FROM sessions WHERE user_id = ?`, `DELETE FROM passkeys WHERE user_id = ?`,
+			`DELETE FROM pending_saves WHERE user_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		if err := insertEnrolment(ctx, tx, e); err != nil {
+			return err
+		}
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		return err
+	})
+	if err != nil {
+		return nil, wrapf(err, "reset user %d", id)
+	}
+	return u, nil
 }

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"database/sql"
 	"embed"
 	"fmt"
@@ -90,7 +92,61 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
 // goSteps finish migrations that SQL alone cannot do, in the migration's
 // own transaction.
 var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
-	9: refoldHeadlines,
+	9:  refoldHeadlines,
+	13: moveEnrolmentSecrets,
+}
+
+// moveEnrolmentSecrets gives each open link the TOTP secret its account was
+// shown (kept on the account before links carried it), or a new one, and
+// removes links of accounts that are enrolled already: such a link could
+// enrol the account again over its owner.
+func moveEnrolmentSecrets(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id IN
+		(SELECT id FROM users WHERE password_hash != '')`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE enrolments SET totp_secret =
+		(SELECT totp_secret FROM users WHERE users.id = enrolments.user_id)`); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT token_hash FROM enrolments WHERE totp_secret = ''`)
+	if err != nil {
+		return err
+	}
+	var hashes []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return err
+		}
+		hashes = append(hashes, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		secret, err := newTOTPSecret()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE enrolments SET totp_secret = ? WHERE token_hash = ?`, secret, h); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_last_step = 0 WHERE password_hash = ''`)
+	return err
+}
+
+// newTOTPSecret is auth.NewTOTPSecret's format (160 bits, unpadded base32),
+// for the migration above only: the store does not make secrets otherwise.
+func newTOTPSecret() (string, error) {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b), nil
 }
 
 // refoldHeadlines fills headline_fold for the stories stored before it

@@ -58,21 +58,6 @@ func (s *Store) FindPasskeys(ctx context.Context, userID int64) ([]*kolokol.Pass
 	return out, wrapf(err, "find passkeys of user %d", userID)
 }
 
-// UpdatePasskey records a use: the credential (its sign count) and when.
-func (s *Store) UpdatePasskey(ctx context.Context, p *kolokol.Passkey) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	if err := checkTime("last_used_at", p.LastUsedAt); err != nil {
-		return err
-	}
-	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE passkeys SET credential = ?, last_used_at = ? WHERE id = ? AND user_id = ?`,
-			p.Credential, nanos(p.LastUsedAt), p.ID, p.UserID)
-		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no such passkey"))
-	}), "update passkey")
-}
-
 // DeletePasskey removes one of an account's passkeys.
 func (s *Store) DeletePasskey(ctx context.Context, userID int64, id string) error {
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {

@@ -11,7 +11,7 @@ import (
 )
 
 const revisionColumns = `id, article_id, version, actor, created_at, status, section, headline, summary,
-	body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit`
+	body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit, translation_group`
 
 // addRevision records the article's state at version in tx.
 func addRevision(ctx context.Context, tx *sql.Tx, a *kolokol.Article, version int, t time.Time) error {
@@ -31,10 +31,10 @@ func addRevision(ctx context.Context, tx *sql.Tx, a *kolokol.Article, version in
 		media = li.MediaID
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (article_id, version, actor, created_at, status, section,
-		headline, summary, body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		headline, summary, body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit,
+		translation_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, version, r.Actor, t.UnixNano(), string(r.Status), r.Section, r.Headline, r.Summary, r.Body, r.Dateline,
-		lists[0], lists[1], lists[2], media, li.Alt, li.Caption, li.Credit)
+		lists[0], lists[1], lists[2], media, li.Alt, li.Caption, li.Credit, r.TranslationGroup)
 	return err
 }
 
@@ -66,7 +66,7 @@ func scanRevision(sc scanner) (*kolokol.Revision, error) {
 	var media sql.NullInt64
 	var li kolokol.LeadImage
 	err := sc.Scan(&r.ID, &r.ArticleID, &r.Version, &r.Actor, &created, &r.Status, &r.Section, &r.Headline,
-		&r.Summary, &r.Body, &r.Dateline, &bylines, &tags, &credits, &media, &li.Alt, &li.Caption, &li.Credit)
+		&r.Summary, &r.Body, &r.Dateline, &bylines, &tags, &credits, &media, &li.Alt, &li.Caption, &li.Credit, &r.TranslationGroup)
 	if err != nil {
 		return nil, err
 	}

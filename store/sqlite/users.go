@@ -62,14 +62,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *kolokol.User) error {
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
 			return err
 		}
-		var current int
-		err = tx.QueryRowContext(ctx, `SELECT version FROM users WHERE id = ?`, u.ID).Scan(&current)
-		if errors.Is(err, sql.ErrNoRows) {
-			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no user %d", u.ID)
-		} else if err != nil {
-			return err
-		}
-		return kolokol.Errorf(kolokol.ECONFLICT, "user %d was changed by someone else: it is at version %d, not %d", u.ID, current, u.Version)
+		return userConflict(ctx, tx, u.ID, u.Version)
 	})
 	if err != nil {
 		return wrapf(err, "update user %d", u.ID)
@@ -142,4 +135,20 @@ func scanUser(sc scanner) (*kolokol.User, error) {
 	}
 	u.CreatedAt, u.UpdatedAt = fromNanos(created), fromNanos(updated)
 	return &u, nil
+}
+
+// errStale marks an UPDATE that matched no row, before userConflict says why.
+var errStale = errors.New("no row at that version")
+
+// userConflict says why an update of account id at version changed nothing:
+// it does not exist, or someone else changed it first.
+func userConflict(ctx context.Context, tx *sql.Tx, id int64, version int) error {
+	var current int
+	err := tx.QueryRowContext(ctx, `SELECT version FROM users WHERE id = ?`, id).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return kolokol.Errorf(kolokol.ENOTFOUND, "there is no user %d", id)
+	} else if err != nil {
+		return err
+	}
+	return kolokol.Errorf(kolokol.ECONFLICT, "user %d was changed by someone else: it is at version %d, not %d", id, current, version)
 }

@@ -138,21 +138,3 @@ func testAudit(t *testing.T, open Opener) {
 	}
 }
 
-func testEnrolments(t *testing.T, open Opener) {
-	s := open(t)
-	u := newUser("new@example.org")
-	ok(t, s.CreateUser(t.Context(), u), "create user")
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	e := &kolokol.Enrolment{TokenHash: sessionID("link"), UserID: u.ID, ExpiresAt: now.Add(time.Hour)}
-	ok(t, s.CreateEnrolment(t.Context(), e), "create enrolment")
-	got, err := s.FindEnrolment(t.Context(), e.TokenHash, now)
-	ok(t, err, "find enrolment")
-	same(t, "enrolment", got, e)
-	_, err = s.FindEnrolment(t.Context(), e.TokenHash, now.Add(2*time.Hour))
-	wantCode(t, err, kolokol.ENOTFOUND, "")
-	ok(t, s.DeleteEnrolment(t.Context(), e.TokenHash), "spend")
-	_, err = s.FindEnrolment(t.Context(), e.TokenHash, now)
-	wantCode(t, err, kolokol.ENOTFOUND, "")
-	wantCode(t, s.CreateEnrolment(t.Context(), &kolokol.Enrolment{TokenHash: "x", UserID: u.ID, ExpiresAt: now}), kolokol.EINVALID, "token")
-	wantCode(t, s.CreateEnrolment(t.Context(), &kolokol.Enrolment{TokenHash: sessionID("y"), UserID: 999, ExpiresAt: now}), kolokol.EINVALID, "user_id")
-}

@@ -29,7 +29,10 @@ func testAuditRoundTrips(t *testing.T, open Opener) {
 		if e.ID <= 0 {
 			t.Fatalf("entry %s got id %d", e.Action, e.ID)
 		}
-		w.ID = e.ID
+		if e.Service != "" && !slices.Contains(e.Services, e.Service) {
+			t.Errorf("entry %s: services %v lack its service %s", e.Action, e.Services, e.Service)
+		}
+		w.ID, w.Services = e.ID, e.Services
 		want = append(want, &w)
 	}
 	slices.Reverse(want)

@@ -36,15 +36,17 @@ func testPasskeys(t *testing.T, open Opener) {
 	dup.UserID = other.ID
 	wantCode(t, s.CreatePasskey(ctx, &dup), kolokol.ECONFLICT, "")
 
+	// A sign-in with the passkey records its use.
 	p.Credential, p.LastUsedAt = []byte(`{"id":"AAECAwQ","signCount":7}`), time.Now().UTC().Truncate(time.Microsecond)
-	ok(t, s.UpdatePasskey(ctx, p), "update passkey")
+	ok(t, s.UseSecondFactor(ctx, u.ID, kolokol.SecondFactor{Passkey: p}), "use passkey")
 	got, _ = s.FindPasskeys(ctx, u.ID)
 	same(t, "used passkey", got[0], p)
 
-	// Another account's passkey can be neither updated nor deleted by id.
+	// Another account's passkey can be neither used nor deleted by id.
 	theirs := *p
 	theirs.UserID = other.ID
-	wantCode(t, s.UpdatePasskey(ctx, &theirs), kolokol.ENOTFOUND, "")
+	wantCode(t, s.UseSecondFactor(ctx, other.ID, kolokol.SecondFactor{Passkey: &theirs}), kolokol.EUNAUTHORIZED, "")
+	wantCode(t, s.UseSecondFactor(ctx, other.ID, kolokol.SecondFactor{Passkey: p}), kolokol.EINVALID, "passkey")
 	wantCode(t, s.DeletePasskey(ctx, other.ID, p.ID), kolokol.ENOTFOUND, "")
 
 	for i := 1; i < kolokol.MaxPasskeys; i++ {

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -80,66 +79,3 @@ func testSessionRoundTrips(t *testing.T, open Opener) {
 	wantCode(t, s.TouchSession(t.Context(), given.ID, seen), kolokol.ENOTFOUND, "")
 }
 
-func testEnrolmentConsume(t *testing.T, open Opener) {
-	s := open(t)
-	u := newUser("new@example.org")
-	ok(t, s.CreateUser(t.Context(), u), "create user")
-	now := at(5, 12, 0)
-	link := &kolokol.Enrolment{TokenHash: sessionID("link"), UserID: u.ID, ExpiresAt: now.Add(72 * time.Hour)}
-	ok(t, s.CreateEnrolment(t.Context(), link), "create enrolment")
-	wantCode(t, s.CreateEnrolment(t.Context(), &kolokol.Enrolment{TokenHash: link.TokenHash, UserID: u.ID, ExpiresAt: now}),
-		kolokol.ECONFLICT, "")
-	wantCode(t, s.CreateEnrolment(t.Context(), &kolokol.Enrolment{TokenHash: sessionID("z"), UserID: u.ID}),
-		kolokol.EINVALID, "expires_at")
-
-	// Looking does not spend it; consuming does, once.
-	got, err := s.FindEnrolment(t.Context(), link.TokenHash, now)
-	ok(t, err, "find enrolment")
-	same(t, "found enrolment", got, link)
-	got, err = s.ConsumeEnrolment(t.Context(), link.TokenHash, now.In(time.FixedZone("Tehran", 12600)))
-	ok(t, err, "consume enrolment")
-	same(t, "consumed enrolment", got, link)
-	_, err = s.ConsumeEnrolment(t.Context(), link.TokenHash, now)
-	wantCode(t, err, kolokol.ENOTFOUND, "")
-	_, err = s.FindEnrolment(t.Context(), link.TokenHash, now)
-	wantCode(t, err, kolokol.ENOTFOUND, "")
-	_, err = s.ConsumeEnrolment(t.Context(), sessionID("never"), now)
-	wantCode(t, err, kolokol.ENOTFOUND, "")
-
-	// A link is dead from its expiry on, and a refused consume keeps it.
-	late := &kolokol.Enrolment{TokenHash: sessionID("late"), UserID: u.ID, ExpiresAt: now.Add(time.Hour)}
-	ok(t, s.CreateEnrolment(t.Context(), late), "create enrolment")
-	for _, when := range []time.Time{late.ExpiresAt, late.ExpiresAt.Add(time.Microsecond), late.ExpiresAt.Add(time.Hour)} {
-		_, err = s.FindEnrolment(t.Context(), late.TokenHash, when)
-		wantCode(t, err, kolokol.ENOTFOUND, "")
-		_, err = s.ConsumeEnrolment(t.Context(), late.TokenHash, when)
-		wantCode(t, err, kolokol.ENOTFOUND, "")
-	}
-	got, err = s.ConsumeEnrolment(t.Context(), late.TokenHash, late.ExpiresAt.Add(-time.Microsecond))
-	ok(t, err, "consume just before expiry")
-	same(t, "consumed enrolment", got, late)
-
-	// Of several requests racing for one link, exactly one gets it.
-	race := &kolokol.Enrolment{TokenHash: sessionID("race"), UserID: u.ID, ExpiresAt: now.Add(time.Hour)}
-	ok(t, s.CreateEnrolment(t.Context(), race), "create enrolment")
-	const racers = 8
-	var wg sync.WaitGroup
-	errs := make([]error, racers)
-	for i := range racers {
-		wg.Go(func() { _, errs[i] = s.ConsumeEnrolment(t.Context(), race.TokenHash, now) })
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		switch kolokol.ErrorCode(err) {
-		case "":
-			won++
-		case kolokol.ENOTFOUND:
-		default:
-			t.Errorf("racing consume: %v", err)
-		}
-	}
-	if won != 1 {
-		t.Errorf("%d of %d racing requests got the link, want 1", won, racers)
-	}
-}
