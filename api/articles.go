@@ -78,6 +78,14 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// withWarnings is one article as a response: with what is worth fixing.
+// Lists leave warnings out.
+func (a *API) withWarnings(ar *kolokol.Article) articleJSON {
+	j := a.articleJSON(ar)
+	j.Warnings = a.warnings(ar)
+	return j
+}
+
 func (a *API) articleJSON(ar *kolokol.Article) articleJSON {
 	j := articleJSON{
 		ID: ar.ID, Service: ar.Service, Section: ar.Section, Slug: ar.Slug,
@@ -151,8 +159,7 @@ func (a *API) createArticle(w http.ResponseWriter, r *http.Request, actor koloko
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/articles/"+strconv.FormatInt(ar.ID, 10))
-	j := a.articleJSON(ar)
-	j.Warnings = a.warnings(ar)
+	j := a.withWarnings(ar)
 	writeJSON(w, http.StatusCreated, j)
 	return nil
 }
@@ -166,7 +173,7 @@ func (a *API) getArticle(w http.ResponseWriter, r *http.Request, actor kolokol.A
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.articleJSON(ar))
+	writeJSON(w, http.StatusOK, a.withWarnings(ar))
 	return nil
 }
 
@@ -249,8 +256,7 @@ func (a *API) patchArticle(w http.ResponseWriter, r *http.Request, actor kolokol
 	if err != nil {
 		return err
 	}
-	j := a.articleJSON(ar)
-	j.Warnings = a.warnings(ar)
+	j := a.withWarnings(ar)
 	writeJSON(w, http.StatusOK, j)
 	return nil
 }
@@ -276,7 +282,7 @@ func (a *API) transition(w http.ResponseWriter, r *http.Request, actor kolokol.A
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.articleJSON(ar))
+	writeJSON(w, http.StatusOK, a.withWarnings(ar))
 	return nil
 }
 
@@ -303,7 +309,7 @@ func (a *API) schedule(w http.ResponseWriter, r *http.Request, actor kolokol.Act
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.articleJSON(ar))
+	writeJSON(w, http.StatusOK, a.withWarnings(ar))
 	return nil
 }
 
@@ -324,6 +330,6 @@ func (a *API) correct(w http.ResponseWriter, r *http.Request, actor kolokol.Acto
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, a.articleJSON(ar))
+	writeJSON(w, http.StatusCreated, a.withWarnings(ar))
 	return nil
 }

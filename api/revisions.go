@@ -123,7 +123,7 @@ func (a *API) restoreRevision(w http.ResponseWriter, r *http.Request, actor kolo
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.articleJSON(ar))
+	writeJSON(w, http.StatusOK, a.withWarnings(ar))
 	return nil
 }
 

@@ -53,6 +53,9 @@ func (g *Gate) Do(ctx context.Context, fn func()) error {
 	return nil
 }
 
+// Limit is how many hashes may run at once.
+func (g *Gate) Limit() int { return cap(g.slots) }
+
 // Peak is the most hashes that have run at once.
 func (g *Gate) Peak() int { return int(g.peak.Load()) }
 

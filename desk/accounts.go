@@ -63,12 +63,18 @@ func canManage(actor kolokol.Actor, role kolokol.Role, services []string) error 
 	return nil
 }
 
-// recordAccount writes the audit entry of an operation on an account,
-// under the account's services so that their admins see it.
+// recordAccount writes the audit entry of an operation on an account, under
+// the account's services and the actor's, so that the admins of both see
+// it.
 func (d *Desk) recordAccount(ctx context.Context, actor kolokol.Actor, action string, target *kolokol.User, detail string, err error) {
-	e := kolokol.AuditEntry{Action: action, Detail: detail}
+	e := kolokol.AuditEntry{Action: action, Detail: detail, Services: slices.Clone(actor.Services)}
 	if target != nil {
-		e.Target, e.Services = target.Email, target.Services
+		e.Target = target.Email
+		for _, s := range target.Services {
+			if !slices.Contains(e.Services, s) {
+				e.Services = append(e.Services, s)
+			}
+		}
 	}
 	d.write(ctx, actor, e, err)
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"html/template"
 	"net/url"
 	"regexp"
@@ -196,7 +197,8 @@ func Dropped(src string) []string {
 		}
 	}
 	source := []byte(src)
-	doc := markdownOnce().md.Parser().Parse(text.NewReader(source))
+	m := markdownOnce()
+	doc := m.md.Parser().Parse(text.NewReader(source))
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -219,8 +221,15 @@ func Dropped(src string) []string {
 			if n.HasClosure() {
 				raw = append(raw, n.ClosureLine.Value(source)...)
 			}
+		case *ast.AutoLink:
+			if u := n.URL(source); n.AutoLinkType == ast.AutoLinkURL && !m.keepsHref(util.URLEscape(u, false)) {
+				add(fmt.Sprintf("the address of the link %q (only http, https, mailto and the site's own addresses are kept; the text stays)", clip(string(u), 40)))
+			}
+			return ast.WalkContinue, nil
 		case *ast.Link:
-			if !allowedHref(string(n.Destination)) {
+			if strings.TrimSpace(string(n.Destination)) == "" {
+				add("a link with no address (the text stays)")
+			} else if !m.keepsHref(util.URLEscape(n.Destination, true)) {
 				add(fmt.Sprintf("the address of the link %q (only http, https, mailto and the site's own addresses are kept; the text stays)", clip(string(n.Destination), 40)))
 			}
 			return ast.WalkContinue, nil
@@ -231,25 +240,24 @@ func Dropped(src string) []string {
 			add("an HTML comment")
 			return ast.WalkContinue, nil
 		}
-		for _, m := range htmlTagRE.FindAllSubmatch(raw, -1) {
+		tags := htmlTagRE.FindAllSubmatch(raw, -1)
+		for _, m := range tags {
 			add("HTML <" + strings.ToLower(string(m[1])) + "> (write Markdown; HTML is not published)")
+		}
+		if len(tags) == 0 {
+			add(fmt.Sprintf("HTML %q (write Markdown; HTML is not published)", clip(strings.TrimSpace(string(raw)), 40)))
 		}
 		return ast.WalkContinue, nil
 	})
 	return out
 }
 
-// allowedHref reports whether the body policy keeps a link's address.
-func allowedHref(dest string) bool {
-	u, err := url.Parse(strings.TrimSpace(dest))
-	if err != nil {
-		return false
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "", "http", "https", "mailto":
-		return true
-	}
-	return false
+// keepsHref reports whether the body policy keeps a link's address as
+// goldmark writes it: the policy itself is asked, so the answer cannot
+// drift from what readers get.
+func (m *markdown) keepsHref(href []byte) bool {
+	out := m.policy.Sanitize(`<a href="` + html.EscapeString(string(href)) + `">x</a>`)
+	return strings.Contains(out, "href=")
 }
 
 func clip(s string, n int) string {

@@ -38,7 +38,11 @@ type testApp struct {
 	tokens map[string]string
 }
 
-func newTestApp(t testing.TB) *testApp {
+func newTestApp(t testing.TB) *testApp { return newTestAppWith(t, Config{}) }
+
+// newTestAppWith is newTestApp with settings of serve (its data directory,
+// base URL and logger are the test's own).
+func newTestAppWith(t testing.TB, cfg Config) *testApp {
 	t.Helper()
 	ctx := context.Background()
 	logs := &bytes.Buffer{}
@@ -46,7 +50,8 @@ func newTestApp(t testing.TB) *testApp {
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	data := t.TempDir()
-	app, err := NewApp(ctx, data, base, logger)
+	cfg.Data, cfg.BaseURL, cfg.Logger = data, base, logger
+	app, err := NewAppWith(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,9 +3,9 @@ package sqlite
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base32"
 	"database/sql"
 	"embed"
+	"encoding/base32"
 	"fmt"
 	"io/fs"
 	"path"

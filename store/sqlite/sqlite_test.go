@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/store/storetest"
@@ -255,4 +256,50 @@ func migratedBefore(t *testing.T, version int) (string, *sql.DB) {
 		}
 	}
 	return path, db
+}
+
+// TestEnrolmentsFromBeforeLinkSecrets: links made before links carried
+// their TOTP secret get the secret their account was shown (or a new one);
+// links of enrolled accounts, the takeover of issue 11, are removed; an
+// account that never enrolled keeps no secret; audit entries are found by
+// their service.
+func TestEnrolmentsFromBeforeLinkSecrets(t *testing.T) {
+	path, db := migratedBefore(t, 13)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(t.Context(), q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const shown = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	exec(`INSERT INTO users (id, email, role, services, totp_secret, created_at, updated_at) VALUES (1, 'new@example.org', 'admin', '[]', ?, 1, 1)`, shown)
+	exec(`INSERT INTO users (id, email, role, services, created_at, updated_at) VALUES (2, 'unopened@example.org', 'admin', '[]', 1, 1)`)
+	exec(`INSERT INTO users (id, email, role, services, password_hash, totp_secret, created_at, updated_at) VALUES (3, 'enrolled@example.org', 'admin', '[]', '$argon2id$x', ?, 1, 1)`, shown)
+	far := time.Now().Add(time.Hour).UnixNano()
+	exec(`INSERT INTO enrolments (token_hash, user_id, expires_at) VALUES (?, 1, ?), (?, 2, ?), (?, 3, ?)`,
+		kolokol.HashToken("a"), far, kolokol.HashToken("b"), far, kolokol.HashToken("c"), far)
+	exec(`INSERT INTO audit_log (time, actor, action, service) VALUES (1, 'x', 'article.publish', 'ru')`)
+	db.Close()
+	s := openTest(t, path)
+	ctx := t.Context()
+	a, err := s.FindEnrolment(ctx, kolokol.HashToken("a"), time.Now())
+	if err != nil || a.TOTPSecret != shown {
+		t.Errorf("the opened link: %+v %v", a, err)
+	}
+	b, err := s.FindEnrolment(ctx, kolokol.HashToken("b"), time.Now())
+	if err != nil || b.Validate() != nil {
+		t.Errorf("the unopened link: %+v %v", b, err)
+	}
+	if _, err := s.FindEnrolment(ctx, kolokol.HashToken("c"), time.Now()); !kolokol.IsNotFound(err) {
+		t.Errorf("the enrolled account's link survived: %v", err)
+	}
+	if u, _ := s.FindUserByID(ctx, 1); u.TOTPSecret != "" {
+		t.Error("an account that never enrolled keeps a second factor")
+	}
+	if u, _ := s.FindUserByID(ctx, 3); u.TOTPSecret != shown {
+		t.Error("an enrolled account lost its second factor")
+	}
+	if es, _ := s.FindAudit(ctx, kolokol.AuditFilter{Service: "ru"}); len(es) != 1 {
+		t.Errorf("old audit entries by service: %d", len(es))
+	}
 }

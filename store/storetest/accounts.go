@@ -137,4 +137,3 @@ func testAudit(t *testing.T, open Opener) {
 		t.Errorf("refused entries were written: %d", len(got))
 	}
 }
-

@@ -78,4 +78,3 @@ func testSessionRoundTrips(t *testing.T, open Opener) {
 	}
 	wantCode(t, s.TouchSession(t.Context(), given.ID, seen), kolokol.ENOTFOUND, "")
 }
-
