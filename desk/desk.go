@@ -31,6 +31,7 @@ type Desk struct {
 	listeners []Listener
 	audit     *auditor
 	guard     *guard
+	idle      time.Duration // sessions end after this long unused
 }
 
 // New returns a Desk. images makes the master and renditions of every
@@ -40,7 +41,7 @@ func New(store kolokol.Store, blobs kolokol.BlobStore, images media.Imager, now 
 	if now == nil {
 		now = time.Now
 	}
-	return &Desk{store: store, blobs: blobs, images: images, now: now, audit: newAuditor(store, now), guard: newGuard()}
+	return &Desk{store: store, blobs: blobs, images: images, now: now, audit: newAuditor(store, now), guard: newGuard(), idle: IdleTimeout}
 }
 
 // OnChange registers a listener. Call it while wiring, before serving.

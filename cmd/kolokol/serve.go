@@ -88,6 +88,9 @@ type Config struct {
 	Geo geo.Options
 	// AccessLog logs each request: method, route, status, duration, size.
 	AccessLog bool
+	// SessionIdle ends newsroom sessions unused for this long; zero: the
+	// default (desk.IdleTimeout).
+	SessionIdle time.Duration
 }
 
 // NewApp wires the store, desk, reader site and API.
@@ -140,6 +143,13 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	})
 	d := desk.New(store, blobs, images, nil)
 	d.SetLogger(logger)
+	if cfg.SessionIdle != 0 {
+		if err := d.SetSessionIdle(cfg.SessionIdle); err != nil {
+			images.Close()
+			store.Close()
+			return nil, fmt.Errorf("--session-idle: %w", err)
+		}
+	}
 	s := site.New(builder, blobs, logger, nil, site.Options{Geo: resolver, Notices: store.FindNotices, Onion: cfg.Onion,
 		HSTS: strings.HasPrefix(baseURL, "https://"), Setting: store.FindSetting})
 	d.OnChange(s.Changed)
@@ -210,6 +220,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	geoHeader := fs.String("geo-header", "", "request header a trusted CDN or proxy puts the reader's country in, e.g. CF-IPCountry")
 	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or prefixes whose --geo-header and X-Forwarded-For are believed")
 	geoDB := fs.String("geo-db", "", "MaxMind-format country database (.mmdb) to find the reader's country in")
+	sessionIdle := fs.Duration("session-idle", desk.IdleTimeout, "end a newsroom session unused for this long (5s to 12h)")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
 	}
@@ -235,7 +246,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	app, err := NewAppWith(ctx, Config{Data: *data, BaseURL: *baseURL, Logger: logger, Onion: *onion, AccessLog: *accessLog,
-		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}})
+		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}, SessionIdle: *sessionIdle})
 	if err != nil {
 		ln.Close()
 		return err
