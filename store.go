@@ -58,8 +58,19 @@ type Store interface {
 	// ENOTFOUND; either way nothing changes.
 	UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, r []Rendition) error
 
-	CreateToken(ctx context.Context, t *Token) error // sets ID, CreatedAt
+	// API tokens. CreateToken sets ID and CreatedAt. FindTokenByHash and
+	// FindTokenByID return ENOTFOUND for an unknown token, FindTokens all
+	// of them, newest first. RevokeToken sets RevokedAt to at; a revoked
+	// token keeps its first RevokedAt (ENOTFOUND for an unknown id).
+	// RecordTokenUse sets LastUsed to the day of at (see Day) when that is
+	// later than the stored day, and writes nothing otherwise, so that it
+	// may be called on every request.
+	CreateToken(ctx context.Context, t *Token) error
 	FindTokenByHash(ctx context.Context, hash string) (*Token, error)
+	FindTokenByID(ctx context.Context, id int64) (*Token, error)
+	FindTokens(ctx context.Context) ([]*Token, error)
+	RevokeToken(ctx context.Context, id int64, at time.Time) error
+	RecordTokenUse(ctx context.Context, id int64, at time.Time) error
 
 	// Newsroom accounts. CreateUser sets ID, CreatedAt, UpdatedAt and
 	// Version (1). UpdateUser writes every field but ID and CreatedAt if

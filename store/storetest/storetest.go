@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Breaking", testBreaking},
 		{"Media", testMedia},
 		{"Tokens", testTokens},
+		{"TokenLifecycle", testTokenLifecycle},
 		{"Concurrency", testConcurrency},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
