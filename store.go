@@ -43,13 +43,15 @@ type Store interface {
 	// when none is set.
 	FindBreaking(ctx context.Context, service string) (*Breaking, error)
 
-	// CreateMedia stores a media row and its renditions in one transaction,
-	// setting ID and CreatedAt. A known hash is the same master: m is filled
-	// with the existing row, its focal point and renditions, and nothing is
-	// written. An invalid focal point or rendition (see Media.Validate) is
-	// refused with EINVALID.
+	// CreateMedia stores a media row, its renditions and the services that
+	// uploaded it (m.Services) in one transaction, setting ID and
+	// CreatedAt. A known hash is the same master: m.Services are added to
+	// its services, and m is filled with the existing row, its focal
+	// point, renditions and services; nothing else is written. An invalid
+	// focal point, rendition or service code (see Media.Validate), or a
+	// service that does not exist, is refused with EINVALID.
 	CreateMedia(ctx context.Context, m *Media) error
-	// FindMediaByID returns the media with its renditions.
+	// FindMediaByID returns the media with its renditions and services.
 	FindMediaByID(ctx context.Context, id int64) (*Media, error)
 	// UpdateMediaFocal sets a media's focal point and replaces all of its
 	// renditions with r, atomically: a reader of the media sees the old

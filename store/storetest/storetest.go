@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"ScheduledBy", testScheduledBy},
 		{"Breaking", testBreaking},
 		{"Media", testMedia},
+		{"MediaServices", testMediaServices},
 		{"Tokens", testTokens},
 		{"TokenLifecycle", testTokenLifecycle},
 		{"Concurrency", testConcurrency},
