@@ -110,7 +110,9 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := d.UploadMedia(ctx, admin, photo)
+	// One photo for every demo story with a picture: the admin sees it
+	// whichever service it is uploaded for.
+	m, _, err := d.UploadMedia(ctx, admin, "en", photo)
 	if err != nil {
 		return nil, fmt.Errorf("seed photo: %w", err)
 	}

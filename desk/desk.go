@@ -98,6 +98,9 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	if err := d.checkLeadImage(ctx, actor, "article.create", a); err != nil {
+		return nil, err
+	}
 	if err := d.store.CreateArticle(ctx, a); err != nil {
 		return nil, fmt.Errorf("create article: %w", err)
 	}
@@ -156,11 +159,20 @@ type ArticlePatch struct {
 
 // UpdateArticle applies a patch. A live story can only be edited by someone
 // who may publish, since the edit goes straight to readers.
-func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (a *kolokol.Article, err error) {
+func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (*kolokol.Article, error) {
+	return d.updateArticle(ctx, actor, id, p)
+}
+
+// updateArticle applies a patch; kept are media the story may show
+// whether or not the actor may see them (see checkLeadImage).
+func (d *Desk) updateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch, kept ...int64) (a *kolokol.Article, err error) {
 	defer func() { d.record(ctx, actor, "article.update", serviceOf(a), id, "", err) }()
 	a, err = d.Article(ctx, actor, id)
 	if err != nil {
 		return nil, err
+	}
+	if a.LeadImage != nil {
+		kept = append(kept, a.LeadImage.MediaID)
 	}
 	if a.IsLive() && !actor.CanPublish() {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot edit a published story", actor.Role)
@@ -196,6 +208,9 @@ func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64,
 	}
 	a.Normalize()
 	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if err := d.checkLeadImage(ctx, actor, "article.update", a, kept...); err != nil {
 		return nil, err
 	}
 	return a, d.save(ctx, actor, a, a.IsLive(), oldGroup)

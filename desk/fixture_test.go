@@ -15,6 +15,7 @@ import (
 type fixture struct {
 	*Desk
 	store *sqlite.Store
+	dir   string // the data directory: kolokol.db and media/
 	now   time.Time
 }
 
@@ -35,7 +36,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: st, now: time.Date(2026, time.March, 10, 12, 0, 0, 0, time.UTC)}
+	f := &fixture{store: st, dir: dir, now: time.Date(2026, time.March, 10, 12, 0, 0, 0, time.UTC)}
 	f.Desk = New(st, blobs, images, func() time.Time { return f.now })
 	for _, code := range []string{"en", "fa", "ru"} {
 		svc := &kolokol.Service{Code: code, Tag: code, Script: "Latn", Direction: kolokol.LTR, Name: "Service " + code, TimeZone: "UTC"}

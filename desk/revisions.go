@@ -33,10 +33,16 @@ func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64
 		return nil, err
 	}
 	li := r.LeadImage
-	return d.UpdateArticle(ctx, actor, id, ArticlePatch{
+	// The story showed the revision's photo once: it may show it again,
+	// whoever restores it.
+	var kept []int64
+	if li != nil {
+		kept = append(kept, li.MediaID)
+	}
+	return d.updateArticle(ctx, actor, id, ArticlePatch{
 		Version: version, Section: &r.Section, Headline: &r.Headline, Summary: &r.Summary, Body: &r.Body,
 		Dateline: &r.Dateline, Bylines: &r.Bylines, Tags: &r.Tags, Credits: &r.Credits, LeadImage: &li,
-	})
+	}, kept...)
 }
 
 // DiffOp is one run of a diff: text both sides share ("equal"), or text
