@@ -34,6 +34,10 @@ type Media struct {
 	// were made; Srcset picks and sorts them.
 	Renditions []Rendition
 	CreatedAt  time.Time
+	// Services are the services that uploaded it, by code, sorted. With
+	// the services whose stories show it, they are who may see it; a media
+	// is no one else's to find, crop or put in a story.
+	Services []string
 }
 
 // Rendition ratio names: the crops a page layout picks from.
@@ -152,6 +156,11 @@ func (m *Media) Validate() error {
 		return FieldErrorf(EINVALID, "width", "media dimensions cannot be negative")
 	case !ValidFocal(m.FocalX, m.FocalY):
 		return FieldErrorf(EINVALID, "focal", "the focal point must lie within the image (0 to 1 on each axis), got (%g, %g)", m.FocalX, m.FocalY)
+	}
+	for _, s := range m.Services {
+		if !ValidServiceCode(s) {
+			return FieldErrorf(EINVALID, "services", "invalid service code %q", s)
+		}
 	}
 	return ValidateRenditions(m.Renditions)
 }

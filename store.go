@@ -2,6 +2,7 @@ package kolokol
 
 import (
 	"context"
+	"time"
 )
 
 // Store keeps the newsroom's data. Every method is atomic: it either applies
@@ -44,13 +45,15 @@ type Store interface {
 	// when none is set.
 	FindBreaking(ctx context.Context, service string) (*Breaking, error)
 
-	// CreateMedia stores a media row and its renditions in one transaction,
-	// setting ID and CreatedAt. A known hash is the same master: m is filled
-	// with the existing row, its focal point and renditions, and nothing is
-	// written. An invalid focal point or rendition (see Media.Validate) is
-	// refused with EINVALID.
+	// CreateMedia stores a media row, its renditions and the services that
+	// uploaded it (m.Services) in one transaction, setting ID and
+	// CreatedAt. A known hash is the same master: m.Services are added to
+	// its services, and m is filled with the existing row, its focal
+	// point, renditions and services; nothing else is written. An invalid
+	// focal point, rendition or service code (see Media.Validate), or a
+	// service that does not exist, is refused with EINVALID.
 	CreateMedia(ctx context.Context, m *Media) error
-	// FindMediaByID returns the media with its renditions.
+	// FindMediaByID returns the media with its renditions and services.
 	FindMediaByID(ctx context.Context, id int64) (*Media, error)
 	// UpdateMediaFocal sets a media's focal point and replaces all of its
 	// renditions with r, atomically: a reader of the media sees the old
@@ -59,8 +62,19 @@ type Store interface {
 	// ENOTFOUND; either way nothing changes.
 	UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, r []Rendition) error
 
-	CreateToken(ctx context.Context, t *Token) error // sets ID, CreatedAt
+	// API tokens. CreateToken sets ID and CreatedAt. FindTokenByHash and
+	// FindTokenByID return ENOTFOUND for an unknown token, FindTokens all
+	// of them, newest first. RevokeToken sets RevokedAt to at; a revoked
+	// token keeps its first RevokedAt (ENOTFOUND for an unknown id).
+	// RecordTokenUse sets LastUsed to the day of at (see Day) when that is
+	// later than the stored day, and writes nothing otherwise, so that it
+	// may be called on every request.
+	CreateToken(ctx context.Context, t *Token) error
 	FindTokenByHash(ctx context.Context, hash string) (*Token, error)
+	FindTokenByID(ctx context.Context, id int64) (*Token, error)
+	FindTokens(ctx context.Context) ([]*Token, error)
+	RevokeToken(ctx context.Context, id int64, at time.Time) error
+	RecordTokenUse(ctx context.Context, id int64, at time.Time) error
 
 	// FindRevisions returns an article's revisions, newest first;
 	// FindRevision one of them. CreateArticle and UpdateArticle record a

@@ -30,6 +30,43 @@ type Token struct {
 	Role      Role
 	Services  []string // service codes; empty means every service (admins only)
 	CreatedAt time.Time
+	// CreatedBy is who made it: an account's email, or the command that
+	// did ("kolokol token create"). Tokens from before it was kept have "".
+	CreatedBy string
+	// ExpiresAt is when it stops working; zero: it works until revoked.
+	ExpiresAt time.Time
+	// RevokedAt is when it was revoked; zero: it was not.
+	RevokedAt time.Time
+	// LastUsed is the day it was last used (midnight UTC, see Day); zero:
+	// never. Only the day: when exactly a script calls, and from where, is
+	// not the newsroom's to keep.
+	LastUsed time.Time
+}
+
+// Normalize trims the name and drops empty and repeated services.
+func (t *Token) Normalize() {
+	t.Name = strings.TrimSpace(t.Name)
+	t.CreatedBy = strings.TrimSpace(t.CreatedBy)
+	t.Services = cleanList(t.Services)
+}
+
+// Usable returns nil when the token may be used at now, and otherwise an
+// EUNAUTHORIZED error saying why: a script's operator reads it in a log
+// and needs to know whether to ask for a new token or fix a typo.
+func (t *Token) Usable(now time.Time) error {
+	if !t.RevokedAt.IsZero() {
+		return Errorf(EUNAUTHORIZED, "this API token was revoked on %s; ask an admin for a new one", t.RevokedAt.UTC().Format("2006-01-02"))
+	}
+	if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+		return Errorf(EUNAUTHORIZED, "this API token has expired (on %s); ask an admin for a new one", t.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return nil
+}
+
+// Day is the UTC day t falls on, as midnight UTC: what Token.LastUsed keeps.
+func Day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // Validate checks a token before it is stored.
@@ -50,6 +87,19 @@ func (t *Token) Validate() error {
 		if !ValidServiceCode(s) {
 			return FieldErrorf(EINVALID, "services", "invalid service code %q", s)
 		}
+	}
+	// Token lists are tables, in the newsroom and on a terminal.
+	if strings.ContainsAny(t.Name, "\r\n\t") {
+		return FieldErrorf(EINVALID, "name", "a token name must be a single line")
+	}
+	if !t.ExpiresAt.IsZero() && !t.CreatedAt.IsZero() && !t.ExpiresAt.After(t.CreatedAt) {
+		return FieldErrorf(EINVALID, "expires_at", "a token must expire after it is made")
+	}
+	if !t.LastUsed.IsZero() && !t.LastUsed.Equal(Day(t.LastUsed)) {
+		return FieldErrorf(EINVALID, "last_used", "the last use of a token is kept as a day, not a time")
+	}
+	if err := checkText("created_by", t.CreatedBy, 300); err != nil {
+		return err
 	}
 	return checkText("name", t.Name, 200)
 }

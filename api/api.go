@@ -113,10 +113,10 @@ func (a *API) authenticate(ctx context.Context, header string) (kolokol.Actor, e
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		return kolokol.Actor{}, kolokol.Errorf(kolokol.EUNAUTHORIZED, "send an API token as Authorization: Bearer <token>")
 	}
-	t, err := a.store.FindTokenByHash(ctx, kolokol.HashToken(strings.TrimSpace(secret)))
-	if kolokol.IsNotFound(err) {
-		return kolokol.Actor{}, kolokol.Errorf(kolokol.EUNAUTHORIZED, "the API token is not valid")
-	} else if err != nil {
+	// Looked up on every request, never cached: a revoked or expired
+	// token is refused from the next request on.
+	t, err := a.desk.AuthenticateToken(ctx, strings.TrimSpace(secret))
+	if err != nil {
 		return kolokol.Actor{}, err
 	}
 	return kolokol.ActorOf(t), nil

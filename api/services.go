@@ -66,10 +66,13 @@ func (a *API) mediaJSON(m *kolokol.Media, sug *media.Suggestions) mediaJSON {
 	return j
 }
 
-// uploadMedia takes a multipart form with one file field named "file". The
-// part is read into memory under a hard limit; nothing touches disk until
-// the image has passed its checks.
+// uploadMedia takes a multipart form with one file field named "file" and
+// the service the picture is for, as a field or a query parameter named
+// "service" (a token of one service may leave it out). The part is read
+// into memory under a hard limit; nothing touches disk until the image has
+// passed its checks.
 func (a *API) uploadMedia(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	service := r.URL.Query().Get("service")
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return kolokol.Errorf(kolokol.EMALFORMED, "send the image as multipart/form-data with a field named file")
@@ -86,6 +89,17 @@ func (a *API) uploadMedia(w http.ResponseWriter, r *http.Request, actor kolokol.
 			break
 		} else if err != nil {
 			return multipartError(err)
+		}
+		if part.FormName() == "service" {
+			v, err := io.ReadAll(io.LimitReader(part, 64))
+			if err != nil {
+				return multipartError(err)
+			}
+			if service != "" && service != string(v) {
+				return kolokol.FieldErrorf(kolokol.EINVALID, "service", "the service is given twice, as %q and %q", service, v)
+			}
+			service = string(v)
+			continue
 		}
 		if part.FormName() != "file" {
 			part.Close()
@@ -105,7 +119,7 @@ func (a *API) uploadMedia(w http.ResponseWriter, r *http.Request, actor kolokol.
 	if data == nil {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "file", "the form has no field named file")
 	}
-	m, sug, err := a.desk.UploadMedia(r.Context(), actor, data)
+	m, sug, err := a.desk.UploadMedia(r.Context(), actor, service, data)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 token=$(awk '/admin token/ {print $3}' "$work/out")
 page=$(curl -fs "http://127.0.0.1:$port/en/" | grep -o 'href="a/[^"]*"' | head -1 | sed 's/href="//; s/"$//')
-(for _ in 1 2 3; do curl -fs -o /dev/null -H "Authorization: Bearer $token" -F "file=@$work/big.jpg" "http://127.0.0.1:$port/api/v1/media"; done) &
+(for _ in 1 2 3; do curl -fs -o /dev/null -H "Authorization: Bearer $token" -F service=en -F "file=@$work/big.jpg" "http://127.0.0.1:$port/api/v1/media"; done) &
 uploads=$!
 wrk -t1 -c8 -d12s --latency "http://127.0.0.1:$port/en/$page" | grep -E "Latency  |99%|Requests/sec"
 wait "$uploads"

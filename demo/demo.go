@@ -103,14 +103,16 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 	secret, hash := kolokol.NewToken()
-	if err := store.CreateToken(ctx, &kolokol.Token{Name: "demo admin", Hash: hash, Role: kolokol.RoleAdmin}); err != nil {
+	if err := store.CreateToken(ctx, &kolokol.Token{Name: "demo admin", Hash: hash, Role: kolokol.RoleAdmin, CreatedBy: "kolokol serve --demo"}); err != nil {
 		return nil, fmt.Errorf("seed token: %w", err)
 	}
 	photo, err := Photo(1280, 720)
 	if err != nil {
 		return nil, err
 	}
-	m, _, err := d.UploadMedia(ctx, admin, photo)
+	// One photo for every demo story with a picture: the admin sees it
+	// whichever service it is uploaded for.
+	m, _, err := d.UploadMedia(ctx, admin, "en", photo)
 	if err != nil {
 		return nil, fmt.Errorf("seed photo: %w", err)
 	}

@@ -102,6 +102,9 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	if err := d.checkLeadImage(ctx, actor, "article.create", a); err != nil {
+		return nil, err
+	}
 	if err := d.store.CreateArticle(ctx, a); err != nil {
 		return nil, fmt.Errorf("create article: %w", err)
 	}
@@ -179,7 +182,7 @@ type ArticlePatch struct {
 // edited by someone who may publish (see canEdit). A patch made from an
 // older version is merged with what changed since (see Edit).
 func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (*kolokol.Article, error) {
-	r, err := d.Edit(ctx, actor, id, p)
+	r, err := d.edit(ctx, actor, id, p)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +193,13 @@ func (d *Desk) UpdateArticle(ctx context.Context, actor kolokol.Actor, id int64,
 // between, the patch is merged field by field with their change (see
 // rebase): a *Conflict names the fields both changed differently, and
 // nothing is stored.
-func (d *Desk) Edit(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (res *EditResult, err error) {
+func (d *Desk) Edit(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch) (*EditResult, error) {
+	return d.edit(ctx, actor, id, p)
+}
+
+// edit is Edit; kept are media the story may show whether or not the actor
+// may see them (see checkLeadImage).
+func (d *Desk) edit(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch, kept ...int64) (res *EditResult, err error) {
 	var a *kolokol.Article
 	defer func() { d.record(ctx, actor, "article.update", serviceOf(a), id, "", err) }()
 	a, err = d.Article(ctx, actor, id)
@@ -199,6 +208,9 @@ func (d *Desk) Edit(ctx context.Context, actor kolokol.Actor, id int64, p Articl
 	}
 	if err := canEdit(actor, a); err != nil {
 		return nil, err
+	}
+	if a.LeadImage != nil {
+		kept = append(kept, a.LeadImage.MediaID)
 	}
 	if p.Version <= 0 {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "version", "version is required to edit a story")
@@ -226,6 +238,9 @@ func (d *Desk) Edit(ctx context.Context, actor kolokol.Actor, id int64, p Articl
 	}
 	if sameText(&before, a) {
 		return res, nil // nothing to save: the history records changes, not clicks
+	}
+	if err := d.checkLeadImage(ctx, actor, "article.update", a, kept...); err != nil {
+		return nil, err
 	}
 	return res, d.save(ctx, actor, a, a.IsLive(), before.TranslationGroup)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/media"
@@ -20,17 +21,36 @@ import (
 // Files are written before the row, so a row never points at a missing
 // file; a failure or crash between the two leaves only unreferenced files.
 // An upload whose master is already stored returns that media, with its
-// focal point and renditions as they are.
-func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, data []byte) (m *kolokol.Media, sug media.Suggestions, err error) {
+// focal point and renditions as they are, and adds the service to it.
+//
+// The picture is uploaded for a service, which the actor must work on: the
+// media belongs to it (see Media). An actor of exactly one service may
+// leave it out.
+func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, service string, data []byte) (m *kolokol.Media, sug media.Suggestions, err error) {
+	if service == "" && len(actor.Services) == 1 {
+		service = actor.Services[0]
+	}
 	defer func() {
 		var id string
 		if m != nil {
 			id = fmt.Sprintf("media %d", m.ID)
 		}
-		d.record(ctx, actor, "media.upload", "", 0, id, err)
+		d.record(ctx, actor, "media.upload", service, 0, id, err)
 	}()
 	if actor.Name == "" {
 		return nil, media.Suggestions{}, kolokol.Errorf(kolokol.EUNAUTHORIZED, "sign in to upload")
+	}
+	if service == "" {
+		return nil, media.Suggestions{}, kolokol.FieldErrorf(kolokol.EINVALID, "service", "name the service the picture is for")
+	}
+	// Checked before the picture is: processing it is the expensive part.
+	if err := canTouch(actor, service); err != nil {
+		return nil, media.Suggestions{}, err
+	}
+	if _, err := d.store.FindServiceByCode(ctx, service); kolokol.IsNotFound(err) {
+		return nil, media.Suggestions{}, kolokol.FieldErrorf(kolokol.EINVALID, "service", "there is no service %q", service)
+	} else if err != nil {
+		return nil, media.Suggestions{}, fmt.Errorf("upload media for %s: %w", service, err)
 	}
 	res, err := d.images.Process(ctx, data, media.Centre)
 	if err != nil {
@@ -40,6 +60,7 @@ func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, data []byte
 	if err != nil {
 		return nil, media.Suggestions{}, err
 	}
+	m.Services = []string{service}
 	if err := media.Store(ctx, d.blobs, res); err != nil {
 		return nil, media.Suggestions{}, fmt.Errorf("upload media: %w", err)
 	}
@@ -76,19 +97,88 @@ func renditions(res *media.Result) []kolokol.Rendition {
 	return out
 }
 
-// Media returns one media with its renditions. Media belong to no service:
-// anyone signed in may see them.
+// Media returns one media with its renditions, if actor may see it (see
+// mediaVisible); one they may not see is answered as one that does not
+// exist, and the attempt is audited as media.view.denied.
 func (d *Desk) Media(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.Media, error) {
 	if actor.Name == "" {
 		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "sign in to see media")
 	}
-	return d.store.FindMediaByID(ctx, id)
+	return d.mediaFor(ctx, actor, id, kolokol.AuditEntry{Action: "media.view"})
+}
+
+// mediaVisible reports whether actor may see a media, given the services
+// that uploaded it and those whose stories show it as their lead image:
+// they must work on one of them. Media of a service are as private as its
+// drafts: an unpublished photo can say what a story will say, or who is in
+// it. A global admin sees every media, those of no service too.
+func mediaVisible(actor kolokol.Actor, uploaded, showing []string) bool {
+	if actor.Role == kolokol.RoleAdmin && len(actor.Services) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(uploaded, actor.CanTouch) || slices.ContainsFunc(showing, actor.CanTouch)
+}
+
+// mediaFor returns media id if actor may see it. A media they may not see
+// is answered as the store answers for one that does not exist (ENOTFOUND),
+// so that ids cannot be probed, and the attempt is recorded as e.Action
+// followed by .denied (with the reason), under the media's service when e
+// names none.
+func (d *Desk) mediaFor(ctx context.Context, actor kolokol.Actor, id int64, e kolokol.AuditEntry) (*kolokol.Media, error) {
+	m, err := d.store.FindMediaByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if mediaVisible(actor, m.Services, nil) {
+		return m, nil
+	}
+	using, err := d.storiesShowing(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var showing []string
+	for _, a := range using {
+		if !slices.Contains(showing, a.Service) {
+			showing = append(showing, a.Service)
+		}
+	}
+	if mediaVisible(actor, m.Services, showing) {
+		return m, nil
+	}
+	owners := append(slices.Clone(m.Services), showing...)
+	reason := kolokol.Errorf(kolokol.EFORBIDDEN, "media %d belongs to no service; only a global admin may use it", id)
+	if len(owners) > 0 {
+		reason = kolokol.Errorf(kolokol.EFORBIDDEN, "media %d is of services %v, none of which %s works on", id, owners, actor.Name)
+		if e.Service == "" {
+			e.Service = owners[0]
+		}
+	}
+	d.write(ctx, actor, e, reason)
+	return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)
+}
+
+// checkLeadImage refuses a lead image the actor may not see, as if the
+// media did not exist: otherwise anyone could put another service's
+// embargoed photo in a story and read it in the preview or on the site.
+// kept are media the story may keep whoever edits it: the one it shows,
+// and the one of the revision being restored. The attempt is recorded as
+// action.denied, under the story's service.
+func (d *Desk) checkLeadImage(ctx context.Context, actor kolokol.Actor, action string, a *kolokol.Article, kept ...int64) error {
+	if a.LeadImage == nil || slices.Contains(kept, a.LeadImage.MediaID) {
+		return nil
+	}
+	id := a.LeadImage.MediaID
+	_, err := d.mediaFor(ctx, actor, id, kolokol.AuditEntry{Action: action, Service: a.Service, ArticleID: a.ID})
+	if kolokol.IsNotFound(err) {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "lead_image.media_id", "there is no media %d", id)
+	}
+	return err
 }
 
 // SetFocalPoint moves the point crops keep in view and makes the
 // renditions again from the stored master. It is for editors, since the
-// new crops go straight to readers, and only for those who may edit every
-// story that shows the picture. Pages of those stories are re-rendered
+// new crops go straight to readers, and only for those who may see the
+// picture and edit every story that shows it. Pages of those stories are re-rendered
 // before it returns.
 func (d *Desk) SetFocalPoint(ctx context.Context, actor kolokol.Actor, id int64, x, y float64) (m *kolokol.Media, err error) {
 	defer func() { d.record(ctx, actor, "media.focal", "", 0, fmt.Sprintf("media %d", id), err) }()
@@ -104,7 +194,7 @@ func (d *Desk) SetFocalPoint(ctx context.Context, actor kolokol.Actor, id int64,
 	if !(y >= 0 && y <= 1) {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "y", "y must be from 0 (top edge) to 1 (bottom edge), got %g", y)
 	}
-	m, err = d.store.FindMediaByID(ctx, id)
+	m, err = d.mediaFor(ctx, actor, id, kolokol.AuditEntry{Action: "media.focal"})
 	if err != nil {
 		return nil, err
 	}

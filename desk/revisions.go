@@ -40,11 +40,21 @@ func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64
 		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "version", "the story was changed since you opened its history (it is at version %d, you saw %d); reload the history and restore again", a.Version, version)
 	}
 	li := r.LeadImage
-	return d.UpdateArticle(ctx, actor, id, ArticlePatch{
+	// The story showed the revision's photo once: it may show it again,
+	// whoever restores it.
+	var kept []int64
+	if li != nil {
+		kept = append(kept, li.MediaID)
+	}
+	res, err := d.edit(ctx, actor, id, ArticlePatch{
 		Version: version, Section: &r.Section, Headline: &r.Headline, Summary: &r.Summary, Body: &r.Body,
 		Dateline: &r.Dateline, Bylines: &r.Bylines, Tags: &r.Tags, Credits: &r.Credits, LeadImage: &li,
 		TranslationGroup: &r.TranslationGroup,
-	})
+	}, kept...)
+	if err != nil {
+		return nil, err
+	}
+	return res.Article, nil
 }
 
 // DiffOp is one run of a diff: text both sides share ("equal"), or text

@@ -693,7 +693,8 @@ async function signIn(page, base, cred, step = 0) {
 // checkNewsroom drives the newsroom in a real browser: the demo editor
 // signs in, writes a story in Farsi, previews it, publishes it, finds it on
 // the reader site, corrects it and finds the correction there; the demo
-// admin opens the accounts, settings and audit pages. Every newsroom page
+// admin opens the accounts, settings, audit and API tokens pages (and
+// makes a token there). Every newsroom page
 // visited gets axe, and its HTML joins the Nu check. The admin also adds a
 // passkey (Chromium's virtual authenticator) and signs in with it.
 async function checkNewsroom(browser, axeSource, base, pages) {
@@ -925,6 +926,15 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await rc.close();
     await visit('newsroom-settings', await ap.goto(local + '/newsroom/services/fa'), ap);
     await visit('newsroom-audit', await ap.goto(local + '/newsroom/audit?action=article.publish'), ap);
+    const tokens = await visit('newsroom-tokens', await ap.goto(local + '/newsroom/tokens'), ap);
+    await ap.fill('#token-name', 'e2e wire importer');
+    await ap.selectOption('#token-role', 'reporter');
+    await ap.check('input[name=services][value=fa]');
+    await ap.fill('#token-days', '30');
+    await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/tokens"] button')]);
+    const secret = await ap.textContent('#token-secret').catch(() => null);
+    expect(tokens, !!secret && secret.startsWith('kk_'), 'newsroom-make-token', 'making an API token showed no secret');
+    await visit('newsroom-token-made', null, ap);
     await visit('newsroom-notices', await ap.goto(local + '/newsroom/notices?service=fa'), ap);
     await visit('newsroom-security-txt', await ap.goto(local + '/newsroom/security-txt'), ap);
     await ac.close();

@@ -78,7 +78,7 @@ func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Ne
 		}
 	}
 	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume"} {
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -138,6 +138,9 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/accounts/{id}":                        csrf.Handler(n.signedIn(n.saveAccount)),
 		"POST /newsroom/accounts/{id}/reset":                  csrf.Handler(n.signedIn(n.resetAccount)),
 		"GET /newsroom/audit":                                 n.signedIn(n.auditLog),
+		"GET /newsroom/tokens":                                n.signedIn(n.tokenList),
+		"POST /newsroom/tokens":                               csrf.Handler(n.signedIn(n.createToken)),
+		"POST /newsroom/tokens/{id}/revoke":                   csrf.Handler(n.signedIn(n.revokeToken)),
 		"GET /newsroom/notices":                               n.signedIn(n.notices),
 		"POST /newsroom/notices":                              csrf.Handler(n.signedIn(n.saveNotice)),
 		"GET /newsroom/security-txt":                          n.signedIn(n.securityTxtPage),
@@ -251,6 +254,7 @@ type pageData struct {
 	Accounts *accountsPage
 	Audit    *auditPage
 	Notices  *noticesPage
+	Tokens   *tokensPage
 	Text     string // security.txt
 	// enrolment
 	QR     template.HTML

@@ -45,23 +45,31 @@ func (n *Newsroom) previewPost(w http.ResponseWriter, r *http.Request, u *koloko
 		n.fail(w, r, u, err)
 		return
 	}
+	var stored *kolokol.Article
 	if f.ID > 0 {
-		a, err := n.desk.Article(r.Context(), u.Actor(), f.ID)
-		if err != nil {
+		if stored, err = n.desk.Article(r.Context(), u.Actor(), f.ID); err != nil {
 			n.fail(w, r, u, err)
 			return
 		}
-		f.Service = a.Service
-		p := f.article()
-		p.Status, p.PublishedAt, p.UpdatedAt, p.Corrections = a.Status, a.PublishedAt, a.UpdatedAt, a.Corrections
-		n.servePreview(w, r, u, p)
-		return
-	}
-	if !u.Actor().CanTouch(f.Service) {
+		f.Service = stored.Service
+	} else if !u.Actor().CanTouch(f.Service) {
 		n.fail(w, r, u, kolokol.Errorf(kolokol.EFORBIDDEN, "you do not work on service %q", f.Service))
 		return
 	}
-	n.servePreview(w, r, u, f.article())
+	// The preview shows the photo, and the form may name another
+	// service's, which the editor may not see; the one the stored story
+	// shows is theirs to preview.
+	if f.MediaID > 0 && (stored == nil || stored.LeadImage == nil || stored.LeadImage.MediaID != f.MediaID) {
+		if _, err := n.desk.Media(r.Context(), u.Actor(), f.MediaID); err != nil {
+			n.fail(w, r, u, err)
+			return
+		}
+	}
+	p := f.article()
+	if stored != nil {
+		p.Status, p.PublishedAt, p.UpdatedAt, p.Corrections = stored.Status, stored.PublishedAt, stored.UpdatedAt, stored.Corrections
+	}
+	n.servePreview(w, r, u, p)
 }
 
 func (n *Newsroom) servePreview(w http.ResponseWriter, r *http.Request, u *kolokol.User, a *kolokol.Article) {

@@ -261,7 +261,8 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 		return
 	}
 	if f.MediaID > 0 {
-		if m, err := n.store.FindMediaByID(ctx, f.MediaID); err == nil {
+		// Through the desk: the form may name a media of another service.
+		if m, err := n.desk.Media(ctx, u.Actor(), f.MediaID); err == nil {
 			p.Media = m
 		}
 	}
@@ -362,7 +363,7 @@ func (n *Newsroom) attachPhoto(r *http.Request, u *kolokol.User, f *storyForm, p
 			return err
 		}
 	}
-	m, _, err := n.desk.UploadMedia(r.Context(), actor, photo)
+	m, _, err := n.desk.UploadMedia(r.Context(), actor, a.Service, photo)
 	if err != nil {
 		return err
 	}

@@ -173,7 +173,7 @@ func TestAPIMedia(t *testing.T) {
 	ta := newTestApp(t)
 	upload := func(token string, data []byte, name string) response {
 		body, ct := multipartBody(t, "file", name, data)
-		return ta.do(t, "POST", "/api/v1/media", token, body, "Content-Type", ct)
+		return ta.do(t, "POST", "/api/v1/media?service=ru", token, body, "Content-Type", ct)
 	}
 	img := pngFile(t, 64, 36)
 	r := upload(ta.tokens["reporter-ru"], img, "photo.jpg") // wrong extension: content decides

@@ -23,7 +23,9 @@ Usage:
   kolokol serve [--data DIR] [--addr HOST:PORT] [--base-url URL] [--demo] [--log-level L]
         [--admin-addr HOST:PORT] [--access-log] [--onion URL]
         [--geo-header NAME --trusted-proxies LIST] [--geo-db FILE.mmdb]
-  kolokol token create --data DIR --name NAME --role reporter|editor|admin [--service CODE ...]
+  kolokol token create --data DIR --name NAME --role reporter|editor|admin [--service CODE ...] [--expires 90d]
+  kolokol token list --data DIR
+  kolokol token revoke --data DIR ID
   kolokol user add --data DIR --email E [--name N] --role reporter|editor|admin [--service CODE ...] [--base-url URL]
   kolokol version
 
@@ -50,10 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr, getenv)
 	case "token":
-		if len(args) < 2 || args[1] != "create" {
-			return fmt.Errorf("usage: kolokol token create --data DIR --name NAME --role ROLE [--service CODE ...]")
-		}
-		return tokenCreate(ctx, args[2:], stdout, stderr, getenv)
+		return token(ctx, args[1:], stdout, stderr, getenv)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return fmt.Errorf("usage: kolokol user add --data DIR --email E --role ROLE [--service CODE ...]")

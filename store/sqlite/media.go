@@ -10,10 +10,11 @@ import (
 
 const mediaColumns = `id, hash, content_type, size, width, height, focal_x, focal_y, created_at`
 
-// CreateMedia stores a new media row with its renditions, in one
-// transaction, and sets m.ID and m.CreatedAt. Files are content-addressed,
-// so a hash already stored is the same master: m is filled with that row
-// and its renditions, and nothing is written.
+// CreateMedia stores a new media row with its renditions and uploading
+// services, in one transaction, and sets m.ID and m.CreatedAt. Files are
+// content-addressed, so a hash already stored is the same master: the
+// services are added to it, m is filled with that row, its renditions and
+// services, and nothing else is written.
 func (s *Store) CreateMedia(ctx context.Context, m *kolokol.Media) error {
 	if err := m.Validate(); err != nil {
 		return err
@@ -21,10 +22,23 @@ func (s *Store) CreateMedia(ctx context.Context, m *kolokol.Media) error {
 	t := now()
 	var got *kolokol.Media
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, code := range m.Services {
+			if err := checkService(ctx, tx, code); kolokol.ErrorCode(err) == kolokol.EINVALID {
+				return kolokol.FieldErrorf(kolokol.EINVALID, "services", "there is no service %q", code)
+			} else if err != nil {
+				return err
+			}
+		}
 		var err error
 		got, err = scanMedia(tx.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE hash = ?`, m.Hash))
 		if err == nil {
-			got.Renditions, err = findRenditions(ctx, tx, got.ID)
+			if err := addMediaServices(ctx, tx, got.ID, m.Services); err != nil {
+				return err
+			}
+			if got.Renditions, err = findRenditions(ctx, tx, got.ID); err != nil {
+				return err
+			}
+			got.Services, err = findMediaServices(ctx, tx, got.ID)
 			return err
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -42,7 +56,13 @@ func (s *Store) CreateMedia(ctx context.Context, m *kolokol.Media) error {
 		if err := insertRenditions(ctx, tx, c.ID, m.Renditions); err != nil {
 			return err
 		}
+		if err := addMediaServices(ctx, tx, c.ID, m.Services); err != nil {
+			return err
+		}
 		c.Renditions = cloneRenditions(m.Renditions)
+		if c.Services, err = findMediaServices(ctx, tx, c.ID); err != nil {
+			return err
+		}
 		got = &c
 		return nil
 	})
@@ -126,7 +146,10 @@ func (s *Store) FindMediaByID(ctx context.Context, id int64) (*kolokol.Media, er
 		} else if err != nil {
 			return err
 		}
-		m.Renditions, err = findRenditions(ctx, tx, id)
+		if m.Renditions, err = findRenditions(ctx, tx, id); err != nil {
+			return err
+		}
+		m.Services, err = findMediaServices(ctx, tx, id)
 		return err
 	})
 	if err != nil {
@@ -143,4 +166,28 @@ func scanMedia(sc scanner) (*kolokol.Media, error) {
 	}
 	m.CreatedAt = fromNanos(created)
 	return &m, nil
+}
+
+// addMediaServices records services as uploaders of a media; one already
+// recorded stays as it is.
+func addMediaServices(ctx context.Context, tx *sql.Tx, id int64, services []string) error {
+	for _, code := range services {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO media_services (media_id, service) VALUES (?, ?)`, id, code); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// findMediaServices returns the services that uploaded a media, by code.
+func findMediaServices(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT service FROM media_services WHERE media_id = ? ORDER BY service`, id)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc scanner) (string, error) {
+		var s string
+		err := sc.Scan(&s)
+		return s, err
+	})
 }

@@ -1,0 +1,140 @@
+package newsroom
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/desk"
+	"github.com/kolokol/kolokol/httperr"
+)
+
+// tokensPage lists the API tokens an admin manages, with the form to make
+// one. Secret is a new token's secret: shown on this page only, once.
+type tokensPage struct {
+	Tokens   []tokenRow
+	Created  *kolokol.Token
+	Secret   string
+	Revoked  *tokenRow // the token just revoked, for the confirmation
+	Roles    []kolokol.Role
+	Services []*kolokol.Service
+	Input    tokenForm
+	MaxDays  int
+}
+
+// tokenRow is a token as the list shows it: the columns of kolokol token
+// list. Never its hash.
+type tokenRow struct {
+	ID                                  int64
+	Name, Role, Services                string
+	Created, CreatedBy                  string
+	Expires, LastUsed, Revoked, Expired string
+	Live                                bool // neither revoked nor expired: it works
+}
+
+// tokenForm is what the admin typed, kept when the form comes back.
+type tokenForm struct {
+	Name     string
+	Role     kolokol.Role
+	Services []string
+	Days     string // how many days it works; empty: until revoked
+}
+
+func rowOf(t *kolokol.Token, now time.Time) tokenRow {
+	stamp := func(t time.Time, layout, zero string) string {
+		if t.IsZero() {
+			return zero
+		}
+		return t.UTC().Format(layout)
+	}
+	const minute, day = "2006-01-02 15:04 UTC", "2006-01-02"
+	r := tokenRow{ID: t.ID, Name: t.Name, Role: string(t.Role), Services: "all", Created: stamp(t.CreatedAt, minute, ""),
+		CreatedBy: t.CreatedBy, Expires: stamp(t.ExpiresAt, minute, "never"), LastUsed: stamp(t.LastUsed, day, "never"),
+		Revoked: stamp(t.RevokedAt, minute, ""), Live: t.Usable(now) == nil}
+	if len(t.Services) > 0 {
+		r.Services = strings.Join(t.Services, ", ")
+	}
+	if r.CreatedBy == "" { // made before it was kept
+		r.CreatedBy = "not recorded"
+	}
+	if t.RevokedAt.IsZero() && !r.Live {
+		r.Expired = "expired"
+	}
+	return r
+}
+
+func (n *Newsroom) tokenList(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	n.showTokens(w, r, u, http.StatusOK, &tokensPage{}, "")
+}
+
+func (n *Newsroom) showTokens(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, p *tokensPage, msg string) {
+	list, err := n.desk.Tokens(r.Context(), u.Actor())
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	now := n.opts.Now()
+	revoked, _ := strconv.ParseInt(r.URL.Query().Get("revoked"), 10, 64)
+	for _, t := range list {
+		row := rowOf(t, now)
+		p.Tokens = append(p.Tokens, row)
+		if t.ID == revoked && !t.RevokedAt.IsZero() {
+			p.Revoked = &row
+		}
+	}
+	p.Roles = []kolokol.Role{kolokol.RoleReporter, kolokol.RoleEditor, kolokol.RoleAdmin}
+	p.MaxDays = int(desk.MaxTokenLifetime / (24 * time.Hour))
+	if p.Services, err = n.myServices(r, u); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	n.render(w, status, "tokens", pageData{Title: "API tokens", User: u, Error: msg, Tokens: p})
+}
+
+func (n *Newsroom) createToken(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	in := tokenForm{Name: r.PostFormValue("name"), Role: kolokol.Role(r.PostFormValue("role")),
+		Services: r.PostForm["services"], Days: strings.TrimSpace(r.PostFormValue("days"))}
+	t, secret, err := n.newToken(r, u, in)
+	if err != nil {
+		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
+			n.showTokens(w, r, u, httperr.Status(c), &tokensPage{Input: in}, kolokol.ErrorMessage(err))
+			return
+		}
+		n.fail(w, r, u, err)
+		return
+	}
+	n.showTokens(w, r, u, http.StatusOK, &tokensPage{Created: t, Secret: secret}, "")
+}
+
+func (n *Newsroom) newToken(r *http.Request, u *kolokol.User, in tokenForm) (*kolokol.Token, string, error) {
+	var lifetime time.Duration
+	if in.Days != "" {
+		days, err := strconv.Atoi(in.Days)
+		maxDays := int(desk.MaxTokenLifetime / (24 * time.Hour))
+		if err != nil || days < 1 || days > maxDays {
+			return nil, "", kolokol.FieldErrorf(kolokol.EINVALID, "days", "a token works for 1 to %d days; leave the days empty for one that works until revoked", maxDays)
+		}
+		lifetime = time.Duration(days) * 24 * time.Hour
+	}
+	return n.desk.CreateToken(r.Context(), u.Actor(), desk.TokenInput{Name: in.Name, Role: in.Role, Services: in.Services, Lifetime: lifetime})
+}
+
+func (n *Newsroom) revokeToken(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	id, ok := n.pathID(w, r, u, "token")
+	if !ok {
+		return
+	}
+	if _, err := n.desk.RevokeToken(r.Context(), u.Actor(), id); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/newsroom/tokens?revoked="+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
