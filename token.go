@@ -51,7 +51,7 @@ func (t *Token) Validate() error {
 			return FieldErrorf(EINVALID, "services", "invalid service code %q", s)
 		}
 	}
-	return checkText("name", t.Name, 200)
+	return checkLine("name", t.Name, 200)
 }
 
 // Actor is who performs a newsroom operation: an API token or, later, a
