@@ -234,17 +234,78 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, e *entry, cacheCont
 	}
 }
 
+// acceptsGzip reports whether the client takes gzip, by RFC 9110's
+// Accept-Encoding (§12.5.3): gzip or x-gzip (§8.4.1.3) named with a weight
+// above zero, or else "*" with one; a named coding wins over "*" whatever
+// their order, so "*, gzip;q=0" refuses gzip. Names are case-insensitive,
+// the header may come in several lines, and a member whose weight is not a
+// qvalue is ignored. No header means no gzip: some clients that send none
+// cannot read it. It runs on every page served, so it does not allocate.
 func acceptsGzip(r *http.Request) bool {
+	named, star := -1, -1 // the best weight given, in thousandths; -1: none
 	for _, v := range r.Header["Accept-Encoding"] {
-		for _, part := range strings.Split(v, ",") {
-			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
-				q := strings.ReplaceAll(params, " ", "")
-				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		for v != "" {
+			var member string
+			member, v, _ = strings.Cut(v, ",")
+			name, q, ok := codingWeight(member)
+			switch {
+			case !ok:
+			case strings.EqualFold(name, "gzip") || strings.EqualFold(name, "x-gzip"):
+				named = max(named, q)
+			case name == "*":
+				star = max(star, q)
 			}
 		}
 	}
-	return false
+	if named >= 0 {
+		return named > 0
+	}
+	return star > 0
+}
+
+// codingWeight reads one member of Accept-Encoding, `coding [ OWS ";" OWS
+// "q=" qvalue ]`, with its weight in thousandths (1000 when none is given).
+// ok is false for an empty member or a malformed weight.
+func codingWeight(member string) (name string, q int, ok bool) {
+	name, params, hasParams := strings.Cut(member, ";")
+	name = strings.Trim(name, " \t")
+	if name == "" {
+		return "", 0, false
+	}
+	if !hasParams {
+		return name, 1000, true
+	}
+	params = strings.Trim(params, " \t")
+	if len(params) < 2 || params[0] != 'q' && params[0] != 'Q' || params[1] != '=' {
+		return "", 0, false // only a weight may follow a coding
+	}
+	q, ok = qvalue(params[2:])
+	return name, q, ok
+}
+
+// qvalue parses RFC 9110's qvalue (§12.4.2), "0" to "1" with at most three
+// decimals, into thousandths.
+func qvalue(s string) (int, bool) {
+	if s == "" || len(s) > 5 || s[0] != '0' && s[0] != '1' {
+		return 0, false
+	}
+	q := int(s[0]-'0') * 1000
+	if len(s) == 1 {
+		return q, true
+	}
+	if s[1] != '.' {
+		return 0, false
+	}
+	scale := 100
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' || q == 1000 && c != '0' {
+			return 0, false
+		}
+		q += int(c-'0') * scale
+		scale /= 10
+	}
+	return q, true
 }
 
 // notModified applies RFC 9110's precedence: If-None-Match, when present,
