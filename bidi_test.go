@@ -47,7 +47,9 @@ func TestBidiControls(t *testing.T) {
 		}
 	}
 	passkey := func(name string) func() error {
-		return func() error { return (&Passkey{ID: "AAAA", UserID: 1, Name: name, Credential: []byte("{}")}).Validate() }
+		return func() error {
+			return (&Passkey{ID: "AAAA", UserID: 1, Name: name, Credential: []byte("{}")}).Validate()
+		}
 	}
 	for _, c := range []struct {
 		name     string
