@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/geo"
@@ -165,7 +166,19 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	key, err := s.variantKey(r)
+	path := r.URL.Path
+	if len(path) > maxPathBytes {
+		// Not even the 404 page: Onion-Location would repeat the path.
+		h := w.Header()
+		s.SecurityHeaders(h)
+		h["Cache-Control"] = errorCacheControlV
+		http.Error(w, "URI too long", http.StatusRequestURITooLong)
+		return
+	}
+	key, err := notFoundKey, error(nil) // the site's 404 page
+	if readerPath(path) {
+		key, err = s.variantKey(r)
+	}
 	var e *entry
 	if err == nil {
 		e, err = s.cache.Get(r.Context(), key)
@@ -179,6 +192,36 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serve(w, r, e, pageCacheControlV)
+}
+
+// The longest path of any page (a lite article's, with a slug of 80
+// letters of four bytes each, percent-decoded) is a few hundred bytes, and
+// the deepest has four segments: well inside these bounds.
+const (
+	maxPathBytes    = 2048
+	maxPathSegments = 16
+)
+
+// readerPath reports whether path may be a page's, before it is looked up
+// or becomes part of a cache key: absolute, UTF-8, no deeper than any page,
+// and without control characters. A NUL would read as the cache key's
+// variantSep (every such request a new key), and no page's path holds one.
+func readerPath(path string) bool {
+	if !strings.HasPrefix(path, "/") || !utf8.ValidString(path) {
+		return false
+	}
+	segments := 0
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case c < 0x20 || c == 0x7f:
+			return false
+		case c == '/':
+			if segments++; segments > maxPathSegments {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) {
