@@ -194,12 +194,13 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 	s.serve(w, r, e, pageCacheControlV)
 }
 
-// The longest path of any page (a lite article's, with a slug of 80
-// letters of four bytes each, percent-decoded) is a few hundred bytes, and
-// the deepest has four segments: well inside these bounds.
+// The longest path of any page (a lite article's, with a slug of 60
+// letters of up to four bytes each) is a few hundred bytes, and the
+// deepest (/sr-cyrl/lite/a/ID-slug/) has five slashes: well inside these
+// bounds.
 const (
-	maxPathBytes    = 2048
-	maxPathSegments = 16
+	maxPathBytes   = 2048
+	maxPathSlashes = 16
 )
 
 // readerPath reports whether path may be a page's, before it is looked up
@@ -210,13 +211,13 @@ func readerPath(path string) bool {
 	if !strings.HasPrefix(path, "/") || !utf8.ValidString(path) {
 		return false
 	}
-	segments := 0
+	slashes := 0
 	for i := 0; i < len(path); i++ {
 		switch c := path[i]; {
 		case c < 0x20 || c == 0x7f:
 			return false
 		case c == '/':
-			if segments++; segments > maxPathSegments {
+			if slashes++; slashes > maxPathSlashes {
 				return false
 			}
 		}

@@ -189,8 +189,8 @@ func TestNotFoundRenderedOnce(t *testing.T) {
 		for _, p := range []string{
 			fmt.Sprintf("/ru/nope%d/", i),
 			fmt.Sprintf("/ru/a/%d-x/", 100000+i),
-			"/ru/" + strings.Repeat("ж", 1000) + strconv.Itoa(i),                     // 2,000 bytes and more
-			"/ru/" + strings.Repeat("a/", maxPathSegments-3) + strconv.Itoa(i) + "/", // as deep as allowed
+			"/ru/" + strings.Repeat("ж", 1000) + strconv.Itoa(i),                    // 2,000 bytes and more
+			"/ru/" + strings.Repeat("a/", maxPathSlashes-3) + strconv.Itoa(i) + "/", // as deep as allowed
 		} {
 			if w := f.get(t, p); w.Code != 404 || !bytes.Equal(w.Body.Bytes(), first.Body.Bytes()) {
 				t.Fatalf("%.40q: %d, %d bytes; want the %d bytes of /ru/nope/", p, w.Code, w.Body.Len(), first.Body.Len())
