@@ -456,3 +456,43 @@ func TestNotFoundPage(t *testing.T) {
 		}
 	}
 }
+
+// FuzzResolve: whatever path a client sends, Resolve answers without
+// error; a 200 only at the page's one path (so a cache keyed by it holds
+// nothing a client made up), a redirect one hop from a page, and a 404
+// with no body, naming whose 404 page stands for it.
+func FuzzResolve(f *testing.F) {
+	fx := newFixture(f)
+	for _, s := range []string{"/", "/ru/", "/ru", "/ru/s/world/2/", "/ru/archive/1/", "/ru/a/1-x/", "/ru/a/01-x/",
+		raw(f, fx.full.Path()), raw(f, fx.fa.Path()), fx.full.Path(), raw(f, fx.full.Path()) + "x/", "/ru/lite/a/1/",
+		"/sr-cyrl/", "/ru//", "//ru/", "/ru/\x00abc", "/ru/a/\xff/", "/ru/safety/", "nope", ""} {
+		f.Add(s)
+	}
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, path string) {
+		p, err := fx.b.Resolve(ctx, path)
+		if err != nil {
+			t.Fatalf("Resolve(%q): %v", path, err)
+		}
+		switch p.Status {
+		case 200:
+			if p.Path != path || p.Body == nil {
+				t.Fatalf("Resolve(%q): a page whose path is %q", path, p.Path)
+			}
+		case 301:
+			to, err := url.PathUnescape(p.Location)
+			if err != nil || to == path {
+				t.Fatalf("Resolve(%q): redirect to %q (%v)", path, p.Location, err)
+			}
+			if q, err := fx.b.Resolve(ctx, to); err != nil || q.Status != 200 {
+				t.Fatalf("Resolve(%q): redirect to %q, which is %v %v", path, p.Location, q, err)
+			}
+		case 404:
+			if p.Body != nil || len(p.Deps) == 0 || p.Path != "" {
+				t.Fatalf("Resolve(%q): 404 with %d bytes, deps %q, path %q", path, len(p.Body), p.Deps, p.Path)
+			}
+		default:
+			t.Fatalf("Resolve(%q): status %d", path, p.Status)
+		}
+	})
+}
