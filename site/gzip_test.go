@@ -134,3 +134,15 @@ func referenceAcceptsGzip(lines []string) bool {
 	}
 	return star > 0
 }
+
+// BenchmarkAcceptsGzip is the negotiation alone, with the header a
+// browser sends.
+func BenchmarkAcceptsGzip(b *testing.B) {
+	r := acceptEncoding("gzip, deflate, br, zstd")
+	b.ReportAllocs()
+	for range b.N {
+		if !acceptsGzip(r) {
+			b.Fatal("gzip refused")
+		}
+	}
+}
