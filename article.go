@@ -168,13 +168,14 @@ func (a *Article) Validate() error {
 	for _, f := range []struct {
 		name, v string
 		max     int
+		check   func(field, v string, max int) error
 	}{
-		{"headline", a.Headline, MaxHeadline},
-		{"summary", a.Summary, MaxSummary},
-		{"body", a.Body, MaxBody},
-		{"dateline", a.Dateline, MaxListItem},
+		{"headline", a.Headline, MaxHeadline, checkLine},
+		{"summary", a.Summary, MaxSummary, checkText}, // paragraphs: see checkLine
+		{"body", a.Body, MaxBody, checkText},
+		{"dateline", a.Dateline, MaxListItem, checkLine},
 	} {
-		if err := checkText(f.name, f.v, f.max); err != nil {
+		if err := f.check(f.name, f.v, f.max); err != nil {
 			return err
 		}
 	}
@@ -193,7 +194,7 @@ func (a *Article) Validate() error {
 			return FieldErrorf(EINVALID, name, "%s has %d entries; the limit is %d", name, len(list), MaxListLen)
 		}
 		for i, v := range list {
-			if err := checkText(fmt.Sprintf("%s[%d]", name, i), v, MaxListItem); err != nil {
+			if err := checkLine(fmt.Sprintf("%s[%d]", name, i), v, MaxListItem); err != nil {
 				return err
 			}
 		}
@@ -206,7 +207,7 @@ func (a *Article) Validate() error {
 			return FieldErrorf(EINVALID, "lead_image.alt", "lead image needs alt text describing the picture")
 		}
 		for _, f := range [][2]string{{"lead_image.alt", li.Alt}, {"lead_image.caption", li.Caption}, {"lead_image.credit", li.Credit}} {
-			if err := checkText(f[0], f[1], MaxSummary); err != nil {
+			if err := checkLine(f[0], f[1], MaxSummary); err != nil {
 				return err
 			}
 		}

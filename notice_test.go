@@ -57,6 +57,14 @@ func TestCheckSecurityTxt(t *testing.T) {
 		{"Contact mailto:x\n" + exp, "line 1"},
 		{"Contact: mailto:sec@example.org\n" + exp + "\nBad Name: x", "line 3"},
 		{"Contact: mailto:sec@example.org\n" + exp + "\n" + strings.Repeat("#", 17<<10), "16 KiB"},
+		// A lone CR ends a line like CRLF does, and none is left behind.
+		{"Contact: https://example.org/\r\r\n" + exp, ""},
+		{"Contact: https://example.org/\r" + exp + "\r# c\r", ""},
+		// RFC 3339 needs two-digit hours, which time.Parse does not.
+		{"Contact: mailto:sec@example.org\nExpires: 2027-01-01T0:00:00+00:00", "RFC 3339"},
+		{"Contact: mailto:sec@example.org\nExpires: 2027-01-01T00:00:00+0:00", "RFC 3339"},
+		{"Contact: mailto:sec@example.org\nExpires: 2027-01-01T00:00:00.Z", "RFC 3339"},
+		{"Contact: mailto:sec@example.org\nExpires: 2027-01-01T00:00:00.250+03:00", ""},
 	} {
 		got, err := CheckSecurityTxt(c.text, now)
 		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
@@ -83,6 +91,9 @@ func FuzzCheckSecurityTxt(f *testing.F) {
 				t.Fatalf("accepted %q as empty", text)
 			}
 			return
+		}
+		if strings.Contains(got, "\r") {
+			t.Fatalf("accepted %q with a CR left in", got)
 		}
 		// What is accepted checks again, unchanged.
 		again, err := CheckSecurityTxt(got, now)

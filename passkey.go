@@ -36,7 +36,7 @@ func (p *Passkey) Validate() error {
 	if strings.ContainsAny(p.Name, "\r\n") {
 		return FieldErrorf(EINVALID, "name", "a passkey's name is a single line")
 	}
-	if err := checkText("name", p.Name, 100); err != nil {
+	if err := checkLine("name", p.Name, 100); err != nil {
 		return err
 	}
 	if len(p.Credential) == 0 || len(p.Credential) > 64<<10 {

@@ -5,13 +5,18 @@ import (
 	"time"
 )
 
+var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
 // CheckSecurityTxt checks a /.well-known/security.txt (RFC 9116) before it
 // is published: at least one Contact, exactly one Expires in the future
 // (at most a year away, as the RFC recommends), and nothing but fields and
 // comments. It returns the text with line endings made CRLF-free and a
 // final newline.
 func CheckSecurityTxt(text string, now time.Time) (string, error) {
-	text = strings.ReplaceAll(strings.TrimSpace(text), "\r\n", "\n")
+	// Every CR ends a line, alone or before an LF: one left inside a line
+	// would be published as a line break by some readers and not others,
+	// and the text would not be the same when checked again.
+	text = lineEnds.Replace(strings.TrimSpace(text))
 	if text == "" {
 		return "", nil // removes it
 	}
@@ -40,7 +45,7 @@ func CheckSecurityTxt(text string, now time.Time) (string, error) {
 			contacts++
 		case "expires":
 			t, err := time.Parse(time.RFC3339, value)
-			if err != nil {
+			if err != nil || !rfc3339Shape(value) {
 				return "", FieldErrorf(EINVALID, "security_txt", "line %d: Expires is an RFC 3339 time, e.g. %s", i+1, now.AddDate(1, 0, 0).UTC().Format(time.RFC3339))
 			}
 			if !t.After(now) || t.After(now.AddDate(1, 0, 1)) {
@@ -57,3 +62,38 @@ func CheckSecurityTxt(text string, now time.Time) (string, error) {
 	}
 	return text + "\n", nil
 }
+
+// rfc3339Shape reports whether s is spelled as RFC 3339's date-time:
+// YYYY-MM-DDTHH:MM:SS, optional fraction, then Z or ±HH:MM. time.Parse
+// also takes a one-digit hour ("T0:00:00Z"), which the RFC and the
+// programs that read security.txt do not; the values themselves are left
+// to time.Parse.
+func rfc3339Shape(s string) bool {
+	const shape = "dddd-dd-ddTdd:dd:dd"
+	if len(s) < len(shape)+1 {
+		return false
+	}
+	for i := 0; i < len(shape); i++ {
+		if shape[i] == 'd' && !isDigit(s[i]) || shape[i] != 'd' && s[i] != shape[i] {
+			return false
+		}
+	}
+	rest := s[len(shape):]
+	if rest[0] == '.' {
+		n := 1
+		for n < len(rest) && isDigit(rest[n]) {
+			n++
+		}
+		if n == 1 {
+			return false
+		}
+		rest = rest[n:]
+	}
+	if rest == "Z" {
+		return true
+	}
+	return len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && isDigit(rest[1]) && isDigit(rest[2]) &&
+		rest[3] == ':' && isDigit(rest[4]) && isDigit(rest[5])
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

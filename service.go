@@ -65,7 +65,12 @@ func (s *Service) Validate() error {
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
 		return FieldErrorf(EINVALID, "time_zone", "unknown time zone %q", s.TimeZone)
 	}
-	for _, f := range [][2]string{{"name", s.Name}, {"english_name", s.EnglishName}, {"about", s.About}, {"legal_status", s.LegalStatus}} {
+	for _, f := range [][2]string{{"name", s.Name}, {"english_name", s.EnglishName}} {
+		if err := checkLine(f[0], f[1], 2000); err != nil {
+			return err
+		}
+	}
+	for _, f := range [][2]string{{"about", s.About}, {"legal_status", s.LegalStatus}} {
 		if err := checkText(f[0], f[1], 2000); err != nil {
 			return err
 		}
@@ -103,7 +108,7 @@ func (s *Section) Validate() error {
 	case strings.TrimSpace(s.Name) == "":
 		return FieldErrorf(EINVALID, "name", "section name is required")
 	}
-	return checkText("name", s.Name, 100)
+	return checkLine("name", s.Name, 100)
 }
 
 // checkText refuses text that is not UTF-8, too long, or carries control
@@ -121,4 +126,33 @@ func checkText(field, v string, max int) error {
 		}
 	}
 	return nil
+}
+
+// checkLine is checkText for a name, a headline or another single line of
+// display text, which also refuses the bidirectional embeddings, overrides
+// and isolates (U+202A–U+202E, U+2066–U+2069): one of them in a byline or
+// an account's name can show it in another order than it is stored, e.g.
+// reversing a name or making "gpj.exe" read as "exe.jpg". The pages already
+// isolate each such value with <bdi> or dir, so honest text never needs
+// them. Paragraphs (a story's body and summary, notices, corrections) keep
+// them: mixed-direction sentences may need isolates, and there an override
+// cannot pass one value off as another. The marks U+200E, U+200F and
+// U+061C and the joiners stay allowed everywhere: they reorder nothing
+// beyond a neutral character, and Persian spelling needs ZWNJ.
+func checkLine(field, v string, max int) error {
+	if err := checkText(field, v, max); err != nil {
+		return err
+	}
+	for _, r := range v {
+		if isBidiControl(r) {
+			return FieldErrorf(EINVALID, field, "%s contains a bidirectional control character (U+%04X), which can make it display in another order than it is written", field, r)
+		}
+	}
+	return nil
+}
+
+// isBidiControl reports whether r is an explicit bidirectional embedding,
+// override, isolate or their terminator (Unicode's UAX #9, table 2).
+func isBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }

@@ -101,7 +101,7 @@ func (t *Token) Validate() error {
 	if err := checkText("created_by", t.CreatedBy, 300); err != nil {
 		return err
 	}
-	return checkText("name", t.Name, 200)
+	return checkLine("name", t.Name, 200)
 }
 
 // Actor is who performs a newsroom operation: an API token or, later, a

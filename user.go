@@ -43,7 +43,7 @@ func (u *User) Validate() error {
 	if len(u.Email) > MaxEmail || !emailRE.MatchString(u.Email) || u.Email != strings.ToLower(u.Email) {
 		return FieldErrorf(EINVALID, "email", "%q is not a lowercase email address", u.Email)
 	}
-	if err := checkText("email", u.Email, MaxEmail); err != nil {
+	if err := checkLine("email", u.Email, MaxEmail); err != nil {
 		return err
 	}
 	if !u.Role.Valid() {
@@ -66,7 +66,7 @@ func (u *User) Validate() error {
 	if strings.ContainsAny(u.Name, "\r\n") {
 		return FieldErrorf(EINVALID, "name", "name must be a single line")
 	}
-	return checkText("name", u.Name, 200)
+	return checkLine("name", u.Name, 200)
 }
 
 // Actor is what the account acts as in the desk.

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/httperr"
@@ -55,8 +54,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return data, nil
 }
 
-// decode reads a JSON object strictly: UTF-8 only, no unknown fields, one
-// value and nothing after it.
+// decode reads a JSON object strictly: UTF-8 only, no lone surrogates, no
+// unknown fields, one value and nothing after it.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	ct := r.Header.Get("Content-Type")
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
@@ -66,10 +65,11 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
-	// encoding/json would quietly turn invalid UTF-8 into U+FFFD; a story
-	// must be stored as the editor wrote it or not at all.
-	if !utf8.Valid(data) {
-		return kolokol.Errorf(kolokol.EMALFORMED, "request body is not valid UTF-8")
+	// encoding/json would quietly turn invalid UTF-8 and lone surrogate
+	// escapes into U+FFFD; a story must be stored as the editor wrote it or
+	// not at all.
+	if err := kolokol.CheckJSONText(data); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

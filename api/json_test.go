@@ -32,6 +32,10 @@ func TestDecode(t *testing.T) {
 		{`{} {}`, kolokol.EMALFORMED, ""},
 		{``, kolokol.EMALFORMED, ""},
 		{"{\"headline\":\"\xc3\x28\"}", kolokol.EMALFORMED, ""},
+		// encoding/json would store each lone surrogate as U+FFFD.
+		{`{"service":"en","headline":"\ud800"}`, kolokol.EMALFORMED, ""},
+		{`{"service":"en","headline":"x","bylines":["\udc00"]}`, kolokol.EMALFORMED, ""},
+		{`{"service":"en","headline":"\ud83d\ude00 \\ud800"}`, "", ""},
 		{`{"headline":"` + strings.Repeat("x", MaxJSONBody) + `"}`, kolokol.ETOOLARGE, ""},
 	}
 	for _, tt := range tests {
@@ -50,7 +54,8 @@ func TestDecode(t *testing.T) {
 
 // FuzzDecode feeds arbitrary bytes to the request decoder: it must never
 // panic, must refuse everything that is not UTF-8, and anything it accepts
-// must be a request whose strings are valid UTF-8.
+// must be a request whose strings are valid UTF-8, with no character
+// replaced by U+FFFD.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{`{"service":"en","headline":"x","body":"y"}`, `{"lead_image":{"media_id":1,"alt":"a"}}`, `{"tags":["a",null]}`, `[]`, `"x"`, `{"headline":"\ud800"}`, "\xff"} {
 		f.Add([]byte(s))
@@ -62,9 +67,15 @@ func FuzzDecode(f *testing.F) {
 			if !utf8.Valid(body) {
 				t.Fatal("accepted a body that is not UTF-8")
 			}
+			// A U+FFFD the body did not spell (as a character or an
+			// escape) is one the decoder put in place of what was sent.
+			spelled := bytes.Contains(body, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(body), []byte("fffd"))
 			for _, s := range append([]string{req.Service, req.Headline, req.Body, req.Summary}, req.Bylines...) {
 				if !utf8.ValidString(s) {
 					t.Fatalf("decoded invalid UTF-8 %q", s)
+				}
+				if !spelled && strings.ContainsRune(s, utf8.RuneError) {
+					t.Fatalf("decoded %q from %q: a character was replaced", s, body)
 				}
 			}
 			return

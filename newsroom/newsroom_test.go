@@ -1,10 +1,13 @@
 package newsroom
 
 import (
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kolokol/kolokol"
 )
 
 func TestArticleID(t *testing.T) {
@@ -87,5 +90,30 @@ func TestCeremoniesTakeOnce(t *testing.T) {
 	// Once they expire, room is made.
 	if !c.put("later", &ceremony{expires: now.Add(time.Hour)}, now.Add(2*time.Minute)) {
 		t.Error("expired ceremonies were not cleared for a new one")
+	}
+}
+
+// TestReadJSON: a passkey's name and a sign-in's email are stored or
+// compared as sent, so a lone surrogate escape, which encoding/json would
+// turn into U+FFFD, is refused as the API refuses it.
+func TestReadJSON(t *testing.T) {
+	for _, c := range []struct {
+		body, code, name string
+	}{
+		{`{"name":"YubiKey \ud83d\udd11"}`, "", "YubiKey \U0001F511"},
+		{`{"name":"\\ud800"}`, "", `\ud800`},
+		{`{"name":"key \ud800"}`, kolokol.EMALFORMED, ""},
+		{`{"name":"\udc00 key"}`, kolokol.EMALFORMED, ""},
+		{"{\"name\":\"\xff\"}", kolokol.EMALFORMED, ""},
+		{`{"nom":"x"}`, kolokol.EMALFORMED, ""},
+	} {
+		var in struct {
+			Name string `json:"name"`
+		}
+		r := httptest.NewRequest("POST", "/newsroom/passkeys/add/begin", strings.NewReader(c.body))
+		err := readJSON(httptest.NewRecorder(), r, &in)
+		if kolokol.ErrorCode(err) != c.code || in.Name != c.name {
+			t.Errorf("readJSON(%s) = %q, %v; want %q, code %q", c.body, in.Name, err, c.name, c.code)
+		}
 	}
 }

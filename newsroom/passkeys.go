@@ -1,12 +1,14 @@
 package newsroom
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -198,8 +200,16 @@ func (n *Newsroom) jsonError(w http.ResponseWriter, err error) {
 
 // readJSON reads a small JSON request body into v.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	dec := json.NewDecoder(r.Body)
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	if err != nil {
+		return kolokol.Errorf(kolokol.EMALFORMED, "the request could not be read: %v", err)
+	}
+	// A passkey's name is stored as typed or not at all, as in the API:
+	// never with U+FFFD where the decoder met a lone surrogate.
+	if err := kolokol.CheckJSONText(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return kolokol.Errorf(kolokol.EMALFORMED, "the request is not the JSON expected: %v", err)

@@ -60,15 +60,15 @@ const (
 )
 
 // list renders a service's home, a section page or an archive page.
-func (b *Builder) list(ctx context.Context, svc *kolokol.Service, dir string, kind listKind, page int) (*Page, error) {
+func (b *Builder) list(ctx context.Context, svc *kolokol.Service, kind listKind, page int) (*Page, error) {
 	sections, err := b.store.FindSections(ctx, svc.Code)
 	if err != nil {
 		return nil, err
 	}
-	return b.listWith(ctx, svc, sections, dir, kind, nil, page)
+	return b.listWith(ctx, svc, sections, kind, nil, page)
 }
 
-func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections []*kolokol.Section, dir string, kind listKind, section *kolokol.Section, page int) (*Page, error) {
+func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections []*kolokol.Section, kind listKind, section *kolokol.Section, page int) (*Page, error) {
 	deps := []string{svcTag(svc.Code), listTag(svc.Code)}
 	c := i18n.For(svc.Tag)
 	f := kolokol.ArticleFilter{Service: svc.Code, Status: kolokol.StatusPublished, ByPublished: true}
@@ -95,7 +95,7 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 		}
 		pages = max(1, (n+perPage-1)/perPage)
 		if page > pages {
-			return b.notFoundWith(svc, sections, dir, deps...)
+			return notFound(svc, deps...), nil
 		}
 		f.Offset = (page - 1) * perPage
 		title = heading
@@ -171,11 +171,11 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 // article renders a story page, or redirects to its current path.
 // On the text-only edition (lite) the page has no picture, only a link to
 // it with its size, so a reader on a costly connection chooses.
-func (b *Builder) article(ctx context.Context, svc *kolokol.Service, dir string, id int64, slug string, hasSlug, lite bool) (*Page, error) {
+func (b *Builder) article(ctx context.Context, svc *kolokol.Service, id int64, slug string, hasSlug, lite bool) (*Page, error) {
 	a, err := b.store.FindArticleByID(ctx, id)
 	if kolokol.IsNotFound(err) || (err == nil && (a.Service != svc.Code || !a.IsLive())) {
 		// art:ID too: this 404 turns into the story when it is published.
-		return b.notFound(ctx, svc, dir, artTag(id))
+		return notFound(svc, artTag(id)), nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -414,37 +414,59 @@ func (b *Builder) jsonLD(a *kolokol.Article, svc *kolokol.Service, og *openGraph
 	return template.JS(j), nil
 }
 
-// notFound renders the 404 page: localized when the service is known. dir
-// is the directory of the path the reader asked for, which is what their
-// browser resolves the page's relative links against.
-func (b *Builder) notFound(ctx context.Context, svc *kolokol.Service, dir string, deps ...string) (*Page, error) {
-	if svc == nil {
-		v := b.newView(dir, i18n.For("en"))
-		v.Kind, v.Home = "notfound", relPath(dir, "/")
+// notFound answers a path that is no page: a 404 with no body, naming the
+// service whose 404 page (NotFound) stands for it, nil for the site's.
+// deps are what could make the path a page; the service's (or, for the
+// site, the list of services) always.
+func notFound(svc *kolokol.Service, deps ...string) *Page {
+	code, tag := "", portalTag
+	if svc != nil {
+		code, tag = svc.Code, svcTag(svc.Code)
+	}
+	if !slices.Contains(deps, tag) {
+		deps = append([]string{tag}, deps...)
+	}
+	return &Page{Status: http.StatusNotFound, ContentType: htmlType, Service: code, Deps: deps}
+}
+
+// NotFound renders the 404 page of the service with code, localized, or the
+// site's for "" (or a code no service has). One rendering answers every
+// path a service has no page at, however long or deep, so its links are
+// root-relative ("/ru/", "/static/…"), unlike every other page's: relative
+// ones would depend on the path it is served at, and would grow with it.
+// That is safe for this page alone because only the server serves it, from
+// the site's root; an export or a mirror under a base path has no 404 page.
+// It shows no notices: no reader's country chose it.
+func (b *Builder) NotFound(ctx context.Context, code string) (*Page, error) {
+	if code == "" {
+		v := b.newView(rootRelative, i18n.For("en"))
+		v.Kind, v.Home = "notfound", relPath(rootRelative, "/")
 		v.Title = v.L.T(i18n.NotFound) + " – " + b.opts.SiteName
-		return b.page404(v, append(deps, portalTag))
+		return b.page404(v, "", portalTag)
+	}
+	svc, err := b.store.FindServiceByCode(ctx, code)
+	if kolokol.IsNotFound(err) {
+		if p, ok, err := b.variantNotFound(ctx, code); ok || err != nil {
+			return p, err
+		}
+		return b.NotFound(ctx, "")
+	} else if err != nil {
+		return nil, fmt.Errorf("render the %s 404 page: %w", code, err)
 	}
 	sections, err := b.store.FindSections(ctx, svc.Code)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("render the %s 404 page: %w", code, err)
 	}
-	return b.notFoundWith(svc, sections, dir, deps...)
-}
-
-func (b *Builder) notFoundWith(svc *kolokol.Service, sections []*kolokol.Section, dir string, deps ...string) (*Page, error) {
-	v := b.serviceView(context.Background(), dir, svc, sections, "")
-	v.Kind, v.Home = "notfound", relPath(dir, homePath(svc.Code))
+	v := b.serviceView(context.Background(), rootRelative, svc, sections, "")
+	v.Kind, v.Home = "notfound", relPath(rootRelative, homePath(svc.Code))
 	v.Title = v.L.T(i18n.NotFound) + " – " + svc.Name
-	if !slices.Contains(deps, svcTag(svc.Code)) {
-		deps = append([]string{svcTag(svc.Code)}, deps...)
-	}
-	return b.page404(v, deps)
+	return b.page404(v, svc.Code, svcTag(svc.Code))
 }
 
-func (b *Builder) page404(v *view, deps []string) (*Page, error) {
+func (b *Builder) page404(v *view, service string, deps ...string) (*Page, error) {
 	p, err := b.page(v, deps, time.Time{}, time.Time{})
 	if p != nil {
-		p.Status = http.StatusNotFound
+		p.Status, p.Service = http.StatusNotFound, service
 	}
 	return p, err
 }
@@ -455,7 +477,13 @@ func (b *Builder) page(v *view, deps []string, modified, expires time.Time) (*Pa
 	if err != nil {
 		return nil, err
 	}
-	return &Page{Status: http.StatusOK, Body: body, ContentType: htmlType, Deps: deps, LastModified: modified, ExpiresAt: expires}, nil
+	// The page's own path, unescaped as net/http gives request paths;
+	// "" (never cached under a path) if it were not a valid escaping.
+	path, err := url.PathUnescape(v.self)
+	if err != nil || v.self == rootRelative {
+		path = ""
+	}
+	return &Page{Status: http.StatusOK, Path: path, Body: body, ContentType: htmlType, Deps: deps, LastModified: modified, ExpiresAt: expires}, nil
 }
 
 // findBreaking returns the service's banner, nil when there is none.

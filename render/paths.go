@@ -7,11 +7,19 @@ import (
 	"github.com/kolokol/kolokol"
 )
 
+// rootRelative, given to relPath as the page's own path, makes every link
+// root-relative: for the 404 page alone, which one rendering serves at
+// every path (see NotFound).
+const rootRelative = ""
+
 // relPath returns the href that leads from the page at from (a root-relative,
 // escaped directory path ending in "/") to target (a root-relative, escaped
 // path). Pages link relatively so that the same bytes work at the site root,
 // under an export's base path, or opened from disk on a mirror.
 func relPath(from, target string) string {
+	if from == rootRelative {
+		return target
+	}
 	fromSegs := splitDirs(from)
 	i := strings.LastIndexByte(target, '/')
 	toSegs, file := splitDirs(target[:i+1]), target[i+1:]

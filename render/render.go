@@ -51,9 +51,15 @@ type Options struct {
 
 // Page is a rendered response.
 type Page struct {
-	Status       int       // 200, 301 or 404
-	Location     string    // for 301: a root-relative, escaped path
-	Body         []byte    // the full document; nil for 301
+	Status   int    // 200, 301 or 404
+	Location string // for 301: a root-relative, escaped path
+	// Path is a 200 page's one path, as net/http unescapes it: a cache
+	// keeps the page under no other, whatever path was asked for.
+	Path string
+	// Service is, for a 404, whose 404 page it is (see NotFound): a
+	// service's code, or "" for the site's.
+	Service      string
+	Body         []byte    // the full document; nil for 301, and for the 404s of Resolve
 	ContentType  string    // with charset
 	Deps         []string  // invalidation tags the page depends on (see Deps)
 	LastModified time.Time // newest time among what the page shows
@@ -126,7 +132,13 @@ type noticesKey struct{}
 // the reader's variant of the page shows (see kolokol.SelectNotices); only
 // those of the page's own service appear.
 func (b *Builder) BuildWith(ctx context.Context, path string, notices []*kolokol.Notice) (*Page, error) {
-	return b.Build(context.WithValue(ctx, noticesKey{}, notices), path)
+	return b.Build(WithNotices(ctx, notices), path)
+}
+
+// WithNotices gives the pages that Build, Resolve and NotFound render with
+// ctx the reader's variant: the notices they carry (see BuildWith).
+func WithNotices(ctx context.Context, notices []*kolokol.Notice) context.Context {
+	return context.WithValue(ctx, noticesKey{}, notices)
 }
 
 func noticesOf(ctx context.Context) []*kolokol.Notice {
@@ -138,18 +150,33 @@ func noticesOf(ctx context.Context) []*kolokol.Notice {
 // with no notices unless BuildWith passed some.
 // Unknown paths give a 404 page; an error means the store failed.
 func (b *Builder) Build(ctx context.Context, path string) (*Page, error) {
-	if !strings.HasPrefix(path, "/") {
-		return b.notFound(ctx, nil, "/")
+	p, err := b.Resolve(ctx, path)
+	if err != nil || p.Status != http.StatusNotFound {
+		return p, err
 	}
-	// The directory the reader's browser resolves relative links against,
-	// for the 404 page, which is served at whatever path was asked for.
-	dir := path[:strings.LastIndexByte(path, '/')+1]
+	nf, err := b.NotFound(ctx, p.Service)
+	if err != nil {
+		return nil, err
+	}
+	nf.Deps = p.Deps // what could make this path a page
+	return nf, nil
+}
+
+// Resolve is Build without rendering 404 pages: a path that is no page
+// gives a 404 Page with no Body, naming the Service whose 404 page
+// (NotFound) answers it, and Deps saying what could make it a page (a
+// story published at it). A server renders each service's 404 page once
+// instead of once for every path a client makes up.
+func (b *Builder) Resolve(ctx context.Context, path string) (*Page, error) {
+	if !strings.HasPrefix(path, "/") {
+		return notFound(nil), nil
+	}
 	if strings.HasSuffix(path, "/") {
-		return b.route(ctx, path, dir)
+		return b.route(ctx, path)
 	}
 	// A path that is a page with the slash added is sent there: the slash
 	// form is each page's one URL.
-	p, err := b.route(ctx, path+"/", dir)
+	p, err := b.route(ctx, path+"/")
 	if err != nil || p.Status != http.StatusOK {
 		return p, err // a 404, or an article's redirect straight to its path
 	}
@@ -157,24 +184,24 @@ func (b *Builder) Build(ctx context.Context, path string) (*Page, error) {
 }
 
 // route renders path, which ends in a slash.
-func (b *Builder) route(ctx context.Context, path, dir string) (*Page, error) {
+func (b *Builder) route(ctx context.Context, path string) (*Page, error) {
 	if path == "/" {
 		return b.portal(ctx)
 	}
 	segs := strings.Split(path[1:len(path)-1], "/")
 	if !kolokol.ValidServiceCode(segs[0]) {
-		return b.notFound(ctx, nil, dir)
+		return notFound(nil), nil
 	}
 	svc, err := b.store.FindServiceByCode(ctx, segs[0])
 	if kolokol.IsNotFound(err) {
-		if p, ok, err := b.variant(ctx, segs[0], path, dir); ok || err != nil {
+		if p, ok, err := b.variant(ctx, segs[0], path); ok || err != nil {
 			return p, err
 		}
-		return b.notFound(ctx, nil, dir)
+		return notFound(nil), nil
 	} else if err != nil {
 		return nil, fmt.Errorf("render %s: %w", path, err)
 	}
-	p, err := b.service(ctx, svc, dir, segs[1:])
+	p, err := b.service(ctx, svc, segs[1:])
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", path, err)
 	}
@@ -182,22 +209,22 @@ func (b *Builder) route(ctx context.Context, path, dir string) (*Page, error) {
 }
 
 // service routes the path segments after the service code.
-func (b *Builder) service(ctx context.Context, svc *kolokol.Service, dir string, rest []string) (*Page, error) {
+func (b *Builder) service(ctx context.Context, svc *kolokol.Service, rest []string) (*Page, error) {
 	switch {
 	case len(rest) == 0:
-		return b.list(ctx, svc, dir, listHome, 1)
+		return b.list(ctx, svc, listHome, 1)
 	case rest[0] == "archive" && len(rest) <= 2:
 		page, ok := pageNumber(rest[1:])
 		if !ok {
-			return b.notFound(ctx, svc, dir)
+			return notFound(svc), nil
 		} else if page == 1 && len(rest) == 2 {
 			return redirect(archivePath(svc.Code)), nil
 		}
-		return b.list(ctx, svc, dir, listArchive, page)
+		return b.list(ctx, svc, listArchive, page)
 	case rest[0] == "s" && (len(rest) == 2 || len(rest) == 3):
 		page, ok := pageNumber(rest[2:])
 		if !ok {
-			return b.notFound(ctx, svc, dir)
+			return notFound(svc), nil
 		}
 		sections, err := b.store.FindSections(ctx, svc.Code)
 		if err != nil {
@@ -210,30 +237,30 @@ func (b *Builder) service(ctx context.Context, svc *kolokol.Service, dir string,
 			if page == 1 && len(rest) == 3 {
 				return redirect(sectionPath(svc.Code, s.Slug)), nil
 			}
-			return b.listWith(ctx, svc, sections, dir, listSection, s, page)
+			return b.listWith(ctx, svc, sections, listSection, s, page)
 		}
 		// list: a section appears with a service change, but be safe.
-		return b.notFoundWith(svc, sections, dir, listTag(svc.Code))
+		return notFound(svc, listTag(svc.Code)), nil
 	case rest[0] == "a" && len(rest) == 2:
 		idPart, slug, hasSlug := strings.Cut(rest[1], "-")
 		id, ok := parsePositive(idPart)
 		if !ok {
-			return b.notFound(ctx, svc, dir)
+			return notFound(svc), nil
 		}
-		return b.article(ctx, svc, dir, id, slug, hasSlug, false)
+		return b.article(ctx, svc, id, slug, hasSlug, false)
 	case rest[0] == "safety" && len(rest) == 1:
-		return b.safety(ctx, svc, dir)
+		return b.safety(ctx, svc)
 	case rest[0] == "lite" && len(rest) == 1:
-		return b.list(ctx, svc, dir, listLite, 1)
+		return b.list(ctx, svc, listLite, 1)
 	case rest[0] == "lite" && len(rest) == 3 && rest[1] == "a":
 		idPart, slug, hasSlug := strings.Cut(rest[2], "-")
 		id, ok := parsePositive(idPart)
 		if !ok {
-			return b.notFound(ctx, svc, dir)
+			return notFound(svc), nil
 		}
-		return b.article(ctx, svc, dir, id, slug, hasSlug, true)
+		return b.article(ctx, svc, id, slug, hasSlug, true)
 	}
-	return b.notFound(ctx, svc, dir)
+	return notFound(svc), nil
 }
 
 // pageNumber reads the optional page segment of a list: none is page 1.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -115,6 +116,17 @@ func TestRoutes(t *testing.T) {
 			p := f.build(t, c.path)
 			if p.Status != c.status {
 				t.Fatalf("status %d, want %d (location %q)", p.Status, c.status, p.Location)
+			}
+			// A cache keeps a page under its Path alone: the path asked
+			// for, when that is a page.
+			if want := map[int]string{200: c.path}[c.status]; p.Path != want {
+				t.Errorf("Path %q, want %q", p.Path, want)
+			}
+			if c.status == 404 {
+				r, err := f.b.Resolve(context.Background(), c.path)
+				if err != nil || r.Status != 404 || r.Body != nil || r.Service != p.Service || !slices.Equal(r.Deps, p.Deps) {
+					t.Errorf("Resolve: %v, %d, %d bytes, service %q, deps %q; want Build's 404 without a body", err, r.Status, len(r.Body), r.Service, r.Deps)
+				}
 			}
 			switch c.status {
 			case 301:
@@ -396,4 +408,91 @@ func TestConcurrentBuild(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestNotFoundPage: a service's 404 page is one rendering, the same bytes
+// at every path it answers, however long or deep: its links are
+// root-relative, and they work from any of those paths.
+func TestNotFoundPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		service string
+		paths   []string
+	}{
+		{"ru", []string{"/ru/nope/", "/ru/nope", "/ru/" + strings.Repeat("x", 50<<10), "/ru/" + strings.Repeat("a/", 2000), "/ru/a/999999-x/"}},
+		{"fa", []string{"/fa/nope/", "/fa/" + strings.Repeat("ب/", 1000)}},
+		{"", []string{"/nope/", "/xx/" + strings.Repeat("x", 50<<10), strings.Repeat("/x", 2000), "nope"}},
+	} {
+		want, err := f.b.NotFound(ctx, c.service)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Status != 404 || want.Service != c.service || len(want.Body) > 8<<10 || len(want.Deps) == 0 {
+			t.Errorf("NotFound(%q): %d, service %q, %d bytes, deps %q", c.service, want.Status, want.Service, len(want.Body), want.Deps)
+		}
+		for _, path := range c.paths {
+			p := f.build(t, path)
+			if p.Status != 404 || p.Service != c.service || !bytes.Equal(p.Body, want.Body) {
+				t.Errorf("%.40q…: %d, service %q, %d bytes; want the %q 404 page (%d bytes)", path, p.Status, p.Service, len(p.Body), c.service, len(want.Body))
+			}
+		}
+		doc := parse(t, want.Body)
+		checkInert(t, doc)
+		for _, r := range refs(doc) {
+			if strings.HasPrefix(r.val, "#") {
+				continue
+			}
+			if !strings.HasPrefix(r.val, "/") || strings.HasPrefix(r.val, "//") {
+				t.Errorf("%q 404 page: <%s> %q is not root-relative", c.service, r.tag, r.val)
+				continue
+			}
+			if _, ok := f.b.Static(r.val); ok {
+				continue
+			}
+			if q := f.build(t, r.val); q.Status != 200 {
+				t.Errorf("%q 404 page: %q is %d", c.service, r.val, q.Status)
+			}
+		}
+	}
+}
+
+// FuzzResolve: whatever path a client sends, Resolve answers without
+// error; a 200 only at the page's one path (so a cache keyed by it holds
+// nothing a client made up), a redirect one hop from a page, and a 404
+// with no body, naming whose 404 page stands for it.
+func FuzzResolve(f *testing.F) {
+	fx := newFixture(f)
+	for _, s := range []string{"/", "/ru/", "/ru", "/ru/s/world/2/", "/ru/archive/1/", "/ru/a/1-x/", "/ru/a/01-x/",
+		raw(f, fx.full.Path()), raw(f, fx.fa.Path()), fx.full.Path(), raw(f, fx.full.Path()) + "x/", "/ru/lite/a/1/",
+		"/sr-cyrl/", "/ru//", "//ru/", "/ru/\x00abc", "/ru/a/\xff/", "/ru/safety/", "nope", ""} {
+		f.Add(s)
+	}
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, path string) {
+		p, err := fx.b.Resolve(ctx, path)
+		if err != nil {
+			t.Fatalf("Resolve(%q): %v", path, err)
+		}
+		switch p.Status {
+		case 200:
+			if p.Path != path || p.Body == nil {
+				t.Fatalf("Resolve(%q): a page whose path is %q", path, p.Path)
+			}
+		case 301:
+			to, err := url.PathUnescape(p.Location)
+			if err != nil || to == path {
+				t.Fatalf("Resolve(%q): redirect to %q (%v)", path, p.Location, err)
+			}
+			if q, err := fx.b.Resolve(ctx, to); err != nil || q.Status != 200 {
+				t.Fatalf("Resolve(%q): redirect to %q, which is %v %v", path, p.Location, q, err)
+			}
+		case 404:
+			if p.Body != nil || len(p.Deps) == 0 || p.Path != "" {
+				t.Fatalf("Resolve(%q): 404 with %d bytes, deps %q, path %q", path, len(p.Body), p.Deps, p.Path)
+			}
+		default:
+			t.Fatalf("Resolve(%q): status %d", path, p.Status)
+		}
+	})
 }

@@ -16,7 +16,7 @@ type safetyView struct {
 
 // safety renders /{svc}/safety/: how to read the service safely, as its
 // newsroom wrote it, and the onion address. Every notice links here.
-func (b *Builder) safety(ctx context.Context, svc *kolokol.Service, dir string) (*Page, error) {
+func (b *Builder) safety(ctx context.Context, svc *kolokol.Service) (*Page, error) {
 	sections, br, err := b.chrome(ctx, svc)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/kolokol/kolokol"
@@ -15,29 +16,25 @@ import (
 // the transliteration of the same page of the service ("/sr/..."). The
 // newsroom writes once; readers choose their script. ok is false when code
 // names no variant.
-func (b *Builder) variant(ctx context.Context, code, path, dir string) (p *Page, ok bool, err error) {
-	i := strings.LastIndexByte(code, '-')
-	if i < 0 {
-		return nil, false, nil
-	}
-	svc, err := b.store.FindServiceByCode(ctx, code[:i])
-	if kolokol.IsNotFound(err) {
-		return nil, false, nil
-	} else if err != nil {
-		return nil, false, fmt.Errorf("render %s: %w", path, err)
-	}
-	v, has := i18n.VariantOf(svc.Tag)
-	if !has || v.Suffix != code[i:] {
-		return nil, false, nil
+func (b *Builder) variant(ctx context.Context, code, path string) (p *Page, ok bool, err error) {
+	svc, v, ok, err := b.variantOf(ctx, code)
+	if !ok || err != nil {
+		return nil, false, err
 	}
 	from, to := "/"+svc.Code+"/", "/"+code+"/"
-	base, err := b.route(ctx, from+strings.TrimPrefix(path, to), dir)
+	base, err := b.route(ctx, from+strings.TrimPrefix(path, to))
 	if err != nil {
 		return nil, true, err
 	}
 	out := *base
 	if out.Location != "" && strings.HasPrefix(out.Location, from) {
 		out.Location = to + strings.TrimPrefix(out.Location, from)
+	}
+	if out.Path != "" {
+		out.Path = to + strings.TrimPrefix(out.Path, from)
+	}
+	if out.Status == http.StatusNotFound {
+		out.Service = code // the variant's own 404 page, in its script
 	}
 	if out.Body != nil {
 		body, err := transliteratePage(out.Body, v, svc.Tag, b.opts.BaseURL+from, b.opts.BaseURL+to)
@@ -46,6 +43,47 @@ func (b *Builder) variant(ctx context.Context, code, path, dir string) (p *Page,
 		}
 		out.Body = body
 	}
+	return &out, true, nil
+}
+
+// variantOf finds the service and script variant a code such as
+// "sr-cyrl" names; ok is false when it names none.
+func (b *Builder) variantOf(ctx context.Context, code string) (*kolokol.Service, i18n.ScriptVariant, bool, error) {
+	i := strings.LastIndexByte(code, '-')
+	if i < 0 {
+		return nil, i18n.ScriptVariant{}, false, nil
+	}
+	svc, err := b.store.FindServiceByCode(ctx, code[:i])
+	if kolokol.IsNotFound(err) {
+		return nil, i18n.ScriptVariant{}, false, nil
+	} else if err != nil {
+		return nil, i18n.ScriptVariant{}, false, fmt.Errorf("render the %s pages: %w", code, err)
+	}
+	v, has := i18n.VariantOf(svc.Tag)
+	if !has || v.Suffix != code[i:] {
+		return nil, i18n.ScriptVariant{}, false, nil
+	}
+	return svc, v, true, nil
+}
+
+// variantNotFound renders the 404 page of a script variant: the service's,
+// transliterated. Its links are root-relative (see NotFound), so they are
+// led to the variant's pages by their path. ok is false when code names no
+// variant.
+func (b *Builder) variantNotFound(ctx context.Context, code string) (p *Page, ok bool, err error) {
+	svc, v, ok, err := b.variantOf(ctx, code)
+	if !ok || err != nil {
+		return nil, false, err
+	}
+	base, err := b.NotFound(ctx, svc.Code)
+	if err != nil {
+		return nil, true, err
+	}
+	out := *base
+	if out.Body, err = transliteratePage(base.Body, v, svc.Tag, "/"+svc.Code+"/", "/"+code+"/"); err != nil {
+		return nil, true, fmt.Errorf("render the %s 404 page: %w", code, err)
+	}
+	out.Service = code
 	return &out, true, nil
 }
 

@@ -65,6 +65,17 @@ func TestSerbianCyrillicVariant(t *testing.T) {
 			t.Errorf("%s: %d", p, got.Status)
 		}
 	}
+	// The variant's 404 page is the service's in Cyrillic, leading to
+	// Cyrillic pages.
+	nf := f.build(t, "/sr-cyrl/nope/")
+	for _, want := range []string{`<html lang="sr-Cyrl"`, `href="/sr-cyrl/"`, `href="/sr-cyrl/archive/"`} {
+		if nf.Service != "sr-cyrl" || !strings.Contains(string(nf.Body), want) {
+			t.Errorf("Cyrillic 404 page (service %q) lacks %s:\n%s", nf.Service, want, nf.Body)
+		}
+	}
+	if strings.Contains(string(nf.Body), `href="/sr/`) {
+		t.Errorf("Cyrillic 404 page leads to Latin pages:\n%s", nf.Body)
+	}
 	if p := f.build(t, "/sr-cyrl/"); p.Status != 200 || !strings.Contains(string(p.Body), "Мост у Београду") {
 		t.Errorf("Cyrillic home: %d", p.Status)
 	}

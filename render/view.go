@@ -13,6 +13,7 @@ import (
 // view is what the page template renders. Everything in it is final: links
 // already relative, times already formatted, so the template only places.
 type view struct {
+	self      string // the page's own escaped path, or rootRelative
 	Kind      string // "article", "list", "portal" or "notfound": what main holds
 	L         *i18n.Catalog
 	Lang, Dir string
@@ -188,9 +189,10 @@ type serviceLink struct {
 }
 
 // newView fills what every page of the site has. from is the page's own
-// escaped path, which every relative link starts from.
+// escaped path, which every relative link starts from (or rootRelative).
 func (b *Builder) newView(from string, c *i18n.Catalog) *view {
 	return &view{
+		self:      from,
 		L:         c,
 		Lang:      "en",
 		Dir:       "ltr",

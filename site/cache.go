@@ -62,14 +62,20 @@ func newEntry(p *render.Page, now time.Time) *entry {
 	return e
 }
 
-// Cache holds rendered pages by path. Invalidation drops the pages that
-// depend on a tag; the next request renders them again.
+// Cache holds rendered pages by key: a page's path, or its path and
+// variant. Invalidation drops the pages that depend on a tag; the next
+// request renders them again.
+//
+// It keeps a page under its one canonical key alone, which its build
+// function says: a path a client makes up (another spelling of a page's
+// path, a path that is no page) adds no entry, so the cache holds only the
+// pages the site links to, and the one 404 page of each service.
 //
 // A render that started before an invalidation must not store its (possibly
 // stale) result afterwards, so every store checks the generation it started
 // in, and concurrent requests only share a render of the current generation.
 type Cache struct {
-	build func(ctx context.Context, path string) (*render.Page, error)
+	build BuildFunc
 	now   func() time.Time
 	max   int
 
@@ -84,8 +90,15 @@ type Cache struct {
 // worst; beyond it, pages are evicted and rendered again on demand.
 const maxPages = 100_000
 
+// BuildFunc renders the page a key asks for, and says the key it belongs
+// under: key itself when that is the page's canonical key, another for a
+// page asked for by another name, "" for an answer never kept (a
+// redirect). A 404 with no Body stands for the page at its canonical key,
+// the 404 page that answers every path of its service.
+type BuildFunc func(ctx context.Context, key string) (p *render.Page, canonical string, err error)
+
 // NewCache returns an empty cache that renders misses with build.
-func NewCache(build func(ctx context.Context, path string) (*render.Page, error), now func() time.Time) *Cache {
+func NewCache(build BuildFunc, now func() time.Time) *Cache {
 	if now == nil {
 		now = time.Now
 	}
@@ -105,15 +118,20 @@ func (c *Cache) Get(ctx context.Context, path string) (*entry, error) {
 	v, err, _ := c.group.Do(key, func() (any, error) {
 		// Render without the reader's context: a reader who hangs up must not
 		// fail the render for everyone waiting on it.
-		p, err := c.build(context.WithoutCancel(ctx), path)
+		p, canonical, err := c.build(context.WithoutCancel(ctx), path)
 		if err != nil {
 			return nil, err
 		}
+		if p.Status == http.StatusNotFound && p.Body == nil && canonical != "" && canonical != path {
+			return c.Get(ctx, canonical) // the service's one 404 page
+		}
 		e := newEntry(p, c.now())
-		// Only canonical pages are kept: redirects and 404s answer any path
-		// a client makes up, and must not let it fill the cache.
-		if p.Status == http.StatusOK {
-			c.put(gen, path, e)
+		// Only pages are kept, and under their canonical key alone:
+		// redirects and 404s answer any path a client makes up, and must
+		// not let it fill the cache; a page asked for by another name
+		// replaces itself.
+		if canonical != "" && (p.Status == http.StatusOK || p.Status == http.StatusNotFound) {
+			c.put(gen, canonical, e)
 		}
 		return e, nil
 	})
@@ -129,6 +147,7 @@ func (c *Cache) put(gen uint64, path string, e *entry) {
 	if gen != c.gen {
 		return
 	}
+	c.remove(path) // a page rendered again drops its old dependencies
 	if len(c.pages) >= c.max {
 		for victim := range c.pages { // map order is random enough for eviction
 			c.remove(victim)

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,18 +21,18 @@ type versionedPages struct {
 	gate    chan struct{} // when non-nil, renders wait on it
 }
 
-func (v *versionedPages) build(_ context.Context, path string) (*render.Page, error) {
+func (v *versionedPages) build(_ context.Context, path string) (*render.Page, string, error) {
 	ver := v.version.Load()
 	v.renders.Add(1)
 	if v.gate != nil {
 		<-v.gate
 	}
-	status := 200
+	status, canonical := 200, path
 	if path == "/missing/" {
-		status = 404
+		status, canonical = 404, ""
 	}
 	return &render.Page{Status: status, Body: []byte(fmt.Sprintf("%s v%d", path, ver)), ContentType: "text/html",
-		Deps: []string{"svc:" + path[1:3], "art:" + path}}, nil
+		Deps: []string{"svc:" + path[1:3], "art:" + path}}, canonical, nil
 }
 
 func TestCacheInvalidatesByDependency(t *testing.T) {
@@ -112,10 +113,10 @@ func TestCacheSharesConcurrentRenders(t *testing.T) {
 func TestCacheExpiry(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	v := &versionedPages{}
-	c := NewCache(func(ctx context.Context, p string) (*render.Page, error) {
-		pg, err := v.build(ctx, p)
+	c := NewCache(func(ctx context.Context, p string) (*render.Page, string, error) {
+		pg, canonical, err := v.build(ctx, p)
 		pg.ExpiresAt = now.Add(time.Minute)
-		return pg, err
+		return pg, canonical, err
 	}, func() time.Time { return now })
 	c.Get(context.Background(), "/ru/a/")
 	c.Get(context.Background(), "/ru/a/")
@@ -148,5 +149,51 @@ func TestNoticeSetStaysBounded(t *testing.T) {
 	}
 	if got, err := n.of(context.Background(), "../etc"); got != nil || err != nil {
 		t.Errorf("an invalid code was looked up: %v %v", got, err)
+	}
+}
+
+// TestCacheKeepsCanonicalKeys: a page asked for by another name is kept
+// under its own name alone, and every path that is no page of a service is
+// answered by the service's one 404 page, rendered once.
+func TestCacheKeepsCanonicalKeys(t *testing.T) {
+	var renders, notFoundRenders atomic.Int64
+	c := NewCache(func(_ context.Context, key string) (*render.Page, string, error) {
+		renders.Add(1)
+		switch {
+		case key == notFoundKey+"ru":
+			notFoundRenders.Add(1)
+			return &render.Page{Status: 404, Body: []byte("ru 404"), Deps: []string{"svc:ru"}}, key, nil
+		case strings.HasPrefix(key, "/ru/a/"): // "/ru/a/" and its other spellings
+			return &render.Page{Status: 200, Body: []byte("story"), Deps: []string{"art:1"}}, "/ru/a/", nil
+		case strings.HasPrefix(key, "/ru/old/"):
+			return &render.Page{Status: 301, Location: "/ru/a/"}, "", nil
+		}
+		return &render.Page{Status: 404, Service: "ru"}, notFoundKey + "ru", nil
+	}, nil)
+	ctx := context.Background()
+	for i := range 100 {
+		for _, key := range []string{fmt.Sprintf("/ru/a/%d", i), fmt.Sprintf("/ru/old/%d/", i), fmt.Sprintf("/ru/nope%d/", i)} {
+			e, err := c.Get(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[byte]int{'a': 200, 'o': 301, 'n': 404}[key[4]]; e.page.Status != want {
+				t.Fatalf("%s: %d, want %d", key, e.page.Status, want)
+			}
+			if e.page.Status == 404 && string(e.page.Body) != "ru 404" {
+				t.Fatalf("%s: %q, want the ru 404 page", key, e.page.Body)
+			}
+		}
+	}
+	if c.Len() != 2 || !c.Has("/ru/a/") || !c.Has(notFoundKey+"ru") {
+		t.Errorf("%d pages cached, want the story and the 404 page under their own keys", c.Len())
+	}
+	if n := notFoundRenders.Load(); n != 1 {
+		t.Errorf("the 404 page was rendered %d times", n)
+	}
+	c.Invalidate("svc:ru")
+	c.Get(ctx, "/ru/nope/")
+	if n := notFoundRenders.Load(); n != 2 || c.Has("/ru/nope/") {
+		t.Errorf("after the service changed: %d renders of the 404 page, /ru/nope/ cached: %t", n, c.Has("/ru/nope/"))
 	}
 }

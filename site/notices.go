@@ -60,8 +60,15 @@ func (n *noticeSet) forget(service string) {
 }
 
 // variantSep separates a path from the notices of its variant in a cache
-// key; a URL path never holds it.
+// key; a URL path never holds it (page refuses every path with a control
+// character).
 const variantSep = "\x00"
+
+// notFoundKey, followed by a service's code, is the cache key of the
+// service's 404 page, which answers every path of the service that is no
+// page; alone, of the site's. No path a client sends is one: paths start
+// with "/".
+const notFoundKey = "404:"
 
 // variantKey is the cache key of the reader's page: its path, plus the ids
 // of the notices shown when there are any. Pages vary by these few sets,
@@ -76,9 +83,14 @@ func (s *Site) variantKey(r *http.Request) (string, error) {
 	if s.opts.Geo != nil {
 		country = s.opts.Geo.Country(r)
 	}
-	shown := kolokol.SelectNotices(all, country)
+	return withVariant(path, kolokol.SelectNotices(all, country)), nil
+}
+
+// withVariant is the cache key of the page at path carrying the notices
+// shown.
+func withVariant(path string, shown []*kolokol.Notice) string {
 	if len(shown) == 0 {
-		return path, nil
+		return path
 	}
 	var b strings.Builder
 	b.WriteString(path)
@@ -89,7 +101,7 @@ func (s *Site) variantKey(r *http.Request) (string, error) {
 		}
 		b.WriteString(strconv.FormatInt(n.ID, 10))
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 // serviceOf is the service whose notices a page carries: its first path
@@ -100,25 +112,46 @@ func serviceOf(path string) string {
 }
 
 // build renders a cache key: the page at its path, with its variant's
-// notices.
-func (s *Site) build(ctx context.Context, key string) (*render.Page, error) {
+// notices, or a service's 404 page. The key it returns is the page's own:
+// its canonical path with the notices it was rendered with, whatever key
+// asked for it.
+func (s *Site) build(ctx context.Context, key string) (*render.Page, string, error) {
 	path, ids, ok := strings.Cut(key, variantSep)
-	if !ok {
-		return s.builder.Build(ctx, path)
-	}
-	all, err := s.notices.of(ctx, serviceOf(path))
-	if err != nil {
-		return nil, err
-	}
 	var shown []*kolokol.Notice
-	for _, id := range strings.Split(ids, ",") {
-		for _, n := range all {
-			if strconv.FormatInt(n.ID, 10) == id {
-				shown = append(shown, n)
+	if ok {
+		all, err := s.notices.of(ctx, serviceOf(path))
+		if err != nil {
+			return nil, "", err
+		}
+		for _, id := range strings.Split(ids, ",") {
+			for _, n := range all {
+				if strconv.FormatInt(n.ID, 10) == id {
+					shown = append(shown, n)
+				}
 			}
 		}
 	}
-	return s.builder.BuildWith(ctx, path, shown)
+	ctx = render.WithNotices(ctx, shown)
+	if code, ok := strings.CutPrefix(path, notFoundKey); ok {
+		// The 404 page shows no notices (no reader's country chose it):
+		// one page per service.
+		p, err := s.builder.NotFound(ctx, code)
+		if err != nil {
+			return nil, "", err
+		}
+		return p, notFoundKey + p.Service, nil
+	}
+	p, err := s.builder.Resolve(ctx, path)
+	if err != nil {
+		return nil, "", err
+	}
+	switch {
+	case p.Status == http.StatusOK && p.Path != "":
+		return p, withVariant(p.Path, shown), nil
+	case p.Status == http.StatusNotFound:
+		return p, notFoundKey + p.Service, nil
+	}
+	return p, "", nil
 }
 
 var hstsV = []string{"max-age=63072000; includeSubDomains"}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/geo"
@@ -165,7 +166,19 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	key, err := s.variantKey(r)
+	path := r.URL.Path
+	if len(path) > maxPathBytes {
+		// Not even the 404 page: Onion-Location would repeat the path.
+		h := w.Header()
+		s.SecurityHeaders(h)
+		h["Cache-Control"] = errorCacheControlV
+		http.Error(w, "URI too long", http.StatusRequestURITooLong)
+		return
+	}
+	key, err := notFoundKey, error(nil) // the site's 404 page
+	if readerPath(path) {
+		key, err = s.variantKey(r)
+	}
 	var e *entry
 	if err == nil {
 		e, err = s.cache.Get(r.Context(), key)
@@ -179,6 +192,37 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serve(w, r, e, pageCacheControlV)
+}
+
+// The longest path of any page (a lite article's, with a slug of 60
+// letters of up to four bytes each) is a few hundred bytes, and the
+// deepest (/sr-cyrl/lite/a/ID-slug/) has five slashes: well inside these
+// bounds.
+const (
+	maxPathBytes   = 2048
+	maxPathSlashes = 16
+)
+
+// readerPath reports whether path may be a page's, before it is looked up
+// or becomes part of a cache key: absolute, UTF-8, no deeper than any page,
+// and without control characters. A NUL would read as the cache key's
+// variantSep (every such request a new key), and no page's path holds one.
+func readerPath(path string) bool {
+	if !strings.HasPrefix(path, "/") || !utf8.ValidString(path) {
+		return false
+	}
+	slashes := 0
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case c < 0x20 || c == 0x7f:
+			return false
+		case c == '/':
+			if slashes++; slashes > maxPathSlashes {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (s *Site) static(w http.ResponseWriter, r *http.Request) {
@@ -234,17 +278,78 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, e *entry, cacheCont
 	}
 }
 
+// acceptsGzip reports whether the client takes gzip, by RFC 9110's
+// Accept-Encoding (§12.5.3): gzip or x-gzip (§8.4.1.3) named with a weight
+// above zero, or else "*" with one; a named coding wins over "*" whatever
+// their order, so "*, gzip;q=0" refuses gzip. Names are case-insensitive,
+// the header may come in several lines, and a member whose weight is not a
+// qvalue is ignored. No header means no gzip: some clients that send none
+// cannot read it. It runs on every page served, so it does not allocate.
 func acceptsGzip(r *http.Request) bool {
+	named, star := -1, -1 // the best weight given, in thousandths; -1: none
 	for _, v := range r.Header["Accept-Encoding"] {
-		for _, part := range strings.Split(v, ",") {
-			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-			if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
-				q := strings.ReplaceAll(params, " ", "")
-				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		for v != "" {
+			var member string
+			member, v, _ = strings.Cut(v, ",")
+			name, q, ok := codingWeight(member)
+			switch {
+			case !ok:
+			case strings.EqualFold(name, "gzip") || strings.EqualFold(name, "x-gzip"):
+				named = max(named, q)
+			case name == "*":
+				star = max(star, q)
 			}
 		}
 	}
-	return false
+	if named >= 0 {
+		return named > 0
+	}
+	return star > 0
+}
+
+// codingWeight reads one member of Accept-Encoding, `coding [ OWS ";" OWS
+// "q=" qvalue ]`, with its weight in thousandths (1000 when none is given).
+// ok is false for an empty member or a malformed weight.
+func codingWeight(member string) (name string, q int, ok bool) {
+	name, params, hasParams := strings.Cut(member, ";")
+	name = strings.Trim(name, " \t")
+	if name == "" {
+		return "", 0, false
+	}
+	if !hasParams {
+		return name, 1000, true
+	}
+	params = strings.Trim(params, " \t")
+	if len(params) < 2 || params[0] != 'q' && params[0] != 'Q' || params[1] != '=' {
+		return "", 0, false // only a weight may follow a coding
+	}
+	q, ok = qvalue(params[2:])
+	return name, q, ok
+}
+
+// qvalue parses RFC 9110's qvalue (§12.4.2), "0" to "1" with at most three
+// decimals, into thousandths.
+func qvalue(s string) (int, bool) {
+	if s == "" || len(s) > 5 || s[0] != '0' && s[0] != '1' {
+		return 0, false
+	}
+	q := int(s[0]-'0') * 1000
+	if len(s) == 1 {
+		return q, true
+	}
+	if s[1] != '.' {
+		return 0, false
+	}
+	scale := 100
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' || q == 1000 && c != '0' {
+			return 0, false
+		}
+		q += int(c-'0') * scale
+		scale /= 10
+	}
+	return q, true
 }
 
 // notModified applies RFC 9110's precedence: If-None-Match, when present,

@@ -155,12 +155,87 @@ func TestServeRefusesBadSafetyFlags(t *testing.T) {
 		{[]string{"--trusted-proxies", "10.0.0.0/8, the CDN"}, "--trusted-proxies"},
 		{[]string{"--geo-db", filepath.Join(t.TempDir(), "missing.mmdb")}, "missing.mmdb"},
 		{[]string{"--admin-addr", "not an address"}, "--admin-addr"},
+		// /metrics has no authentication: loopback only, unless asked.
+		{[]string{"--admin-addr", "0.0.0.0:0"}, "--admin-public"},
+		{[]string{"--admin-addr", ":0"}, "--admin-public"},
+		{[]string{"--admin-addr", "[::]:0"}, "--admin-public"},
+		{[]string{"--admin-addr", "192.0.2.1:9464"}, "--admin-public"},
 	} {
 		args := append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, c.args...)
 		var out, errb syncBuffer
-		err := run(t.Context(), args, &out, &errb, func(string) string { return "" })
+		// Already cancelled: a flag that is not refused ends in another
+		// error or a clean stop, never in a server that runs on.
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		err := run(ctx, args, &out, &errb, func(string) string { return "" })
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want an error naming %s", c.args, err, c.want)
 		}
+	}
+}
+
+// TestAdminExposure: the admin listener stays on loopback unless
+// --admin-public says otherwise, and then the server warns.
+func TestAdminExposure(t *testing.T) {
+	for _, c := range []struct {
+		addr    string
+		public  bool
+		exposed bool
+		err     string // in the error; "" for none
+	}{
+		{"", false, false, ""},
+		{"127.0.0.1:9464", false, false, ""},
+		{"127.8.9.10:9464", false, false, ""},
+		{"[::1]:9464", false, false, ""},
+		{"localhost:9464", false, false, ""},
+		{"127.0.0.1:9464", true, false, ""}, // public allowed, not needed: no warning
+		{"0.0.0.0:9464", false, false, "--admin-public"},
+		{":9464", false, false, "--admin-public"},
+		{"[::]:9464", false, false, "--admin-public"},
+		{"192.0.2.1:9464", false, false, "--admin-public"},
+		{"[2001:db8::1]:9464", false, false, "--admin-public"},
+		{"[fe80::1%eth0]:9464", false, false, "--admin-public"},
+		{"0.0.0.0:9464", true, true, ""},
+		{":9464", true, true, ""},
+		{"192.0.2.1:9464", true, true, ""},
+		{"not an address", true, false, "--admin-addr"},
+	} {
+		exposed, err := adminExposure(t.Context(), c.addr, c.public)
+		if exposed != c.exposed || (c.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.err) {
+			t.Errorf("adminExposure(%q, %t) = %t, %v; want %t and an error naming %q", c.addr, c.public, exposed, err, c.exposed, c.err)
+		}
+	}
+}
+
+// TestServeAdminPublic: with KOLOKOL_ADMIN_PUBLIC the server listens on a
+// non-loopback admin address, and says loudly that it does.
+func TestServeAdminPublic(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--admin-addr", "0.0.0.0:0"}, &out, &errb,
+			func(k string) string {
+				if k == "KOLOKOL_ADMIN_PUBLIC" {
+					return "true"
+				}
+				return ""
+			})
+	}()
+	// Wait for the listener to be up; the server stops when ctx ends.
+	for !strings.Contains(out.String(), "metrics: ") {
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned %v before it listened:\n%s", err, errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve returned %v", err)
+	}
+	if !strings.Contains(errb.String(), "level=WARN") || !strings.Contains(errb.String(), "NOT ON LOOPBACK") {
+		t.Errorf("no warning about the public admin listener:\n%s", errb.String())
 	}
 }

@@ -29,3 +29,23 @@ func BenchmarkHandlerCachedArticle(b *testing.B) {
 		ta.Handler.ServeHTTP(w, req)
 	}
 }
+
+// BenchmarkHandlerCachedArticleGzip is the same with the Accept-Encoding a
+// browser sends, so the negotiation is measured too.
+func BenchmarkHandlerCachedArticleGzip(b *testing.B) {
+	ta := newTestApp(b)
+	a := ta.publish(b, ta.admin, ta.create(b, ta.admin, map[string]any{"service": "en", "headline": "Hot", "body": "Text."}).ID)
+	req := httptest.NewRequest("GET", ta.path(a), nil)
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+	w := &discardWriter{h: http.Header{}}
+	ta.Handler.ServeHTTP(w, req)
+	if w.h.Get("Content-Encoding") != "gzip" {
+		b.Fatalf("the page was not served gzipped: %v", w.h)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		w.h = make(http.Header, 16)
+		ta.Handler.ServeHTTP(w, req)
+	}
+}

@@ -21,7 +21,7 @@ const usage = `kolokol: a publishing platform for newsrooms whose readers live w
 
 Usage:
   kolokol serve [--data DIR] [--addr HOST:PORT] [--base-url URL] [--demo] [--log-level L]
-        [--admin-addr HOST:PORT] [--access-log] [--onion URL]
+        [--admin-addr HOST:PORT [--admin-public]] [--access-log] [--onion URL]
         [--geo-header NAME --trusted-proxies LIST] [--geo-db FILE.mmdb]
   kolokol token create --data DIR --name NAME --role reporter|editor|admin [--service CODE ...] [--expires 90d]
   kolokol token list --data DIR

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -214,7 +215,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	demoFlag := fs.Bool("demo", false, "seed a demo newsroom into an empty data directory")
 	servicesFile := fs.String("services", "", "JSON file of language services to create or update at start (default: the 27 built-in services, on first start only)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
-	adminAddr := fs.String("admin-addr", "127.0.0.1:9464", "address of the admin listener serving /metrics (\"\" turns it off); keep it off the public network")
+	adminAddr := fs.String("admin-addr", "127.0.0.1:9464", "address of the admin listener serving /metrics (\"\" turns it off); a loopback address unless --admin-public")
+	adminPublic := fs.Bool("admin-public", false, "allow --admin-addr on an address other than loopback, though /metrics has no authentication (firewall it)")
 	accessLog := fs.Bool("access-log", false, "log every request: method, route pattern, status, duration and size (never address, user agent, referrer or query)")
 	onion := fs.String("onion", "", "the site's onion origin, e.g. http://abc…xyz.onion: adds Onion-Location to reader pages and the address to the safety pages")
 	geoHeader := fs.String("geo-header", "", "request header a trusted CDN or proxy puts the reader's country in, e.g. CF-IPCountry")
@@ -232,6 +234,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	adminExposed, err := adminExposure(ctx, *adminAddr, *adminPublic)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -289,6 +295,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		go admin.Serve(aln)
 		defer admin.Close()
 		fmt.Fprintf(stdout, "metrics: http://%s/metrics\n", aln.Addr())
+		if adminExposed {
+			logger.Warn("THE ADMIN LISTENER IS NOT ON LOOPBACK (--admin-public): /metrics has no authentication, "+
+				"so anyone who can reach this address reads the site's traffic counters; firewall it", "admin_addr", aln.Addr().String())
+		}
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "version", buildVersion())
 
@@ -323,6 +333,41 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// adminExposure refuses an admin listener (--admin-addr) on an address
+// other than loopback unless public is set (--admin-public): /metrics has
+// no authentication, and its counters tell how much each page is read,
+// which is for the newsroom's operators alone. exposed reports that the
+// listener will be reachable from elsewhere, for the warning at start. A
+// host name counts as loopback only when every address it has is one,
+// since the listener takes whichever comes first.
+func adminExposure(ctx context.Context, addr string, public bool) (exposed bool, err error) {
+	if addr == "" {
+		return false, nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false, fmt.Errorf("--admin-addr %q: %w", addr, err)
+	}
+	loopback := host == "localhost" // RFC 6761: always the loopback interface
+	if ip, err := netip.ParseAddr(host); err == nil {
+		loopback = ip.IsLoopback()
+	} else if host != "" && !loopback {
+		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		if err != nil {
+			return false, fmt.Errorf("--admin-addr %q: look up the host: %w", addr, err)
+		}
+		loopback = len(ips) > 0
+		for _, ip := range ips {
+			loopback = loopback && ip.IsLoopback()
+		}
+	}
+	if !loopback && !public {
+		return false, fmt.Errorf("--admin-addr %q is not a loopback address, and /metrics has no authentication: "+
+			"use 127.0.0.1 or [::1] (\"\" turns the listener off), or give --admin-public to listen there anyway", addr)
+	}
+	return !loopback, nil
 }
 
 // seedServices imports the services file when one is given, and the
