@@ -5,12 +5,52 @@ import (
 	"time"
 )
 
-// Store keeps the newsroom's data. Every method is atomic: it either applies
-// whole or returns an error and changes nothing. Lookups of something absent
-// return an *Error with ENOTFOUND, never a nil value.
+// Store keeps the newsroom's data. It is made of small role interfaces, so
+// that each part of the program names what it uses (render reads Pages, the
+// desk writes through Store). Every method is atomic: it either applies
+// whole or returns an error and changes nothing, and every method that
+// changes what readers see appends its Change to the change log in the same
+// transaction. Lookups of something absent return an *Error with
+// ENOTFOUND, never a nil value.
 type Store interface {
+	Services
+	Articles
+	Banners
+	MediaStore
+	Tokens
 	Accounts
+	Audit
+	Drafts
+	Safety
+	Changes
 
+	// InTx runs fn with a Store whose methods all work in one transaction,
+	// committed when fn returns nil and rolled back otherwise; each method
+	// is still atomic within it. For operations of several steps that must
+	// happen together or not at all. Inside fn, tx.InTx runs in the same
+	// transaction, and tx.Close is refused.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	Close() error
+}
+
+// Pages is what rendering reader pages reads: the services, their stories,
+// banners, pictures and notices. Nothing in it writes.
+type Pages interface {
+	FindServiceByCode(ctx context.Context, code string) (*Service, error)
+	FindServices(ctx context.Context) ([]*Service, error)
+	FindSections(ctx context.Context, service string) ([]*Section, error)
+	FindArticleByID(ctx context.Context, id int64) (*Article, error)
+	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, error)
+	CountArticles(ctx context.Context, f ArticleFilter) (int, error)
+	FindBreaking(ctx context.Context, service string) (*Breaking, error)
+	FindMediaByID(ctx context.Context, id int64) (*Media, error)
+	FindNotices(ctx context.Context, service string) ([]*Notice, error)
+	FindSetting(ctx context.Context, key string) (string, error)
+}
+
+// Services keeps the language services and their sections.
+type Services interface {
 	CreateService(ctx context.Context, s *Service) error
 	UpdateService(ctx context.Context, s *Service) error
 	FindServiceByCode(ctx context.Context, code string) (*Service, error)
@@ -19,7 +59,10 @@ type Store interface {
 	CreateSection(ctx context.Context, s *Section) error                  // sets ID
 	FindSections(ctx context.Context, service string) ([]*Section, error) // ordered by position, slug
 	FindSection(ctx context.Context, service, slug string) (*Section, error)
+}
 
+// Articles keeps stories, their corrections and their revisions.
+type Articles interface {
 	// CreateArticle stores a new article, setting ID, CreatedAt, UpdatedAt
 	// and Version (1). Corrections are not created through it.
 	CreateArticle(ctx context.Context, a *Article) error
@@ -38,13 +81,26 @@ type Store interface {
 	// c.CreatedAt, and bumps the article's version and UpdatedAt.
 	AddCorrection(ctx context.Context, c *Correction) error
 
+	// FindRevisions returns an article's revisions, newest first;
+	// FindRevision one of them. CreateArticle and UpdateArticle record a
+	// revision of the state they store, in the same transaction.
+	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
+	FindRevision(ctx context.Context, articleID, id int64) (*Revision, error)
+}
+
+// Banners keeps each service's breaking-news banner.
+type Banners interface {
 	// SetBreaking replaces the service's banner.
 	SetBreaking(ctx context.Context, b *Breaking) error
 	ClearBreaking(ctx context.Context, service string) error
 	// FindBreaking returns the service's banner, expired or not; ENOTFOUND
 	// when none is set.
 	FindBreaking(ctx context.Context, service string) (*Breaking, error)
+}
 
+// MediaStore keeps pictures: their masters' and renditions' descriptions
+// (the files are in a BlobStore) and the services they belong to.
+type MediaStore interface {
 	// CreateMedia stores a media row, its renditions and the services that
 	// uploaded it (m.Services) in one transaction, setting ID and
 	// CreatedAt. A known hash is the same master: m.Services are added to
@@ -61,52 +117,54 @@ type Store interface {
 	// outside [0, 1] or an invalid rendition gives EINVALID, an unknown id
 	// ENOTFOUND; either way nothing changes.
 	UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, r []Rendition) error
+}
 
-	// API tokens. CreateToken sets ID and CreatedAt. FindTokenByHash and
-	// FindTokenByID return ENOTFOUND for an unknown token, FindTokens all
-	// of them, newest first. RevokeToken sets RevokedAt to at; a revoked
-	// token keeps its first RevokedAt (ENOTFOUND for an unknown id).
-	// RecordTokenUse sets LastUsed to the day of at (see Day) when that is
-	// later than the stored day, and writes nothing otherwise, so that it
-	// may be called on every request.
+// Tokens keeps the Admin API's tokens.
+type Tokens interface {
+	// CreateToken sets ID and CreatedAt. FindTokenByHash and FindTokenByID
+	// return ENOTFOUND for an unknown token, FindTokens all of them, newest
+	// first. RevokeToken sets RevokedAt to at; a revoked token keeps its
+	// first RevokedAt (ENOTFOUND for an unknown id). RecordTokenUse sets
+	// LastUsed to the day of at (see Day) when that is later than the
+	// stored day, and writes nothing otherwise, so that it may be called
+	// on every request.
 	CreateToken(ctx context.Context, t *Token) error
 	FindTokenByHash(ctx context.Context, hash string) (*Token, error)
 	FindTokenByID(ctx context.Context, id int64) (*Token, error)
 	FindTokens(ctx context.Context) ([]*Token, error)
 	RevokeToken(ctx context.Context, id int64, at time.Time) error
 	RecordTokenUse(ctx context.Context, id int64, at time.Time) error
+}
 
-	// FindRevisions returns an article's revisions, newest first;
-	// FindRevision one of them. CreateArticle and UpdateArticle record a
-	// revision of the state they store, in the same transaction.
-	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
-	FindRevision(ctx context.Context, articleID, id int64) (*Revision, error)
-
-	// The audit log: AddAudit sets ID (and Time when zero); FindAudit
-	// returns entries newest first (by id), DefaultAuditLimit of them when
-	// f.Limit is not set and never more than MaxAuditLimit.
-	// The entry is found by every service in Services (Service is added
-	// to them). PruneAudit deletes all but the newest keep entries and
-	// says how many it deleted.
+// Audit keeps the audit log.
+type Audit interface {
+	// AddAudit sets ID (and Time when zero); FindAudit returns entries
+	// newest first (by id), DefaultAuditLimit of them when f.Limit is not
+	// set and never more than MaxAuditLimit. The entry is found by every
+	// service in Services (Service is added to them). PruneAudit deletes
+	// all but the newest keep entries and says how many it deleted.
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 	PruneAudit(ctx context.Context, keep int) (int64, error)
+}
 
-	// Working copies of the story editor (see Autosave): PutAutosave
-	// replaces the account's copy of that story (or of a new story of that
-	// service), FindAutosave returns it (ENOTFOUND when there is none),
-	// DeleteAutosave removes it (none is not an error).
+// Drafts keeps the story editor's working copies (see Autosave).
+type Drafts interface {
+	// PutAutosave replaces the account's copy of that story (or of a new
+	// story of that service), FindAutosave returns it (ENOTFOUND when
+	// there is none), DeleteAutosave removes it (none is not an error).
 	PutAutosave(ctx context.Context, a *Autosave) error
 	FindAutosave(ctx context.Context, userID, articleID int64, service string) (*Autosave, error)
 	DeleteAutosave(ctx context.Context, userID, articleID int64, service string) error
+}
 
-	Close() error
-
-	// Safety notices. CreateNotice sets ID, CreatedAt and UpdatedAt (a
-	// service has at most MaxNotices: ECONFLICT); UpdateNotice writes
-	// Text, Link, Countries, Default and Mirrors; FindNotices returns a
-	// service's, oldest first; FindNotice and DeleteNotice return ENOTFOUND
-	// for an unknown id.
+// Safety keeps the safety notices and the site-wide settings.
+type Safety interface {
+	// CreateNotice sets ID, CreatedAt and UpdatedAt (a service has at most
+	// MaxNotices: ECONFLICT, also for concurrent writers); UpdateNotice
+	// writes Text, Link, Countries, Default and Mirrors; FindNotices
+	// returns a service's, oldest first; FindNotice and DeleteNotice
+	// return ENOTFOUND for an unknown id.
 	CreateNotice(ctx context.Context, n *Notice) error
 	UpdateNotice(ctx context.Context, n *Notice) error
 	FindNotice(ctx context.Context, id int64) (*Notice, error)
@@ -121,28 +179,3 @@ type Store interface {
 
 // SettingSecurityTxt is the name of /.well-known/security.txt's text.
 const SettingSecurityTxt = "security.txt"
-
-// ChangeKind names what happened in a Change.
-type ChangeKind string
-
-const (
-	ChangeArticle  ChangeKind = "article"  // created, edited, published, unpublished or corrected
-	ChangeBreaking ChangeKind = "breaking" // set or cleared
-	ChangeService  ChangeKind = "service"  // settings, sections
-	ChangeNotice   ChangeKind = "notice"   // a safety notice added, changed or removed
-	ChangeSettings ChangeKind = "settings" // a site-wide setting
-)
-
-// Change tells listeners (page cache, later search and export) what a
-// newsroom operation changed, so they can recompute exactly what depends on it.
-type Change struct {
-	Kind      ChangeKind
-	Service   string
-	ArticleID int64
-	// Listed is true when the change can alter lists of stories: the article
-	// is or was live.
-	Listed bool
-	// Groups are the translation groups the article is or was in: their
-	// other versions list it in their language switchers.
-	Groups []string
-}

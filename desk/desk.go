@@ -16,10 +16,10 @@ import (
 	"github.com/kolokol/kolokol/media"
 )
 
-// Listener learns of every change after it is stored. It runs before the
-// operation returns, so a caller that sees success knows that caches are
-// already invalidated.
-type Listener func(ctx context.Context, c kolokol.Change)
+// Committed is told that an operation stored changes (its change records
+// are in the store's change log). It runs before the operation returns, so
+// a caller that sees success knows that the process's caches have caught up.
+type Committed func(ctx context.Context)
 
 // Desk performs newsroom operations.
 type Desk struct {
@@ -28,7 +28,7 @@ type Desk struct {
 	images    media.Imager
 	log       *slog.Logger
 	now       func() time.Time
-	listeners []Listener
+	committed []Committed
 	audit     *auditor
 	guard     *guard
 	idle      time.Duration // sessions end after this long unused
@@ -44,12 +44,13 @@ func New(store kolokol.Store, blobs kolokol.BlobStore, images media.Imager, now 
 	return &Desk{store: store, blobs: blobs, images: images, now: now, audit: newAuditor(store, now), guard: newGuard(), idle: IdleTimeout}
 }
 
-// OnChange registers a listener. Call it while wiring, before serving.
-func (d *Desk) OnChange(l Listener) { d.listeners = append(d.listeners, l) }
+// OnCommit registers what to tell after every stored change (the change
+// log's hub). Call it while wiring, before serving.
+func (d *Desk) OnCommit(f Committed) { d.committed = append(d.committed, f) }
 
-func (d *Desk) changed(ctx context.Context, c kolokol.Change) {
-	for _, l := range d.listeners {
-		l(ctx, c)
+func (d *Desk) changed(ctx context.Context) {
+	for _, f := range d.committed {
+		f(ctx)
 	}
 }
 
@@ -108,7 +109,7 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 	if err := d.store.CreateArticle(ctx, a); err != nil {
 		return nil, fmt.Errorf("create article: %w", err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID, Groups: groups(a.TranslationGroup)})
+	d.changed(ctx)
 	return a, nil
 }
 
@@ -242,7 +243,7 @@ func (d *Desk) edit(ctx context.Context, actor kolokol.Actor, id int64, p Articl
 	if err := d.checkLeadImage(ctx, actor, "article.update", a, kept...); err != nil {
 		return nil, err
 	}
-	return res, d.save(ctx, actor, a, a.IsLive(), before.TranslationGroup)
+	return res, d.save(ctx, actor, a)
 }
 
 // sameText reports whether two states of a story have the same editable
@@ -256,13 +257,14 @@ func sameText(a, b *kolokol.Article) bool {
 	return true
 }
 
-func (d *Desk) save(ctx context.Context, actor kolokol.Actor, a *kolokol.Article, listed bool, oldGroup string) error {
+// save stores a story; the store records what the save changed for
+// readers in the change log.
+func (d *Desk) save(ctx context.Context, actor kolokol.Actor, a *kolokol.Article) error {
 	a.EditedBy = actor.Name // the revision the store records names them
 	if err := d.store.UpdateArticle(ctx, a); err != nil {
 		return fmt.Errorf("save article %d: %w", a.ID, err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID, Listed: listed,
-		Groups: groups(oldGroup, a.TranslationGroup)})
+	d.changed(ctx)
 	return nil
 }
 
@@ -313,7 +315,7 @@ func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (a *k
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = d.now().UTC()
 	}
-	return a, d.save(ctx, actor, a, true, a.TranslationGroup)
+	return a, d.save(ctx, actor, a)
 }
 
 // Submit hands a draft to the editors for review. Anyone who may work on
@@ -331,7 +333,7 @@ func (d *Desk) Submit(ctx context.Context, actor kolokol.Actor, id int64) (a *ko
 		return a, nil
 	}
 	a.SubmittedAt = d.now().UTC()
-	return a, d.save(ctx, actor, a, false, a.TranslationGroup)
+	return a, d.save(ctx, actor, a)
 }
 
 // Unpublish takes a story off the reader site.
@@ -348,13 +350,13 @@ func (d *Desk) Unpublish(ctx context.Context, actor kolokol.Actor, id int64) (a 
 		// Unpublishing a scheduled story cancels the schedule: it goes back
 		// to being a draft.
 		a.Status, a.ScheduledAt = kolokol.StatusDraft, time.Time{}
-		return a, d.save(ctx, actor, a, false, a.TranslationGroup)
+		return a, d.save(ctx, actor, a)
 	}
 	if !a.IsLive() {
 		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "status", "article %d is %s, not published", id, a.Status)
 	}
 	a.Status = kolokol.StatusUnpublished
-	return a, d.save(ctx, actor, a, true, a.TranslationGroup)
+	return a, d.save(ctx, actor, a)
 }
 
 // AddCorrection appends a dated correction note to a story.
@@ -374,7 +376,7 @@ func (d *Desk) AddCorrection(ctx context.Context, actor kolokol.Actor, id int64,
 	if err := d.store.AddCorrection(ctx, c); err != nil {
 		return nil, fmt.Errorf("correct article %d: %w", id, err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: id, Listed: a.IsLive(), Groups: groups(a.TranslationGroup)})
+	d.changed(ctx)
 	return d.store.FindArticleByID(ctx, id)
 }
 
@@ -394,7 +396,7 @@ func (d *Desk) SetBreaking(ctx context.Context, actor kolokol.Actor, b *kolokol.
 	if err := d.store.SetBreaking(ctx, b); err != nil {
 		return fmt.Errorf("set breaking news for %s: %w", b.Service, err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeBreaking, Service: b.Service})
+	d.changed(ctx)
 	return nil
 }
 
@@ -410,6 +412,6 @@ func (d *Desk) ClearBreaking(ctx context.Context, actor kolokol.Actor, service s
 	if err := d.store.ClearBreaking(ctx, service); err != nil {
 		return fmt.Errorf("clear breaking news for %s: %w", service, err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeBreaking, Service: service})
+	d.changed(ctx)
 	return nil
 }

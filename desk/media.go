@@ -230,14 +230,10 @@ func (d *Desk) SetFocalPoint(ctx context.Context, actor kolokol.Actor, id int64,
 	if err := d.store.UpdateMediaFocal(ctx, id, x, y, renditions(res)); err != nil {
 		return nil, fmt.Errorf("crop media %d: %w", id, err)
 	}
-	// Listed again after the update: a story that took the picture while
-	// the crops were made rendered the old ones and must render again.
-	if using, err = d.storiesShowing(ctx, id); err != nil {
-		return nil, err
-	}
-	for _, a := range using {
-		d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID, Listed: a.IsLive()})
-	}
+	// The change log names the picture: every page showing it renders
+	// again, the pages of stories that took it while the crops were made
+	// included.
+	d.changed(ctx)
 	return d.store.FindMediaByID(ctx, id)
 }
 

@@ -42,7 +42,7 @@ func (d *Desk) SaveNotice(ctx context.Context, actor kolokol.Actor, n *kolokol.N
 	if err != nil {
 		return fmt.Errorf("save notice: %w", err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: n.Service})
+	d.changed(ctx)
 	return nil
 }
 
@@ -62,7 +62,7 @@ func (d *Desk) DeleteNotice(ctx context.Context, actor kolokol.Actor, service st
 	if err := d.store.DeleteNotice(ctx, id); err != nil {
 		return fmt.Errorf("delete notice %d: %w", id, err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: service})
+	d.changed(ctx)
 	return nil
 }
 
@@ -84,7 +84,7 @@ func (d *Desk) SetSecurityTxt(ctx context.Context, actor kolokol.Actor, text str
 	if err := d.store.SetSetting(ctx, kolokol.SettingSecurityTxt, text); err != nil {
 		return fmt.Errorf("set security.txt: %w", err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeSettings})
+	d.changed(ctx)
 	return nil
 }
 

@@ -31,7 +31,7 @@ func (d *Desk) Schedule(ctx context.Context, actor kolokol.Actor, id int64, at t
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	return a, d.save(ctx, actor, a, false, a.TranslationGroup)
+	return a, d.save(ctx, actor, a)
 }
 
 // scheduler is who the audit and the change events name for publications
@@ -62,7 +62,7 @@ func (d *Desk) PublishDue(ctx context.Context, now time.Time) (int, error) {
 // RunScheduler calls PublishDue every interval until ctx ends, starting at
 // once so that stories due while the server was down go out at start. It
 // also writes the audit log's counts of repeated refusals as their windows
-// end, and keeps the log at its bound.
+// end, and keeps the audit log and the change log at their bounds.
 func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report func(published int, err error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -75,6 +75,9 @@ func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report 
 		d.FlushAudit(ctx, false)
 		if now := d.now(); now.Sub(pruned) >= auditEvery {
 			if _, err := d.PruneAudit(ctx); err != nil && ctx.Err() == nil {
+				report(0, err)
+			}
+			if _, err := d.store.PruneChanges(ctx, kolokol.KeepChanges); err != nil && ctx.Err() == nil {
 				report(0, err)
 			}
 			pruned = now

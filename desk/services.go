@@ -117,7 +117,7 @@ func (d *Desk) ImportServices(ctx context.Context, actor kolokol.Actor, specs []
 				return created, updated, fmt.Errorf("import section %s/%s: %w", svc.Code, sec.Slug, err)
 			}
 		}
-		d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeService, Service: svc.Code})
+		d.changed(ctx)
 	}
 	return created, updated, nil
 }
@@ -168,6 +168,6 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 	if err := d.store.UpdateService(ctx, svc); err != nil {
 		return nil, fmt.Errorf("update service %q: %w", code, err)
 	}
-	d.changed(ctx, kolokol.Change{Kind: kolokol.ChangeService, Service: code})
+	d.changed(ctx)
 	return svc, nil
 }

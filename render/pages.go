@@ -213,7 +213,10 @@ func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolo
 		return nil, err
 	}
 	var m *kolokol.Media
+	var imageDeps []string
 	if a.LeadImage != nil {
+		// A picture's new crops, or the picture appearing, change the page.
+		imageDeps = []string{mediaTag(a.LeadImage.MediaID)}
 		m, err = b.store.FindMediaByID(ctx, a.LeadImage.MediaID)
 		if kolokol.IsNotFound(err) {
 			m = nil // a missing photo must not take the story down with it
@@ -234,7 +237,7 @@ func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolo
 	shown, expires := v.setBreaking(br, from, b.now())
 	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
 	v.Canonical = b.absolute(a.Path()) // the lite page is the same story
-	deps := []string{svcTag(svc.Code), artTag(a.ID)}
+	deps := append([]string{svcTag(svc.Code), artTag(a.ID)}, imageDeps...)
 	if lite {
 		v.liteView(from, a.Path())
 	} else {

@@ -297,6 +297,7 @@ func (b *Builder) execute(v *view) ([]byte, error) {
 //	"list:CODE"   the service's story lists (home, sections, archive)
 //	"art:ID"      one article page
 //	"group:G"     the article pages of translation group G (their switchers)
+//	"media:ID"    the pages that show a picture
 func Deps(c kolokol.Change) []string {
 	switch c.Kind {
 	case kolokol.ChangeArticle:
@@ -312,6 +313,8 @@ func Deps(c kolokol.Change) []string {
 		return []string{svcTag(c.Service)}
 	case kolokol.ChangeService:
 		return []string{svcTag(c.Service), portalTag}
+	case kolokol.ChangeMedia:
+		return []string{mediaTag(c.MediaID)}
 	}
 	return nil
 }
@@ -322,6 +325,7 @@ func svcTag(code string) string  { return "svc:" + code }
 func listTag(code string) string { return "list:" + code }
 func artTag(id int64) string     { return "art:" + strconv.FormatInt(id, 10) }
 func groupTag(g string) string   { return "group:" + g }
+func mediaTag(id int64) string   { return "media:" + strconv.FormatInt(id, 10) }
 
 // location is the service's time zone. time.LoadLocation reads the zone
 // database on every call, so zones are kept once loaded.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -72,7 +73,7 @@ func TestRoutes(t *testing.T) {
 		{"/ka/archive/", 200, "", "ka", nil}, // no stories: page 1 of 1
 		{"/ka/archive/2/", 404, "", "ka", nil},
 
-		{full, 200, "", "ru", []string{"svc:ru", "art:" + id, "portal"}},
+		{full, 200, "", "ru", []string{"svc:ru", "art:" + id, fmt.Sprintf("media:%d", f.full.LeadImage.MediaID), "portal"}},
 		{strings.TrimSuffix(full, "/"), 301, f.full.Path(), "", nil},
 		{"/ru/a/" + id + "/", 301, f.full.Path(), "", nil},
 		{"/ru/a/" + id, 301, f.full.Path(), "", nil},

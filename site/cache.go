@@ -178,6 +178,15 @@ func (c *Cache) Invalidate(tags ...string) {
 	}
 }
 
+// Clear drops every page: after a rebuild from the store.
+func (c *Cache) Clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.pages)
+	clear(c.deps)
+}
+
 func (c *Cache) remove(path string) {
 	e, ok := c.pages[path]
 	if !ok {

@@ -17,9 +17,14 @@ const maxNoticeServices = 1000
 
 // noticeSet keeps every service's notices in memory: choosing a page's
 // variant happens on every request, and must not touch the store.
+//
+// Like the page cache, it keeps a load only if no change was applied while
+// the load ran: a load that read the store before a change and finished
+// after it would otherwise keep the old notices for good.
 type noticeSet struct {
 	load func(ctx context.Context, service string) ([]*kolokol.Notice, error)
 	mu   sync.RWMutex
+	gen  uint64
 	m    map[string][]*kolokol.Notice
 }
 
@@ -34,6 +39,7 @@ func (n *noticeSet) of(ctx context.Context, service string) ([]*kolokol.Notice, 
 	}
 	n.mu.RLock()
 	list, ok := n.m[service]
+	gen := n.gen
 	n.mu.RUnlock()
 	if ok {
 		return list, nil
@@ -46,7 +52,7 @@ func (n *noticeSet) of(ctx context.Context, service string) ([]*kolokol.Notice, 
 	// Any path's first segment is asked for, real service or not: the
 	// set stays bounded, and beyond the bound a lookup is not kept (an
 	// unknown service's page is a 404 that reads the store anyway).
-	if len(n.m) < maxNoticeServices {
+	if len(n.m) < maxNoticeServices && gen == n.gen {
 		n.m[service] = list
 	}
 	n.mu.Unlock()
@@ -55,8 +61,51 @@ func (n *noticeSet) of(ctx context.Context, service string) ([]*kolokol.Notice, 
 
 func (n *noticeSet) forget(service string) {
 	n.mu.Lock()
+	n.gen++
 	delete(n.m, service)
 	n.mu.Unlock()
+}
+
+func (n *noticeSet) forgetAll() {
+	n.mu.Lock()
+	n.gen++
+	clear(n.m)
+	n.mu.Unlock()
+}
+
+// loaded is one value loaded from the store and kept until a change is
+// applied, with the page cache's generation check (see noticeSet).
+type loaded[T any] struct {
+	mu  sync.Mutex
+	gen uint64
+	v   *T
+}
+
+// get returns the kept value, or loads and keeps it.
+func (l *loaded[T]) get(load func() (T, error)) (T, error) {
+	l.mu.Lock()
+	v, gen := l.v, l.gen
+	l.mu.Unlock()
+	if v != nil {
+		return *v, nil
+	}
+	got, err := load()
+	if err != nil {
+		return got, err
+	}
+	l.mu.Lock()
+	if gen == l.gen {
+		l.v = &got
+	}
+	l.mu.Unlock()
+	return got, nil
+}
+
+func (l *loaded[T]) forget() {
+	l.mu.Lock()
+	l.gen++
+	l.v = nil
+	l.mu.Unlock()
 }
 
 // variantSep separates a path from the notices of its variant in a cache
@@ -176,18 +225,22 @@ func (s *Site) setHeaders(h http.Header, r *http.Request) {
 
 // securityTxt serves the admins' /.well-known/security.txt (RFC 9116).
 func (s *Site) securityTxt(w http.ResponseWriter, r *http.Request) {
-	text := s.security.Load()
-	if text == nil && s.opts.Setting != nil {
-		v, err := s.opts.Setting(r.Context(), kolokol.SettingSecurityTxt)
-		if err != nil && !kolokol.IsNotFound(err) {
-			s.log.Error("security.txt", "err", err)
-			http.Error(w, "unavailable", http.StatusInternalServerError)
-			return
+	text, err := s.security.get(func() (string, error) {
+		if s.opts.Setting == nil {
+			return "", nil
 		}
-		text = &v
-		s.security.Store(text)
+		v, err := s.opts.Setting(r.Context(), kolokol.SettingSecurityTxt)
+		if kolokol.IsNotFound(err) {
+			return "", nil
+		}
+		return v, err
+	})
+	if err != nil {
+		s.log.Error("security.txt", "err", err)
+		http.Error(w, "unavailable", http.StatusInternalServerError)
+		return
 	}
-	if text == nil || *text == "" {
+	if text == "" {
 		s.page(w, r) // the 404 page
 		return
 	}
@@ -195,5 +248,5 @@ func (s *Site) securityTxt(w http.ResponseWriter, r *http.Request) {
 	s.setHeaders(h, r)
 	h["Content-Type"] = []string{"text/plain; charset=utf-8"}
 	h["Cache-Control"] = []string{"public, max-age=3600"}
-	io.WriteString(w, *text)
+	io.WriteString(w, text)
 }

@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/changelog"
 	"github.com/kolokol/kolokol/geo"
 	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/render"
@@ -93,10 +93,10 @@ type Site struct {
 	opts     Options
 	notices  *noticeSet
 	vary     []string
-	security atomic.Pointer[string] // security.txt, nil until loaded
+	security loaded[string] // security.txt
 }
 
-// New returns the reader site. Call Changed for every newsroom change.
+// New returns the reader site. Feed it the change log (Consumer).
 func New(b *render.Builder, blobs kolokol.BlobStore, log *slog.Logger, now func() time.Time, opts Options) *Site {
 	if now == nil {
 		now = time.Now
@@ -116,15 +116,31 @@ func New(b *render.Builder, blobs kolokol.BlobStore, log *slog.Logger, now func(
 	return s
 }
 
-// Changed invalidates the pages a change affects. It is a desk.Listener.
-func (s *Site) Changed(_ context.Context, c kolokol.Change) {
-	if c.Kind == kolokol.ChangeNotice {
-		s.notices.forget(c.Service)
+// Consumer is the page cache's side of the change log: each change
+// invalidates the pages it affects (render.Deps), and a rebuild (after the
+// log was pruned past what the cache had seen) drops every page.
+func (s *Site) Consumer() changelog.Consumer {
+	return changelog.Consumer{Apply: s.apply, Rebuild: s.rebuild}
+}
+
+func (s *Site) apply(_ context.Context, cs []*kolokol.Change) error {
+	for _, c := range cs {
+		switch c.Kind {
+		case kolokol.ChangeNotice:
+			s.notices.forget(c.Service)
+		case kolokol.ChangeSettings:
+			s.security.forget()
+		}
+		s.cache.Invalidate(render.Deps(*c)...)
 	}
-	if c.Kind == kolokol.ChangeSettings {
-		s.security.Store(nil)
-	}
-	s.cache.Invalidate(render.Deps(c)...)
+	return nil
+}
+
+func (s *Site) rebuild(context.Context) error {
+	s.notices.forgetAll()
+	s.security.forget()
+	s.cache.Clear()
+	return nil
 }
 
 // Builder returns the page builder the site serves from.

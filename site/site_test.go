@@ -214,12 +214,12 @@ func TestNotFoundRenderedOnce(t *testing.T) {
 	}
 	// A story changing leaves the 404 page; the service changing (its
 	// name, sections, notices) renders it again.
-	f.site.Changed(context.Background(), kolokol.Change{Kind: kolokol.ChangeArticle, Service: "ru", ArticleID: f.ru.ID, Listed: true})
+	f.site.Consumer().Apply(context.Background(), []*kolokol.Change{{Kind: kolokol.ChangeArticle, Service: "ru", ArticleID: f.ru.ID, Listed: true}})
 	f.get(t, "/ru/nope/")
 	if n := f.notFoundBuilds.Load(); n != renders {
 		t.Errorf("a story's change rendered the 404 page again")
 	}
-	f.site.Changed(context.Background(), kolokol.Change{Kind: kolokol.ChangeService, Service: "ru"})
+	f.site.Consumer().Apply(context.Background(), []*kolokol.Change{{Kind: kolokol.ChangeService, Service: "ru"}})
 	f.get(t, "/ru/nope/")
 	f.get(t, "/ru/nope2/")
 	if n := f.notFoundBuilds.Load(); n != renders+1 {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/api"
+	"github.com/kolokol/kolokol/changelog"
 	"github.com/kolokol/kolokol/demo"
 	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/geo"
@@ -67,6 +68,8 @@ type App struct {
 	Store   *sqlite.Store
 	Desk    *desk.Desk
 	Site    *site.Site
+	// Changes follows the change log for the process's consumers.
+	Changes *changelog.Hub
 	Handler http.Handler
 	// Metrics serves the Prometheus counters, for the admin listener.
 	Metrics http.Handler
@@ -153,7 +156,16 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	}
 	s := site.New(builder, blobs, logger, nil, site.Options{Geo: resolver, Notices: store.FindNotices, Onion: cfg.Onion,
 		HSTS: strings.HasPrefix(baseURL, "https://"), Setting: store.FindSetting})
-	d.OnChange(s.Changed)
+	// The page cache follows the change log from its end (it starts
+	// empty), caught up by the desk after every operation and by polling
+	// for what other processes write.
+	hub := changelog.NewHub(logger, changelog.New(store, "", s.Consumer(), logger))
+	if err := hub.Start(ctx); err != nil {
+		images.Close()
+		store.Close()
+		return nil, fmt.Errorf("change log: %w", err)
+	}
+	d.OnCommit(hub.Poke)
 	mux := http.NewServeMux()
 	s.Register(mux)
 	a := api.New(store, d, logger, baseURL)
@@ -174,7 +186,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		access = logger.With("log", "access")
 	}
 	m := metrics.New(access)
-	return &App{Store: store, Desk: d, Site: s, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), images: images, geo: resolver,
+	return &App{Store: store, Desk: d, Site: s, Changes: hub, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), images: images, geo: resolver,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
 
@@ -319,6 +331,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			}
 		})
 	}()
+	// Changes other processes write (a CLI run, another server) reach this
+	// server's page cache within a second.
+	go app.Changes.Run(ctx, time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

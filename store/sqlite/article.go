@@ -47,7 +47,11 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 			return err
 		}
 		a.ID = id
-		return addRevision(ctx, tx, a, 1, t)
+		if err := addRevision(ctx, tx, a, 1, t); err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: id,
+			Listed: a.IsLive(), Groups: groupList(a.TranslationGroup)})
 	})
 	if err != nil {
 		a.ID = 0
@@ -69,6 +73,16 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err := checkArticleRefs(ctx, tx, a); err != nil {
 			return err
 		}
+		// What the story was decides what the change touches: lists it
+		// leaves, the group it leaves.
+		var oldStatus, oldService, oldGroup string
+		err := tx.QueryRowContext(ctx, `SELECT status, service, translation_group FROM articles WHERE id = ?`, a.ID).
+			Scan(&oldStatus, &oldService, &oldGroup)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", a.ID)
+		} else if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET service = ?, section = ?, slug = ?,
 			headline = ?, summary = ?, body = ?, bylines = ?, dateline = ?, lead_media_id = ?,
 			lead_alt = ?, lead_caption = ?, lead_credit = ?, credits = ?, tags = ?, status = ?,
@@ -83,7 +97,18 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		} else if n != 1 {
 			return staleOrMissing(ctx, tx, a.ID, a.Version)
 		}
-		return addRevision(ctx, tx, a, a.Version+1, t)
+		if err := addRevision(ctx, tx, a, a.Version+1, t); err != nil {
+			return err
+		}
+		listed := a.IsLive() || kolokol.Status(oldStatus) == kolokol.StatusPublished
+		if oldService != a.Service {
+			if err := appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: oldService, ArticleID: a.ID,
+				Listed: listed, Groups: groupList(oldGroup)}); err != nil {
+				return err
+			}
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID,
+			Listed: listed, Groups: groupList(oldGroup, a.TranslationGroup)})
 	})
 	if err != nil {
 		return wrapf(err, "update article %d", a.ID)
@@ -117,12 +142,19 @@ func (s *Store) AddCorrection(ctx context.Context, c *kolokol.Correction) error 
 	t := now()
 	var id int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE articles SET version = version + 1, updated_at = ?
-			WHERE id = ?`, t.UnixNano(), c.ArticleID)
-		if err := oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", c.ArticleID)); err != nil {
+		var status, service, group string
+		err := tx.QueryRowContext(ctx, `UPDATE articles SET version = version + 1, updated_at = ?
+			WHERE id = ? RETURNING status, service, translation_group`, t.UnixNano(), c.ArticleID).Scan(&status, &service, &group)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", c.ArticleID)
+		} else if err != nil {
 			return err
 		}
-		res, err = tx.ExecContext(ctx, `INSERT INTO corrections (article_id, text, created_at)
+		if err := appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: service, ArticleID: c.ArticleID,
+			Listed: kolokol.Status(status) == kolokol.StatusPublished, Groups: groupList(group)}); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO corrections (article_id, text, created_at)
 			VALUES (?, ?, ?)`, c.ArticleID, c.Text, t.UnixNano())
 		if err != nil {
 			return err

@@ -115,7 +115,7 @@ func (s *Store) FindAudit(ctx context.Context, f kolokol.AuditFilter) ([]*koloko
 		(SELECT coalesce(group_concat(service, ','), '') FROM audit_services WHERE audit_id = audit_log.id) FROM audit_log`)
 	writeWhere(&q, where)
 	q.WriteString(` ORDER BY id DESC LIMIT ?`)
-	rows, err := s.reader.QueryContext(ctx, q.String(), append(args, limit)...)
+	rows, err := s.db().QueryContext(ctx, q.String(), append(args, limit)...)
 	if err != nil {
 		return nil, wrapf(err, "find audit entries")
 	}

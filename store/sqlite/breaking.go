@@ -27,7 +27,10 @@ func (s *Store) SetBreaking(ctx context.Context, b *kolokol.Breaking) error {
 			ON CONFLICT (service) DO UPDATE SET text = excluded.text, url = excluded.url,
 				expires_at = excluded.expires_at, created_at = excluded.created_at`,
 			b.Service, b.Text, b.URL, nanos(b.ExpiresAt), t.UnixNano())
-		return err
+		if err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeBreaking, Service: b.Service})
 	})
 	if err != nil {
 		return wrapf(err, "set breaking news of %q", b.Service)
@@ -40,8 +43,14 @@ func (s *Store) SetBreaking(ctx context.Context, b *kolokol.Breaking) error {
 // none is not an error: the outcome the caller wants already holds.
 func (s *Store) ClearBreaking(ctx context.Context, service string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM breaking WHERE service = ?`, service)
-		return err
+		res, err := tx.ExecContext(ctx, `DELETE FROM breaking WHERE service = ?`, service)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // nothing was shown: nothing changed
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeBreaking, Service: service})
 	})
 	return wrapf(err, "clear breaking news of %q", service)
 }
@@ -50,7 +59,7 @@ func (s *Store) ClearBreaking(ctx context.Context, service string) error {
 func (s *Store) FindBreaking(ctx context.Context, service string) (*kolokol.Breaking, error) {
 	var b kolokol.Breaking
 	var expires, created sql.NullInt64
-	err := s.reader.QueryRowContext(ctx, `SELECT service, text, url, expires_at, created_at
+	err := s.db().QueryRowContext(ctx, `SELECT service, text, url, expires_at, created_at
 		FROM breaking WHERE service = ?`, service).Scan(&b.Service, &b.Text, &b.URL, &expires, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no breaking news", service)

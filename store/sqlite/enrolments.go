@@ -63,7 +63,7 @@ func insertEnrolment(ctx context.Context, tx *sql.Tx, e *kolokol.Enrolment) erro
 func (s *Store) FindEnrolment(ctx context.Context, tokenHash string, now time.Time) (*kolokol.Enrolment, error) {
 	var e kolokol.Enrolment
 	var exp sql.NullInt64
-	err := s.reader.QueryRowContext(ctx, `SELECT token_hash, user_id, totp_secret, expires_at FROM enrolments
+	err := s.db().QueryRowContext(ctx, `SELECT token_hash, user_id, totp_secret, expires_at FROM enrolments
 		WHERE token_hash = ? AND expires_at > ?`, tokenHash, now.UnixNano()).Scan(&e.TokenHash, &e.UserID, &e.TOTPSecret, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, enrolmentGone()

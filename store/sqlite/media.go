@@ -90,7 +90,10 @@ func (s *Store) UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM media_renditions WHERE media_id = ?`, id); err != nil {
 			return err
 		}
-		return insertRenditions(ctx, tx, id, r)
+		if err := insertRenditions(ctx, tx, id, r); err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeMedia, MediaID: id})
 	})
 	return wrapf(err, "update focal point of media %d", id)
 }

@@ -46,8 +46,10 @@ func (s *Store) CreateNotice(ctx context.Context, n *kolokol.Notice) error {
 		if err != nil {
 			return err
 		}
-		id, err = res.LastInsertId()
-		return err
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: n.Service})
 	})
 	if err != nil {
 		return wrapf(err, "create notice for %q", n.Service)
@@ -66,7 +68,10 @@ func (s *Store) UpdateNotice(ctx context.Context, n *kolokol.Notice) error {
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE notices SET text = ?, link = ?, countries = ?, is_default = ?, mirrors = ?, updated_at = ?
 			WHERE id = ? AND service = ?`, n.Text, n.Link, countries, n.Default, n.Mirrors, t.UnixNano(), n.ID, n.Service)
-		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID))
+		if err := oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID)); err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: n.Service})
 	})
 	if err != nil {
 		return wrapf(err, "update notice %d", n.ID)
@@ -77,7 +82,7 @@ func (s *Store) UpdateNotice(ctx context.Context, n *kolokol.Notice) error {
 
 // FindNotice returns one notice.
 func (s *Store) FindNotice(ctx context.Context, id int64) (*kolokol.Notice, error) {
-	n, err := scanNotice(s.reader.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE id = ?`, id))
+	n, err := scanNotice(s.db().QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no notice %d", id)
 	} else if err != nil {
@@ -88,7 +93,7 @@ func (s *Store) FindNotice(ctx context.Context, id int64) (*kolokol.Notice, erro
 
 // FindNotices returns a service's notices, oldest first.
 func (s *Store) FindNotices(ctx context.Context, service string) ([]*kolokol.Notice, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE service = ? ORDER BY id`, service)
+	rows, err := s.db().QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE service = ? ORDER BY id`, service)
 	if err != nil {
 		return nil, wrapf(err, "find notices of %q", service)
 	}
@@ -99,8 +104,14 @@ func (s *Store) FindNotices(ctx context.Context, service string) ([]*kolokol.Not
 // DeleteNotice removes a notice.
 func (s *Store) DeleteNotice(ctx context.Context, id int64) error {
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM notices WHERE id = ?`, id)
-		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no notice %d", id))
+		var service string
+		err := tx.QueryRowContext(ctx, `DELETE FROM notices WHERE id = ? RETURNING service`, id).Scan(&service)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no notice %d", id)
+		} else if err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: service})
 	}), "delete notice %d", id)
 }
 

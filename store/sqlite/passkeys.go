@@ -43,7 +43,7 @@ func (s *Store) CreatePasskey(ctx context.Context, p *kolokol.Passkey) error {
 
 // FindPasskeys returns an account's passkeys, oldest first.
 func (s *Store) FindPasskeys(ctx context.Context, userID int64) ([]*kolokol.Passkey, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT id, user_id, name, credential, created_at, last_used_at
+	rows, err := s.db().QueryContext(ctx, `SELECT id, user_id, name, credential, created_at, last_used_at
 		FROM passkeys WHERE user_id = ? ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, wrapf(err, "find passkeys of user %d", userID)

@@ -117,7 +117,7 @@ func (s *Store) FindAutosave(ctx context.Context, userID, articleID int64, servi
 	a := kolokol.Autosave{UserID: userID, ArticleID: articleID, Service: service}
 	var fields string
 	var saved sql.NullInt64
-	err := s.reader.QueryRowContext(ctx, `SELECT version, fields, saved_at FROM autosaves
+	err := s.db().QueryRowContext(ctx, `SELECT version, fields, saved_at FROM autosaves
 		WHERE user_id = ? AND article_id = ? AND service = ?`, userID, articleID, service).Scan(&a.Version, &fields, &saved)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no working copy of story %d", articleID)

@@ -33,7 +33,7 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 	q.WriteString(` LIMIT ? OFFSET ?`)
 	args = append(args, clampLimit(f.Limit), max(f.Offset, 0))
 
-	rows, err := s.reader.QueryContext(ctx, q.String(), args...)
+	rows, err := s.db().QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, wrapf(err, "find articles %+v", f)
 	}
@@ -49,7 +49,7 @@ func (s *Store) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int
 	q.WriteString(`SELECT count(*) FROM articles`)
 	writeWhere(&q, where)
 	var n int
-	if err := s.reader.QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
+	if err := s.db().QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
 		return 0, wrapf(err, "count articles %+v", f)
 	}
 	return n, nil

@@ -40,7 +40,7 @@ func addRevision(ctx context.Context, tx *sql.Tx, a *kolokol.Article, version in
 
 // FindRevisions returns an article's revisions, newest first.
 func (s *Store) FindRevisions(ctx context.Context, articleID int64) ([]*kolokol.Revision, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE article_id = ?
+	rows, err := s.db().QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE article_id = ?
 		ORDER BY version DESC`, articleID)
 	if err != nil {
 		return nil, wrapf(err, "find revisions of article %d", articleID)
@@ -51,7 +51,7 @@ func (s *Store) FindRevisions(ctx context.Context, articleID int64) ([]*kolokol.
 
 // FindRevision returns one revision of an article.
 func (s *Store) FindRevision(ctx context.Context, articleID, id int64) (*kolokol.Revision, error) {
-	r, err := scanRevision(s.reader.QueryRowContext(ctx, `SELECT `+revisionColumns+` FROM revisions
+	r, err := scanRevision(s.db().QueryRowContext(ctx, `SELECT `+revisionColumns+` FROM revisions
 		WHERE article_id = ? AND id = ?`, articleID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "article %d has no revision %d", articleID, id)

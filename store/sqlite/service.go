@@ -24,8 +24,10 @@ func (s *Store) CreateService(ctx context.Context, svc *kolokol.Service) error {
 			svc.TimeZone, svc.About, svc.LegalStatus, svc.ShowGregorian, svc.Safety, t.UnixNano(), t.UnixNano())
 		if isUnique(err) {
 			return kolokol.FieldErrorf(kolokol.ECONFLICT, "code", "service %q already exists", svc.Code)
+		} else if err != nil {
+			return err
 		}
-		return err
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeService, Service: svc.Code})
 	})
 	if err != nil {
 		return wrapf(err, "create service %q", svc.Code)
@@ -50,8 +52,10 @@ func (s *Store) UpdateService(ctx context.Context, svc *kolokol.Service) error {
 			svc.About, svc.LegalStatus, svc.ShowGregorian, svc.Safety, t.UnixNano(), svc.Code).Scan(&created)
 		if errors.Is(err, sql.ErrNoRows) {
 			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no service %q", svc.Code)
+		} else if err != nil {
+			return err
 		}
-		return err
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeService, Service: svc.Code})
 	})
 	if err != nil {
 		return wrapf(err, "update service %q", svc.Code)
@@ -63,7 +67,7 @@ func (s *Store) UpdateService(ctx context.Context, svc *kolokol.Service) error {
 
 // FindServiceByCode returns the service with the code.
 func (s *Store) FindServiceByCode(ctx context.Context, code string) (*kolokol.Service, error) {
-	row := s.reader.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE code = ?`, code)
+	row := s.db().QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE code = ?`, code)
 	svc, err := scanService(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no service %q", code)
@@ -75,7 +79,7 @@ func (s *Store) FindServiceByCode(ctx context.Context, code string) (*kolokol.Se
 
 // FindServices returns every service, ordered by code.
 func (s *Store) FindServices(ctx context.Context) ([]*kolokol.Service, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY code`)
+	rows, err := s.db().QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY code`)
 	if err != nil {
 		return nil, wrapf(err, "find services")
 	}
@@ -113,8 +117,10 @@ func (s *Store) CreateSection(ctx context.Context, sec *kolokol.Section) error {
 		} else if err != nil {
 			return err
 		}
-		id, err = res.LastInsertId()
-		return err
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeService, Service: sec.Service})
 	})
 	if err != nil {
 		return wrapf(err, "create section %s/%s", sec.Service, sec.Slug)
@@ -125,7 +131,7 @@ func (s *Store) CreateSection(ctx context.Context, sec *kolokol.Section) error {
 
 // FindSections returns a service's sections ordered by position, then slug.
 func (s *Store) FindSections(ctx context.Context, service string) ([]*kolokol.Section, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+sectionColumns+`
+	rows, err := s.db().QueryContext(ctx, `SELECT `+sectionColumns+`
 		FROM sections WHERE service = ? ORDER BY position, slug`, service)
 	if err != nil {
 		return nil, wrapf(err, "find sections of %q", service)
@@ -136,7 +142,7 @@ func (s *Store) FindSections(ctx context.Context, service string) ([]*kolokol.Se
 
 // FindSection returns one section of a service by slug.
 func (s *Store) FindSection(ctx context.Context, service, slug string) (*kolokol.Section, error) {
-	sec, err := scanSection(s.reader.QueryRowContext(ctx, `SELECT `+sectionColumns+`
+	sec, err := scanSection(s.db().QueryRowContext(ctx, `SELECT `+sectionColumns+`
 		FROM sections WHERE service = ? AND slug = ?`, service, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no section %q", service, slug)

@@ -168,7 +168,7 @@ func spendFactor(ctx context.Context, tx *sql.Tx, userID int64, f kolokol.Second
 func (s *Store) FindSession(ctx context.Context, id string) (*kolokol.Session, error) {
 	var sess kolokol.Session
 	var created, seen, expires sql.NullInt64
-	err := s.reader.QueryRowContext(ctx, `SELECT id, user_id, created_at, last_seen_at, expires_at
+	err := s.db().QueryRowContext(ctx, `SELECT id, user_id, created_at, last_seen_at, expires_at
 		FROM sessions WHERE id = ?`, id).Scan(&sess.ID, &sess.UserID, &created, &seen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "no such session")

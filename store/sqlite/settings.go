@@ -11,7 +11,7 @@ import (
 // FindSetting returns a site-wide setting.
 func (s *Store) FindSetting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.reader.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := s.db().QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", kolokol.Errorf(kolokol.ENOTFOUND, "there is no setting %q", key)
 	}
@@ -27,12 +27,16 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "value", "a setting is at most 64 KiB")
 	}
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+		var err error
 		if value == "" {
-			_, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key)
+			_, err = tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now().UnixNano())
+		}
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now().UnixNano())
-		return err
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeSettings})
 	}), "set setting %q", key)
 }

@@ -27,10 +27,13 @@ import (
 // concurrent page renders, few enough to keep file handles in check.
 const readers = 4
 
-// Store is a kolokol.Store backed by a SQLite database file.
+// Store is a kolokol.Store backed by a SQLite database file. A Store that
+// InTx hands out works inside that transaction (tx is set).
 type Store struct {
 	writer *sql.DB
 	reader *sql.DB
+	tx     *sql.Tx
+	saves  *int // savepoints made in tx, for unique names
 }
 
 var _ kolokol.Store = (*Store)(nil)
@@ -111,12 +114,49 @@ func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
 // Close closes the readers first so that the writer is the last connection:
 // SQLite then checkpoints the WAL into the main file and removes it.
 func (s *Store) Close() error {
+	if s.tx != nil {
+		return fmt.Errorf("close store: a transaction's store is not closed; return from InTx")
+	}
 	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// querier is what a method reads with: the reader pool, or the
+// transaction it works in.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// db is where a method that reads once reads: in a transaction, the
+// transaction, so that it sees what the transaction wrote.
+func (s *Store) db() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.reader
 }
 
 // write runs fn in a transaction on the writer connection. fn must not call
 // other Store methods that write: the one connection is already taken.
+// Inside InTx, fn runs in a savepoint of the transaction, so that a method
+// that fails halfway leaves nothing of itself behind there either.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.tx != nil {
+		*s.saves++
+		name := fmt.Sprintf("m%d", *s.saves)
+		if _, err := s.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+			return err
+		}
+		if err := fn(s.tx); err != nil {
+			if _, rerr := s.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO "+name); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+			s.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE "+name)
+			return err
+		}
+		_, err := s.tx.ExecContext(ctx, "RELEASE "+name)
+		return err
+	}
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -130,6 +170,9 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // read runs fn in a read transaction so that its queries see one snapshot.
 func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -139,6 +182,16 @@ func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// InTx runs fn with a Store working in one write transaction.
+func (s *Store) InTx(ctx context.Context, fn func(kolokol.Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return fn(&Store{writer: s.writer, reader: s.reader, tx: tx, saves: new(int)})
+	})
 }
 
 // wrapf gives internal errors context for the log; an *kolokol.Error already

@@ -60,7 +60,7 @@ func (s *Store) CreateToken(ctx context.Context, t *kolokol.Token) error {
 
 // FindTokenByHash returns the token whose secret hashes to hash.
 func (s *Store) FindTokenByHash(ctx context.Context, hash string) (*kolokol.Token, error) {
-	t, err := scanToken(s.reader.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	t, err := scanToken(s.db().QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		// The hash stays out of the message: it is as good as a credential
 		// in a log line.
@@ -73,7 +73,7 @@ func (s *Store) FindTokenByHash(ctx context.Context, hash string) (*kolokol.Toke
 
 // FindTokenByID returns the token with the id.
 func (s *Store) FindTokenByID(ctx context.Context, id int64) (*kolokol.Token, error) {
-	t, err := scanToken(s.reader.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
+	t, err := scanToken(s.db().QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no token %d", id)
 	} else if err != nil {
@@ -84,7 +84,7 @@ func (s *Store) FindTokenByID(ctx context.Context, id int64) (*kolokol.Token, er
 
 // FindTokens returns every token, newest first. A newsroom has a handful.
 func (s *Store) FindTokens(ctx context.Context) ([]*kolokol.Token, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY id DESC`)
+	rows, err := s.db().QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("find tokens: %w", err)
 	}
@@ -117,7 +117,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 func (s *Store) RecordTokenUse(ctx context.Context, id int64, at time.Time) error {
 	today := kolokol.Day(at).Format(dayLayout)
 	var last sql.NullString
-	err := s.reader.QueryRowContext(ctx, `SELECT last_used FROM tokens WHERE id = ?`, id).Scan(&last)
+	err := s.db().QueryRowContext(ctx, `SELECT last_used FROM tokens WHERE id = ?`, id).Scan(&last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return kolokol.Errorf(kolokol.ENOTFOUND, "there is no token %d", id)
 	} else if err != nil {

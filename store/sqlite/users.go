@@ -90,7 +90,7 @@ func checkUser(u *kolokol.User) ([]any, error) {
 
 // FindUserByID returns an account.
 func (s *Store) FindUserByID(ctx context.Context, id int64) (*kolokol.User, error) {
-	u, err := scanUser(s.reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(s.db().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no user %d", id)
 	}
@@ -101,7 +101,7 @@ func (s *Store) FindUserByID(ctx context.Context, id int64) (*kolokol.User, erro
 // trimmed and lowercased as User.Normalize does.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (*kolokol.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	u, err := scanUser(s.reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+	u, err := scanUser(s.db().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "no account with that email")
 	}
@@ -110,7 +110,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*kolokol.Use
 
 // FindUsers returns every account, ordered by email.
 func (s *Store) FindUsers(ctx context.Context) ([]*kolokol.User, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+	rows, err := s.db().QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
 	if err != nil {
 		return nil, wrapf(err, "find users")
 	}

@@ -1,0 +1,64 @@
+package kolokol
+
+import (
+	"context"
+	"time"
+)
+
+// ChangeKind names what happened in a Change.
+type ChangeKind string
+
+const (
+	ChangeArticle  ChangeKind = "article"  // created, edited, published, unpublished or corrected
+	ChangeBreaking ChangeKind = "breaking" // set or cleared
+	ChangeService  ChangeKind = "service"  // created, settings, sections
+	ChangeNotice   ChangeKind = "notice"   // a safety notice added, changed or removed
+	ChangeSettings ChangeKind = "settings" // a site-wide setting
+	ChangeMedia    ChangeKind = "media"    // a picture's crops (focal point)
+)
+
+// Change is one entry of the change log: what a newsroom operation changed,
+// recorded in the transaction that made the change, so that the page cache,
+// and later export, feeds, search and other servers, can recompute exactly
+// what depends on it, each reading forward from its own cursor. It names
+// what changed, never who read anything.
+type Change struct {
+	Seq       int64 // the log's order: strictly increasing
+	Time      time.Time
+	Kind      ChangeKind
+	Service   string
+	ArticleID int64
+	MediaID   int64
+	// Listed is true when the change can alter lists of stories: the
+	// article is or was live.
+	Listed bool
+	// Groups are the translation groups the article is or was in: their
+	// other versions list it in their language switchers.
+	Groups []string
+}
+
+// Changes is the change log and its consumers' cursors.
+type Changes interface {
+	// FindChanges returns up to limit changes after seq after, oldest
+	// first (limit at most MaxChangeBatch; 0 means that).
+	FindChanges(ctx context.Context, after int64, limit int) ([]*Change, error)
+	// ChangeBounds returns the first and last seq the log still holds
+	// (0, 0 when it has none ever; first > last when every change was
+	// pruned: a consumer whose cursor is below first-1 missed some).
+	ChangeBounds(ctx context.Context) (first, last int64, err error)
+	// PruneChanges keeps the newest keep changes and says how many it
+	// deleted.
+	PruneChanges(ctx context.Context, keep int) (int64, error)
+	// FindCursor returns a consumer's stored position (ENOTFOUND when it
+	// has none); SetCursor stores it.
+	FindCursor(ctx context.Context, consumer string) (int64, error)
+	SetCursor(ctx context.Context, consumer string, seq int64) error
+}
+
+// Limits of the change log.
+const (
+	MaxChangeBatch = 1000
+	// KeepChanges is how many changes the log keeps: days of a busy
+	// newsroom's work. A consumer that falls further behind rebuilds.
+	KeepChanges = 100_000
+)
