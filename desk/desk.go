@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"slices"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -282,16 +281,6 @@ func serviceOf(a *kolokol.Article) string {
 	return a.Service
 }
 
-// groups lists the distinct non-empty translation groups among gs.
-func groups(gs ...string) []string {
-	var out []string
-	for _, g := range gs {
-		if g != "" && !slices.Contains(out, g) {
-			out = append(out, g)
-		}
-	}
-	return out
-}
 
 // Publish makes a story live now. The first publication time is kept when a
 // story is republished, so links and archives do not reorder.

@@ -65,9 +65,9 @@ func openStore(ctx context.Context, data string, create bool) (*sqlite.Store, er
 
 // App is the wired server, separate from flag parsing so tests build it.
 type App struct {
-	Store   *sqlite.Store
-	Desk    *desk.Desk
-	Site    *site.Site
+	Store *sqlite.Store
+	Desk  *desk.Desk
+	Site  *site.Site
 	// Changes follows the change log for the process's consumers.
 	Changes *changelog.Hub
 	Handler http.Handler
