@@ -250,5 +250,9 @@ type ArticleFilter struct {
 	// Before, when set, keeps articles with an id below it (API cursor).
 	Before int64
 	Offset int
-	Limit  int
+	// Limit is the page size: 50 when zero, at most MaxArticleLimit.
+	Limit int
 }
+
+// MaxArticleLimit is the most articles one FindArticles returns.
+const MaxArticleLimit = 500

@@ -208,61 +208,6 @@ func (b *Builder) route(ctx context.Context, path string) (*Page, error) {
 	return p, nil
 }
 
-// service routes the path segments after the service code.
-func (b *Builder) service(ctx context.Context, svc *kolokol.Service, rest []string) (*Page, error) {
-	switch {
-	case len(rest) == 0:
-		return b.list(ctx, svc, listHome, 1)
-	case rest[0] == "archive" && len(rest) <= 2:
-		page, ok := pageNumber(rest[1:])
-		if !ok {
-			return notFound(svc), nil
-		} else if page == 1 && len(rest) == 2 {
-			return redirect(archivePath(svc.Code)), nil
-		}
-		return b.list(ctx, svc, listArchive, page)
-	case rest[0] == "s" && (len(rest) == 2 || len(rest) == 3):
-		page, ok := pageNumber(rest[2:])
-		if !ok {
-			return notFound(svc), nil
-		}
-		sections, err := b.store.FindSections(ctx, svc.Code)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range sections {
-			if s.Slug != rest[1] {
-				continue
-			}
-			if page == 1 && len(rest) == 3 {
-				return redirect(sectionPath(svc.Code, s.Slug)), nil
-			}
-			return b.listWith(ctx, svc, sections, listSection, s, page)
-		}
-		// list: a section appears with a service change, but be safe.
-		return notFound(svc, listTag(svc.Code)), nil
-	case rest[0] == "a" && len(rest) == 2:
-		idPart, slug, hasSlug := strings.Cut(rest[1], "-")
-		id, ok := parsePositive(idPart)
-		if !ok {
-			return notFound(svc), nil
-		}
-		return b.article(ctx, svc, id, slug, hasSlug, false)
-	case rest[0] == "safety" && len(rest) == 1:
-		return b.safety(ctx, svc)
-	case rest[0] == "lite" && len(rest) == 1:
-		return b.list(ctx, svc, listLite, 1)
-	case rest[0] == "lite" && len(rest) == 3 && rest[1] == "a":
-		idPart, slug, hasSlug := strings.Cut(rest[2], "-")
-		id, ok := parsePositive(idPart)
-		if !ok {
-			return notFound(svc), nil
-		}
-		return b.article(ctx, svc, id, slug, hasSlug, true)
-	}
-	return notFound(svc), nil
-}
-
 // pageNumber reads the optional page segment of a list: none is page 1.
 func pageNumber(rest []string) (int, bool) {
 	if len(rest) == 0 {

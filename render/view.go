@@ -162,6 +162,21 @@ func leadImage(from string, li *kolokol.LeadImage, m *kolokol.Media) *imageView 
 	return iv
 }
 
+// pageMedia lists the picture files the pages of a story showing m use:
+// the renditions leadImage and photoLink (and OpenGraph) pick from, or the
+// master when there are none.
+func pageMedia(m *kolokol.Media) []string {
+	jpeg, webp := m.Srcset(kolokol.Ratio16x9, kolokol.FormatJPEG), m.Srcset(kolokol.Ratio16x9, kolokol.FormatWebP)
+	if len(jpeg) == 0 {
+		return []string{m.Path()}
+	}
+	var out []string
+	for _, r := range append(jpeg, webp...) {
+		out = append(out, r.Path())
+	}
+	return out
+}
+
 type correctionView struct {
 	Time timeView
 	Text string

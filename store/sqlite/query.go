@@ -11,7 +11,7 @@ import (
 // filter gets more than a bounded one however it asks.
 const (
 	defaultLimit = 50
-	maxLimit     = 500
+	maxLimit     = kolokol.MaxArticleLimit
 )
 
 // FindArticles returns the articles f selects, without their corrections.

@@ -1,0 +1,350 @@
+package render
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/i18n"
+)
+
+// The page plan: every page the site has, listed from the same route table
+// the router matches paths against, so that a route cannot be added
+// without saying which pages it has. Export, sitemaps, feeds, bundles and
+// the dependency oracle read the plan; the live server reads the router.
+
+// Kind is a kind of page.
+type Kind string
+
+const (
+	KindPortal      Kind = "portal"
+	KindHome        Kind = "home"
+	KindSection     Kind = "section"
+	KindArchive     Kind = "archive"
+	KindArticle     Kind = "article"
+	KindSafety      Kind = "safety"
+	KindLiteHome    Kind = "lite-home"
+	KindLiteArticle Kind = "lite-article"
+	// KindNotFound is a service's 404 page (or the site's): no link leads
+	// to it, and its path is the file an export writes it to.
+	KindNotFound Kind = "not-found"
+	// KindAsset is a static file: the stylesheet, the icon, robots.txt.
+	KindAsset Kind = "asset"
+	// KindMedia is a picture file a page shows: a rendition or a master.
+	KindMedia Kind = "media"
+)
+
+// Entry is one page of the plan.
+type Entry struct {
+	// Path is the page's one path, as net/http unescapes request paths
+	// (what Build takes).
+	Path string
+	Kind Kind
+	// Service is the code of the service whose pages it is (a script
+	// variant's code, such as "sr-cyrl", for its pages); "" for the
+	// site's own.
+	Service string
+}
+
+// route is one kind of page of a service: how the router finds it among a
+// path's segments, and how the plan lists every one that exists.
+type route struct {
+	kind Kind
+	// pattern is the route as the README shows it.
+	pattern string
+	// match renders rest, the path's segments after the service's code,
+	// when they are this route's (ok false when they are not).
+	match func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (p *Page, ok bool, err error)
+	// list yields the path of every page of the route in svc.
+	list func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(path string) bool) error
+}
+
+// serviceRoutes is the router of a service's pages, in the order they are
+// tried.
+var serviceRoutes = []route{
+	{KindHome, "/{service}/",
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) != 0 {
+				return nil, false, nil
+			}
+			p, err := b.list(ctx, svc, listHome, 1)
+			return p, true, err
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			yield(homePath(svc.Code))
+			return nil
+		}},
+	{KindArchive, "/{service}/archive/[{page}/]",
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) == 0 || rest[0] != "archive" || len(rest) > 2 {
+				return nil, false, nil
+			}
+			page, ok := pageNumber(rest[1:])
+			if !ok {
+				return notFound(svc), true, nil
+			} else if page == 1 && len(rest) == 2 {
+				return redirect(archivePath(svc.Code)), true, nil
+			}
+			p, err := b.list(ctx, svc, listArchive, page)
+			return p, true, err
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			return b.listPages(ctx, archivePath(svc.Code), kolokol.ArticleFilter{Service: svc.Code}, yield)
+		}},
+	{KindSection, "/{service}/s/{section}/[{page}/]",
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) < 2 || len(rest) > 3 || rest[0] != "s" {
+				return nil, false, nil
+			}
+			page, ok := pageNumber(rest[2:])
+			if !ok {
+				return notFound(svc), true, nil
+			}
+			sections, err := b.store.FindSections(ctx, svc.Code)
+			if err != nil {
+				return nil, true, err
+			}
+			for _, s := range sections {
+				if s.Slug != rest[1] {
+					continue
+				}
+				if page == 1 && len(rest) == 3 {
+					return redirect(sectionPath(svc.Code, s.Slug)), true, nil
+				}
+				p, err := b.listWith(ctx, svc, sections, listSection, s, page)
+				return p, true, err
+			}
+			// list: a section appears with a service change, but be safe.
+			return notFound(svc, listTag(svc.Code)), true, nil
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			sections, err := b.store.FindSections(ctx, svc.Code)
+			if err != nil {
+				return err
+			}
+			for _, s := range sections {
+				if err := b.listPages(ctx, sectionPath(svc.Code, s.Slug), kolokol.ArticleFilter{Service: svc.Code, Section: s.Slug}, yield); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	{KindArticle, "/{service}/a/{id}-{slug}/",
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) != 2 || rest[0] != "a" {
+				return nil, false, nil
+			}
+			p, err := b.articleAt(ctx, svc, rest[1], false)
+			return p, true, err
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			return b.eachLive(ctx, svc.Code, func(a *kolokol.Article) bool { return yield(rawArticlePath(a)) })
+		}},
+	{KindSafety, "/{service}/safety/",
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) != 1 || rest[0] != "safety" {
+				return nil, false, nil
+			}
+			p, err := b.safety(ctx, svc)
+			return p, true, err
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			yield(safetyPath(svc.Code))
+			return nil
+		}},
+	{KindLiteHome, "/{service}/lite/",
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) != 1 || rest[0] != "lite" {
+				return nil, false, nil
+			}
+			p, err := b.list(ctx, svc, listLite, 1)
+			return p, true, err
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			yield(liteHomePath(svc.Code))
+			return nil
+		}},
+	{KindLiteArticle, "/{service}/lite/a/{id}-{slug}/",
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) != 3 || rest[0] != "lite" || rest[1] != "a" {
+				return nil, false, nil
+			}
+			p, err := b.articleAt(ctx, svc, rest[2], true)
+			return p, true, err
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			return b.eachLive(ctx, svc.Code, func(a *kolokol.Article) bool {
+				return yield(liteHomePath(a.Service) + strings.TrimPrefix(rawArticlePath(a), homePath(a.Service)))
+			})
+		}},
+}
+
+// Routes lists the route patterns of a service's pages, for documentation
+// and tests.
+func Routes() map[Kind]string {
+	out := map[Kind]string{KindPortal: "/", KindNotFound: "/{service}/404.html", KindAsset: "/static/…, /favicon.svg, /robots.txt",
+		KindMedia: "/media/{key}"}
+	for _, r := range serviceRoutes {
+		out[r.kind] = r.pattern
+	}
+	return out
+}
+
+// service routes the path segments after the service code.
+func (b *Builder) service(ctx context.Context, svc *kolokol.Service, rest []string) (*Page, error) {
+	for _, r := range serviceRoutes {
+		p, ok, err := r.match(b, ctx, svc, rest)
+		if ok || err != nil {
+			return p, err
+		}
+	}
+	return notFound(svc), nil
+}
+
+// articleAt renders the article of an "{id}-{slug}" segment.
+func (b *Builder) articleAt(ctx context.Context, svc *kolokol.Service, seg string, lite bool) (*Page, error) {
+	idPart, slug, hasSlug := strings.Cut(seg, "-")
+	id, ok := parsePositive(idPart)
+	if !ok {
+		return notFound(svc), nil
+	}
+	return b.article(ctx, svc, id, slug, hasSlug, lite)
+}
+
+// rawArticlePath is an article's path as net/http unescapes it.
+func rawArticlePath(a *kolokol.Article) string {
+	return "/" + a.Service + "/a/" + strconv.FormatInt(a.ID, 10) + "-" + a.Slug + "/"
+}
+
+// listPages yields the pages 1..N of a list of published stories.
+func (b *Builder) listPages(ctx context.Context, first string, f kolokol.ArticleFilter, yield func(string) bool) error {
+	f.Status = kolokol.StatusPublished
+	n, err := b.store.CountArticles(ctx, f)
+	if err != nil {
+		return err
+	}
+	for page := 1; page <= max(1, (n+perPage-1)/perPage); page++ {
+		if !yield(pagedPath(first, page)) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// eachLive calls fn with every published story of a service, newest id
+// first, until it returns false.
+func (b *Builder) eachLive(ctx context.Context, service string, fn func(*kolokol.Article) bool) error {
+	f := kolokol.ArticleFilter{Service: service, Status: kolokol.StatusPublished, Limit: kolokol.MaxArticleLimit}
+	for {
+		arts, err := b.store.FindArticles(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, a := range arts {
+			if !fn(a) {
+				return nil
+			}
+		}
+		if len(arts) < f.Limit {
+			return nil
+		}
+		f.Before = arts[len(arts)-1].ID
+	}
+}
+
+// Plan yields every page of the site: the portal, every service's pages
+// (every page of every list), their script variants, each service's 404
+// page, the static assets, and the picture files the pages show. A store
+// error ends it with the error.
+func (b *Builder) Plan(ctx context.Context) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		if !yield(Entry{Path: "/", Kind: KindPortal}, nil) {
+			return
+		}
+		for _, p := range []string{b.stylePath, "/favicon.svg", "/robots.txt"} {
+			if !yield(Entry{Path: p, Kind: KindAsset}, nil) {
+				return
+			}
+		}
+		if !yield(Entry{Path: "/404.html", Kind: KindNotFound}, nil) {
+			return
+		}
+		services, err := b.store.FindServices(ctx)
+		if err != nil {
+			yield(Entry{}, fmt.Errorf("plan: %w", err))
+			return
+		}
+		seen := map[int64]bool{} // pictures, which stories of several services may share
+		for _, svc := range services {
+			codes := []string{svc.Code}
+			if v, ok := i18n.VariantOf(svc.Tag); ok {
+				codes = append(codes, svc.Code+v.Suffix)
+			}
+			for _, code := range codes {
+				if !b.planService(ctx, svc, code, yield) {
+					return
+				}
+			}
+			if !b.planMedia(ctx, svc, seen, yield) {
+				return
+			}
+		}
+	}
+}
+
+// planService yields a service's pages under code (its own, or a script
+// variant's, whose pages are the service's at another prefix).
+func (b *Builder) planService(ctx context.Context, svc *kolokol.Service, code string, yield func(Entry, error) bool) bool {
+	from, to := "/"+svc.Code+"/", "/"+code+"/"
+	for _, r := range serviceRoutes {
+		more := true
+		err := r.list(b, ctx, svc, func(path string) bool {
+			more = yield(Entry{Path: to + strings.TrimPrefix(path, from), Kind: r.kind, Service: code}, nil)
+			return more
+		})
+		if err != nil {
+			yield(Entry{}, fmt.Errorf("plan the %s pages of %s: %w", r.kind, code, err))
+			return false
+		}
+		if !more {
+			return false
+		}
+	}
+	return yield(Entry{Path: to + "404.html", Kind: KindNotFound, Service: code}, nil)
+}
+
+// planMedia yields the picture files the service's live stories show.
+func (b *Builder) planMedia(ctx context.Context, svc *kolokol.Service, seen map[int64]bool, yield func(Entry, error) bool) bool {
+	more := true
+	var failed error
+	err := b.eachLive(ctx, svc.Code, func(a *kolokol.Article) bool {
+		if a.LeadImage == nil || seen[a.LeadImage.MediaID] {
+			return true
+		}
+		seen[a.LeadImage.MediaID] = true
+		m, err := b.store.FindMediaByID(ctx, a.LeadImage.MediaID)
+		if kolokol.IsNotFound(err) {
+			return true // the page shows none (see articlePage)
+		} else if err != nil {
+			failed = err
+			return false
+		}
+		for _, p := range pageMedia(m) {
+			if more = yield(Entry{Path: p, Kind: KindMedia, Service: svc.Code}, nil); !more {
+				return false
+			}
+		}
+		return true
+	})
+	if err == nil {
+		err = failed
+	}
+	if err != nil {
+		yield(Entry{}, fmt.Errorf("plan the pictures of %s: %w", svc.Code, err))
+		return false
+	}
+	return more
+}
