@@ -16,7 +16,7 @@ import (
 
 // API serves /api/v1/.
 type API struct {
-	store   kolokol.Store
+	store   directory
 	desk    *desk.Desk
 	log     *slog.Logger
 	baseURL string
@@ -28,7 +28,7 @@ type API struct {
 func (a *API) SetBodyCheck(dropped func(body string) []string) { a.dropped = dropped }
 
 // New returns the Admin API. baseURL is the public origin for reader links.
-func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, baseURL string) *API {
+func New(store directory, d *desk.Desk, log *slog.Logger, baseURL string) *API {
 	return &API{store: store, desk: d, log: log, baseURL: strings.TrimRight(baseURL, "/")}
 }
 
@@ -139,4 +139,11 @@ func parseTime(field, v string) (time.Time, error) {
 		return time.Time{}, kolokol.FieldErrorf(kolokol.EINVALID, field, "%s must be an RFC 3339 time such as 2026-01-02T15:04:05Z", field)
 	}
 	return t, nil
+}
+
+// directory is what the handlers read beside the desk: the services, their
+// sections and banners, to fill forms and pages.
+type directory interface {
+	kolokol.Services
+	kolokol.Banners
 }

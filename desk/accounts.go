@@ -138,15 +138,24 @@ func (d *Desk) AddUser(ctx context.Context, actor kolokol.Actor, in UserInput) (
 	if err := d.checkServices(ctx, nu.Services); err != nil {
 		return nil, "", err
 	}
-	if err := d.store.CreateUser(ctx, nu); err != nil {
-		return nil, "", fmt.Errorf("add user: %w", err)
-	}
-	token, e, err := NewEnrolment(nu.ID, d.now())
+	// The account and its link, together: never an account no link can
+	// set up.
+	err = d.store.InTx(ctx, func(tx kolokol.Store) error {
+		if err := tx.CreateUser(ctx, nu); err != nil {
+			return fmt.Errorf("add user: %w", err)
+		}
+		var e *kolokol.Enrolment
+		if token, e, err = NewEnrolment(nu.ID, d.now()); err != nil {
+			return err
+		}
+		if err := tx.CreateEnrolment(ctx, e); err != nil {
+			return fmt.Errorf("enrolment link for %s: %w", nu.Email, err)
+		}
+		return nil
+	})
 	if err != nil {
+		nu.ID = 0
 		return nil, "", err
-	}
-	if err := d.store.CreateEnrolment(ctx, e); err != nil {
-		return nil, "", fmt.Errorf("enrolment link for %s: %w", nu.Email, err)
 	}
 	return nu, token, nil
 }
@@ -188,13 +197,21 @@ func (d *Desk) UpdateUserAccess(ctx context.Context, actor kolokol.Actor, id int
 	if err := d.checkServices(ctx, next.Services); err != nil {
 		return nil, err
 	}
-	if err := d.store.UpdateUser(ctx, &next); err != nil {
-		return nil, fmt.Errorf("update user %s: %w", u.Email, err)
-	}
-	if next.Disabled {
-		if err := d.store.DeleteUserSessions(ctx, next.ID); err != nil {
-			return nil, fmt.Errorf("sign out %s: %w", u.Email, err)
+	// Disabled and signed out together: never a disabled account with a
+	// live session.
+	err = d.store.InTx(ctx, func(tx kolokol.Store) error {
+		if err := tx.UpdateUser(ctx, &next); err != nil {
+			return fmt.Errorf("update user %s: %w", u.Email, err)
 		}
+		if next.Disabled {
+			if err := tx.DeleteUserSessions(ctx, next.ID); err != nil {
+				return fmt.Errorf("sign out %s: %w", u.Email, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &next, nil
 }

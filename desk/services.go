@@ -77,49 +77,64 @@ func ParseServiceSpecs(data []byte) ([]ServiceSpec, error) {
 
 // ImportServices creates the services that do not exist and updates those
 // that do; sections missing from a service are added (existing ones are
-// left as the newsroom edited them). Only admins may import.
+// left as the newsroom edited them). Only admins may import. The import is
+// one transaction: a file refused halfway changes nothing.
 func (d *Desk) ImportServices(ctx context.Context, actor kolokol.Actor, specs []ServiceSpec) (created, updated int, err error) {
 	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch("") {
 		return 0, 0, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may import services")
 	}
-	for _, spec := range specs {
-		svc := spec.service()
-		switch old, err := d.store.FindServiceByCode(ctx, svc.Code); {
-		case kolokol.IsNotFound(err):
-			if err := d.store.CreateService(ctx, svc); err != nil {
-				return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
-			}
-			created++
-		case err != nil:
-			return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
-		default:
-			if svc.Safety == "" { // written in the newsroom; a file without one keeps it
-				svc.Safety = old.Safety
-			}
-			if err := d.store.UpdateService(ctx, svc); err != nil {
-				return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
-			}
-			updated++
-		}
-		existing, err := d.store.FindSections(ctx, svc.Code)
-		if err != nil {
-			return created, updated, fmt.Errorf("import service %q: %w", svc.Code, err)
-		}
-		have := map[string]bool{}
-		for _, s := range existing {
-			have[s.Slug] = true
-		}
-		for i, sec := range spec.Sections {
-			if have[sec.Slug] {
-				continue
-			}
-			if err := d.store.CreateSection(ctx, &kolokol.Section{Service: svc.Code, Slug: sec.Slug, Name: sec.Name, Position: i}); err != nil {
-				return created, updated, fmt.Errorf("import section %s/%s: %w", svc.Code, sec.Slug, err)
+	err = d.store.InTx(ctx, func(tx kolokol.Store) error {
+		created, updated = 0, 0
+		for _, spec := range specs {
+			if err := importService(ctx, tx, spec, &created, &updated); err != nil {
+				return err
 			}
 		}
-		d.changed(ctx)
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
 	}
+	d.changed(ctx)
 	return created, updated, nil
+}
+
+func importService(ctx context.Context, tx kolokol.Store, spec ServiceSpec, created, updated *int) error {
+	svc := spec.service()
+	switch old, err := tx.FindServiceByCode(ctx, svc.Code); {
+	case kolokol.IsNotFound(err):
+		if err := tx.CreateService(ctx, svc); err != nil {
+			return fmt.Errorf("import service %q: %w", svc.Code, err)
+		}
+		*created++
+	case err != nil:
+		return fmt.Errorf("import service %q: %w", svc.Code, err)
+	default:
+		if svc.Safety == "" { // written in the newsroom; a file without one keeps it
+			svc.Safety = old.Safety
+		}
+		if err := tx.UpdateService(ctx, svc); err != nil {
+			return fmt.Errorf("import service %q: %w", svc.Code, err)
+		}
+		*updated++
+	}
+	existing, err := tx.FindSections(ctx, svc.Code)
+	if err != nil {
+		return fmt.Errorf("import service %q: %w", svc.Code, err)
+	}
+	have := map[string]bool{}
+	for _, s := range existing {
+		have[s.Slug] = true
+	}
+	for i, sec := range spec.Sections {
+		if have[sec.Slug] {
+			continue
+		}
+		if err := tx.CreateSection(ctx, &kolokol.Section{Service: svc.Code, Slug: sec.Slug, Name: sec.Name, Position: i}); err != nil {
+			return fmt.Errorf("import section %s/%s: %w", svc.Code, sec.Slug, err)
+		}
+	}
+	return nil
 }
 
 // ServicePatch changes some settings of a service; nil fields stay.

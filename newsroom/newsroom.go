@@ -53,7 +53,7 @@ type Options struct {
 
 // Newsroom serves /newsroom/.
 type Newsroom struct {
-	store      kolokol.Store
+	store      directory
 	desk       *desk.Desk
 	log        *slog.Logger
 	opts       Options
@@ -65,7 +65,7 @@ type Newsroom struct {
 }
 
 // New parses the templates and prepares the limiters.
-func New(store kolokol.Store, d *desk.Desk, log *slog.Logger, opts Options) (*Newsroom, error) {
+func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsroom, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -286,4 +286,11 @@ func (n *Newsroom) render(w http.ResponseWriter, status int, name string, d page
 	if err := n.pages[name].ExecuteTemplate(w, "page", d); err != nil {
 		n.log.Error("newsroom page", "page", name, "err", err)
 	}
+}
+
+// directory is what the handlers read beside the desk: the services, their
+// sections and banners, to fill forms and pages.
+type directory interface {
+	kolokol.Services
+	kolokol.Banners
 }

@@ -60,15 +60,15 @@ const (
 )
 
 // list renders a service's home, a section page or an archive page.
-func (b *Builder) list(ctx context.Context, svc *kolokol.Service, kind listKind, page int) (*Page, error) {
+func (b *Builder) list(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, kind listKind, page int) (*Page, error) {
 	sections, err := b.store.FindSections(ctx, svc.Code)
 	if err != nil {
 		return nil, err
 	}
-	return b.listWith(ctx, svc, sections, kind, nil, page)
+	return b.listWith(ctx, ns, svc, sections, kind, nil, page)
 }
 
-func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections []*kolokol.Section, kind listKind, section *kolokol.Section, page int) (*Page, error) {
+func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, sections []*kolokol.Section, kind listKind, section *kolokol.Section, page int) (*Page, error) {
 	deps := []string{svcTag(svc.Code), listTag(svc.Code)}
 	c := i18n.For(svc.Tag)
 	f := kolokol.ArticleFilter{Service: svc.Code, Status: kolokol.StatusPublished, ByPublished: true}
@@ -115,7 +115,7 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 	}
 
 	from := pagedPath(first, page)
-	v := b.serviceView(ctx, from, svc, sections, first)
+	v := b.serviceView(ns, from, svc, sections, first)
 	if kind == listLite {
 		v.liteView(from, homePath(svc.Code))
 	} else {
@@ -171,7 +171,7 @@ func (b *Builder) listWith(ctx context.Context, svc *kolokol.Service, sections [
 // article renders a story page, or redirects to its current path.
 // On the text-only edition (lite) the page has no picture, only a link to
 // it with its size, so a reader on a costly connection chooses.
-func (b *Builder) article(ctx context.Context, svc *kolokol.Service, id int64, slug string, hasSlug, lite bool) (*Page, error) {
+func (b *Builder) article(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, id int64, slug string, hasSlug, lite bool) (*Page, error) {
 	a, err := b.store.FindArticleByID(ctx, id)
 	if kolokol.IsNotFound(err) || (err == nil && (a.Service != svc.Code || !a.IsLive())) {
 		// art:ID too: this 404 turns into the story when it is published.
@@ -185,7 +185,7 @@ func (b *Builder) article(ctx context.Context, svc *kolokol.Service, id int64, s
 		}
 		return redirect(a.Path()), nil
 	}
-	return b.articlePage(ctx, svc, a, lite)
+	return b.articlePage(ctx, ns, svc, a, lite)
 }
 
 // Preview renders a story as readers would see it on its page once
@@ -204,10 +204,10 @@ func (b *Builder) Preview(ctx context.Context, a *kolokol.Article) (*Page, error
 	if p.UpdatedAt.Before(p.PublishedAt) {
 		p.UpdatedAt = p.PublishedAt
 	}
-	return b.articlePage(ctx, svc, &p, false)
+	return b.articlePage(ctx, nil, svc, &p, false)
 }
 
-func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolokol.Article, lite bool) (*Page, error) {
+func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, a *kolokol.Article, lite bool) (*Page, error) {
 	sections, br, err := b.chrome(ctx, svc)
 	if err != nil {
 		return nil, err
@@ -233,7 +233,7 @@ func (b *Builder) articlePage(ctx context.Context, svc *kolokol.Service, a *kolo
 	if a.Section != "" {
 		section = sectionPath(svc.Code, a.Section)
 	}
-	v := b.serviceView(ctx, from, svc, sections, section)
+	v := b.serviceView(ns, from, svc, sections, section)
 	shown, expires := v.setBreaking(br, from, b.now())
 	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
 	v.Canonical = b.absolute(a.Path()) // the lite page is the same story
@@ -439,8 +439,9 @@ func notFound(svc *kolokol.Service, deps ...string) *Page {
 // ones would depend on the path it is served at, and would grow with it.
 // That is safe for this page alone because only the server serves it, from
 // the site's root; an export or a mirror under a base path has no 404 page.
-// It shows no notices: no reader's country chose it.
-func (b *Builder) NotFound(ctx context.Context, code string) (*Page, error) {
+// It carries the notices given, as every page of the service does: the
+// reader's country picks the variant of a 404 page too.
+func (b *Builder) NotFound(ctx context.Context, code string, notices ...*kolokol.Notice) (*Page, error) {
 	if code == "" {
 		v := b.newView(rootRelative, i18n.For("en"))
 		v.Kind, v.Home = "notfound", relPath(rootRelative, "/")
@@ -449,7 +450,7 @@ func (b *Builder) NotFound(ctx context.Context, code string) (*Page, error) {
 	}
 	svc, err := b.store.FindServiceByCode(ctx, code)
 	if kolokol.IsNotFound(err) {
-		if p, ok, err := b.variantNotFound(ctx, code); ok || err != nil {
+		if p, ok, err := b.variantNotFound(ctx, code, notices); ok || err != nil {
 			return p, err
 		}
 		return b.NotFound(ctx, "")
@@ -460,7 +461,7 @@ func (b *Builder) NotFound(ctx context.Context, code string) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render the %s 404 page: %w", code, err)
 	}
-	v := b.serviceView(context.Background(), rootRelative, svc, sections, "")
+	v := b.serviceView(notices, rootRelative, svc, sections, "")
 	v.Kind, v.Home = "notfound", relPath(rootRelative, homePath(svc.Code))
 	v.Title = v.L.T(i18n.NotFound) + " – " + svc.Name
 	return b.page404(v, svc.Code, svcTag(svc.Code))

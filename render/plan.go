@@ -57,7 +57,7 @@ type route struct {
 	pattern string
 	// match renders rest, the path's segments after the service's code,
 	// when they are this route's (ok false when they are not).
-	match func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (p *Page, ok bool, err error)
+	match func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (p *Page, ok bool, err error)
 	// list yields the path of every page of the route in svc.
 	list func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(path string) bool) error
 }
@@ -66,11 +66,11 @@ type route struct {
 // tried.
 var serviceRoutes = []route{
 	{KindHome, "/{service}/",
-		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			if len(rest) != 0 {
 				return nil, false, nil
 			}
-			p, err := b.list(ctx, svc, listHome, 1)
+			p, err := b.list(ctx, ns, svc, listHome, 1)
 			return p, true, err
 		},
 		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
@@ -78,7 +78,7 @@ var serviceRoutes = []route{
 			return nil
 		}},
 	{KindArchive, "/{service}/archive/[{page}/]",
-		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			if len(rest) == 0 || rest[0] != "archive" || len(rest) > 2 {
 				return nil, false, nil
 			}
@@ -88,14 +88,14 @@ var serviceRoutes = []route{
 			} else if page == 1 && len(rest) == 2 {
 				return redirect(archivePath(svc.Code)), true, nil
 			}
-			p, err := b.list(ctx, svc, listArchive, page)
+			p, err := b.list(ctx, ns, svc, listArchive, page)
 			return p, true, err
 		},
 		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
 			return b.listPages(ctx, archivePath(svc.Code), kolokol.ArticleFilter{Service: svc.Code}, yield)
 		}},
 	{KindSection, "/{service}/s/{section}/[{page}/]",
-		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			if len(rest) < 2 || len(rest) > 3 || rest[0] != "s" {
 				return nil, false, nil
 			}
@@ -114,7 +114,7 @@ var serviceRoutes = []route{
 				if page == 1 && len(rest) == 3 {
 					return redirect(sectionPath(svc.Code, s.Slug)), true, nil
 				}
-				p, err := b.listWith(ctx, svc, sections, listSection, s, page)
+				p, err := b.listWith(ctx, ns, svc, sections, listSection, s, page)
 				return p, true, err
 			}
 			// list: a section appears with a service change, but be safe.
@@ -133,22 +133,22 @@ var serviceRoutes = []route{
 			return nil
 		}},
 	{KindArticle, "/{service}/a/{id}-{slug}/",
-		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			if len(rest) != 2 || rest[0] != "a" {
 				return nil, false, nil
 			}
-			p, err := b.articleAt(ctx, svc, rest[1], false)
+			p, err := b.articleAt(ctx, ns, svc, rest[1], false)
 			return p, true, err
 		},
 		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
 			return b.eachLive(ctx, svc.Code, func(a *kolokol.Article) bool { return yield(rawArticlePath(a)) })
 		}},
 	{KindSafety, "/{service}/safety/",
-		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			if len(rest) != 1 || rest[0] != "safety" {
 				return nil, false, nil
 			}
-			p, err := b.safety(ctx, svc)
+			p, err := b.safety(ctx, ns, svc)
 			return p, true, err
 		},
 		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
@@ -156,11 +156,11 @@ var serviceRoutes = []route{
 			return nil
 		}},
 	{KindLiteHome, "/{service}/lite/",
-		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			if len(rest) != 1 || rest[0] != "lite" {
 				return nil, false, nil
 			}
-			p, err := b.list(ctx, svc, listLite, 1)
+			p, err := b.list(ctx, ns, svc, listLite, 1)
 			return p, true, err
 		},
 		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
@@ -168,11 +168,11 @@ var serviceRoutes = []route{
 			return nil
 		}},
 	{KindLiteArticle, "/{service}/lite/a/{id}-{slug}/",
-		func(b *Builder, ctx context.Context, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			if len(rest) != 3 || rest[0] != "lite" || rest[1] != "a" {
 				return nil, false, nil
 			}
-			p, err := b.articleAt(ctx, svc, rest[2], true)
+			p, err := b.articleAt(ctx, ns, svc, rest[2], true)
 			return p, true, err
 		},
 		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
@@ -194,9 +194,9 @@ func Routes() map[Kind]string {
 }
 
 // service routes the path segments after the service code.
-func (b *Builder) service(ctx context.Context, svc *kolokol.Service, rest []string) (*Page, error) {
+func (b *Builder) service(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, error) {
 	for _, r := range serviceRoutes {
-		p, ok, err := r.match(b, ctx, svc, rest)
+		p, ok, err := r.match(b, ctx, ns, svc, rest)
 		if ok || err != nil {
 			return p, err
 		}
@@ -205,13 +205,13 @@ func (b *Builder) service(ctx context.Context, svc *kolokol.Service, rest []stri
 }
 
 // articleAt renders the article of an "{id}-{slug}" segment.
-func (b *Builder) articleAt(ctx context.Context, svc *kolokol.Service, seg string, lite bool) (*Page, error) {
+func (b *Builder) articleAt(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, seg string, lite bool) (*Page, error) {
 	idPart, slug, hasSlug := strings.Cut(seg, "-")
 	id, ok := parsePositive(idPart)
 	if !ok {
 		return notFound(svc), nil
 	}
-	return b.article(ctx, svc, id, slug, hasSlug, lite)
+	return b.article(ctx, ns, svc, id, slug, hasSlug, lite)
 }
 
 // rawArticlePath is an article's path as net/http unescapes it.

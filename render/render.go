@@ -68,7 +68,7 @@ type Page struct {
 
 // Builder renders pages. It is safe for concurrent use.
 type Builder struct {
-	store     kolokol.Store
+	store     kolokol.Pages
 	opts      Options
 	now       func() time.Time
 	tmpl      *template.Template
@@ -79,7 +79,7 @@ type Builder struct {
 }
 
 // New parses the embedded templates and prepares the static assets.
-func New(store kolokol.Store, opts Options) (*Builder, error) {
+func New(store kolokol.Pages, opts Options) (*Builder, error) {
 	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
 	if opts.BaseURL != "" {
 		u, err := url.Parse(opts.BaseURL)
@@ -126,35 +126,16 @@ func (b *Builder) Static(path string) (*Page, bool) {
 	return &c, true
 }
 
-type noticesKey struct{}
-
-// BuildWith renders the page at path carrying notices, the safety notices
-// the reader's variant of the page shows (see kolokol.SelectNotices); only
-// those of the page's own service appear.
-func (b *Builder) BuildWith(ctx context.Context, path string, notices []*kolokol.Notice) (*Page, error) {
-	return b.Build(WithNotices(ctx, notices), path)
-}
-
-// WithNotices gives the pages that Build, Resolve and NotFound render with
-// ctx the reader's variant: the notices they carry (see BuildWith).
-func WithNotices(ctx context.Context, notices []*kolokol.Notice) context.Context {
-	return context.WithValue(ctx, noticesKey{}, notices)
-}
-
-func noticesOf(ctx context.Context) []*kolokol.Notice {
-	n, _ := ctx.Value(noticesKey{}).([]*kolokol.Notice)
-	return n
-}
-
 // Build renders the page at path, the URL path as net/http unescapes it,
-// with no notices unless BuildWith passed some.
-// Unknown paths give a 404 page; an error means the store failed.
-func (b *Builder) Build(ctx context.Context, path string) (*Page, error) {
-	p, err := b.Resolve(ctx, path)
+// carrying notices: the safety notices the reader's variant of the page
+// shows (see kolokol.SelectNotices; only those of the page's own service
+// appear). Unknown paths give a 404 page; an error means the store failed.
+func (b *Builder) Build(ctx context.Context, path string, notices ...*kolokol.Notice) (*Page, error) {
+	p, err := b.Resolve(ctx, path, notices...)
 	if err != nil || p.Status != http.StatusNotFound {
 		return p, err
 	}
-	nf, err := b.NotFound(ctx, p.Service)
+	nf, err := b.NotFound(ctx, p.Service, notices...)
 	if err != nil {
 		return nil, err
 	}
@@ -167,16 +148,16 @@ func (b *Builder) Build(ctx context.Context, path string) (*Page, error) {
 // (NotFound) answers it, and Deps saying what could make it a page (a
 // story published at it). A server renders each service's 404 page once
 // instead of once for every path a client makes up.
-func (b *Builder) Resolve(ctx context.Context, path string) (*Page, error) {
+func (b *Builder) Resolve(ctx context.Context, path string, notices ...*kolokol.Notice) (*Page, error) {
 	if !strings.HasPrefix(path, "/") {
 		return notFound(nil), nil
 	}
 	if strings.HasSuffix(path, "/") {
-		return b.route(ctx, path)
+		return b.route(ctx, notices, path)
 	}
 	// A path that is a page with the slash added is sent there: the slash
 	// form is each page's one URL.
-	p, err := b.route(ctx, path+"/")
+	p, err := b.route(ctx, notices, path+"/")
 	if err != nil || p.Status != http.StatusOK {
 		return p, err // a 404, or an article's redirect straight to its path
 	}
@@ -184,7 +165,7 @@ func (b *Builder) Resolve(ctx context.Context, path string) (*Page, error) {
 }
 
 // route renders path, which ends in a slash.
-func (b *Builder) route(ctx context.Context, path string) (*Page, error) {
+func (b *Builder) route(ctx context.Context, ns []*kolokol.Notice, path string) (*Page, error) {
 	if path == "/" {
 		return b.portal(ctx)
 	}
@@ -194,14 +175,14 @@ func (b *Builder) route(ctx context.Context, path string) (*Page, error) {
 	}
 	svc, err := b.store.FindServiceByCode(ctx, segs[0])
 	if kolokol.IsNotFound(err) {
-		if p, ok, err := b.variant(ctx, segs[0], path); ok || err != nil {
+		if p, ok, err := b.variant(ctx, ns, segs[0], path); ok || err != nil {
 			return p, err
 		}
 		return notFound(nil), nil
 	} else if err != nil {
 		return nil, fmt.Errorf("render %s: %w", path, err)
 	}
-	p, err := b.service(ctx, svc, segs[1:])
+	p, err := b.service(ctx, ns, svc, segs[1:])
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", path, err)
 	}

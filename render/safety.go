@@ -16,13 +16,13 @@ type safetyView struct {
 
 // safety renders /{svc}/safety/: how to read the service safely, as its
 // newsroom wrote it, and the onion address. Every notice links here.
-func (b *Builder) safety(ctx context.Context, svc *kolokol.Service) (*Page, error) {
+func (b *Builder) safety(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service) (*Page, error) {
 	sections, br, err := b.chrome(ctx, svc)
 	if err != nil {
 		return nil, err
 	}
 	from := safetyPath(svc.Code)
-	v := b.serviceView(ctx, from, svc, sections, "")
+	v := b.serviceView(ns, from, svc, sections, "")
 	shown, expires := v.setBreaking(br, from, b.now())
 	v.Kind, v.Title = "safety", v.L.T(i18n.Safety)+" – "+svc.Name
 	v.Canonical = b.absolute(from)

@@ -16,13 +16,13 @@ import (
 // the transliteration of the same page of the service ("/sr/..."). The
 // newsroom writes once; readers choose their script. ok is false when code
 // names no variant.
-func (b *Builder) variant(ctx context.Context, code, path string) (p *Page, ok bool, err error) {
+func (b *Builder) variant(ctx context.Context, ns []*kolokol.Notice, code, path string) (p *Page, ok bool, err error) {
 	svc, v, ok, err := b.variantOf(ctx, code)
 	if !ok || err != nil {
 		return nil, false, err
 	}
 	from, to := "/"+svc.Code+"/", "/"+code+"/"
-	base, err := b.route(ctx, from+strings.TrimPrefix(path, to))
+	base, err := b.route(ctx, ns, from+strings.TrimPrefix(path, to))
 	if err != nil {
 		return nil, true, err
 	}
@@ -70,12 +70,12 @@ func (b *Builder) variantOf(ctx context.Context, code string) (*kolokol.Service,
 // transliterated. Its links are root-relative (see NotFound), so they are
 // led to the variant's pages by their path. ok is false when code names no
 // variant.
-func (b *Builder) variantNotFound(ctx context.Context, code string) (p *Page, ok bool, err error) {
+func (b *Builder) variantNotFound(ctx context.Context, code string, ns []*kolokol.Notice) (p *Page, ok bool, err error) {
 	svc, v, ok, err := b.variantOf(ctx, code)
 	if !ok || err != nil {
 		return nil, false, err
 	}
-	base, err := b.NotFound(ctx, svc.Code)
+	base, err := b.NotFound(ctx, svc.Code, ns...)
 	if err != nil {
 		return nil, true, err
 	}

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"context"
 	"html/template"
 	"strings"
 	"time"
@@ -221,10 +220,10 @@ func (b *Builder) newView(from string, c *i18n.Catalog) *view {
 
 // serviceView fills what every page of a service has. section is the path
 // of the first page of the list the page belongs to, if any.
-func (b *Builder) serviceView(ctx context.Context, from string, svc *kolokol.Service, sections []*kolokol.Section, section string) *view {
+func (b *Builder) serviceView(notices []*kolokol.Notice, from string, svc *kolokol.Service, sections []*kolokol.Section, section string) *view {
 	v := b.newView(from, i18n.For(svc.Tag))
 	v.Safety = relPath(from, safetyPath(svc.Code))
-	for _, n := range noticesOf(ctx) {
+	for _, n := range notices {
 		if n.Service != svc.Code {
 			continue
 		}

@@ -166,9 +166,14 @@ func serviceOf(path string) string {
 // asked for it.
 func (s *Site) build(ctx context.Context, key string) (*render.Page, string, error) {
 	path, ids, ok := strings.Cut(key, variantSep)
+	code, notFoundPage := strings.CutPrefix(path, notFoundKey)
 	var shown []*kolokol.Notice
 	if ok {
-		all, err := s.notices.of(ctx, serviceOf(path))
+		svc := serviceOf(path)
+		if notFoundPage {
+			svc = strings.TrimSuffix(code, "-cyrl")
+		}
+		all, err := s.notices.of(ctx, svc)
 		if err != nil {
 			return nil, "", err
 		}
@@ -180,17 +185,16 @@ func (s *Site) build(ctx context.Context, key string) (*render.Page, string, err
 			}
 		}
 	}
-	ctx = render.WithNotices(ctx, shown)
-	if code, ok := strings.CutPrefix(path, notFoundKey); ok {
-		// The 404 page shows no notices (no reader's country chose it):
-		// one page per service.
-		p, err := s.builder.NotFound(ctx, code)
+	if notFoundPage {
+		// One page per service and variant answers every path of the
+		// service that is no page.
+		p, err := s.builder.NotFound(ctx, code, shown...)
 		if err != nil {
 			return nil, "", err
 		}
-		return p, notFoundKey + p.Service, nil
+		return p, withVariant(notFoundKey+p.Service, shown), nil
 	}
-	p, err := s.builder.Resolve(ctx, path)
+	p, err := s.builder.Resolve(ctx, path, shown...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -198,7 +202,7 @@ func (s *Site) build(ctx context.Context, key string) (*render.Page, string, err
 	case p.Status == http.StatusOK && p.Path != "":
 		return p, withVariant(p.Path, shown), nil
 	case p.Status == http.StatusNotFound:
-		return p, notFoundKey + p.Service, nil
+		return p, withVariant(notFoundKey+p.Service, shown), nil
 	}
 	return p, "", nil
 }

@@ -166,6 +166,17 @@ func TestNoticesByCountry(t *testing.T) {
 		})
 	}
 
+	// A 404 page of the service carries the reader's notices too.
+	for _, c := range []struct {
+		country string
+		want    bool
+	}{{"RU", true}, {"DE", false}} {
+		resp, body := fetch(t, local, base+"/ru/no-such-page/", "CF-IPCountry", c.country)
+		if resp.StatusCode != 404 || strings.Contains(body, html.EscapeString(ru.Text)) != c.want {
+			t.Errorf("the ru 404 page for %s: %d, shows the notice %t", c.country, resp.StatusCode, !c.want)
+		}
+	}
+
 	// The cache holds one page per variant, never one per reader: a
 	// hundred made-up countries add nothing.
 	before := sa.Site.Cache().Len()

@@ -14,7 +14,7 @@ import (
 // returns them; id, created_at, updated_at and version are the store's.
 const articleFields = `service, section, slug, headline, summary, body, bylines, dateline,
 	lead_media_id, lead_alt, lead_caption, lead_credit, credits, tags, status,
-	published_at, scheduled_at, translation_group, created_by, submitted_at, headline_fold`
+	published_at, scheduled_at, translation_group, created_by, submitted_at, headline_fold, author_fold`
 
 const articleColumns = `id, service, section, slug, headline, summary, body, bylines, dateline,
 	lead_media_id, lead_alt, lead_caption, lead_credit, credits, tags, status,
@@ -23,6 +23,19 @@ const articleColumns = `id, service, section, slug, headline, summary, body, byl
 // fold is the form headline searches compare: SQLite's own lower() and LIKE
 // fold ASCII only, and newsrooms search in Cyrillic, Greek and more.
 func fold(s string) string { return strings.ToLower(s) }
+
+// Separators of author_fold: the creating account, then the bylines. No
+// name holds them (Validate refuses control characters).
+const (
+	authorSep = "\x1f"
+	bylineSep = "\x1e"
+)
+
+// authorFold is the author filter's column: who created the story and its
+// bylines, folded, so that "анна" finds "Анна Петрова" as "Анна" would.
+func authorFold(createdBy string, bylines []string) string {
+	return fold(createdBy) + authorSep + bylineSep + fold(strings.Join(bylines, bylineSep)) + bylineSep
+}
 
 // CreateArticle stores a new article and sets its ID, CreatedAt, UpdatedAt
 // and Version. Its Corrections are ignored.
@@ -38,7 +51,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO articles (`+articleFields+`, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 			append(vals, t.UnixNano(), t.UnixNano())...)
 		if err != nil {
 			return err
@@ -86,7 +99,7 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET service = ?, section = ?, slug = ?,
 			headline = ?, summary = ?, body = ?, bylines = ?, dateline = ?, lead_media_id = ?,
 			lead_alt = ?, lead_caption = ?, lead_credit = ?, credits = ?, tags = ?, status = ?,
-			published_at = ?, scheduled_at = ?, translation_group = ?, created_by = ?, submitted_at = ?, headline_fold = ?, updated_at = ?, version = version + 1
+			published_at = ?, scheduled_at = ?, translation_group = ?, created_by = ?, submitted_at = ?, headline_fold = ?, author_fold = ?, updated_at = ?, version = version + 1
 			WHERE id = ? AND version = ?`,
 			append(vals, t.UnixNano(), a.ID, a.Version)...)
 		if err != nil {
@@ -234,7 +247,8 @@ func checkArticle(a *kolokol.Article) ([]any, error) {
 	}
 	return []any{a.Service, a.Section, a.Slug, a.Headline, a.Summary, a.Body, lists[0], a.Dateline,
 		media, li.Alt, li.Caption, li.Credit, lists[1], lists[2], string(a.Status),
-		nanos(a.PublishedAt), nanos(a.ScheduledAt), a.TranslationGroup, a.CreatedBy, nanos(a.SubmittedAt), fold(a.Headline)}, nil
+		nanos(a.PublishedAt), nanos(a.ScheduledAt), a.TranslationGroup, a.CreatedBy, nanos(a.SubmittedAt), fold(a.Headline),
+		authorFold(a.CreatedBy, a.Bylines)}, nil
 }
 
 // checkArticleRefs names the field of a that points at nothing, which the

@@ -94,6 +94,43 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
 var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	9:  refoldHeadlines,
 	13: moveEnrolmentSecrets,
+	17: foldAuthors,
+}
+
+// foldAuthors fills author_fold for the stories stored before it existed.
+func foldAuthors(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, created_by, bylines FROM articles`)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		id      int64
+		by      string
+		bylines string
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.by, &r.bylines); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range all {
+		bylines, err := decodeList(r.bylines)
+		if err != nil {
+			return fmt.Errorf("article %d: %w", r.id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET author_fold = ? WHERE id = ?`, authorFold(r.by, bylines), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // moveEnrolmentSecrets gives each open link the TOTP secret its account was

@@ -89,8 +89,11 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 		searchArgs = append(searchArgs, "%"+likeEscape(fold(f.Query))+"%")
 	}
 	if f.Author != "" {
-		search = append(search, "(created_by = ? COLLATE NOCASE OR bylines LIKE ? ESCAPE '\\')")
-		searchArgs = append(searchArgs, f.Author, "%"+likeEscape(f.Author)+"%") // bylines: ASCII case only
+		// The account that created it, exactly, or a byline containing it,
+		// both compared folded (see authorFold).
+		a := likeEscape(fold(strings.TrimSpace(f.Author)))
+		search = append(search, "(author_fold LIKE ? ESCAPE '\\' OR author_fold LIKE ? ESCAPE '\\')")
+		searchArgs = append(searchArgs, a+authorSep+"%", "%"+authorSep+"%"+a+"%")
 	}
 	if len(search) > 0 {
 		if f.Service != "" {

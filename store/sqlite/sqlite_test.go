@@ -303,3 +303,25 @@ func TestEnrolmentsFromBeforeLinkSecrets(t *testing.T) {
 		t.Errorf("old audit entries by service: %d", len(es))
 	}
 }
+
+// TestAuthorsFromBeforeFolding: stories stored before author_fold existed
+// are found by the author filter in any script and case.
+func TestAuthorsFromBeforeFolding(t *testing.T) {
+	path, db := migratedBefore(t, 17)
+	if _, err := db.ExecContext(t.Context(), `INSERT INTO services (code, tag, script, direction, name, english_name, time_zone, created_at, updated_at)
+		VALUES ('ru', 'ru', 'Cyrl', 'ltr', 'x', 'x', 'UTC', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(t.Context(), `INSERT INTO articles (service, slug, headline, status, created_by, bylines, created_at, updated_at)
+		VALUES ('ru', 's', 'Паром', 'draft', 'Editor@Example.org', '["Анна Петрова"]', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s := openTest(t, path)
+	for q, want := range map[string]int{"анна": 1, "ПЕТРОВА": 1, "editor@example.org": 1, "editor": 0} {
+		got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{Author: q})
+		if err != nil || len(got) != want {
+			t.Errorf("author %q found %d (%v), want %d", q, len(got), err, want)
+		}
+	}
+}
