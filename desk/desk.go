@@ -281,7 +281,6 @@ func serviceOf(a *kolokol.Article) string {
 	return a.Service
 }
 
-
 // Publish makes a story live now. The first publication time is kept when a
 // story is republished, so links and archives do not reorder.
 func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (a *kolokol.Article, err error) {
