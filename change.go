@@ -29,11 +29,15 @@ type Change struct {
 	Service   string
 	ArticleID int64
 	MediaID   int64
-	// Listed is true when the change can alter lists of stories: the
-	// article is or was live.
+	// Listed is true when the change alters what pages other than the
+	// thing's own show of it: for an article, the lists it is or was on
+	// (its headline, summary, section or time, while live); for a
+	// service, the pages that list services (its name, language or
+	// direction).
 	Listed bool
-	// Groups are the translation groups the article is or was in: their
-	// other versions list it in their language switchers.
+	// Groups are the translation groups whose language switchers the
+	// change alters: those the article is or was in, when it joined, left,
+	// went live or off, or moved to another path.
 	Groups []string
 }
 

@@ -291,7 +291,13 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 		if err := b.translations(ctx, a, svc, from, v, av); err != nil {
 			return nil, err
 		}
+		// The switcher names the other versions' services: the page
+		// changes when one of them is renamed (the lite page too, which has
+		// no language footer to depend on the portal by).
 		deps = append(deps, groupTag(a.TranslationGroup))
+		if !slices.Contains(deps, portalTag) {
+			deps = append(deps, portalTag)
+		}
 	}
 	if v.Canonical != "" {
 		av.Share = v.Canonical

@@ -238,7 +238,10 @@ func Deps(c kolokol.Change) []string {
 	case kolokol.ChangeBreaking, kolokol.ChangeNotice:
 		return []string{svcTag(c.Service)}
 	case kolokol.ChangeService:
-		return []string{svcTag(c.Service), portalTag}
+		if c.Listed {
+			return []string{svcTag(c.Service), portalTag}
+		}
+		return []string{svcTag(c.Service)}
 	case kolokol.ChangeMedia:
 		return []string{mediaTag(c.MediaID)}
 	}

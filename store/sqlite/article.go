@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kolokol/kolokol"
 )
@@ -63,8 +64,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err := addRevision(ctx, tx, a, 1, t); err != nil {
 			return err
 		}
-		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: id,
-			Listed: a.IsLive(), Groups: groupList(a.TranslationGroup)})
+		return appendChange(ctx, tx, articleChange(listedFields{service: a.Service}, listedOf(a), id)[0])
 	})
 	if err != nil {
 		a.ID = 0
@@ -86,16 +86,19 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err := checkArticleRefs(ctx, tx, a); err != nil {
 			return err
 		}
-		// What the story was decides what the change touches: lists it
-		// leaves, the group it leaves.
-		var oldStatus, oldService, oldGroup string
-		err := tx.QueryRowContext(ctx, `SELECT status, service, translation_group FROM articles WHERE id = ?`, a.ID).
-			Scan(&oldStatus, &oldService, &oldGroup)
+		// What the story was decides what the change touches (see
+		// articleChange).
+		var was listedFields
+		var pub sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT status, service, translation_group, section, slug, headline, summary, published_at
+			FROM articles WHERE id = ?`, a.ID).
+			Scan(&was.status, &was.service, &was.group, &was.section, &was.slug, &was.headline, &was.summary, &pub)
 		if errors.Is(err, sql.ErrNoRows) {
 			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", a.ID)
 		} else if err != nil {
 			return err
 		}
+		was.published = fromNanos(pub)
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET service = ?, section = ?, slug = ?,
 			headline = ?, summary = ?, body = ?, bylines = ?, dateline = ?, lead_media_id = ?,
 			lead_alt = ?, lead_caption = ?, lead_credit = ?, credits = ?, tags = ?, status = ?,
@@ -113,15 +116,12 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err := addRevision(ctx, tx, a, a.Version+1, t); err != nil {
 			return err
 		}
-		listed := a.IsLive() || kolokol.Status(oldStatus) == kolokol.StatusPublished
-		if oldService != a.Service {
-			if err := appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: oldService, ArticleID: a.ID,
-				Listed: listed, Groups: groupList(oldGroup)}); err != nil {
+		for _, c := range articleChange(was, listedOf(a), a.ID) {
+			if err := appendChange(ctx, tx, c); err != nil {
 				return err
 			}
 		}
-		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: a.Service, ArticleID: a.ID,
-			Listed: listed, Groups: groupList(oldGroup, a.TranslationGroup)})
+		return nil
 	})
 	if err != nil {
 		return wrapf(err, "update article %d", a.ID)
@@ -155,16 +155,17 @@ func (s *Store) AddCorrection(ctx context.Context, c *kolokol.Correction) error 
 	t := now()
 	var id int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var status, service, group string
+		var service string
 		err := tx.QueryRowContext(ctx, `UPDATE articles SET version = version + 1, updated_at = ?
-			WHERE id = ? RETURNING status, service, translation_group`, t.UnixNano(), c.ArticleID).Scan(&status, &service, &group)
+			WHERE id = ? RETURNING service`, t.UnixNano(), c.ArticleID).Scan(&service)
 		if errors.Is(err, sql.ErrNoRows) {
 			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", c.ArticleID)
 		} else if err != nil {
 			return err
 		}
-		if err := appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: service, ArticleID: c.ArticleID,
-			Listed: kolokol.Status(status) == kolokol.StatusPublished, Groups: groupList(group)}); err != nil {
+		// A correction shows on the story's own page only: no list or
+		// language switcher shows it.
+		if err := appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeArticle, Service: service, ArticleID: c.ArticleID}); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO corrections (article_id, text, created_at)
@@ -303,4 +304,40 @@ func scanArticle(sc scanner) (*kolokol.Article, error) {
 	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
 	a.PublishedAt, a.ScheduledAt, a.SubmittedAt = fromNanos(published), fromNanos(scheduled), fromNanos(submitted)
 	return &a, nil
+}
+
+// listedFields are what pages other than a story's own show of it: lists
+// show its headline, summary, section and time while it is live; other
+// versions' language switchers link to its path while it is live.
+type listedFields struct {
+	status, service, group, section, slug, headline, summary string
+	published                                                time.Time
+}
+
+func listedOf(a *kolokol.Article) listedFields {
+	return listedFields{status: string(a.Status), service: a.Service, group: a.TranslationGroup, section: a.Section,
+		slug: a.Slug, headline: a.Headline, summary: a.Summary, published: a.PublishedAt}
+}
+
+// articleChange is what an edit of story id from was to is changes: its
+// own page always; the lists it is or was on when something they show of
+// it changed; the language switchers of its groups when its place in them
+// changed. The finer the change, the fewer pages render again; the
+// dependency oracle (render) checks that nothing is missed.
+func articleChange(was, is listedFields, id int64) []kolokol.Change {
+	wasLive, isLive := was.status == string(kolokol.StatusPublished), is.status == string(kolokol.StatusPublished)
+	c := kolokol.Change{Kind: kolokol.ChangeArticle, Service: is.service, ArticleID: id}
+	if (wasLive || isLive) && (wasLive != isLive || was.section != is.section || was.headline != is.headline ||
+		was.summary != is.summary || !was.published.Equal(is.published) || was.slug != is.slug || was.service != is.service) {
+		c.Listed = true
+	}
+	if (wasLive || isLive) && (wasLive != isLive || was.group != is.group || was.slug != is.slug || was.service != is.service) {
+		c.Groups = groupList(was.group, is.group)
+	}
+	if was.service == is.service {
+		return []kolokol.Change{c}
+	}
+	old := c
+	old.Service = was.service
+	return []kolokol.Change{old, c}
 }

@@ -27,7 +27,7 @@ func (s *Store) CreateService(ctx context.Context, svc *kolokol.Service) error {
 		} else if err != nil {
 			return err
 		}
-		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeService, Service: svc.Code})
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeService, Service: svc.Code, Listed: true})
 	})
 	if err != nil {
 		return wrapf(err, "create service %q", svc.Code)
@@ -45,7 +45,17 @@ func (s *Store) UpdateService(ctx context.Context, svc *kolokol.Service) error {
 	t := now()
 	var created int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE services SET tag = ?, script = ?, direction = ?,
+		// Pages that list services (the portal, every page's languages,
+		// translation switchers) show their names, tags and directions.
+		var name, tag, dir string
+		err := tx.QueryRowContext(ctx, `SELECT name, tag, direction FROM services WHERE code = ?`, svc.Code).Scan(&name, &tag, &dir)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no service %q", svc.Code)
+		} else if err != nil {
+			return err
+		}
+		listed := name != svc.Name || tag != svc.Tag || dir != string(svc.Direction)
+		err = tx.QueryRowContext(ctx, `UPDATE services SET tag = ?, script = ?, direction = ?,
 			name = ?, english_name = ?, time_zone = ?, about = ?, legal_status = ?, show_gregorian = ?,
 			safety = ?, updated_at = ? WHERE code = ? RETURNING created_at`,
 			svc.Tag, svc.Script, string(svc.Direction), svc.Name, svc.EnglishName, svc.TimeZone,
@@ -55,7 +65,7 @@ func (s *Store) UpdateService(ctx context.Context, svc *kolokol.Service) error {
 		} else if err != nil {
 			return err
 		}
-		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeService, Service: svc.Code})
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeService, Service: svc.Code, Listed: listed})
 	})
 	if err != nil {
 		return wrapf(err, "update service %q", svc.Code)

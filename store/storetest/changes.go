@@ -45,34 +45,46 @@ func testChangeLog(t *testing.T, open Opener) {
 		}
 	}
 	createService(t, s, "ru")
-	expect("create service", "service ru 0 0 false []")
+	expect("create service", "service ru 0 0 true []")
 	createSection(t, s, "ru", "world", 1)
 	expect("create section", "service ru 0 0 false []")
 	svc, _ := s.FindServiceByCode(ctx, "ru")
 	svc.About = "Новое описание."
 	ok(t, s.UpdateService(ctx, svc), "update service")
-	expect("update service", "service ru 0 0 false []")
+	expect("update a service's text", "service ru 0 0 false []")
+	svc.Name = "Русская служба+"
+	ok(t, s.UpdateService(ctx, svc), "rename service")
+	expect("rename a service", "service ru 0 0 true []")
 
 	a := newArticle("ru", "Черновик")
 	a.TranslationGroup = "ferry"
 	ok(t, s.CreateArticle(ctx, a), "create article")
 	id := a.ID
-	expect("create draft", fmt.Sprintf("article ru %d 0 false [ferry]", id))
+	expect("create draft", fmt.Sprintf("article ru %d 0 false []", id))
 	a.Headline, a.TranslationGroup = "Правка", "bridge"
 	ok(t, s.UpdateArticle(ctx, a), "edit")
-	expect("edit draft, move group", fmt.Sprintf("article ru %d 0 false [ferry bridge]", id))
+	expect("edit a draft, move its group: no other page shows it", fmt.Sprintf("article ru %d 0 false []", id))
 	a.Status, a.PublishedAt = kolokol.StatusPublished, at(5, 9, 0)
 	ok(t, s.UpdateArticle(ctx, a), "publish")
 	expect("publish", fmt.Sprintf("article ru %d 0 true [bridge]", id))
+	a.Body = "Новый текст."
+	ok(t, s.UpdateArticle(ctx, a), "edit the body")
+	expect("edit a live body: no list shows it", fmt.Sprintf("article ru %d 0 false []", id))
+	a.Summary = "Новое изложение."
+	ok(t, s.UpdateArticle(ctx, a), "edit the summary")
+	expect("edit a live summary: the lists show it", fmt.Sprintf("article ru %d 0 true []", id))
+	a.TranslationGroup = "ferry"
+	ok(t, s.UpdateArticle(ctx, a), "move group")
+	expect("move a live story's group", fmt.Sprintf("article ru %d 0 false [bridge ferry]", id))
 	ok(t, s.AddCorrection(ctx, &kolokol.Correction{ArticleID: id, Text: "Исправлено."}), "correct")
-	expect("correct", fmt.Sprintf("article ru %d 0 true [bridge]", id))
+	expect("correct: the story's own page", fmt.Sprintf("article ru %d 0 false []", id))
 	a, _ = s.FindArticleByID(ctx, id)
 	a.Status = kolokol.StatusUnpublished
 	ok(t, s.UpdateArticle(ctx, a), "unpublish")
-	expect("unpublish", fmt.Sprintf("article ru %d 0 true [bridge]", id))
+	expect("unpublish", fmt.Sprintf("article ru %d 0 true [ferry]", id))
 	a.Status = kolokol.StatusDraft
 	ok(t, s.UpdateArticle(ctx, a), "back to draft")
-	expect("edit of a story no one sees", fmt.Sprintf("article ru %d 0 false [bridge]", id))
+	expect("edit of a story no one sees", fmt.Sprintf("article ru %d 0 false []", id))
 
 	ok(t, s.SetBreaking(ctx, &kolokol.Breaking{Service: "ru", Text: "Срочно"}), "set banner")
 	expect("set banner", "breaking ru 0 0 false []")
