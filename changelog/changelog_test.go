@@ -218,3 +218,45 @@ func child(dir string) {
 	time.Sleep(time.Minute)
 	os.Exit(2)
 }
+
+// BenchmarkCatchUp10k: a consumer 10,000 changes behind catches up.
+func BenchmarkCatchUp10k(b *testing.B) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "kolokol.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateService(ctx, &kolokol.Service{Code: "ru", Tag: "ru", Script: "Cyrl", Direction: kolokol.LTR, Name: "Русский", TimeZone: "UTC"}); err != nil {
+		b.Fatal(err)
+	}
+	err = s.InTx(ctx, func(tx kolokol.Store) error {
+		for i := range 10_000 {
+			if err := tx.SetBreaking(ctx, &kolokol.Breaking{Service: "ru", Text: fmt.Sprint("Срочно ", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, last, _ := s.ChangeBounds(ctx)
+	b.ResetTimer()
+	for i := range b.N {
+		// A durable consumer at the start of the log: 10,000 behind.
+		name := fmt.Sprint("bench", i)
+		if err := s.SetCursor(ctx, name, 0); err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		f := changelog.New(s, name, changelog.Consumer{Apply: func(_ context.Context, cs []*kolokol.Change) error {
+			n += len(cs)
+			return nil
+		}}, nil)
+		if _, err := f.CatchUp(ctx); err != nil || f.Cursor() != last || n != 10_000 {
+			b.Fatalf("caught up %d, to %d of %d: %v", n, f.Cursor(), last, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/10k-changes")
+}

@@ -1,9 +1,11 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -247,15 +249,24 @@ func TestTemplateKeys(t *testing.T) {
 	}
 }
 
-// TestWritePages writes a few pages as a static export would. With
-// WRITE_PAGES=dir they are kept there, for looking at them in a browser or
-// feeding them to the HTML checker.
+// TestWritePages writes a few pages as a static export would, and checks
+// that each, opened from disk, finds its stylesheet and icon by its
+// relative links. With WRITE_PAGES=dir they are kept there, for looking at
+// them in a browser or feeding them to the HTML checker.
 func TestWritePages(t *testing.T) {
 	dir := os.Getenv("WRITE_PAGES")
 	if dir == "" {
 		dir = t.TempDir()
 	}
 	f := newFixture(t)
+	for _, path := range []string{f.b.StylePath(), "/favicon.svg"} {
+		p, _ := f.b.Static(path)
+		os.MkdirAll(dir+"/static", 0o755)
+		if err := os.WriteFile(dir+path, p.Body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	written := map[string]string{} // file: the page's path
 	for _, path := range []string{"/", "/ru/", "/ru/archive/2/", raw(t, f.full.Path()), raw(t, f.fa.Path()), raw(t, f.evil.Path()), "/ru/nope/"} {
 		p, err := f.b.Build(context.Background(), path)
 		if err != nil {
@@ -264,6 +275,8 @@ func TestWritePages(t *testing.T) {
 		d := dir + path
 		if p.Status == 404 {
 			d = dir + "/ru/404/"
+		} else if p.Status != 200 {
+			t.Fatalf("%s: %d", path, p.Status)
 		}
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -271,12 +284,36 @@ func TestWritePages(t *testing.T) {
 		if err := os.WriteFile(d+"index.html", p.Body, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		written[d+"index.html"] = path
 	}
-	for _, path := range []string{f.b.StylePath(), "/favicon.svg"} {
-		p, _ := f.b.Static(path)
-		os.MkdirAll(dir+"/static", 0o755)
-		if err := os.WriteFile(dir+path, p.Body, 0o644); err != nil {
+	for file, path := range written {
+		body, err := os.ReadFile(file)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(body, []byte("<!DOCTYPE html>")) {
+			t.Errorf("%s is not an HTML document", path)
+		}
+		found := 0
+		for _, n := range findAll(parse(t, body), byTag("link")) {
+			rel, _ := attr(n, "rel")
+			href, _ := attr(n, "href")
+			if rel != "stylesheet" && rel != "icon" {
+				continue
+			}
+			found++
+			target := href
+			if !strings.HasPrefix(href, "/") { // the 404 page's links are root-relative
+				target = filepath.Join(filepath.Dir(file), href)
+			} else {
+				target = dir + href
+			}
+			if _, err := os.Stat(target); err != nil {
+				t.Errorf("%s: its %s %q is not where it points: %v", path, rel, href, err)
+			}
+		}
+		if found < 2 {
+			t.Errorf("%s links %d of its stylesheet and icon", path, found)
 		}
 	}
 }
