@@ -254,7 +254,7 @@ func BenchmarkCatchUp10k(b *testing.B) {
 			n += len(cs)
 			return nil
 		}}, nil)
-		if _, err := f.CatchUp(ctx); err != nil || f.Cursor() != last || n != 10_000 {
+		if _, err := f.CatchUp(ctx); err != nil || f.Cursor() != last || n != int(last) {
 			b.Fatalf("caught up %d, to %d of %d: %v", n, f.Cursor(), last, err)
 		}
 	}
