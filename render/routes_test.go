@@ -208,7 +208,9 @@ func TestDeps(t *testing.T) {
 		{kolokol.Change{Kind: kolokol.ChangeArticle, Service: "ru", ArticleID: 7}, []string{"art:7"}},
 		{kolokol.Change{Kind: kolokol.ChangeArticle, Service: "ru", ArticleID: 7, Listed: true}, []string{"art:7", "list:ru"}},
 		{kolokol.Change{Kind: kolokol.ChangeBreaking, Service: "fa"}, []string{"svc:fa"}},
-		{kolokol.Change{Kind: kolokol.ChangeService, Service: "ka"}, []string{"svc:ka", "portal"}},
+		{kolokol.Change{Kind: kolokol.ChangeService, Service: "ka", Listed: true}, []string{"svc:ka", "portal"}},
+		{kolokol.Change{Kind: kolokol.ChangeService, Service: "ka"}, []string{"svc:ka"}},
+		{kolokol.Change{Kind: kolokol.ChangeMedia, MediaID: 3}, []string{"media:3"}},
 		{kolokol.Change{Kind: "unknown"}, nil},
 	}
 	for _, c := range cases {
@@ -240,7 +242,9 @@ func TestDepsCoverPages(t *testing.T) {
 	}{
 		{kolokol.Change{Kind: kolokol.ChangeArticle, Service: "ru", ArticleID: f.full.ID, Listed: true}, []string{"/ru/", "/ru/s/world/", "/ru/archive/2/", full}},
 		{kolokol.Change{Kind: kolokol.ChangeBreaking, Service: "ru"}, []string{"/ru/", "/ru/s/world/", "/ru/archive/2/", full}},
-		{kolokol.Change{Kind: kolokol.ChangeService, Service: "ru"}, []string{"/", "/ru/", "/ru/s/world/", full}},
+		{kolokol.Change{Kind: kolokol.ChangeService, Service: "ru", Listed: true}, []string{"/", "/ru/", "/ru/s/world/", full}},
+		{kolokol.Change{Kind: kolokol.ChangeService, Service: "ru"}, []string{"/ru/", "/ru/s/world/", full}},
+		{kolokol.Change{Kind: kolokol.ChangeMedia, MediaID: f.full.LeadImage.MediaID}, []string{full}},
 	} {
 		for _, p := range c.paths {
 			if !hit(c.change, p) {
