@@ -46,10 +46,18 @@ const (
 // SetSessionIdle sets how long a session may go unused before it ends
 // (IdleTimeout when not called). Call it while wiring.
 func (d *Desk) SetSessionIdle(idle time.Duration) error {
+	if err := CheckSessionIdle(idle); err != nil {
+		return err
+	}
+	d.idle = idle
+	return nil
+}
+
+// CheckSessionIdle tells whether idle may be sessions' idle timeout.
+func CheckSessionIdle(idle time.Duration) error {
 	if idle < 5*time.Second || idle > AbsoluteTimeout {
 		return fmt.Errorf("the idle timeout must be from 5s to %s, not %s", AbsoluteTimeout, idle)
 	}
-	d.idle = idle
 	return nil
 }
 

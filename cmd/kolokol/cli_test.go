@@ -160,6 +160,8 @@ func TestServeRefusesBadSafetyFlags(t *testing.T) {
 		{[]string{"--admin-addr", ":0"}, "--admin-public"},
 		{[]string{"--admin-addr", "[::]:0"}, "--admin-public"},
 		{[]string{"--admin-addr", "192.0.2.1:9464"}, "--admin-public"},
+		{[]string{"--session-idle", "1s"}, "--session-idle"},
+		{[]string{"--session-idle", "24h"}, "--session-idle"},
 	} {
 		args := append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, c.args...)
 		var out, errb syncBuffer

@@ -108,6 +108,11 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.SessionIdle != 0 {
+		if err := desk.CheckSessionIdle(cfg.SessionIdle); err != nil {
+			return nil, fmt.Errorf("--session-idle: %w", err)
+		}
+	}
 	if cfg.Onion != "" {
 		if u, err := url.Parse(cfg.Onion); err != nil || u.Scheme != "http" && u.Scheme != "https" || !strings.HasSuffix(u.Hostname(), ".onion") || u.Path != "" {
 			return nil, fmt.Errorf("--onion %q: give the onion origin, e.g. http://abc…xyz.onion", cfg.Onion)
