@@ -223,6 +223,7 @@ func TestSignInFloodAudit(t *testing.T) {
 		f.clock.add(10 * time.Millisecond)
 	}
 	during := f.audit(t, kolokol.AuditFilter{})
+	t.Logf("%d failed sign-ins at made-up emails: %d audit entries", attempts, len(during))
 	if len(during) > 3 {
 		t.Errorf("%d audit entries for %d failed sign-ins", len(during), attempts)
 	}
@@ -261,6 +262,7 @@ func TestAuditBoundedUnderAttack(t *testing.T) {
 	}
 	f.d.FlushAudit(ctx, true)
 	es := f.audit(t, kolokol.AuditFilter{Service: "ru"})
+	t.Logf("a day of refusals, one a second: %d audit entries", len(es))
 	if len(es) > 40 {
 		t.Errorf("%d entries for a day of refusals", len(es))
 	}
@@ -290,6 +292,7 @@ func TestHashesBounded(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	t.Logf("24 concurrent sign-ins: at most %d hashes at once (limit %d)", f.d.HashGate().Peak(), f.d.HashGate().Limit())
 	if p, limit := f.d.HashGate().Peak(), f.d.HashGate().Limit(); p == 0 || p > limit {
 		t.Errorf("%d hashes ran at once, limit %d", p, limit)
 	}
