@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -20,18 +22,14 @@ func (s *Store) ImportArticles(ctx context.Context, articles []*kolokol.Article)
 	if len(articles) == 0 {
 		return nil
 	}
-	vals := make([][]any, len(articles))
-	for i, a := range articles {
-		v, err := checkImport(a)
-		if err != nil {
-			return inBatch(i, a, err)
-		}
-		vals[i] = v
+	vals, err := checkBatch(articles)
+	if err != nil {
+		return err
 	}
 	stamp := now()
 	ids := make([]int64, len(articles))
 	corrIDs := make([][]int64, len(articles))
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		refs := newRefCheck(tx)
 		insert, err := tx.PrepareContext(ctx, `INSERT INTO articles (`+articleFields+`, created_at, updated_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -39,6 +37,11 @@ func (s *Store) ImportArticles(ctx context.Context, articles []*kolokol.Article)
 			return err
 		}
 		defer insert.Close()
+		revise, err := tx.PrepareContext(ctx, insertRevision)
+		if err != nil {
+			return err
+		}
+		defer revise.Close()
 		correct, err := tx.PrepareContext(ctx, `INSERT INTO corrections (article_id, text, created_at) VALUES (?, ?, ?)`)
 		if err != nil {
 			return err
@@ -60,7 +63,11 @@ func (s *Store) ImportArticles(ctx context.Context, articles []*kolokol.Article)
 			// once the batch is committed.
 			stored := *a
 			stored.ID = ids[i]
-			if err := addRevision(ctx, tx, &stored, 1, created); err != nil {
+			args, err := revisionArgs(&stored, 1, created)
+			if err == nil {
+				_, err = revise.ExecContext(ctx, args...)
+			}
+			if err != nil {
 				return inBatch(i, a, err)
 			}
 			for j := range a.Corrections {
@@ -90,6 +97,30 @@ func (s *Store) ImportArticles(ctx context.Context, articles []*kolokol.Article)
 		}
 	}
 	return nil
+}
+
+// checkBatch checks every article of a batch on every core, before the
+// transaction: reading each body character by character costs as much as
+// storing it, and the one writer connection should only store.
+func checkBatch(articles []*kolokol.Article) ([][]any, error) {
+	vals := make([][]any, len(articles))
+	errs := make([]error, len(articles))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(articles)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(articles); i += workers {
+				vals[i], errs[i] = checkImport(articles[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, inBatch(i, articles[i], err)
+		}
+	}
+	return vals, nil
 }
 
 // checkImport is checkArticle plus what only an import can get wrong.
@@ -163,31 +194,38 @@ func inBatch(i int, a *kolokol.Article, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// refCheck runs checkArticleRefs once per distinct service, section and
-// media of a batch, which names the same few over and over.
+// refCheck is checkArticleRefs for a batch, which names the same few
+// services, sections and media over and over: each is checked once, by
+// checkArticleRefs on an article that names only it.
 type refCheck struct {
-	tx   *sql.Tx
-	seen map[refKey]bool
+	tx       *sql.Tx
+	services map[string]bool
+	sections map[[2]string]bool
+	media    map[int64]bool
 }
 
-type refKey struct {
-	service, section string
-	media            int64
+func newRefCheck(tx *sql.Tx) *refCheck {
+	return &refCheck{tx: tx, services: map[string]bool{}, sections: map[[2]string]bool{}, media: map[int64]bool{}}
 }
-
-func newRefCheck(tx *sql.Tx) *refCheck { return &refCheck{tx: tx, seen: map[refKey]bool{}} }
 
 func (r *refCheck) check(ctx context.Context, a *kolokol.Article) error {
-	k := refKey{service: a.Service, section: a.Section}
-	if a.LeadImage != nil {
-		k.media = a.LeadImage.MediaID
+	if !r.services[a.Service] {
+		if err := checkArticleRefs(ctx, r.tx, &kolokol.Article{Service: a.Service}); err != nil {
+			return err
+		}
+		r.services[a.Service] = true
 	}
-	if r.seen[k] {
-		return nil
+	if k := [2]string{a.Service, a.Section}; a.Section != "" && !r.sections[k] {
+		if err := checkArticleRefs(ctx, r.tx, &kolokol.Article{Service: a.Service, Section: a.Section}); err != nil {
+			return err
+		}
+		r.sections[k] = true
 	}
-	if err := checkArticleRefs(ctx, r.tx, a); err != nil {
-		return err
+	if li := a.LeadImage; li != nil && !r.media[li.MediaID] {
+		if err := checkArticleRefs(ctx, r.tx, &kolokol.Article{Service: a.Service, LeadImage: li}); err != nil {
+			return err
+		}
+		r.media[li.MediaID] = true
 	}
-	r.seen[k] = true
 	return nil
 }
