@@ -35,7 +35,7 @@ const MaxStories = 5_000_000
 const (
 	DefaultPhotos = 4
 	DefaultSpan   = 180 * 24 * time.Hour
-	batchSize     = 1000
+	batchSize     = 2000
 )
 
 // Actor is who the corpus is written by, in the audit log.
@@ -204,9 +204,9 @@ func write(ctx context.Context, store kolokol.Store, opt Options, services []ser
 	}
 	workers := runtime.GOMAXPROCS(0)
 	// A worker takes a batch only once it holds a slot, so the batch the
-	// store waits for is always being written, and at most this many
-	// batches wait in memory.
-	slots := make(chan struct{}, 2*workers)
+	// store waits for is always being written, and at most one batch per
+	// worker waits in memory besides the one being stored.
+	slots := make(chan struct{}, workers+1)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
