@@ -86,12 +86,13 @@ func demoGenerate(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return err
 	}
 	start := time.Now()
-	step := max(*stories/10, 1)
+	step, last := max(*stories/10, 1), 0
 	res, err := corpus.Generate(ctx, store, d, corpus.Options{Stories: *stories, Seed: *seed, Now: now,
 		Progress: func(n int) {
-			if n%step < 1000 && n < *stories {
+			if n/step > last/step && n < *stories { // each tenth
 				fmt.Fprintf(stderr, "%d of %d stories stored\n", n, *stories)
 			}
+			last = n
 		}})
 	if err != nil {
 		return fmt.Errorf("generate: %s", errorText(err))
