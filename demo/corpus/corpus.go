@@ -14,6 +14,7 @@ package corpus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -35,11 +36,12 @@ const MaxStories = 5_000_000
 const (
 	DefaultPhotos = 4
 	DefaultSpan   = 180 * 24 * time.Hour
+	maxPhotos     = 32
 	batchSize     = 2000
 )
 
-// Actor is who the corpus is written by, in the audit log.
-var Actor = kolokol.Actor{Name: "kolokol demo generate", Role: kolokol.RoleAdmin}
+// actor is who the corpus is written by, in the audit log.
+var actor = kolokol.Actor{Name: "kolokol demo generate", Role: kolokol.RoleAdmin}
 
 // Options say what to generate.
 type Options struct {
@@ -95,6 +97,9 @@ func Generate(ctx context.Context, store kolokol.Store, d *desk.Desk, opt Option
 	if opt.Photos == 0 {
 		opt.Photos = DefaultPhotos
 	}
+	if opt.Photos < 0 || opt.Photos > maxPhotos {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "photos", "a corpus has 1 to %d photos, not %d", maxPhotos, opt.Photos)
+	}
 	opt.Now = opt.Now.UTC().Truncate(time.Second)
 	services, err := servicesOf(ctx, store)
 	if err != nil {
@@ -118,14 +123,24 @@ func Generate(ctx context.Context, store kolokol.Store, d *desk.Desk, opt Option
 	}
 	plan := p.plan(opt.Stories)
 	res := &Result{Services: len(services), Media: media, ByStatus: map[kolokol.Status]int{}}
-	if err := write(ctx, store, opt, services, media, plan, res); err != nil {
-		return nil, err
+	werr := write(ctx, store, opt, services, media, plan, res)
+	// What was stored is audited, all of it or the batches stored before
+	// an error or an interruption.
+	if res.Stories > 0 {
+		e := &kolokol.AuditEntry{Actor: actor.Name, Action: "demo.generate",
+			Detail: fmt.Sprintf("%d of %d synthetic stories (seed %d), ids %d to %d", res.Stories, opt.Stories, opt.Seed, res.FirstID, res.LastID)}
+		for _, s := range services {
+			e.Services = append(e.Services, s.code)
+		}
+		// Not ctx: an interrupted run is recorded too.
+		if err := store.AddAudit(context.WithoutCancel(ctx), e); err != nil {
+			return nil, errors.Join(werr, fmt.Errorf("generate corpus: audit: %w", err))
+		}
+	}
+	if werr != nil {
+		return nil, werr
 	}
 	tally(plan, res)
-	if err := store.AddAudit(ctx, &kolokol.AuditEntry{Actor: Actor.Name, Action: "demo.generate",
-		Detail: fmt.Sprintf("%d synthetic stories (seed %d), ids %d to %d", res.Stories, opt.Seed, res.FirstID, res.LastID)}); err != nil {
-		return nil, fmt.Errorf("generate corpus: audit: %w", err)
-	}
 	return res, nil
 }
 
@@ -183,7 +198,7 @@ func uploadPhotos(ctx context.Context, d *desk.Desk, services []service, n int) 
 		if err != nil {
 			return nil, err
 		}
-		m, _, err := d.UploadMedia(ctx, Actor, services[k%len(services)].code, data)
+		m, _, err := d.UploadMedia(ctx, actor, services[k%len(services)].code, data)
 		if err != nil {
 			return nil, fmt.Errorf("generate corpus: upload photo %d: %w", k, err)
 		}

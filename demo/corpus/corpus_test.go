@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -46,7 +48,7 @@ func newsroom(tb testing.TB) (*sqlite.Store, *desk.Desk) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, _, err := d.ImportServices(ctx, Actor, specs); err != nil {
+	if _, _, err := d.ImportServices(ctx, actor, specs); err != nil {
 		tb.Fatal(err)
 	}
 	return store, d
@@ -283,13 +285,17 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("story %d of the second corpus joined group %s of the first", a.ID, a.TranslationGroup)
 		}
 	}
+	entries, err := store.FindAudit(ctx, kolokol.AuditFilter{Action: "demo.generate", Service: "ka"})
+	if err != nil || len(entries) != 2 || entries[0].Detail != fmt.Sprintf("100 of 100 synthetic stories (seed 1), ids %d to %d", more.FirstID, more.LastID) {
+		t.Errorf("audit of the two corpora, as the ka service sees it: %+v, %v", entries, err)
+	}
 }
 
 func TestRefusals(t *testing.T) {
 	store, d := newsroom(t)
 	for _, opt := range []Options{
 		{Stories: 0, Now: at}, {Stories: -1, Now: at}, {Stories: MaxStories + 1, Now: at},
-		{Stories: 10}, {Stories: 10, Now: at, Span: time.Minute},
+		{Stories: 10}, {Stories: 10, Now: at, Span: time.Minute}, {Stories: 10, Now: at, Photos: -1},
 	} {
 		if _, err := Generate(t.Context(), store, d, opt); kolokol.ErrorCode(err) != kolokol.EINVALID {
 			t.Errorf("Generate(%+v): %v, want it refused", opt, err)
@@ -327,5 +333,24 @@ func TestInScript(t *testing.T) {
 		if got := InScript(c.text, c.script); got != c.want {
 			t.Errorf("InScript(%q, %s) = %v", c.text, c.script, got)
 		}
+	}
+}
+
+// TestInterrupted stops a corpus after its first batch: that batch stays,
+// whole, and is audited; nothing after it is stored.
+func TestInterrupted(t *testing.T) {
+	store, d := newsroom(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	_, err := Generate(ctx, store, d, Options{Stories: 3 * batchSize, Now: at, Photos: 1, Progress: func(int) { cancel() }})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Generate: %v, want it cancelled", err)
+	}
+	if n, err := store.CountArticles(t.Context(), kolokol.ArticleFilter{}); n != batchSize || err != nil {
+		t.Errorf("%d stories stored (%v), want the first batch of %d", n, err, batchSize)
+	}
+	entries, err := store.FindAudit(t.Context(), kolokol.AuditFilter{Action: "demo.generate"})
+	if err != nil || len(entries) != 1 || !strings.HasPrefix(entries[0].Detail, fmt.Sprintf("%d of %d ", batchSize, 3*batchSize)) {
+		t.Errorf("audit of the interrupted run: %+v, %v", entries, err)
 	}
 }

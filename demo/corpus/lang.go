@@ -81,7 +81,7 @@ func (l *lang) lower(s string) string { return strings.ToLowerSpecial(l.upper, s
 // newLang gathers the words of a service from the demo data. It returns
 // false when they are too few to write with.
 func newLang(spec desk.ServiceSpec, stories []demo.Story) (*lang, bool) {
-	l := &lang{script: spec.Script, upper: unicode.SpecialCase(nil), stop: ".", comma: ","}
+	l := &lang{script: spec.Script, stop: ".", comma: ","}
 	switch spec.Script {
 	case "Latn", "Cyrl", "Armn", "Grek":
 		l.cased = true
