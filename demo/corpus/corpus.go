@@ -302,15 +302,15 @@ func article(seed uint64, i int, s story, services []service, media []int64) *ko
 		a.EditedBy = fmt.Sprintf("editor%d.%s@demo.kolokol.example", 1+w.rng.IntN(3), svc.code)
 	}
 	if s.photo >= 0 {
-		li := &kolokol.LeadImage{MediaID: media[s.photo], Alt: w.phrase(8)}
+		li := &kolokol.LeadImage{MediaID: media[s.photo]}
 		if len(l.photos) > 0 {
 			pt := l.photos[w.rng.IntN(len(l.photos))]
 			li.Alt, li.Caption, li.Credit = pt.alt, pt.caption, pt.credit
 			if outlet, _, ok := strings.Cut(pt.credit, " / "); ok && len(a.Bylines) > 0 {
 				li.Credit = outlet + " / " + a.Bylines[0] // the reporter took it
 			}
-		} else {
-			li.Caption = w.sentence()
+		} else { // a language the demo has no photo texts in
+			li.Alt, li.Caption = w.phrase(8), w.sentences(1, 1)
 		}
 		if w.chance(0.1) {
 			li.Caption = ""

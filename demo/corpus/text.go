@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -8,10 +9,12 @@ import (
 )
 
 // writer writes one story's text in one language from one random source.
+// Text is written into buffers that grow once per story, not per word:
+// writing is most of what the corpus costs besides storing it.
 type writer struct {
 	l   *lang
 	rng *rand.Rand
-	b   strings.Builder
+	par bytes.Buffer // the paragraph being written, reused
 }
 
 func (w *writer) word() string { return w.l.words[w.rng.IntN(len(w.l.words))] }
@@ -20,39 +23,45 @@ func (w *writer) between(lo, hi int) int { return lo + w.rng.IntN(hi-lo+1) }
 
 func (w *writer) chance(p float64) bool { return w.rng.Float64() < p }
 
-// capital starts s with a capital letter where the script has them.
-func (w *writer) capital(s string) string {
+// capital writes s starting with a capital letter where the script has
+// them.
+func (w *writer) capital(b *bytes.Buffer, s string) {
 	if !w.l.cased {
-		return s
+		b.WriteString(s)
+		return
 	}
 	r, n := utf8.DecodeRuneInString(s)
-	return string(w.l.upper.ToTitle(r)) + s[n:]
+	b.WriteRune(w.l.upper.ToTitle(r))
+	b.WriteString(s[n:])
 }
 
-// phrase is n words, the first capitalised.
-func (w *writer) phrase(n int) string {
-	w.b.Reset()
+// writePhrase writes n words, the first capitalised.
+func (w *writer) writePhrase(b *bytes.Buffer, n int) {
 	for i := range n {
-		if i > 0 {
-			w.b.WriteByte(' ')
-		}
 		if i == 0 {
-			w.b.WriteString(w.capital(w.word()))
-		} else {
-			w.b.WriteString(w.word())
+			w.capital(b, w.word())
+			continue
 		}
+		b.WriteByte(' ')
+		b.WriteString(w.word())
 	}
-	return w.b.String()
 }
 
-// sentence is 6 to 18 words with now and then a comma, and a full stop.
-func (w *writer) sentence() string {
+func (w *writer) phrase(n int) string {
+	var b bytes.Buffer
+	b.Grow(16 * n)
+	w.writePhrase(&b, n)
+	return b.String()
+}
+
+// writeSentence writes 6 to 18 words with now and then a comma, and a full
+// stop.
+func (w *writer) writeSentence(b *bytes.Buffer) {
 	n := w.between(6, 18)
-	var b strings.Builder
 	for i := range n {
 		switch {
 		case i == 0:
-			b.WriteString(w.capital(w.word()))
+			w.capital(b, w.word())
 			continue
 		case i > 2 && i < n-2 && w.chance(0.08):
 			b.WriteString(w.l.comma)
@@ -61,16 +70,23 @@ func (w *writer) sentence() string {
 		b.WriteString(w.word())
 	}
 	b.WriteString(w.l.stop)
-	return b.String()
+}
+
+// writeSentences writes lo to hi sentences.
+func (w *writer) writeSentences(b *bytes.Buffer, lo, hi int) {
+	for i := range w.between(lo, hi) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		w.writeSentence(b)
+	}
 }
 
 func (w *writer) sentences(lo, hi int) string {
-	n := w.between(lo, hi)
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = w.sentence()
-	}
-	return strings.Join(parts, " ")
+	var b bytes.Buffer
+	b.Grow(160 * hi)
+	w.writeSentences(&b, lo, hi)
+	return b.String()
 }
 
 // headline is 4 to 10 words; some name their subject first, as "Ferry:
@@ -85,7 +101,8 @@ func (w *writer) headline() string {
 // body is Markdown the way reporters write it: paragraphs, now and then a
 // sub-heading, a list, a quotation, a link or a word in bold.
 func (w *writer) body(service, section string) string {
-	var b strings.Builder
+	var b bytes.Buffer
+	b.Grow(4096)
 	paras := w.between(3, 9)
 	listAt, quoteAt := -1, -1
 	if w.chance(0.2) {
@@ -101,7 +118,7 @@ func (w *writer) body(service, section string) string {
 		}
 		if p >= 2 && w.chance(0.18) {
 			b.WriteString("## ")
-			b.WriteString(w.phrase(w.between(2, 5)))
+			w.writePhrase(&b, w.between(2, 5))
 			b.WriteString("\n\n")
 		}
 		switch p {
@@ -119,18 +136,21 @@ func (w *writer) body(service, section string) string {
 					b.WriteByte('\n')
 				}
 				b.WriteString("- ")
-				b.WriteString(w.phrase(w.between(3, 8)))
+				w.writePhrase(&b, w.between(3, 8))
 			}
 			continue
 		}
-		text := w.sentences(2, 5)
-		if links < 2 && w.chance(0.2) {
-			text = w.link(text, service, section)
+		w.par.Reset()
+		w.writeSentences(&w.par, 2, 5)
+		switch {
+		case links < 2 && w.chance(0.2):
+			b.WriteString(w.link(w.par.String(), service, section))
 			links++
-		} else if w.chance(0.1) {
-			text = w.emphasis(text)
+		case w.chance(0.1):
+			b.WriteString(w.emphasis(w.par.String()))
+		default:
+			b.Write(w.par.Bytes())
 		}
-		b.WriteString(text)
 	}
 	return b.String()
 }
