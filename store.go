@@ -81,6 +81,25 @@ type Articles interface {
 	// c.CreatedAt, and bumps the article's version and UpdatedAt.
 	AddCorrection(ctx context.Context, c *Correction) error
 
+	// Bulk import, for the corpus generator and for stories brought over
+	// from another system. ImportArticles stores new articles in one
+	// transaction per call, each exactly as CreateArticle stores it (the
+	// same checks, slug and derived columns, and a first revision, by
+	// EditedBy, of the state given), followed by its Corrections, oldest
+	// first, each counted in the version as AddCorrection counts it. Times
+	// are kept as given, so that an import can be repeated byte for byte:
+	// a zero CreatedAt is the store's time, a zero UpdatedAt is CreatedAt,
+	// and a zero correction time is the store's. It sets each article's
+	// ID (ascending in the order given), Version, CreatedAt and UpdatedAt,
+	// and each correction's ID and ArticleID. One article or correction
+	// that CreateArticle or AddCorrection would refuse, an article whose ID
+	// is already set, or an UpdatedAt before its CreatedAt refuses the
+	// whole batch (EINVALID naming the field, the message naming the
+	// article's place in the batch): nothing is stored and the caller's
+	// values are left as they were. Each story appends its change to the
+	// change log, as CreateArticle does.
+	ImportArticles(ctx context.Context, articles []*Article) error
+
 	// FindRevisions returns an article's revisions, newest first;
 	// FindRevision one of them. CreateArticle and UpdateArticle record a
 	// revision of the state they store, in the same transaction.

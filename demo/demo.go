@@ -28,7 +28,8 @@ var servicesJSON []byte
 //go:embed stories.json
 var storiesJSON []byte
 
-type storySeed struct {
+// Story is a demo story as stories.json gives it.
+type Story struct {
 	Service     string             `json:"service"`
 	Section     string             `json:"section"`
 	HoursAgo    int                `json:"hours_ago"`
@@ -52,6 +53,16 @@ func Services() ([]desk.ServiceSpec, error) {
 		return nil, fmt.Errorf("default services: %w", err)
 	}
 	return specs, nil
+}
+
+// Stories returns the demo's stories, newest first: the demo seeds them,
+// and the corpus generator (demo/corpus) draws its words from them.
+func Stories() ([]Story, error) {
+	var stories []Story
+	if err := json.Unmarshal(storiesJSON, &stories); err != nil {
+		return nil, fmt.Errorf("demo stories.json: %w", err)
+	}
+	return stories, nil
 }
 
 // Breaking banners of the demo, by service.
@@ -94,9 +105,9 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	var stories []storySeed
-	if err := json.Unmarshal(storiesJSON, &stories); err != nil {
-		return nil, fmt.Errorf("seed demo: stories.json: %w", err)
+	stories, err := Stories()
+	if err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 	admin := kolokol.Actor{Name: "demo admin", Role: kolokol.RoleAdmin}
 	if _, _, err := d.ImportServices(ctx, admin, services); err != nil {
@@ -173,7 +184,7 @@ func seedAccount(ctx context.Context, store kolokol.Store, u *kolokol.User) (pas
 	return password, u.TOTPSecret, nil
 }
 
-func seedStory(ctx context.Context, store kolokol.Store, d *desk.Desk, admin kolokol.Actor, s storySeed, mediaID int64, now time.Time) error {
+func seedStory(ctx context.Context, store kolokol.Store, d *desk.Desk, admin kolokol.Actor, s Story, mediaID int64, now time.Time) error {
 	if s.LeadImage != nil {
 		s.LeadImage.MediaID = mediaID
 	}

@@ -275,7 +275,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	defer app.Close()
-	if err := seedServices(ctx, app, *servicesFile, logger); err != nil {
+	if err := seedServices(ctx, app.Store, app.Desk, "kolokol serve", *servicesFile, logger); err != nil {
 		ln.Close()
 		return err
 	}
@@ -391,8 +391,9 @@ func adminExposure(ctx context.Context, addr string, public bool) (exposed bool,
 }
 
 // seedServices imports the services file when one is given, and the
-// built-in default services into a newsroom that has none.
-func seedServices(ctx context.Context, app *App, file string, logger *slog.Logger) error {
+// built-in default services into a newsroom that has none; the audit log
+// names the command (who) as the admin that did it.
+func seedServices(ctx context.Context, store kolokol.Store, d *desk.Desk, who, file string, logger *slog.Logger) error {
 	var specs []desk.ServiceSpec
 	if file != "" {
 		data, err := os.ReadFile(file)
@@ -403,7 +404,7 @@ func seedServices(ctx context.Context, app *App, file string, logger *slog.Logge
 			return fmt.Errorf("--services %s: %s", file, kolokol.ErrorMessage(err))
 		}
 	} else {
-		existing, err := app.Store.FindServices(ctx)
+		existing, err := store.FindServices(ctx)
 		if err != nil || len(existing) > 0 {
 			return err
 		}
@@ -411,7 +412,7 @@ func seedServices(ctx context.Context, app *App, file string, logger *slog.Logge
 			return err
 		}
 	}
-	created, updated, err := app.Desk.ImportServices(ctx, kolokol.Actor{Name: "kolokol serve", Role: kolokol.RoleAdmin}, specs)
+	created, updated, err := d.ImportServices(ctx, kolokol.Actor{Name: who, Role: kolokol.RoleAdmin}, specs)
 	if err != nil {
 		return fmt.Errorf("import services: %w", err)
 	}

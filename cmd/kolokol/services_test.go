@@ -100,7 +100,7 @@ func TestSeedServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Close()
-	if err := seedServices(ctx, app, "", logger); err != nil {
+	if err := seedServices(ctx, app.Store, app.Desk, "kolokol serve", "", logger); err != nil {
 		t.Fatal(err)
 	}
 	all, _ := app.Store.FindServices(ctx)
@@ -112,7 +112,7 @@ func TestSeedServices(t *testing.T) {
 		{"code":"en","tag":"en-GB","script":"Latn","direction":"ltr","name":"English service","time_zone":"Europe/London"},
 		{"code":"sah","tag":"sah","script":"Cyrl","direction":"ltr","name":"Саха","time_zone":"Asia/Yakutsk","sections":[{"slug":"news","name":"Сонуннар"}]}
 	]`), 0o600)
-	if err := seedServices(ctx, app, file, logger); err != nil {
+	if err := seedServices(ctx, app.Store, app.Desk, "kolokol serve", file, logger); err != nil {
 		t.Fatal(err)
 	}
 	en, err := app.Store.FindServiceByCode(ctx, "en")
@@ -123,7 +123,7 @@ func TestSeedServices(t *testing.T) {
 		t.Errorf("sah sections: %v %v", secs, err)
 	}
 	os.WriteFile(file, []byte(`[{"code":"xx","tag":"??"}]`), 0o600)
-	if err := seedServices(ctx, app, file, logger); err == nil || !strings.Contains(err.Error(), "BCP 47") {
+	if err := seedServices(ctx, app.Store, app.Desk, "kolokol serve", file, logger); err == nil || !strings.Contains(err.Error(), "BCP 47") {
 		t.Errorf("bad file: %v", err)
 	}
 }

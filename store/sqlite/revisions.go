@@ -15,12 +15,27 @@ const revisionColumns = `id, article_id, version, actor, created_at, status, sec
 
 // addRevision records the article's state at version in tx.
 func addRevision(ctx context.Context, tx *sql.Tx, a *kolokol.Article, version int, t time.Time) error {
+	args, err := revisionArgs(a, version, t)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, insertRevision, args...)
+	return err
+}
+
+const insertRevision = `INSERT INTO revisions (article_id, version, actor, created_at, status, section,
+	headline, summary, body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit,
+	translation_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// revisionArgs are the values of insertRevision for the article's state at
+// version.
+func revisionArgs(a *kolokol.Article, version int, t time.Time) ([]any, error) {
 	r := kolokol.RevisionOf(a)
 	lists := make([]any, 3)
 	for i, l := range [][]string{r.Bylines, r.Tags, r.Credits} {
 		s, err := encodeList(l)
 		if err != nil {
-			return fmt.Errorf("encode revision lists: %w", err)
+			return nil, fmt.Errorf("encode revision lists: %w", err)
 		}
 		lists[i] = s
 	}
@@ -30,12 +45,8 @@ func addRevision(ctx context.Context, tx *sql.Tx, a *kolokol.Article, version in
 		li = *r.LeadImage
 		media = li.MediaID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO revisions (article_id, version, actor, created_at, status, section,
-		headline, summary, body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit,
-		translation_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, version, r.Actor, t.UnixNano(), string(r.Status), r.Section, r.Headline, r.Summary, r.Body, r.Dateline,
-		lists[0], lists[1], lists[2], media, li.Alt, li.Caption, li.Credit, r.TranslationGroup)
-	return err
+	return []any{a.ID, version, r.Actor, t.UnixNano(), string(r.Status), r.Section, r.Headline, r.Summary, r.Body, r.Dateline,
+		lists[0], lists[1], lists[2], media, li.Alt, li.Caption, li.Credit, r.TranslationGroup}, nil
 }
 
 // FindRevisions returns an article's revisions, newest first.

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"RevisionHistory", testRevisionHistory},
 		{"Passkeys", testPasskeys},
 		{"Notices", testNotices},
+		{"ImportArticles", testImportArticles},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}
