@@ -3,10 +3,14 @@ package render
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,8 +20,8 @@ import (
 // BenchmarkRenderPlan lists the plan of the newsroom in $KOLOKOL_BENCH_DATA
 // (a data directory, e.g. one `kolokol demo generate --stories 100000`
 // filled; bench/plan.sh makes it) and renders every page of it, as an
-// export would. It reports pages a second and the process's peak resident
-// memory. Without the variable it is skipped: it needs a large newsroom.
+// export would, a worker a core. It reports pages a second and the
+// process's peak resident memory. Without the variable it is skipped: it needs a large newsroom.
 func BenchmarkRenderPlan(b *testing.B) {
 	dir := os.Getenv("KOLOKOL_BENCH_DATA")
 	if dir == "" {
@@ -48,17 +52,34 @@ func BenchmarkRenderPlan(b *testing.B) {
 			}
 		}
 		listing += time.Since(start)
+		// As an export renders: one worker a core.
 		start = time.Now()
-		for _, p := range paths {
-			page, err := bl.Build(ctx, p)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if page.Status != 200 {
-				b.Fatalf("%s: %d", p, page.Status)
-			}
-			rendered++
+		var wg sync.WaitGroup
+		var failed atomic.Value
+		next := atomic.Int64{}
+		for range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(paths) {
+						return
+					}
+					page, err := bl.Build(ctx, paths[i])
+					if err == nil && page.Status != 200 {
+						err = fmt.Errorf("%s: %d", paths[i], page.Status)
+					}
+					if err != nil {
+						failed.Store(err)
+						return
+					}
+				}
+			})
 		}
+		wg.Wait()
+		if err, _ := failed.Load().(error); err != nil {
+			b.Fatal(err)
+		}
+		rendered += len(paths)
 		rendering += time.Since(start)
 	}
 	b.ReportMetric(float64(listed)/float64(b.N), "entries")
