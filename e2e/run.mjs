@@ -932,8 +932,8 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await ap.check('input[name=services][value=fa]');
     await ap.fill('#token-days', '30');
     await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/tokens"] button')]);
-    const secret = await ap.textContent('#token-secret').catch(() => null);
-    expect(tokens, !!secret && secret.startsWith('kk_'), 'newsroom-make-token', 'making an API token showed no secret');
+    const tokenSecret = await ap.textContent('#token-secret').catch(() => null);
+    expect(tokens, !!tokenSecret && tokenSecret.startsWith('kk_'), 'newsroom-make-token', 'making an API token showed no secret');
     await visit('newsroom-token-made', null, ap);
     await visit('newsroom-notices', await ap.goto(local + '/newsroom/notices?service=fa'), ap);
     await visit('newsroom-security-txt', await ap.goto(local + '/newsroom/security-txt'), ap);
