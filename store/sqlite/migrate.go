@@ -99,26 +99,16 @@ var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 
 // foldAuthors fills author_fold for the stories stored before it existed.
 func foldAuthors(ctx context.Context, tx *sql.Tx) error {
+	type row struct {
+		id          int64
+		by, bylines string
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, created_by, bylines FROM articles`)
 	if err != nil {
 		return err
 	}
-	type row struct {
-		id      int64
-		by      string
-		bylines string
-	}
-	var all []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.by, &r.bylines); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	all, err := collect(rows, func(sc scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.by, &r.bylines) })
+	if err != nil {
 		return err
 	}
 	for _, r := range all {
@@ -150,17 +140,8 @@ func moveEnrolmentSecrets(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	var hashes []string
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			rows.Close()
-			return err
-		}
-		hashes = append(hashes, h)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	hashes, err := collect(rows, func(sc scanner) (h string, err error) { return h, sc.Scan(&h) })
+	if err != nil {
 		return err
 	}
 	for _, h := range hashes {
@@ -189,25 +170,16 @@ func newTOTPSecret() (string, error) {
 // refoldHeadlines fills headline_fold for the stories stored before it
 // existed: SQLite's lower() folds ASCII only.
 func refoldHeadlines(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, headline FROM articles`)
-	if err != nil {
-		return err
-	}
 	type row struct {
 		id       int64
 		headline string
 	}
-	var all []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.headline); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, r)
+	rows, err := tx.QueryContext(ctx, `SELECT id, headline FROM articles`)
+	if err != nil {
+		return err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	all, err := collect(rows, func(sc scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.headline) })
+	if err != nil {
 		return err
 	}
 	for _, r := range all {
