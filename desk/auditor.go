@@ -156,3 +156,13 @@ func (a *auditor) put(ctx context.Context, e *kolokol.AuditEntry) {
 		a.log.Error("audit log", "action", e.Action, "err", err)
 	}
 }
+
+// Events is how many events an audit entry stands for: 1, or for a summary
+// line ("repeated N more times …") the N repeats it counts.
+func Events(e *kolokol.AuditEntry) int {
+	var n int
+	if _, err := fmt.Sscanf(e.Detail, "repeated %d more times", &n); err == nil && n > 0 {
+		return n
+	}
+	return 1
+}

@@ -234,12 +234,7 @@ func TestSignInFloodAudit(t *testing.T) {
 		if e.Actor != unknownAccount {
 			t.Errorf("entry names %q, not %q", e.Actor, unknownAccount)
 		}
-		var n int
-		if _, err := fmt.Sscanf(e.Detail, "repeated %d more times", &n); err == nil {
-			total += n
-		} else {
-			total++
-		}
+		total += Events(e)
 	}
 	if total != attempts {
 		t.Errorf("the log accounts for %d attempts, want %d", total, attempts)
@@ -268,12 +263,7 @@ func TestAuditBoundedUnderAttack(t *testing.T) {
 	}
 	total := 0
 	for _, e := range es {
-		var n int
-		if _, err := fmt.Sscanf(e.Detail, "repeated %d more times", &n); err == nil {
-			total += n
-		} else {
-			total++
-		}
+		total += Events(e)
 	}
 	if total != seconds {
 		t.Errorf("the log counts %d refusals, want %d", total, seconds)
