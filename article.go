@@ -249,6 +249,16 @@ type ArticleFilter struct {
 	ByPublished bool
 	// Before, when set, keeps articles with an id below it (API cursor).
 	Before int64
+	// IDs, when not empty, keeps the articles with these ids (at most
+	// MaxArticleLimit of them): an export fetches the stories of a batch
+	// of pages at once.
+	IDs []int64
+	// WithCorrections has FindArticles return each article's corrections,
+	// oldest first, as FindArticleByID does.
+	WithCorrections bool
+	// WithoutBody leaves each article's Body empty: for lists, which show
+	// none, and read far less.
+	WithoutBody bool
 	Offset int
 	// Limit is the page size: 50 when zero, at most MaxArticleLimit.
 	Limit int

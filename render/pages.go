@@ -71,7 +71,7 @@ func (b *Builder) list(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.S
 func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, sections []*kolokol.Section, kind listKind, section *kolokol.Section, page int) (*Page, error) {
 	deps := []string{svcTag(svc.Code), listTag(svc.Code)}
 	c := i18n.For(svc.Tag)
-	f := kolokol.ArticleFilter{Service: svc.Code, Status: kolokol.StatusPublished, ByPublished: true}
+	f := kolokol.ArticleFilter{Service: svc.Code, Status: kolokol.StatusPublished, ByPublished: true, WithoutBody: true}
 	var first, heading, title string
 	switch kind {
 	case listHome:
@@ -320,7 +320,11 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 			return nil, err
 		}
 	}
-	return b.page(v, deps, latest(modified, svc.UpdatedAt, shown), expires)
+	p, err := b.page(v, deps, latest(modified, svc.UpdatedAt, shown), expires)
+	if p != nil && m != nil {
+		p.Files = pageMedia(m)
+	}
+	return p, err
 }
 
 // chrome loads what every page of a service shows around its content: the
@@ -340,7 +344,7 @@ func (b *Builder) chrome(ctx context.Context, svc *kolokol.Service) ([]*kolokol.
 // translations fills the language switcher and the hreflang alternates from
 // the published versions of the story in other services.
 func (b *Builder) translations(ctx context.Context, a *kolokol.Article, svc *kolokol.Service, from string, v *view, av *articleView) error {
-	others, err := b.store.FindArticles(ctx, kolokol.ArticleFilter{TranslationGroup: a.TranslationGroup, Status: kolokol.StatusPublished, Limit: 100})
+	others, err := b.store.FindArticles(ctx, kolokol.ArticleFilter{TranslationGroup: a.TranslationGroup, Status: kolokol.StatusPublished, Limit: 100, WithoutBody: true})
 	if err != nil {
 		return fmt.Errorf("translations of article %d: %w", a.ID, err)
 	}
@@ -444,22 +448,39 @@ func notFound(svc *kolokol.Service, deps ...string) *Page {
 // root-relative ("/ru/", "/static/…"), unlike every other page's: relative
 // ones would depend on the path it is served at, and would grow with it.
 // That is safe for this page alone because only the server serves it, from
-// the site's root; an export or a mirror under a base path has no 404 page.
+// the site's root; an export writes NotFoundFile instead.
 // It carries the notices given, as every page of the service does: the
 // reader's country picks the variant of a 404 page too.
 func (b *Builder) NotFound(ctx context.Context, code string, notices ...*kolokol.Notice) (*Page, error) {
+	return b.notFound(ctx, code, false, notices)
+}
+
+// NotFoundFile renders the 404 page an export writes: the page NotFound
+// renders, with links relative to the file's own directory, "/{code}/404.html"
+// (the site's is "/404.html"), so that it works under any base path where
+// a static host serves it for its service's missing paths. Its Path is the
+// file's path.
+func (b *Builder) NotFoundFile(ctx context.Context, code string, notices ...*kolokol.Notice) (*Page, error) {
+	return b.notFound(ctx, code, true, notices)
+}
+
+func (b *Builder) notFound(ctx context.Context, code string, file bool, notices []*kolokol.Notice) (*Page, error) {
 	if code == "" {
-		v := b.newView(rootRelative, i18n.For("en"))
-		v.Kind, v.Home = "notfound", relPath(rootRelative, "/")
+		from := rootRelative
+		if file {
+			from = "/"
+		}
+		v := b.newView(from, i18n.For("en"))
+		v.Kind, v.Home = "notfound", relPath(from, "/")
 		v.Title = v.L.T(i18n.NotFound) + " – " + b.opts.SiteName
 		return b.page404(v, "", portalTag)
 	}
 	svc, err := b.store.FindServiceByCode(ctx, code)
 	if kolokol.IsNotFound(err) {
-		if p, ok, err := b.variantNotFound(ctx, code, notices); ok || err != nil {
+		if p, ok, err := b.variantNotFound(ctx, code, file, notices); ok || err != nil {
 			return p, err
 		}
-		return b.NotFound(ctx, "")
+		return b.notFound(ctx, "", file, nil)
 	} else if err != nil {
 		return nil, fmt.Errorf("render the %s 404 page: %w", code, err)
 	}
@@ -467,8 +488,12 @@ func (b *Builder) NotFound(ctx context.Context, code string, notices ...*kolokol
 	if err != nil {
 		return nil, fmt.Errorf("render the %s 404 page: %w", code, err)
 	}
-	v := b.serviceView(notices, rootRelative, svc, sections, "")
-	v.Kind, v.Home = "notfound", relPath(rootRelative, homePath(svc.Code))
+	from := rootRelative
+	if file {
+		from = homePath(svc.Code)
+	}
+	v := b.serviceView(notices, from, svc, sections, "")
+	v.Kind, v.Home = "notfound", relPath(from, homePath(svc.Code))
 	v.Title = v.L.T(i18n.NotFound) + " – " + svc.Name
 	return b.page404(v, svc.Code, svcTag(svc.Code))
 }
@@ -476,7 +501,10 @@ func (b *Builder) NotFound(ctx context.Context, code string, notices ...*kolokol
 func (b *Builder) page404(v *view, service string, deps ...string) (*Page, error) {
 	p, err := b.page(v, deps, time.Time{}, time.Time{})
 	if p != nil {
-		p.Status, p.Service = http.StatusNotFound, service
+		p.Status, p.Service, p.Path = http.StatusNotFound, service, ""
+		if v.self != rootRelative {
+			p.Path = v.self + "404.html"
+		}
 	}
 	return p, err
 }

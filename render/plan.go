@@ -237,7 +237,7 @@ func (b *Builder) listPages(ctx context.Context, first string, f kolokol.Article
 // eachLive calls fn with every published story of a service, newest id
 // first, until it returns false.
 func (b *Builder) eachLive(ctx context.Context, service string, fn func(*kolokol.Article) bool) error {
-	f := kolokol.ArticleFilter{Service: service, Status: kolokol.StatusPublished, Limit: kolokol.MaxArticleLimit}
+	f := kolokol.ArticleFilter{Service: service, Status: kolokol.StatusPublished, Limit: kolokol.MaxArticleLimit, WithoutBody: true}
 	for {
 		arts, err := b.store.FindArticles(ctx, f)
 		if err != nil {
@@ -279,27 +279,55 @@ func (b *Builder) Plan(ctx context.Context) iter.Seq2[Entry, error] {
 		}
 		seen := map[int64]bool{} // pictures, which stories of several services may share
 		for _, svc := range services {
-			codes := []string{svc.Code}
-			if v, ok := i18n.VariantOf(svc.Tag); ok {
-				codes = append(codes, svc.Code+v.Suffix)
-			}
-			for _, code := range codes {
-				if !b.planService(ctx, svc, code, yield) {
-					return
-				}
-			}
-			if !b.planMedia(ctx, svc, seen, yield) {
+			if !b.planServiceAll(ctx, svc, nil, seen, yield) {
 				return
 			}
 		}
 	}
 }
 
+// PlanService yields the pages of the service with code (its own code,
+// not a variant's) as Plan does: every page of its routes, the same under
+// its script variant, its 404 pages and the picture files its pages show;
+// only those of the kinds keep accepts (nil keeps all). An unknown code
+// yields nothing.
+func (b *Builder) PlanService(ctx context.Context, code string, keep func(Kind) bool) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		svc, err := b.store.FindServiceByCode(ctx, code)
+		if kolokol.IsNotFound(err) {
+			return
+		} else if err != nil {
+			yield(Entry{}, fmt.Errorf("plan %s: %w", code, err))
+			return
+		}
+		b.planServiceAll(ctx, svc, keep, map[int64]bool{}, yield)
+	}
+}
+
+func (b *Builder) planServiceAll(ctx context.Context, svc *kolokol.Service, keep func(Kind) bool, seen map[int64]bool, yield func(Entry, error) bool) bool {
+	codes := []string{svc.Code}
+	if v, ok := i18n.VariantOf(svc.Tag); ok {
+		codes = append(codes, svc.Code+v.Suffix)
+	}
+	for _, code := range codes {
+		if !b.planService(ctx, svc, code, keep, yield) {
+			return false
+		}
+	}
+	if keep != nil && !keep(KindMedia) {
+		return true
+	}
+	return b.planMedia(ctx, svc, seen, yield)
+}
+
 // planService yields a service's pages under code (its own, or a script
 // variant's, whose pages are the service's at another prefix).
-func (b *Builder) planService(ctx context.Context, svc *kolokol.Service, code string, yield func(Entry, error) bool) bool {
+func (b *Builder) planService(ctx context.Context, svc *kolokol.Service, code string, keep func(Kind) bool, yield func(Entry, error) bool) bool {
 	from, to := "/"+svc.Code+"/", "/"+code+"/"
 	for _, r := range serviceRoutes {
+		if keep != nil && !keep(r.kind) {
+			continue
+		}
 		more := true
 		err := r.list(b, ctx, svc, func(path string) bool {
 			more = yield(Entry{Path: to + strings.TrimPrefix(path, from), Kind: r.kind, Service: code}, nil)
@@ -312,6 +340,9 @@ func (b *Builder) planService(ctx context.Context, svc *kolokol.Service, code st
 		if !more {
 			return false
 		}
+	}
+	if keep != nil && !keep(KindNotFound) {
+		return true
 	}
 	return yield(Entry{Path: to + "404.html", Kind: KindNotFound, Service: code}, nil)
 }
@@ -347,4 +378,59 @@ func (b *Builder) planMedia(ctx context.Context, svc *kolokol.Service, seen map[
 		return false
 	}
 	return more
+}
+
+// PlanArticle yields the pages of one story as Plan lists them: its page
+// and its text-only page, and the same under its service's script
+// variant. A story that is not live, or is unknown, has none.
+func (b *Builder) PlanArticle(ctx context.Context, id int64) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		a, err := b.store.FindArticleByID(ctx, id)
+		if kolokol.IsNotFound(err) {
+			return
+		} else if err != nil {
+			yield(Entry{}, fmt.Errorf("plan article %d: %w", id, err))
+			return
+		}
+		if !a.IsLive() {
+			return
+		}
+		svc, err := b.store.FindServiceByCode(ctx, a.Service)
+		if kolokol.IsNotFound(err) {
+			return
+		} else if err != nil {
+			yield(Entry{}, fmt.Errorf("plan article %d: %w", id, err))
+			return
+		}
+		codes := []string{svc.Code}
+		if v, ok := i18n.VariantOf(svc.Tag); ok {
+			codes = append(codes, svc.Code+v.Suffix)
+		}
+		from, full := "/"+svc.Code+"/", rawArticlePath(a)
+		lite := liteHomePath(a.Service) + strings.TrimPrefix(full, from)
+		for _, code := range codes {
+			to := "/" + code + "/"
+			if !yield(Entry{Path: to + strings.TrimPrefix(full, from), Kind: KindArticle, Service: code}, nil) ||
+				!yield(Entry{Path: to + strings.TrimPrefix(lite, from), Kind: KindLiteArticle, Service: code}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// ArticleOf is the id of the story whose page (or text-only page) path
+// is, as the router reads it; ok is false for any other path.
+func ArticleOf(path string) (id int64, ok bool) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	var seg string
+	switch {
+	case len(segs) == 3 && segs[1] == "a":
+		seg = segs[2]
+	case len(segs) == 4 && segs[1] == "lite" && segs[2] == "a":
+		seg = segs[3]
+	default:
+		return 0, false
+	}
+	idPart, _, _ := strings.Cut(seg, "-")
+	return parsePositive(idPart)
 }

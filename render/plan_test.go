@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/demo"
 	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/media"
@@ -219,5 +220,87 @@ func TestEveryRouteListsItsPages(t *testing.T) {
 			t.Errorf("two routes of kind %s", r.kind)
 		}
 		kinds = append(kinds, r.kind)
+	}
+}
+
+// TestPlanParts: what an incremental export plans from (one service's
+// pages, one story's) is the plan's own, and ArticleOf reads back every
+// story path the plan lists.
+func TestPlanParts(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	plan := planSet(t, f.b)
+	parts := map[string]Kind{}
+	services, err := f.store.FindServices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range services {
+		for e, err := range f.b.PlanService(ctx, svc.Code, nil) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts[e.Path] = e.Kind
+		}
+	}
+	for path, k := range plan {
+		if _, ok := parts[path]; !ok && k != KindPortal && k != KindAsset && path != "/404.html" {
+			t.Errorf("no service's plan lists %s (%s)", path, k)
+		}
+	}
+	for path := range parts {
+		if _, ok := plan[path]; !ok {
+			t.Errorf("a service's plan lists %s, the plan does not", path)
+		}
+	}
+	lists := func(k Kind) bool { return k == KindHome || k == KindArchive }
+	for e, err := range f.b.PlanService(ctx, "ru", lists) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !lists(e.Kind) || plan[e.Path] != e.Kind {
+			t.Errorf("PlanService(ru, home and archive) lists %s (%s)", e.Path, e.Kind)
+		}
+	}
+	if n := len(slices.Collect(func(yield func(Entry) bool) {
+		for e := range f.b.PlanService(ctx, "xx", nil) {
+			yield(e)
+		}
+	})); n != 0 {
+		t.Errorf("an unknown service's plan lists %d pages", n)
+	}
+
+	stories := map[int64][]string{}
+	for path, k := range plan {
+		id, ok := ArticleOf(path)
+		if isStory := k == KindArticle || k == KindLiteArticle; ok != isStory {
+			t.Errorf("ArticleOf(%s) = %d, %v for a page of kind %s", path, id, ok, k)
+		}
+		if ok {
+			stories[id] = append(stories[id], path)
+		}
+	}
+	for _, a := range []*kolokol.Article{f.full, f.fa, f.plain, f.draft, f.unpub} {
+		var got []string
+		for e, err := range f.b.PlanArticle(ctx, a.ID) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plan[e.Path] != e.Kind {
+				t.Errorf("PlanArticle(%d) lists %s (%s), the plan %q", a.ID, e.Path, e.Kind, plan[e.Path])
+			}
+			got = append(got, e.Path)
+		}
+		slices.Sort(got)
+		want := stories[a.ID]
+		slices.Sort(want)
+		if !slices.Equal(got, want) || (a.IsLive() != (len(got) > 0)) {
+			t.Errorf("PlanArticle(%d, %s) = %v, want %v", a.ID, a.Status, got, want)
+		}
+	}
+	for _, p := range []string{"/ru/a/", "/ru/a/0-x/", "/ru/a/x-1/", "/ru/lite/a/", "/ru/s/a/1-x/", "/ru/a/1-x/y/", "/"} {
+		if id, ok := ArticleOf(p); ok {
+			t.Errorf("ArticleOf(%q) = %d, true", p, id)
+		}
 	}
 }

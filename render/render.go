@@ -64,6 +64,9 @@ type Page struct {
 	Deps         []string  // invalidation tags the page depends on (see Deps)
 	LastModified time.Time // newest time among what the page shows
 	ExpiresAt    time.Time // zero, or when the page must be rendered again
+	// Files are the site paths of the picture files the page shows or
+	// links to ("/media/…"): an export writes them beside it.
+	Files []string
 }
 
 // Builder renders pages. It is safe for concurrent use.

@@ -70,12 +70,12 @@ func (b *Builder) variantOf(ctx context.Context, code string) (*kolokol.Service,
 // transliterated. Its links are root-relative (see NotFound), so they are
 // led to the variant's pages by their path. ok is false when code names no
 // variant.
-func (b *Builder) variantNotFound(ctx context.Context, code string, ns []*kolokol.Notice) (p *Page, ok bool, err error) {
+func (b *Builder) variantNotFound(ctx context.Context, code string, file bool, ns []*kolokol.Notice) (p *Page, ok bool, err error) {
 	svc, v, ok, err := b.variantOf(ctx, code)
 	if !ok || err != nil {
 		return nil, false, err
 	}
-	base, err := b.NotFound(ctx, svc.Code, ns...)
+	base, err := b.notFound(ctx, svc.Code, file, ns)
 	if err != nil {
 		return nil, true, err
 	}
@@ -84,6 +84,9 @@ func (b *Builder) variantNotFound(ctx context.Context, code string, ns []*koloko
 		return nil, true, fmt.Errorf("render the %s 404 page: %w", code, err)
 	}
 	out.Service = code
+	if out.Path != "" {
+		out.Path = "/" + code + "/404.html"
+	}
 	return &out, true, nil
 }
 

@@ -209,13 +209,15 @@ func findCorrections(ctx context.Context, tx *sql.Tx, articleID int64) ([]koloko
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(sc scanner) (kolokol.Correction, error) {
-		var c kolokol.Correction
-		var created sql.NullInt64
-		err := sc.Scan(&c.ID, &c.ArticleID, &c.Text, &created)
-		c.CreatedAt = fromNanos(created)
-		return c, err
-	})
+	return collect(rows, scanCorrection)
+}
+
+func scanCorrection(sc scanner) (kolokol.Correction, error) {
+	var c kolokol.Correction
+	var created sql.NullInt64
+	err := sc.Scan(&c.ID, &c.ArticleID, &c.Text, &created)
+	c.CreatedAt = fromNanos(created)
+	return c, err
 }
 
 // checkArticle validates a and returns the values of articleFields.

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/kolokol/kolokol"
@@ -16,6 +18,9 @@ const (
 
 // FindArticles returns the articles f selects, without their corrections.
 func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	if len(f.IDs) > maxLimit {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "ids", "find articles: %d ids, at most %d at once", len(f.IDs), maxLimit)
+	}
 	where, args := articleWhere(f)
 	if f.Before > 0 {
 		where = append(where, "id < ?")
@@ -27,7 +32,13 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 		order = ` ORDER BY published_at DESC, id DESC`
 	}
 	var q strings.Builder
-	q.WriteString(`SELECT ` + articleColumns + ` FROM articles`)
+	columns := articleColumns
+	if f.WithoutBody {
+		// Bodies are long and stored apart (overflow pages); a list that
+		// shows none need not read them.
+		columns = strings.Replace(columns, " body,", " '' AS body,", 1)
+	}
+	q.WriteString(`SELECT ` + columns + ` FROM articles`)
 	if f.Offset > 0 {
 		// SQLite reads every row it skips, bodies and all: the page's ids
 		// are found on an index first, and only those rows read. Page 200
@@ -41,12 +52,63 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 	}
 	args = append(args, clampLimit(f.Limit), max(f.Offset, 0))
 
-	rows, err := s.db().QueryContext(ctx, q.String(), args...)
-	if err != nil {
-		return nil, wrapf(err, "find articles %+v", f)
+	if !f.WithCorrections {
+		rows, err := s.db().QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, wrapf(err, "find articles %s", describeFilter(f))
+		}
+		out, err := collect(rows, scanArticle)
+		return out, wrapf(err, "find articles %s", describeFilter(f))
 	}
-	out, err := collect(rows, scanArticle)
-	return out, wrapf(err, "find articles %+v", f)
+	// The stories and their corrections as of one moment.
+	var out []*kolokol.Article
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return err
+		}
+		if out, err = collect(rows, scanArticle); err != nil || len(out) == 0 {
+			return err
+		}
+		return addCorrections(ctx, tx, out)
+	})
+	return out, wrapf(err, "find articles %s", describeFilter(f))
+}
+
+// addCorrections fills the corrections of articles in one query.
+func addCorrections(ctx context.Context, tx *sql.Tx, articles []*kolokol.Article) error {
+	byID := make(map[int64]*kolokol.Article, len(articles))
+	ids := make([]any, 0, len(articles))
+	for _, a := range articles {
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, article_id, text, created_at FROM corrections
+		WHERE article_id IN (`+placeholders(len(ids))+`) ORDER BY created_at, id`, ids...)
+	if err != nil {
+		return err
+	}
+	cs, err := collect(rows, scanCorrection)
+	for _, c := range cs {
+		a := byID[c.ArticleID]
+		a.Corrections = append(a.Corrections, c)
+	}
+	return err
+}
+
+// placeholders is n comma-separated "?".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// describeFilter names a filter in an error without its list of ids.
+func describeFilter(f kolokol.ArticleFilter) string {
+	if len(f.IDs) > 3 {
+		n := len(f.IDs)
+		f.IDs = f.IDs[:3]
+		return fmt.Sprintf("%+v (of %d ids)", f, n)
+	}
+	return fmt.Sprintf("%+v", f)
 }
 
 // CountArticles counts the articles of f's service, section and status;
@@ -58,7 +120,7 @@ func (s *Store) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int
 	writeWhere(&q, where)
 	var n int
 	if err := s.db().QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
-		return 0, wrapf(err, "count articles %+v", f)
+		return 0, wrapf(err, "count articles %s", describeFilter(f))
 	}
 	return n, nil
 }
@@ -84,6 +146,12 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 		// story's language switcher scanned every published story.
 		where = append(where, "translation_group = ? AND translation_group != ''")
 		args = append(args, f.TranslationGroup)
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, "id IN ("+placeholders(len(f.IDs))+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
 	}
 	if f.LeadMediaID != 0 {
 		where = append(where, "lead_media_id = ?")

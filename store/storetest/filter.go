@@ -37,6 +37,7 @@ func testArticleFilters(t *testing.T, open Opener) {
 			a.CreatedBy, a.SubmittedAt = "Reporter@Example.org", at(20, 13, 0)
 		case 4:
 			a.Bylines = []string{"Анна Иванова", "John Smith"}
+			a.Body = "Текст, который списки не показывают."
 		case 6:
 			a.Headline = "100% up_to date"
 		}
@@ -90,6 +91,11 @@ func testArticleFilters(t *testing.T, open Opener) {
 		{"author unknown", kolokol.ArticleFilter{Author: "nobody"}, nil},
 		{"submitted", kolokol.ArticleFilter{Submitted: true}, []int{2}},
 		{"submitted drafts of fa", kolokol.ArticleFilter{Service: "fa", Submitted: true}, nil},
+		{"ids", kolokol.ArticleFilter{IDs: []int64{ids[0], ids[3], ids[6]}}, []int{6, 3, 0}},
+		{"ids in any order, repeated", kolokol.ArticleFilter{IDs: []int64{ids[6], ids[0], ids[6]}}, []int{6, 0}},
+		{"ids and status", kolokol.ArticleFilter{IDs: []int64{ids[0], ids[2], ids[5]}, Status: pub}, []int{0}},
+		{"ids by published", kolokol.ArticleFilter{IDs: []int64{ids[0], ids[1], ids[3]}, ByPublished: true}, []int{1, 3, 0}},
+		{"unknown ids", kolokol.ArticleFilter{IDs: []int64{ids[7] + 100, -1}}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := s.FindArticles(t.Context(), c.f)
@@ -115,6 +121,56 @@ func testArticleFilters(t *testing.T, open Opener) {
 		ok(t, err, "find articles")
 		for _, a := range got {
 			same(t, fmt.Sprintf("listed article %d", a.ID), a, findArticle(t, s, a.ID))
+		}
+	})
+	t.Run("WithoutBody", func(t *testing.T) {
+		got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{WithoutBody: true, ByPublished: true, Status: pub})
+		ok(t, err, "find articles without their bodies")
+		if len(got) == 0 {
+			t.Fatal("found nothing")
+		}
+		bodies := 0
+		for _, a := range got {
+			want := findArticle(t, s, a.ID)
+			if want.Body != "" {
+				bodies++
+			}
+			want.Body, want.Corrections = "", nil
+			same(t, fmt.Sprintf("article %d listed without its body", a.ID), a, want)
+		}
+		if bodies == 0 {
+			t.Error("no article listed has a body to leave out")
+		}
+	})
+	t.Run("WithCorrections", func(t *testing.T) {
+		for i, text := range []string{"Исправлено: дата.", "Исправлено: имя."} {
+			ok(t, s.AddCorrection(t.Context(), &kolokol.Correction{ArticleID: ids[i%2*4], Text: text}), "add a correction")
+		}
+		ok(t, s.AddCorrection(t.Context(), &kolokol.Correction{ArticleID: ids[0], Text: "Исправлено: город."}), "add a correction")
+		for _, f := range []kolokol.ArticleFilter{
+			{WithCorrections: true},
+			{WithCorrections: true, IDs: []int64{ids[4], ids[0], ids[1]}},
+			{WithCorrections: true, Service: ru, Status: pub, ByPublished: true, Limit: 2, Offset: 1},
+		} {
+			got, err := s.FindArticles(t.Context(), f)
+			ok(t, err, "find articles %+v", f)
+			if len(got) == 0 {
+				t.Fatalf("%+v found nothing", f)
+			}
+			corrected := 0
+			for _, a := range got {
+				want := findArticle(t, s, a.ID)
+				same(t, fmt.Sprintf("article %d listed with its corrections", a.ID), a, want)
+				corrected += len(a.Corrections)
+			}
+			if corrected == 0 && slices.Contains(f.IDs, ids[0]) {
+				t.Errorf("%+v: no corrections listed", f)
+			}
+		}
+		got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{IDs: []int64{ids[0]}})
+		ok(t, err, "find articles")
+		if len(got) != 1 || got[0].Corrections != nil {
+			t.Errorf("without WithCorrections: %d articles, corrections %v; want 1 without", len(got), got[0].Corrections)
 		}
 	})
 	t.Run("Count", func(t *testing.T) {
@@ -176,6 +232,13 @@ func testArticleLimits(t *testing.T, open Opener) {
 			t.Errorf("limit %d offset %d: got %d ids from %v, want %d from %v",
 				c.limit, c.offset, len(gotIDs), first(gotIDs), len(c.want), first(c.want))
 		}
+	}
+	_, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{IDs: make([]int64, kolokol.MaxArticleLimit+1)})
+	wantCode(t, err, kolokol.EINVALID, "ids")
+	got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{IDs: ids[:kolokol.MaxArticleLimit], Limit: kolokol.MaxArticleLimit})
+	ok(t, err, "find %d articles by id", kolokol.MaxArticleLimit)
+	if len(got) != kolokol.MaxArticleLimit {
+		t.Errorf("found %d articles by %d ids", len(got), kolokol.MaxArticleLimit)
 	}
 	if got := countArticles(t, s, kolokol.ArticleFilter{}); got != n {
 		t.Errorf("CountArticles = %d, want %d", got, n)

@@ -1,0 +1,221 @@
+package export
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// stateVersion changes when the state's format does: an export with an
+// older state starts over with a full pass.
+const stateVersion = 1
+
+// state is what an export keeps between runs, in its state directory: where
+// it stands in the change log, the last edition it signed, and every file
+// of the tree with what it depends on. It is the export's index: an
+// incremental pass finds the pages a change affects in it, without
+// rendering anything else.
+type state struct {
+	Version int
+	// Out is the output directory, absolute: a state is one export's.
+	Out string
+	// Fingerprint names the build and options that rendered the files;
+	// another one re-renders everything (see fingerprint).
+	Fingerprint string
+	Cursor      int64
+	// Edition is the last edition signed, or reserved for signing: a run
+	// killed after signing must not sign another edition with the number.
+	Edition int64
+	// Clean is false from the moment a pass starts changing the tree until
+	// it has finished: the next pass then checks every file on disk.
+	Clean bool
+	Files map[string]*fileState
+}
+
+// fileState is one file of the tree.
+type fileState struct {
+	SHA  [32]byte
+	Size int64
+	// Deps are the page's invalidation tags (render.Deps); none for an
+	// asset or a picture.
+	Deps    []string
+	Expires time.Time // zero, or when the page must be rendered again
+	// Media are the picture files the page shows, relative to the root.
+	Media []string
+}
+
+// StateDir is where the export to out keeps its state within a data
+// directory: one directory per output directory.
+func StateDir(data, out string) (string, error) {
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(filepath.Clean(abs)))
+	return filepath.Join(data, "exports", hex.EncodeToString(sum[:8])), nil
+}
+
+const (
+	stateFile = "state"
+	// journalFile says, in a few bytes written before a pass touches the
+	// tree, which edition it reserved and that it has not finished: the
+	// state itself, large, is written once, at the end.
+	journalFile = "journal"
+)
+
+// journal is the small record a pass writes before it touches the tree.
+type journal struct {
+	Edition int64
+	Dirty   bool
+}
+
+// reserve records that a pass is about to change the tree, signing
+// edition (0: not signing yet).
+func reserve(dir string, edition int64) error {
+	return writeGob(dir, journalFile, journal{Edition: edition, Dirty: true})
+}
+
+// loadState reads the state, nil when there is none (or it is of another
+// format, or for another directory: the export starts over).
+func loadState(dir, out string) (*state, error) {
+	var st state
+	found, err := readGob(dir, stateFile, &st)
+	if err != nil {
+		return nil, err
+	}
+	if !found || st.Version != stateVersion || st.Out != out {
+		st = state{Version: stateVersion, Out: out}
+	}
+	var j journal
+	if ok, err := readGob(dir, journalFile, &j); err != nil {
+		return nil, err
+	} else if ok {
+		found = true
+		st.Edition = max(st.Edition, j.Edition)
+		if j.Dirty {
+			st.Clean = false
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	if st.Files == nil {
+		st.Files = map[string]*fileState{}
+	}
+	intern(&st)
+	return &st, nil
+}
+
+func readGob(dir, name string, v any) (bool, error) {
+	f, err := os.Open(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("read the export's %s: %w", name, err)
+	}
+	defer f.Close()
+	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(v); err != nil {
+		return false, fmt.Errorf("read the export's %s (%s): %w (remove the directory to export everything again)", name, f.Name(), err)
+	}
+	return true, nil
+}
+
+// intern shares the strings of tags, which repeat across pages: a large
+// export's state holds a million of them.
+func intern(st *state) {
+	seen := map[string]string{}
+	for _, f := range st.Files {
+		for i, d := range f.Deps {
+			if s, ok := seen[d]; ok {
+				f.Deps[i] = s
+			} else {
+				seen[d] = d
+			}
+		}
+	}
+}
+
+// save writes the state atomically and durably, then clears the journal.
+func (st *state) save(dir string) error {
+	if err := writeGob(dir, stateFile, st); err != nil {
+		return err
+	}
+	return writeGob(dir, journalFile, journal{Edition: st.Edition, Dirty: !st.Clean})
+}
+
+func writeGob(dir, name string, v any) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("save the export's %s: %w", name, err)
+	}
+	tmp, err := os.CreateTemp(dir, name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("save the export's %s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	err = gob.NewEncoder(w).Encode(v)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
+	}
+	if err != nil {
+		return fmt.Errorf("save the export's %s: %w", name, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// fingerprint names what renders the pages: this build of Kolokol (its
+// templates, styles and catalogs are in the executable) and the options
+// that go into every page. A new build or a new base URL changes every
+// page without a change in the log.
+func fingerprint(parts ...string) (string, error) {
+	exe, err := executableHash()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "state %d\x00build %s\x00%s\x00", stateVersion, exe, runtime.Version())
+	for _, p := range parts {
+		fmt.Fprintf(h, "%q\x00", p)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
+
+var executableHash = sync.OnceValues(func() (string, error) {
+	path, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the running executable: %w", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("read the running executable: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read the running executable: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+})

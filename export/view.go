@@ -1,0 +1,218 @@
+package export
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/kolokol/kolokol"
+)
+
+// view is the store as one export pass reads it: only the services the
+// export holds, and what nearly every page reads again (the services, their
+// sections, banners, notices, pictures, list lengths, translation groups)
+// read once. A pass takes its cursor before it reads anything, so a change
+// made while it runs is read again by the next pass; a view never outlives
+// its pass.
+type view struct {
+	st   kolokol.Pages
+	only map[string]bool // the services exported; nil: all
+
+	servicesOnce sync.Once
+	services     []*kolokol.Service
+	servicesErr  error
+
+	sections memo[string, []*kolokol.Section]
+	breaking memo[string, *kolokol.Breaking]
+	media    memo[int64, *kolokol.Media]
+	notices  memo[string, []*kolokol.Notice]
+	settings memo[string, string]
+	counts   memo[countKey, int]
+	groups   memo[groupKey, []*kolokol.Article]
+
+	// articles are the stories of the batch of pages being rendered,
+	// fetched together (prefetch).
+	mu       sync.RWMutex
+	articles map[int64]*kolokol.Article
+}
+
+func newView(st kolokol.Pages, only []string) *view {
+	v := &view{st: st}
+	if len(only) > 0 {
+		v.only = map[string]bool{}
+		for _, c := range only {
+			v.only[c] = true
+		}
+	}
+	return v
+}
+
+// exported reports whether the export holds the service's pages.
+func (v *view) exported(code string) bool { return v.only == nil || v.only[code] }
+
+// memo keeps what a lookup returned, an absence included; other errors are
+// not kept. Two goroutines asking at once may both load: harmless, the
+// store gives both the same.
+type memo[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]result[V]
+}
+
+type result[V any] struct {
+	v   V
+	err error
+}
+
+func (c *memo[K, V]) get(k K, load func() (V, error)) (V, error) {
+	c.mu.Lock()
+	r, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return r.v, r.err
+	}
+	v, err := load()
+	if err != nil && !kolokol.IsNotFound(err) {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[K]result[V]{}
+	}
+	c.m[k] = result[V]{v, err}
+	c.mu.Unlock()
+	return v, err
+}
+
+type countKey struct {
+	service, section string
+	status           kolokol.Status
+}
+
+type groupKey struct {
+	group  string
+	status kolokol.Status
+	limit  int
+	brief  bool
+}
+
+func (v *view) FindServices(ctx context.Context) ([]*kolokol.Service, error) {
+	v.servicesOnce.Do(func() {
+		all, err := v.st.FindServices(ctx)
+		if err != nil {
+			v.servicesErr = err
+			return
+		}
+		for _, s := range all {
+			if v.exported(s.Code) {
+				v.services = append(v.services, s)
+			}
+		}
+	})
+	if v.servicesErr != nil {
+		return nil, v.servicesErr
+	}
+	return slices.Clone(v.services), nil
+}
+
+func (v *view) FindServiceByCode(ctx context.Context, code string) (*kolokol.Service, error) {
+	all, err := v.FindServices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range all {
+		if s.Code == code {
+			return s, nil
+		}
+	}
+	return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no service %q in this export", code)
+}
+
+func (v *view) FindSections(ctx context.Context, service string) ([]*kolokol.Section, error) {
+	return v.sections.get(service, func() ([]*kolokol.Section, error) { return v.st.FindSections(ctx, service) })
+}
+
+func (v *view) FindBreaking(ctx context.Context, service string) (*kolokol.Breaking, error) {
+	return v.breaking.get(service, func() (*kolokol.Breaking, error) { return v.st.FindBreaking(ctx, service) })
+}
+
+func (v *view) FindMediaByID(ctx context.Context, id int64) (*kolokol.Media, error) {
+	return v.media.get(id, func() (*kolokol.Media, error) { return v.st.FindMediaByID(ctx, id) })
+}
+
+func (v *view) FindNotices(ctx context.Context, service string) ([]*kolokol.Notice, error) {
+	return v.notices.get(service, func() ([]*kolokol.Notice, error) { return v.st.FindNotices(ctx, service) })
+}
+
+func (v *view) FindSetting(ctx context.Context, key string) (string, error) {
+	return v.settings.get(key, func() (string, error) { return v.st.FindSetting(ctx, key) })
+}
+
+func (v *view) FindArticleByID(ctx context.Context, id int64) (*kolokol.Article, error) {
+	v.mu.RLock()
+	a, ok := v.articles[id]
+	v.mu.RUnlock()
+	if !ok {
+		var err error
+		if a, err = v.st.FindArticleByID(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if !v.exported(a.Service) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "article %d is not in this export", id)
+	}
+	return a, nil
+}
+
+func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	if f.Service != "" && !v.exported(f.Service) {
+		return nil, nil
+	}
+	if f.TranslationGroup != "" && f.Service == "" && f.Section == "" && f.Offset == 0 && f.Before == 0 && len(f.IDs) == 0 &&
+		!f.ByPublished && !f.WithCorrections && f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+		// A story's language switcher: every version of the group asks.
+		arts, err := v.groups.get(groupKey{f.TranslationGroup, f.Status, f.Limit, f.WithoutBody}, func() ([]*kolokol.Article, error) {
+			return v.st.FindArticles(ctx, kolokol.ArticleFilter{TranslationGroup: f.TranslationGroup, Status: f.Status, Limit: f.Limit, WithoutBody: f.WithoutBody})
+		})
+		if err != nil || v.only == nil {
+			return arts, err
+		}
+		var out []*kolokol.Article
+		for _, a := range arts {
+			if v.exported(a.Service) {
+				out = append(out, a)
+			}
+		}
+		return out, nil
+	}
+	return v.st.FindArticles(ctx, f)
+}
+
+func (v *view) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int, error) {
+	if f.Service != "" && !v.exported(f.Service) {
+		return 0, nil
+	}
+	if f.Service == "" || f.TranslationGroup != "" || f.LeadMediaID != 0 || f.Query != "" || f.Author != "" ||
+		f.Submitted || !f.ScheduledBy.IsZero() || len(f.IDs) > 0 {
+		return v.st.CountArticles(ctx, f)
+	}
+	return v.counts.get(countKey{f.Service, f.Section, f.Status}, func() (int, error) { return v.st.CountArticles(ctx, f) })
+}
+
+// prefetch fetches the stories with ids, with their corrections, for the
+// pages about to be rendered, replacing the previous batch's.
+func (v *view) prefetch(ctx context.Context, ids []int64) error {
+	m := make(map[int64]*kolokol.Article, len(ids))
+	for chunk := range slices.Chunk(ids, kolokol.MaxArticleLimit) {
+		arts, err := v.st.FindArticles(ctx, kolokol.ArticleFilter{IDs: chunk, WithCorrections: true, Limit: len(chunk)})
+		if err != nil {
+			return err
+		}
+		for _, a := range arts {
+			m[a.ID] = a
+		}
+	}
+	v.mu.Lock()
+	v.articles = m
+	v.mu.Unlock()
+	return nil
+}
