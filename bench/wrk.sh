@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Reader hot path: kolokol serving the demo's English article from its render
-# cache with Accept-Encoding: gzip, against nginx (one worker) serving the
-# very same gzip bytes (gzip_static), and against a minimal net/http handler
-# writing those bytes (bench/bytes), all in one run, one after another, with
-# the same client: wrk, one thread, 64 connections. The Go servers run with
-# each GOMAXPROCS of $PROCS. Prints a table: requests/s, share of nginx's,
-# p50 and p99, and the load average before each measurement.
+# cache with Accept-Encoding: gzip, as it runs by default (fasthttp) and with
+# --net-http, against nginx (one worker) serving the very same gzip bytes
+# (gzip_static), and against minimal net/http and fasthttp handlers writing
+# those bytes (bench/bytes), all in one run, one after another, with the
+# same client: wrk, one thread, 64 connections. The Go servers run with each
+# GOMAXPROCS of $PROCS. Prints a table: requests/s, share of nginx's, p50
+# and p99, and the load average before each measurement.
 #
 #   bench/wrk.sh [seconds] [connections]
 #
@@ -110,7 +111,7 @@ wait_load() {
 
 printf '%s\n' "page: $path ($(wc -c <"$work/www/article.html.gz") bytes gzip, $(wc -c <"$work/www/article.html") plain)"
 printf '%s\n' "wrk -t1 -c$conns -d${secs}s --latency -H 'Accept-Encoding: gzip', on $(nproc) cores"
-printf '%-28s %6s %10s %7s %9s %9s\n' server load1 req/s nginx p50 p99
+printf '%-34s %6s %10s %7s %9s %9s\n' server load1 req/s nginx p50 p99
 nginx_rps=""
 run() { # label url
 	wait_load
@@ -132,23 +133,29 @@ run() { # label url
 	else
 		share=$(python3 -c "print(f'{$rps/$nginx_rps:.2f}')")
 	fi
-	printf '%-28s %6s %10.0f %7s %9s %9s\n' "$1" "$load" "$rps" "$share" "$p50" "$p99"
+	printf '%-34s %6s %10.0f %7s %9s %9s\n' "$1" "$load" "$rps" "$share" "$p50" "$p99"
 }
 
 run "nginx (1 worker)" "http://127.0.0.1:$nport/article.html"
-for p in $procs; do
-	port=$(free_port)
-	GOMAXPROCS=$p "$bin" serve --data "$work/data" --addr "127.0.0.1:$port" --admin-addr "" --log-level warn >>"$work/serve.out" 2>>"$work/serve.err" &
-	server=$!
-	up "http://127.0.0.1:$port/healthz"
-	run "kolokol GOMAXPROCS=$p" "http://127.0.0.1:$port$path"
-	stop
+for flags in "" "--net-http"; do
+	for p in $procs; do
+		port=$(free_port)
+		# shellcheck disable=SC2086 # flags is one flag or none
+		GOMAXPROCS=$p "$bin" serve $flags --data "$work/data" --addr "127.0.0.1:$port" --admin-addr "" --log-level warn >>"$work/serve.out" 2>>"$work/serve.err" &
+		server=$!
+		up "http://127.0.0.1:$port/healthz"
+		run "kolokol${flags:+ $flags} GOMAXPROCS=$p" "http://127.0.0.1:$port$path"
+		stop
+	done
 done
-for p in $procs; do
-	port=$(free_port)
-	GOMAXPROCS=$p "$work/bytes" "127.0.0.1:$port" "$work/www/article.html.gz" &
-	server=$!
-	up "http://127.0.0.1:$port/"
-	run "net/http bytes GOMAXPROCS=$p" "http://127.0.0.1:$port$path"
-	stop
+for flags in "" "-fasthttp"; do
+	for p in $procs; do
+		port=$(free_port)
+		# shellcheck disable=SC2086
+		GOMAXPROCS=$p "$work/bytes" $flags "127.0.0.1:$port" "$work/www/article.html.gz" &
+		server=$!
+		up "http://127.0.0.1:$port/"
+		run "$([ -n "$flags" ] && echo fasthttp || echo net/http) bytes GOMAXPROCS=$p" "http://127.0.0.1:$port$path"
+		stop
+	done
 done
