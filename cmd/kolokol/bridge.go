@@ -46,6 +46,11 @@ func (b *netBridge) serve(ctx *fasthttp.RequestCtx) {
 		ctx.SetConnectionClose()
 		return
 	}
+	if r.RequestURI == "*" && r.Method == http.MethodOptions {
+		// net/http's server answers it without asking the handler.
+		ctx.Response.Header.SetContentLength(0)
+		return
+	}
 	w := &bridgeWriter{ctx: ctx, head: r.Method == http.MethodHead, header: http.Header{}, done: make(chan bool, 1)}
 	// The handler runs beside the connection's goroutine, which waits for
 	// the whole response, or for its head when the body streams.
