@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -94,4 +95,41 @@ func TestFastAnswersOnlyCachedPages(t *testing.T) {
 			t.Errorf("%s: no Content-Type", c.target)
 		}
 	}
+}
+
+// FuzzFastMatchesHandler: whatever the target, when the fast path answers,
+// the net/http handler answers the same status, headers and body.
+func FuzzFastMatchesHandler(f *testing.F) {
+	fx := newSiteFixture(f)
+	fast := fx.site.Fast()
+	for _, p := range []string{"/", "/ru/", fx.ru.Path(), fx.fa.Path(), "/sr-cyrl/"} {
+		fx.handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+		f.Add(p, "gzip")
+	}
+	for _, s := range []string{"/r%75/", "//ru/", "/ru/./", "/ru/?a=b", "/ru/%2e%2e/", "/RU/", "/ru", "/%72u/"} {
+		f.Add(s, "")
+	}
+	f.Fuzz(func(t *testing.T, target, acceptEncoding string) {
+		if _, err := url.ParseRequestURI(target); err != nil || strings.ContainsAny(target, " \t\r\n\x00#") ||
+			strings.ContainsAny(acceptEncoding, "\r\n\x00") || !strings.HasPrefix(target, "/") {
+			return // not a target a request line carries
+		}
+		ctx, ok := fastGet(fast, "GET", target, "Accept-Encoding", acceptEncoding)
+		if !ok {
+			return
+		}
+		r := httptest.NewRequest("GET", target, nil)
+		r.Header.Set("Accept-Encoding", acceptEncoding)
+		w := httptest.NewRecorder()
+		fx.handler.ServeHTTP(w, r)
+		if w.Code != ctx.Response.StatusCode() || w.Body.String() != string(ctx.Response.Body()) {
+			t.Fatalf("%q: fast %d, %d bytes; net/http %d, %d bytes", target, ctx.Response.StatusCode(),
+				len(ctx.Response.Body()), w.Code, w.Body.Len())
+		}
+		for k, v := range w.Header() {
+			if got := string(ctx.Response.Header.Peek(k)); got != v[0] {
+				t.Fatalf("%q: %s = %q, net/http %q", target, k, got, v[0])
+			}
+		}
+	})
 }
