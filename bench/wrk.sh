@@ -5,8 +5,10 @@
 # (gzip_static), and against minimal net/http and fasthttp handlers writing
 # those bytes (bench/bytes), all in one run, one after another, with the
 # same client: wrk, one thread, 64 connections. The Go servers run with each
-# GOMAXPROCS of $PROCS. Prints a table: requests/s, share of nginx's, p50
-# and p99, and the load average before each measurement.
+# GOMAXPROCS of $PROCS. nginx is measured right before each of them, and
+# each share is of that measurement, so that other work on the machine moves
+# both sides of a share alike. Prints a table: requests/s, share of nginx's,
+# p50 and p99, nginx's beside them, and the load average before each pair.
 #
 #   bench/wrk.sh [seconds] [connections]
 #
@@ -14,8 +16,8 @@
 #   PROCS="1 2"       GOMAXPROCS values to run the Go servers with
 #   BIN=path          a kolokol binary to measure (default: built from here)
 #   MAX_LOAD=1.5      wait (a minute at a time, 30 minutes at most) until the
-#                     1-minute load average is at most this before each run:
-#                     other work on the machine moves the figures
+#                     1-minute load average is at most this before each pair
+#                     of runs: other work on the machine moves the figures
 #
 # Needs wrk, nginx and curl (Debian: apt-get install wrk nginx-light curl).
 # Everything listens on 127.0.0.1 only and stops when the script ends.
@@ -111,32 +113,30 @@ wait_load() {
 
 printf '%s\n' "page: $path ($(wc -c <"$work/www/article.html.gz") bytes gzip, $(wc -c <"$work/www/article.html") plain)"
 printf '%s\n' "wrk -t1 -c$conns -d${secs}s --latency -H 'Accept-Encoding: gzip', on $(nproc) cores"
-printf '%-34s %6s %10s %7s %9s %9s\n' server load1 req/s nginx p50 p99
-nginx_rps=""
-run() { # label url
-	wait_load
-	local load
-	load=$(load1)
-	curl -fs -o /dev/null -H 'Accept-Encoding: gzip' "$2" # warm
-	wrk -t1 -c"$conns" -d"${secs}s" --latency -H 'Accept-Encoding: gzip' "$2" >"$work/wrk.out"
+printf '%-34s %6s %8s %6s %8s %8s   %-14s\n' server load1 req/s nginx p50 p99 "nginx: req/s p99"
+measure() { # url: sets rps p50 p99
+	curl -fs -o /dev/null -H 'Accept-Encoding: gzip' "$1" # warm
+	wrk -t1 -c"$conns" -d"${secs}s" --latency -H 'Accept-Encoding: gzip' "$1" >"$work/wrk.out"
 	if ! grep -q 'Requests/sec' "$work/wrk.out" || grep -q 'Non-2xx' "$work/wrk.out"; then
 		echo "bench/wrk.sh: $1: wrk failed" >&2
 		cat "$work/wrk.out" >&2
 		exit 1
 	fi
-	local rps p50 p99 share=1.00
-	rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+	rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk.out")
 	p50=$(awk '$1=="50%" {print $2}' "$work/wrk.out")
 	p99=$(awk '$1=="99%" {print $2}' "$work/wrk.out")
-	if [[ -z "$nginx_rps" ]]; then
-		nginx_rps=$rps
-	else
-		share=$(python3 -c "print(f'{$rps/$nginx_rps:.2f}')")
-	fi
-	printf '%-34s %6s %10.0f %7s %9s %9s\n' "$1" "$load" "$rps" "$share" "$p50" "$p99"
+}
+run() { # label url: nginx, then the server, on a machine found quiet
+	local load nrps np99
+	wait_load
+	load=$(load1)
+	measure "http://127.0.0.1:$nport/article.html"
+	nrps=$rps np99=$p99
+	measure "$2"
+	printf '%-34s %6s %8s %6s %8s %8s   %7s %6s\n' "$1" "$load" "$rps" "$(python3 -c "print(f'{$rps/$nrps:.2f}')")" "$p50" "$p99" \
+		"$nrps" "$np99"
 }
 
-run "nginx (1 worker)" "http://127.0.0.1:$nport/article.html"
 for flags in "" "--net-http"; do
 	for p in $procs; do
 		port=$(free_port)
