@@ -53,6 +53,9 @@ type publicServer struct {
 }
 
 func newPublicServer(app *App, logger *slog.Logger, netHTTP bool, lim serverLimits) *publicServer {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	errlog := log.New(redactor{logger}, "", 0)
 	if netHTTP {
 		return &publicServer{plain: netHTTPServer(app.Handler, errlog, lim), errlog: errlog}
