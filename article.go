@@ -259,7 +259,7 @@ type ArticleFilter struct {
 	// WithoutBody leaves each article's Body empty: for lists, which show
 	// none, and read far less.
 	WithoutBody bool
-	Offset int
+	Offset      int
 	// Limit is the page size: 50 when zero, at most MaxArticleLimit.
 	Limit int
 }

@@ -93,21 +93,34 @@ func (r *Resolver) Close() error {
 // Country returns the reader's ISO 3166-1 alpha-2 code in upper case, or ""
 // when it is not known.
 func (r *Resolver) Country(req *http.Request) string {
-	peer, ok := remoteAddr(req.RemoteAddr)
-	trusted := ok && r.trusted(peer)
+	peer, _ := remoteAddr(req.RemoteAddr)
+	return r.CountryOf(peer, req.Header)
+}
+
+// Header is what CountryOf reads of a request: the values of a header
+// field. http.Header is one; a server other than net/http gives its own.
+type Header interface {
+	Values(key string) []string
+}
+
+// CountryOf is Country for a request that came over the connection from
+// peer (the zero Addr when unknown) with header h.
+func (r *Resolver) CountryOf(peer netip.Addr, h Header) string {
+	peer = peer.Unmap()
+	trusted := peer.IsValid() && r.trusted(peer)
 	if r.header != "" && trusted {
-		if v, present := req.Header[r.header]; present && len(v) > 0 {
+		if v := h.Values(r.header); len(v) > 0 {
 			return code(v[0])
 		}
 	}
-	if r.db == nil || !ok {
+	if r.db == nil || !peer.IsValid() {
 		return ""
 	}
 	client := peer
 	if trusted {
 		// Behind our own proxies the client is the last address they did
 		// not add themselves.
-		if c, ok := r.forwardedClient(req.Header.Values("X-Forwarded-For")); ok {
+		if c, ok := r.forwardedClient(h.Values("X-Forwarded-For")); ok {
 			client = c
 		} else {
 			return ""

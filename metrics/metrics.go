@@ -49,24 +49,28 @@ func (m *Metrics) Wrap(h http.Handler) http.Handler {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r)
-		route := Route(r)
-		d := time.Since(start)
-		status := strconv.Itoa(rec.status)
-		m.requests.WithLabelValues(route, status).Inc()
-		m.duration.WithLabelValues(route).Observe(d.Seconds())
-		if m.access != nil {
-			m.access.Info("request", "method", methodOf(r), "route", route, "status", rec.status,
-				"duration_ms", float64(d.Microseconds())/1000, "bytes", rec.bytes)
-		}
+		m.Observe(r.Method, Route(r), rec.status, time.Since(start), rec.bytes)
 	})
 }
 
-// methodOf names the method, or "other" for the ones no route takes, so a
-// client cannot make up label values.
-func methodOf(r *http.Request) string {
-	switch r.Method {
+// Observe counts (and logs) one request answered without Wrap: by the
+// reader site's fast path, which is no net/http handler. route must be a
+// route pattern (Route, ReaderRoute), never a path.
+func (m *Metrics) Observe(method, route string, status int, d time.Duration, bytes int64) {
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	if m.access != nil {
+		m.access.Info("request", "method", methodName(method), "route", route, "status", status,
+			"duration_ms", float64(d.Microseconds())/1000, "bytes", bytes)
+	}
+}
+
+// methodName names the method, or "other" for the ones no route takes, so
+// a client cannot make up label values.
+func methodName(method string) string {
+	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
-		return r.Method
+		return method
 	}
 	return "other"
 }
@@ -79,10 +83,12 @@ func Route(r *http.Request) string {
 	if p != "" && !strings.HasSuffix(p, " /") && p != "/" {
 		return p
 	}
-	return readerRoute(r.URL.Path)
+	return ReaderRoute(r.URL.Path)
 }
 
-func readerRoute(path string) string {
+// ReaderRoute is the route pattern of a reader page's path: the kind of
+// page it is.
+func ReaderRoute(path string) string {
 	if path == "/" {
 		return "/"
 	}

@@ -18,8 +18,8 @@ func TestReaderRoute(t *testing.T) {
 		"/ru/lite/": "/{service}/lite/", "/ru/lite/a/1-x/": "/{service}/lite/a/{id}/", "/ru/safety/": "/{service}/safety/",
 		"/ru/x/y/z/": "other", "/../../etc/passwd": "other",
 	} {
-		if got := readerRoute(path); got != want {
-			t.Errorf("readerRoute(%q) = %q, want %q", path, got, want)
+		if got := ReaderRoute(path); got != want {
+			t.Errorf("ReaderRoute(%q) = %q, want %q", path, got, want)
 		}
 	}
 }
@@ -29,8 +29,8 @@ func FuzzReaderRoute(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, path string) {
-		if r := readerRoute(path); !routes[r] {
-			t.Fatalf("readerRoute(%q) = %q, a label a client made up", path, r)
+		if r := ReaderRoute(path); !routes[r] {
+			t.Fatalf("ReaderRoute(%q) = %q, a label a client made up", path, r)
 		}
 	})
 }

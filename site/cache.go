@@ -105,13 +105,20 @@ func NewCache(build BuildFunc, now func() time.Time) *Cache {
 	return &Cache{build: build, now: now, max: maxPages, pages: map[string]*entry{}, deps: map[string]map[string]struct{}{}}
 }
 
-// Get returns the page at path, rendering it when missing or expired.
-func (c *Cache) Get(ctx context.Context, path string) (*entry, error) {
+// lookup returns the page at path when it is cached and current, and the
+// generation it was looked up in.
+func (c *Cache) lookup(path string) (e *entry, current bool, gen uint64) {
 	c.mu.RLock()
 	e, ok := c.pages[path]
-	gen := c.gen
+	gen = c.gen
 	c.mu.RUnlock()
-	if ok && (e.expires.IsZero() || c.now().Before(e.expires)) { // no clock read for most pages
+	return e, ok && (e.expires.IsZero() || c.now().Before(e.expires)), gen // no clock read for most pages
+}
+
+// Get returns the page at path, rendering it when missing or expired.
+func (c *Cache) Get(ctx context.Context, path string) (*entry, error) {
+	e, current, gen := c.lookup(path)
+	if current {
 		return e, nil
 	}
 	key := strconv.FormatUint(gen, 10) + " " + path

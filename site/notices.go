@@ -123,16 +123,22 @@ const notFoundKey = "404:"
 // of the notices shown when there are any. Pages vary by these few sets,
 // never by reader; the country itself goes no further than this function.
 func (s *Site) variantKey(r *http.Request) (string, error) {
-	path := r.URL.Path
-	all, err := s.notices.of(r.Context(), serviceOf(path))
+	return s.pageKey(r.Context(), r.URL.Path, func() string { return s.opts.Geo.Country(r) })
+}
+
+// pageKey is variantKey for the page at path, for any server: country,
+// asked only when the service has notices and a resolver is set, is the
+// reader's country.
+func (s *Site) pageKey(ctx context.Context, path string, country func() string) (string, error) {
+	all, err := s.notices.of(ctx, serviceOf(path))
 	if err != nil || len(all) == 0 {
 		return path, err
 	}
-	country := ""
+	c := ""
 	if s.opts.Geo != nil {
-		country = s.opts.Geo.Country(r)
+		c = country()
 	}
-	return withVariant(path, kolokol.SelectNotices(all, country)), nil
+	return withVariant(path, kolokol.SelectNotices(all, c)), nil
 }
 
 // withVariant is the cache key of the page at path carrying the notices
@@ -211,19 +217,19 @@ var hstsV = []string{"max-age=63072000; includeSubDomains"}
 
 // SecurityHeaders adds the security headers every response carries, HSTS
 // included when the site is served over TLS: for the newsroom and the API.
-func (s *Site) SecurityHeaders(h http.Header) {
-	SetSecurityHeaders(h)
-	if s.opts.HSTS {
-		h["Strict-Transport-Security"] = hstsV
-	}
-}
+func (s *Site) SecurityHeaders(h http.Header) { setSecurity(netHeader(h), s.opts.HSTS) }
 
 // setHeaders adds the security headers, HSTS over TLS, and the onion
 // address of the page for Tor Browser.
 func (s *Site) setHeaders(h http.Header, r *http.Request) {
-	s.SecurityHeaders(h)
+	setReaderHeaders(s, netExchange{r: r, h: h})
+}
+
+// setReaderHeaders is setHeaders for any server.
+func setReaderHeaders[X exchange](s *Site, x X) {
+	setSecurity(x, s.opts.HSTS)
 	if s.opts.Onion != "" {
-		h["Onion-Location"] = []string{s.opts.Onion + r.URL.EscapedPath()}
+		x.set("Onion-Location", []string{s.opts.Onion + x.escapedPath()})
 	}
 }
 

@@ -57,9 +57,16 @@ var (
 )
 
 // SetSecurityHeaders adds the privacy and security headers to h.
-func SetSecurityHeaders(h http.Header) {
+func SetSecurityHeaders(h http.Header) { setSecurity(netHeader(h), false) }
+
+// setSecurity adds the privacy and security headers, and HSTS when the
+// site is served over TLS, whichever server writes them.
+func setSecurity[H headerSetter](h H, hsts bool) {
 	for _, kv := range securityHeaders {
-		h[kv.key] = kv.val
+		h.set(kv.key, kv.val)
+	}
+	if hsts {
+		h.set("Strict-Transport-Security", hstsV)
 	}
 }
 
@@ -257,41 +264,44 @@ func (s *Site) static(w http.ResponseWriter, r *http.Request) {
 // serve writes a cached page: 304 when the client's copy is current, the
 // gzip bytes when the client takes them.
 func (s *Site) serve(w http.ResponseWriter, r *http.Request, e *entry, cacheControl []string) {
-	h := w.Header()
-	s.setHeaders(h, r)
+	answer(s, netExchange{w: w, r: r, h: w.Header()}, e, cacheControl)
+}
+
+// answer is serve for any server: net/http's handler and the fasthttp fast
+// path (fast.go) both answer a cached page through it, so the two cannot
+// differ in a header.
+func answer[X exchange](s *Site, x X, e *entry, cacheControl []string) {
+	setReaderHeaders(s, x)
 	p := e.page
 	switch p.Status {
 	case http.StatusMovedPermanently:
-		h["Location"] = []string{p.Location}
-		h["Cache-Control"] = pageCacheControlV
-		w.WriteHeader(p.Status)
+		x.set("Location", []string{p.Location})
+		x.set("Cache-Control", pageCacheControlV)
+		x.reply(p.Status, nil)
 		return
 	case http.StatusNotFound:
 		cacheControl = errorCacheControlV
 	}
 	body, etag, length := p.Body, e.etag, e.length
-	h["Vary"] = s.vary
-	if e.gz != nil && acceptsGzip(r) {
+	x.set("Vary", s.vary)
+	if e.gz != nil && x.acceptsGzip() {
 		body, etag, length = e.gz, e.etagGz, e.lengthGz
-		h["Content-Encoding"] = gzipV
+		x.set("Content-Encoding", gzipV)
 	}
-	h["Content-Type"] = e.contentType
-	h["Cache-Control"] = cacheControl
+	x.set("Content-Type", e.contentType)
+	x.set("Cache-Control", cacheControl)
 	if p.Status == http.StatusOK {
-		h["Etag"] = etag
-		h["Last-Modified"] = e.modifiedV
-		if notModified(r, e, etag[0]) {
-			delete(h, "Content-Type")
-			delete(h, "Content-Encoding")
-			w.WriteHeader(http.StatusNotModified)
+		x.set("Etag", etag)
+		x.set("Last-Modified", e.modifiedV)
+		if notModified(x.header("If-None-Match"), x.header("If-Modified-Since"), e, etag[0]) {
+			x.del("Content-Type")
+			x.del("Content-Encoding")
+			x.reply(http.StatusNotModified, nil)
 			return
 		}
 	}
-	h["Content-Length"] = length
-	w.WriteHeader(p.Status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
+	x.set("Content-Length", length)
+	x.reply(p.Status, body)
 }
 
 // acceptsGzip reports whether the client takes gzip, by RFC 9110's
@@ -302,25 +312,39 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, e *entry, cacheCont
 // qvalue is ignored. No header means no gzip: some clients that send none
 // cannot read it. It runs on every page served, so it does not allocate.
 func acceptsGzip(r *http.Request) bool {
-	named, star := -1, -1 // the best weight given, in thousandths; -1: none
+	c := codings{named: -1, star: -1}
 	for _, v := range r.Header["Accept-Encoding"] {
-		for v != "" {
-			var member string
-			member, v, _ = strings.Cut(v, ",")
-			name, q, ok := codingWeight(member)
-			switch {
-			case !ok:
-			case strings.EqualFold(name, "gzip") || strings.EqualFold(name, "x-gzip"):
-				named = max(named, q)
-			case name == "*":
-				star = max(star, q)
-			}
+		c.add(v)
+	}
+	return c.gzip()
+}
+
+// codings is what the Accept-Encoding lines read so far say of gzip: the
+// best weight given to it by name and to "*", in thousandths; -1: none.
+type codings struct{ named, star int }
+
+// add reads one Accept-Encoding line.
+func (c *codings) add(v string) {
+	for v != "" {
+		var member string
+		member, v, _ = strings.Cut(v, ",")
+		name, q, ok := codingWeight(member)
+		switch {
+		case !ok:
+		case strings.EqualFold(name, "gzip") || strings.EqualFold(name, "x-gzip"):
+			c.named = max(c.named, q)
+		case name == "*":
+			c.star = max(c.star, q)
 		}
 	}
-	if named >= 0 {
-		return named > 0
+}
+
+// gzip reports whether the lines read take gzip.
+func (c codings) gzip() bool {
+	if c.named >= 0 {
+		return c.named > 0
 	}
-	return star > 0
+	return c.star > 0
 }
 
 // codingWeight reads one member of Accept-Encoding, `coding [ OWS ";" OWS
@@ -368,10 +392,11 @@ func qvalue(s string) (int, bool) {
 	return q, true
 }
 
-// notModified applies RFC 9110's precedence: If-None-Match, when present,
-// decides alone; If-Modified-Since counts only without it.
-func notModified(r *http.Request, e *entry, etag string) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+// notModified applies RFC 9110's precedence to a request's If-None-Match
+// (inm) and If-Modified-Since (ims): If-None-Match, when present, decides
+// alone; If-Modified-Since counts only without it.
+func notModified(inm, ims string, e *entry, etag string) bool {
+	if inm != "" {
 		for _, t := range strings.Split(inm, ",") {
 			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 			if t == "*" || t == etag {
@@ -380,7 +405,7 @@ func notModified(r *http.Request, e *entry, etag string) bool {
 		}
 		return false
 	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+	if ims != "" {
 		since, err := http.ParseTime(ims)
 		if err != nil {
 			return false

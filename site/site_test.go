@@ -34,7 +34,7 @@ type siteFixture struct {
 	builds, notFoundBuilds atomic.Int64
 }
 
-func newSiteFixture(t *testing.T) *siteFixture {
+func newSiteFixture(t testing.TB) *siteFixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kolokol.db"))

@@ -14,8 +14,9 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
-	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +30,7 @@ import (
 // newsroom, plus tokens of each kind.
 type testApp struct {
 	*App
-	srv    *httptest.Server
+	srv    *testServer
 	data   string // the data directory
 	logs   *bytes.Buffer
 	logBuf *syncBuffer // the logs of apps whose server logs from many goroutines
@@ -47,8 +48,8 @@ func newTestAppWith(t testing.TB, cfg Config) *testApp {
 	ctx := context.Background()
 	logs := &bytes.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
+	ln := listenLoopback(t)
+	base := "http://" + ln.Addr().String()
 	data := t.TempDir()
 	cfg.Data, cfg.BaseURL, cfg.Logger = data, base, logger
 	app, err := NewAppWith(ctx, cfg)
@@ -60,9 +61,7 @@ func newTestAppWith(t testing.TB, cfg Config) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config = newHTTPServer(app.Handler, logger)
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv := startServer(t, ln, app, logger, testNetHTTP(), defaultLimits)
 	ta := &testApp{App: app, srv: srv, data: data, logs: logs, admin: res.AdminToken, demo: res, tokens: map[string]string{}}
 	for name, tok := range map[string]kolokol.Token{
 		"reporter-ru": {Role: kolokol.RoleReporter, Services: []string{"ru"}},
@@ -77,6 +76,47 @@ func newTestAppWith(t testing.TB, cfg Config) *testApp {
 		ta.tokens[name] = secret
 	}
 	return ta
+}
+
+// testServer serves an app on a loopback port with the public listener's
+// server, as kolokol serve does.
+type testServer struct {
+	URL    string
+	server *publicServer
+	served chan error
+	once   sync.Once
+}
+
+func listenLoopback(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// testNetHTTP reports whether the tests run on net/http alone (kolokol
+// serve --net-http): KOLOKOL_TEST_NET_HTTP=1 go test ./cmd/kolokol.
+func testNetHTTP() bool { return os.Getenv("KOLOKOL_TEST_NET_HTTP") == "1" }
+
+func startServer(t testing.TB, ln net.Listener, app *App, logger *slog.Logger, netHTTP bool, lim serverLimits) *testServer {
+	t.Helper()
+	s := &testServer{URL: "http://" + ln.Addr().String(), server: newPublicServer(app, logger, netHTTP, lim), served: make(chan error, 1)}
+	go func() { s.served <- s.server.Serve(ln) }()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close shuts the server down as SIGTERM does: every request in flight
+// finishes (and logs) before it returns.
+func (s *testServer) Close() {
+	s.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.server.Shutdown(ctx)
+		<-s.served
+	})
 }
 
 type response struct {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -76,7 +78,8 @@ func TestCLI(t *testing.T) {
 }
 
 // TestServeDemo runs the real serve command: it seeds the demo, prints the
-// admin token, answers /healthz and shuts down cleanly on SIGTERM.
+// admin token, answers /healthz and shuts down cleanly on SIGTERM, after
+// answering the request in flight.
 func TestServeDemo(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -94,6 +97,10 @@ func TestServeDemo(t *testing.T) {
 				return addr
 			case "KOLOKOL_ADMIN_ADDR":
 				return "127.0.0.1:0"
+			case "KOLOKOL_NET_HTTP":
+				if testNetHTTP() {
+					return "true"
+				}
 			}
 			return ""
 		})
@@ -129,7 +136,32 @@ func TestServeDemo(t *testing.T) {
 			t.Errorf("serve --demo did not print %q: %q", want, out.String())
 		}
 	}
+	// A request in flight when SIGTERM arrives (an article still being
+	// sent) is read and answered before serve returns.
+	token := regexp.MustCompile(`admin token: (kk_\S+)`).FindStringSubmatch(out.String())
+	if token == nil {
+		t.Fatalf("no admin token printed: %q", out.String())
+	}
+	busy, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	article := `{"service": "en", "headline": "Filed as the server stops", "body": "x"}`
+	fmt.Fprintf(busy, "POST /api/v1/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		token[1], len(article), article[:20])
+	time.Sleep(100 * time.Millisecond)
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case err := <-done:
+		t.Fatalf("serve returned (%v) with a request in flight", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	io.WriteString(busy, article[20:])
+	busy.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if resp, err := http.ReadResponse(bufio.NewReader(busy), nil); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Errorf("the request in flight at SIGTERM: %v %v", resp, err)
+	}
 	select {
 	case err := <-done:
 		if err != nil {

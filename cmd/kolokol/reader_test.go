@@ -244,7 +244,7 @@ func TestNoReaderAddressInLogs(t *testing.T) {
 		ta.get(t, p, "User-Agent", "DistinctiveAgent/1.0", "Referer", "https://distinctive-referrer.example/")
 	}
 	// A malformed request makes net/http log through the server's ErrorLog.
-	ta.srv.Config.ErrorLog.Printf("http: TLS handshake error from 127.0.0.77:54321: EOF")
+	ta.srv.server.errlog.Printf("http: TLS handshake error from 127.0.0.77:54321: EOF")
 	logs := ta.logs.String()
 	for _, bad := range []string{"127.0.0.1", "127.0.0.77", "DistinctiveAgent", "distinctive-referrer"} {
 		if strings.Contains(logs, bad) {

@@ -40,9 +40,9 @@ func newSafetyApp(t *testing.T, base string) *safetyApp {
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewUnstartedServer(nil)
+	ln := listenLoopback(t)
 	if base == "" {
-		base = "http://" + srv.Listener.Addr().String()
+		base = "http://" + ln.Addr().String()
 	}
 	data := t.TempDir()
 	app, err := NewAppWith(t.Context(), Config{Data: data, BaseURL: base, Logger: logger, AccessLog: true,
@@ -66,9 +66,7 @@ func newSafetyApp(t *testing.T, base string) *safetyApp {
 			}
 		}
 	}
-	srv.Config = newHTTPServer(app.Handler, logger)
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv := startServer(t, ln, app, logger, testNetHTTP(), defaultLimits)
 	return &safetyApp{testApp: &testApp{App: app, srv: srv, data: data, admin: res.AdminToken, demo: res, tokens: map[string]string{},
 		logBuf: logs}, metrics: app.Metrics}
 }

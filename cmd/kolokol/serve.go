@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -73,6 +72,7 @@ type App struct {
 	Handler http.Handler
 	// Metrics serves the Prometheus counters, for the admin listener.
 	Metrics http.Handler
+	metrics *metrics.Metrics
 	images  *media.Worker
 	geo     *geo.Resolver
 	// Routes are the patterns of every route that needs a signed-in user
@@ -191,7 +191,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		access = logger.With("log", "access")
 	}
 	m := metrics.New(access)
-	return &App{Store: store, Desk: d, Site: s, Changes: hub, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), images: images, geo: resolver,
+	return &App{Store: store, Desk: d, Site: s, Changes: hub, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
 
@@ -240,6 +240,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or prefixes whose --geo-header and X-Forwarded-For are believed")
 	geoDB := fs.String("geo-db", "", "MaxMind-format country database (.mmdb) to find the reader's country in")
 	sessionIdle := fs.Duration("session-idle", desk.IdleTimeout, "end a newsroom session unused for this long (5s to 12h)")
+	netHTTP := fs.Bool("net-http", false, "serve the public listener with net/http alone, not fasthttp (about half the reader pages per second)")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
 	}
@@ -298,7 +299,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		}
 	}
 
-	srv := newHTTPServer(app.Handler, logger)
+	srv := newPublicServer(app, logger, *netHTTP, defaultLimits)
 	fmt.Fprintf(stdout, "reader site: %s/\n", *baseURL)
 	if *adminAddr != "" {
 		aln, err := net.Listen("tcp", *adminAddr)
@@ -418,23 +419,6 @@ func seedServices(ctx context.Context, store kolokol.Store, d *desk.Desk, who, f
 	}
 	logger.Info("services imported", "created", created, "updated", updated)
 	return nil
-}
-
-// newHTTPServer bounds every phase of a request so slow or hostile clients
-// cannot hold connections forever.
-func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute, // uploads on slow links
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          log.New(redactor{logger}, "", 0),
-	}
 }
 
 // ipPattern matches IPv4 and IPv6 addresses (with an optional port) as
