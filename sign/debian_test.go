@@ -61,7 +61,7 @@ func readmeBlock(t *testing.T, line string) string {
 func TestDebianTools(t *testing.T) {
 	minisign := tool(t, "minisign", "minisign")
 	sha256sum := tool(t, "sha256sum", "coreutils")
-	s, data := newSigner(t)
+	_, data := newSigner(t)
 	// A rotated key, so that kolokol.pub lists a retired one after the
 	// current: minisign must read the first key and stop.
 	s, err := RotateSigner(data, t0.Add(time.Hour))

@@ -81,8 +81,10 @@ func (h *HTTPSource) URL(path string) string {
 	return h.base.String() + strings.Join(segs, "/")
 }
 
-// Open fetches one file. 404 and 410 are fs.ErrNotExist; any other answer
-// but 200 is an error naming it.
+// Open fetches one file. 404 and 410 are fs.ErrNotExist, and so is 403:
+// object storage that does not let the public list a bucket answers 403
+// for a key it does not have. Any other answer but 200 is an error naming
+// it.
 func (h *HTTPSource) Open(ctx context.Context, path string) (io.ReadCloser, error) {
 	if err := CheckPath(path); err != nil && !IsReserved(path) {
 		return nil, fmt.Errorf("fetch %s: %w", path, &notRegular{path, err.Error()})
@@ -105,7 +107,7 @@ func (h *HTTPSource) Open(ctx context.Context, path string) (io.ReadCloser, erro
 	switch resp.StatusCode {
 	case http.StatusOK:
 		return &cancelBody{resp.Body, cancel}, nil
-	case http.StatusNotFound, http.StatusGone:
+	case http.StatusNotFound, http.StatusGone, http.StatusForbidden:
 		resp.Body.Close()
 		cancel()
 		return nil, fmt.Errorf("fetch %s: %s: %w", u, resp.Status, fs.ErrNotExist)

@@ -59,6 +59,10 @@ func html(w http.ResponseWriter, _ *http.Request) {
 	io.WriteString(w, "<!doctype html><title>Access denied</title><p>This site is blocked.")
 }
 
+func forbidden(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, "<Error><Code>AccessDenied</Code></Error>", http.StatusForbidden)
+}
+
 // endless is a body that never ends.
 func endless(w http.ResponseWriter, r *http.Request) {
 	buf := bytes.Repeat([]byte("{"), 64<<10)
@@ -91,6 +95,8 @@ func TestVerifyHTTP(t *testing.T) {
 			reason: ErrNotManifest, msg: "manifest.json.minisig: the mirror answered an HTML page"},
 		{name: "no manifest", override: map[string]http.HandlerFunc{ManifestFile: http.NotFound},
 			reason: ErrNoManifest, msg: "no manifest.json"},
+		{name: "a bucket that answers 403 for what it lacks", override: map[string]http.HandlerFunc{"static/site.css": forbidden, NextPrefix + ManifestFile: forbidden},
+			reason: ErrTampered, want: []string{"missing static/site.css"}},
 		{name: "endless manifest", override: map[string]http.HandlerFunc{ManifestFile: endless}, opt: Options{MaxManifestBytes: 1 << 20},
 			reason: ErrTooLarge, msg: "manifest.json is larger than 1048576 bytes"},
 		{name: "endless page", override: map[string]http.HandlerFunc{"static/site.css": endless},

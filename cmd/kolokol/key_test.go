@@ -155,6 +155,7 @@ func TestVerifyCommand(t *testing.T) {
 		{"unreadable --pubkey", []string{good, "--pubkey", filepath.Join(data, "nope.pub")}, 2, "--pubkey"},
 		{"--pubkey not a key", []string{good, "--pubkey", notADir}, 2, "this is HTML, not a public key file"},
 		{"not a directory", []string{notADir, "--pubkey", pubkey}, 2, "is not a directory"},
+		{"no time", []string{good, "--pubkey", pubkey, "--timeout", "0s"}, 2, "--timeout 0s"},
 		{"two targets", []string{good, good, "--pubkey", pubkey}, 2, "give one export directory"},
 		{"no manifest", []string{t.TempDir(), "--pubkey", pubkey}, 1, "no manifest.json"},
 	}

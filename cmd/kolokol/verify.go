@@ -33,6 +33,9 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if err != nil {
 		return err
 	}
+	if *timeout <= 0 {
+		return fmt.Errorf("--timeout %s: give how long to try, such as 10m", *timeout)
+	}
 	if len(targets) != 1 {
 		return fmt.Errorf("give one export directory or mirror URL\n%s", verifyUsage)
 	}
