@@ -2,7 +2,8 @@
 # Runs every test of the repository, in this order, stopping at the first failure:
 #
 #   1. installs what the tests need, only what is missing (Debian packages chromium,
-#      wrk, nginx-light and a JRE; staticcheck; the e2e npm packages from the lockfile)
+#      wrk, nginx-light, a JRE and minisign; staticcheck; the e2e npm packages from the
+#      lockfile)
 #   2. gofmt -l (must print nothing), go vet, staticcheck, CGO_ENABLED=0 go build
 #   3. go test -count=1 ./...
 #   4. a short fuzz run of every fuzz target in the tree (found by grep, so new ones count)
@@ -64,6 +65,7 @@ have chromium || apt_missing+=(chromium)
 have wrk || apt_missing+=(wrk)
 have nginx || apt_missing+=(nginx-light)
 have java || apt_missing+=(default-jre-headless)
+have minisign || apt_missing+=(minisign)
 if ((${#apt_missing[@]})); then
 	command -v apt-get >/dev/null || die "missing ${apt_missing[*]} and no apt-get to install them; install them by hand"
 	echo "installing Debian packages: ${apt_missing[*]}"
@@ -72,7 +74,7 @@ if ((${#apt_missing[@]})); then
 	"${SUDO[@]}" apt-get install -y -qq "${apt_missing[@]}" >"$LOGDIR/apt.log" 2>&1 ||
 		{ tail -30 "$LOGDIR/apt.log" >&2; die "apt-get install ${apt_missing[*]} failed"; }
 else
-	echo "Debian packages present: chromium wrk nginx java"
+	echo "Debian packages present: chromium wrk nginx java minisign"
 fi
 
 command -v go >/dev/null || [[ ! -x /usr/local/go/bin/go ]] || export PATH="/usr/local/go/bin:$PATH"

@@ -223,3 +223,67 @@ func TestVerifyTampering(t *testing.T) {
 		})
 	}
 }
+
+// TestEditionWrite: Sign sorts and normalizes what it is given and refuses
+// what verify would; Write replaces files whole and clears what a killed
+// write left; RemoveNext ends a push.
+func TestEditionWrite(t *testing.T) {
+	s, _ := newSigner(t)
+	f := func(p string) File { return FileFor(p, []byte(p)) }
+	e, err := s.Sign(Manifest{Origin: "HTTPS://News.Example.org/", Edition: 3, Time: t0.Add(1500 * time.Millisecond).In(time.FixedZone("MSK", 3*3600)),
+		Files: []File{f("b"), f("a/c"), f("a-b")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := e.Manifest
+	if m.Origin != testOrigin || !m.Time.Equal(t0.Add(time.Second)) || m.Time.Location() != time.UTC ||
+		m.Files[0].Path != "a-b" || m.Files[1].Path != "a/c" || m.Files[2].Path != "b" {
+		t.Fatalf("signed manifest %+v", m)
+	}
+	for _, bad := range []Manifest{
+		{Origin: testOrigin, Edition: 0, Time: t0},
+		{Origin: testOrigin, Edition: 1},
+		{Origin: "ftp://news.example.org", Edition: 1, Time: t0},
+		{Origin: "https://news.example.org/ru/", Edition: 1, Time: t0},
+		{Origin: testOrigin, Edition: 1, Time: t0, Files: []File{f("a"), f("a")}},
+		{Origin: testOrigin, Edition: 1, Time: t0, Files: []File{f("a"), f("a/b")}},
+		{Origin: testOrigin, Edition: 1, Time: t0, Files: []File{f("../a")}},
+		{Origin: testOrigin, Edition: 1, Time: t0, Files: []File{f(SumsFile)}},
+		{Origin: testOrigin, Edition: 1, Time: t0, Files: []File{{Path: "a", SHA256: "AB", Size: 1}}},
+	} {
+		if _, err := s.Sign(bad); err == nil {
+			t.Errorf("signed %+v", bad)
+		}
+	}
+
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".manifest.json.tmp-4242")
+	mustWrite(t, stale, "half a manifest")
+	if err := e.Write(dir, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Write(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a killed write's temporary file is still there: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 9 {
+		t.Errorf("%d files after writing both, want 9", len(entries))
+	}
+	if err := RemoveNext(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveNext(dir); err != nil {
+		t.Fatalf("removing again: %v", err)
+	}
+	entries, _ = os.ReadDir(dir)
+	var names []string
+	for _, de := range entries {
+		names = append(names, de.Name())
+	}
+	if strings.Join(names, " ") != "SHA256SUMS SHA256SUMS.minisig kolokol.pub manifest.json manifest.json.minisig" {
+		t.Errorf("after RemoveNext: %q", names)
+	}
+}

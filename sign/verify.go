@@ -178,10 +178,11 @@ func (s *signed) name() string { return s.prefix + ManifestFile }
 
 // Verify checks a tree against its signed manifest: the signature of
 // manifest.json and SHA256SUMS by a key in opt.Keys, the edition and origin
-// the signature states, then every file. It returns a report whenever the
-// manifest verified, and an error when anything failed: a *Refusal (which
-// wraps ErrTampered when files are missing, altered or unlisted) when the
-// mirror is not the signed edition, another error when it could not tell.
+// the signature states, then every file. It returns a report once the
+// edition is accepted and its files were looked at, and an error when
+// anything failed: a *Refusal (which wraps ErrTampered when files are
+// missing, altered or unlisted) when the mirror is not the signed edition
+// asked for, another error when it could not tell.
 //
 // A push under way is not tampering: when next-manifest.json is signed
 // too, for a newer edition of the same site, a file that matches it

@@ -28,6 +28,8 @@ Usage:
   kolokol token revoke --data DIR ID
   kolokol user add --data DIR --email E [--name N] --role reporter|editor|admin [--service CODE ...] [--base-url URL]
   kolokol demo generate --data DIR --stories N [--seed S] [--now TIME]
+  kolokol key show|rotate --data DIR
+  kolokol verify OUTDIR|URL --pubkey KEYFILE [--min-edition N] [--origin ORIGIN] [--timeout 10m]
   kolokol version
 
 Every flag has an environment equivalent: --data is KOLOKOL_DATA, --addr is
@@ -40,7 +42,7 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "kolokol:", err)
 		}
-		os.Exit(2)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -61,6 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return userAdd(ctx, args[2:], stdout, stderr, getenv)
 	case "demo":
 		return demoCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "key":
+		return key(ctx, args[1:], stdout, stderr, getenv)
+	case "verify":
+		return verify(ctx, args[1:], stdout, stderr, getenv)
 	case "media-worker": // started by serve itself, never by hand
 		return mediaWorker(ctx)
 	case "version":
