@@ -14,7 +14,13 @@ func TestSerbianLatinToCyrillic(t *testing.T) {
 		{"Đorđe Čolić ćuti, šuma žubori", "Ђорђе Чолић ћути, шума жубори"},
 		{"Džemper", "Џемпер"},
 		{"Reuters i AFP, 2026.", "Реутерс и АФП, 2026."},
-		{"WhatsApp", "WхатсАпп"},
+		// Foreign names and addresses stay in Latin whole, never half.
+		{"WhatsApp", "WhatsApp"},
+		{"u Tor Browseru: novi", "у Тор Browseru: нови"},
+		{"(torproject.org), gettor@torproject.org", "(torproject.org), gettor@torproject.org"},
+		{"adresa http://abc.onion/sr/ radi", "адреса http://abc.onion/sr/ ради"},
+		{"tj. Beograd", "тј. Београд"},
+		{"  dva\n\tReda ", "  два\n\tРеда "},
 		{"", ""},
 	} {
 		if got := v.Transliterate(tt.in); got != tt.want {
