@@ -24,11 +24,16 @@ var serbianLatinToCyrillic = strings.NewReplacer(
 	"V", "В", "v", "в", "Z", "З", "z", "з", "Ž", "Ж", "ž", "ж",
 )
 
+// gajLetters is Gaj's Latin alphabet, the letters serbianLatinToCyrillic
+// maps (its digraphs are pairs of them).
+const gajLetters = "abcčćdđefghijklmnoprsštuvzž"
+
 // serbianToCyrillic transliterates Serbian Latin text to Cyrillic, word by
-// word. A word with a letter outside Gaj's alphabet (q, w, x, y) is a
-// foreign name and stays in Latin whole: letter by letter it would become
-// a word of two scripts ("WхатсАпп"). So does an address (a URL, an email
-// address, a domain): in Cyrillic it would lead nowhere.
+// word. A word with a Latin letter outside Gaj's alphabet (q, w, x, y, é,
+// ü, …) is a foreign name and stays in Latin whole: letter by letter it
+// would become a word of two scripts ("WхатсАпп", "Мüллер"). So does an
+// address (a URL, an email address, a domain): in Cyrillic it would lead
+// nowhere.
 func serbianToCyrillic(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/2)
@@ -38,7 +43,7 @@ func serbianToCyrillic(s string) string {
 			i = len(s)
 		}
 		word := s[:i]
-		if strings.ContainsAny(word, "qwxyQWXY") || isAddress(word) {
+		if isForeign(word) || isAddress(word) {
 			b.WriteString(word)
 		} else {
 			b.WriteString(serbianLatinToCyrillic.Replace(word))
@@ -51,6 +56,13 @@ func serbianToCyrillic(s string) string {
 		s = s[i+j:]
 	}
 	return b.String()
+}
+
+// isForeign reports whether a word has a Latin letter Serbian does not.
+func isForeign(word string) bool {
+	return strings.ContainsFunc(word, func(r rune) bool {
+		return unicode.Is(unicode.Latin, r) && !strings.ContainsRune(gajLetters, unicode.ToLower(r))
+	})
 }
 
 // isAddress reports whether a word is, or holds, a web or email address or

@@ -82,12 +82,6 @@ func TestCatalogTypography(t *testing.T) {
 				for _, f := range CheckTypography(tag, s) {
 					t.Errorf("%s %q: %s %q in %q", tag, k, f.Rule, f.Text, s)
 				}
-				if v, ok := VariantOf(tag); ok {
-					s = v.Transliterate(s)
-					for _, f := range CheckTypography(v.Tag, s) {
-						t.Errorf("%s %q: %s %q in %q", v.Tag, k, f.Rule, f.Text, s)
-					}
-				}
 			}
 		}
 	}
