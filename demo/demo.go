@@ -68,7 +68,7 @@ func Stories() ([]Story, error) {
 // Breaking banners of the demo, by service.
 var breaking = map[string]string{
 	"en": "Live: the river ferry's first evening crossings are under way",
-	"fa": "فوری: نخستین سفرهای شبانهٔ کشتی مسافربری آغاز شد",
+	"fa": "فوری: نخستین سفرهای عصرگاهی کشتی مسافربری آغاز شد",
 }
 
 // notices warn the demo's readers where its services are banned. They are

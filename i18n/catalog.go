@@ -24,6 +24,7 @@ type Catalog struct {
 	lang         language.Tag // for CLDR plural rules
 	msgs         map[string]message
 	untranslated []string // keys still holding the English text, sorted
+	unreviewed   []string // keys translated without a native speaker, sorted
 	f            *Formatter
 }
 
@@ -73,7 +74,8 @@ func PluralForms(tag string) []string {
 }
 
 // parseCatalog reads one file of i18n/catalogs. Keys starting with "_" are
-// about the file: "_comment" for people, "_untranslated" for the report.
+// about the file: "_comment" for people, "_untranslated" and "_unreviewed"
+// for the report.
 func parseCatalog(tag string, raw []byte) (*Catalog, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
@@ -89,6 +91,12 @@ func parseCatalog(tag string, raw []byte) (*Catalog, error) {
 				return nil, fmt.Errorf("catalog %s: _untranslated: %w", tag, err)
 			}
 			slices.Sort(c.untranslated)
+			continue
+		case k == "_unreviewed":
+			if err := json.Unmarshal(v, &c.unreviewed); err != nil {
+				return nil, fmt.Errorf("catalog %s: _unreviewed: %w", tag, err)
+			}
+			slices.Sort(c.unreviewed)
 			continue
 		case strings.HasPrefix(k, "_"):
 			return nil, fmt.Errorf("catalog %s: unknown field %q", tag, k)
@@ -158,6 +166,15 @@ func (c *Catalog) checkAgainst(ref *Catalog) []string {
 	for _, k := range c.untranslated {
 		if _, ok := ref.msgs[k]; !ok {
 			errs = append(errs, fmt.Sprintf("_untranslated names unknown key %q", k))
+		}
+	}
+	for _, k := range c.unreviewed {
+		if _, ok := ref.msgs[k]; !ok {
+			errs = append(errs, fmt.Sprintf("_unreviewed names unknown key %q", k))
+		}
+		// English has nothing to review; a key is one or the other.
+		if slices.Contains(c.untranslated, k) {
+			errs = append(errs, fmt.Sprintf("%q is both _untranslated and _unreviewed", k))
 		}
 	}
 	slices.Sort(errs)
@@ -231,6 +248,10 @@ func (c *Catalog) Forms(key string) map[string]string {
 
 // Untranslated returns the keys whose text is still the English one.
 func (c *Catalog) Untranslated() []string { return slices.Clone(c.untranslated) }
+
+// Unreviewed returns the keys translated without a native speaker of the
+// language, which one has yet to read.
+func (c *Catalog) Unreviewed() []string { return slices.Clone(c.unreviewed) }
 
 // T returns the plain message for key. An unknown key (or a plural one,
 // which needs N) comes back as the key itself, so that a mistake shows on

@@ -243,12 +243,14 @@ func TestMessages(t *testing.T) {
 func TestLoadRejects(t *testing.T) {
 	ref, _ := parseCatalog("en", []byte(`{"a": "A %s", "n": {"one": "%d x", "other": "%d xs"}}`))
 	for name, raw := range map[string]string{
-		"missing key":   `{"n": {"one": "%d x", "other": "%d xs"}}`,
-		"extra key":     `{"a": "A %s", "b": "B", "n": {"one": "%d x", "other": "%d xs"}}`,
-		"verbs":         `{"a": "A", "n": {"one": "%d x", "other": "%d xs"}}`,
-		"missing form":  `{"a": "A %s", "n": {"one": "%d x", "few": "%d xs", "other": "%d xs"}}`,
-		"plain for n":   `{"a": "A %s", "n": "%d xs"}`,
-		"unknown entry": `{"a": "A %s", "n": {"one": "%d x", "other": "%d xs"}, "_untranslated": ["zz"]}`,
+		"missing key":                 `{"n": {"one": "%d x", "other": "%d xs"}}`,
+		"extra key":                   `{"a": "A %s", "b": "B", "n": {"one": "%d x", "other": "%d xs"}}`,
+		"verbs":                       `{"a": "A", "n": {"one": "%d x", "other": "%d xs"}}`,
+		"missing form":                `{"a": "A %s", "n": {"one": "%d x", "few": "%d xs", "other": "%d xs"}}`,
+		"plain for n":                 `{"a": "A %s", "n": "%d xs"}`,
+		"unknown entry":               `{"a": "A %s", "n": {"one": "%d x", "other": "%d xs"}, "_untranslated": ["zz"]}`,
+		"unknown unreviewed":          `{"a": "A %s", "n": {"one": "%d x", "other": "%d xs"}, "_unreviewed": ["zz"]}`,
+		"untranslated and unreviewed": `{"a": "A %s", "n": {"one": "%d x", "other": "%d xs"}, "_untranslated": ["a"], "_unreviewed": ["a"]}`,
 	} {
 		c, err := parseCatalog("ru", []byte(raw))
 		if err != nil {
@@ -263,5 +265,21 @@ func TestLoadRejects(t *testing.T) {
 	}
 	if _, err := parseCatalog("ru", []byte(`{"_draft": true}`)); err == nil {
 		t.Error("unknown _ field accepted")
+	}
+}
+
+// A translation awaiting review is a translation: the catalog keeps it,
+// sorted, for the report.
+func TestUnreviewedParsed(t *testing.T) {
+	ref, _ := parseCatalog("en", []byte(`{"a": "A %s", "n": {"one": "%d x", "other": "%d xs"}}`))
+	c, err := parseCatalog("ky", []byte(`{"a": "Б %s", "n": {"one": "%d ы", "other": "%d ы"}, "_unreviewed": ["n", "a"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := c.checkAgainst(ref); len(errs) > 0 {
+		t.Errorf("refused: %q", errs)
+	}
+	if got := c.Unreviewed(); !slices.Equal(got, []string{"a", "n"}) {
+		t.Errorf("Unreviewed() = %q", got)
 	}
 }

@@ -1,5 +1,6 @@
-// Command i18nreport writes i18n/UNTRANSLATED.md, the list of UI strings
-// each language's catalog still has in English. go generate ./i18n runs it.
+// Command i18nreport writes i18n/UNTRANSLATED.md: the UI strings each
+// language's catalog still has in English, and the catalog keys and demo
+// texts no native speaker has read yet. go generate ./i18n runs it.
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/kolokol/kolokol/demo"
 	"github.com/kolokol/kolokol/i18n"
 )
 
@@ -24,7 +26,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile(*out, []byte(cs.Report()), 0o644); err != nil {
+	texts, err := demo.Unreviewed()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*out, []byte(cs.Report(texts)), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
