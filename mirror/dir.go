@@ -180,8 +180,11 @@ func (d *Dir) Clean(context.Context) error {
 	} else if err != nil {
 		return fmt.Errorf("clean %s in %s: %w", StagingDir, d.name, err)
 	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return Permanent(fmt.Errorf("%s in %s is a symbolic link; a mirror's files are never written through one (remove it)", StagingDir, d.name))
+	}
 	if !fi.IsDir() {
-		return Permanent(fmt.Errorf("%s in %s is not the push's folder (a file or a link); remove it", StagingDir, d.name))
+		return Permanent(fmt.Errorf("%s in %s is a file, not the push's folder; remove it", StagingDir, d.name))
 	}
 	if err := d.root.RemoveAll(StagingDir); err != nil {
 		return fmt.Errorf("clean %s in %s: %w", StagingDir, d.name, err)

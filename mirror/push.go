@@ -134,6 +134,13 @@ func (p *push) run(ctx context.Context) error {
 		return Permanent(fmt.Errorf("the mirror has edition %d, newer than edition %d of %s; a mirror is never rolled back", cur.Edition, local.Edition, p.tree.Dir))
 	}
 	if next == nil && curRaw != nil && bytes.Equal(curRaw, p.tree.signed[sign.ManifestFile]) {
+		// Served already. A push killed while it removed the next- files
+		// may have left some: remove them (deleting none costs nothing).
+		for _, name := range signedFiles {
+			if err := p.opt.Backoff.retry(ctx, func() error { return p.t.Delete(ctx, sign.NextPrefix+name) }); err != nil {
+				return err
+			}
+		}
 		p.res.Unchanged = len(local.Files)
 		p.res.Verified = true
 		return p.j.clear()

@@ -301,8 +301,11 @@ func (s *SFTP) Clean(ctx context.Context) error {
 		} else if err != nil {
 			return err
 		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return Permanent(fmt.Errorf("%s is a symbolic link; a mirror's files are never written through one (remove it)", StagingDir))
+		}
 		if !fi.IsDir() {
-			return Permanent(fmt.Errorf("%s is not the push's folder (a file or a link); remove it", StagingDir))
+			return Permanent(fmt.Errorf("%s is a file, not the push's folder; remove it", StagingDir))
 		}
 		list, err := c.ReadDir(dir)
 		if err != nil {
