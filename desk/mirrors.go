@@ -160,7 +160,8 @@ type MirrorPatch struct {
 	Secret                                      []byte
 }
 
-func (p MirrorPatch) apply(m *kolokol.Mirror) {
+// Apply sets the fields p gives on m.
+func (p MirrorPatch) Apply(m *kolokol.Mirror) {
 	for _, f := range []struct {
 		dst *string
 		src *string
@@ -193,7 +194,7 @@ func (d *Desk) UpdateMirror(ctx context.Context, actor kolokol.Actor, id int64, 
 		return nil, err
 	}
 	m = found
-	p.apply(m)
+	p.Apply(m)
 	m.Normalize()
 	if err := m.Validate(); err != nil {
 		return nil, err

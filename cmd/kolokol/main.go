@@ -28,6 +28,8 @@ Usage:
   kolokol token revoke --data DIR ID
   kolokol user add --data DIR --email E [--name N] --role reporter|editor|admin [--service CODE ...] [--base-url URL]
   kolokol demo generate --data DIR --stories N [--seed S] [--now TIME]
+  kolokol mirror push --data DIR --from TREE [--mirror ID|NAME ...]
+  kolokol mirror list --data DIR
   kolokol version
 
 Every flag has an environment equivalent: --data is KOLOKOL_DATA, --addr is
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return userAdd(ctx, args[2:], stdout, stderr, getenv)
 	case "demo":
 		return demoCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "mirror":
+		return mirrorCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "media-worker": // started by serve itself, never by hand
 		return mediaWorker(ctx)
 	case "version":
