@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -165,5 +166,62 @@ func TestMirrorCommand(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 3 || !strings.Contains(lines[1], "Good") || !strings.Contains(lines[1], " 2 ") || !strings.Contains(lines[2], "open mirror directory") {
 		t.Errorf("list:\n%s", out.String())
+	}
+}
+
+// TestNewsroomMirrors: a global admin finds the Mirrors page in the
+// navigation, adds a bucket (a mistake comes back with what was typed,
+// never the key), edits it and retires it; a service admin is refused.
+func TestNewsroomMirrors(t *testing.T) {
+	ta := newTestApp(t)
+	root := ta.account(t, "root@example.org", kolokol.RoleAdmin)
+	if page := ta.page(t, root, "/newsroom/"); !strings.Contains(string(page.body), `<a href="/newsroom/mirrors">Mirrors</a>`) {
+		t.Error("the navigation does not link the mirrors page")
+	}
+	form := url.Values{"kind": {"s3"}, "name": {"Frankfurt"}, "public_url": {"https://b.example.net/"}, "endpoint": {"s3.example.net"},
+		"bucket": {"News"}, "tls": {"1"}, "access_key": {"AKIA1"}, "secret_key": {"very-secret-value"}}
+	r := ta.post(t, root, "/newsroom/mirrors", form)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "is not a bucket name") ||
+		!strings.Contains(string(r.body), `value="s3.example.net"`) || strings.Contains(string(r.body), "very-secret-value") {
+		t.Fatalf("a bad bucket: %d %s", r.status, r.body)
+	}
+	form.Set("bucket", "news")
+	if r := ta.post(t, root, "/newsroom/mirrors", form); r.status != http.StatusSeeOther {
+		t.Fatalf("add: %d %s", r.status, r.body)
+	}
+	list, err := ta.Store.FindMirrors(t.Context())
+	if err != nil || len(list) != 1 || list[0].Bucket != "news" || !list[0].TLS {
+		t.Fatalf("stored %+v %v", list, err)
+	}
+	id := list[0].ID
+	page := ta.page(t, root, "/newsroom/mirrors")
+	if !strings.Contains(string(page.body), "bucket news at s3.example.net") || strings.Contains(string(page.body), "very-secret-value") {
+		t.Errorf("the list: %s", page.body)
+	}
+	edit := ta.page(t, root, fmt.Sprintf("/newsroom/mirrors/%d", id))
+	if edit.status != 200 || strings.Contains(string(edit.body), "very-secret-value") || !strings.Contains(string(edit.body), `value="AKIA1"`) {
+		t.Errorf("the edit page: %d %s", edit.status, edit.body)
+	}
+	form.Set("name", "Frankfurt 2")
+	form.Set("secret_key", "")
+	if r := ta.post(t, root, fmt.Sprintf("/newsroom/mirrors/%d", id), form); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	if b, _ := os.ReadFile(filepath.Join(ta.data, "mirrors", fmt.Sprintf("%d.key", id))); string(b) != "very-secret-value" {
+		t.Errorf("an edit without a key changed it: %q", b)
+	}
+	if r := ta.post(t, root, fmt.Sprintf("/newsroom/mirrors/%d/retire", id), url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("retire: %d %s", r.status, r.body)
+	}
+	if m, _ := ta.Store.FindMirrorByID(t.Context(), id); m.Name != "Frankfurt 2" || m.Live() {
+		t.Errorf("after edit and retire: %+v", m)
+	}
+
+	ruAdmin := ta.account(t, "ru-admin@example.org", kolokol.RoleAdmin, "ru")
+	if r := ta.page(t, ruAdmin, "/newsroom/mirrors"); r.status != http.StatusForbidden {
+		t.Errorf("a service admin's mirrors page: %d", r.status)
+	}
+	if page := ta.page(t, ruAdmin, "/newsroom/"); strings.Contains(string(page.body), `/newsroom/mirrors"`) {
+		t.Error("a service admin is shown the mirrors link")
 	}
 }
