@@ -15,6 +15,7 @@ const (
 	ChangeNotice   ChangeKind = "notice"   // a safety notice added, changed or removed
 	ChangeSettings ChangeKind = "settings" // a site-wide setting
 	ChangeMedia    ChangeKind = "media"    // a picture's crops (focal point)
+	ChangeMirrors  ChangeKind = "mirrors"  // a mirror added, edited or retired (the mirrors readers are shown)
 )
 
 // Change is one entry of the change log: what a newsroom operation changed,

@@ -23,6 +23,7 @@ type Store interface {
 	Drafts
 	Safety
 	Changes
+	Mirrors
 
 	// InTx runs fn with a Store whose methods all work in one transaction,
 	// committed when fn returns nil and rolled back otherwise; each method

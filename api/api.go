@@ -65,6 +65,10 @@ func (a *API) routes() []struct {
 		{"POST /api/v1/services/{code}/notices", a.saveNotice},
 		{"PUT /api/v1/services/{code}/notices/{id}", a.saveNotice},
 		{"DELETE /api/v1/services/{code}/notices/{id}", a.deleteNotice},
+		{"GET /api/v1/mirrors", a.listMirrors},
+		{"POST /api/v1/mirrors", a.createMirror},
+		{"PATCH /api/v1/mirrors/{id}", a.patchMirror},
+		{"DELETE /api/v1/mirrors/{id}", a.retireMirror},
 	}
 }
 

@@ -31,6 +31,7 @@ type Desk struct {
 	audit     *auditor
 	guard     *guard
 	idle      time.Duration // sessions end after this long unused
+	secrets   kolokol.MirrorSecrets
 }
 
 // New returns a Desk. images makes the master and renditions of every

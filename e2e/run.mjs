@@ -693,8 +693,8 @@ async function signIn(page, base, cred, step = 0) {
 // checkNewsroom drives the newsroom in a real browser: the demo editor
 // signs in, writes a story in Farsi, previews it, publishes it, finds it on
 // the reader site, corrects it and finds the correction there; the demo
-// admin opens the accounts, settings, audit and API tokens pages (and
-// makes a token there). Every newsroom page
+// admin opens the accounts, settings, audit, API tokens and mirrors pages
+// (and makes a token and adds a mirror there). Every newsroom page
 // visited gets axe, and its HTML joins the Nu check. The admin also adds a
 // passkey (Chromium's virtual authenticator) and signs in with it.
 async function checkNewsroom(browser, axeSource, base, pages) {
@@ -935,6 +935,18 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     const tokenSecret = await ap.textContent('#token-secret').catch(() => null);
     expect(tokens, !!tokenSecret && tokenSecret.startsWith('kk_'), 'newsroom-make-token', 'making an API token showed no secret');
     await visit('newsroom-token-made', null, ap);
+    await visit('newsroom-mirrors', await ap.goto(local + '/newsroom/mirrors'), ap);
+    await ap.selectOption('#mirror-kind', 'dir');
+    await ap.fill('#mirror-name', 'e2e folder');
+    await ap.fill('#mirror-url', 'https://mirror.example.net/');
+    await ap.fill('#mirror-dir', '/srv/kolokol-e2e-mirror');
+    await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/mirrors"] button')]);
+    const mirrors = await visit('newsroom-mirror-added', null, ap);
+    const listed = await ap.textContent('main').catch(() => '');
+    expect(mirrors, listed.includes('The mirror is added') && listed.includes('e2e folder'), 'newsroom-add-mirror',
+      'adding a mirror did not list it');
+    await Promise.all([ap.waitForNavigation(), ap.click('main table a')]);
+    await visit('newsroom-mirror', null, ap);
     await visit('newsroom-notices', await ap.goto(local + '/newsroom/notices?service=fa'), ap);
     await visit('newsroom-security-txt', await ap.goto(local + '/newsroom/security-txt'), ap);
     await ac.close();

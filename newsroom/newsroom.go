@@ -78,7 +78,7 @@ func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsro
 		}
 	}
 	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens"} {
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -141,6 +141,11 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"GET /newsroom/tokens":                                n.signedIn(n.tokenList),
 		"POST /newsroom/tokens":                               csrf.Handler(n.signedIn(n.createToken)),
 		"POST /newsroom/tokens/{id}/revoke":                   csrf.Handler(n.signedIn(n.revokeToken)),
+		"GET /newsroom/mirrors":                               n.signedIn(n.mirrorList),
+		"POST /newsroom/mirrors":                              csrf.Handler(n.signedIn(n.addMirror)),
+		"GET /newsroom/mirrors/{id}":                          n.signedIn(n.editMirror),
+		"POST /newsroom/mirrors/{id}":                         csrf.Handler(n.signedIn(n.saveMirror)),
+		"POST /newsroom/mirrors/{id}/retire":                  csrf.Handler(n.signedIn(n.retireMirror)),
 		"GET /newsroom/notices":                               n.signedIn(n.notices),
 		"POST /newsroom/notices":                              csrf.Handler(n.signedIn(n.saveNotice)),
 		"GET /newsroom/security-txt":                          n.signedIn(n.securityTxtPage),
@@ -255,6 +260,7 @@ type pageData struct {
 	Audit    *auditPage
 	Notices  *noticesPage
 	Tokens   *tokensPage
+	Mirrors  *mirrorsPage
 	Text     string // security.txt
 	// enrolment
 	QR     template.HTML

@@ -2,7 +2,7 @@
 # Runs every test of the repository, in this order, stopping at the first failure:
 #
 #   1. installs what the tests need, only what is missing (Debian packages chromium,
-#      wrk, nginx-light, a JRE and minisign; staticcheck; the e2e npm packages from the
+#      wrk, nginx-light, a JRE, minisign and openssh-server; staticcheck and versitygw; the e2e npm packages from the
 #      lockfile)
 #   2. gofmt -l (must print nothing), go vet, staticcheck, CGO_ENABLED=0 go build
 #   3. go test -count=1 ./...
@@ -21,6 +21,8 @@ START=$SECONDS
 FUZZTIME=${KOLOKOL_FUZZTIME:-10s}
 SKIP_E2E=${KOLOKOL_SKIP_E2E:-}
 STATICCHECK_VERSION=0.8.2
+# The S3-compatible server the mirror tests push to (mirror/servers_test.go).
+VERSITYGW_VERSION=1.8.0
 TIMINGS=()
 # The binary is pure Go (CGO_ENABLED=0) and so is every Go step here: vet, staticcheck,
 # build, test and fuzz then share one build cache instead of compiling everything twice.
@@ -66,6 +68,7 @@ have wrk || apt_missing+=(wrk)
 have nginx || apt_missing+=(nginx-light)
 have java || apt_missing+=(default-jre-headless)
 have minisign || apt_missing+=(minisign)
+have sshd || apt_missing+=(openssh-server)
 if ((${#apt_missing[@]})); then
 	command -v apt-get >/dev/null || die "missing ${apt_missing[*]} and no apt-get to install them; install them by hand"
 	echo "installing Debian packages: ${apt_missing[*]}"
@@ -74,7 +77,7 @@ if ((${#apt_missing[@]})); then
 	"${SUDO[@]}" apt-get install -y -qq "${apt_missing[@]}" >"$LOGDIR/apt.log" 2>&1 ||
 		{ tail -30 "$LOGDIR/apt.log" >&2; die "apt-get install ${apt_missing[*]} failed"; }
 else
-	echo "Debian packages present: chromium wrk nginx java minisign"
+	echo "Debian packages present: chromium wrk nginx java minisign sshd"
 fi
 
 command -v go >/dev/null || [[ ! -x /usr/local/go/bin/go ]] || export PATH="/usr/local/go/bin:$PATH"
@@ -85,6 +88,10 @@ export PATH="$GOBIN_DIR:$PATH"
 if ! staticcheck -version 2>/dev/null | grep -q "($STATICCHECK_VERSION)"; then
 	echo "installing staticcheck v$STATICCHECK_VERSION"
 	go install "honnef.co/go/tools/cmd/staticcheck@v$STATICCHECK_VERSION" || die "go install staticcheck failed"
+fi
+if ! go version -m "$(command -v versitygw 2>/dev/null)" 2>/dev/null | grep -q "mod[[:space:]]*github.com/versity/versitygw[[:space:]]*v$VERSITYGW_VERSION"; then
+	echo "installing versitygw v$VERSITYGW_VERSION"
+	go install "github.com/versity/versitygw/cmd/versitygw@v$VERSITYGW_VERSION" || die "go install versitygw failed"
 fi
 echo "$(go version); $(staticcheck -version)"
 

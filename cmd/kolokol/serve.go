@@ -28,12 +28,17 @@ import (
 	"github.com/kolokol/kolokol/geo"
 	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/metrics"
+	"github.com/kolokol/kolokol/mirror"
 	"github.com/kolokol/kolokol/newsroom"
 	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/site"
 	"github.com/kolokol/kolokol/store/sqlite"
 	_ "time/tzdata" // service time zones must work on hosts without zoneinfo
 )
+
+// mirrorKeys is where mirrors' keys are kept: DATA/mirrors/<id>.key,
+// beside the database, never in it.
+func mirrorKeys(data string) mirror.Keys { return mirror.Keys{Dir: filepath.Join(data, "mirrors")} }
 
 func openStore(ctx context.Context, data string, create bool) (*sqlite.Store, error) {
 	if create {
@@ -152,6 +157,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	})
 	d := desk.New(store, blobs, images, nil)
 	d.SetLogger(logger)
+	d.SetMirrorSecrets(mirrorKeys(data))
 	if cfg.SessionIdle != 0 {
 		if err := d.SetSessionIdle(cfg.SessionIdle); err != nil {
 			images.Close()

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Passkeys", testPasskeys},
 		{"Notices", testNotices},
 		{"ImportArticles", testImportArticles},
+		{"Mirrors", testMirrors},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/mirror"
+)
+
+const mirrorUsage = `usage:
+  kolokol mirror push --data DIR --from TREE [--mirror ID|NAME ...]
+  kolokol mirror list --data DIR`
+
+// mirrorCmd runs a mirror subcommand. Mirrors are configured in the
+// newsroom or the Admin API; the command line pushes and lists.
+func mirrorCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%s", mirrorUsage)
+	}
+	switch args[0] {
+	case "push":
+		return mirrorPush(ctx, args[1:], stdout, stderr, getenv)
+	case "list":
+		return mirrorList(ctx, args[1:], stdout, stderr, getenv)
+	}
+	return fmt.Errorf("unknown mirror command %q\n%s", args[0], mirrorUsage)
+}
+
+// errPushFailed makes the exit status non-zero once every report is out.
+var errPushFailed = errors.New("a push failed")
+
+func mirrorPush(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("mirror push", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./data", "data directory")
+	from := fs.String("from", "", "the signed export to push (a folder with manifest.json, SHA256SUMS and their .minisig)")
+	var only stringList
+	fs.Var(&only, "mirror", "push to this mirror only, by id or name (repeat, or comma-separate); default: every live mirror")
+	if err := envFlags(fs, getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *from == "" || fs.NArg() > 0 {
+		return fmt.Errorf("give the tree to push with --from\n%s", mirrorUsage)
+	}
+	// Ctrl-C stops the pushes between files; each mirror is then left as
+	// the protocol allows, and the next push completes it.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tree, err := mirror.OpenTree(*from)
+	if err != nil {
+		return err
+	}
+	defer tree.Close()
+	store, err := openStore(ctx, *data, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	all, err := store.FindMirrors(ctx)
+	if err != nil {
+		return fmt.Errorf("list mirrors: %w", err)
+	}
+	targets, err := pickMirrors(all, only)
+	if err != nil {
+		return err
+	}
+	if len(targets) == 0 {
+		fmt.Fprintln(stderr, "No live mirror to push to: add one in the newsroom (Mirrors) or with POST /api/v1/mirrors.")
+		return nil
+	}
+	keys := mirrorKeys(*data)
+	p := &mirror.Pusher{Store: store, Secrets: keys, Dir: keys.Dir,
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	failed := 0
+	for _, r := range p.Push(ctx, tree, targets) {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(stdout, "%d %s: FAILED: %v\n", r.Mirror.ID, r.Mirror.Name, r.Err)
+			continue
+		}
+		res := r.Result
+		line := fmt.Sprintf("%d %s: edition %d (was %d), %d written, %d deleted, %d unchanged", r.Mirror.ID, r.Mirror.Name,
+			res.Edition, res.Previous, res.Uploaded, res.Deleted, res.Unchanged)
+		if res.Completed != 0 {
+			line += fmt.Sprintf(", after completing the interrupted push of edition %d", res.Completed)
+		}
+		if res.Verified {
+			line += ", verified"
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%w: %d of %d mirrors", errPushFailed, failed, len(targets))
+	}
+	return nil
+}
+
+// pickMirrors returns the live mirrors named by id or name, or all live
+// ones when none is named. A retired or unknown name is an error: a
+// script naming one expects it pushed.
+func pickMirrors(all []*kolokol.Mirror, only []string) ([]*kolokol.Mirror, error) {
+	if len(only) == 0 {
+		var live []*kolokol.Mirror
+		for _, m := range all {
+			if m.Live() {
+				live = append(live, m)
+			}
+		}
+		return live, nil
+	}
+	var out []*kolokol.Mirror
+	for _, want := range only {
+		id, _ := strconv.ParseInt(want, 10, 64)
+		i := slices.IndexFunc(all, func(m *kolokol.Mirror) bool { return (m.ID == id || m.Name == want) && m.Live() })
+		if i < 0 {
+			return nil, fmt.Errorf("there is no live mirror %q (kolokol mirror list shows them)", want)
+		}
+		if !slices.Contains(out, all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	return out, nil
+}
+
+func mirrorList(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("mirror list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./data", "data directory")
+	if err := envFlags(fs, getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("mirror list takes no arguments, got %q\n%s", fs.Args(), mirrorUsage)
+	}
+	store, err := openStore(ctx, *data, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	list, err := store.FindMirrors(ctx)
+	if err != nil {
+		return fmt.Errorf("list mirrors: %w", err)
+	}
+	return writeMirrors(stdout, list)
+}
+
+// writeMirrors prints mirrors with their health: never a key.
+func writeMirrors(w io.Writer, list []*kolokol.Mirror) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tKIND\tWHERE\tPUBLIC URL\tEDITION\tPUSHED\tVERIFIED\tLAST ERROR\tRETIRED")
+	for _, m := range list {
+		lastErr := "-"
+		if m.Health.Error != "" {
+			lastErr = minute(m.Health.ErrorAt, "") + " " + cell(m.Health.Error)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", m.ID, cell(m.Name), m.Kind, cell(mirrorWhere(m)), cell(m.PublicURL),
+			m.Health.Edition, minute(m.Health.PushedAt, "never"), minute(m.Health.VerifiedAt, "never"), lastErr, minute(m.RetiredAt, "-"))
+	}
+	return tw.Flush()
+}
+
+// mirrorWhere is where a mirror's files go, in a line.
+func mirrorWhere(m *kolokol.Mirror) string {
+	switch m.Kind {
+	case kolokol.MirrorS3:
+		scheme := "http"
+		if m.TLS {
+			scheme = "https"
+		}
+		w := scheme + "://" + m.Endpoint + "/" + m.Bucket
+		if m.Prefix != "" {
+			w += "/" + m.Prefix
+		}
+		return w
+	case kolokol.MirrorSFTP:
+		return fmt.Sprintf("sftp://%s@%s:%d%s", m.User, m.Host, m.Port, m.RemotePath)
+	}
+	return m.Dir
+}
