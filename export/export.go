@@ -94,6 +94,11 @@ type Exporter struct {
 
 	mu    sync.Mutex
 	state *state // kept between runs; nil until the first
+
+	// step, when set, is called after each step that changes the disk
+	// ("stage", "next", "move", "remove", "manifest"): tests kill the
+	// process there.
+	step func(kind string)
 }
 
 // New returns an exporter. It touches nothing until Run.
@@ -694,7 +699,14 @@ func (p *pass) write(rel string, data []byte) error {
 	p.mu.Lock()
 	p.staged = append(p.staged, rel)
 	p.mu.Unlock()
+	p.step("stage")
 	return nil
+}
+
+func (p *pass) step(kind string) {
+	if p.e.step != nil {
+		p.e.step(kind)
+	}
 }
 
 // drop removes a file from the edition.
@@ -756,21 +768,25 @@ func (p *pass) finish(ctx context.Context) error {
 		if err := ed.Write(p.t.dir, true); err != nil {
 			return err
 		}
+		p.step("next")
 		slices.Sort(p.staged)
 		for _, rel := range p.staged {
 			if err := p.t.moveIn(filepath.Join(p.stage, filepath.FromSlash(rel)), rel); err != nil {
 				return err
 			}
+			p.step("move")
 		}
 	}
 	for _, rel := range slices.Sorted(maps.Keys(p.removed)) {
 		if err := p.t.remove(rel); err != nil {
 			return err
 		}
+		p.step("remove")
 	}
 	if err := ed.Write(p.t.dir, false); err != nil {
 		return err
 	}
+	p.step("manifest")
 	if err := sign.RemoveNext(p.t.dir); err != nil {
 		return err
 	}

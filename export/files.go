@@ -219,7 +219,7 @@ func (t *tree) hash(rel string) (sum [32]byte, size int64, ok bool, err error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return sum, 0, false, nil
 	} else if err != nil {
-		return sum, 0, false, err
+		return sum, 0, false, t.explain(rel, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return sum, 0, false, nil
@@ -236,6 +236,18 @@ func (t *tree) hash(rel string) (sum [32]byte, size int64, ok bool, err error) {
 	}
 	copy(sum[:], h.Sum(nil))
 	return sum, n, true, nil
+}
+
+// explain names the link on the way to rel that made the root refuse it
+// ("path escapes from parent" says nothing a newsroom engineer can act
+// on).
+func (t *tree) explain(rel string, err error) error {
+	for dir := path.Dir(rel); dir != "."; dir = path.Dir(dir) {
+		if fi, lerr := t.root.Lstat(dir); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s in the output directory is a symbolic link: refusing to write through it", dir)
+		}
+	}
+	return err
 }
 
 // list returns every file under the directory but the export's own signed

@@ -9,17 +9,22 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"syscall"
 	"text/tabwriter"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/export"
 	"github.com/kolokol/kolokol/mirror"
+	"github.com/kolokol/kolokol/render"
+	"github.com/kolokol/kolokol/sign"
+	"github.com/kolokol/kolokol/store/sqlite"
 )
 
 const mirrorUsage = `usage:
-  kolokol mirror push --data DIR --from TREE [--mirror ID|NAME ...]
+  kolokol mirror push --data DIR [--from TREE] [--mirror ID|NAME ...]
   kolokol mirror list --data DIR`
 
 // mirrorCmd runs a mirror subcommand. Mirrors are configured in the
@@ -44,7 +49,7 @@ func mirrorPush(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	fs := flag.NewFlagSet("mirror push", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
-	from := fs.String("from", "", "the signed export to push (a folder with manifest.json, SHA256SUMS and their .minisig)")
+	from := fs.String("from", "", "the signed export to push (a folder with manifest.json, SHA256SUMS and their .minisig); default: DATA/export, the one serve keeps")
 	var only stringList
 	fs.Var(&only, "mirror", "push to this mirror only, by id or name (repeat, or comma-separate); default: every live mirror")
 	if err := envFlags(fs, getenv); err != nil {
@@ -53,8 +58,11 @@ func mirrorPush(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *from == "" || fs.NArg() > 0 {
-		return fmt.Errorf("give the tree to push with --from\n%s", mirrorUsage)
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), mirrorUsage)
+	}
+	if *from == "" {
+		*from = exportDir(*data)
 	}
 	// Ctrl-C stops the pushes between files; each mirror is then left as
 	// the protocol allows, and the next push completes it.
@@ -193,4 +201,30 @@ func mirrorWhere(m *kolokol.Mirror) string {
 		return fmt.Sprintf("sftp://%s@%s:%d%s", m.User, m.Host, m.Port, m.RemotePath)
 	}
 	return m.Dir
+}
+
+// exportDir is the tree serve keeps for its mirrors: DATA/export.
+func exportDir(data string) string { return filepath.Join(data, "export") }
+
+// newPublisher is serve's mirror publisher: it exports to DATA/export, the
+// whole site, signed for the site's origin, and pushes to every live
+// mirror.
+func newPublisher(store *sqlite.Store, blobs kolokol.BlobStore, signer *sign.Signer, data string, ro render.Options, log *slog.Logger) (*mirror.Publisher, error) {
+	origin, err := sign.CanonicalOrigin(ro.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("the base URL is not an origin of its own, which editions are signed for: %w", err)
+	}
+	ro.BaseURL = origin
+	out := exportDir(data)
+	stateDir, err := export.StateDir(data, out)
+	if err != nil {
+		return nil, err
+	}
+	e, err := export.New(store, blobs, export.Options{Out: out, StateDir: stateDir, Render: ro, Signer: signer, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	keys := mirrorKeys(data)
+	return &mirror.Publisher{Export: e, Tree: out, Mirrors: store, Log: log,
+		Pusher: &mirror.Pusher{Store: store, Secrets: keys, Dir: keys.Dir, Log: log}}, nil
 }

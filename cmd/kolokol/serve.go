@@ -31,6 +31,7 @@ import (
 	"github.com/kolokol/kolokol/mirror"
 	"github.com/kolokol/kolokol/newsroom"
 	"github.com/kolokol/kolokol/render"
+	"github.com/kolokol/kolokol/sign"
 	"github.com/kolokol/kolokol/site"
 	"github.com/kolokol/kolokol/store/sqlite"
 	_ "time/tzdata" // service time zones must work on hosts without zoneinfo
@@ -74,6 +75,9 @@ type App struct {
 	Site  *site.Site
 	// Changes follows the change log for the process's consumers.
 	Changes *changelog.Hub
+	// Mirrors keeps the export in DATA/export and every live mirror at
+	// its newest edition; serve runs it.
+	Mirrors *mirror.Publisher
 	Handler http.Handler
 	// Metrics serves the Prometheus counters, for the admin listener.
 	Metrics http.Handler
@@ -170,7 +174,22 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	// The page cache follows the change log from its end (it starts
 	// empty), caught up by the desk after every operation and by polling
 	// for what other processes write.
-	hub := changelog.NewHub(logger, changelog.New(store, "", s.Consumer(), logger))
+	signer, err := sign.LoadSigner(data, time.Now())
+	if err != nil {
+		images.Close()
+		store.Close()
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	followers := []*changelog.Follower{changelog.New(store, "", s.Consumer(), logger)}
+	pub, err := newPublisher(store, blobs, signer, data, render.Options{BaseURL: baseURL, SiteName: "Kolokol", Onion: cfg.Onion}, logger)
+	if err != nil {
+		// A site without an origin of its own (a base URL with a path)
+		// runs; it cannot sign editions for mirrors.
+		logger.Warn("mirrors are not pushed", "err", err)
+	} else {
+		followers = append(followers, changelog.New(store, "", changelog.Consumer{Apply: pub.Apply}, logger))
+	}
+	hub := changelog.NewHub(logger, followers...)
 	if err := hub.Start(ctx); err != nil {
 		images.Close()
 		store.Close()
@@ -197,7 +216,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		access = logger.With("log", "access")
 	}
 	m := metrics.New(access)
-	return &App{Store: store, Desk: d, Site: s, Changes: hub, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver,
+	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
 
@@ -346,6 +365,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	// Changes other processes write (a CLI run, another server) reach this
 	// server's page cache within a second.
 	go app.Changes.Run(ctx, time.Second)
+	if app.Mirrors != nil {
+		// Exports and pushes after each change, when there are live mirrors.
+		go app.Mirrors.Run(ctx)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

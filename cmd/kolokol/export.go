@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/kolokol/kolokol/export"
+	"github.com/kolokol/kolokol/media"
+	"github.com/kolokol/kolokol/render"
+	"github.com/kolokol/kolokol/sign"
+)
+
+const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--service CODE ...] [--onion ORIGIN] [--full]"
+
+// exportCmd writes the reader site as signed static files (package
+// export). Run again, it rewrites only what the changes since the last run
+// touched.
+func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./data", "data directory (database and media)")
+	out := fs.String("out", "", "the folder to write the site to: empty, or an earlier export")
+	baseURL := fs.String("base-url", "", "the site's public origin, e.g. https://news.example.org: the edition is signed for it")
+	onion := fs.String("onion", "", "the site's onion origin, shown on the safety and mirrors pages as serve shows it")
+	full := fs.Bool("full", false, "render every page and check every file, rather than only what changed (after the tree was touched by hand)")
+	var services stringList
+	fs.Var(&services, "service", "export this service only (repeat, or comma-separate); default: every service")
+	if err := envFlags(fs, getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), exportUsage)
+	}
+	if *out == "" {
+		return fmt.Errorf("--out: give the folder to write the site to\n%s", exportUsage)
+	}
+	origin, err := siteOrigin(*baseURL)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	store, err := openStore(ctx, *data, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	blobs, err := media.NewDir(filepath.Join(*data, "media"))
+	if err != nil {
+		return fmt.Errorf("open media: %w", err)
+	}
+	signer, err := sign.LoadSigner(*data, time.Now())
+	if err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	stateDir, err := export.StateDir(*data, *out)
+	if err != nil {
+		return err
+	}
+	e, err := export.New(store, blobs, export.Options{Out: *out, StateDir: stateDir, Services: services, Full: *full,
+		Render: render.Options{BaseURL: origin, SiteName: "Kolokol", Onion: *onion}, Signer: signer,
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return err
+	}
+	res, err := e.Run(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, describeExport(res))
+	return nil
+}
+
+// describeExport is the line a run prints: enough to see what it did.
+func describeExport(res *export.Result) string {
+	kind := "incremental"
+	if res.Full {
+		kind = "full (" + res.Why + ")"
+	}
+	what := "nothing changed, edition %d kept"
+	if res.Signed {
+		what = "signed edition %d"
+	}
+	return fmt.Sprintf(what+": %s, %d pages rendered, %d files written, %d removed, %d files in the edition, change %d, %s",
+		res.Edition, kind, res.Pages, res.Written, res.Removed, res.Files, res.Cursor, res.Took.Round(time.Millisecond))
+}
+
+// siteOrigin checks the origin an edition is signed for, in the one form
+// a reader's verifier compares with the site it expects.
+func siteOrigin(s string) (string, error) {
+	if s == "" {
+		return "", fmt.Errorf("--base-url: give the site's public origin (https://news.example.org); every edition is signed for it")
+	}
+	o, err := sign.CanonicalOrigin(s)
+	if err != nil {
+		return "", fmt.Errorf("--base-url: %w", err)
+	}
+	return o, nil
+}
