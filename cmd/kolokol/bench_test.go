@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/auth"
+	"github.com/kolokol/kolokol/sign"
 )
 
 // BenchmarkPublishLatency measures what an editor waits for: the publish API
@@ -92,4 +96,85 @@ func BenchmarkNewsroom10k(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkPublishToMirror measures a publish reaching a directory mirror
+// with serve's publisher running: from the publish API call until the
+// mirror holds the new edition (its manifest.json is the new one), and
+// then until verify has checked every file of it with the newsroom's key.
+// -bench PublishToMirror/10k adds 10,000 published stories.
+func BenchmarkPublishToMirror(b *testing.B) {
+	for _, size := range []struct {
+		name    string
+		stories int
+	}{{"demo", 0}, {"10k", 10_000}} {
+		b.Run(size.name, func(b *testing.B) {
+			ta := newTestApp(b)
+			ctx := b.Context()
+			now := time.Now()
+			for i := range size.stories {
+				a := &kolokol.Article{Service: "ru", Section: "world", Headline: fmt.Sprintf("Новость номер %d о важном", i),
+					Summary: "Кратко.", Body: strings.Repeat("Текст абзаца о важном. ", 300), Status: kolokol.StatusPublished,
+					PublishedAt: now.Add(-time.Duration(i) * time.Minute)}
+				a.Normalize()
+				if err := ta.Store.CreateArticle(ctx, a); err != nil {
+					b.Fatal(err)
+				}
+			}
+			dir := filepath.Join(b.TempDir(), "mirror")
+			os.Mkdir(dir, 0o755)
+			if r := ta.api(b, "POST", "/mirrors", ta.admin, map[string]any{"name": "Local", "kind": "dir", "public_url": "https://m.example/", "dir": dir}); r.status != http.StatusCreated {
+				b.Fatalf("create mirror: %d %s", r.status, r.body)
+			}
+			runCtx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { ta.Mirrors.Run(runCtx); close(done) }()
+			defer func() { cancel(); <-done }()
+			keys := mustKeyring(b, ta.data)
+			edition := waitEdition(b, dir, 1)
+			ids := make([]apiArticle, b.N)
+			for i := range ids {
+				ids[i] = ta.create(b, ta.admin, map[string]any{"service": "en", "section": "world",
+					"headline": fmt.Sprintf("Mirror story %d", i), "summary": "A summary.", "body": "Body text.\n\nMore text."})
+			}
+			var toEdition, toVerified time.Duration
+			b.ResetTimer()
+			for i := range ids {
+				start := time.Now()
+				a := ta.publish(b, ta.admin, ids[i].ID)
+				edition = waitEdition(b, dir, edition+1)
+				toEdition += time.Since(start)
+				r, err := sign.Verify(ctx, sign.Dir(dir), sign.Options{Keys: keys, MinEdition: edition})
+				if err != nil || len(r.Findings) > 0 {
+					b.Fatalf("verify: %v %v", err, r)
+				}
+				if _, err := os.Stat(filepath.Join(dir, treePath(b, ta.path(a)))); err != nil {
+					b.Fatalf("the story is not on the mirror: %v", err)
+				}
+				toVerified += time.Since(start)
+				// Later changes (a second edition from the same publish)
+				// must not count against the next round.
+				edition = waitEdition(b, dir, edition)
+			}
+			b.ReportMetric(float64(toEdition.Milliseconds())/float64(b.N), "ms-to-edition/op")
+			b.ReportMetric(float64(toVerified.Milliseconds())/float64(b.N), "ms-to-verified/op")
+		})
+	}
+}
+
+// waitEdition waits until the mirror's manifest is edition min or newer,
+// and returns its edition.
+func waitEdition(b testing.TB, dir string, min int64) int64 {
+	b.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(filepath.Join(dir, sign.ManifestFile)); err == nil {
+			if m, err := sign.ParseManifest(data); err == nil && m.Edition >= min {
+				return m.Edition
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	b.Fatalf("the mirror did not reach edition %d", min)
+	return 0
 }

@@ -145,7 +145,7 @@ func TestPublishReachesMirrors(t *testing.T) {
 	}
 }
 
-func mustKeyring(t *testing.T, data string) sign.Keyring {
+func mustKeyring(t testing.TB, data string) sign.Keyring {
 	t.Helper()
 	s, err := sign.LoadSigner(data, time.Now())
 	if err != nil {
@@ -182,7 +182,7 @@ func waitVerified(t *testing.T, dir string, keys sign.Keyring, min int64, file s
 }
 
 // treePath is the file of a reader path in an export.
-func treePath(t *testing.T, p string) string {
+func treePath(t testing.TB, p string) string {
 	t.Helper()
 	u, err := url.PathUnescape(strings.TrimPrefix(p, "/"))
 	if err != nil {
