@@ -36,9 +36,6 @@ type Publisher struct {
 
 	once sync.Once
 	wake chan struct{}
-
-	mu   sync.Mutex
-	last Round
 }
 
 // Round is what one pass of the publisher did.
@@ -79,13 +76,6 @@ func (p *Publisher) Notify() {
 func (p *Publisher) Apply(context.Context, []*kolokol.Change) error {
 	p.Notify()
 	return nil
-}
-
-// Last is the last pass's outcome.
-func (p *Publisher) Last() Round {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.last
 }
 
 // Run makes a pass at once, then one each time it is woken, when a
@@ -146,10 +136,10 @@ func (p *Publisher) Pass(ctx context.Context) Round {
 	r.Reports, r.Export, r.Err = p.pass(ctx)
 	if r.Err != nil {
 		p.Log.Error("mirrors: export", "err", r.Err)
+	} else if r.Export != nil && (r.Export.Signed || len(r.Reports) > 0) {
+		p.Log.Info("mirrors: pass", "edition", r.Export.Edition, "export", r.Export.Took.Round(time.Millisecond),
+			"pushed", len(r.Reports), "took", time.Since(r.At).Round(time.Millisecond))
 	}
-	p.mu.Lock()
-	p.last = r
-	p.mu.Unlock()
 	return r
 }
 

@@ -98,6 +98,13 @@ func TestPublishReachesMirrors(t *testing.T) {
 		t.Fatal("the app has no mirror publisher")
 	}
 	ta.Mirrors.Retry = 50 * time.Millisecond
+	// No mirror yet: nothing is exported.
+	if r := ta.Mirrors.Pass(t.Context()); r.Export != nil || r.Err != nil || len(r.Reports) > 0 {
+		t.Fatalf("a pass with no mirror: %+v", r)
+	}
+	if _, err := os.Stat(exportDir(ta.data)); !os.IsNotExist(err) {
+		t.Fatalf("exported with no mirror: %v", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { ta.Mirrors.Run(ctx); close(done) }()
