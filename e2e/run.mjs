@@ -942,8 +942,8 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await ap.fill('#mirror-dir', '/srv/kolokol-e2e-mirror');
     await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/mirrors"] button')]);
     const mirrors = await visit('newsroom-mirror-added', null, ap);
-    const listed = await ap.textContent('main').catch(() => '');
-    expect(mirrors, listed.includes('The mirror is added') && listed.includes('e2e folder'), 'newsroom-add-mirror',
+    const mirrorList = await ap.textContent('main').catch(() => '');
+    expect(mirrors, mirrorList.includes('The mirror is added') && mirrorList.includes('e2e folder'), 'newsroom-add-mirror',
       'adding a mirror did not list it');
     await Promise.all([ap.waitForNavigation(), ap.click('main table a')]);
     await visit('newsroom-mirror', null, ap);
