@@ -91,3 +91,16 @@ func printKeyring(w io.Writer, ring sign.Keyring, data string) {
 	}
 	fmt.Fprintf(w, "\nkolokol.pub (%s, and in every export):\n%s", filepath.Join(data, sign.SigningDir, sign.PublicKeyFile), ring.Marshal())
 }
+
+// readerKey is the signing key as the reader site shows it on the mirrors
+// pages and in mirrors.json: its id and fingerprint. It makes the key on
+// first use, as key show does, so that the fingerprint is published before
+// the first export. A rotated key is shown once the server restarts.
+func readerKey(data string) (id, fingerprint string, err error) {
+	s, err := sign.LoadSigner(data, time.Now())
+	if err != nil {
+		return "", "", fmt.Errorf("signing key: %w", err)
+	}
+	ring := s.Keyring()
+	return ring.Current.ID.String(), ring.Fingerprint(), nil
+}

@@ -137,7 +137,13 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		store.Close()
 		return nil, err
 	}
-	builder, err := render.New(store, render.Options{BaseURL: baseURL, SiteName: "Kolokol", Onion: cfg.Onion})
+	keyID, keyFingerprint, err := readerKey(data) // shown on the mirrors pages
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	builder, err := render.New(store, render.Options{BaseURL: baseURL, SiteName: "Kolokol", Onion: cfg.Onion,
+		KeyID: keyID, KeyFingerprint: keyFingerprint})
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("load templates: %w", err)
