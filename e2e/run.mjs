@@ -15,7 +15,8 @@
 //   network   every request goes to the page's own origin; no script resources and no
 //             <script> elements; no Set-Cookie header; the browser holds no cookie after
 //   mirrors   the mirrors pages show the onion address and the signing key's fingerprint
-//             (and no mirror, the demo having none); once the newsroom adds one, they list it
+//             (and no mirror, the demo having none); once the newsroom adds one, they list it;
+//             at 390 px wide nothing on them overflows
 //   weight    bytes transferred (see "How bytes are counted" below): article pages
 //             HTML+CSS <= 15 KB; every page, everything loaded at the default viewport
 //             (1280x720) <= 100 KB
@@ -430,6 +431,24 @@ async function checkPage(browser, axeSource, pageRec) {
     if (fingerprint && !got.codes.includes(fingerprint)) problems.push({ rule: 'mirrors-key', element: 'main code', detail: `the mirrors page does not show the key's fingerprint ${fingerprint}` });
     if (got.listed !== 0) problems.push({ rule: 'mirrors-list', element: 'main ul', detail: `${got.listed} mirrors listed; the demo has none` });
     record('mirrors', pageRec, problems);
+  }
+  // Mirrors pages hold long words (addresses, the fingerprint): at phone width none may
+  // overflow its box or widen the page.
+  if (/-mirrors(-listed)?$/.test(pageRec.name)) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => {
+      const out = [];
+      for (const el of document.querySelectorAll('main h1, main h2, main p, main li, main a, main code, main bdi')) {
+        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline') out.push(el.outerHTML.slice(0, 120));
+        const box = el.getBoundingClientRect();
+        if (box.left < -1 || box.right > innerWidth + 1) out.push(el.outerHTML.slice(0, 120));
+      }
+      if (document.documentElement.scrollWidth > innerWidth + 1) out.push(`page is ${document.documentElement.scrollWidth}px wide in a ${innerWidth}px viewport`);
+      return out;
+    });
+    await page.screenshot({ path: path.join(outDir, pageRec.name + '-mobile.png'), fullPage: true }).catch(() => {});
+    await page.setViewportSize({ width: 1280, height: 900 });
+    record('narrow', pageRec, overflow.map((o) => ({ rule: 'mirrors-overflow', element: oneLine(o, 120), detail: 'overflows at 390px wide' })));
   }
   // Onion-Location: the same page at the onion address (when the suite started the server).
   if (serverState && resp) {
