@@ -36,7 +36,7 @@ type Store interface {
 }
 
 // Pages is what rendering reader pages reads: the services, their stories,
-// banners, pictures and notices. Nothing in it writes.
+// banners, pictures and notices, and the mirrors. Nothing in it writes.
 type Pages interface {
 	FindServiceByCode(ctx context.Context, code string) (*Service, error)
 	FindServices(ctx context.Context) ([]*Service, error)
@@ -48,6 +48,9 @@ type Pages interface {
 	FindMediaByID(ctx context.Context, id int64) (*Media, error)
 	FindNotices(ctx context.Context, service string) ([]*Notice, error)
 	FindSetting(ctx context.Context, key string) (string, error)
+	// FindMirrors is every mirror, by id (see Mirrors): pages list the
+	// live ones' names and public addresses, and nothing else of them.
+	FindMirrors(ctx context.Context) ([]*Mirror, error)
 }
 
 // Services keeps the language services and their sections.

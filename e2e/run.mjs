@@ -14,6 +14,9 @@
 //             Enter moves focus to <main> (or into it)
 //   network   every request goes to the page's own origin; no script resources and no
 //             <script> elements; no Set-Cookie header; the browser holds no cookie after
+//   mirrors   the mirrors pages show the onion address and the signing key's fingerprint
+//             (and no mirror, the demo having none); once the newsroom adds one, they list it;
+//             at 390 px wide nothing on them overflows
 //   weight    bytes transferred (see "How bytes are counted" below): article pages
 //             HTML+CSS <= 15 KB; every page, everything loaded at the default viewport
 //             (1280x720) <= 100 KB
@@ -408,6 +411,44 @@ async function checkPage(browser, axeSource, pageRec) {
     const text = await page.textContent('main');
     const want = `${ONION}/${svc}/`;
     record('safety', pageRec, text.includes(want) ? [] : [{ rule: 'safety-onion', element: 'main', detail: `the safety page does not show ${want}` }]);
+  }
+  // The mirrors page shows the onion address and the fingerprint of the signing key the
+  // server made in its data folder, each in a <code>; the demo has no mirror, so it lists
+  // none (and says so).
+  if (serverState && pageRec.name.endsWith('-mirrors')) {
+    const got = await page.evaluate(() => ({
+      codes: [...document.querySelectorAll('main code')].map((c) => c.textContent),
+      listed: document.querySelectorAll('main ul a').length,
+    }));
+    const problems = [];
+    if (!got.codes.includes(`${ONION}/${svc}/`)) problems.push({ rule: 'mirrors-onion', element: 'main code', detail: `the mirrors page does not show ${ONION}/${svc}/` });
+    let fingerprint = null;
+    try {
+      fingerprint = crypto.createHash('sha256').update(fs.readFileSync(path.join(tmpRoot, 'data', 'signing', 'kolokol.pub'))).digest('hex');
+    } catch (e) {
+      problems.push({ rule: 'mirrors-key', element: 'kolokol.pub', detail: `the server made no signing key: ${e.message}` });
+    }
+    if (fingerprint && !got.codes.includes(fingerprint)) problems.push({ rule: 'mirrors-key', element: 'main code', detail: `the mirrors page does not show the key's fingerprint ${fingerprint}` });
+    if (got.listed !== 0) problems.push({ rule: 'mirrors-list', element: 'main ul', detail: `${got.listed} mirrors listed; the demo has none` });
+    record('mirrors', pageRec, problems);
+  }
+  // Mirrors pages hold long words (addresses, the fingerprint): at phone width none may
+  // overflow its box or widen the page.
+  if (/-mirrors(-listed)?$/.test(pageRec.name)) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => {
+      const out = [];
+      for (const el of document.querySelectorAll('main h1, main h2, main p, main li, main a, main code, main bdi')) {
+        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline') out.push(el.outerHTML.slice(0, 120));
+        const box = el.getBoundingClientRect();
+        if (box.left < -1 || box.right > innerWidth + 1) out.push(el.outerHTML.slice(0, 120));
+      }
+      if (document.documentElement.scrollWidth > innerWidth + 1) out.push(`page is ${document.documentElement.scrollWidth}px wide in a ${innerWidth}px viewport`);
+      return out;
+    });
+    await page.screenshot({ path: path.join(outDir, pageRec.name + '-mobile.png'), fullPage: true }).catch(() => {});
+    await page.setViewportSize({ width: 1280, height: 900 });
+    record('narrow', pageRec, overflow.map((o) => ({ rule: 'mirrors-overflow', element: oneLine(o, 120), detail: 'overflows at 390px wide' })));
   }
   // Onion-Location: the same page at the onion address (when the suite started the server).
   if (serverState && resp) {
@@ -942,9 +983,23 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await ap.fill('#mirror-dir', '/srv/kolokol-e2e-mirror');
     await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/mirrors"] button')]);
     const mirrors = await visit('newsroom-mirror-added', null, ap);
-    const mirrorList = await ap.textContent('main').catch(() => '');
-    expect(mirrors, mirrorList.includes('The mirror is added') && mirrorList.includes('e2e folder'), 'newsroom-add-mirror',
+    const mirrorsText = await ap.textContent('main').catch(() => '');
+    expect(mirrors, mirrorsText.includes('The mirror is added') && mirrorsText.includes('e2e folder'), 'newsroom-add-mirror',
       'adding a mirror did not list it');
+    // The reader mirrors pages list it at once (its address, never its folder), and are
+    // checked as every reader page is: axe, Nu, 390 px, direction.
+    for (const svc of services) {
+      const rec = { name: `${svc}-mirrors-listed`, url: `${base}/${svc}/mirrors/`, svc, expectStatus: 200, article: false, checks: {} };
+      let text = '';
+      for (let i = 0; i < 50 && !text.includes('https://mirror.example.net/'); i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        text = await (await fetch(rec.url)).text();
+      }
+      pages.push(rec);
+      await checkPage(browser, axeSource, rec);
+      expect(rec, text.includes('https://mirror.example.net/') && !text.includes('/srv/kolokol-e2e-mirror'), 'mirrors-listed',
+        `${rec.url} does not list the mirror just added, or shows its folder`);
+    }
     await Promise.all([ap.waitForNavigation(), ap.click('main table a')]);
     await visit('newsroom-mirror', null, ap);
     await visit('newsroom-notices', await ap.goto(local + '/newsroom/notices?service=fa'), ap);
@@ -1189,6 +1244,7 @@ async function main() {
     if (r.leadImage) add(`${svc}-lite-article`, r.leadImage.replace(`/${svc}/a/`, `/${svc}/lite/a/`), svc, { article: true });
     add(`${svc}-404`, `${base}/${svc}/no-such-page/`, svc, { expectStatus: 404 });
     add(`${svc}-safety`, `${base}/${svc}/safety/`, svc);
+    add(`${svc}-mirrors`, `${base}/${svc}/mirrors/`, svc);
   }
   record('crawl', null, crawlProblems);
 

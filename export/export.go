@@ -157,7 +157,8 @@ func (e *Exporter) Run(ctx context.Context) (*Result, error) {
 }
 
 func (e *Exporter) run(ctx context.Context) (*Result, error) {
-	fp, err := fingerprint(append([]string{e.opts.Render.BaseURL, e.opts.Render.SiteName, e.opts.Render.Onion, "services"}, e.opts.Services...)...)
+	r := e.opts.Render
+	fp, err := fingerprint(append([]string{r.BaseURL, r.SiteName, r.Onion, r.KeyID, r.KeyFingerprint, "services"}, e.opts.Services...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -471,6 +472,8 @@ func entryOf(rel string) render.Entry {
 		return render.Entry{Path: "/" + rel, Kind: render.KindNotFound, Service: strings.TrimSuffix(rel, "/404.html")}
 	case strings.HasPrefix(rel, "media/"):
 		return render.Entry{Path: "/" + rel, Kind: render.KindMedia}
+	case "/"+rel == render.MirrorsJSONPath:
+		return render.Entry{Path: render.MirrorsJSONPath, Kind: render.KindMirrorsJSON}
 	case rel == "index.html" || strings.HasSuffix(rel, "/index.html"):
 		return render.Entry{Path: "/" + strings.TrimSuffix(rel, "index.html")}
 	}
@@ -558,6 +561,10 @@ func (p *pass) one(ctx context.Context, en render.Entry, check bool) error {
 		if pg.Path != en.Path {
 			p.drop(rel) // a service no longer exported, or gone
 			return nil
+		}
+	case render.KindMirrorsJSON:
+		if pg, err = p.b.Build(ctx, en.Path); err != nil {
+			return err
 		}
 	default:
 		code, _, _ := strings.Cut(strings.TrimPrefix(en.Path, "/"), "/")

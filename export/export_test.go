@@ -73,6 +73,13 @@ func newNewsroom(t testing.TB) *newsroom {
 	return &newsroom{data: data, store: st, blobs: blobs, desk: d, signer: signer, now: now}
 }
 
+// renderOptions are the pages' options, as the server's: the mirrors pages
+// show the signing key.
+func (n *newsroom) renderOptions() render.Options {
+	ring := n.signer.Keyring()
+	return render.Options{BaseURL: origin, SiteName: "Kolokol", KeyID: ring.Current.ID.String(), KeyFingerprint: ring.Fingerprint()}
+}
+
 // exporter exports the newsroom to out.
 func (n *newsroom) exporter(t testing.TB, out string, opts Options) *Exporter {
 	t.Helper()
@@ -81,7 +88,7 @@ func (n *newsroom) exporter(t testing.TB, out string, opts Options) *Exporter {
 		t.Fatal(err)
 	}
 	opts.Out, opts.StateDir, opts.Signer = out, stateDir, n.signer
-	opts.Render = render.Options{BaseURL: origin, SiteName: "Kolokol"}
+	opts.Render = n.renderOptions()
 	e, err := New(n.store, n.blobs, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +162,8 @@ func TestExportServesUnderAnyPrefix(t *testing.T) {
 			t.Errorf("no link reaches %s", path)
 		}
 	}
-	for _, want := range []string{"index.html", "ru/index.html", "fa/index.html", "sr-cyrl/index.html", "ru/404.html", "404.html"} {
+	for _, want := range []string{"index.html", "ru/index.html", "fa/index.html", "sr-cyrl/index.html", "ru/404.html", "404.html",
+		"mirrors.json", "en/mirrors/index.html", "fa/mirrors/index.html", "sr-cyrl/mirrors/index.html"} {
 		if files[want] == "" {
 			t.Errorf("the export lacks %s", want)
 		}
@@ -172,9 +180,9 @@ func TestExportServesUnderAnyPrefix(t *testing.T) {
 
 	// A page is the bytes the live site serves a reader (one whose
 	// country is unknown; the demo's notices are for named countries).
-	s := site.New(mustBuilder(t, n.store), n.blobs, nil, nil, site.Options{Notices: n.store.FindNotices})
+	s := site.New(mustBuilder(t, n.store, n.renderOptions()), n.blobs, nil, nil, site.Options{Notices: n.store.FindNotices})
 	compared := 0
-	for _, path := range []string{"/", "/en/", "/fa/archive/", "/ru/", "/sr-cyrl/", "/ka/lite/"} {
+	for _, path := range []string{"/", "/en/", "/fa/archive/", "/ru/", "/sr-cyrl/", "/ka/lite/", "/mirrors.json", "/en/mirrors/", "/fa/mirrors/"} {
 		code, _, _ := strings.Cut(strings.Trim(path, "/"), "/")
 		all, err := n.store.FindNotices(context.Background(), strings.TrimSuffix(code, "-cyrl"))
 		if err != nil {
@@ -195,13 +203,13 @@ func TestExportServesUnderAnyPrefix(t *testing.T) {
 			t.Errorf("%s: the exported file (%d bytes) is not what the site serves (%d, %d bytes)", path, len(got), rec.Code, rec.Body.Len())
 		}
 	}
-	if compared < 3 {
+	if compared < 5 {
 		t.Errorf("only %d pages compared with the site's", compared)
 	}
 }
 
-func mustBuilder(t testing.TB, st kolokol.Pages) *render.Builder {
-	b, err := render.New(st, render.Options{BaseURL: origin, SiteName: "Kolokol"})
+func mustBuilder(t testing.TB, st kolokol.Pages, opts render.Options) *render.Builder {
+	b, err := render.New(st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,6 +347,20 @@ func TestIncrementalIsFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	var story *kolokol.Article
+	var mirror *kolokol.Mirror
+	services, err := n.store.FindServices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A mirror added or retired changes every mirrors page (each
+	// service's, and the Serbian Cyrillic one) and mirrors.json.
+	mirrorFiles := func() []string {
+		files := []string{"mirrors.json", "sr-cyrl/mirrors/index.html"}
+		for _, s := range services {
+			files = append(files, s.Code+"/mirrors/index.html")
+		}
+		return files
+	}
 	steps := []struct {
 		name string
 		do   func(t *testing.T)
@@ -384,6 +406,18 @@ func TestIncrementalIsFull(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, nil, nil, 0},
+		{"add a mirror", func(t *testing.T) {
+			if mirror, err = n.desk.CreateMirror(ctx, admin, kolokol.Mirror{Name: "Frankfurt", Kind: kolokol.MirrorDir,
+				Dir: "/srv/private/frankfurt", PublicURL: "https://frankfurt.example.net/news/"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			mirrorsShow(t, out, "https://frankfurt.example.net/news/", false)
+		}, mirrorFiles, nil, len(mirrorFiles())},
+		{"retire the mirror", func(t *testing.T) {
+			if _, err := n.desk.RetireMirror(ctx, admin, mirror.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, mirrorFiles, nil, len(mirrorFiles())},
 	}
 	prev := first.Edition
 	for _, s := range steps {
@@ -434,6 +468,12 @@ func TestIncrementalIsFull(t *testing.T) {
 				prev = res.Edition
 			}
 			n.verify(t, out, prev)
+			switch s.name {
+			case "add a mirror":
+				mirrorsShow(t, out, "https://frankfurt.example.net/news/", true)
+			case "retire the mirror":
+				mirrorsShow(t, out, "https://frankfurt.example.net/news/", false)
+			}
 
 			// The same newsroom exported from scratch.
 			full := filepath.Join(t.TempDir(), "full")
@@ -450,6 +490,31 @@ func TestIncrementalIsFull(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// mirrorsShow checks whether the exported mirrors.json and mirrors pages
+// list a mirror's address, and that they never show where its files go.
+func mirrorsShow(t *testing.T, out, url string, want bool) {
+	t.Helper()
+	for _, rel := range []string{"mirrors.json", "en/mirrors/index.html", "fa/mirrors/index.html", "sr-cyrl/mirrors/index.html"} {
+		data, err := os.ReadFile(filepath.Join(out, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(data, []byte(url)); got != want {
+			t.Errorf("%s lists %s: %v, want %v", rel, url, got, want)
+		}
+		if bytes.Contains(data, []byte("/srv/private")) {
+			t.Errorf("%s shows the mirror's directory", rel)
+		}
+	}
+}
+
+// The mirrors pages name the key file an export carries.
+func TestPublicKeyFile(t *testing.T) {
+	if render.PublicKeyFile != sign.PublicKeyFile {
+		t.Errorf("render names the key file %q, sign writes %q", render.PublicKeyFile, sign.PublicKeyFile)
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 
 // view is the store as one export pass reads it: only the services the
 // export holds, and what nearly every page reads again (the services, their
-// sections, banners, notices, pictures, list lengths, translation groups)
-// read once. A pass takes its cursor before it reads anything, so a change
+// sections, banners, notices, pictures, list lengths, translation groups,
+// mirrors) read once. A pass takes its cursor before it reads anything, so a change
 // made while it runs is read again by the next pass; a view never outlives
 // its pass.
 type view struct {
@@ -29,6 +29,7 @@ type view struct {
 	settings memo[string, string]
 	counts   memo[countKey, int]
 	groups   memo[groupKey, []*kolokol.Article]
+	mirrors  memo[struct{}, []*kolokol.Mirror]
 
 	// articles are the stories of the batch of pages being rendered,
 	// fetched together (prefetch).
@@ -145,6 +146,25 @@ func (v *view) FindNotices(ctx context.Context, service string) ([]*kolokol.Noti
 
 func (v *view) FindSetting(ctx context.Context, key string) (string, error) {
 	return v.settings.get(key, func() (string, error) { return v.st.FindSetting(ctx, key) })
+}
+
+// FindMirrors gives every mirrors page and mirrors.json the same list,
+// read once, with nothing of a mirror but what pages show of it: where
+// its files go and how it is reached stay in the store.
+func (v *view) FindMirrors(ctx context.Context) ([]*kolokol.Mirror, error) {
+	all, err := v.mirrors.get(struct{}{}, func() ([]*kolokol.Mirror, error) {
+		all, err := v.st.FindMirrors(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]*kolokol.Mirror, len(all))
+		for i, m := range all {
+			out[i] = &kolokol.Mirror{ID: m.ID, Name: m.Name, Kind: m.Kind, PublicURL: m.PublicURL,
+				CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, RetiredAt: m.RetiredAt}
+		}
+		return out, nil
+	})
+	return slices.Clone(all), err
 }
 
 func (v *view) FindArticleByID(ctx context.Context, id int64) (*kolokol.Article, error) {

@@ -72,6 +72,12 @@ const (
 	Share           = "share"           // heading of an article's sharing block
 	ShareLink       = "share_link"      // label of the story's address, to copy
 	ShareEmail      = "share_email"     // a mailto: link that sends the story's address
+	Mirrors         = "mirrors"         // title of the mirrors page, and the footer's and safety page's link to it
+	MirrorsIntro    = "mirrors_intro"   // the mirrors page: what the addresses below are
+	MirrorsNone     = "mirrors_none"    // the mirrors page when there is no mirror
+	MirrorsKey      = "mirrors_key"     // heading over the signing key's fingerprint
+	MirrorsCheck    = "mirrors_check"   // how the fingerprint checks a copy; the fingerprint follows
+	MirrorsJSON     = "mirrors_json"    // link to /mirrors.json, the list as data
 )
 
 // reference is the catalog every other one is checked against and the one

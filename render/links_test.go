@@ -33,6 +33,9 @@ func TestCrawl(t *testing.T) {
 			t.Errorf("%s: status %d", path, p.Status)
 			continue
 		}
+		if p.ContentType != htmlType {
+			continue // mirrors.json
+		}
 		if strings.Contains(path, "/a/") {
 			articles++
 		}
@@ -76,7 +79,7 @@ func TestCrawl(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"/ru/", "/fa/", "/ru/s/world/2/", "/ru/archive/3/", raw(t, f.full.Path()), raw(t, f.fa.Path()), "/ru/s/society/"} {
+	for _, want := range []string{"/ru/", "/fa/", "/ru/s/world/2/", "/ru/archive/3/", raw(t, f.full.Path()), raw(t, f.fa.Path()), "/ru/s/society/", "/ru/mirrors/", "/fa/mirrors/", MirrorsJSONPath} {
 		if !seen[want] {
 			t.Errorf("crawl never reached %s", want)
 		}

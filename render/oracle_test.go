@@ -260,6 +260,31 @@ func TestDependencyOracle(t *testing.T) {
 			_, err := d.SetFocalPoint(ctx, admin, a.LeadImage.MediaID, rng.Float64(), rng.Float64())
 			return err == nil
 		}},
+		{"add a mirror", func(t *testing.T) bool {
+			n := rng.IntN(1e6)
+			_, err := d.CreateMirror(ctx, admin, kolokol.Mirror{Name: fmt.Sprint("Oracle mirror ", n), Kind: kolokol.MirrorDir,
+				Dir: fmt.Sprint("/srv/oracle-", n), PublicURL: fmt.Sprintf("https://m%d.example.net/", n)}, nil)
+			return err == nil
+		}},
+		{"move or retire a mirror", func(t *testing.T) bool {
+			all, _ := st.FindMirrors(ctx)
+			var live []*kolokol.Mirror
+			for _, m := range all {
+				if m.Live() {
+					live = append(live, m)
+				}
+			}
+			if len(live) == 0 {
+				return false
+			}
+			m := live[rng.IntN(len(live))]
+			if rng.IntN(2) == 0 {
+				_, err := d.UpdateMirror(ctx, admin, m.ID, desk.MirrorPatch{PublicURL: s(fmt.Sprintf("https://moved%d.example.net/", rng.IntN(1e6)))})
+				return err == nil
+			}
+			_, err := d.RetireMirror(ctx, admin, m.ID)
+			return err == nil
+		}},
 		{"a schedule fires", func(t *testing.T) bool {
 			a, err := d.CreateArticle(ctx, admin, desk.ArticleInput{Service: svc(), Headline: fmt.Sprint("Scheduled ", rng.IntN(1e6)), Body: "Text."})
 			if err != nil {

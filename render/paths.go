@@ -84,6 +84,11 @@ func liteArticlePath(a *kolokol.Article) string {
 }
 func archivePath(svc string) string { return "/" + svc + "/archive/" }
 func safetyPath(svc string) string  { return "/" + svc + "/safety/" }
+func mirrorsPath(svc string) string { return "/" + svc + "/mirrors/" }
+
+// MirrorsJSONPath is the path of the site's list of mirrors as data.
+const MirrorsJSONPath = "/mirrors.json"
+
 func sectionPath(svc, section string) string {
 	return "/" + svc + "/s/" + section + "/"
 }

@@ -26,6 +26,7 @@ const (
 	KindArchive     Kind = "archive"
 	KindArticle     Kind = "article"
 	KindSafety      Kind = "safety"
+	KindMirrors     Kind = "mirrors"
 	KindLiteHome    Kind = "lite-home"
 	KindLiteArticle Kind = "lite-article"
 	// KindNotFound is a service's 404 page (or the site's): no link leads
@@ -35,6 +36,9 @@ const (
 	KindAsset Kind = "asset"
 	// KindMedia is a picture file a page shows: a rendition or a master.
 	KindMedia Kind = "media"
+	// KindMirrorsJSON is the site's list of mirrors as data,
+	// /mirrors.json (see MirrorsJSONPath).
+	KindMirrorsJSON Kind = "mirrors-json"
 )
 
 // Entry is one page of the plan.
@@ -155,6 +159,18 @@ var serviceRoutes = []route{
 			yield(safetyPath(svc.Code))
 			return nil
 		}},
+	{KindMirrors, "/{service}/mirrors/",
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) != 1 || rest[0] != "mirrors" {
+				return nil, false, nil
+			}
+			p, err := b.mirrors(ctx, ns, svc)
+			return p, true, err
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			yield(mirrorsPath(svc.Code))
+			return nil
+		}},
 	{KindLiteHome, "/{service}/lite/",
 		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			if len(rest) != 1 || rest[0] != "lite" {
@@ -186,7 +202,7 @@ var serviceRoutes = []route{
 // and tests.
 func Routes() map[Kind]string {
 	out := map[Kind]string{KindPortal: "/", KindNotFound: "/{service}/404.html", KindAsset: "/static/…, /favicon.svg, /robots.txt",
-		KindMedia: "/media/{key}"}
+		KindMedia: "/media/{key}", KindMirrorsJSON: MirrorsJSONPath}
 	for _, r := range serviceRoutes {
 		out[r.kind] = r.pattern
 	}
@@ -257,8 +273,8 @@ func (b *Builder) eachLive(ctx context.Context, service string, fn func(*kolokol
 
 // Plan yields every page of the site: the portal, every service's pages
 // (every page of every list), their script variants, each service's 404
-// page, the static assets, and the picture files the pages show. A store
-// error ends it with the error.
+// page, the static assets, mirrors.json, and the picture files the pages
+// show. A store error ends it with the error.
 func (b *Builder) Plan(ctx context.Context) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
 		if !yield(Entry{Path: "/", Kind: KindPortal}, nil) {
@@ -270,6 +286,9 @@ func (b *Builder) Plan(ctx context.Context) iter.Seq2[Entry, error] {
 			}
 		}
 		if !yield(Entry{Path: "/404.html", Kind: KindNotFound}, nil) {
+			return
+		}
+		if !yield(Entry{Path: MirrorsJSONPath, Kind: KindMirrorsJSON}, nil) {
 			return
 		}
 		services, err := b.store.FindServices(ctx)

@@ -244,7 +244,7 @@ func TestPlanParts(t *testing.T) {
 		}
 	}
 	for path, k := range plan {
-		if _, ok := parts[path]; !ok && k != KindPortal && k != KindAsset && path != "/404.html" {
+		if _, ok := parts[path]; !ok && k != KindPortal && k != KindAsset && k != KindMirrorsJSON && path != "/404.html" {
 			t.Errorf("no service's plan lists %s (%s)", path, k)
 		}
 	}

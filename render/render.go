@@ -45,8 +45,13 @@ type Options struct {
 	SiteName string           // e.g. "Kolokol"
 	Now      func() time.Time // nil means time.Now
 	// Onion is the site's onion origin ("http://….onion"), shown on the
-	// safety pages; "" when there is none.
+	// safety and mirrors pages; "" when there is none.
 	Onion string
+	// KeyID and KeyFingerprint name the newsroom's signing key (package
+	// sign: the current key's id, and the SHA-256 of kolokol.pub that
+	// readers check a mirror's key file against), shown on the mirrors
+	// pages and in mirrors.json; "" when not known.
+	KeyID, KeyFingerprint string
 }
 
 // Page is a rendered response.
@@ -155,6 +160,9 @@ func (b *Builder) Resolve(ctx context.Context, path string, notices ...*kolokol.
 	if !strings.HasPrefix(path, "/") {
 		return notFound(nil), nil
 	}
+	if path == MirrorsJSONPath {
+		return b.mirrorsJSON(ctx)
+	}
 	if strings.HasSuffix(path, "/") {
 		return b.route(ctx, notices, path)
 	}
@@ -227,6 +235,7 @@ func (b *Builder) execute(v *view) ([]byte, error) {
 //	"art:ID"      one article page
 //	"group:G"     the article pages of translation group G (their switchers)
 //	"media:ID"    the pages that show a picture
+//	"mirrors"     the pages that list the mirrors (mirrors pages, mirrors.json)
 func Deps(c kolokol.Change) []string {
 	switch c.Kind {
 	case kolokol.ChangeArticle:
@@ -247,11 +256,16 @@ func Deps(c kolokol.Change) []string {
 		return []string{svcTag(c.Service)}
 	case kolokol.ChangeMedia:
 		return []string{mediaTag(c.MediaID)}
+	case kolokol.ChangeMirrors:
+		return []string{mirrorsTag}
 	}
 	return nil
 }
 
-const portalTag = "portal"
+const (
+	portalTag  = "portal"
+	mirrorsTag = "mirrors"
+)
 
 func svcTag(code string) string  { return "svc:" + code }
 func listTag(code string) string { return "list:" + code }

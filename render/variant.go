@@ -103,6 +103,10 @@ func transliteratePage(page []byte, v i18n.ScriptVariant, tag, fromURL, toURL st
 	out.Grow(len(page) + len(page)/4)
 	raw := false      // inside script or style
 	switched := false // the next text is the script switch's label
+	// Inside an element marked translate="no" (an address, a
+	// fingerprint), text is copied as it is: keepTag is that element's
+	// name, keep how many of its kind are open.
+	keepTag, keep := "", 0
 	for {
 		tt := z.Next()
 		switch tt {
@@ -115,6 +119,8 @@ func transliteratePage(page []byte, v i18n.ScriptVariant, tag, fromURL, toURL st
 			switch {
 			case raw:
 				out.WriteString(strings.ReplaceAll(string(z.Raw()), fromURL, toURL))
+			case keep > 0:
+				out.Write(z.Raw())
 			case switched:
 				out.WriteString(html.EscapeString(v.BackName))
 				switched = false
@@ -124,6 +130,14 @@ func transliteratePage(page []byte, v i18n.ScriptVariant, tag, fromURL, toURL st
 		case html.StartTagToken, html.SelfClosingTagToken:
 			t := z.Token()
 			raw = tt == html.StartTagToken && (t.Data == "script" || t.Data == "style")
+			if tt == html.StartTagToken && !voidElements[t.Data] {
+				switch {
+				case keep > 0 && t.Data == keepTag:
+					keep++
+				case keep == 0 && noTranslate(t.Attr):
+					keepTag, keep = t.Data, 1
+				}
+			}
 			isSwitch := false
 			meta := t.Data == "meta"
 			for i, a := range t.Attr {
@@ -154,11 +168,30 @@ func transliteratePage(page []byte, v i18n.ScriptVariant, tag, fromURL, toURL st
 			out.WriteString(t.String())
 		case html.EndTagToken:
 			raw = false
+			if keep > 0 {
+				if name, _ := z.TagName(); string(name) == keepTag {
+					keep--
+				}
+			}
 			out.Write(z.Raw())
 		default:
 			out.Write(z.Raw())
 		}
 	}
+}
+
+// voidElements have no end tag.
+var voidElements = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true,
+	"img": true, "input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true}
+
+// noTranslate reports whether an element is marked translate="no".
+func noTranslate(attrs []html.Attribute) bool {
+	for _, a := range attrs {
+		if a.Key == "translate" && strings.EqualFold(a.Val, "no") {
+			return true
+		}
+	}
+	return false
 }
 
 // readableMeta reports whether a meta element's content is text a reader or

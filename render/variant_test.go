@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/i18n"
 	"golang.org/x/net/html"
 )
 
@@ -78,5 +79,24 @@ func TestSerbianCyrillicVariant(t *testing.T) {
 	}
 	if p := f.build(t, "/sr-cyrl/"); p.Status != 200 || !strings.Contains(string(p.Body), "Мост у Београду") {
 		t.Errorf("Cyrillic home: %d", p.Status)
+	}
+}
+
+// Text inside an element marked translate="no" (an address, a key's
+// fingerprint) is copied as it is, however deep, and transliteration
+// resumes after it.
+func TestTransliterateKeepsNoTranslate(t *testing.T) {
+	v, ok := i18n.VariantOf("sr-Latn")
+	if !ok {
+		t.Fatal("no Serbian variant")
+	}
+	in := `<p>dobar <code translate="no">abcdef <code>ab</code> cd</code> dan <a href="x" translate="NO">beograd</a> <img alt="slika" translate="no"> kraj</p>`
+	want := `<p>добар <code translate="no">abcdef <code>ab</code> cd</code> дан <a href="x" translate="NO">beograd</a> <img alt="слика" translate="no"> крај</p>`
+	got, err := transliteratePage([]byte(in), v, "sr-Latn", "/sr/", "/sr-cyrl/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // already relative, times already formatted, so the template only places.
 type view struct {
 	self      string // the page's own escaped path, or rootRelative
-	Kind      string // "article", "list", "portal" or "notfound": what main holds
+	Kind      string // "article", "list", "portal", "safety", "mirrors" or "notfound": what main holds
 	L         *i18n.Catalog
 	Lang, Dir string
 	Title     string
@@ -28,6 +28,7 @@ type view struct {
 	Breaking  *breakingView
 	Notices   []noticeView
 	Safety    string // link to the service's safety page
+	Mirrors   string // link to the service's mirrors page
 	About     string
 	Legal     string
 	OG        *openGraph
@@ -44,11 +45,13 @@ type view struct {
 	Languages []serviceLink
 
 	// The main content, by Kind.
-	Article  *articleView
-	List     *listView
-	Page     *safetyView
-	Services []serviceLink
-	Home     string // notfound: link to the service home or the portal
+	Article *articleView
+	List    *listView
+	Page    *safetyView
+	// MirrorList is the mirrors page's body.
+	MirrorList *mirrorsView
+	Services   []serviceLink
+	Home       string // notfound: link to the service home or the portal
 }
 
 type navLink struct {
@@ -223,6 +226,7 @@ func (b *Builder) newView(from string, c *i18n.Catalog) *view {
 func (b *Builder) serviceView(notices []*kolokol.Notice, from string, svc *kolokol.Service, sections []*kolokol.Section, section string) *view {
 	v := b.newView(from, i18n.For(svc.Tag))
 	v.Safety = relPath(from, safetyPath(svc.Code))
+	v.Mirrors = relPath(from, mirrorsPath(svc.Code))
 	for _, n := range notices {
 		if n.Service != svc.Code {
 			continue

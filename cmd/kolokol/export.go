@@ -14,7 +14,6 @@ import (
 
 	"github.com/kolokol/kolokol/export"
 	"github.com/kolokol/kolokol/media"
-	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/sign"
 )
 
@@ -69,7 +68,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	e, err := export.New(store, blobs, export.Options{Out: *out, StateDir: stateDir, Services: services, Full: *full,
-		Render: render.Options{BaseURL: origin, SiteName: "Kolokol", Onion: *onion}, Signer: signer,
+		Render: readerOptions(signer, origin, *onion), Signer: signer,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return err

@@ -32,6 +32,11 @@ func TestExportCommand(t *testing.T) {
 	if _, _, err := runCLI(t, noEnv, "verify", out, "--pubkey", pub, "--origin", "https://news.example.org"); err != nil {
 		t.Fatalf("verify the export: %v", err)
 	}
+	// The mirrors page carries the fingerprint readers check the key by,
+	// as the live site's does.
+	if b, err := os.ReadFile(filepath.Join(out, "ru", "mirrors", "index.html")); err != nil || !strings.Contains(string(b), mustKeyring(t, ta.data).Fingerprint()) {
+		t.Errorf("the exported mirrors page lacks the key's fingerprint: %v", err)
+	}
 	if stdout, _, err = runCLI(t, noEnv, "export", "--data", ta.data, "--out", out, "--base-url", "https://news.example.org"); err != nil ||
 		!strings.Contains(stdout, "nothing changed, edition 1 kept: incremental, 0 pages rendered") {
 		t.Fatalf("second export: %v %s", err, stdout)

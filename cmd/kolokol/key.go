@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/sign"
 )
 
@@ -90,4 +91,13 @@ func printKeyring(w io.Writer, ring sign.Keyring, data string) {
 		fmt.Fprintf(w, "%s %s, retired %s\n", label, k.ID, k.Retired.UTC().Format(time.RFC3339))
 	}
 	fmt.Fprintf(w, "\nkolokol.pub (%s, and in every export):\n%s", filepath.Join(data, sign.SigningDir, sign.PublicKeyFile), ring.Marshal())
+}
+
+// readerOptions are the options of reader pages, the live site's and an
+// export's alike: the mirrors pages show the signing key's id and
+// fingerprint.
+func readerOptions(s *sign.Signer, baseURL, onion string) render.Options {
+	ring := s.Keyring()
+	return render.Options{BaseURL: baseURL, SiteName: "Kolokol", Onion: onion,
+		KeyID: ring.Current.ID.String(), KeyFingerprint: ring.Fingerprint()}
 }

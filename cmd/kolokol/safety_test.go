@@ -428,7 +428,8 @@ func TestThirdPartyAudit(t *testing.T) {
 	ctx := t.Context()
 	sa.Desk.SaveNotice(ctx, kolokol.Actor{Name: "admin", Role: kolokol.RoleAdmin}, &kolokol.Notice{Service: "ru", Text: "Осторожно.", Default: true})
 	var pages []string
-	pages = append(pages, "/", "/ru/", "/ru/archive/", "/ru/lite/", "/ru/safety/", "/ru/no-such-page/", "/sr-cyrl/", "/fa/", "/fa/safety/")
+	pages = append(pages, "/", "/ru/", "/ru/archive/", "/ru/lite/", "/ru/safety/", "/ru/no-such-page/", "/sr-cyrl/", "/fa/", "/fa/safety/",
+		"/ru/mirrors/", "/fa/mirrors/", "/sr-cyrl/mirrors/") // the demo has no mirror: nothing links away
 	secs, _ := sa.Store.FindSections(ctx, "ru")
 	for _, s := range secs {
 		pages = append(pages, "/ru/s/"+s.Slug+"/")

@@ -141,7 +141,16 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		store.Close()
 		return nil, err
 	}
-	builder, err := render.New(store, render.Options{BaseURL: baseURL, SiteName: "Kolokol", Onion: cfg.Onion})
+	// The signing key: editions for mirrors are signed with it, and the
+	// mirrors pages show its fingerprint. A rotated key is taken up at
+	// the next start.
+	signer, err := sign.LoadSigner(data, time.Now())
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	pages := readerOptions(signer, baseURL, cfg.Onion)
+	builder, err := render.New(store, pages)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("load templates: %w", err)
@@ -174,14 +183,8 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	// The page cache follows the change log from its end (it starts
 	// empty), caught up by the desk after every operation and by polling
 	// for what other processes write.
-	signer, err := sign.LoadSigner(data, time.Now())
-	if err != nil {
-		images.Close()
-		store.Close()
-		return nil, fmt.Errorf("signing key: %w", err)
-	}
 	followers := []*changelog.Follower{changelog.New(store, "", s.Consumer(), logger)}
-	pub, err := newPublisher(store, blobs, signer, data, render.Options{BaseURL: baseURL, SiteName: "Kolokol", Onion: cfg.Onion}, logger)
+	pub, err := newPublisher(store, blobs, signer, data, pages, logger)
 	if err != nil {
 		// A site without an origin of its own (a base URL with a path)
 		// runs; it cannot sign editions for mirrors.
