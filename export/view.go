@@ -34,6 +34,14 @@ type view struct {
 	// fetched together (prefetch).
 	mu       sync.RWMutex
 	articles map[int64]*kolokol.Article
+
+	// live keeps the pages of one service's live stories as the plan
+	// lists them (render's eachLive): the plan walks them once for each
+	// of the service's article routes and again for its pictures, one
+	// service after another. Only the last service's are kept.
+	liveMu      sync.Mutex
+	liveService string
+	live        map[int64][]*kolokol.Article // by the filter's Before
 }
 
 func newView(st kolokol.Pages, only []string) *view {
@@ -184,7 +192,30 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 		}
 		return out, nil
 	}
+	if f.Service != "" && f.Status == kolokol.StatusPublished && f.WithoutBody && f.Limit == kolokol.MaxArticleLimit &&
+		f.Section == "" && f.TranslationGroup == "" && f.Offset == 0 && len(f.IDs) == 0 && !f.ByPublished && !f.WithCorrections &&
+		f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+		return v.livePage(ctx, f)
+	}
 	return v.st.FindArticles(ctx, f)
+}
+
+// livePage is a page of a service's live stories, by id (see live).
+func (v *view) livePage(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	v.liveMu.Lock()
+	defer v.liveMu.Unlock()
+	if v.liveService != f.Service {
+		v.liveService, v.live = f.Service, map[int64][]*kolokol.Article{}
+	}
+	if arts, ok := v.live[f.Before]; ok {
+		return slices.Clone(arts), nil
+	}
+	arts, err := v.st.FindArticles(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	v.live[f.Before] = arts
+	return slices.Clone(arts), nil
 }
 
 func (v *view) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int, error) {
