@@ -294,21 +294,17 @@ func (p *pass) full(ctx context.Context, last int64, fp string, trust bool) erro
 		return err
 	}
 	p.next.Cursor = last // taken before anything is read
-	var batch []render.Entry
+	var entries []render.Entry
 	for en, err := range p.b.Plan(ctx) {
 		if err != nil {
 			return err
 		}
-		batch = append(batch, en)
-		if len(batch) == batchSize {
-			if err := p.render(ctx, batch, !trust); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
+		entries = append(entries, en)
 	}
-	if err := p.render(ctx, batch, !trust); err != nil {
-		return err
+	for batch := range slices.Chunk(storiesTogether(entries), batchSize) {
+		if err := p.render(ctx, batch, !trust); err != nil {
+			return err
+		}
 	}
 	// Whatever the plan no longer has goes, and, unless the index is
 	// trusted, whatever is on disk that no edition listed.
@@ -470,6 +466,40 @@ func entryOf(rel string) render.Entry {
 		return render.Entry{Path: "/" + strings.TrimSuffix(rel, "index.html")}
 	}
 	return render.Entry{Path: "/" + rel, Kind: render.KindAsset}
+}
+
+// storiesTogether orders the plan's entries so that the pages of one
+// story (its page, its text-only page, and the same in a script variant)
+// are rendered in one batch: its story is fetched once, and its body
+// converted once for all of them. The plan lists them far apart (every
+// story page of a service, then every text-only one). The stories' pages
+// come first, newest story first, then the other pages in the plan's
+// order.
+func storiesTogether(entries []render.Entry) []render.Entry {
+	type keyed struct {
+		id int64
+		en render.Entry
+	}
+	ks := make([]keyed, len(entries))
+	for i, en := range entries {
+		ks[i].en = en
+		if en.Kind == render.KindArticle || en.Kind == render.KindLiteArticle {
+			ks[i].id, _ = render.ArticleOf(en.Path)
+		}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if a.id != b.id {
+			if a.id < b.id {
+				return 1
+			}
+			return -1
+		}
+		return 0
+	})
+	for i := range ks {
+		entries[i] = ks[i].en
+	}
+	return entries
 }
 
 // batchSize is how many entries are rendered together: their stories are
