@@ -265,7 +265,7 @@ func (p *pass) begin(ctx context.Context, fp string) error {
 	}
 	p.b = b
 	p.next = &state{Version: stateVersion, Out: p.old.Out, Fingerprint: fp, Cursor: p.old.Cursor,
-		Edition: p.old.Edition, Files: maps.Clone(p.old.Files)}
+		Edition: p.old.Edition, Files: maps.Clone(p.old.Files), table: p.old.table}
 	p.written, p.removed, p.seen = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	if len(p.old.Files) > 0 || p.old.Edition > 0 {
 		// Readers may trust the tree: stage changes until the next

@@ -18,7 +18,7 @@ import (
 
 // stateVersion changes when the state's format does: an export with an
 // older state starts over with a full pass.
-const stateVersion = 1
+const stateVersion = 2
 
 // state is what an export keeps between runs, in its state directory: where
 // it stands in the change log, the last edition it signed, and every file
@@ -40,6 +40,10 @@ type state struct {
 	// it has finished: the next pass then checks every file on disk.
 	Clean bool
 	Files map[string]*fileState
+	// table is the string table of the file the state was read from,
+	// which its files' raw records use (see stringTable); nil for a new
+	// state.
+	table *stringTable
 }
 
 // fileState is one file of the tree.
@@ -52,6 +56,11 @@ type fileState struct {
 	Expires time.Time // zero, or when the page must be rendered again
 	// Media are the picture files the page shows, relative to the root.
 	Media []string
+	// raw is the file's record as read, with tab the table its places
+	// are in; "" for a file this process rendered. A fileState is never
+	// changed once made: a new rendering makes a new one.
+	raw string
+	tab *stringTable
 }
 
 // StateDir is where the export to out keeps its state within a data
@@ -88,13 +97,12 @@ func reserve(dir string, edition int64) error {
 // loadState reads the state, nil when there is none (or it is of another
 // format, or for another directory: the export starts over).
 func loadState(dir, out string) (*state, error) {
-	var st state
-	found, err := readGob(dir, stateFile, &st)
+	st, found, err := readState(dir)
 	if err != nil {
 		return nil, err
 	}
 	if !found || st.Version != stateVersion || st.Out != out {
-		st = state{Version: stateVersion, Out: out}
+		st = &state{Version: stateVersion, Out: out}
 	}
 	var j journal
 	if ok, err := readGob(dir, journalFile, &j); err != nil {
@@ -112,8 +120,26 @@ func loadState(dir, out string) (*state, error) {
 	if st.Files == nil {
 		st.Files = map[string]*fileState{}
 	}
-	intern(&st)
-	return &st, nil
+	return st, nil
+}
+
+// readState reads the state file; found is false when there is none, or
+// it is of another format (an older build's).
+func readState(dir string) (st *state, found bool, err error) {
+	name := filepath.Join(dir, stateFile)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, fmt.Errorf("read the export's %s: %w", stateFile, err)
+	}
+	st, err = decodeState(string(data))
+	if errors.Is(err, errNotState) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, fmt.Errorf("read the export's %s (%s): %w (remove the directory to export everything again)", stateFile, name, err)
+	}
+	return st, true, nil
 }
 
 func readGob(dir, name string, v any) (bool, error) {
@@ -130,30 +156,20 @@ func readGob(dir, name string, v any) (bool, error) {
 	return true, nil
 }
 
-// intern shares the strings of tags, which repeat across pages: a large
-// export's state holds a million of them.
-func intern(st *state) {
-	seen := map[string]string{}
-	for _, f := range st.Files {
-		for i, d := range f.Deps {
-			if s, ok := seen[d]; ok {
-				f.Deps[i] = s
-			} else {
-				seen[d] = d
-			}
-		}
-	}
-}
-
 // save writes the state atomically and durably, then clears the journal.
 func (st *state) save(dir string) error {
-	if err := writeGob(dir, stateFile, st); err != nil {
+	if err := writeFile(dir, stateFile, func(w io.Writer) error { return encodeState(w, st) }); err != nil {
 		return err
 	}
 	return writeGob(dir, journalFile, journal{Edition: st.Edition, Dirty: !st.Clean})
 }
 
 func writeGob(dir, name string, v any) error {
+	return writeFile(dir, name, func(w io.Writer) error { return gob.NewEncoder(w).Encode(v) })
+}
+
+// writeFile writes a file of the state directory atomically and durably.
+func writeFile(dir, name string, encode func(io.Writer) error) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("save the export's %s: %w", name, err)
 	}
@@ -163,7 +179,7 @@ func writeGob(dir, name string, v any) error {
 	}
 	defer os.Remove(tmp.Name())
 	w := bufio.NewWriterSize(tmp, 1<<20)
-	err = gob.NewEncoder(w).Encode(v)
+	err = encode(w)
 	if err == nil {
 		err = w.Flush()
 	}
