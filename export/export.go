@@ -294,17 +294,8 @@ func (p *pass) full(ctx context.Context, last int64, fp string, trust bool) erro
 		return err
 	}
 	p.next.Cursor = last // taken before anything is read
-	var entries []render.Entry
-	for en, err := range p.b.Plan(ctx) {
-		if err != nil {
-			return err
-		}
-		entries = append(entries, en)
-	}
-	for batch := range slices.Chunk(storiesTogether(entries), batchSize) {
-		if err := p.render(ctx, batch, !trust); err != nil {
-			return err
-		}
+	if err := p.renderPlan(ctx, !trust); err != nil {
+		return err
 	}
 	// Whatever the plan no longer has goes, and, unless the index is
 	// trusted, whatever is on disk that no edition listed.
@@ -468,6 +459,76 @@ func entryOf(rel string) render.Entry {
 	return render.Entry{Path: "/" + rel, Kind: render.KindAsset}
 }
 
+// renderPlan renders every page of the plan. One goroutine lists the plan
+// and fetches each batch's stories while the workers render the batch
+// before: the store's reads, which are a good part of a pass, overlap the
+// rendering instead of leaving the workers idle. The plan is taken a
+// service at a time (with its script variant), its entries ordered by
+// storiesTogether.
+func (p *pass) renderPlan(ctx context.Context, check bool) error {
+	type job struct {
+		batch []render.Entry
+		arts  map[int64]*kolokol.Article
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job, 1)
+	var listErr error
+	go func() {
+		defer close(jobs)
+		send := func(entries []render.Entry) bool {
+			for batch := range slices.Chunk(storiesTogether(entries), batchSize) {
+				arts, err := p.v.fetch(ctx, batchArticles(batch))
+				if err != nil {
+					listErr = err
+					return false
+				}
+				select {
+				case jobs <- job{batch, arts}:
+				case <-ctx.Done():
+					return false
+				}
+			}
+			return true
+		}
+		var entries []render.Entry
+		group := ""
+		for en, err := range p.b.Plan(ctx) {
+			if err != nil {
+				listErr = err
+				return
+			}
+			g, _, _ := strings.Cut(en.Service, "-")
+			if g != group && len(entries) > 0 {
+				if !send(entries) {
+					return
+				}
+				entries = nil
+			}
+			group = g
+			entries = append(entries, en)
+		}
+		send(entries)
+	}()
+	var err error
+	for j := range jobs {
+		if err != nil {
+			continue // let the lister see the cancellation and stop
+		}
+		p.v.use(j.arts)
+		if err = p.renderBatch(ctx, j.batch, check); err != nil {
+			cancel()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if listErr != nil {
+		return listErr
+	}
+	return ctx.Err()
+}
+
 // storiesTogether orders the plan's entries so that the pages of one
 // story (its page, its text-only page, and the same in a script variant)
 // are rendered in one batch: its story is fetched once, and its body
@@ -511,6 +572,16 @@ func (p *pass) render(ctx context.Context, batch []render.Entry, check bool) err
 	if len(batch) == 0 {
 		return nil
 	}
+	arts, err := p.v.fetch(ctx, batchArticles(batch))
+	if err != nil {
+		return err
+	}
+	p.v.use(arts)
+	return p.renderBatch(ctx, batch, check)
+}
+
+// batchArticles are the ids of the stories whose pages are in batch.
+func batchArticles(batch []render.Entry) []int64 {
 	var ids []int64
 	for _, en := range batch {
 		if id, ok := render.ArticleOf(en.Path); ok {
@@ -518,8 +589,13 @@ func (p *pass) render(ctx context.Context, batch []render.Entry, check bool) err
 		}
 	}
 	slices.Sort(ids)
-	if err := p.v.prefetch(ctx, slices.Compact(ids)); err != nil {
-		return err
+	return slices.Compact(ids)
+}
+
+// renderBatch renders a batch whose stories the view holds.
+func (p *pass) renderBatch(ctx context.Context, batch []render.Entry, check bool) error {
+	if len(batch) == 0 {
+		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -229,21 +229,26 @@ func (v *view) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int,
 	return v.counts.get(countKey{f.Service, f.Section, f.Status}, func() (int, error) { return v.st.CountArticles(ctx, f) })
 }
 
-// prefetch fetches the stories with ids, with their corrections, for the
-// pages about to be rendered, replacing the previous batch's.
-func (v *view) prefetch(ctx context.Context, ids []int64) error {
+// fetch fetches the stories with ids, with their corrections, for a batch
+// of pages (see use).
+func (v *view) fetch(ctx context.Context, ids []int64) (map[int64]*kolokol.Article, error) {
 	m := make(map[int64]*kolokol.Article, len(ids))
 	for chunk := range slices.Chunk(ids, kolokol.MaxArticleLimit) {
 		arts, err := v.st.FindArticles(ctx, kolokol.ArticleFilter{IDs: chunk, WithCorrections: true, Limit: len(chunk)})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, a := range arts {
 			m[a.ID] = a
 		}
 	}
+	return m, nil
+}
+
+// use makes the stories fetched for a batch the ones its pages read,
+// replacing the previous batch's.
+func (v *view) use(m map[int64]*kolokol.Article) {
 	v.mu.Lock()
 	v.articles = m
 	v.mu.Unlock()
-	return nil
 }
