@@ -15,6 +15,7 @@ package export
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -152,6 +153,7 @@ func (e *Exporter) Run(ctx context.Context) (*Result, error) {
 }
 
 func (e *Exporter) run(ctx context.Context) (*Result, error) {
+	start := time.Now()
 	fp, err := fingerprint(append([]string{e.opts.Render.BaseURL, e.opts.Render.SiteName, e.opts.Render.Onion, "services"}, e.opts.Services...)...)
 	if err != nil {
 		return nil, err
@@ -185,11 +187,12 @@ func (e *Exporter) run(ctx context.Context) (*Result, error) {
 		st.Clean = empty
 	}
 
+	e.log.Debug("export: read the state", "took", time.Since(start))
 	first, last, err := e.st.ChangeBounds(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p := &pass{e: e, t: t, old: st, now: e.opts.Render.Now}
+	p := &pass{e: e, t: t, old: st, now: e.opts.Render.Now, mark: start}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -255,6 +258,18 @@ type pass struct {
 	written map[string]bool
 	removed map[string]bool
 	seen    map[string]bool // files this pass produced (full passes)
+
+	mark time.Time // see phase
+}
+
+// phase logs, at debug level, how long the pass took since the last
+// phase: where a run's time goes.
+func (p *pass) phase(name string) {
+	now := time.Now()
+	if !p.mark.IsZero() {
+		p.e.log.Debug("export: "+name, "took", now.Sub(p.mark))
+	}
+	p.mark = now
 }
 
 func (p *pass) begin(ctx context.Context, fp string) error {
@@ -297,6 +312,7 @@ func (p *pass) full(ctx context.Context, last int64, fp string, trust bool) erro
 	if err := p.renderPlan(ctx, !trust); err != nil {
 		return err
 	}
+	p.phase("rendered every page")
 	// Whatever the plan no longer has goes, and, unless the index is
 	// trusted, whatever is on disk that no edition listed.
 	gone := map[string]bool{}
@@ -434,11 +450,13 @@ func (p *pass) incremental(ctx context.Context, fp string) error {
 	}
 	slices.SortFunc(entries, func(a, b render.Entry) int { return strings.Compare(a.Path, b.Path) })
 	entries = slices.CompactFunc(entries, func(a, b render.Entry) bool { return a.Path == b.Path })
+	p.phase("found the pages the changes touch")
 	for batch := range slices.Chunk(entries, batchSize) {
 		if err := p.render(ctx, batch, false); err != nil {
 			return err
 		}
 	}
+	p.phase("rendered them")
 	return p.finish(ctx)
 }
 
@@ -852,12 +870,14 @@ func (p *pass) finish(ctx context.Context) error {
 	}
 	m := sign.Manifest{Origin: p.e.opts.Render.BaseURL, Edition: p.next.Edition, Time: p.now(), Files: make([]sign.File, 0, len(p.next.Files))}
 	for rel, f := range p.next.Files {
-		m.Files = append(m.Files, sign.File{Path: rel, SHA256: fmt.Sprintf("%x", f.SHA), Size: f.Size})
+		m.Files = append(m.Files, sign.File{Path: rel, SHA256: hex.EncodeToString(f.SHA[:]), Size: f.Size})
 	}
+	p.phase("listed the edition's files")
 	ed, err := p.e.opts.Signer.Sign(m)
 	if err != nil {
 		return err
 	}
+	p.phase("signed the edition")
 	if p.stage != "" {
 		if err := ed.Write(p.t.dir, true); err != nil {
 			return err
@@ -883,9 +903,12 @@ func (p *pass) finish(ctx context.Context) error {
 	if p.stage != "" {
 		os.RemoveAll(p.stage)
 	}
+	p.phase("updated the tree")
 	p.next.Clean = true
 	p.res.Edition, p.res.Signed = p.next.Edition, true
-	return p.next.save(p.e.opts.StateDir)
+	err = p.next.save(p.e.opts.StateDir)
+	p.phase("saved the state")
+	return err
 }
 
 func nextExpiry(st *state) time.Time {

@@ -2,7 +2,7 @@
 // does, for bench/export.sh, and publishes one story the way the newsroom
 // does, to measure the incremental export that follows:
 //
-//	exportrun export --data DIR --out OUT --base-url URL [--workers N] [--cpuprofile FILE]
+//	exportrun export --data DIR --out OUT --base-url URL [--workers N] [--cpuprofile FILE] [-v]
 //	exportrun publish --data DIR [--service CODE]
 //
 // export prints one line: what the run did and how long it took.
@@ -12,6 +12,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -53,6 +54,7 @@ func runExport(args []string) error {
 	base := fs.String("base-url", "", "the site's public origin")
 	workers := fs.Int("workers", 0, "render workers (0: one per core)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	verbose := fs.Bool("v", false, "log where the run's time goes")
 	fs.Parse(args)
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -82,7 +84,11 @@ func runExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	e, err := export.New(st, blobs, export.Options{Out: *out, StateDir: stateDir, Signer: signer, Workers: *workers,
+	log := slog.New(slog.DiscardHandler)
+	if *verbose {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	e, err := export.New(st, blobs, export.Options{Out: *out, StateDir: stateDir, Signer: signer, Workers: *workers, Log: log,
 		Render: render.Options{BaseURL: *base, SiteName: "Kolokol"}})
 	if err != nil {
 		return err
