@@ -855,6 +855,7 @@ func (p *pass) finish(ctx context.Context) error {
 	p.res.Cursor, p.res.Files, p.res.NextExpiry = p.next.Cursor, len(p.next.Files), nextExpiry(p.next)
 	p.res.Written, p.res.Removed = len(p.written), len(p.removed)
 	if len(p.written) == 0 && len(p.removed) == 0 && p.old.Clean {
+		p.next.sorted = p.next.paths(p.old)
 		p.next.Clean = true
 		p.res.Edition = p.next.Edition
 		return p.next.save(p.e.opts.StateDir)
@@ -869,13 +870,18 @@ func (p *pass) finish(ctx context.Context) error {
 		return err
 	}
 	m := sign.Manifest{Origin: p.e.opts.Render.BaseURL, Edition: p.next.Edition, Time: p.now(), Files: make([]sign.File, 0, len(p.next.Files))}
-	for rel, f := range p.next.Files {
+	for _, rel := range p.next.paths(p.old) {
+		f := p.next.Files[rel]
 		m.Files = append(m.Files, sign.File{Path: rel, SHA256: hex.EncodeToString(f.SHA[:]), Size: f.Size})
 	}
 	p.phase("listed the edition's files")
 	ed, err := p.e.opts.Signer.Sign(m)
 	if err != nil {
 		return err
+	}
+	p.next.sorted = make([]string, len(ed.Manifest.Files))
+	for i, f := range ed.Manifest.Files {
+		p.next.sorted[i] = f.Path
 	}
 	p.phase("signed the edition")
 	if p.stage != "" {

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -40,6 +42,10 @@ type state struct {
 	// it has finished: the next pass then checks every file on disk.
 	Clean bool
 	Files map[string]*fileState
+	// sorted, when it holds as many paths as Files, is their list in
+	// byte order: the order the manifest wants, which the state file keeps
+	// so that a run need not sort 100,000 paths again (see paths).
+	sorted []string
 	// table is the string table of the file the state was read from,
 	// which its files' raw records use (see stringTable); nil for a new
 	// state.
@@ -61,6 +67,33 @@ type fileState struct {
 	// changed once made: a new rendering makes a new one.
 	raw string
 	tab *stringTable
+}
+
+// paths lists st's files in byte order. With old, the state st was made
+// from, and its order known, the order is old's with st's changes
+// merged in rather than found again.
+func (st *state) paths(old *state) []string {
+	if old == nil || len(old.sorted) != len(old.Files) || len(old.sorted) == 0 {
+		return slices.Sorted(maps.Keys(st.Files))
+	}
+	var added []string
+	for rel := range st.Files {
+		if old.Files[rel] == nil {
+			added = append(added, rel)
+		}
+	}
+	slices.Sort(added)
+	out := make([]string, 0, len(st.Files))
+	for _, rel := range old.sorted {
+		for len(added) > 0 && added[0] < rel {
+			out = append(out, added[0])
+			added = added[1:]
+		}
+		if st.Files[rel] != nil {
+			out = append(out, rel)
+		}
+	}
+	return append(out, added...)
 }
 
 // StateDir is where the export to out keeps its state within a data

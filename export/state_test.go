@@ -70,3 +70,35 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Fatal("a truncated state was read")
 	}
 }
+
+// TestStatePaths checks the byte order of a state's files made from the
+// order of the state before it.
+func TestStatePaths(t *testing.T) {
+	files := func(rels ...string) map[string]*fileState {
+		m := map[string]*fileState{}
+		for _, r := range rels {
+			m[r] = &fileState{}
+		}
+		return m
+	}
+	old := &state{Files: files("a", "b/index.html", "c", "e")}
+	old.sorted = old.paths(nil)
+	next := &state{Version: stateVersion, Files: files("0", "a", "b/a", "c", "d", "f")}
+	want := []string{"0", "a", "b/a", "c", "d", "f"}
+	if got := next.paths(old); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// Saved in that order, the order is read back.
+	next.sorted = want
+	dir := t.TempDir()
+	if err := next.save(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := loadState(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.sorted, want) {
+		t.Errorf("read order %q, want %q", got.sorted, want)
+	}
+}

@@ -67,11 +67,11 @@ func encodeState(w io.Writer, st *state) error {
 	}
 	// The files first, in memory (about 100 bytes each), making the table.
 	files := make([]byte, 0, 128*len(st.Files))
-	for rel, f := range st.Files {
+	write := func(rel string, f *fileState) error {
 		files = str(files, rel)
 		if f.raw != "" && f.tab == base {
 			files = append(files, f.raw...)
-			continue
+			return nil
 		}
 		files = append(files, f.SHA[:]...)
 		files = binary.AppendVarint(files, f.Size)
@@ -92,6 +92,25 @@ func encodeState(w io.Writer, st *state) error {
 		files = binary.AppendUvarint(files, uint64(len(f.Media)))
 		for _, s := range f.Media {
 			files = binary.AppendUvarint(files, place(s))
+		}
+		return nil
+	}
+	// In byte order when it is known, so that the next run knows it too.
+	if len(st.sorted) == len(st.Files) {
+		for _, rel := range st.sorted {
+			f := st.Files[rel]
+			if f == nil {
+				return fmt.Errorf("the state's order lists %q, which it does not hold", rel)
+			}
+			if err := write(rel, f); err != nil {
+				return err
+			}
+		}
+	} else {
+		for rel, f := range st.Files {
+			if err := write(rel, f); err != nil {
+				return err
+			}
 		}
 	}
 	var head []byte
@@ -224,6 +243,7 @@ func decodeState(data string) (*state, error) {
 	n := r.count(1 + 32 + 1 + 1 + 1 + 1)
 	st.Files = make(map[string]*fileState, n)
 	files := make([]fileState, n)
+	st.sorted = make([]string, 0, n)
 	var refs []string
 	list := func() []string {
 		k := r.count(1)
@@ -268,6 +288,11 @@ func decodeState(data string) (*state, error) {
 		}
 		f.raw, f.tab = r.s[start:r.i], st.table
 		st.Files[rel] = f
+		if st.sorted != nil && (len(st.sorted) == 0 || st.sorted[len(st.sorted)-1] < rel) {
+			st.sorted = append(st.sorted, rel)
+		} else {
+			st.sorted = nil // written in no order
+		}
 	}
 	if r.err == nil && r.i != len(r.s) {
 		r.err = fmt.Errorf("%d bytes after the end", len(r.s)-r.i)
