@@ -259,7 +259,8 @@ type pass struct {
 	removed map[string]bool
 	seen    map[string]bool // files this pass produced (full passes)
 
-	mark time.Time // see phase
+	mark       time.Time // see phase
+	everything bool      // a full pass
 }
 
 // phase logs, at debug level, how long the pass took since the last
@@ -309,6 +310,7 @@ func (p *pass) full(ctx context.Context, last int64, fp string, trust bool) erro
 		return err
 	}
 	p.next.Cursor = last // taken before anything is read
+	p.everything = true
 	if err := p.renderPlan(ctx, !trust); err != nil {
 		return err
 	}
@@ -836,15 +838,31 @@ func (p *pass) drop(rel string) {
 // keeps it verifiable: the next manifest, the changed files, the removals,
 // the manifest; then saves the state.
 func (p *pass) finish(ctx context.Context) error {
-	shown := map[string]bool{}
-	for _, f := range p.next.Files {
-		for _, m := range f.Media {
-			shown[m] = true
+	// A picture can only have lost its last page among the pages this
+	// pass rendered or removed: look at every page only if one of those
+	// stopped showing one (at 100,000 stories, every page is half a
+	// million pictures shown).
+	lost := false
+	for _, touched := range []map[string]bool{p.seen, p.removed} {
+		for rel := range touched {
+			if old := p.old.Files[rel]; old != nil && len(old.Media) > 0 {
+				if now := p.next.Files[rel]; now == nil || !slices.Equal(now.Media, old.Media) {
+					lost = true
+				}
+			}
 		}
 	}
-	for rel := range p.next.Files {
-		if strings.HasPrefix(rel, "media/") && !shown[rel] {
-			p.drop(rel)
+	if lost || p.everything || !p.old.Clean {
+		shown := map[string]bool{}
+		for _, f := range p.next.Files {
+			for _, m := range f.Media {
+				shown[m] = true
+			}
+		}
+		for rel := range p.next.Files {
+			if strings.HasPrefix(rel, "media/") && !shown[rel] {
+				p.drop(rel)
+			}
 		}
 	}
 	for rel := range p.removed {
