@@ -184,7 +184,7 @@ func (e *Exporter) run(ctx context.Context) (*Result, error) {
 		if !empty {
 			st.Edition = existingEdition(t.dir)
 		}
-		st.Clean = empty
+		st.Clean, st.fresh = empty, empty
 	}
 
 	e.log.Debug("export: read the state", "took", time.Since(start))
@@ -323,7 +323,9 @@ func (p *pass) full(ctx context.Context, last int64, fp string, trust bool) erro
 			gone[rel] = true
 		}
 	}
-	if !trust {
+	// A directory found empty at the start of this pass (which holds the
+	// export's lock) has nothing but what it wrote: no walk through it.
+	if !trust && !p.old.fresh {
 		files, err := p.t.list()
 		if err != nil {
 			return err

@@ -46,6 +46,9 @@ type state struct {
 	// byte order: the order the manifest wants, which the state file keeps
 	// so that a run need not sort 100,000 paths again (see paths).
 	sorted []string
+	// fresh is true for the state made, in this run, for an output
+	// directory found empty; never stored.
+	fresh bool
 	// table is the string table of the file the state was read from,
 	// which its files' raw records use (see stringTable); nil for a new
 	// state.
