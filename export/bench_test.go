@@ -64,3 +64,48 @@ func BenchmarkExportFull(b *testing.B) {
 }
 
 var _ kolokol.Pages = (*view)(nil)
+
+// BenchmarkStateLoadSave reads and writes the state of a large export:
+// $KOLOKOL_BENCH_STATE is its state directory (DATA/exports/KEY after
+// bench/export.sh 100000 with KEEP=1; a state of the former gob format is
+// read as such, then written and read in the present one).
+func BenchmarkStateLoadSave(b *testing.B) {
+	dir := os.Getenv("KOLOKOL_BENCH_STATE")
+	if dir == "" {
+		b.Skip("set KOLOKOL_BENCH_STATE to an export's state directory")
+	}
+	st, ok, err := readState(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !ok {
+		st = &state{}
+		if ok, err := readGob(dir, stateFile, st); !ok || err != nil {
+			b.Fatal("no state: ", err)
+		}
+		st.Version = stateVersion
+	}
+	tmp := b.TempDir()
+	if err := st.save(tmp); err != nil {
+		b.Fatal(err)
+	}
+	if st, err = loadState(tmp, st.Out); err != nil { // as a run has it
+		b.Fatal(err)
+	}
+	b.Run("load", func(b *testing.B) {
+		for range b.N {
+			got, err := loadState(tmp, st.Out)
+			if err != nil || len(got.Files) != len(st.Files) {
+				b.Fatal(len(got.Files), err)
+			}
+		}
+		b.ReportMetric(float64(len(st.Files)), "files")
+	})
+	b.Run("save", func(b *testing.B) {
+		for range b.N {
+			if err := st.save(tmp); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -15,6 +15,7 @@ package export
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -157,6 +158,7 @@ func (e *Exporter) Run(ctx context.Context) (*Result, error) {
 }
 
 func (e *Exporter) run(ctx context.Context) (*Result, error) {
+	start := time.Now()
 	r := e.opts.Render
 	fp, err := fingerprint(append([]string{r.BaseURL, r.SiteName, r.Onion, r.KeyID, r.KeyFingerprint, "services"}, e.opts.Services...)...)
 	if err != nil {
@@ -188,14 +190,15 @@ func (e *Exporter) run(ctx context.Context) (*Result, error) {
 		if !empty {
 			st.Edition = existingEdition(t.dir)
 		}
-		st.Clean = empty
+		st.Clean, st.fresh = empty, empty
 	}
 
+	e.log.Debug("export: read the state", "took", time.Since(start))
 	first, last, err := e.st.ChangeBounds(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p := &pass{e: e, t: t, old: st, now: e.opts.Render.Now}
+	p := &pass{e: e, t: t, old: st, now: e.opts.Render.Now, mark: start}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -261,6 +264,19 @@ type pass struct {
 	written map[string]bool
 	removed map[string]bool
 	seen    map[string]bool // files this pass produced (full passes)
+
+	mark       time.Time // see phase
+	everything bool      // a full pass
+}
+
+// phase logs, at debug level, how long the pass took since the last
+// phase: where a run's time goes.
+func (p *pass) phase(name string) {
+	now := time.Now()
+	if !p.mark.IsZero() {
+		p.e.log.Debug("export: "+name, "took", now.Sub(p.mark))
+	}
+	p.mark = now
 }
 
 func (p *pass) begin(ctx context.Context, fp string) error {
@@ -271,7 +287,7 @@ func (p *pass) begin(ctx context.Context, fp string) error {
 	}
 	p.b = b
 	p.next = &state{Version: stateVersion, Out: p.old.Out, Fingerprint: fp, Cursor: p.old.Cursor,
-		Edition: p.old.Edition, Files: maps.Clone(p.old.Files)}
+		Edition: p.old.Edition, Files: maps.Clone(p.old.Files), table: p.old.table}
 	p.written, p.removed, p.seen = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	if len(p.old.Files) > 0 || p.old.Edition > 0 {
 		// Readers may trust the tree: stage changes until the next
@@ -300,22 +316,11 @@ func (p *pass) full(ctx context.Context, last int64, fp string, trust bool) erro
 		return err
 	}
 	p.next.Cursor = last // taken before anything is read
-	var batch []render.Entry
-	for en, err := range p.b.Plan(ctx) {
-		if err != nil {
-			return err
-		}
-		batch = append(batch, en)
-		if len(batch) == batchSize {
-			if err := p.render(ctx, batch, !trust); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	if err := p.render(ctx, batch, !trust); err != nil {
+	p.everything = true
+	if err := p.renderPlan(ctx, !trust); err != nil {
 		return err
 	}
+	p.phase("rendered every page")
 	// Whatever the plan no longer has goes, and, unless the index is
 	// trusted, whatever is on disk that no edition listed.
 	gone := map[string]bool{}
@@ -324,7 +329,9 @@ func (p *pass) full(ctx context.Context, last int64, fp string, trust bool) erro
 			gone[rel] = true
 		}
 	}
-	if !trust {
+	// A directory found empty at the start of this pass (which holds the
+	// export's lock) has nothing but what it wrote: no walk through it.
+	if !trust && !p.old.fresh {
 		files, err := p.t.list()
 		if err != nil {
 			return err
@@ -453,11 +460,13 @@ func (p *pass) incremental(ctx context.Context, fp string) error {
 	}
 	slices.SortFunc(entries, func(a, b render.Entry) int { return strings.Compare(a.Path, b.Path) })
 	entries = slices.CompactFunc(entries, func(a, b render.Entry) bool { return a.Path == b.Path })
+	p.phase("found the pages the changes touch")
 	for batch := range slices.Chunk(entries, batchSize) {
 		if err := p.render(ctx, batch, false); err != nil {
 			return err
 		}
 	}
+	p.phase("rendered them")
 	return p.finish(ctx)
 }
 
@@ -480,6 +489,110 @@ func entryOf(rel string) render.Entry {
 	return render.Entry{Path: "/" + rel, Kind: render.KindAsset}
 }
 
+// renderPlan renders every page of the plan. One goroutine lists the plan
+// and fetches each batch's stories while the workers render the batch
+// before: the store's reads, which are a good part of a pass, overlap the
+// rendering instead of leaving the workers idle. The plan is taken a
+// service at a time (with its script variant), its entries ordered by
+// storiesTogether.
+func (p *pass) renderPlan(ctx context.Context, check bool) error {
+	type job struct {
+		batch []render.Entry
+		arts  map[int64]*kolokol.Article
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job, 1)
+	var listErr error
+	go func() {
+		defer close(jobs)
+		send := func(entries []render.Entry) bool {
+			for batch := range slices.Chunk(storiesTogether(entries), batchSize) {
+				arts, err := p.v.fetch(ctx, batchArticles(batch))
+				if err != nil {
+					listErr = err
+					return false
+				}
+				select {
+				case jobs <- job{batch, arts}:
+				case <-ctx.Done():
+					return false
+				}
+			}
+			return true
+		}
+		var entries []render.Entry
+		group := ""
+		for en, err := range p.b.Plan(ctx) {
+			if err != nil {
+				listErr = err
+				return
+			}
+			g, _, _ := strings.Cut(en.Service, "-")
+			if g != group && len(entries) > 0 {
+				if !send(entries) {
+					return
+				}
+				entries = nil
+			}
+			group = g
+			entries = append(entries, en)
+		}
+		send(entries)
+	}()
+	var err error
+	for j := range jobs {
+		if err != nil {
+			continue // let the lister see the cancellation and stop
+		}
+		p.v.use(j.arts)
+		if err = p.renderBatch(ctx, j.batch, check); err != nil {
+			cancel()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if listErr != nil {
+		return listErr
+	}
+	return ctx.Err()
+}
+
+// storiesTogether orders the plan's entries so that the pages of one
+// story (its page, its text-only page, and the same in a script variant)
+// are rendered in one batch: its story is fetched once, and its body
+// converted once for all of them. The plan lists them far apart (every
+// story page of a service, then every text-only one). The stories' pages
+// come first, newest story first, then the other pages in the plan's
+// order.
+func storiesTogether(entries []render.Entry) []render.Entry {
+	type keyed struct {
+		id int64
+		en render.Entry
+	}
+	ks := make([]keyed, len(entries))
+	for i, en := range entries {
+		ks[i].en = en
+		if en.Kind == render.KindArticle || en.Kind == render.KindLiteArticle {
+			ks[i].id, _ = render.ArticleOf(en.Path)
+		}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if a.id != b.id {
+			if a.id < b.id {
+				return 1
+			}
+			return -1
+		}
+		return 0
+	})
+	for i := range ks {
+		entries[i] = ks[i].en
+	}
+	return entries
+}
+
 // batchSize is how many entries are rendered together: their stories are
 // fetched in one query.
 const batchSize = 500
@@ -489,6 +602,16 @@ func (p *pass) render(ctx context.Context, batch []render.Entry, check bool) err
 	if len(batch) == 0 {
 		return nil
 	}
+	arts, err := p.v.fetch(ctx, batchArticles(batch))
+	if err != nil {
+		return err
+	}
+	p.v.use(arts)
+	return p.renderBatch(ctx, batch, check)
+}
+
+// batchArticles are the ids of the stories whose pages are in batch.
+func batchArticles(batch []render.Entry) []int64 {
 	var ids []int64
 	for _, en := range batch {
 		if id, ok := render.ArticleOf(en.Path); ok {
@@ -496,8 +619,13 @@ func (p *pass) render(ctx context.Context, batch []render.Entry, check bool) err
 		}
 	}
 	slices.Sort(ids)
-	if err := p.v.prefetch(ctx, slices.Compact(ids)); err != nil {
-		return err
+	return slices.Compact(ids)
+}
+
+// renderBatch renders a batch whose stories the view holds.
+func (p *pass) renderBatch(ctx context.Context, batch []render.Entry, check bool) error {
+	if len(batch) == 0 {
+		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -731,15 +859,31 @@ func (p *pass) drop(rel string) {
 // keeps it verifiable: the next manifest, the changed files, the removals,
 // the manifest; then saves the state.
 func (p *pass) finish(ctx context.Context) error {
-	shown := map[string]bool{}
-	for _, f := range p.next.Files {
-		for _, m := range f.Media {
-			shown[m] = true
+	// A picture can only have lost its last page among the pages this
+	// pass rendered or removed: look at every page only if one of those
+	// stopped showing one (at 100,000 stories, every page is half a
+	// million pictures shown).
+	lost := false
+	for _, touched := range []map[string]bool{p.seen, p.removed} {
+		for rel := range touched {
+			if old := p.old.Files[rel]; old != nil && len(old.Media) > 0 {
+				if now := p.next.Files[rel]; now == nil || !slices.Equal(now.Media, old.Media) {
+					lost = true
+				}
+			}
 		}
 	}
-	for rel := range p.next.Files {
-		if strings.HasPrefix(rel, "media/") && !shown[rel] {
-			p.drop(rel)
+	if lost || p.everything || !p.old.Clean {
+		shown := map[string]bool{}
+		for _, f := range p.next.Files {
+			for _, m := range f.Media {
+				shown[m] = true
+			}
+		}
+		for rel := range p.next.Files {
+			if strings.HasPrefix(rel, "media/") && !shown[rel] {
+				p.drop(rel)
+			}
 		}
 	}
 	for rel := range p.removed {
@@ -750,6 +894,7 @@ func (p *pass) finish(ctx context.Context) error {
 	p.res.Cursor, p.res.Files, p.res.NextExpiry = p.next.Cursor, len(p.next.Files), nextExpiry(p.next)
 	p.res.Written, p.res.Removed = len(p.written), len(p.removed)
 	if len(p.written) == 0 && len(p.removed) == 0 && p.old.Clean {
+		p.next.sorted = p.next.paths(p.old)
 		p.next.Clean = true
 		p.res.Edition = p.next.Edition
 		return p.next.save(p.e.opts.StateDir)
@@ -764,13 +909,20 @@ func (p *pass) finish(ctx context.Context) error {
 		return err
 	}
 	m := sign.Manifest{Origin: p.e.opts.Render.BaseURL, Edition: p.next.Edition, Time: p.now(), Files: make([]sign.File, 0, len(p.next.Files))}
-	for rel, f := range p.next.Files {
-		m.Files = append(m.Files, sign.File{Path: rel, SHA256: fmt.Sprintf("%x", f.SHA), Size: f.Size})
+	for _, rel := range p.next.paths(p.old) {
+		f := p.next.Files[rel]
+		m.Files = append(m.Files, sign.File{Path: rel, SHA256: hex.EncodeToString(f.SHA[:]), Size: f.Size})
 	}
+	p.phase("listed the edition's files")
 	ed, err := p.e.opts.Signer.Sign(m)
 	if err != nil {
 		return err
 	}
+	p.next.sorted = make([]string, len(ed.Manifest.Files))
+	for i, f := range ed.Manifest.Files {
+		p.next.sorted[i] = f.Path
+	}
+	p.phase("signed the edition")
 	if p.stage != "" {
 		if err := ed.Write(p.t.dir, true); err != nil {
 			return err
@@ -800,9 +952,12 @@ func (p *pass) finish(ctx context.Context) error {
 	if p.stage != "" {
 		os.RemoveAll(p.stage)
 	}
+	p.phase("updated the tree")
 	p.next.Clean = true
 	p.res.Edition, p.res.Signed = p.next.Edition, true
-	return p.next.save(p.e.opts.StateDir)
+	err = p.next.save(p.e.opts.StateDir)
+	p.phase("saved the state")
+	return err
 }
 
 func nextExpiry(st *state) time.Time {

@@ -53,6 +53,16 @@ type tree struct {
 
 	mu   sync.Mutex
 	dirs map[string]bool // directories known to be real ones
+	// fresh are the directories this tree made: nothing is in them but
+	// what it wrote, so a file about to be written there needs no look.
+	fresh map[string]bool
+	// subs are directories opened as roots, by path: a file is made
+	// through the root of the directory two levels up (the "a" of
+	// "en/a/1-x/index.html"), its directory through its parent's, so
+	// that each is one or two system calls rather than a walk down from
+	// the top. Only directories that hold directories are opened: a few
+	// per service.
+	subs map[string]*os.Root
 }
 
 func openTree(dir string) (*tree, error) {
@@ -72,10 +82,55 @@ func openTree(dir string) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output directory %s: %w", dir, err)
 	}
-	return &tree{dir: abs, root: root, dirs: map[string]bool{".": true}}, nil
+	return &tree{dir: abs, root: root, dirs: map[string]bool{".": true}, fresh: map[string]bool{}, subs: map[string]*os.Root{}}, nil
 }
 
-func (t *tree) Close() error { return t.root.Close() }
+func (t *tree) Close() error {
+	for _, r := range t.subs {
+		r.Close()
+	}
+	return t.root.Close()
+}
+
+// rootOf returns the directory dir, known to be a real one (mkdirs), as
+// a root.
+func (t *tree) rootOf(dir string) (*os.Root, error) {
+	if dir == "." {
+		return t.root, nil
+	}
+	t.mu.Lock()
+	r := t.subs[dir]
+	t.mu.Unlock()
+	if r != nil {
+		return r, nil
+	}
+	r, err := t.root.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("directory %s: %w", dir, err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if had := t.subs[dir]; had != nil {
+		r.Close()
+		return had, nil
+	}
+	t.subs[dir] = r
+	return r, nil
+}
+
+// at returns the root of the directory above rel's directory, and rel's
+// path in it.
+func (t *tree) at(rel string) (*os.Root, string, error) {
+	up := path.Dir(path.Dir(rel))
+	if up == "." {
+		return t.root, rel, nil
+	}
+	r, err := t.rootOf(up)
+	if err != nil {
+		return nil, "", err
+	}
+	return r, rel[len(up)+1:], nil
+}
 
 // mkdirs makes the directories above rel, refusing a link among them.
 func (t *tree) mkdirs(rel string) error {
@@ -91,16 +146,24 @@ func (t *tree) mkdirs(rel string) error {
 			return err
 		}
 	}
+	// A directory made here is a real one (mkdir makes it, or fails on
+	// whatever is in its place, a link included); anything already there
+	// is looked at.
+	up, err := t.rootOf(path.Dir(dir))
+	if err != nil {
+		return err
+	}
+	err = up.Mkdir(path.Base(dir), 0o755)
+	if err == nil {
+		t.mu.Lock()
+		t.dirs[dir], t.fresh[dir] = true, true
+		t.mu.Unlock()
+		return nil
+	} else if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("make directory %s: %w", dir, err)
+	}
 	fi, err := t.root.Lstat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := t.root.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("make directory %s: %w", dir, err)
-		}
-		if fi, err = t.root.Lstat(dir); err != nil {
-			return fmt.Errorf("make directory %s: %w", dir, err)
-		}
-	case err != nil:
+	if err != nil {
 		return fmt.Errorf("directory %s: %w", dir, err)
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
@@ -136,14 +199,23 @@ func (t *tree) write(rel string, data []byte, atomic bool) error {
 	if err := t.mkdirs(rel); err != nil {
 		return err
 	}
-	if err := t.checkTarget(rel); err != nil {
+	t.mu.Lock()
+	fresh := t.fresh[path.Dir(rel)]
+	t.mu.Unlock()
+	if !fresh {
+		if err := t.checkTarget(rel); err != nil {
+			return err
+		}
+	}
+	r, in, err := t.at(rel)
+	if err != nil {
 		return err
 	}
-	name := rel
+	name := in
 	if atomic {
-		name = tempName(rel)
+		name = tempName(in)
 	}
-	f, err := t.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := r.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", rel, err)
 	}
@@ -152,11 +224,11 @@ func (t *tree) write(rel string, data []byte, atomic bool) error {
 		err = cerr
 	}
 	if err == nil && atomic {
-		err = t.root.Rename(name, rel)
+		err = r.Rename(name, in)
 	}
 	if err != nil {
 		if atomic {
-			t.root.Remove(name)
+			r.Remove(name)
 		}
 		return fmt.Errorf("write %s: %w", rel, err)
 	}
@@ -207,6 +279,11 @@ func (t *tree) remove(rel string) error {
 		}
 		t.mu.Lock()
 		delete(t.dirs, dir)
+		delete(t.fresh, dir)
+		if r := t.subs[dir]; r != nil {
+			r.Close()
+			delete(t.subs, dir)
+		}
 		t.mu.Unlock()
 	}
 	return nil

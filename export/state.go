@@ -9,16 +9,18 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
 
 // stateVersion changes when the state's format does: an export with an
 // older state starts over with a full pass.
-const stateVersion = 1
+const stateVersion = 2
 
 // state is what an export keeps between runs, in its state directory: where
 // it stands in the change log, the last edition it signed, and every file
@@ -40,6 +42,17 @@ type state struct {
 	// it has finished: the next pass then checks every file on disk.
 	Clean bool
 	Files map[string]*fileState
+	// sorted, when it holds as many paths as Files, is their list in
+	// byte order: the order the manifest wants, which the state file keeps
+	// so that a run need not sort 100,000 paths again (see paths).
+	sorted []string
+	// fresh is true for the state made, in this run, for an output
+	// directory found empty; never stored.
+	fresh bool
+	// table is the string table of the file the state was read from,
+	// which its files' raw records use (see stringTable); nil for a new
+	// state.
+	table *stringTable
 }
 
 // fileState is one file of the tree.
@@ -52,6 +65,38 @@ type fileState struct {
 	Expires time.Time // zero, or when the page must be rendered again
 	// Media are the picture files the page shows, relative to the root.
 	Media []string
+	// raw is the file's record as read, with tab the table its places
+	// are in; "" for a file this process rendered. A fileState is never
+	// changed once made: a new rendering makes a new one.
+	raw string
+	tab *stringTable
+}
+
+// paths lists st's files in byte order. With old, the state st was made
+// from, and its order known, the order is old's with st's changes
+// merged in rather than found again.
+func (st *state) paths(old *state) []string {
+	if old == nil || len(old.sorted) != len(old.Files) || len(old.sorted) == 0 {
+		return slices.Sorted(maps.Keys(st.Files))
+	}
+	var added []string
+	for rel := range st.Files {
+		if old.Files[rel] == nil {
+			added = append(added, rel)
+		}
+	}
+	slices.Sort(added)
+	out := make([]string, 0, len(st.Files))
+	for _, rel := range old.sorted {
+		for len(added) > 0 && added[0] < rel {
+			out = append(out, added[0])
+			added = added[1:]
+		}
+		if st.Files[rel] != nil {
+			out = append(out, rel)
+		}
+	}
+	return append(out, added...)
 }
 
 // StateDir is where the export to out keeps its state within a data
@@ -88,13 +133,12 @@ func reserve(dir string, edition int64) error {
 // loadState reads the state, nil when there is none (or it is of another
 // format, or for another directory: the export starts over).
 func loadState(dir, out string) (*state, error) {
-	var st state
-	found, err := readGob(dir, stateFile, &st)
+	st, found, err := readState(dir)
 	if err != nil {
 		return nil, err
 	}
 	if !found || st.Version != stateVersion || st.Out != out {
-		st = state{Version: stateVersion, Out: out}
+		st = &state{Version: stateVersion, Out: out}
 	}
 	var j journal
 	if ok, err := readGob(dir, journalFile, &j); err != nil {
@@ -112,8 +156,26 @@ func loadState(dir, out string) (*state, error) {
 	if st.Files == nil {
 		st.Files = map[string]*fileState{}
 	}
-	intern(&st)
-	return &st, nil
+	return st, nil
+}
+
+// readState reads the state file; found is false when there is none, or
+// it is of another format (an older build's).
+func readState(dir string) (st *state, found bool, err error) {
+	name := filepath.Join(dir, stateFile)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, fmt.Errorf("read the export's %s: %w", stateFile, err)
+	}
+	st, err = decodeState(string(data))
+	if errors.Is(err, errNotState) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, fmt.Errorf("read the export's %s (%s): %w (remove the directory to export everything again)", stateFile, name, err)
+	}
+	return st, true, nil
 }
 
 func readGob(dir, name string, v any) (bool, error) {
@@ -130,30 +192,20 @@ func readGob(dir, name string, v any) (bool, error) {
 	return true, nil
 }
 
-// intern shares the strings of tags, which repeat across pages: a large
-// export's state holds a million of them.
-func intern(st *state) {
-	seen := map[string]string{}
-	for _, f := range st.Files {
-		for i, d := range f.Deps {
-			if s, ok := seen[d]; ok {
-				f.Deps[i] = s
-			} else {
-				seen[d] = d
-			}
-		}
-	}
-}
-
 // save writes the state atomically and durably, then clears the journal.
 func (st *state) save(dir string) error {
-	if err := writeGob(dir, stateFile, st); err != nil {
+	if err := writeFile(dir, stateFile, func(w io.Writer) error { return encodeState(w, st) }); err != nil {
 		return err
 	}
 	return writeGob(dir, journalFile, journal{Edition: st.Edition, Dirty: !st.Clean})
 }
 
 func writeGob(dir, name string, v any) error {
+	return writeFile(dir, name, func(w io.Writer) error { return gob.NewEncoder(w).Encode(v) })
+}
+
+// writeFile writes a file of the state directory atomically and durably.
+func writeFile(dir, name string, encode func(io.Writer) error) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("save the export's %s: %w", name, err)
 	}
@@ -163,7 +215,7 @@ func writeGob(dir, name string, v any) error {
 	}
 	defer os.Remove(tmp.Name())
 	w := bufio.NewWriterSize(tmp, 1<<20)
-	err = gob.NewEncoder(w).Encode(v)
+	err = encode(w)
 	if err == nil {
 		err = w.Flush()
 	}

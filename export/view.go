@@ -35,6 +35,14 @@ type view struct {
 	// fetched together (prefetch).
 	mu       sync.RWMutex
 	articles map[int64]*kolokol.Article
+
+	// live keeps the pages of one service's live stories as the plan
+	// lists them (render's eachLive): the plan walks them once for each
+	// of the service's article routes and again for its pictures, one
+	// service after another. Only the last service's are kept.
+	liveMu      sync.Mutex
+	liveService string
+	live        map[int64][]*kolokol.Article // by the filter's Before
 }
 
 func newView(st kolokol.Pages, only []string) *view {
@@ -204,7 +212,30 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 		}
 		return out, nil
 	}
+	if f.Service != "" && f.Status == kolokol.StatusPublished && f.WithoutBody && f.Limit == kolokol.MaxArticleLimit &&
+		f.Section == "" && f.TranslationGroup == "" && f.Offset == 0 && len(f.IDs) == 0 && !f.ByPublished && !f.WithCorrections &&
+		f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+		return v.livePage(ctx, f)
+	}
 	return v.st.FindArticles(ctx, f)
+}
+
+// livePage is a page of a service's live stories, by id (see live).
+func (v *view) livePage(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	v.liveMu.Lock()
+	defer v.liveMu.Unlock()
+	if v.liveService != f.Service {
+		v.liveService, v.live = f.Service, map[int64][]*kolokol.Article{}
+	}
+	if arts, ok := v.live[f.Before]; ok {
+		return slices.Clone(arts), nil
+	}
+	arts, err := v.st.FindArticles(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	v.live[f.Before] = arts
+	return slices.Clone(arts), nil
 }
 
 func (v *view) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int, error) {
@@ -218,21 +249,26 @@ func (v *view) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int,
 	return v.counts.get(countKey{f.Service, f.Section, f.Status}, func() (int, error) { return v.st.CountArticles(ctx, f) })
 }
 
-// prefetch fetches the stories with ids, with their corrections, for the
-// pages about to be rendered, replacing the previous batch's.
-func (v *view) prefetch(ctx context.Context, ids []int64) error {
+// fetch fetches the stories with ids, with their corrections, for a batch
+// of pages (see use).
+func (v *view) fetch(ctx context.Context, ids []int64) (map[int64]*kolokol.Article, error) {
 	m := make(map[int64]*kolokol.Article, len(ids))
 	for chunk := range slices.Chunk(ids, kolokol.MaxArticleLimit) {
 		arts, err := v.st.FindArticles(ctx, kolokol.ArticleFilter{IDs: chunk, WithCorrections: true, Limit: len(chunk)})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, a := range arts {
 			m[a.ID] = a
 		}
 	}
+	return m, nil
+}
+
+// use makes the stories fetched for a batch the ones its pages read,
+// replacing the previous batch's.
+func (v *view) use(m map[int64]*kolokol.Article) {
 	v.mu.Lock()
 	v.articles = m
 	v.mu.Unlock()
-	return nil
 }

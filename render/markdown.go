@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"html"
 	"html/template"
@@ -28,7 +29,35 @@ import (
 type markdown struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+
+	// bodies are recent renderings by their source, with bodyRoot for the
+	// way to the site root (see page).
+	mu     sync.Mutex
+	bodies map[[sha256.Size]byte]*rendering
 }
+
+// rendering is one conversion, made once however many pages ask at once.
+type rendering struct {
+	once sync.Once
+	html string
+	ok   bool // false: the source cannot be rendered with bodyRoot (see page)
+	err  error
+}
+
+// maxBodies bounds the renderings a converter keeps: enough for every
+// story of a batch of pages an export renders together, or of the pages a
+// publish renders again.
+const maxBodies = 1024
+
+// bodyRoot stands for the way from a page to the site root in a body
+// rendered once for every page that shows it (the story's page at one
+// depth, its text-only page at another, their script variant): each page
+// puts its own in its place.
+const bodyRoot = "kolokol-site-root-5e1d0c/"
+
+// rootRewritesKey carries a counter of the root-relative links a
+// conversion rewrote.
+var rootRewritesKey = parser.NewContextKey()
 
 // siteRootKey carries, per conversion, the relative prefix that leads from
 // the page to the site root, so that root-relative links written by editors
@@ -54,7 +83,7 @@ func newMarkdown() *markdown {
 		),
 		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(bodyTransformer{}, 100))),
 	)
-	return &markdown{md: md, policy: bodyPolicy()}
+	return &markdown{md: md, policy: bodyPolicy(), bodies: map[[sha256.Size]byte]*rendering{}}
 }
 
 // bodyPolicy is a UGCPolicy-like allowlist cut down to what a story body
@@ -86,14 +115,63 @@ func Markdown(src string) (template.HTML, error) {
 	return markdownOnce().render(src, "")
 }
 
+// page converts src for a page whose way to the site root is root (see
+// render), as render does, converting each source only once for all the
+// pages that show it: the rendering is made with bodyRoot in place of the
+// way to the root, and each page's put in. A source in which bodyRoot
+// could be taken for one of those (it holds the marker, or the count of
+// markers in the HTML is not the count of links rewritten) is converted
+// for each page.
+func (m *markdown) page(src, root string) (template.HTML, error) {
+	sum := sha256.Sum256([]byte(src))
+	m.mu.Lock()
+	r := m.bodies[sum]
+	if r == nil {
+		if len(m.bodies) >= maxBodies {
+			clear(m.bodies)
+		}
+		r = &rendering{}
+		m.bodies[sum] = r
+	}
+	m.mu.Unlock()
+	r.once.Do(func() {
+		if strings.Contains(src, bodyRoot[:len(bodyRoot)-1]) {
+			return
+		}
+		var rewrites int
+		html, err := m.convert(src, bodyRoot, &rewrites)
+		if err != nil {
+			r.err = err
+			return
+		}
+		r.html, r.ok = string(html), strings.Count(string(html), bodyRoot) == rewrites
+	})
+	if r.err != nil {
+		return "", r.err
+	}
+	if !r.ok {
+		return m.render(src, root)
+	}
+	return template.HTML(strings.ReplaceAll(r.html, bodyRoot, root)), nil
+}
+
 // render converts src; root, when not empty, is the relative prefix from the
 // page to the site root ("../../../") that replaces the leading "/" of
 // root-relative links.
 func (m *markdown) render(src, root string) (template.HTML, error) {
+	return m.convert(src, root, nil)
+}
+
+// convert is render, counting in rewrites, if not nil, the root-relative
+// links it rewrote.
+func (m *markdown) convert(src, root string, rewrites *int) (template.HTML, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
 	pc := parser.NewContext()
 	pc.Set(siteRootKey, root)
+	if rewrites != nil {
+		pc.Set(rootRewritesKey, rewrites)
+	}
 	if err := m.md.Convert([]byte(src), &buf, parser.WithContext(pc)); err != nil {
 		return "", err
 	}
@@ -111,6 +189,7 @@ const maxBodyHeading = 4
 
 func (bodyTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	root, _ := pc.Get(siteRootKey).(string)
+	rewrites, _ := pc.Get(rootRewritesKey).(*int)
 	source := reader.Source()
 	var headings []*ast.Heading
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -121,7 +200,11 @@ func (bodyTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 		case *ast.Heading:
 			headings = append(headings, n)
 		case *ast.Link:
-			n.Destination = adjustLink(n, n.Destination, root)
+			dest := adjustLink(n, n.Destination, root)
+			if rewrites != nil && root != "" && !bytes.Equal(dest, n.Destination) {
+				*rewrites++
+			}
+			n.Destination = dest
 		case *ast.AutoLink:
 			if n.AutoLinkType == ast.AutoLinkURL && external(util.URLEscape(n.URL(source), false)) {
 				n.SetAttributeString("rel", []byte(externalRel))

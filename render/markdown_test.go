@@ -232,3 +232,38 @@ func attrOf(n *html.Node, key string) (string, bool) {
 	}
 	return "", false
 }
+
+// TestMarkdownPageOnce checks that a body converted once for every page
+// that shows it (page) is, on each page, what converting it for that page
+// (render) gives, for the roots of pages at every depth, including
+// sources that hold the placeholder of the way to the root.
+func TestMarkdownPageOnce(t *testing.T) {
+	m := newMarkdown()
+	srcs := []string{
+		"Hello *world*",
+		"[a](/ru/) [b](https://x.example/) [c](//x.example/) [d](rel/) [e](#frag) [f](/\\evil.example)",
+		"[a](/ru/a/1-x/) and [a again](/ru/a/1-x/)\n\n- [b](/ru/s/politics/?p=2#top)\n- [c](/a:b) [d](/%41%zz) [e](/ x)",
+		"see https://example.com now and <press@example.org>, [j](javascript:alert(1))",
+		"[root](/) [q](/?x=1)",
+		"a body that names " + bodyRoot + " itself, [a](/ru/)",
+		"an entity that spells it: &#107;olokol-site-root-5e1d0c/ and [a](/ru/)",
+		"[dropped](/ru/%zz) kolokol-site-root-5e1d0c/ [kept](/en/)",
+	}
+	for _, root := range []string{"../../../", "../../../../", "./", "../"} {
+		for _, src := range srcs {
+			want, err := m.render(src, root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // converted, then from the kept rendering
+				got, err := m.page(src, root)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Errorf("root %q, %q:\n got %q\nwant %q", root, src, got, want)
+				}
+			}
+		}
+	}
+}

@@ -270,7 +270,7 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 	if len(a.Credits) > 0 {
 		av.Credits = message(v.L.T(i18n.WithReportingBy), listHTML(f, a.Credits))
 	}
-	if av.Body, err = b.md.render(a.Body, relPath(from, "/")); err != nil {
+	if av.Body, err = b.md.page(a.Body, relPath(from, "/")); err != nil {
 		return nil, err
 	}
 	if m != nil && !lite {

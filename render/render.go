@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/i18n"
 )
 
 //go:embed templates/*.html
@@ -84,6 +85,9 @@ type Builder struct {
 	stylePath string
 	static    map[string]*Page
 	zones     sync.Map // time zone name -> *time.Location
+
+	fragMu sync.Mutex
+	frags  map[string]template.HTML // see fragment
 }
 
 // New parses the embedded templates and prepares the static assets.
@@ -98,7 +102,7 @@ func New(store kolokol.Pages, opts Options) (*Builder, error) {
 	if opts.SiteName == "" {
 		opts.SiteName = "Kolokol"
 	}
-	b := &Builder{store: store, opts: opts, now: opts.Now, md: newMarkdown()}
+	b := &Builder{store: store, opts: opts, now: opts.Now, md: newMarkdown(), frags: map[string]template.HTML{}}
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -219,6 +223,28 @@ func redirect(location string) *Page {
 
 // execute renders the page template for v.
 func (b *Builder) execute(v *view) ([]byte, error) {
+	if len(v.Nav) > 0 {
+		var key strings.Builder
+		for _, l := range v.Nav {
+			key.WriteString(l.Href + "\x00" + l.Text + "\x00" + l.Current + "\x00")
+		}
+		html, err := b.fragment("nav", v.L, key.String(), v)
+		if err != nil {
+			return nil, err
+		}
+		v.NavHTML = html
+	}
+	if len(v.Languages) > 0 {
+		var key strings.Builder
+		for _, l := range v.Languages {
+			key.WriteString(l.Href + "\x00" + l.Name + "\x00" + l.Lang + "\x00" + l.Dir + "\x00" + strconv.FormatBool(l.Current) + "\x00")
+		}
+		html, err := b.fragment("languages", v.L, key.String(), v)
+		if err != nil {
+			return nil, err
+		}
+		v.LanguagesHTML = html
+	}
 	var buf bytes.Buffer
 	buf.Grow(16 << 10)
 	if err := b.tmpl.ExecuteTemplate(&buf, "page", v); err != nil {
@@ -226,6 +252,37 @@ func (b *Builder) execute(v *view) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// fragment is the named template rendered for v, which key and the
+// catalog identify completely: the section navigation and the language
+// switch are the same bytes on every page of a service at one depth, and
+// rendering them once instead of on each page saves most of a page's
+// template work. The fragments kept are few (a service's pages at a few
+// depths); they are forgotten all at once when they grow past a bound.
+func (b *Builder) fragment(name string, c *i18n.Catalog, key string, v *view) (template.HTML, error) {
+	key = name + "\x00" + c.Tag() + "\x00" + key
+	b.fragMu.Lock()
+	html, ok := b.frags[key]
+	b.fragMu.Unlock()
+	if ok {
+		return html, nil
+	}
+	var buf bytes.Buffer
+	if err := b.tmpl.ExecuteTemplate(&buf, name, v); err != nil {
+		return "", fmt.Errorf("execute template %s: %w", name, err)
+	}
+	html = template.HTML(buf.String())
+	b.fragMu.Lock()
+	if len(b.frags) >= maxFragments {
+		clear(b.frags)
+	}
+	b.frags[key] = html
+	b.fragMu.Unlock()
+	return html, nil
+}
+
+// maxFragments bounds the fragments a Builder keeps.
+const maxFragments = 1024
 
 // Deps returns the invalidation tags a change touches: the page graph.
 //

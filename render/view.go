@@ -43,6 +43,9 @@ type view struct {
 	// Languages is the footer's switch to every service, each in its own
 	// name; empty on pages that only link the portal.
 	Languages []serviceLink
+	// NavHTML and LanguagesHTML are Nav and Languages rendered, filled
+	// by execute (see Builder.fragment).
+	NavHTML, LanguagesHTML template.HTML
 
 	// The main content, by Kind.
 	Article *articleView
