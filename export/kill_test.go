@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -22,42 +23,49 @@ import (
 	"github.com/kolokol/kolokol/store/sqlite"
 )
 
-// The child side of TestKilledExport: an export of the newsroom in
-// KOLOKOL_KILL_DATA to KOLOKOL_KILL_OUT that kills itself with SIGKILL
-// at the step KOLOKOL_KILL_AT names ("move:3": after the third file moved
-// into the tree).
-func TestKilledExportChild(t *testing.T) {
-	at := os.Getenv("KOLOKOL_KILL_AT")
-	if at == "" {
-		t.Skip("the child of TestKilledExport; runs only when it starts it")
+// TestMain runs the child of TestKilledExport when it starts this binary
+// with KOLOKOL_KILL_AT set, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if at := os.Getenv("KOLOKOL_KILL_AT"); at != "" {
+		err := killedExportChild(at)
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
+	os.Exit(m.Run())
+}
+
+// killedExportChild exports the newsroom in KOLOKOL_KILL_DATA to
+// KOLOKOL_KILL_OUT and kills itself with SIGKILL at the step
+// KOLOKOL_KILL_AT names ("move:3": after the third file moved into the
+// tree). It returns only on failure.
+func killedExportChild(at string) error {
 	kind, nth, _ := strings.Cut(at, ":")
 	want, err := strconv.Atoi(nth)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	ctx := context.Background()
 	data, out := os.Getenv("KOLOKOL_KILL_DATA"), os.Getenv("KOLOKOL_KILL_OUT")
 	st, err := sqlite.Open(ctx, filepath.Join(data, "kolokol.db"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	blobs, err := media.NewDir(filepath.Join(data, "media"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	signer, err := sign.LoadSigner(data, time.Now())
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	stateDir, err := StateDir(data, out)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	e, err := New(st, blobs, Options{Out: out, StateDir: stateDir, Signer: signer, Workers: 1,
 		Render: render.Options{BaseURL: origin, SiteName: "Kolokol"}})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	seen := 0
 	e.step = func(k string) {
@@ -69,9 +77,9 @@ func TestKilledExportChild(t *testing.T) {
 		}
 	}
 	if _, err := e.Run(ctx); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	t.Fatalf("the export finished without reaching %s (%d %q steps)", at, seen, kind)
+	return fmt.Errorf("the export finished without reaching %s (%d %q steps)", at, seen, kind)
 }
 
 // TestKilledExport: an export killed by SIGKILL at each kind of step
@@ -102,7 +110,7 @@ func TestKilledExport(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			cmd := exec.Command(os.Args[0], "-test.run=^TestKilledExportChild$", "-test.count=1")
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), "KOLOKOL_KILL_AT="+at, "KOLOKOL_KILL_DATA="+n.data, "KOLOKOL_KILL_OUT="+out)
 			output, err := cmd.CombinedOutput()
 			var exit *exec.ExitError

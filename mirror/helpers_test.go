@@ -277,23 +277,33 @@ func (c helperConfig) open() (Target, error) {
 	return nil, fmt.Errorf("unknown kind %q", c.Kind)
 }
 
-// TestPushHelper is the child's side; it does nothing in a normal run.
-func TestPushHelper(t *testing.T) {
-	raw := os.Getenv(helperEnv)
-	if raw == "" {
-		t.Skip("the child process of the kill tests (" + helperEnv + " unset): nothing to do alone")
+// TestMain runs the child's side when the kill tests start this binary
+// with the helper's environment, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if raw := os.Getenv(helperEnv); raw != "" {
+		if err := pushHelper(raw); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// pushHelper is the child's side: a push that reports each step and
+// waits for the parent's go-ahead.
+func pushHelper(raw string) error {
 	var c helperConfig
 	if err := json.Unmarshal([]byte(raw), &c); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	target, err := c.open()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	tree, err := OpenTree(c.Tree)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	in := bufio.NewReader(os.Stdin)
 	_, err = Push(context.Background(), target, tree, Options{Journal: c.Journal, Workers: 1, Backoff: quick, Progress: func(s Step) {
@@ -303,9 +313,10 @@ func TestPushHelper(t *testing.T) {
 		}
 	}})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	fmt.Println("DONE")
+	return nil
 }
 
 // killedPush runs a push in a child and SIGKILLs it right after its
@@ -317,7 +328,7 @@ func killedPush(t *testing.T, c helperConfig, after int) (steps []string, finish
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestPushHelper$", "-test.count=1")
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+string(raw))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
