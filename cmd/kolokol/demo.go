@@ -37,14 +37,8 @@ func demoGenerate(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	stories := fs.Int("stories", 0, "how many stories to add, 1 to 5,000,000")
 	seed := fs.Uint64("seed", 1, "the corpus's random seed: the same seed, --stories and --now give the same stories")
 	nowFlag := fs.String("now", "", "the time the corpus is written at, RFC 3339 (default: the current time); stories are published over the six months before it")
-	if err := envFlags(fs, getenv); err != nil {
+	if err := parseFlags(fs, args, getenv, demoUsage); err != nil {
 		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; %s", fs.Arg(0), demoUsage)
 	}
 	switch {
 	case *stories <= 0:

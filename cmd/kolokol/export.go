@@ -32,14 +32,8 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	full := fs.Bool("full", false, "render every page and check every file, rather than only what changed (after the tree was touched by hand)")
 	var services stringList
 	fs.Var(&services, "service", "export this service only (repeat, or comma-separate); default: every service")
-	if err := envFlags(fs, getenv); err != nil {
+	if err := parseFlags(fs, args, getenv, exportUsage); err != nil {
 		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), exportUsage)
 	}
 	if *out == "" {
 		return fmt.Errorf("--out: give the folder to write the site to\n%s", exportUsage)

@@ -115,6 +115,21 @@ func buildVersion() string {
 	return rev
 }
 
+// parseFlags reads a command's flags from the environment, then from
+// args, which may hold nothing but flags.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, usage string) error {
+	if err := envFlags(fs, getenv); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), usage)
+	}
+	return nil
+}
+
 // envFlags gives every flag of fs the value of its KOLOKOL_* variable as a
 // default, so that flags given on the command line win over the environment.
 func envFlags(fs *flag.FlagSet, getenv func(string) string) error {

@@ -52,14 +52,8 @@ func mirrorPush(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	from := fs.String("from", "", "the signed export to push (a folder with manifest.json, SHA256SUMS and their .minisig); default: DATA/export, the one serve keeps")
 	var only stringList
 	fs.Var(&only, "mirror", "push to this mirror only, by id or name (repeat, or comma-separate); default: every live mirror")
-	if err := envFlags(fs, getenv); err != nil {
+	if err := parseFlags(fs, args, getenv, mirrorUsage); err != nil {
 		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), mirrorUsage)
 	}
 	if *from == "" {
 		*from = exportDir(*data)
@@ -148,14 +142,8 @@ func mirrorList(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	fs := flag.NewFlagSet("mirror list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
-	if err := envFlags(fs, getenv); err != nil {
+	if err := parseFlags(fs, args, getenv, mirrorUsage); err != nil {
 		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("mirror list takes no arguments, got %q\n%s", fs.Args(), mirrorUsage)
 	}
 	store, err := openStore(ctx, *data, false)
 	if err != nil {

@@ -115,14 +115,8 @@ func tokenList(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs := flag.NewFlagSet("token list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
-	if err := envFlags(fs, getenv); err != nil {
+	if err := parseFlags(fs, args, getenv, tokenUsage); err != nil {
 		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("token list takes no arguments, got %q\n%s", fs.Args(), tokenUsage)
 	}
 	store, err := openStore(ctx, *data, false)
 	if err != nil {
