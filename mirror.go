@@ -86,6 +86,22 @@ type MirrorPush struct {
 	Error    string
 }
 
+// Where says where the mirror's files go, for admins and the audit log:
+// never its credential.
+func (m *Mirror) Where() string {
+	switch m.Kind {
+	case MirrorS3:
+		where := "bucket " + m.Bucket + " at " + m.Endpoint
+		if m.Prefix != "" {
+			where += ", folder " + m.Prefix
+		}
+		return where
+	case MirrorSFTP:
+		return m.User + "@" + m.Host + ":" + strconv.Itoa(m.Port) + " " + m.RemotePath
+	}
+	return m.Dir
+}
+
 // Live reports whether the mirror is pushed to and listed.
 func (m *Mirror) Live() bool { return m.RetiredAt.IsZero() }
 

@@ -30,17 +30,7 @@ func canManageMirrors(actor kolokol.Actor) error {
 // mirrorDetail describes a mirror for the audit log: where it is, never
 // its credential.
 func mirrorDetail(m *kolokol.Mirror) string {
-	where := m.Dir
-	switch m.Kind {
-	case kolokol.MirrorS3:
-		where = "bucket " + m.Bucket + " at " + m.Endpoint
-		if m.Prefix != "" {
-			where += ", folder " + m.Prefix
-		}
-	case kolokol.MirrorSFTP:
-		where = fmt.Sprintf("%s@%s:%d %s", m.User, m.Host, m.Port, m.RemotePath)
-	}
-	return fmt.Sprintf("mirror %d (%s): %s, public at %s", m.ID, m.Kind, where, m.PublicURL)
+	return fmt.Sprintf("mirror %d (%s): %s, public at %s", m.ID, m.Kind, m.Where(), m.PublicURL)
 }
 
 func (d *Desk) recordMirror(ctx context.Context, actor kolokol.Actor, action string, m *kolokol.Mirror, extra string, err error) {

@@ -1,7 +1,6 @@
 package newsroom
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,17 +49,7 @@ func stamp(t time.Time, zero string) string {
 }
 
 func mirrorRowOf(m *kolokol.Mirror) mirrorRow {
-	where := m.Dir
-	switch m.Kind {
-	case kolokol.MirrorS3:
-		where = "bucket " + m.Bucket + " at " + m.Endpoint
-		if m.Prefix != "" {
-			where += ", folder " + m.Prefix
-		}
-	case kolokol.MirrorSFTP:
-		where = fmt.Sprintf("%s@%s:%d %s", m.User, m.Host, m.Port, m.RemotePath)
-	}
-	return mirrorRow{ID: m.ID, Name: m.Name, Kind: string(m.Kind), Where: where, PublicURL: m.PublicURL, Edition: m.Health.Edition,
+	return mirrorRow{ID: m.ID, Name: m.Name, Kind: string(m.Kind), Where: m.Where(), PublicURL: m.PublicURL, Edition: m.Health.Edition,
 		Pushed: stamp(m.Health.PushedAt, "never"), Verified: stamp(m.Health.VerifiedAt, "never"), Retired: stamp(m.RetiredAt, ""),
 		Error: m.Health.Error, ErrorAt: stamp(m.Health.ErrorAt, ""), Live: m.Live()}
 }
