@@ -719,7 +719,14 @@ func formatNum(n float64) string {
 	if a := math.Abs(n); a >= 1e-6 && a < 1e21 {
 		return strconv.FormatFloat(n, 'f', -1, 64)
 	}
-	return strconv.FormatFloat(n, 'g', -1, 64)
+	s := strconv.FormatFloat(n, 'g', -1, 64)
+	// strconv writes at least two exponent digits and its sign: 1e-09, 1e+21.
+	mant, exp, _ := strings.Cut(s, "e")
+	sign := ""
+	if exp[0] == '-' {
+		sign = "-"
+	}
+	return mant + "e" + sign + strings.TrimLeft(exp[1:], "0")
 }
 
 func cssIdent(s string) bool {
