@@ -68,6 +68,9 @@ const (
 // NS is the SVG namespace.
 const NS = "http://www.w3.org/2000/svg"
 
+// maxDropped bounds the list of what was removed, which people read.
+const maxDropped = 100
+
 const xmlNS = "http://www.w3.org/XML/1998/namespace"
 
 // SVG is a logo reduced to shapes.
@@ -200,7 +203,7 @@ func Sanitize(data []byte) (*SVG, error) {
 // its presentation attributes.
 func (s *sanitizer) root(t xml.StartElement) (*SVG, error) {
 	if t.Name.Local != "svg" {
-		return nil, fmt.Errorf("logo: the root element is <%s>, not <svg>", clip(s.display(t.Name)))
+		return nil, fmt.Errorf("logo: the root element is <%s>, not <svg>", s.display(t.Name))
 	}
 	if t.Name.Space != "" && t.Name.Space != NS {
 		return nil, fmt.Errorf("logo: the root <svg> is in namespace %q, not %s", clip(t.Name.Space), NS)
@@ -374,6 +377,13 @@ func (s *sanitizer) value(name, v string) (string, bool) {
 }
 
 func (s *sanitizer) drop(what string) {
+	if len(s.dropped) == maxDropped {
+		// A hostile file can invent a new name per element.
+		s.dropped = append(s.dropped, "and more")
+	}
+	if len(s.dropped) > maxDropped {
+		return
+	}
 	if !s.seen[what] {
 		s.seen[what] = true
 		s.dropped = append(s.dropped, what)
@@ -393,6 +403,10 @@ func (s *sanitizer) learnPrefixes(t xml.StartElement) {
 // display names an element or attribute the way the input spelled it, as far
 // as encoding/xml lets us see.
 func (s *sanitizer) display(n xml.Name) string {
+	return clip(s.name(n))
+}
+
+func (s *sanitizer) name(n xml.Name) string {
 	if n.Space == "" || n.Space == NS {
 		return n.Local
 	}
@@ -518,9 +532,12 @@ func canonical(name, v string) (string, bool) {
 	case "x", "y", "cx", "cy", "x1", "y1", "x2", "y2":
 		n, ok := length(v)
 		return formatNum(n), ok
-	case "width", "height", "r", "rx", "ry", "stroke-width", "stroke-miterlimit":
+	case "width", "height", "r", "rx", "ry", "stroke-width":
 		n, ok := length(v)
 		return formatNum(n), ok && n >= 0
+	case "stroke-miterlimit":
+		n, ok := number(v)
+		return formatNum(n), ok && n >= 1
 	}
 	return "", false
 }
@@ -632,6 +649,7 @@ func color(v string) (string, bool) {
 		if !ok || !(name == "rgb" && len(parts) == 3 || name == "rgba" && len(parts) == 4) {
 			return "", false
 		}
+		var pcts int
 		for i, p := range parts {
 			p = strings.TrimSpace(p)
 			pct := strings.HasSuffix(p, "%")
@@ -639,10 +657,16 @@ func color(v string) (string, bool) {
 			if !ok {
 				return "", false
 			}
+			if pct && i < 3 {
+				pcts++
+			}
 			parts[i] = formatNum(n)
 			if pct {
 				parts[i] += "%"
 			}
+		}
+		if pcts != 0 && pcts != 3 { // CSS has red, green and blue all numbers or all percentages
+			return "", false
 		}
 		return name + "(" + strings.Join(parts, ",") + ")", true
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,16 @@ func cases() []sanitizeCase {
 	nested := func(n int) string {
 		return svgOpen + strings.Repeat("<g>", n-2) + `<path d="M0 0h1"/>` + strings.Repeat("</g>", n-2) + `</svg>`
 	}
+	var many strings.Builder
+	var manyDropped []string
+	for i := range 150 {
+		name := "x" + strconv.Itoa(i)
+		many.WriteString("<" + name + "/>")
+		if i < 100 {
+			manyDropped = append(manyDropped, "<"+name+">")
+		}
+	}
+	manyDropped = append(manyDropped, "and more")
 	return []sanitizeCase{
 		{
 			name:    "script",
@@ -156,6 +167,22 @@ func cases() []sanitizeCase {
 			dropped: []string{"invalid width", "invalid x", "invalid y", "invalid rx", "invalid ry", "invalid fill",
 				"invalid stroke", "invalid stroke-width", "invalid opacity", "invalid fill-rule", "invalid transform",
 				"invalid d", "invalid stroke-linejoin", "invalid stroke-opacity", "invalid points"},
+		},
+		{
+			name:    "values: mixed rgb(), a miter limit below 1",
+			in:      doc(`<rect width="1" height="1" fill="rgb(10%,20,30)" stroke="rgba(1,2,3,50%)" stroke-miterlimit="0.5"/>`),
+			inner:   `<rect width="1" height="1" stroke="rgba(1,2,3,50%)"/>`,
+			dropped: []string{"invalid fill", "invalid stroke-miterlimit"},
+		},
+		{
+			name:    "a hundred things dropped, then no more are listed",
+			in:      doc(`<path d="M0 0h1"/>` + many.String()),
+			dropped: manyDropped,
+		},
+		{
+			name:    "long names are clipped",
+			in:      doc(`<path d="M0 0h1" ` + strings.Repeat("a", 60) + `="1"/>`),
+			dropped: []string{"attribute " + strings.Repeat("a", 40) + "…"},
 		},
 		{
 			name:    "geometry of another element",
