@@ -40,7 +40,21 @@ type Change struct {
 	// change alters: those the article is or was in, when it joined, left,
 	// went live or off, or moved to another path.
 	Groups []string
+	// Latest are the lists of a service's newest stories the change
+	// alters, as LatestList names them: those the story is or was among
+	// the newest MoreStories+1 of (a story's page lists the newest
+	// MoreStories other than itself), when something lists show of it
+	// changed.
+	Latest []string
 }
+
+// MoreStories is how many of its section's newest stories a story's page
+// lists after its body ("more from the section").
+const MoreStories = 5
+
+// LatestList names the list of the newest stories of a section of a
+// service, or with section "" of the whole service: "fa/world", "fa/".
+func LatestList(service, section string) string { return service + "/" + section }
 
 // Changes is the change log and its consumers' cursors.
 type Changes interface {

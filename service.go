@@ -24,6 +24,13 @@ type Service struct {
 	Direction   Direction
 	Name        string // native name, e.g. "فارسی"
 	EnglishName string
+	// Brand is the outlet's name in this language, the masthead readers
+	// check to know they are on the real site ("BBC News Русская служба"):
+	// international networks brand each service. "" shows the network's.
+	Brand string
+	// Logo is the masthead's picture, if any; the brand is still its text
+	// for screen readers and in titles.
+	Logo        Logo
 	TimeZone    string // IANA zone, e.g. "Asia/Tehran"
 	About       string // "about the service" blurb for the footer
 	LegalStatus string // e.g. the "undesirable organization" line
@@ -65,6 +72,12 @@ func (s *Service) Validate() error {
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
 		return FieldErrorf(EINVALID, "time_zone", "unknown time zone %q", s.TimeZone)
 	}
+	if err := checkLine("brand", s.Brand, 100); err != nil {
+		return err
+	}
+	if err := s.Logo.validate(); err != nil {
+		return err
+	}
 	for _, f := range [][2]string{{"name", s.Name}, {"english_name", s.EnglishName}} {
 		if err := checkLine(f[0], f[1], 2000); err != nil {
 			return err
@@ -76,6 +89,14 @@ func (s *Service) Validate() error {
 		}
 	}
 	return checkText("safety", s.Safety, 20000)
+}
+
+// BrandOr is the service's masthead name, or network when it has none.
+func (s *Service) BrandOr(network string) string {
+	if strings.TrimSpace(s.Brand) != "" {
+		return s.Brand
+	}
+	return network
 }
 
 // Location returns the service's time zone, UTC if it cannot be loaded.

@@ -59,6 +59,8 @@ func (a *API) routes() []struct {
 		{"GET /api/v1/services", a.listServices},
 		{"GET /api/v1/audit", a.listAudit},
 		{"PATCH /api/v1/services/{code}", a.patchService},
+		{"PUT /api/v1/services/{code}/logo", a.setLogo},
+		{"DELETE /api/v1/services/{code}/logo", a.clearLogo},
 		{"PUT /api/v1/services/{code}/breaking", a.setBreaking},
 		{"DELETE /api/v1/services/{code}/breaking", a.clearBreaking},
 		{"GET /api/v1/services/{code}/notices", a.listNotices},

@@ -194,6 +194,7 @@ type serviceJSON struct {
 	Direction   kolokol.Direction `json:"direction"`
 	Name        string            `json:"name"`
 	EnglishName string            `json:"english_name"`
+	Brand       string            `json:"brand"`
 	TimeZone    string            `json:"time_zone"`
 	URL         string            `json:"url"`
 	// ShowGregorian: the Gregorian date beside the service's own calendar.
@@ -208,7 +209,7 @@ func (a *API) listServices(w http.ResponseWriter, r *http.Request, actor kolokol
 	out := []serviceJSON{}
 	for _, s := range list {
 		if actor.CanTouch(s.Code) {
-			out = append(out, serviceJSON{s.Code, s.Tag, s.Script, s.Direction, s.Name, s.EnglishName, s.TimeZone, a.baseURL + "/" + s.Code + "/", s.ShowGregorian})
+			out = append(out, serviceJSON{s.Code, s.Tag, s.Script, s.Direction, s.Name, s.EnglishName, s.Brand, s.TimeZone, a.baseURL + "/" + s.Code + "/", s.ShowGregorian})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})
@@ -221,11 +222,58 @@ type servicePatchRequest struct {
 	Direction   *kolokol.Direction `json:"direction"`
 	Name        *string            `json:"name"`
 	EnglishName *string            `json:"english_name"`
+	Brand       *string            `json:"brand"`
 	TimeZone    *string            `json:"time_zone"`
 	About       *string            `json:"about"`
 	LegalStatus *string            `json:"legal_status"`
 	// ShowGregorian: the Gregorian date beside the service's own calendar.
 	ShowGregorian *bool `json:"show_gregorian"`
+}
+
+// logoJSON describes a service's logo: "svg" (a drawing kept as shapes,
+// inlined in pages) or "picture" (a media's renditions); "none".
+type logoJSON struct {
+	Type    string   `json:"type"`
+	MediaID int64    `json:"media_id,omitempty"`
+	ViewBox string   `json:"view_box,omitempty"`
+	Dropped []string `json:"dropped,omitempty"`
+}
+
+func logoOf(l kolokol.Logo, dropped []string) logoJSON {
+	switch {
+	case l.SVG != "":
+		return logoJSON{Type: "svg", ViewBox: l.ViewBox, Dropped: dropped}
+	case l.MediaID != 0:
+		return logoJSON{Type: "picture", MediaID: l.MediaID}
+	}
+	return logoJSON{Type: "none"}
+}
+
+// setLogo takes the logo as the request body: an SVG drawing, or a PNG,
+// JPEG or WebP picture, told apart by its bytes rather than a header.
+func (a *API) setLogo(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	data, err := readBody(w, r, media.MaxBytes)
+	if err != nil {
+		return err
+	}
+	if len(data) == 0 {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "logo", "the body is empty: send the logo's file, or DELETE to remove it")
+	}
+	svc, dropped, err := a.desk.SetLogo(r.Context(), actor, r.PathValue("code"), data)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"code": svc.Code, "brand": svc.Brand, "logo": logoOf(svc.Logo, dropped)})
+	return nil
+}
+
+func (a *API) clearLogo(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
+	svc, _, err := a.desk.SetLogo(r.Context(), actor, r.PathValue("code"), nil)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"code": svc.Code, "brand": svc.Brand, "logo": logoOf(svc.Logo, nil)})
+	return nil
 }
 
 func (a *API) patchService(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
@@ -234,14 +282,14 @@ func (a *API) patchService(w http.ResponseWriter, r *http.Request, actor kolokol
 		return err
 	}
 	s, err := a.desk.UpdateService(r.Context(), actor, r.PathValue("code"), desk.ServicePatch{
-		Tag: req.Tag, Script: req.Script, Direction: req.Direction, Name: req.Name, EnglishName: req.EnglishName,
+		Tag: req.Tag, Script: req.Script, Direction: req.Direction, Name: req.Name, EnglishName: req.EnglishName, Brand: req.Brand,
 		TimeZone: req.TimeZone, About: req.About, LegalStatus: req.LegalStatus, ShowGregorian: req.ShowGregorian,
 	})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"code": s.Code, "tag": s.Tag, "script": s.Script, "direction": s.Direction,
-		"name": s.Name, "english_name": s.EnglishName, "time_zone": s.TimeZone, "about": s.About, "legal_status": s.LegalStatus,
+		"name": s.Name, "english_name": s.EnglishName, "brand": s.Brand, "logo": logoOf(s.Logo, nil), "time_zone": s.TimeZone, "about": s.About, "legal_status": s.LegalStatus,
 		"show_gregorian": s.ShowGregorian})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/logo"
 )
 
 // ServiceSpec is a language service as a configuration file describes it.
@@ -18,9 +19,11 @@ type ServiceSpec struct {
 	Direction   kolokol.Direction `json:"direction"`
 	Name        string            `json:"name"`
 	EnglishName string            `json:"english_name"`
-	TimeZone    string            `json:"time_zone"`
-	About       string            `json:"about"`
-	LegalStatus string            `json:"legal_status"`
+	// Brand is the masthead's name; "" shows the network's.
+	Brand       string `json:"brand"`
+	TimeZone    string `json:"time_zone"`
+	About       string `json:"about"`
+	LegalStatus string `json:"legal_status"`
 	// Safety is the "reading safely" page, in Markdown.
 	Safety string `json:"safety"`
 	// ShowGregorian: see kolokol.Service.
@@ -36,7 +39,7 @@ type SectionSpec struct {
 
 func (s ServiceSpec) service() *kolokol.Service {
 	return &kolokol.Service{Code: s.Code, Tag: s.Tag, Script: s.Script, Direction: s.Direction, Name: s.Name,
-		EnglishName: s.EnglishName, TimeZone: s.TimeZone, About: s.About, LegalStatus: s.LegalStatus,
+		EnglishName: s.EnglishName, Brand: s.Brand, TimeZone: s.TimeZone, About: s.About, LegalStatus: s.LegalStatus,
 		ShowGregorian: s.ShowGregorian, Safety: s.Safety}
 }
 
@@ -113,6 +116,10 @@ func importService(ctx context.Context, tx kolokol.Store, spec ServiceSpec, crea
 		if svc.Safety == "" { // written in the newsroom; a file without one keeps it
 			svc.Safety = old.Safety
 		}
+		if svc.Brand == "" {
+			svc.Brand = old.Brand
+		}
+		svc.Logo = old.Logo // uploaded in the newsroom; a file has none
 		if err := tx.UpdateService(ctx, svc); err != nil {
 			return fmt.Errorf("import service %q: %w", svc.Code, err)
 		}
@@ -144,6 +151,7 @@ type ServicePatch struct {
 	Direction     *kolokol.Direction
 	Name          *string
 	EnglishName   *string
+	Brand         *string
 	TimeZone      *string
 	About         *string
 	LegalStatus   *string
@@ -165,7 +173,7 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 	for _, f := range []struct {
 		dst *string
 		src *string
-	}{{&svc.Tag, p.Tag}, {&svc.Script, p.Script}, {&svc.Name, p.Name}, {&svc.EnglishName, p.EnglishName},
+	}{{&svc.Tag, p.Tag}, {&svc.Script, p.Script}, {&svc.Name, p.Name}, {&svc.EnglishName, p.EnglishName}, {&svc.Brand, p.Brand},
 		{&svc.TimeZone, p.TimeZone}, {&svc.About, p.About}, {&svc.LegalStatus, p.LegalStatus}, {&svc.Safety, p.Safety}} {
 		if f.src != nil {
 			*f.dst = *f.src
@@ -185,4 +193,52 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 	}
 	d.changed(ctx)
 	return svc, nil
+}
+
+// SetLogo gives a service's masthead a logo, or with no data takes it
+// away. Admins only, as for the other settings. A drawing (SVG) is kept
+// only as the shapes package logo reduces it to, and dropped names what
+// the drawing lost; any other upload goes through the media pipeline, as
+// every picture does, and the logo is its renditions.
+func (d *Desk) SetLogo(ctx context.Context, actor kolokol.Actor, code string, data []byte) (svc *kolokol.Service, dropped []string, err error) {
+	detail := "removed"
+	defer func() { d.record(ctx, actor, "service.logo", code, 0, detail, err) }()
+	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch(code) {
+		return nil, nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may change the logo of %q", code)
+	}
+	svc, err = d.store.FindServiceByCode(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case len(data) == 0:
+		svc.Logo = kolokol.Logo{}
+	case isSVG(data):
+		s, err := logo.Sanitize(data)
+		if err != nil {
+			return nil, nil, kolokol.FieldErrorf(kolokol.EINVALID, "logo", "%v", err)
+		}
+		svc.Logo, dropped = kolokol.Logo{SVG: string(s.Inner), ViewBox: s.ViewBox}, s.Dropped
+		detail = fmt.Sprintf("drawing, %d bytes", len(s.Inner))
+	default:
+		m, _, err := d.UploadMedia(ctx, actor, code, data)
+		if err != nil {
+			return nil, nil, err
+		}
+		svc.Logo = kolokol.Logo{MediaID: m.ID}
+		detail = fmt.Sprintf("media %d", m.ID)
+	}
+	if err := d.store.UpdateService(ctx, svc); err != nil {
+		return nil, nil, fmt.Errorf("set the logo of %q: %w", code, err)
+	}
+	d.changed(ctx)
+	return svc, dropped, nil
+}
+
+// isSVG tells a drawing from a picture by its first bytes: pictures start
+// with their format's magic number, an SVG with markup (a byte order mark,
+// space, an XML declaration or a comment may come first).
+func isSVG(data []byte) bool {
+	head := bytes.TrimLeft(bytes.TrimPrefix(data[:min(len(data), 512)], []byte("\xef\xbb\xbf")), " \t\r\n")
+	return bytes.HasPrefix(head, []byte("<"))
 }

@@ -696,12 +696,156 @@ async function checkPage(browser, axeSource, pageRec) {
     record('axe', pageRec, problems);
   }
 
-  // a narrow-screen screenshot of article pages, for people to look at
-  if (article) {
-    await page.setViewportSize({ width: 390, height: 844 }).catch(() => {});
-    await page.screenshot({ path: path.join(outDir, pageRec.name + '-mobile.png'), fullPage: true }).catch(() => {});
+  // axe again in the dark colour scheme: its colours must pass AA too.
+  {
+    const problems = [];
+    try {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      const res = await page.evaluate(
+        (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+        AXE_TAGS,
+      );
+      for (const v of res.violations)
+        for (const n of v.nodes)
+          problems.push({ rule: v.id, impact: n.impact || v.impact, element: `${(n.target || []).join(' >>> ')}  ${oneLine(n.html, 140)}`, detail: `dark scheme: ${v.help} — ${oneLine(n.failureSummary, 200)}` });
+    } catch (e) {
+      problems.push({ rule: 'axe-run', element: '-', detail: `axe did not run in the dark scheme: ${oneLine(e.message)}` });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    record('axe-dark', pageRec, problems);
   }
+
+  if (article && status === 200) await checkStoryPage(page, pageRec);
   await context.close();
+}
+
+// checkStoryPage: the reader's page as readers expect it (issue 21), at 1280 and 390 px,
+// in the light and the dark scheme and printed, each with a screenshot kept in e2e/out:
+//   masthead  the brand on top links home, names <title>, og:site_name and the JSON-LD
+//             publisher; it fits the screen; the language's name links to the switch
+//   first     at 390x844, nothing but the byline and times between the lead photo (or the
+//             summary) and the first paragraph, which starts on the first screen when
+//             the photo does
+//   also-in   the other languages come after the body, folded in a <details> past six
+//   more      "more from the section": 1 to 5 other stories, each a link and a date
+//   print     no navigation, notices, share block, other languages or more stories; the
+//             headline, byline, times, photo and credit, body, corrections and the
+//             canonical address printed; the addresses of outside links after their text
+async function checkStoryPage(page, pageRec) {
+  const problems = [];
+  const add = (rule, element, detail) => problems.push({ rule, element, detail });
+  const facts = await page.evaluate(() => {
+    const q = (s) => document.querySelector(s);
+    let ld = null;
+    try {
+      ld = JSON.parse(q('script[type="application/ld+json"]')?.textContent || 'null');
+    } catch {}
+    const brand = q('header .brand a');
+    const body = q('main .body');
+    const tr = q('main .translations');
+    const pos = (a, b) => (a && b ? a.compareDocumentPosition(b) : 0);
+    return {
+      title: document.title,
+      siteName: q('meta[property="og:site_name"]')?.content ?? null,
+      publisher: ld?.publisher?.name ?? null,
+      brandText: brand ? (brand.querySelector('svg[aria-label], img[alt]')?.getAttribute('aria-label') ?? brand.querySelector('img[alt]')?.alt ?? brand.textContent.trim()) : null,
+      brandHome: brand ? new URL(brand.href).pathname : null,
+      lang: q('header .lang a')?.textContent.trim() ?? null,
+      langHref: q('header .lang a')?.getAttribute('href') ?? null,
+      translations: tr ? { links: tr.querySelectorAll('a').length, folded: !!tr.querySelector('details'), afterBody: !!(pos(body, tr) & Node.DOCUMENT_POSITION_FOLLOWING) } : null,
+      more: [...document.querySelectorAll('main .more li')].map((li) => ({ href: li.querySelector('a')?.href, text: li.querySelector('a')?.textContent.trim(), time: !!li.querySelector('time[datetime]') })),
+      self: location.href,
+      canonical: q('link[rel=canonical]')?.href ?? '',
+    };
+  });
+  const svc = pageRec.svc;
+  if (!facts.brandText) add('masthead', 'header .brand a', 'no brand link at the top');
+  else {
+    if (!facts.title.endsWith(' – ' + facts.brandText)) add('masthead', '<title>', `title "${facts.title}" does not end with the brand "${facts.brandText}"`);
+    // Link previews and search engines read the full page; the lite one has neither.
+    if (!pageRec.url.includes('/lite/')) {
+      if (facts.siteName !== facts.brandText) add('masthead', 'og:site_name', `og:site_name "${facts.siteName}", brand "${facts.brandText}"`);
+      if (facts.publisher !== facts.brandText) add('masthead', 'JSON-LD publisher', `publisher "${facts.publisher}", brand "${facts.brandText}"`);
+    }
+    const wantHome = `/${svc}/`;
+    if (facts.brandHome !== wantHome) add('masthead', 'header .brand a', `the brand links to ${facts.brandHome}, not the service's home ${wantHome}`);
+  }
+  if (!facts.lang || !facts.langHref) add('masthead', 'header .lang a', "the language's name does not lead to the language switch");
+  if (facts.translations) {
+    if (!facts.translations.afterBody) add('also-in', '.translations', 'the other languages come before the story');
+    if (facts.translations.folded !== facts.translations.links > 6)
+      add('also-in', '.translations', `${facts.translations.links} languages ${facts.translations.folded ? 'folded' : 'not folded'}; fold past six`);
+  }
+  {
+    if (facts.more.length < 1 || facts.more.length > 5) add('more', '.more', `${facts.more.length} stories in "more from the section", want 1 to 5`);
+    for (const m of facts.more) {
+      if (!m.href || !m.text || !m.time) add('more', '.more li', `an item without its link, headline or date: ${JSON.stringify(m)}`);
+      if (m.href === facts.self) add('more', '.more li', 'the story lists itself');
+    }
+  }
+
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ media: 'screen', colorScheme: scheme });
+      const got = await page.evaluate(() => {
+        const box = (el) => (el ? el.getBoundingClientRect() : null);
+        const brand = box(document.querySelector('header .brand a'));
+        const out = { brand: brand && { l: brand.left, r: brand.right, w: brand.width, h: brand.height }, overflow: document.documentElement.scrollWidth > innerWidth + 1 };
+        // What stands between the lead photo (or, without one, the summary or the
+        // headline) and the first paragraph of the body.
+        const start = document.querySelector('main figure') || document.querySelector('main .photo') || document.querySelector('main .summary') || document.querySelector('main h1');
+        const para = document.querySelector('main .body > p, main .body > *');
+        if (start && para) {
+          const top = start.getBoundingClientRect().bottom;
+          const bottom = para.getBoundingClientRect().top;
+          out.firstPara = bottom + scrollY;
+          out.photoShown = !!document.querySelector('main figure');
+          out.between = [];
+          for (const el of document.querySelectorAll('main *')) {
+            if (el.closest('.meta') || el.contains(start) || el.contains(para) || start.contains(el) || para.contains(el)) continue;
+            const r = el.getBoundingClientRect();
+            if (!r.width || !r.height) continue;
+            if (r.top >= top - 1 && r.bottom <= bottom + 1 && r.bottom > top + 1) out.between.push(el.outerHTML.slice(0, 100));
+          }
+        }
+        return out;
+      });
+      const where = `${width}px ${scheme}`;
+      if (!got.brand || got.brand.w < 1 || got.brand.h < 1 || got.brand.l < -1 || got.brand.r > width + 1) add('masthead', 'header .brand a', `at ${where} the brand is not fully on screen: ${JSON.stringify(got.brand)}`);
+      if (got.overflow) add('narrow', 'html', `at ${where} the page is wider than the screen`);
+      if (width === 390 && got.between) {
+        for (const b of got.between) add('first', oneLine(b, 100), `at 390x844 this stands between the photo and the first paragraph`);
+      }
+      await page.screenshot({ path: path.join(outDir, `${pageRec.name}-${width}-${scheme}.png`), fullPage: true }).catch(() => {});
+    }
+  }
+
+  // Printed.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+  const pr = await page.evaluate(() => {
+    const shown = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const all = (s) => [...document.querySelectorAll(s)];
+    const out = { hidden: [], missing: [], links: [] };
+    for (const s of ['.skip', 'header nav', '.notices', '.breaking', '.share', '.translations', '.more', 'footer', 'header .lang'])
+      for (const el of all(s)) if (shown(el)) out.hidden.push(s);
+    for (const s of ['h1', '.meta', 'main time', '.body'].concat(document.querySelector('main figure') ? ['main figure img', 'main figcaption'] : [])
+      .concat(document.querySelector('.credit') ? ['.credit'] : []).concat(document.querySelector('.corrections') ? ['.corrections'] : []))
+      if (!shown(document.querySelector(s))) out.missing.push(s);
+    const addr = document.querySelector('.address');
+    out.address = shown(addr) ? addr.textContent.trim() : null;
+    for (const a of all('.body a[href^="http"]')) out.links.push({ href: a.getAttribute('href'), after: getComputedStyle(a, '::after').content });
+    return out;
+  });
+  for (const s of pr.hidden) add('print', s, `printed, though a printout must not carry it`);
+  for (const s of pr.missing) add('print', s, 'not printed');
+  if (facts.canonical && pr.address !== facts.canonical) add('print', '.address', `the printed address is ${JSON.stringify(pr.address)}, want ${facts.canonical}`);
+  for (const l of pr.links) if (!l.after.includes(l.href)) add('print', `a[href="${l.href}"]`, `the link's address is not printed after it (::after ${l.after})`);
+  await page.screenshot({ path: path.join(outDir, `${pageRec.name}-print.png`), fullPage: true }).catch(() => {});
+  await page.pdf({ path: path.join(outDir, `${pageRec.name}.pdf`), format: 'A4' }).catch(() => {});
+  await page.emulateMedia({ media: 'screen' });
+  record('story', pageRec, problems);
 }
 
 // ---------------------------------------------------------------- newsroom
@@ -966,6 +1110,29 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await visit('newsroom-resume', await ap.goto(local + '/newsroom/resume/none'), ap);
     await rc.close();
     await visit('newsroom-settings', await ap.goto(local + '/newsroom/services/fa'), ap);
+    // The masthead: a brand and a logo drawing with a script in it. The settings page
+    // names what the drawing lost; the service's pages show the rest inline, named by
+    // the brand.
+    {
+      const brand = 'کولوکول فارسی';
+      const svgFile = path.join(tmpRoot, 'logo.svg');
+      fs.writeFileSync(svgFile, '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40" onload="alert(1)">' +
+        '<script>alert(2)</script><path d="M10 30 Q20 5 30 30 Z" fill="#8c1111"/><rect x="40" y="10" width="70" height="20" fill="currentColor"/></svg>');
+      await ap.fill('#brand', brand);
+      await ap.setInputFiles('#logo', svgFile);
+      await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/services/fa"] button[type=submit]')]);
+      const rec = await visit('newsroom-settings-logo', null, ap);
+      const told = await ap.textContent('main').catch(() => '');
+      expect(rec, told.includes('<script>') && told.includes('attribute onload') && (await ap.$('main .logo svg')) !== null, 'newsroom-logo',
+        'the settings page does not show the logo and name what the drawing lost');
+      const home = { name: 'fa-home-logo', url: `${base}/fa/`, svc: 'fa', expectStatus: 200, article: false, checks: {} };
+      pages.push(home);
+      await checkPage(browser, axeSource, home);
+      const html = await (await fetch(home.url)).text();
+      const header = html.slice(html.indexOf('<header>'), html.indexOf('</header>'));
+      expect(home, header.includes(`aria-label="${brand}"`) && header.includes('<path d="M10 30 Q20 5 30 30 Z"') && !html.includes('alert('), 'masthead-logo',
+        'the Farsi home does not show the logo drawing named by the brand, or shows its script');
+    }
     await visit('newsroom-audit', await ap.goto(local + '/newsroom/audit?action=article.publish'), ap);
     const tokens = await visit('newsroom-tokens', await ap.goto(local + '/newsroom/tokens'), ap);
     await ap.fill('#token-name', 'e2e wire importer');

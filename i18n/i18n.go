@@ -56,6 +56,7 @@ const (
 	SearchResults   = "search_results"  // heading of the results page
 	NoResults       = "no_results"      // a search that found nothing
 	StoryIn         = "story_in"        // label of the article's language switcher
+	MoreFrom        = "more_from"       // "More from %s", %s a section's name: the story page's newest of its section
 	JustNow         = "just_now"        // Ago, under a minute
 	MinutesAgo      = "minutes_ago"     // plural: "%d minutes ago"
 	HoursAgo        = "hours_ago"       // plural: "%d hours ago"

@@ -1,6 +1,9 @@
 package newsroom
 
 import (
+	"context"
+	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/httperr"
+	"github.com/kolokol/kolokol/media"
 )
 
 // pathID reads the {id} of the path, or answers that there is no such
@@ -91,23 +95,53 @@ func (n *Newsroom) showService(w http.ResponseWriter, r *http.Request, u *koloko
 		}
 	}
 	n.render(w, status, "service", pageData{Title: "Settings: " + svc.EnglishName, User: u, Error: msg, Settings: svc,
-		Saved: msg == "" && r.URL.Query().Has("saved")})
+		Saved: msg == "" && r.URL.Query().Has("saved"), Logo: n.logoPreview(r.Context(), u.Actor(), svc)})
+}
+
+// logoPreview shows a service's logo as its pages do: the drawing inline
+// (only ever stored sanitized), or the picture's smallest uncropped
+// rendition.
+func (n *Newsroom) logoPreview(ctx context.Context, actor kolokol.Actor, svc *kolokol.Service) template.HTML {
+	const h = 40
+	switch l := svc.Logo; {
+	case l.SVG != "":
+		return template.HTML(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="` + template.HTMLEscapeString(l.ViewBox) +
+			`" height="` + strconv.Itoa(h) + `" width="` + strconv.Itoa(max(1, int(l.Aspect()*h+0.5))) + `" role="img" aria-label="The current logo">` + l.SVG + `</svg>`)
+	case l.MediaID != 0:
+		m, err := n.desk.Media(ctx, actor, l.MediaID)
+		if err != nil {
+			return "the current logo is picture " + template.HTML(strconv.FormatInt(l.MediaID, 10)) + ", which is missing from the library"
+		}
+		path := m.Path()
+		if r, ok := m.Pick(kolokol.RatioOriginal, kolokol.FormatJPEG, 320); ok {
+			path = r.Path()
+		}
+		return template.HTML(`<img src="` + template.HTMLEscapeString(path) + `" alt="The current logo" height="` + strconv.Itoa(h) + `">`)
+	}
+	return ""
 }
 
 func (n *Newsroom) saveService(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	if !n.parseForm(w, r, u) {
+	logoData, err := readSettings(w, r)
+	if err != nil {
+		n.fail(w, r, u, err)
 		return
 	}
 	v := r.PostFormValue
-	name, about, legal, zone, safety := v("name"), v("about"), v("legal_status"), v("time_zone"), v("safety")
+	code := r.PathValue("code")
+	name, brand, about, legal, zone, safety := v("name"), v("brand"), v("about"), v("legal_status"), v("time_zone"), v("safety")
 	greg := v("show_gregorian") != ""
-	_, err := n.desk.UpdateService(r.Context(), u.Actor(), r.PathValue("code"), desk.ServicePatch{Name: &name,
+	_, err = n.desk.UpdateService(r.Context(), u.Actor(), code, desk.ServicePatch{Name: &name, Brand: &brand,
 		About: &about, LegalStatus: &legal, TimeZone: &zone, ShowGregorian: &greg, Safety: &safety})
+	var dropped []string
+	if err == nil && (logoData != nil || v("remove_logo") != "") {
+		_, dropped, err = n.desk.SetLogo(r.Context(), u.Actor(), code, logoData)
+	}
 	if err != nil {
-		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.EMALFORMED {
-			svc, ferr := n.store.FindServiceByCode(r.Context(), r.PathValue("code"))
+		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.EMALFORMED || c == kolokol.ETOOLARGE {
+			svc, ferr := n.store.FindServiceByCode(r.Context(), code)
 			if ferr == nil {
-				svc.Name, svc.About, svc.LegalStatus, svc.TimeZone, svc.ShowGregorian, svc.Safety = name, about, legal, zone, greg, safety
+				svc.Name, svc.Brand, svc.About, svc.LegalStatus, svc.TimeZone, svc.ShowGregorian, svc.Safety = name, brand, about, legal, zone, greg, safety
 				n.showService(w, r, u, httperr.Status(c), svc, kolokol.ErrorMessage(err))
 				return
 			}
@@ -115,7 +149,49 @@ func (n *Newsroom) saveService(w http.ResponseWriter, r *http.Request, u *koloko
 		n.fail(w, r, u, err)
 		return
 	}
-	http.Redirect(w, r, "/newsroom/services/"+r.PathValue("code")+"?saved=1", http.StatusSeeOther)
+	if len(dropped) > 0 {
+		// Said now, on the page: the admin should see what the drawing
+		// lost before readers do.
+		svc, err := n.store.FindServiceByCode(r.Context(), code)
+		if err != nil {
+			n.fail(w, r, u, err)
+			return
+		}
+		n.render(w, http.StatusOK, "service", pageData{Title: "Settings: " + svc.EnglishName, User: u, Settings: svc, Saved: true,
+			Logo: n.logoPreview(r.Context(), u.Actor(), svc), Dropped: dropped})
+		return
+	}
+	http.Redirect(w, r, "/newsroom/services/"+code+"?saved=1", http.StatusSeeOther)
+}
+
+// maxSettingsBytes bounds the settings form: its texts and one logo.
+const maxSettingsBytes = media.MaxBytes + 1<<20
+
+// readSettings reads the settings form and the logo it carries, if any.
+func readSettings(w http.ResponseWriter, r *http.Request) (logo []byte, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxSettingsBytes)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		err = r.ParseMultipartForm(2 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) || strings.Contains(err.Error(), "request body too large") {
+			return nil, kolokol.Errorf(kolokol.ETOOLARGE, "the settings and the logo are over the limit of %d MiB", maxSettingsBytes>>20)
+		}
+		return nil, kolokol.Errorf(kolokol.EMALFORMED, "the form could not be read: %v", err)
+	}
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	switch fh := r.MultipartForm.File["logo"]; {
+	case len(fh) > 1:
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "logo", "send one logo")
+	case len(fh) == 1 && fh[0].Size > 0:
+		return readFile(fh[0])
+	}
+	return nil, nil
 }
 
 // accountsPage lists the accounts an admin manages, with the form to add

@@ -256,6 +256,10 @@ type pageData struct {
 	Conflict *conflictPage
 	History  *historyPage
 	Settings *kolokol.Service
+	// Logo shows the service's logo on its settings page; Dropped names
+	// what an uploaded drawing lost to the sanitizer.
+	Logo     template.HTML
+	Dropped  []string
 	Accounts *accountsPage
 	Audit    *auditPage
 	Notices  *noticesPage

@@ -1,13 +1,17 @@
 package render
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/logo"
 	"golang.org/x/net/html"
 )
 
@@ -28,7 +32,7 @@ func TestArticlePage(t *testing.T) {
 	if d, _ := attr(htmlEl, "dir"); d != "ltr" {
 		t.Errorf("dir %q", d)
 	}
-	if got := textOf(first(t, doc, byTag("title"), "title")); got != a.Headline+" – Русский" {
+	if got := textOf(first(t, doc, byTag("title"), "title")); got != a.Headline+" – "+ruBrand {
 		t.Errorf("title %q", got)
 	}
 	meta := func(key, val string) string {
@@ -47,6 +51,7 @@ func TestArticlePage(t *testing.T) {
 		{"property", "og:url", canonical},
 		{"property", "og:image", testBase + f.media.Path()},
 		{"property", "og:locale", "ru"},
+		{"property", "og:site_name", ruBrand},
 	} {
 		if got := meta(c.key, c.val); got != c.want {
 			t.Errorf("meta %s=%s: %q, want %q", c.key, c.val, got, c.want)
@@ -89,8 +94,17 @@ func TestArticlePage(t *testing.T) {
 		t.Errorf("nav label %q", l)
 	}
 	brand := first(t, first(t, doc, byTag("header"), "header"), byTag("a"), "brand link")
-	if h, _ := attr(brand, "href"); h != "../../" || textOf(brand) != "Русский" {
+	if h, _ := attr(brand, "href"); h != "../../" || textOf(brand) != ruBrand {
 		t.Errorf("brand link %q %q", h, textOf(brand))
+	}
+	// The language's name moved from the masthead to the link to the
+	// language switch.
+	lang := first(t, first(t, doc, byAttr("class", "lang"), "language link"), byTag("a"), "language link")
+	if h, _ := attr(lang, "href"); h != "#languages" || textOf(lang) != "Русский" {
+		t.Errorf("language link %q %q", h, textOf(lang))
+	}
+	if sw := first(t, doc, byAttr("id", "languages"), "#languages"); sw.Data != "nav" {
+		t.Errorf("#languages is <%s>", sw.Data)
 	}
 
 	// 2: the banner.
@@ -193,8 +207,39 @@ func TestArticlePage(t *testing.T) {
 	if got := findAll(tags, byTag("li")); len(got) != 2 || textOf(got[0]) != "Политика" {
 		t.Errorf("tags %d", len(got))
 	}
+	// More from the section: its five newest but this story, newest first,
+	// each a headline and a date.
+	more := first(t, doc, byAttr("class", "more"), "more from the section")
+	if h := textOf(first(t, more, byTag("h2"), "more heading")); h != "Ещё в разделе «В мире»" {
+		t.Errorf("more heading %q", h)
+	}
+	var heads []string
+	for _, li := range findAll(more, byTag("li")) {
+		heads = append(heads, textOf(first(t, li, byTag("a"), "more link")))
+		if len(findAll(li, byTag("time"))) != 1 {
+			t.Errorf("more item without its date: %s", textOf(li))
+		}
+	}
+	if want := []string{"Новость номер 1", "Новость номер 3", "Новость номер 5", "Новость номер 7", "Новость номер 9"}; !slices.Equal(heads, want) {
+		t.Errorf("more from the section %q, want %q", heads, want)
+	}
+	if !slices.Contains(p.Deps, "latest:ru/world") {
+		t.Errorf("deps %q: nothing renders the list again when the section's newest change", p.Deps)
+	}
+	// The story first: between the lead photo and the body, the byline
+	// and times alone.
+	var between []string
+	for n := fig.NextSibling; n != nil && n != body; n = n.NextSibling {
+		if n.Type == html.ElementNode {
+			c, _ := attr(n, "class")
+			between = append(between, n.Data+"."+c)
+		}
+	}
+	if !slices.Equal(between, []string{"p.meta"}) {
+		t.Errorf("between the photo and the body: %q, want the byline and times alone", between)
+	}
 	// The order of PAGE.md, as the brief puts it.
-	order := []*html.Node{h1s[0], summary, fig, times[0], body, first(t, doc, byAttr("class", "credits"), ""), corr, tags}
+	order := []*html.Node{h1s[0], summary, fig, times[0], body, first(t, doc, byAttr("class", "credits"), ""), corr, more, tags}
 	pos := map[*html.Node]int{}
 	i := 0
 	walk(doc, func(n *html.Node) { pos[n] = i; i++ })
@@ -273,7 +318,7 @@ func checkJSONLD(t *testing.T, doc *html.Node, f *fixture) {
 	if len(ld.Author) != 2 || ld.Author[0].Type != "Person" || ld.Author[1].Name != "Иван Сидоров" {
 		t.Errorf("authors %+v", ld.Author)
 	}
-	if ld.Publisher.Type != "Organization" || ld.Publisher.Name != "Kolokol" {
+	if ld.Publisher.Type != "Organization" || ld.Publisher.Name != ruBrand || ld.Publisher.URL != testBase+"/ru/" {
 		t.Errorf("publisher %+v", ld.Publisher)
 	}
 	if len(ld.Image) != 1 || ld.Image[0] != testBase+f.media.Path() {
@@ -378,7 +423,7 @@ func TestHostileTextInert(t *testing.T) {
 	if got := textOf(first(t, doc, byTag("h1"), "h1")); got != "Headline "+evil {
 		t.Errorf("h1 %q", got)
 	}
-	if got := textOf(first(t, doc, byTag("title"), "title")); got != "Headline "+evil+" – English" {
+	if got := textOf(first(t, doc, byTag("title"), "title")); got != "Headline "+evil+" – Brand "+evil {
 		t.Errorf("title %q", got)
 	}
 	if alt, _ := attr(first(t, doc, byTag("img"), "img"), "alt"); alt != "Alt "+evil {
@@ -452,4 +497,142 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// A story in many languages lists them after its body, in one line up to
+// six and folded into a <details> beyond; the hreflang alternates stay in
+// the head either way.
+func TestAlsoIn(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	langs := []string{"de", "fr", "it", "es", "pl", "cs", "nl"}
+	for _, l := range langs {
+		if err := f.store.CreateService(ctx, &kolokol.Service{Code: l, Tag: l, Script: "Latn", Direction: kolokol.LTR, Name: "Lang " + l, TimeZone: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	story := func(svc string) *kolokol.Article {
+		a := &kolokol.Article{Service: svc, Headline: "Story " + svc, Status: kolokol.StatusPublished, PublishedAt: published0, TranslationGroup: "g1"}
+		a.Normalize()
+		if err := f.store.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	ru := story("ru")
+	for i, want := range []struct {
+		others int
+		folded bool
+	}{{6, false}, {7, true}} {
+		for len(langs) > 7-want.others {
+			story(langs[0])
+			langs = langs[1:]
+		}
+		p := f.build(t, raw(t, ru.Path()))
+		doc := parse(t, p.Body)
+		nav := first(t, doc, byAttr("class", "translations"), "translations")
+		if got := len(findAll(nav, byTag("a"))); got != want.others {
+			t.Errorf("case %d: %d languages listed, want %d", i, got, want.others)
+		}
+		details := findAll(nav, byTag("details"))
+		if want.folded != (len(details) == 1) {
+			t.Errorf("case %d: %d <details> for %d languages", i, len(details), want.others)
+		}
+		label := textOf(first(t, nav, byAttr("id", "story-in"), "the list's label"))
+		if wantLabel := "Этот материал на других языках"; want.folded {
+			if wantLabel += " (7)"; label != wantLabel || first(t, nav, byAttr("id", "story-in"), "").Data != "summary" {
+				t.Errorf("case %d: label %q, want the summary %q", i, label, wantLabel)
+			}
+		} else if label != wantLabel {
+			t.Errorf("case %d: label %q, want %q", i, label, wantLabel)
+		}
+		if l, _ := attr(nav, "aria-labelledby"); l != "story-in" {
+			t.Errorf("case %d: nav labelled by %q", i, l)
+		}
+		// After the body, never between the headline and the story.
+		pos := map[*html.Node]int{}
+		n := 0
+		walk(doc, func(x *html.Node) { pos[x] = n; n++ })
+		if pos[nav] < pos[first(t, doc, byAttr("class", "body"), "body")] {
+			t.Errorf("case %d: the other languages come before the body", i)
+		}
+		alts := findAll(first(t, doc, byTag("head"), "head"), func(x *html.Node) bool { h, ok := attr(x, "hreflang"); return x.Data == "link" && ok && h != "" })
+		if len(alts) != want.others+1 {
+			t.Errorf("case %d: %d hreflang alternates, want %d", i, len(alts), want.others+1)
+		}
+	}
+}
+
+// The masthead's logo: a drawing inlined, named by the brand for screen
+// readers; a picture by its renditions, which the page then depends on and
+// carries.
+func TestMastheadLogo(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s, err := logo.Sanitize([]byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 40"><path d="M0 0h160v40H0z"/><text>Kolokol</text></svg>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa, err := f.store.FindServiceByCode(ctx, "fa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa.Logo = kolokol.Logo{SVG: string(s.Inner), ViewBox: s.ViewBox}
+	if err := f.store.UpdateService(ctx, fa); err != nil {
+		t.Fatal(err)
+	}
+	p := f.build(t, raw(t, f.fa.Path()))
+	brand := first(t, first(t, parse(t, p.Body), byAttr("class", "brand"), "brand"), byTag("a"), "brand link")
+	svg := first(t, brand, byTag("svg"), "the drawing")
+	for k, want := range map[string]string{"viewBox": "0 0 160 40", "width": "160", "height": "40", "role": "img", "aria-label": "Kolokol"} {
+		if got, _ := attr(svg, k); got != want {
+			t.Errorf("svg %s=%q, want %q", k, got, want)
+		}
+	}
+	if n := len(findAll(svg, byTag("path"))); n != 1 || len(findAll(svg, byTag("text"))) != 0 {
+		t.Errorf("the drawing has %d paths and %d texts", n, len(findAll(svg, byTag("text"))))
+	}
+
+	ru, err := f.store.FindServiceByCode(ctx, "ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru.Logo = kolokol.Logo{MediaID: f.media.ID}
+	if err := f.store.UpdateService(ctx, ru); err != nil {
+		t.Fatal(err)
+	}
+	p = f.build(t, raw(t, f.plain.Path()))
+	img := first(t, first(t, parse(t, p.Body), byAttr("class", "brand"), "brand"), byTag("img"), "the picture")
+	for k, want := range map[string]string{"alt": ruBrand, "height": "40", "width": "71", "src": "../../../media/" + f.media.Hash + ".jpg"} {
+		if got, _ := attr(img, k); got != want {
+			t.Errorf("img %s=%q, want %q", k, got, want)
+		}
+	}
+	if !slices.Contains(p.Deps, fmt.Sprintf("media:%d", f.media.ID)) || !slices.Contains(p.Files, f.media.Path()) {
+		t.Errorf("deps %q, files %q: the page does not depend on its logo or carry it", p.Deps, p.Files)
+	}
+}
+
+// A story alone in its section is followed by its service's newest
+// stories instead, and its page then depends on both lists.
+func TestMoreFallsBackToTheService(t *testing.T) {
+	f := newFixture(t)
+	a := &kolokol.Article{Service: "ru", Section: "society", Headline: "Одна в разделе", Status: kolokol.StatusPublished, PublishedAt: published0.Add(-100 * time.Hour)}
+	a.Normalize()
+	if err := f.store.CreateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	p := f.build(t, raw(t, a.Path()))
+	more := first(t, parse(t, p.Body), byAttr("class", "more"), "more")
+	if h := textOf(first(t, more, byTag("h2"), "heading")); h != "Последние новости" {
+		t.Errorf("heading %q, want the service's newest", h)
+	}
+	if items := findAll(more, byTag("li")); len(items) != kolokol.MoreStories || !strings.Contains(textOf(items[0]), f.plain.Headline) {
+		t.Errorf("%d items, the first %q; want the service's five newest", len(items), textOf(items[0]))
+	}
+	for _, d := range []string{"latest:ru/society", "latest:ru/"} {
+		if !slices.Contains(p.Deps, d) {
+			t.Errorf("deps %q lack %s", p.Deps, d)
+		}
+	}
 }

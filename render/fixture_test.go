@@ -19,6 +19,10 @@ import (
 const testBase = "https://news.example.org"
 
 // Hostile text that must come out inert wherever it is shown.
+// ruBrand is the Russian service's masthead; the others show the network's
+// name, or (English) a hostile one.
+const ruBrand = "Колокол: Русская служба"
+
 const evil = `<script>alert(1)</script><img src=x onerror=alert(2)>"'&</title></script>`
 
 // fixture is a real SQLite store with a few services and stories.
@@ -56,9 +60,9 @@ func newFixture(t testing.TB) *fixture {
 	}
 	for _, s := range []*kolokol.Service{
 		{Code: "en", Tag: "en", Script: "Latn", Direction: kolokol.LTR, Name: "English", TimeZone: "Europe/London",
-			About: "About " + evil, LegalStatus: "Legal " + evil},
+			About: "About " + evil, LegalStatus: "Legal " + evil, Brand: "Brand " + evil},
 		{Code: "ru", Tag: "ru", Script: "Cyrl", Direction: kolokol.LTR, Name: "Русский", TimeZone: "Europe/Moscow",
-			About: "«Колокол» — независимая редакция.", LegalStatus: "Признан «нежелательной организацией»."},
+			About: "«Колокол» — независимая редакция.", LegalStatus: "Признан «нежелательной организацией».", Brand: ruBrand},
 		{Code: "fa", Tag: "fa-IR", Script: "Arab", Direction: kolokol.RTL, Name: "فارسی", TimeZone: "Asia/Tehran",
 			About: "رسانهٔ مستقل.", LegalStatus: "«سازمان نامطلوب»."},
 		{Code: "ka", Tag: "ka", Script: "Geor", Direction: kolokol.LTR, Name: "ქართული", TimeZone: "Asia/Tbilisi"},

@@ -71,9 +71,12 @@ func (b *Builder) mirrors(ctx context.Context, ns []*kolokol.Notice, svc *koloko
 		return nil, err
 	}
 	from := mirrorsPath(svc.Code)
-	v := b.serviceView(ns, from, svc, sections, "")
+	v, err := b.serviceView(ctx, ns, from, svc, sections, "")
+	if err != nil {
+		return nil, err
+	}
 	shown, expires := v.setBreaking(br, from, b.now())
-	v.Kind, v.Title = "mirrors", v.L.T(i18n.Mirrors)+" – "+svc.Name
+	v.Kind, v.Title = "mirrors", v.L.T(i18n.Mirrors)+" – "+v.Brand
 	v.Canonical = b.absolute(from)
 	mv := &mirrorsView{List: list, KeyID: b.opts.KeyID, Fingerprint: b.opts.KeyFingerprint, JSON: relPath(from, MirrorsJSONPath)}
 	if b.opts.Onion != "" {

@@ -75,9 +75,11 @@ func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolok
 	var first, heading, title string
 	switch kind {
 	case listHome:
-		first, heading, title = homePath(svc.Code), c.T(i18n.LatestStories), svc.Name
-		if b.opts.SiteName != "" {
-			title += " – " + b.opts.SiteName
+		// A service named for the network alone is told apart by its
+		// language; a brand of its own says both.
+		first, heading, title = homePath(svc.Code), c.T(i18n.LatestStories), svc.BrandOr("")
+		if title == "" {
+			title = svc.Name + " – " + b.opts.SiteName
 		}
 	case listSection:
 		f.Section = section.Slug
@@ -85,7 +87,7 @@ func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolok
 	case listArchive:
 		first, heading = archivePath(svc.Code), c.T(i18n.Archive)
 	case listLite:
-		first, heading, title = liteHomePath(svc.Code), c.T(i18n.LatestStories), c.T(i18n.Lite)+" – "+svc.Name
+		first, heading, title = liteHomePath(svc.Code), c.T(i18n.LatestStories), c.T(i18n.Lite)+" – "+svc.BrandOr(b.opts.SiteName)
 	}
 	pages := 1
 	if kind != listHome && kind != listLite {
@@ -102,7 +104,7 @@ func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolok
 		if pages > 1 {
 			title += " (" + c.Tf(i18n.PageOf, page, pages) + ")"
 		}
-		title += " – " + svc.Name
+		title += " – " + svc.BrandOr(b.opts.SiteName)
 	}
 	f.Limit = perPage
 	arts, err := b.store.FindArticles(ctx, f)
@@ -115,7 +117,10 @@ func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolok
 	}
 
 	from := pagedPath(first, page)
-	v := b.serviceView(ns, from, svc, sections, first)
+	v, err := b.serviceView(ctx, ns, from, svc, sections, first)
+	if err != nil {
+		return nil, err
+	}
 	if kind == listLite {
 		v.liteView(from, homePath(svc.Code))
 	} else {
@@ -233,9 +238,12 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 	if a.Section != "" {
 		section = sectionPath(svc.Code, a.Section)
 	}
-	v := b.serviceView(ns, from, svc, sections, section)
+	v, err := b.serviceView(ctx, ns, from, svc, sections, section)
+	if err != nil {
+		return nil, err
+	}
 	shown, expires := v.setBreaking(br, from, b.now())
-	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+svc.Name, a.Summary
+	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+v.Brand, a.Summary
 	v.Canonical = b.absolute(a.Path()) // the lite page is the same story
 	deps := append([]string{svcTag(svc.Code), artTag(a.ID)}, imageDeps...)
 	if lite {
@@ -299,6 +307,22 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 			deps = append(deps, portalTag)
 		}
 	}
+	av.FoldTranslations, av.TranslationsLabel = len(av.Translations) > foldTranslations, v.L.T(i18n.StoryIn)
+	if av.FoldTranslations {
+		av.TranslationsLabel += " (" + v.L.Formatter().Number(len(av.Translations)) + ")"
+	}
+	if av.More, err = b.more(ctx, a, a.Section, svc, sections, from, lite, f, loc); err != nil {
+		return nil, err
+	}
+	deps = append(deps, latestTag(kolokol.LatestList(svc.Code, a.Section)))
+	if av.More == nil && a.Section != "" {
+		// A section with no other story: the service's newest, rather
+		// than nothing to read next.
+		if av.More, err = b.more(ctx, a, "", svc, sections, from, lite, f, loc); err != nil {
+			return nil, err
+		}
+		deps = append(deps, latestTag(kolokol.LatestList(svc.Code, "")))
+	}
 	if v.Canonical != "" {
 		av.Share = v.Canonical
 		av.ShareMail = "mailto:?subject=" + url.PathEscape(a.Headline) + "&body=" + url.PathEscape(v.Canonical)
@@ -306,7 +330,7 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 	v.Article = av
 
 	modified := latest(a.UpdatedAt, pub)
-	og := &openGraph{Title: a.Headline, Desc: a.Summary, URL: v.Canonical, Locale: ogLocale(svc.Tag), SiteName: b.opts.SiteName}
+	og := &openGraph{Title: a.Headline, Desc: a.Summary, URL: v.Canonical, Locale: ogLocale(svc.Tag), SiteName: v.Brand}
 	if m != nil {
 		og.Image = b.absolute(m.Path())
 		// Link previews want a wide picture of about 1200 pixels.
@@ -316,15 +340,51 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 	}
 	if !lite { // link previews and search engines read the full page
 		v.OG = og
-		if v.JSONLD, err = b.jsonLD(a, svc, og, pub, modified); err != nil {
+		if v.JSONLD, err = b.jsonLD(a, svc, v, og, pub, modified); err != nil {
 			return nil, err
 		}
 	}
 	p, err := b.page(v, deps, latest(modified, svc.UpdatedAt, shown), expires)
 	if p != nil && m != nil {
-		p.Files = pageMedia(m)
+		p.Files = append(p.Files, pageMedia(m)...)
 	}
 	return p, err
+}
+
+// foldTranslations is how many other languages a story's page lists in
+// one line; more fold into a <details>, so that a story published in all
+// of the network's languages does not push its own ending down.
+const foldTranslations = 6
+
+// more lists the newest stories of a section (of the service for "") but
+// the story a itself: what to read next. nil when there is none.
+func (b *Builder) more(ctx context.Context, a *kolokol.Article, section string, svc *kolokol.Service, sections []*kolokol.Section, from string, lite bool, f *i18n.Formatter, loc *time.Location) (*moreView, error) {
+	arts, err := b.store.FindArticles(ctx, kolokol.ArticleFilter{Service: svc.Code, Section: section, Status: kolokol.StatusPublished,
+		ByPublished: true, WithoutBody: true, Limit: kolokol.MoreStories + 1})
+	if err != nil {
+		return nil, fmt.Errorf("more from the section of article %d: %w", a.ID, err)
+	}
+	c := i18n.For(svc.Tag)
+	mv := &moreView{Heading: c.T(i18n.LatestStories)}
+	for _, s := range sections {
+		if section != "" && s.Slug == section {
+			mv.Heading = c.Tf(i18n.MoreFrom, s.Name)
+		}
+	}
+	for _, o := range arts {
+		if o.ID == a.ID || len(mv.Items) == kolokol.MoreStories {
+			continue
+		}
+		href := o.Path()
+		if lite {
+			href = liteArticlePath(o)
+		}
+		mv.Items = append(mv.Items, listItem{Href: relPath(from, href), Headline: o.Headline, Time: formatTime(f, published(o), loc)})
+	}
+	if len(mv.Items) == 0 {
+		return nil, nil
+	}
+	return mv, nil
 }
 
 // chrome loads what every page of a service shows around its content: the
@@ -387,9 +447,15 @@ type newsArticle struct {
 }
 
 type ldThing struct {
+	Type string   `json:"@type"`
+	Name string   `json:"name"`
+	URL  string   `json:"url,omitempty"`
+	Logo *ldImage `json:"logo,omitempty"`
+}
+
+type ldImage struct {
 	Type string `json:"@type"`
-	Name string `json:"name"`
-	URL  string `json:"url,omitempty"`
+	URL  string `json:"url"`
 }
 
 type ldWebPage struct {
@@ -399,7 +465,7 @@ type ldWebPage struct {
 
 // jsonLD builds the article's structured data. encoding/json escapes <, >
 // and &, so no text can close the script element it goes in.
-func (b *Builder) jsonLD(a *kolokol.Article, svc *kolokol.Service, og *openGraph, pub, modified time.Time) (template.JS, error) {
+func (b *Builder) jsonLD(a *kolokol.Article, svc *kolokol.Service, v *view, og *openGraph, pub, modified time.Time) (template.JS, error) {
 	d := newsArticle{
 		Context:       "https://schema.org",
 		Type:          "NewsArticle",
@@ -407,11 +473,14 @@ func (b *Builder) jsonLD(a *kolokol.Article, svc *kolokol.Service, og *openGraph
 		Description:   a.Summary,
 		DatePublished: pub.UTC().Format(time.RFC3339),
 		DateModified:  modified.UTC().Format(time.RFC3339),
-		Publisher:     ldThing{Type: "Organization", Name: b.opts.SiteName},
+		Publisher:     ldThing{Type: "Organization", Name: v.Brand},
 		InLanguage:    svc.Tag,
 	}
 	if og.URL != "" {
-		d.Publisher.URL = b.absolute("/")
+		d.Publisher.URL = b.absolute(homePath(svc.Code))
+		if v.Logo != nil && v.Logo.Src != "" && len(v.files) > 0 {
+			d.Publisher.Logo = &ldImage{Type: "ImageObject", URL: b.absolute(v.files[0])}
+		}
 		d.MainEntityOfPage = &ldWebPage{Type: "WebPage", ID: og.URL}
 	}
 	for _, name := range a.Bylines {
@@ -492,9 +561,12 @@ func (b *Builder) notFound(ctx context.Context, code string, file bool, notices 
 	if file {
 		from = homePath(svc.Code)
 	}
-	v := b.serviceView(notices, from, svc, sections, "")
+	v, err := b.serviceView(ctx, notices, from, svc, sections, "")
+	if err != nil {
+		return nil, fmt.Errorf("render the %s 404 page: %w", code, err)
+	}
 	v.Kind, v.Home = "notfound", relPath(from, homePath(svc.Code))
-	v.Title = v.L.T(i18n.NotFound) + " – " + svc.Name
+	v.Title = v.L.T(i18n.NotFound) + " – " + v.Brand
 	return b.page404(v, svc.Code, svcTag(svc.Code))
 }
 
@@ -521,7 +593,12 @@ func (b *Builder) page(v *view, deps []string, modified, expires time.Time) (*Pa
 	if err != nil || v.self == rootRelative {
 		path = ""
 	}
-	return &Page{Status: http.StatusOK, Path: path, Body: body, ContentType: htmlType, Deps: deps, LastModified: modified, ExpiresAt: expires}, nil
+	for _, d := range v.deps {
+		if !slices.Contains(deps, d) {
+			deps = append(deps, d)
+		}
+	}
+	return &Page{Status: http.StatusOK, Path: path, Body: body, ContentType: htmlType, Deps: deps, LastModified: modified, ExpiresAt: expires, Files: v.files}, nil
 }
 
 // findBreaking returns the service's banner, nil when there is none.

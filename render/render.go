@@ -291,6 +291,8 @@ const maxFragments = 1024
 //	"list:CODE"   the service's story lists (home, sections, archive)
 //	"art:ID"      one article page
 //	"group:G"     the article pages of translation group G (their switchers)
+//	"latest:L"    the article pages listing the newest stories of list L
+//	              (kolokol.LatestList: a section's, or a service's)
 //	"media:ID"    the pages that show a picture
 //	"mirrors"     the pages that list the mirrors (mirrors pages, mirrors.json)
 func Deps(c kolokol.Change) []string {
@@ -302,6 +304,9 @@ func Deps(c kolokol.Change) []string {
 		}
 		for _, g := range c.Groups {
 			tags = append(tags, groupTag(g))
+		}
+		for _, l := range c.Latest {
+			tags = append(tags, latestTag(l))
 		}
 		return tags
 	case kolokol.ChangeBreaking, kolokol.ChangeNotice:
@@ -328,6 +333,7 @@ func svcTag(code string) string  { return "svc:" + code }
 func listTag(code string) string { return "list:" + code }
 func artTag(id int64) string     { return "art:" + strconv.FormatInt(id, 10) }
 func groupTag(g string) string   { return "group:" + g }
+func latestTag(l string) string  { return "latest:" + l }
 func mediaTag(id int64) string   { return "media:" + strconv.FormatInt(id, 10) }
 
 // location is the service's time zone. time.LoadLocation reads the zone

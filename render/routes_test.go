@@ -73,7 +73,7 @@ func TestRoutes(t *testing.T) {
 		{"/ka/archive/", 200, "", "ka", nil}, // no stories: page 1 of 1
 		{"/ka/archive/2/", 404, "", "ka", nil},
 
-		{full, 200, "", "ru", []string{"svc:ru", "art:" + id, fmt.Sprintf("media:%d", f.full.LeadImage.MediaID), "portal"}},
+		{full, 200, "", "ru", []string{"svc:ru", "art:" + id, fmt.Sprintf("media:%d", f.full.LeadImage.MediaID), "portal", "latest:ru/world"}},
 		{strings.TrimSuffix(full, "/"), 301, f.full.Path(), "", nil},
 		{"/ru/a/" + id + "/", 301, f.full.Path(), "", nil},
 		{"/ru/a/" + id, 301, f.full.Path(), "", nil},
@@ -207,6 +207,8 @@ func TestDeps(t *testing.T) {
 	}{
 		{kolokol.Change{Kind: kolokol.ChangeArticle, Service: "ru", ArticleID: 7}, []string{"art:7"}},
 		{kolokol.Change{Kind: kolokol.ChangeArticle, Service: "ru", ArticleID: 7, Listed: true}, []string{"art:7", "list:ru"}},
+		{kolokol.Change{Kind: kolokol.ChangeArticle, Service: "ru", ArticleID: 7, Listed: true, Latest: []string{"ru/world", "ru/"}},
+			[]string{"art:7", "list:ru", "latest:ru/world", "latest:ru/"}},
 		{kolokol.Change{Kind: kolokol.ChangeBreaking, Service: "fa"}, []string{"svc:fa"}},
 		{kolokol.Change{Kind: kolokol.ChangeService, Service: "ka", Listed: true}, []string{"svc:ka", "portal"}},
 		{kolokol.Change{Kind: kolokol.ChangeService, Service: "ka"}, []string{"svc:ka"}},

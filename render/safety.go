@@ -22,9 +22,12 @@ func (b *Builder) safety(ctx context.Context, ns []*kolokol.Notice, svc *kolokol
 		return nil, err
 	}
 	from := safetyPath(svc.Code)
-	v := b.serviceView(ns, from, svc, sections, "")
+	v, err := b.serviceView(ctx, ns, from, svc, sections, "")
+	if err != nil {
+		return nil, err
+	}
 	shown, expires := v.setBreaking(br, from, b.now())
-	v.Kind, v.Title = "safety", v.L.T(i18n.Safety)+" – "+svc.Name
+	v.Kind, v.Title = "safety", v.L.T(i18n.Safety)+" – "+v.Brand
 	v.Canonical = b.absolute(from)
 	sv := &safetyView{}
 	if sv.Body, err = b.md.render(svc.Safety, relPath(from, "/")); err != nil {

@@ -1,7 +1,10 @@
 package render
 
 import (
+	"context"
+	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,17 +25,21 @@ type view struct {
 	Style     string
 	Icon      string
 	Portal    string // link to the portal; "" on the portal itself
-	Brand     string // header link text
+	Brand     string // the masthead: the outlet's name, the header's link home
 	BrandHref string
-	Nav       []navLink // nil: no navigation landmark
-	Breaking  *breakingView
-	Notices   []noticeView
-	Safety    string // link to the service's safety page
-	Mirrors   string // link to the service's mirrors page
-	About     string
-	Legal     string
-	OG        *openGraph
-	JSONLD    template.JS
+	Logo      *logoView // the masthead's picture, if any
+	// Language is the header's link to the language switch, in the
+	// service's own name; nil on the site's own pages.
+	Language *serviceLink
+	Nav      []navLink // nil: no navigation landmark
+	Breaking *breakingView
+	Notices  []noticeView
+	Safety   string // link to the service's safety page
+	Mirrors  string // link to the service's mirrors page
+	About    string
+	Legal    string
+	OG       *openGraph
+	JSONLD   template.JS
 	// Alternates are the hreflang links to this page in other languages,
 	// this page included, as search engines expect.
 	Alternates []alternate
@@ -55,7 +62,24 @@ type view struct {
 	MirrorList *mirrorsView
 	Services   []serviceLink
 	Home       string // notfound: link to the service home or the portal
+
+	// deps and files are what the chrome adds to the page's Deps and
+	// Files (the masthead's picture).
+	deps, files []string
 }
+
+// logoView is the masthead's picture: a drawing inlined (SVG, the shapes
+// package logo left) or a picture's renditions.
+type logoView struct {
+	SVG           template.HTML
+	ViewBox       string
+	Width, Height int
+	Src, JPEG     string
+	WebP, Sizes   string
+}
+
+// logoHeight is how tall the masthead's picture is drawn, in CSS pixels.
+const logoHeight = 40
 
 type navLink struct {
 	Href, Text string
@@ -98,6 +122,12 @@ type articleView struct {
 	Photo       *photoView // lite pages: a link to the picture instead of it
 	// Translations are the story's published versions in other services.
 	Translations []alternate
+	// FoldTranslations folds a long list of them into a <details>, whose
+	// summary TranslationsLabel is (it then counts them).
+	FoldTranslations  bool
+	TranslationsLabel string
+	// More is "more from the section": its newest stories but this one.
+	More *moreView
 	// Share is the story's address to copy, and a mailto: link sending it;
 	// plain text and a plain link, nothing that tells a third party.
 	Share, ShareMail string
@@ -198,6 +228,11 @@ type listView struct {
 	Archive string // link to the archive, on the home page
 }
 
+type moreView struct {
+	Heading string
+	Items   []listItem
+}
+
 type listItem struct {
 	Href, Headline, Summary string
 	Time                    timeView
@@ -226,7 +261,7 @@ func (b *Builder) newView(from string, c *i18n.Catalog) *view {
 
 // serviceView fills what every page of a service has. section is the path
 // of the first page of the list the page belongs to, if any.
-func (b *Builder) serviceView(notices []*kolokol.Notice, from string, svc *kolokol.Service, sections []*kolokol.Section, section string) *view {
+func (b *Builder) serviceView(ctx context.Context, notices []*kolokol.Notice, from string, svc *kolokol.Service, sections []*kolokol.Section, section string) (*view, error) {
 	v := b.newView(from, i18n.For(svc.Tag))
 	v.Safety = relPath(from, safetyPath(svc.Code))
 	v.Mirrors = relPath(from, mirrorsPath(svc.Code))
@@ -248,7 +283,11 @@ func (b *Builder) serviceView(notices []*kolokol.Notice, from string, svc *kolok
 	if v.Dir != string(kolokol.RTL) {
 		v.Dir = string(kolokol.LTR)
 	}
-	v.Brand, v.BrandHref = svc.Name, relPath(from, homePath(svc.Code))
+	v.Brand, v.BrandHref = svc.BrandOr(b.opts.SiteName), relPath(from, homePath(svc.Code))
+	v.Language = &serviceLink{Name: svc.Name, Lang: svc.Tag, Dir: v.Dir, Href: "#languages"}
+	if err := b.logo(ctx, v, from, svc); err != nil {
+		return nil, err
+	}
 	v.About, v.Legal = svc.About, svc.LegalStatus
 	v.Nav = make([]navLink, 0, len(sections)+1)
 	link := func(p, text string) {
@@ -271,7 +310,61 @@ func (b *Builder) serviceView(notices []*kolokol.Notice, from string, svc *kolok
 			v.ScriptSwitch = &alternate{Lang: sv.Tag, Name: sv.Name, Href: relPath(from, "/"+svc.Code+sv.Suffix+"/"+rest)}
 		}
 	}
-	return v
+	return v, nil
+}
+
+// logo fills the masthead's picture. A drawing is inlined; a picture is
+// shown by its uncropped renditions, and the page then depends on it and
+// carries its files. A picture gone from the library leaves the brand's
+// name alone, as a missing lead photo leaves the story.
+func (b *Builder) logo(ctx context.Context, v *view, from string, svc *kolokol.Service) error {
+	l := svc.Logo
+	switch {
+	case l.SVG != "":
+		if a := l.Aspect(); a > 0 {
+			// The stored drawing was sanitized when it was stored and is
+			// checked again by Service.Validate on every write.
+			v.Logo = &logoView{SVG: template.HTML(l.SVG), ViewBox: l.ViewBox, Height: logoHeight, Width: max(1, int(a*logoHeight+0.5))}
+		}
+		return nil
+	case l.MediaID == 0:
+		return nil
+	}
+	v.deps = append(v.deps, mediaTag(l.MediaID))
+	m, err := b.store.FindMediaByID(ctx, l.MediaID)
+	if kolokol.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("the logo of %s: %w", svc.Code, err)
+	}
+	if m.Width <= 0 || m.Height <= 0 {
+		return nil
+	}
+	w := max(1, (m.Width*logoHeight+m.Height/2)/m.Height)
+	lv := &logoView{Width: w, Height: logoHeight, Src: relPath(from, m.Path()), Sizes: strconv.Itoa(w) + "px"}
+	rel := func(r kolokol.Rendition) string { return relPath(from, r.Path()) }
+	// A masthead is drawn small: renditions up to 640 wide cover
+	// screens of three device pixels per CSS pixel.
+	small := func(format string) []kolokol.Rendition {
+		var out []kolokol.Rendition
+		for _, r := range m.Srcset(kolokol.RatioOriginal, format) {
+			if r.Width <= 640 {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	if jpeg, webp := small(kolokol.FormatJPEG), small(kolokol.FormatWebP); len(jpeg) > 0 {
+		lv.Src = rel(jpeg[0])
+		lv.JPEG, lv.WebP = kolokol.SrcsetAttr(jpeg, rel), kolokol.SrcsetAttr(webp, rel)
+		for _, r := range append(jpeg, webp...) {
+			v.files = append(v.files, r.Path())
+		}
+	} else {
+		v.files = append(v.files, m.Path())
+	}
+	v.Logo = lv
+	return nil
 }
 
 // setBreaking shows the banner if it is active and returns what it means

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,7 +65,11 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err := addRevision(ctx, tx, a, 1, t); err != nil {
 			return err
 		}
-		return appendChange(ctx, tx, articleChange(listedFields{service: a.Service}, listedOf(a), id)[0])
+		c := articleChange(listedFields{service: a.Service}, listedOf(a), id)[0]
+		if c.Latest, err = latestLists(ctx, tx, listedOf(a), id); err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, c)
 	})
 	if err != nil {
 		a.ID = 0
@@ -99,6 +104,10 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 			return err
 		}
 		was.published = fromNanos(pub)
+		wasLatest, err := latestLists(ctx, tx, was, a.ID)
+		if err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET service = ?, section = ?, slug = ?,
 			headline = ?, summary = ?, body = ?, bylines = ?, dateline = ?, lead_media_id = ?,
 			lead_alt = ?, lead_caption = ?, lead_credit = ?, credits = ?, tags = ?, status = ?,
@@ -116,7 +125,18 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err := addRevision(ctx, tx, a, a.Version+1, t); err != nil {
 			return err
 		}
+		isLatest, err := latestLists(ctx, tx, listedOf(a), a.ID)
+		if err != nil {
+			return err
+		}
 		for _, c := range articleChange(was, listedOf(a), a.ID) {
+			if c.Listed {
+				for _, l := range append(wasLatest, isLatest...) {
+					if strings.HasPrefix(l, c.Service+"/") && !slices.Contains(c.Latest, l) {
+						c.Latest = append(c.Latest, l)
+					}
+				}
+			}
 			if err := appendChange(ctx, tx, c); err != nil {
 				return err
 			}
@@ -319,6 +339,45 @@ type listedFields struct {
 func listedOf(a *kolokol.Article) listedFields {
 	return listedFields{status: string(a.Status), service: a.Service, group: a.TranslationGroup, section: a.Section,
 		slug: a.Slug, headline: a.Headline, summary: a.Summary, published: a.PublishedAt}
+}
+
+// latestLists names the lists of newest stories (kolokol.LatestList) that
+// story id, as st describes it, is among the first MoreStories+1 of: a
+// story's page lists its section's newest other than itself, so the first
+// MoreStories+1 are what the pages show. Lists order stories by
+// publication time, newest first, then by id; never-timed ones last.
+func latestLists(ctx context.Context, tx *sql.Tx, st listedFields, id int64) ([]string, error) {
+	if st.status != string(kolokol.StatusPublished) {
+		return nil, nil
+	}
+	ahead, args := `(published_at IS NOT NULL OR id > ?)`, []any{id}
+	if !st.published.IsZero() {
+		p := st.published.UnixNano()
+		ahead, args = `(published_at > ? OR (published_at = ? AND id > ?))`, []any{p, p, id}
+	}
+	sections := []string{""}
+	if st.section != "" {
+		sections = []string{st.section, ""}
+	}
+	var out []string
+	for _, section := range sections {
+		q := `SELECT count(*) FROM (SELECT 1 FROM articles WHERE service = ? AND status = 'published' AND ` + ahead
+		qargs := append([]any{st.service}, args...)
+		if section != "" {
+			q += ` AND section = ?`
+			qargs = append(qargs, section)
+		}
+		q += ` LIMIT ?)`
+		qargs = append(qargs, kolokol.MoreStories+1)
+		var n int
+		if err := tx.QueryRowContext(ctx, q, qargs...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("rank story %d among the newest: %w", id, err)
+		}
+		if n < kolokol.MoreStories+1 {
+			out = append(out, kolokol.LatestList(st.service, section))
+		}
+	}
+	return out, nil
 }
 
 // articleChange is what an edit of story id from was to is changes: its

@@ -84,7 +84,17 @@ func (s *Store) ImportArticles(ctx context.Context, articles []*kolokol.Article)
 			}
 			// Each story is a change readers see, as CreateArticle's is: a
 			// consumer following the log learns of every imported page.
-			if err := appendChange(ctx, tx, articleChange(listedFields{service: a.Service}, listedOf(a), ids[i])[0]); err != nil {
+			// Ranking each imported story among the newest would cost a
+			// query apiece: an import names every list of newest it
+			// could touch instead, as a whole section re-renders anyway.
+			c := articleChange(listedFields{service: a.Service}, listedOf(a), ids[i])[0]
+			if c.Listed {
+				c.Latest = []string{kolokol.LatestList(a.Service, "")}
+				if a.Section != "" {
+					c.Latest = append(c.Latest, kolokol.LatestList(a.Service, a.Section))
+				}
+			}
+			if err := appendChange(ctx, tx, c); err != nil {
 				return err
 			}
 		}

@@ -17,8 +17,12 @@ func appendChange(ctx context.Context, tx *sql.Tx, c kolokol.Change) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO changes (time, kind, service, article_id, media_id, listed, groups)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, now().UnixNano(), string(c.Kind), c.Service, c.ArticleID, c.MediaID, c.Listed, groups)
+	latest, err := encodeList(c.Latest)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO changes (time, kind, service, article_id, media_id, listed, groups, latest)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, now().UnixNano(), string(c.Kind), c.Service, c.ArticleID, c.MediaID, c.Listed, groups, latest)
 	return err
 }
 
@@ -27,7 +31,7 @@ func (s *Store) FindChanges(ctx context.Context, after int64, limit int) ([]*kol
 	if limit <= 0 || limit > kolokol.MaxChangeBatch {
 		limit = kolokol.MaxChangeBatch
 	}
-	rows, err := s.db().QueryContext(ctx, `SELECT seq, time, kind, service, article_id, media_id, listed, groups
+	rows, err := s.db().QueryContext(ctx, `SELECT seq, time, kind, service, article_id, media_id, listed, groups, latest
 		FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, wrapf(err, "find changes after %d", after)
@@ -35,13 +39,16 @@ func (s *Store) FindChanges(ctx context.Context, after int64, limit int) ([]*kol
 	out, err := collect(rows, func(sc scanner) (*kolokol.Change, error) {
 		var c kolokol.Change
 		var t sql.NullInt64
-		var groups string
-		if err := sc.Scan(&c.Seq, &t, &c.Kind, &c.Service, &c.ArticleID, &c.MediaID, &c.Listed, &groups); err != nil {
+		var groups, latest string
+		if err := sc.Scan(&c.Seq, &t, &c.Kind, &c.Service, &c.ArticleID, &c.MediaID, &c.Listed, &groups, &latest); err != nil {
 			return nil, err
 		}
 		c.Time = fromNanos(t)
 		var err error
-		c.Groups, err = decodeList(groups)
+		if c.Groups, err = decodeList(groups); err != nil {
+			return nil, err
+		}
+		c.Latest, err = decodeList(latest)
 		return &c, err
 	})
 	return out, wrapf(err, "find changes after %d", after)

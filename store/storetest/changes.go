@@ -282,3 +282,69 @@ func testConcurrentLimits(t *testing.T, open Opener) {
 		return n
 	})
 }
+
+// testLatestLists: a change names the lists of newest stories (a
+// section's, the service's) that the story is or was among the first
+// kolokol.MoreStories+1 of, when something lists show of it changed;
+// nothing else, so that an edit deep in the archive renders no story page
+// again.
+func testLatestLists(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := t.Context()
+	createService(t, s, "ru")
+	createSection(t, s, "ru", "world", 1)
+	createSection(t, s, "ru", "society", 2)
+	_, seq, err := s.ChangeBounds(ctx)
+	ok(t, err, "bounds")
+	expect := func(what string, want ...string) {
+		t.Helper()
+		cs, err := s.FindChanges(ctx, seq, 0)
+		ok(t, err, "find changes")
+		var got []string
+		for _, c := range cs {
+			seq = c.Seq
+			if c.Kind == kolokol.ChangeArticle {
+				got = append(got, fmt.Sprintf("%s %v", c.Service, c.Latest))
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: latest lists %q, want %q", what, got, want)
+		}
+	}
+	publish := func(section string, hour int) *kolokol.Article {
+		t.Helper()
+		a := newArticle("ru", fmt.Sprintf("Новость %s %d", section, hour))
+		a.Section, a.Status, a.PublishedAt = section, kolokol.StatusPublished, at(5, hour, 0)
+		ok(t, s.CreateArticle(ctx, a), "create %s", a.Headline)
+		return a
+	}
+	world := make([]*kolokol.Article, 8) // world[7] the newest
+	for i := range world {
+		world[i] = publish("world", 10+i)
+		expect(fmt.Sprintf("publish world %d, the newest", i), "ru [ru/world ru/]")
+	}
+	edit := func(a *kolokol.Article, change func(*kolokol.Article), what string, want ...string) {
+		t.Helper()
+		a, err := s.FindArticleByID(ctx, a.ID)
+		ok(t, err, "find %d", a.ID)
+		change(a)
+		ok(t, s.UpdateArticle(ctx, a), "%s", what)
+		expect(what, want...)
+	}
+	summary := func(a *kolokol.Article) { a.Summary += " Обновлено." }
+	edit(world[0], summary, "edit the summary of the eighth newest: no list of newest shows it", "ru []")
+	edit(world[2], summary, "edit the summary of the sixth newest: each list's first six", "ru [ru/world ru/]")
+	edit(world[1], summary, "edit the summary of the seventh newest", "ru []")
+	edit(world[7], func(a *kolokol.Article) { a.Body = "Новый текст." }, "edit the newest's body: no list shows it", "ru []")
+	old := publish("society", 1)
+	expect("publish an old story in another section: the newest of its section only", "ru [ru/society]")
+	edit(world[7], func(a *kolokol.Article) { a.Status = kolokol.StatusUnpublished }, "unpublish the newest", "ru [ru/world ru/]")
+	edit(world[1], func(a *kolokol.Article) { a.Section = "society" }, "move the (now) sixth newest to another section",
+		"ru [ru/world ru/ ru/society]")
+	edit(old, func(a *kolokol.Article) { a.PublishedAt = at(6, 9, 0) }, "move an old story's time to the newest",
+		"ru [ru/society ru/]")
+	draft := newArticle("ru", "Черновик")
+	draft.Section = "world"
+	ok(t, s.CreateArticle(ctx, draft), "create draft")
+	expect("a draft", "ru []")
+}

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"AuditScope", testAuditScope},
 		{"ChangeLog", testChangeLog},
 		{"ChangeLogReading", testChangeLogReading},
+		{"LatestLists", testLatestLists},
 		{"InTx", testInTx},
 		{"ConcurrentLimits", testConcurrentLimits},
 		{"AuditRoundTrips", testAuditRoundTrips},
