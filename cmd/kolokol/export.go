@@ -29,6 +29,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	out := fs.String("out", "", "the folder to write the site to: empty, or an earlier export")
 	baseURL := fs.String("base-url", "", "the site's public origin, e.g. https://news.example.org: the edition is signed for it")
 	onion := fs.String("onion", "", "the site's onion origin, shown on the safety and mirrors pages as serve shows it")
+	network := fs.String("network", defaultNetwork, "the network's name, as serve's --network")
 	full := fs.Bool("full", false, "render every page and check every file, rather than only what changed (after the tree was touched by hand)")
 	var services stringList
 	fs.Var(&services, "service", "export this service only (repeat, or comma-separate); default: every service")
@@ -62,7 +63,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	e, err := export.New(store, blobs, export.Options{Out: *out, StateDir: stateDir, Services: services, Full: *full,
-		Render: readerOptions(signer, origin, *onion), Signer: signer,
+		Render: readerOptions(signer, origin, *onion, *network), Signer: signer,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return err

@@ -66,6 +66,14 @@ func TestExportCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(one, "ru")); !os.IsNotExist(err) {
 		t.Errorf("the fa export holds ru: %v", err)
 	}
+	// --network names the portal and every service without a brand.
+	net := filepath.Join(t.TempDir(), "net")
+	if _, _, err = runCLI(t, noEnv, "export", "--data", ta.data, "--out", net, "--network", "Test Network", "--base-url", "https://news.example.org"); err != nil {
+		t.Fatalf("export --network: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(net, "index.html")); err != nil || !strings.Contains(string(b), "<title>Test Network</title>") {
+		t.Errorf("the portal is not named by --network: %v\n%.400s", err, b)
+	}
 
 	foreign := t.TempDir()
 	os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o644)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/kolokol/kolokol/render"
@@ -93,11 +94,17 @@ func printKeyring(w io.Writer, ring sign.Keyring, data string) {
 	fmt.Fprintf(w, "\nkolokol.pub (%s, and in every export):\n%s", filepath.Join(data, sign.SigningDir, sign.PublicKeyFile), ring.Marshal())
 }
 
+// defaultNetwork is the network's name when none is given.
+const defaultNetwork = "Kolokol"
+
 // readerOptions are the options of reader pages, the live site's and an
 // export's alike: the mirrors pages show the signing key's id and
 // fingerprint.
-func readerOptions(s *sign.Signer, baseURL, onion string) render.Options {
+func readerOptions(s *sign.Signer, baseURL, onion, network string) render.Options {
 	ring := s.Keyring()
-	return render.Options{BaseURL: baseURL, SiteName: "Kolokol", Onion: onion,
+	if strings.TrimSpace(network) == "" {
+		network = defaultNetwork
+	}
+	return render.Options{BaseURL: baseURL, SiteName: network, Onion: onion,
 		KeyID: ring.Current.ID.String(), KeyFingerprint: ring.Fingerprint()}
 }

@@ -97,6 +97,9 @@ type Config struct {
 	// Onion is the site's onion origin, for Onion-Location and the safety
 	// pages.
 	Onion string
+	// Network is the network's name, the masthead of the portal and of
+	// every service without a brand of its own; "" is "Kolokol".
+	Network string
 	// Geo chooses each reader's notices; the zero value: none known.
 	Geo geo.Options
 	// AccessLog logs each request: method, route, status, duration, size.
@@ -149,7 +152,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		store.Close()
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	pages := readerOptions(signer, baseURL, cfg.Onion)
+	pages := readerOptions(signer, baseURL, cfg.Onion, cfg.Network)
 	builder, err := render.New(store, pages)
 	if err != nil {
 		store.Close()
@@ -264,6 +267,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	adminPublic := fs.Bool("admin-public", false, "allow --admin-addr on an address other than loopback, though /metrics has no authentication (firewall it)")
 	accessLog := fs.Bool("access-log", false, "log every request: method, route pattern, status, duration and size (never address, user agent, referrer or query)")
 	onion := fs.String("onion", "", "the site's onion origin, e.g. http://abc…xyz.onion: adds Onion-Location to reader pages and the address to the safety pages")
+	network := fs.String("network", defaultNetwork, "the network's name: the portal's masthead, and that of every service without a brand of its own")
 	geoHeader := fs.String("geo-header", "", "request header a trusted CDN or proxy puts the reader's country in, e.g. CF-IPCountry")
 	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or prefixes whose --geo-header and X-Forwarded-For are believed")
 	geoDB := fs.String("geo-db", "", "MaxMind-format country database (.mmdb) to find the reader's country in")
@@ -297,7 +301,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		ln.Close()
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	app, err := NewAppWith(ctx, Config{Data: *data, BaseURL: *baseURL, Logger: logger, Onion: *onion, AccessLog: *accessLog,
+	app, err := NewAppWith(ctx, Config{Data: *data, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
 		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}, SessionIdle: *sessionIdle})
 	if err != nil {
 		ln.Close()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/media/mediatest"
 )
 
 func TestServiceSettings(t *testing.T) {
@@ -125,5 +127,75 @@ func TestSeedServices(t *testing.T) {
 	os.WriteFile(file, []byte(`[{"code":"xx","tag":"??"}]`), 0o600)
 	if err := seedServices(ctx, app.Store, app.Desk, "kolokol serve", file, logger); err == nil || !strings.Contains(err.Error(), "BCP 47") {
 		t.Errorf("bad file: %v", err)
+	}
+}
+
+// The masthead through the API: the brand names the service's pages at
+// once; a logo drawing loses its script and is inlined; a picture goes
+// through the media pipeline; only admins may change either; a body over
+// the limit is refused whole.
+func TestMastheadAPI(t *testing.T) {
+	ta := newTestApp(t)
+	ta.get(t, "/ka/") // rendered and cached before the change
+	if r := ta.api(t, "PATCH", "/services/ka", ta.admin, map[string]any{"brand": "კოლოკოლი"}); r.status != 200 || !strings.Contains(string(r.body), `"brand": "კოლოკოლი"`) {
+		t.Fatalf("brand: %d %s", r.status, r.body)
+	}
+	if home := string(ta.get(t, "/ka/").body); !strings.Contains(home, `<p class="brand"><a href="./">კოლოკოლი</a></p>`) || !strings.Contains(home, "<title>კოლოკოლი</title>") {
+		t.Errorf("the Georgian home does not show the new brand:\n%.600s", home)
+	}
+	drawing := `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 90 30"><script>alert(1)</script><rect width="90" height="30" fill="#0b4f8a"/></svg>`
+	r := ta.do(t, "PUT", "/api/v1/services/ka/logo", ta.admin, strings.NewReader(drawing), "Content-Type", "image/svg+xml")
+	var got struct {
+		Logo struct {
+			Type    string   `json:"type"`
+			ViewBox string   `json:"view_box"`
+			MediaID int64    `json:"media_id"`
+			Dropped []string `json:"dropped"`
+		} `json:"logo"`
+	}
+	r.json(t, &got)
+	if r.status != 200 || got.Logo.Type != "svg" || got.Logo.ViewBox != "0 0 90 30" || len(got.Logo.Dropped) != 1 || got.Logo.Dropped[0] != "<script>" {
+		t.Fatalf("logo drawing: %d %s", r.status, r.body)
+	}
+	home := string(ta.get(t, "/ka/").body)
+	if !strings.Contains(home, `aria-label="კოლოკოლი"><rect width="90" height="30" fill="#0b4f8a"/></svg>`) || strings.Contains(home, "alert(") {
+		t.Errorf("the Georgian home does not inline the sanitized drawing:\n%.900s", home)
+	}
+	for _, c := range []struct {
+		name, token string
+		body        []byte
+		status      int
+	}{
+		{"an editor", ta.tokens["editor-fa"], []byte(drawing), 403},
+		{"nothing to draw", ta.admin, []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><text>x</text></svg>`), 422},
+		{"an entity bomb", ta.admin, []byte(`<!DOCTYPE svg [<!ENTITY a "aaaaaaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>`), 422},
+		{"over the limit", ta.admin, bytes.Repeat([]byte("a"), 26<<20), 413},
+		{"empty", ta.admin, nil, 422},
+	} {
+		var body io.Reader
+		if c.body != nil {
+			body = bytes.NewReader(c.body)
+		}
+		if r := ta.do(t, "PUT", "/api/v1/services/fa/logo", c.token, body, "Content-Type", "image/svg+xml"); r.status != c.status {
+			t.Errorf("%s: %d %s, want %d", c.name, r.status, r.body, c.status)
+		}
+	}
+	if svc, err := ta.Store.FindServiceByCode(context.Background(), "fa"); err != nil || !svc.Logo.IsZero() {
+		t.Errorf("refused logos left %+v (%v)", svc.Logo, err)
+	}
+	r = ta.do(t, "PUT", "/api/v1/services/ka/logo", ta.admin, bytes.NewReader(mediatest.CameraJPEG(t, splitPhoto(400, 100), 1)), "Content-Type", "image/jpeg")
+	got.Logo.Type = ""
+	r.json(t, &got)
+	if r.status != 200 || got.Logo.Type != "picture" || got.Logo.MediaID == 0 {
+		t.Fatalf("logo picture: %d %s", r.status, r.body)
+	}
+	if home := string(ta.get(t, "/ka/").body); !strings.Contains(home, `alt="კოლოკოლი"`) || strings.Contains(home, "<svg") {
+		t.Errorf("the Georgian home does not show the picture logo:\n%.900s", home)
+	}
+	if r := ta.do(t, "DELETE", "/api/v1/services/ka/logo", ta.admin, nil); r.status != 200 || !strings.Contains(string(r.body), `"type": "none"`) {
+		t.Fatalf("remove: %d %s", r.status, r.body)
+	}
+	if home := string(ta.get(t, "/ka/").body); !strings.Contains(home, `<p class="brand"><a href="./">კოლოკოლი</a></p>`) {
+		t.Error("the logo stays after its removal")
 	}
 }
