@@ -24,6 +24,7 @@ type Store interface {
 	Safety
 	Changes
 	Mirrors
+	Wire
 
 	// InTx runs fn with a Store whose methods all work in one transaction,
 	// committed when fn returns nil and rolled back otherwise; each method

@@ -55,6 +55,7 @@ func (a *API) routes() []struct {
 		{"POST /api/v1/articles/{id}/corrections", a.correct},
 		{"POST /api/v1/media", a.uploadMedia},
 		{"GET /api/v1/media/{id}", a.getMedia},
+		{"POST /api/v1/ingest", a.ingest},
 		{"PUT /api/v1/media/{id}/focal", a.setFocal},
 		{"GET /api/v1/services", a.listServices},
 		{"GET /api/v1/audit", a.listAudit},

@@ -7,10 +7,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	_ "embed"
+	"embed"
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -146,6 +147,9 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 			return nil, fmt.Errorf("seed notice for %s: %w", n.Service, err)
 		}
 	}
+	if err := seedWire(ctx, d, admin); err != nil {
+		return nil, err
+	}
 	res := &Result{AdminToken: secret, Services: len(services), Stories: len(stories)}
 	var codes []string
 	for _, s := range services {
@@ -250,4 +254,29 @@ func Photo(w, h int) ([]byte, error) {
 		return nil, fmt.Errorf("encode demo photo: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+//go:embed wire
+var wireFiles embed.FS
+
+// seedWire fills the English and Persian wire queues with the demo's
+// agency copy (English, as agencies send it to a Persian desk too): one
+// ninjs and one NewsML-G2 item, and one under embargo.
+func seedWire(ctx context.Context, d *desk.Desk, admin kolokol.Actor) error {
+	entries, err := fs.ReadDir(wireFiles, "wire")
+	if err != nil {
+		return fmt.Errorf("seed wire: %w", err)
+	}
+	for _, svc := range []string{"en", "fa"} {
+		for _, e := range entries {
+			data, err := fs.ReadFile(wireFiles, "wire/"+e.Name())
+			if err != nil {
+				return fmt.Errorf("seed wire: %w", err)
+			}
+			if res := d.Ingest(ctx, admin, svc, e.Name(), data, nil); res.Err != nil {
+				return fmt.Errorf("seed wire: %w", res.Err)
+			}
+		}
+	}
+	return nil
 }

@@ -299,6 +299,9 @@ func (d *Desk) Publish(ctx context.Context, actor kolokol.Actor, id int64) (a *k
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	if err := d.checkEmbargo(ctx, a.ID, d.now()); err != nil {
+		return nil, err
+	}
 	a.Status = kolokol.StatusPublished
 	a.ScheduledAt = time.Time{}
 	if a.PublishedAt.IsZero() {

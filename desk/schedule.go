@@ -27,6 +27,9 @@ func (d *Desk) Schedule(ctx context.Context, actor kolokol.Actor, id int64, at t
 	if !at.After(d.now()) {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "at", "the publication time %s is not in the future", at.UTC().Format(time.RFC3339))
 	}
+	if err := d.checkEmbargo(ctx, a.ID, at); err != nil {
+		return nil, err
+	}
 	a.Status, a.ScheduledAt = kolokol.StatusScheduled, at.UTC().Truncate(time.Second)
 	if err := a.Validate(); err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ type scoped struct {
 	now   time.Time
 }
 
-func newScoped(t *testing.T) *scoped {
+func newScoped(t testing.TB) *scoped {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "kolokol.db"))

@@ -1040,6 +1040,41 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     const mergedSummary = await tabB.inputValue('#summary');
     expect(conflict, conflictResp?.status() === 409 && onlyBody && mergedBody.includes('برگهٔ دوم') && mergedSummary === 'خلاصهٔ برگهٔ اول.',
       'newsroom-conflict-merge', `conflict ${conflictResp?.status()}, only the body asked ${onlyBody}, then body has tab B's ${mergedBody.includes('برگهٔ دوم')}, summary ${mergedSummary}`);
+
+    // The wire queue: the demo's agency copy in the Farsi queue (English, as agencies
+    // send it), at desk width and at 390 px; an item page; the ferry item opened as a
+    // draft that links back to it; the embargoed one refused when published.
+    {
+      const narrow = async (rec) => {
+        await page.setViewportSize({ width: 390, height: 844 });
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth > innerWidth + 1 ? document.documentElement.scrollWidth : 0);
+        await page.screenshot({ path: path.join(outDir, rec.name + '-390.png'), fullPage: true }).catch(() => {});
+        await page.setViewportSize({ width: 1280, height: 900 });
+        expect(rec, !wide, 'newsroom-narrow', `at 390 px the page is ${wide}px wide`);
+      };
+      const queue = await visit('newsroom-wire', await page.goto(base + '/newsroom/wire?service=fa'));
+      await narrow(queue);
+      const rows = await page.$$eval('main tbody tr', (trs) => trs.map((tr) => tr.textContent));
+      expect(queue, rows.length === 3 && rows.some((r) => r.includes('Storm warning')) && rows.some((r) => r.includes('until 2031')), 'wire-queue',
+        `the Farsi wire queue shows ${rows.length} items: ${oneLine(rows.join(' | '), 200)}`);
+      const urgent = await visit('newsroom-wire-filtered', await page.goto(base + '/newsroom/wire?service=fa&urgency=2'));
+      expect(urgent, (await page.$$('main tbody tr')).length === 1, 'wire-filter', 'filtering by urgency 2 does not leave the storm warning alone');
+      await page.goto(base + '/newsroom/wire?service=fa');
+      await Promise.all([page.waitForNavigation(), page.click('main tbody tr:has-text("ferry") a')]);
+      const item = await visit('newsroom-wire-item', null);
+      await narrow(item);
+      await Promise.all([page.waitForNavigation(), page.click('main form[action$="/open"] button')]);
+      const opened = await visit('newsroom-wire-opened', null);
+      const from = await page.textContent('main').catch(() => '');
+      expect(opened, from.includes('From the wire') && (await page.inputValue('#headline')) === 'Riverton ferry adds evening crossings after first week' &&
+        (await page.inputValue('#credits')).includes('Demo Press Agency'), 'wire-open', 'the ferry item did not open as a draft with its headline, credit and source');
+      await page.goto(base + '/newsroom/wire?service=fa');
+      await Promise.all([page.waitForNavigation(), page.click('main tbody tr:has-text("EMBARGOED") form[action$="/open"] button')]);
+      const [pubResp] = await Promise.all([page.waitForNavigation(), page.click('#story button[formaction$="/publish"]')]);
+      const refused = await visit('newsroom-wire-embargo', pubResp);
+      const said = await page.textContent('main').catch(() => '');
+      expect(refused, said.includes('embargoed until 2031'), 'wire-embargo', 'publishing a story from embargoed copy was not refused with the embargo named');
+    }
     await context.close();
 
     // The admin's pages.

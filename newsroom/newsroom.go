@@ -78,7 +78,7 @@ func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsro
 		}
 	}
 	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors"} {
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -146,6 +146,10 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"GET /newsroom/mirrors/{id}":                          n.signedIn(n.editMirror),
 		"POST /newsroom/mirrors/{id}":                         csrf.Handler(n.signedIn(n.saveMirror)),
 		"POST /newsroom/mirrors/{id}/retire":                  csrf.Handler(n.signedIn(n.retireMirror)),
+		"GET /newsroom/wire":                                  n.signedIn(n.wireQueue),
+		"GET /newsroom/wire/{id}":                             n.signedIn(n.wireItem),
+		"POST /newsroom/wire/{id}/open":                       csrf.Handler(n.signedIn(n.openWire)),
+		"POST /newsroom/wire/{id}/dismiss":                    csrf.Handler(n.signedIn(n.dismissWire)),
 		"GET /newsroom/notices":                               n.signedIn(n.notices),
 		"POST /newsroom/notices":                              csrf.Handler(n.signedIn(n.saveNotice)),
 		"GET /newsroom/security-txt":                          n.signedIn(n.securityTxtPage),
@@ -258,8 +262,10 @@ type pageData struct {
 	Settings *kolokol.Service
 	// Logo shows the service's logo on its settings page; Dropped names
 	// what an uploaded drawing lost to the sanitizer.
-	Logo     template.HTML
-	Dropped  []string
+	Logo    template.HTML
+	Dropped []string
+	// Wire is a service's wire queue, or one item of it.
+	Wire     *wirePage
 	Accounts *accountsPage
 	Audit    *auditPage
 	Notices  *noticesPage

@@ -151,6 +151,8 @@ type storyPage struct {
 	Locked string
 	// Dropped lists what of the body readers will not see.
 	Dropped []string
+	// Wire is the agency copy the story was opened from, if any.
+	Wire *wireSource
 	// Kept names the fields where a colleague's change, made while this
 	// editor worked, was kept in the last save.
 	Kept []string
@@ -280,6 +282,16 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 	}
 	if kept := r.URL.Query().Get("kept"); kept != "" && msg == "" {
 		p.Kept = strings.Split(kept, ",")
+	}
+	if a != nil {
+		src, err := n.desk.WireSource(ctx, a.ID)
+		if err != nil {
+			n.fail(w, r, u, err)
+			return
+		}
+		if src != nil {
+			p.Wire = &wireSource{Item: src, Update: desk.WireUpdate(src)}
+		}
 	}
 	p.Preview = "/newsroom/preview" + preview.Path() // see preview.go
 	loc := svc.Location()

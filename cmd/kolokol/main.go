@@ -30,7 +30,8 @@ Usage:
   kolokol demo generate --data DIR --stories N [--seed S] [--now TIME]
   kolokol key show|rotate --data DIR
   kolokol verify OUTDIR|URL --pubkey KEYFILE [--min-edition N] [--origin ORIGIN] [--timeout 10m]
-  kolokol export --data DIR --out OUTDIR --base-url URL [--service CODE ...] [--onion ORIGIN] [--full]
+  kolokol export --data DIR --out OUTDIR --base-url URL [--service CODE ...] [--onion ORIGIN] [--network NAME] [--full]
+  kolokol ingest --data DIR --service CODE FILE...
   kolokol mirror push --data DIR [--from TREE] [--mirror ID|NAME ...]
   kolokol mirror list --data DIR
   kolokol version
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return verify(ctx, args[1:], stdout, stderr, getenv)
 	case "export":
 		return exportCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "ingest":
+		return ingestCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "mirror":
 		return mirrorCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "media-worker": // started by serve itself, never by hand

@@ -26,6 +26,7 @@ import (
 	"github.com/kolokol/kolokol/demo"
 	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/geo"
+	"github.com/kolokol/kolokol/ingest"
 	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/metrics"
 	"github.com/kolokol/kolokol/mirror"
@@ -272,6 +273,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or prefixes whose --geo-header and X-Forwarded-For are believed")
 	geoDB := fs.String("geo-db", "", "MaxMind-format country database (.mmdb) to find the reader's country in")
 	sessionIdle := fs.Duration("session-idle", desk.IdleTimeout, "end a newsroom session unused for this long (5s to 12h)")
+	wireDir := fs.String("wire-dir", "", "hot folder of agency copy: files dropped in DIR/{service}/ are ingested into that service's wire queue, then moved to done/ or failed/")
 	netHTTP := fs.Bool("net-http", false, "serve the public listener with net/http alone, not fasthttp (about half the reader pages per second)")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
@@ -369,6 +371,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			}
 		})
 	}()
+	if *wireDir != "" {
+		folder, err := wireFolder(ctx, app, *wireDir, logger)
+		if err != nil {
+			return err
+		}
+		go folder.Run(ctx)
+	}
 	// Changes other processes write (a CLI run, another server) reach this
 	// server's page cache within a second.
 	go app.Changes.Run(ctx, time.Second)
@@ -469,4 +478,20 @@ func (r redactor) Write(p []byte) (int, error) {
 	msg := ipPattern.ReplaceAllString(strings.TrimSpace(string(p)), "[address removed]")
 	r.log.Warn("http server", "msg", msg)
 	return len(p), nil
+}
+
+// wireFolder makes the hot folder and a subfolder for each service, so
+// that an agency is told where to drop files for which service.
+func wireFolder(ctx context.Context, app *App, dir string, logger *slog.Logger) (*ingest.Folder, error) {
+	services, err := app.Store.FindServices(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("--wire-dir: %w", err)
+	}
+	for _, s := range services {
+		if err := os.MkdirAll(filepath.Join(dir, s.Code), 0o755); err != nil {
+			return nil, fmt.Errorf("--wire-dir: %w", err)
+		}
+	}
+	logger.Info("wire folder", "dir", dir)
+	return &ingest.Folder{Dir: dir, Desk: app.Desk, Actor: kolokol.Actor{Name: "wire folder", Role: kolokol.RoleEditor}, Log: logger}, nil
 }
