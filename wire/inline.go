@@ -177,14 +177,26 @@ func innerText(d *xml.Decoder) (string, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			b.WriteByte(' ')
+			if blockNames[strings.ToLower(t.Name.Local)] {
+				b.WriteByte(' ')
+			}
 		case xml.EndElement:
 			depth--
+			if blockNames[strings.ToLower(t.Name.Local)] {
+				b.WriteByte(' ')
+			}
 		case xml.CharData:
 			b.Write(t)
 		}
 	}
 	return collapse(b.String()), nil
+}
+
+// blockNames separate words when markup is read as text; inline ones
+// (NITF's person, location) do not: "By <person>Ann</person>, Kyiv".
+var blockNames = map[string]bool{
+	"p": true, "br": true, "li": true, "block": true, "hl1": true, "hl2": true,
+	"div": true, "td": true, "th": true, "tr": true, "h1": true, "h2": true, "h3": true,
 }
 
 // media reads a NITF <media>: its references are the picture's

@@ -35,7 +35,11 @@ func checkJSON(data []byte) error {
 			}
 			return fmt.Errorf("not well-formed JSON: %v", err)
 		}
-		return fmt.Errorf("trailing data after the item, at byte %d", dec.InputOffset()+1)
+		off := int(dec.InputOffset())
+		for off < len(data) && isSpace(data[off]) {
+			off++
+		}
+		return fmt.Errorf("trailing data after the item, at byte %d", off+1)
 	}
 	type frame struct {
 		object bool

@@ -111,7 +111,7 @@ func prescan(data []byte, converted string) (xml.Name, error) {
 			if bytes.HasPrefix(bytes.TrimSpace(t), []byte("ENTITY")) || bytes.Contains(t, []byte("<!ENTITY")) {
 				return root, fmt.Errorf("line %d: entity declarations are refused", line)
 			}
-			return root, fmt.Errorf("line %d: DOCTYPE declarations are refused (they declare entities)", line)
+			return root, fmt.Errorf("line %d: DOCTYPE declarations are refused (they can declare entities)", line)
 		case xml.StartElement:
 			if done {
 				return root, errors.New("not well-formed: content after the root element")
@@ -242,9 +242,14 @@ func (t *g2Text) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 		switch x := tok.(type) {
 		case xml.StartElement:
 			depth++
-			b.WriteByte(' ')
+			if blockNames[strings.ToLower(x.Name.Local)] {
+				b.WriteByte(' ')
+			}
 		case xml.EndElement:
 			depth--
+			if blockNames[strings.ToLower(x.Name.Local)] {
+				b.WriteByte(' ')
+			}
 		case xml.CharData:
 			b.Write(x)
 		}
@@ -255,8 +260,13 @@ func (t *g2Text) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 
 type g2ContentSet struct {
 	Inline     []g2Inline `xml:"inlineXML"`
-	InlineData []g2Text   `xml:"inlineData"`
+	InlineData []g2Data   `xml:"inlineData"`
 	Remote     []g2Remote `xml:"remoteContent"`
+}
+
+// g2Data is a plain-text body, its line breaks kept: they end paragraphs.
+type g2Data struct {
+	Value string `xml:",chardata"`
 }
 
 type g2Remote struct {
@@ -296,6 +306,9 @@ func parseG2(data []byte) ([]Item, error) {
 	root, err := prescan(data, converted)
 	if err != nil {
 		return nil, fmt.Errorf("newsml-g2: %w", err)
+	}
+	if root.Space == "http://www.w3.org/2001/XMLSchema" {
+		return nil, errors.New("wire: the file is an XML Schema, not news")
 	}
 	if root.Space != g2NS {
 		return nil, fmt.Errorf("wire: <%s> in namespace %q is neither NewsML-G2 nor ninjs", prefixString(root.Local), prefixString(root.Space))
@@ -527,7 +540,7 @@ func (p *g2Parser) newsItem(x *g2Item, sender string) (Item, error) {
 		}
 		if in.HTML == "" {
 			for _, c := range x.ContentSet.InlineData {
-				if c.Value != "" {
+				if strings.TrimSpace(c.Value) != "" {
 					in.Text = c.Value
 					break
 				}
