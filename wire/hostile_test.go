@@ -93,6 +93,7 @@ var hostile = []struct {
 		`<newsItem guid="b"><itemMeta><itemClass qcode="ninat:text"/></itemMeta></newsItem></itemSet></newsMessage>`, "newsml-g2: item 2, <newsItem>: <headline> is required for a text item"},
 	{"XML too many items", `<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>` + strings.Repeat(`<newsItem guid="g"/>`, MaxItems+1) + `</itemSet></newsMessage>`,
 		"newsml-g2: the newsMessage carries more than 1000 items"},
+	{"XML too many elements", g2TextItem(strings.Repeat(`<subject/>`, maxElements), ""), "newsml-g2: more than 100000 elements"},
 	{"XML other namespace", `<rss version="2.0"><channel/></rss>`, `wire: <rss> in namespace "" is neither NewsML-G2 nor ninjs`},
 	{"XML concept item", `<conceptItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g"/>`, "newsml-g2: a <conceptItem> is not news: only newsItem, packageItem and newsMessage are read"},
 	{"XML Schema", `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>`, "wire: the file is an XML Schema, not news"},
@@ -252,5 +253,26 @@ func TestNinjsMetadata(t *testing.T) {
 	}
 	if it := items[0]; it.Format != "ninjs 2.x" || !it.Embargo.Equal(time.Date(2029, 12, 31, 21, 0, 0, 0, time.UTC)) || it.Provider != "a.example" {
 		t.Errorf("%+v", it)
+	}
+}
+
+// A million subjects cost neither time nor a list of a million.
+func TestManySubjects(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"uri":"u","headline":"h","subjects":[`)
+	for i := range 200_000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"name":"s%d"}`, i)
+	}
+	b.WriteString(`]}`)
+	start := time.Now()
+	items, err := Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(items[0].Subjects); n != maxList || time.Since(start) > 5*time.Second {
+		t.Errorf("%d subjects in %v", n, time.Since(start))
 	}
 }

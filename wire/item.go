@@ -19,7 +19,8 @@ type Item struct {
 	GUID     string
 	Version  string
 	// Type is "text" or "picture"; other kinds (video, audio, graphics)
-	// are read and reported but the queue keeps only these two.
+	// are read and reported but the queue keeps only these two. A
+	// NewsML-G2 newsItem that names no itemClass is "unknown".
 	Type string
 	// Language is a BCP 47 tag, as the item gives it ("" if none).
 	Language string

@@ -92,10 +92,11 @@ var g2Items = map[string]bool{
 func prescan(data []byte, converted string) (xml.Name, error) {
 	d := newDecoder(data, converted)
 	var (
-		root  xml.Name
-		depth int
-		items int
-		done  bool
+		root     xml.Name
+		depth    int
+		items    int
+		elements int
+		done     bool
 	)
 	for {
 		tok, err := d.Token()
@@ -120,6 +121,9 @@ func prescan(data []byte, converted string) (xml.Name, error) {
 				root = t.Name
 			}
 			depth++
+			if elements++; elements > maxElements {
+				return root, fmt.Errorf("more than %d elements", maxElements)
+			}
 			if depth > maxDepth {
 				line, _ := d.InputPos()
 				return root, fmt.Errorf("line %d: elements nested more than %d deep", line, maxDepth)

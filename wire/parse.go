@@ -23,6 +23,12 @@ const (
 	// maxDepth is how deeply elements, JSON values or body HTML may nest.
 	// NITF tables in lists in blocks stay under 30.
 	maxDepth = 100
+	// maxElements is the most XML elements a file may have: a long NITF
+	// story has a few thousand, and each decoded element costs memory
+	// many times its size in the file.
+	maxElements = 100_000
+	// maxList is the most subjects or bylines an Item keeps.
+	maxList = 100
 )
 
 // Parse reads one file of agency copy, whatever its format (told by its
@@ -165,10 +171,13 @@ func isImage(contentType string) bool {
 	return ct == "" || strings.HasPrefix(ct, "image/")
 }
 
-// appendUnique adds s when it is not empty and not there yet.
+// appendUnique adds s when it is not empty, not there yet, and the list
+// has fewer than maxList: an item's first 100 subjects (or bylines) are
+// kept, which is more than any agency sends, and a file listing a million
+// cannot make the check for repeats quadratic.
 func appendUnique(list []string, s string) []string {
 	s = collapse(s)
-	if s == "" {
+	if s == "" || len(list) >= maxList {
 		return list
 	}
 	for _, x := range list {
