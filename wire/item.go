@@ -19,7 +19,8 @@ type Item struct {
 	GUID     string
 	Version  string
 	// Type is "text" or "picture"; other kinds (video, audio, graphics)
-	// are read and reported but the queue keeps only these two.
+	// are read and reported but the queue keeps only these two. A
+	// NewsML-G2 newsItem that names no itemClass is "unknown".
 	Type string
 	// Language is a BCP 47 tag, as the item gives it ("" if none).
 	Language string
@@ -45,6 +46,15 @@ type Item struct {
 	// Pictures are the pictures the item carries or is: a picture item is
 	// one, a text item may have associated ones.
 	Pictures []Picture
+	// Format is the format and major version the item was read from
+	// ("ninjs 1.x", "ninjs 2.x", "ninjs 3.x", "newsml-g2"), for the queue
+	// to show and for a problem to be reported against the right reader.
+	Format string
+	// Reference is true for an item a NewsML-G2 package only refers to,
+	// without carrying it: the Item then holds only what the reference
+	// says (class, provider, title as Headline, description as Summary or
+	// caption), and its content must be got from the provider by GUID.
+	Reference bool
 }
 
 // Picture is a picture of an item: its renditions' addresses as the item

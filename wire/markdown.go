@@ -1,0 +1,130 @@
+package wire
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	// html-to-markdown v2 (MIT, pinned in go.mod): the maintained
+	// HTML-to-CommonMark converter for Go, built on x/net/html which we
+	// already use. Hand-writing one would mean re-learning its escaping
+	// rules (a "1." or "#" at a paragraph's start, "*" in text, link
+	// titles) one bug at a time. Its table and strikethrough plugins match
+	// the goldmark extensions render/markdown.go turns on.
+	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
+	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/base"
+	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/commonmark"
+	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/strikethrough"
+	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/table"
+	"golang.org/x/net/html"
+)
+
+// newConverter is called once per Parse rather than kept in a package
+// variable: a Converter holds a mutex-guarded error and plugin state, and
+// the package keeps no mutable state of its own.
+func newConverter() *converter.Converter {
+	return converter.NewConverter(converter.WithPlugins(
+		base.NewBasePlugin(),
+		commonmark.NewCommonmarkPlugin(),
+		table.NewTablePlugin(),
+		strikethrough.NewStrikethroughPlugin(),
+	))
+}
+
+// htmlToMarkdown converts a body given as HTML (ninjs body_xhtml and
+// bodies, or the HTML we make of an XHTML or NITF body) to Markdown. The
+// converter renders recursively, so a tree deeper than maxDepth is refused
+// here rather than left to grow the stack.
+func htmlToMarkdown(conv *converter.Converter, src string) (string, error) {
+	doc, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		return "", fmt.Errorf("reading the body's HTML: %w", err)
+	}
+	if d := treeDepth(doc); d > maxDepth {
+		return "", fmt.Errorf("the body's HTML is nested %d deep, at most %d", d, maxDepth)
+	}
+	md, err := conv.ConvertNode(doc)
+	if err != nil {
+		return "", fmt.Errorf("converting the body to Markdown: %w", err)
+	}
+	return string(bytes.TrimSpace(md)), nil
+}
+
+// treeDepth measures without recursion, since the tree is what is being
+// checked for being too deep to recurse into.
+func treeDepth(root *html.Node) int {
+	type frame struct {
+		n *html.Node
+		d int
+	}
+	max := 0
+	stack := []frame{{root, 0}}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if f.d > max {
+			max = f.d
+		}
+		if f.d > maxDepth {
+			return f.d // no need to walk the rest of a tree already refused
+		}
+		for c := f.n.FirstChild; c != nil; c = c.NextSibling {
+			stack = append(stack, frame{c, f.d + 1})
+		}
+	}
+	return max
+}
+
+// textToMarkdown turns a plain-text body into paragraphs. Agencies end
+// paragraphs with a blank line or, as often, with a single line break, so
+// either separates them; going through the converter escapes what
+// Markdown would otherwise read as markup (a line starting "1." or "#").
+func textToMarkdown(conv *converter.Converter, text string) (string, error) {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	var b strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			b.WriteString("<p>")
+			b.WriteString(html.EscapeString(line))
+			b.WriteString("</p>\n")
+		}
+	}
+	if b.Len() == 0 {
+		return "", nil
+	}
+	return htmlToMarkdown(conv, b.String())
+}
+
+// htmlText is the text of an HTML fragment, for captions and summaries,
+// which the newsroom keeps as plain text.
+func htmlText(src string) string {
+	z := html.NewTokenizer(strings.NewReader(src))
+	var b strings.Builder
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return collapse(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			b.WriteByte(' ') // "a<br>b" and "</p><p>" separate words
+		}
+	}
+}
+
+// collapse folds runs of white space, as XML and HTML readers do, into
+// one space and trims the ends.
+func collapse(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// dropHeadline removes a first heading that repeats the headline, as
+// HTML bodies made for a web page (TT's) begin: the queue shows the
+// headline on its own, and the draft would have it twice.
+func dropHeadline(md, headline string) string {
+	first, rest, _ := strings.Cut(md, "\n")
+	if h := strings.TrimLeft(first, "#"); len(h) < len(first) && collapse(h) == headline && headline != "" {
+		return strings.TrimSpace(rest)
+	}
+	return md
+}
