@@ -11,10 +11,10 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io/fs"
 	"math"
 	"time"
 

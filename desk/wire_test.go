@@ -138,7 +138,8 @@ func TestWire(t *testing.T) {
 	if _, err := f.Schedule(ctx, ruEditor, b.ID, until.Add(time.Minute)); err != nil {
 		t.Errorf("scheduled after the embargo: %v", err)
 	}
-	if n, err := f.PublishDue(ctx, until.Add(2*time.Minute)); n != 1 || err != nil {
+	f.now = until.Add(2 * time.Minute)
+	if n, err := f.PublishDue(ctx, f.now); n != 1 || err != nil {
 		t.Errorf("the scheduler after the embargo: %d %v", n, err)
 	}
 }

@@ -1045,34 +1045,35 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     // send it), at desk width and at 390 px; an item page; the ferry item opened as a
     // draft that links back to it; the embargoed one refused when published.
     {
+      const wp = await context.newPage(); // the editor's first tab is closed by now
       const narrow = async (rec) => {
-        await page.setViewportSize({ width: 390, height: 844 });
-        const wide = await page.evaluate(() => document.documentElement.scrollWidth > innerWidth + 1 ? document.documentElement.scrollWidth : 0);
-        await page.screenshot({ path: path.join(outDir, rec.name + '-390.png'), fullPage: true }).catch(() => {});
-        await page.setViewportSize({ width: 1280, height: 900 });
+        await wp.setViewportSize({ width: 390, height: 844 });
+        const wide = await wp.evaluate(() => document.documentElement.scrollWidth > innerWidth + 1 ? document.documentElement.scrollWidth : 0);
+        await wp.screenshot({ path: path.join(outDir, rec.name + '-390.png'), fullPage: true }).catch(() => {});
+        await wp.setViewportSize({ width: 1280, height: 900 });
         expect(rec, !wide, 'newsroom-narrow', `at 390 px the page is ${wide}px wide`);
       };
-      const queue = await visit('newsroom-wire', await page.goto(base + '/newsroom/wire?service=fa'));
+      const queue = await visit('newsroom-wire', await wp.goto(base + '/newsroom/wire?service=fa', wp));
       await narrow(queue);
-      const rows = await page.$$eval('main tbody tr', (trs) => trs.map((tr) => tr.textContent));
+      const rows = await wp.$$eval('main tbody tr', (trs) => trs.map((tr) => tr.textContent));
       expect(queue, rows.length === 3 && rows.some((r) => r.includes('Storm warning')) && rows.some((r) => r.includes('until 2031')), 'wire-queue',
         `the Farsi wire queue shows ${rows.length} items: ${oneLine(rows.join(' | '), 200)}`);
-      const urgent = await visit('newsroom-wire-filtered', await page.goto(base + '/newsroom/wire?service=fa&urgency=2'));
-      expect(urgent, (await page.$$('main tbody tr')).length === 1, 'wire-filter', 'filtering by urgency 2 does not leave the storm warning alone');
-      await page.goto(base + '/newsroom/wire?service=fa');
-      await Promise.all([page.waitForNavigation(), page.click('main tbody tr:has-text("ferry") a')]);
-      const item = await visit('newsroom-wire-item', null);
+      const urgent = await visit('newsroom-wire-filtered', await wp.goto(base + '/newsroom/wire?service=fa&urgency=2', wp));
+      expect(urgent, (await wp.$$('main tbody tr')).length === 1, 'wire-filter', 'filtering by urgency 2 does not leave the storm warning alone');
+      await wp.goto(base + '/newsroom/wire?service=fa');
+      await Promise.all([wp.waitForNavigation(), wp.click('main tbody tr:has-text("ferry") a')]);
+      const item = await visit('newsroom-wire-item', null, wp);
       await narrow(item);
-      await Promise.all([page.waitForNavigation(), page.click('main form[action$="/open"] button')]);
-      const opened = await visit('newsroom-wire-opened', null);
-      const from = await page.textContent('main').catch(() => '');
-      expect(opened, from.includes('From the wire') && (await page.inputValue('#headline')) === 'Riverton ferry adds evening crossings after first week' &&
-        (await page.inputValue('#credits')).includes('Demo Press Agency'), 'wire-open', 'the ferry item did not open as a draft with its headline, credit and source');
-      await page.goto(base + '/newsroom/wire?service=fa');
-      await Promise.all([page.waitForNavigation(), page.click('main tbody tr:has-text("EMBARGOED") form[action$="/open"] button')]);
-      const [pubResp] = await Promise.all([page.waitForNavigation(), page.click('#story button[formaction$="/publish"]')]);
-      const refused = await visit('newsroom-wire-embargo', pubResp);
-      const said = await page.textContent('main').catch(() => '');
+      await Promise.all([wp.waitForNavigation(), wp.click('main form[action$="/open"] button')]);
+      const opened = await visit('newsroom-wire-opened', null, wp);
+      const from = await wp.textContent('main').catch(() => '');
+      expect(opened, from.includes('From the wire') && (await wp.inputValue('#headline')) === 'Riverton ferry adds evening crossings after first week' &&
+        (await wp.inputValue('#credits')).includes('Demo Press Agency'), 'wire-open', 'the ferry item did not open as a draft with its headline, credit and source');
+      await wp.goto(base + '/newsroom/wire?service=fa');
+      await Promise.all([wp.waitForNavigation(), wp.click('main tbody tr:has-text("EMBARGOED") form[action$="/open"] button')]);
+      const [pubResp] = await Promise.all([wp.waitForNavigation(), wp.click('#story button[formaction$="/publish"]')]);
+      const refused = await visit('newsroom-wire-embargo', pubResp, wp);
+      const said = await wp.textContent('main').catch(() => '');
       expect(refused, said.includes('embargoed until 2031'), 'wire-embargo', 'publishing a story from embargoed copy was not refused with the embargo named');
     }
     await context.close();

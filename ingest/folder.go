@@ -21,6 +21,7 @@ import (
 // asked for stays. A file is taken once it has not changed for Settle, so
 // that one still being written is not read half-way; names starting with
 // "." or ending in .tmp or .part are never taken (write there, then rename).
+// Each file is ingested as Actor working on its folder's service alone.
 type Folder struct {
 	Dir      string
 	Desk     Ingester
@@ -132,7 +133,9 @@ func (f *Folder) take(ctx context.Context, dir, service, name string) {
 	if data, err := readFile(filepath.Join(dir, name)); err != nil {
 		res = desk.IngestResult{Name: name, Err: err}
 	} else {
-		res = f.Desk.Ingest(ctx, f.Actor, service, name, data, beside)
+		actor := f.Actor
+		actor.Services = []string{service}
+		res = f.Desk.Ingest(ctx, actor, service, name, data, beside)
 	}
 	to := "done"
 	if res.Err != nil {

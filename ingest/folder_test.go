@@ -85,7 +85,7 @@ func TestFolder(t *testing.T) {
 	write(t, filepath.Join(dir, "xx", "lost.json"), []byte(story("urn:r:lost", "none.jpg")), time.Minute)
 	write(t, filepath.Join(dir, "notes.txt"), []byte("not a service"), time.Minute)
 
-	f := &Folder{Dir: dir, Desk: d, Actor: kolokol.Actor{Name: "wire folder", Role: kolokol.RoleEditor}, Log: slog.New(slog.DiscardHandler), Settle: 10 * time.Second}
+	f := &Folder{Dir: dir, Desk: d, Actor: kolokol.Actor{Name: "wire folder", Role: kolokol.RoleReporter}, Log: slog.New(slog.DiscardHandler), Settle: 10 * time.Second}
 	n, err := f.Scan(t.Context())
 	if err != nil || n != 4 {
 		t.Fatalf("scan took %d files (%v), want ferry, escape, bomb and lost", n, err)
@@ -151,4 +151,21 @@ func TestLocalHref(t *testing.T) {
 			t.Errorf("localHref(%q) = %q %t, want %q", href, got, ok, want)
 		}
 	}
+}
+
+// Whatever an item's href says, what localHref lets through stays inside
+// the folder.
+func FuzzLocalHref(f *testing.F) {
+	for _, s := range []string{"photo.jpg", "../a.jpg", "a/../../b", "/etc/passwd", "c:\\a", "http://x/y", "./a/./b.jpg", "a//b", "…/x", "a/..", ".hidden"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, href string) {
+		rel, ok := localHref(href)
+		if !ok {
+			return
+		}
+		if !filepath.IsLocal(rel) || rel == "." {
+			t.Fatalf("localHref(%q) = %q, which is not a path inside the folder", href, rel)
+		}
+	})
 }

@@ -45,7 +45,7 @@ func serveCSS(w http.ResponseWriter, r *http.Request) {
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
-	"now": time.Now,
+	"now":  time.Now,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

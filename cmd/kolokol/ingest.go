@@ -47,7 +47,7 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	d := desk.New(store, blobs, images, nil)
 	defer d.FlushAudit(context.WithoutCancel(ctx), true)
-	actor := kolokol.Actor{Name: "kolokol ingest", Role: kolokol.RoleEditor}
+	actor := kolokol.Actor{Name: "kolokol ingest", Role: kolokol.RoleReporter, Services: []string{*service}}
 	refused := 0
 	for _, file := range fs.Args() {
 		res := ingest.File(ctx, d, actor, *service, file)

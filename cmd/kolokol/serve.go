@@ -493,5 +493,5 @@ func wireFolder(ctx context.Context, app *App, dir string, logger *slog.Logger) 
 		}
 	}
 	logger.Info("wire folder", "dir", dir)
-	return &ingest.Folder{Dir: dir, Desk: app.Desk, Actor: kolokol.Actor{Name: "wire folder", Role: kolokol.RoleEditor}, Log: logger}, nil
+	return &ingest.Folder{Dir: dir, Desk: app.Desk, Actor: kolokol.Actor{Name: "wire folder", Role: kolokol.RoleReporter}, Log: logger}, nil
 }

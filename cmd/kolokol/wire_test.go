@@ -61,7 +61,7 @@ func TestIngestAPI(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, path, token, body string
-		status              int
+		status                  int
 	}{
 		{"another service's token", "/api/v1/ingest?service=ka", ta.tokens["editor-fa"], ninjsItem("urn:r:3", "x"), 403},
 		{"no service", "/api/v1/ingest", ta.admin, ninjsItem("urn:r:3", "x"), 422},

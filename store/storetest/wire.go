@@ -98,7 +98,7 @@ func testWire(t *testing.T, open Opener) {
 		{"fa", kolokol.WireFilter{Service: "fa"}, 1},
 	} {
 		list, err := s.FindWireItems(ctx, c.f)
-		ok(t, err, c.name)
+		ok(t, err, "%s", c.name)
 		if len(list) != c.want {
 			t.Errorf("%s: %d items, want %d", c.name, len(list), c.want)
 		}
