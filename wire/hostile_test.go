@@ -62,6 +62,8 @@ var hostile = []struct {
 	{"JSON association without uri", `{"uri":"u","headline":"h","associations":{"p":{"type":"picture"}}}`, `ninjs: associations[p]: "uri" is required`},
 	{"JSON negative size", `{"uri":"u","type":"picture","renditions":[{"name":"r","href":"h","width":-1}]}`, `ninjs: rendition "r" has a negative size`},
 	{"JSON deep body HTML", `{"uri":"u","headline":"h","body_xhtml":"` + strings.Repeat("<div>", 500) + `x"}`, "ninjs: body: the body's HTML is nested"},
+	{"JSON body too long", `{"uri":"u","headline":"h","body_xhtml":"` + strings.Repeat("<p>x", 300_000) + `"}`, "ninjs: body: the body is 1.1 MiB, at most 1 MiB"},
+	{"JSON text body too long", `{"uri":"u","headline":"h","body_text":"` + strings.Repeat("x", 2<<20) + `"}`, "ninjs: body: the body is 2 MiB, at most 1 MiB"},
 	{"JSON NITF body with DOCTYPE", `{"uri":"u","headline":"h","bodies":[{"contenttype":"application/nitf+xml","value":"<!DOCTYPE nitf [<!ENTITY a \"b\">]><nitf/>"}]}`, "ninjs: body: the NITF body: line 1: entity declarations are refused"},
 	{"JSON Schema", `{"$schema":"http://json-schema.org/draft-04/schema#","type":"object"}`, "ninjs: the file is a JSON Schema, not a ninjs item"},
 
@@ -93,6 +95,7 @@ var hostile = []struct {
 		`<newsItem guid="b"><itemMeta><itemClass qcode="ninat:text"/></itemMeta></newsItem></itemSet></newsMessage>`, "newsml-g2: item 2, <newsItem>: <headline> is required for a text item"},
 	{"XML too many items", `<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><itemSet>` + strings.Repeat(`<newsItem guid="g"/>`, MaxItems+1) + `</itemSet></newsMessage>`,
 		"newsml-g2: the newsMessage carries more than 1000 items"},
+	{"XML body too long", g2TextItem(`<headline>h</headline>`, `<inlineXML><p>`+strings.Repeat("x", 1<<20)+`</p></inlineXML>`), "newsml-g2: <newsItem>: the body: the body is 1.0 MiB, at most 1 MiB"},
 	{"XML too many elements", g2TextItem(strings.Repeat(`<subject/>`, maxElements), ""), "newsml-g2: more than 100000 elements"},
 	{"XML other namespace", `<rss version="2.0"><channel/></rss>`, `wire: <rss> in namespace "" is neither NewsML-G2 nor ninjs`},
 	{"XML concept item", `<conceptItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g"/>`, "newsml-g2: a <conceptItem> is not news: only newsItem, packageItem and newsMessage are read"},
