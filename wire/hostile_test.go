@@ -76,7 +76,7 @@ var hostile = []struct {
 	{"XML external DTD", `<!DOCTYPE newsItem SYSTEM "http://example.com/evil.dtd">` + g2Open + `</newsItem>`, "newsml-g2: line 1: DOCTYPE declarations are refused"},
 	{"XML entity declaration alone", `<!ENTITY x "y">` + g2Open + `</newsItem>`, "newsml-g2: line 1: entity declarations are refused"},
 	{"XML undeclared entity", g2TextItem(`<headline>&xxe;</headline>`, ""), "newsml-g2: not well-formed: XML syntax error on line 1: invalid character entity &xxe;"},
-	{"XML not UTF-8", g2TextItem("<headline>caf\xe9</headline>", ""), "newsml-g2: the file is not UTF-8 and declares no other encoding"},
+	{"XML not UTF-8", g2TextItem("<headline>caf\xe9</headline>", ""), "newsml-g2: the file is not UTF-8, and declares no encoding that it could be"},
 	{"XML encoding not read", `<?xml version="1.0" encoding="Shift_JIS"?>` + g2Open + `</newsItem>`, `newsml-g2: the encoding "shift_jis" is not read (UTF-8, ISO-8859-1, ISO-8859-15 and Windows-1252 are)`},
 	{"XML UTF-16 declared", `<?xml version="1.0" encoding="UTF-16"?>` + g2Open + `</newsItem>`, `newsml-g2: the encoding "utf-16" is not read`},
 	{"XML deep", g2TextItem(`<headline>h</headline>`, `<inlineXML>`+nested("<div>", "</div>", 150)+`</inlineXML>`), "newsml-g2: line 1: elements nested more than 100 deep"},
