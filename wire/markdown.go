@@ -36,6 +36,9 @@ func newConverter() *converter.Converter {
 // converter renders recursively, so a tree deeper than maxDepth is refused
 // here rather than left to grow the stack.
 func htmlToMarkdown(conv *converter.Converter, src string) (string, error) {
+	if len(src) > maxBody {
+		return "", fmt.Errorf("the body is %s, at most %s", size(len(src)), size(maxBody))
+	}
 	doc, err := html.Parse(strings.NewReader(src))
 	if err != nil {
 		return "", fmt.Errorf("reading the body's HTML: %w", err)
@@ -80,6 +83,9 @@ func treeDepth(root *html.Node) int {
 // either separates them; going through the converter escapes what
 // Markdown would otherwise read as markup (a line starting "1." or "#").
 func textToMarkdown(conv *converter.Converter, text string) (string, error) {
+	if len(text) > maxBody {
+		return "", fmt.Errorf("the body is %s, at most %s", size(len(text)), size(maxBody))
+	}
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	var b strings.Builder
 	for _, line := range strings.Split(text, "\n") {

@@ -45,7 +45,7 @@ func toUTF8(data []byte) ([]byte, string, error) {
 	switch label {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
 		if !utf8.Valid(data) {
-			return nil, "", errors.New("the file is not UTF-8 and declares no other encoding")
+			return nil, "", errors.New("the file is not UTF-8, and declares no encoding that it could be")
 		}
 		return data, "", nil
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
@@ -405,7 +406,7 @@ func (p *ninjsParser) item(n *ninjsItem, where string) (Item, error) {
 
 	it.Bylines = appendUnique(it.Bylines, firstNonEmpty(n.By, n.Byline))
 	if len(it.Bylines) == 0 {
-		for _, pp := range append(n.People, n.Person...) {
+		for _, pp := range slices.Concat(n.People, n.Person) {
 			if isAuthor(pp.Rel) || isAuthor(pp.Role) {
 				it.Bylines = appendUnique(it.Bylines, pp.Name)
 			}
@@ -413,7 +414,7 @@ func (p *ninjsParser) item(n *ninjsItem, where string) (Item, error) {
 	}
 	it.Dateline = collapse(n.Located)
 	if it.Dateline == "" {
-		for _, pl := range append(n.Places, n.Place...) {
+		for _, pl := range slices.Concat(n.Places, n.Place) {
 			if rel := strings.ToLower(pl.Rel); rel == "" || strings.Contains(rel, "located") || strings.Contains(rel, "dateline") {
 				if it.Dateline = collapse(pl.Name); it.Dateline != "" {
 					break
@@ -421,7 +422,7 @@ func (p *ninjsParser) item(n *ninjsItem, where string) (Item, error) {
 			}
 		}
 	}
-	for _, s := range append(n.Subjects, n.Subject...) {
+	for _, s := range slices.Concat(n.Subjects, n.Subject) {
 		it.Subjects = appendUnique(it.Subjects, s.Name)
 	}
 	var source string
@@ -448,7 +449,7 @@ func (p *ninjsParser) item(n *ninjsItem, where string) (Item, error) {
 			if name == "" {
 				name = fmt.Sprint(i)
 			}
-			pic, err := p.item(&a.Item, where+"associations["+name+"]: ")
+			pic, err := p.item(&a.Item, where+"associations["+prefixString(name)+"]: ")
 			if err != nil {
 				return it, err
 			}

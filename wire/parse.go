@@ -27,6 +27,11 @@ const (
 	// story has a few thousand, and each decoded element costs memory
 	// many times its size in the file.
 	maxElements = 100_000
+	// maxBody is the longest body converted to Markdown. The longest
+	// agency stories are some 200 KiB of HTML; the converter takes about
+	// a second a MiB of hostile markup (a million empty paragraphs), so a
+	// 10 MiB body would hold ingest for ten.
+	maxBody = 1 << 20
 	// maxList is the most subjects or bylines an Item keeps.
 	maxList = 100
 )
