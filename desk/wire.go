@@ -18,7 +18,7 @@ type IngestResult struct {
 	Items     []*kolokol.WireItem
 	Unchanged int
 	// Skipped names items the queue does not keep (video, audio,
-	// graphics), by guid.
+	// graphics, a package's references to items sent apart), by guid.
 	Skipped []string
 	Err     error // the file was refused whole: nothing of it is stored
 }
@@ -56,7 +56,9 @@ func (d *Desk) Ingest(ctx context.Context, actor kolokol.Actor, service, name st
 	var pictures []*wire.Picture
 	for i := range items {
 		it := &items[i]
-		if it.Type != "text" && it.Type != "picture" {
+		// A package's reference to an item sent elsewhere has no text
+		// to work from: the item itself will come, or it will not.
+		if it.Type != "text" && it.Type != "picture" || it.Reference {
 			res.Skipped = append(res.Skipped, it.GUID)
 			continue
 		}

@@ -2,6 +2,9 @@ package desk
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -170,5 +173,49 @@ func TestIngestAllOrNothing(t *testing.T) {
 	res := f.Ingest(ctx, ruReporter, "ru", "good", msg(g2("urn:r:a", "Хорошо"), g2("urn:r:b", "Тоже")), nil)
 	if res.Err != nil || len(res.Items) != 2 {
 		t.Errorf("a message of two items: %+v", res)
+	}
+}
+
+// Every IPTC example goes into a queue: each file is taken, and each text
+// or picture item in it keeps its headline (or, for a picture, its
+// caption), language and agency.
+func TestIngestIPTCExamples(t *testing.T) {
+	f := newScoped(t)
+	ctx := t.Context()
+	root := filepath.Join("..", "wire", "testdata", "iptc")
+	var files []string
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		base := filepath.Base(path)
+		if err == nil && !d.IsDir() && (strings.Contains(path, "examples") || strings.HasPrefix(base, "LISTING_") || strings.HasPrefix(base, "ap_")) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if len(files) < 30 {
+		t.Fatalf("%d IPTC examples in %s", len(files), root)
+	}
+	stored := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := f.Ingest(ctx, globalAdmin, "en", filepath.Base(file), data, nil)
+		if res.Err != nil {
+			t.Errorf("%s: %v", file, res.Err)
+			continue
+		}
+		for _, w := range res.Items {
+			stored++
+			// Some examples carry a headline alone (IPTC's shortest) or
+			// a body of comments (LISTING_1): the parser's tests check
+			// each one's text.
+			if w.Provider == "" || w.Type == "text" && w.Headline == "" {
+				t.Errorf("%s: item %s came through without its agency or headline: %+v", file, w.GUID, w)
+			}
+		}
+	}
+	if q, _ := f.WireQueue(ctx, globalAdmin, kolokol.WireFilter{Service: "en", Limit: 500}); len(q) != stored || stored < 20 {
+		t.Errorf("%d items stored, %d in the queue", stored, len(q))
 	}
 }

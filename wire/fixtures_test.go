@@ -9,16 +9,14 @@ import (
 	"time"
 )
 
-// fixtureDir is the IPTC examples, in shared/ beside the worktrees: from
-// the package directory of any of them, two levels up.
+// fixtureDir is IPTC's published examples and schemas, copied from the
+// project's shared fixtures with their licences (MIT for ninjs, CC BY 4.0
+// for NewsML-G2) so that every clone tests against them.
 func fixtureDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "fixtures", "wire")
+	dir := filepath.Join("testdata", "iptc")
 	if _, err := os.Stat(filepath.Join(dir, "ninjs", "examples")); err != nil {
-		if os.Getenv("KOLOKOL_REQUIRE_ALL") == "1" {
-			t.Fatalf("the wire fixtures are missing (%v), and KOLOKOL_REQUIRE_ALL=1", err)
-		}
-		t.Skipf("the wire fixtures are not at %s (%v): the IPTC examples are not on this machine", dir, err)
+		t.Fatalf("the IPTC examples are missing from %s: %v", dir, err)
 	}
 	return dir
 }

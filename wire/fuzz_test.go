@@ -12,9 +12,7 @@ import (
 // refused them, gives items the queue can key, and gives the same answer
 // twice.
 func FuzzParse(f *testing.F) {
-	// Without the fixtures the hostile cases still seed it; TestFixtures
-	// is the one that fails for their absence under KOLOKOL_REQUIRE_ALL.
-	dir := filepath.Join("..", "..", "shared", "fixtures", "wire")
+	dir := filepath.Join("testdata", "iptc")
 	for _, file := range fixtureFiles(f, dir) {
 		data, err := os.ReadFile(file)
 		if err != nil {
