@@ -1053,12 +1053,12 @@ async function checkNewsroom(browser, axeSource, base, pages) {
         await wp.setViewportSize({ width: 1280, height: 900 });
         expect(rec, !wide, 'newsroom-narrow', `at 390 px the page is ${wide}px wide`);
       };
-      const queue = await visit('newsroom-wire', await wp.goto(base + '/newsroom/wire?service=fa', wp));
+      const queue = await visit('newsroom-wire', await wp.goto(base + '/newsroom/wire?service=fa'), wp);
       await narrow(queue);
       const rows = await wp.$$eval('main tbody tr', (trs) => trs.map((tr) => tr.textContent));
       expect(queue, rows.length === 3 && rows.some((r) => r.includes('Storm warning')) && rows.some((r) => r.includes('until 2031')), 'wire-queue',
         `the Farsi wire queue shows ${rows.length} items: ${oneLine(rows.join(' | '), 200)}`);
-      const urgent = await visit('newsroom-wire-filtered', await wp.goto(base + '/newsroom/wire?service=fa&urgency=2', wp));
+      const urgent = await visit('newsroom-wire-filtered', await wp.goto(base + '/newsroom/wire?service=fa&urgency=2'), wp);
       expect(urgent, (await wp.$$('main tbody tr')).length === 1, 'wire-filter', 'filtering by urgency 2 does not leave the storm warning alone');
       await wp.goto(base + '/newsroom/wire?service=fa');
       await Promise.all([wp.waitForNavigation(), wp.click('main tbody tr:has-text("ferry") a')]);
