@@ -110,9 +110,14 @@ func planSet(t *testing.T, b *Builder) map[string]Kind {
 	return out
 }
 
-// unlinked are the kinds of page no link leads to, by design.
+// unlinked are the kinds of page no link leads to, by design: sitemaps
+// are found through robots.txt, which names the index.
 func unlinked(path string, k Kind) bool {
-	return k == KindNotFound || path == "/robots.txt"
+	switch k {
+	case KindNotFound, KindSitemapIndex, KindSitemap, KindNewsSitemap:
+		return true
+	}
+	return path == "/robots.txt"
 }
 
 // comparePlan checks that the crawl and the plan are the same set: no
@@ -244,7 +249,7 @@ func TestPlanParts(t *testing.T) {
 		}
 	}
 	for path, k := range plan {
-		if _, ok := parts[path]; !ok && k != KindPortal && k != KindAsset && k != KindMirrorsJSON && path != "/404.html" {
+		if _, ok := parts[path]; !ok && k != KindPortal && k != KindAsset && k != KindMirrorsJSON && k != KindSitemapIndex && path != "/404.html" {
 			t.Errorf("no service's plan lists %s (%s)", path, k)
 		}
 	}
@@ -273,7 +278,7 @@ func TestPlanParts(t *testing.T) {
 	stories := map[int64][]string{}
 	for path, k := range plan {
 		id, ok := ArticleOf(path)
-		if isStory := k == KindArticle || k == KindLiteArticle; ok != isStory {
+		if isStory := k == KindArticle || k == KindLiteArticle || k == KindNinjs; ok != isStory {
 			t.Errorf("ArticleOf(%s) = %d, %v for a page of kind %s", path, id, ok, k)
 		}
 		if ok {
@@ -298,7 +303,7 @@ func TestPlanParts(t *testing.T) {
 			t.Errorf("PlanArticle(%d, %s) = %v, want %v", a.ID, a.Status, got, want)
 		}
 	}
-	for _, p := range []string{"/ru/a/", "/ru/a/0-x/", "/ru/a/x-1/", "/ru/lite/a/", "/ru/s/a/1-x/", "/ru/a/1-x/y/", "/"} {
+	for _, p := range []string{"/ru/a/", "/ru/a/0-x/", "/ru/a/x-1/", "/ru/a/1.ninjs2.json/", "/ru/a/1.ninjs4.json", "/ru/a/01.ninjs3.json", "/ru/lite/a/", "/ru/s/a/1-x/", "/ru/a/1-x/y/", "/"} {
 		if id, ok := ArticleOf(p); ok {
 			t.Errorf("ArticleOf(%q) = %d, true", p, id)
 		}
