@@ -491,3 +491,29 @@ func plainText(fragment string) string {
 		}
 	}
 }
+
+// FileKind is the kind of the page at path, a site path with no trailing
+// slash, when it is one of the formats' files, by its shape alone (an
+// export re-rendering a file of its tree knows no more); ok is false for
+// any other path (an asset, a picture, mirrors.json, a 404 page).
+func FileKind(path string) (k Kind, ok bool) {
+	if path == SitemapIndexPath {
+		return KindSitemapIndex, true
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	name := segs[len(segs)-1]
+	_, isFeed := formatOf(name)
+	switch {
+	case len(segs) < 2 || !kolokol.ValidServiceCode(segs[0]):
+		return "", false
+	case isFeed && (len(segs) == 2 || (len(segs) == 4 && segs[1] == "s")):
+		return KindFeed, true
+	case len(segs) == 2 && name == newsSitemapFile:
+		return KindNewsSitemap, true
+	case len(segs) == 2 && strings.HasPrefix(name, "sitemap-") && strings.HasSuffix(name, ".xml"):
+		return KindSitemap, true
+	case len(segs) == 3 && segs[1] == "a" && (strings.HasSuffix(name, ninjsSuffix2) || strings.HasSuffix(name, ninjsSuffix3)):
+		return KindNinjs, true
+	}
+	return "", false
+}
