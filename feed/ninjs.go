@@ -18,7 +18,7 @@ type Story struct {
 	Located    string // dateline
 	Published  time.Time
 	Updated    time.Time
-	Publisher  string   // the brand: copyright holder and info source
+	Publisher  string   // the brand: the copyright holder
 	Credits    []string // agencies whose copy was used
 	Subjects   []Category
 	Image      *Image
@@ -101,12 +101,11 @@ func Ninjs(s *Story, major int) []byte {
 	if s.Publisher != "" {
 		d[k("copyrightholder", "copyrightHolder")] = s.Publisher
 	}
+	// The agencies whose copy was used. No role: ninjs 2.0 wants a URI
+	// there, and IPTC's role codes say nothing a name does not.
 	var sources []map[string]string
-	if s.Publisher != "" {
-		sources = append(sources, map[string]string{"name": s.Publisher, "role": "publisher"})
-	}
 	for _, c := range s.Credits {
-		sources = append(sources, map[string]string{"name": c, "role": "source"})
+		sources = append(sources, map[string]string{"name": c})
 	}
 	if len(sources) > 0 {
 		d[k("infosources", "infoSources")] = sources
