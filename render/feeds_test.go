@@ -204,7 +204,7 @@ func TestFeeds(t *testing.T) {
 					var raw struct {
 						Language string `json:"language"`
 						Items    []struct {
-							URL     string `json:"url"`
+							URL     string                       `json:"url"`
 							Picture struct{ Alt, Credit string } `json:"_picture"`
 						} `json:"items"`
 					}
