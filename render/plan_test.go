@@ -217,7 +217,7 @@ func TestPlanIsTheCrawlOfTheDemo(t *testing.T) {
 // TestEveryRouteListsItsPages: no route without its listing.
 func TestEveryRouteListsItsPages(t *testing.T) {
 	var kinds []Kind
-	for _, r := range serviceRoutes {
+	for _, r := range append(slices.Clip(serviceRoutes), fileRoutes...) {
 		if r.match == nil || r.list == nil || r.pattern == "" {
 			t.Errorf("route %s lacks its match, its listing or its pattern", r.kind)
 		}
@@ -225,6 +225,31 @@ func TestEveryRouteListsItsPages(t *testing.T) {
 			t.Errorf("two routes of kind %s", r.kind)
 		}
 		kinds = append(kinds, r.kind)
+	}
+}
+
+// TestFileKind: an export tells the formats' files of its tree by their
+// path alone; FileKind agrees with the plan on every file it lists, and
+// takes no other file for one.
+func TestFileKind(t *testing.T) {
+	f := newFixture(t)
+	for path, k := range planSet(t, f.b) {
+		got, ok := FileKind(path)
+		switch k {
+		case KindFeed, KindNinjs, KindSitemap, KindNewsSitemap, KindSitemapIndex:
+			if !ok || got != k {
+				t.Errorf("FileKind(%s) = %s, %v, want %s", path, got, ok, k)
+			}
+		default:
+			if ok {
+				t.Errorf("FileKind(%s) = %s for a page of kind %s", path, got, k)
+			}
+		}
+	}
+	for _, p := range []string{"/mirrors.json", "/robots.txt", "/ru/x/feed.xml", "/ru/s/feed.xml", "/feed.xml", "/ru/a/b/1.ninjs2.json", "/RU/feed.xml"} {
+		if k, ok := FileKind(p); ok {
+			t.Errorf("FileKind(%s) = %s", p, k)
+		}
 	}
 }
 
