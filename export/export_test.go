@@ -395,7 +395,11 @@ func TestIncrementalIsFull(t *testing.T) {
 			if _, err := n.desk.AddCorrection(ctx, admin, story.ID, "Исправлено: дата."); err != nil {
 				t.Fatal(err)
 			}
-		}, func() []string { return []string{storyFile(t, story)} }, nil, 4},
+		}, func() []string {
+			// The story's pages, its two ninjs files, and its service's
+			// three feeds, whose entry shows the correction.
+			return []string{storyFile(t, story), "ru/feed.xml", "ru/atom.xml", "ru/feed.json"}
+		}, nil, 9},
 		{"unpublish it", func(t *testing.T) {
 			if _, err := n.desk.Unpublish(ctx, admin, story.ID); err != nil {
 				t.Fatal(err)
