@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"html"
@@ -345,7 +346,7 @@ func (b *Builder) feedEntry(ctx context.Context, svc *kolokol.Service, a *koloko
 		Published: published(a), Authors: a.Bylines}
 	e.Updated = latest(a.UpdatedAt, e.Published)
 	if a.Section != "" {
-		e.Categories = append(e.Categories, feed.Category{Term: a.Section, Label: cmpOr(sections[a.Section], a.Section)})
+		e.Categories = append(e.Categories, feed.Category{Term: a.Section, Label: cmp.Or(sections[a.Section], a.Section)})
 	}
 	for _, t := range a.Tags {
 		e.Categories = append(e.Categories, feed.Category{Term: t, Label: t})
@@ -384,13 +385,6 @@ func (b *Builder) feedEntry(ctx context.Context, svc *kolokol.Service, a *koloko
 	e.Content = body.String()
 	e.Updated = latest(e.Updated, corrected)
 	return e, deps, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // corrections is the story's corrections as HTML, oldest first, as its page

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -167,14 +168,7 @@ func (b *Builder) alternates(ctx context.Context, group string, services map[str
 		seen[o.Service] = true
 		out = append(out, feed.Alternate{Lang: tag, Href: b.feedURL(o.Path())})
 	}
-	slices.SortFunc(out, func(x, y feed.Alternate) int {
-		if x.Lang < y.Lang {
-			return -1
-		} else if x.Lang > y.Lang {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(x, y feed.Alternate) int { return cmp.Compare(x.Lang, y.Lang) })
 	return out, nil
 }
 
