@@ -467,14 +467,21 @@ func (b *Builder) ninjs(ctx context.Context, svc *kolokol.Service, id int64, maj
 		Deps: deps, LastModified: latest(e.Updated, svc.UpdatedAt)}, nil
 }
 
-// plainText is the text of an HTML fragment, a paragraph a line.
+// plainText is the text of an HTML fragment, its blocks (paragraphs,
+// headings, items) apart by a blank line.
 func plainText(fragment string) string {
 	z := xhtml.NewTokenizer(strings.NewReader(fragment))
 	var out bytes.Buffer
 	for {
 		switch z.Next() {
 		case xhtml.ErrorToken:
-			return strings.TrimSpace(out.String())
+			var blocks []string
+			for _, b := range strings.Split(out.String(), "\n\n") {
+				if b = strings.TrimSpace(b); b != "" {
+					blocks = append(blocks, b)
+				}
+			}
+			return strings.Join(blocks, "\n\n")
 		case xhtml.TextToken:
 			out.Write(z.Text())
 		case xhtml.EndTagToken:
