@@ -131,7 +131,7 @@ func TestNinjs(t *testing.T) {
 func TestPlainText(t *testing.T) {
 	for in, want := range map[string]string{
 		"<h2>Title</h2>\n<p>One <a href=\"x\">link</a>.</p>\n<blockquote>\n<p>Quote</p>\n</blockquote>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>": "Title\n\nOne link.\n\nQuote\n\na\n\nb",
-		"": "",
+		"":                            "",
 		"<p>&lt;script&gt; &amp;</p>": "<script> &",
 	} {
 		if got := plainText(in); got != want {
