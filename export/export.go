@@ -160,7 +160,7 @@ func (e *Exporter) Run(ctx context.Context) (*Result, error) {
 func (e *Exporter) run(ctx context.Context) (*Result, error) {
 	start := time.Now()
 	r := e.opts.Render
-	fp, err := fingerprint(append([]string{r.BaseURL, r.SiteName, r.Onion, r.KeyID, r.KeyFingerprint, "services"}, e.opts.Services...)...)
+	fp, err := fingerprint(append([]string{r.BaseURL, r.SiteName, r.Onion, r.KeyID, r.KeyFingerprint, r.FeedBase, "services"}, e.opts.Services...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +431,7 @@ func (p *pass) incremental(ctx context.Context, fp string) error {
 	}
 	listKinds := func(k render.Kind) bool {
 		switch k {
-		case render.KindHome, render.KindArchive, render.KindSection, render.KindLiteHome:
+		case render.KindHome, render.KindArchive, render.KindSection, render.KindLiteHome, render.KindSitemap:
 			return true
 		}
 		return false
@@ -485,6 +485,9 @@ func entryOf(rel string) render.Entry {
 		return render.Entry{Path: render.MirrorsJSONPath, Kind: render.KindMirrorsJSON}
 	case rel == "index.html" || strings.HasSuffix(rel, "/index.html"):
 		return render.Entry{Path: "/" + strings.TrimSuffix(rel, "index.html")}
+	}
+	if k, ok := render.FileKind("/" + rel); ok { // a feed, sitemap or ninjs: rendered as pages are
+		return render.Entry{Path: "/" + rel, Kind: k}
 	}
 	return render.Entry{Path: "/" + rel, Kind: render.KindAsset}
 }

@@ -114,11 +114,23 @@ var contentTypes = map[string]string{
 	".epub":    "application/epub+zip",
 }
 
+// feedTypes are the files whose name, not only their extension, says their
+// type: the feeds (render's feed paths), which readers and aggregators
+// recognise by it.
+var feedTypes = map[string]string{
+	"feed.xml":  "application/rss+xml; charset=utf-8",
+	"atom.xml":  "application/atom+xml; charset=utf-8",
+	"feed.json": "application/feed+json",
+}
+
 // ContentType is the type a file of the site is served with.
 func ContentType(p string) string {
 	base := path.Base(p)
 	if base == "SHA256SUMS" || strings.HasSuffix(base, "-SHA256SUMS") {
 		return "text/plain; charset=utf-8"
+	}
+	if t, ok := feedTypes[base]; ok {
+		return t
 	}
 	ext := strings.ToLower(path.Ext(base))
 	if t, ok := contentTypes[ext]; ok {

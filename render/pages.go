@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/feed"
 	"github.com/kolokol/kolokol/i18n"
 )
 
@@ -136,6 +138,9 @@ func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolok
 	now := b.now()
 	shown, expires := v.setBreaking(br, from, now)
 	v.Kind, v.Title, v.Canonical = "list", title, b.absolute(from)
+	if kind == listSection {
+		v.Feeds = append(v.Feeds, b.feedLinks(from, svc, first, section.Name+" – "+v.Brand)...)
+	}
 	if kind == listHome {
 		v.Desc = svc.About
 	}
@@ -245,6 +250,13 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 	shown, expires := v.setBreaking(br, from, b.now())
 	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+v.Brand, a.Summary
 	v.Canonical = b.absolute(a.Path()) // the lite page is the same story
+	if !lite {
+		_, variant := i18n.VariantOf(svc.Tag)
+		for _, major := range []int{2, 3} {
+			v.Feeds = append(v.Feeds, feedLink{Type: feed.NinjsLinkType, Title: "ninjs " + strconv.Itoa(major),
+				Href: viaRoot(from, ninjsPath(a, major), variant)})
+		}
+	}
 	deps := append([]string{svcTag(svc.Code), artTag(a.ID)}, imageDeps...)
 	if lite {
 		v.liteView(from, a.Path())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,6 +40,16 @@ const (
 	// KindMirrorsJSON is the site's list of mirrors as data,
 	// /mirrors.json (see MirrorsJSONPath).
 	KindMirrorsJSON Kind = "mirrors-json"
+	// KindFeed is a service's or a section's feed, in RSS, Atom or JSON
+	// Feed (see feeds.go).
+	KindFeed Kind = "feed"
+	// KindNinjs is a story as IPTC ninjs 2.x or 3.x.
+	KindNinjs Kind = "ninjs"
+	// KindSitemap is one file of a service's sitemap, KindNewsSitemap its
+	// Google News sitemap, KindSitemapIndex the site's index of them.
+	KindSitemap      Kind = "sitemap"
+	KindNewsSitemap  Kind = "news-sitemap"
+	KindSitemapIndex Kind = "sitemap-index"
 )
 
 // Entry is one page of the plan.
@@ -206,6 +217,10 @@ func Routes() map[Kind]string {
 	for _, r := range serviceRoutes {
 		out[r.kind] = r.pattern
 	}
+	for _, r := range fileRoutes {
+		out[r.kind] = r.pattern
+	}
+	out[KindSitemapIndex] = SitemapIndexPath
 	return out
 }
 
@@ -273,8 +288,8 @@ func (b *Builder) eachLive(ctx context.Context, service string, fn func(*kolokol
 
 // Plan yields every page of the site: the portal, every service's pages
 // (every page of every list), their script variants, each service's 404
-// page, the static assets, mirrors.json, and the picture files the pages
-// show. A store error ends it with the error.
+// page, its feeds, sitemaps and stories as ninjs, the sitemap index, the
+// static assets, mirrors.json, and the picture files the pages show. A store error ends it with the error.
 func (b *Builder) Plan(ctx context.Context) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
 		if !yield(Entry{Path: "/", Kind: KindPortal}, nil) {
@@ -289,6 +304,9 @@ func (b *Builder) Plan(ctx context.Context) iter.Seq2[Entry, error] {
 			return
 		}
 		if !yield(Entry{Path: MirrorsJSONPath, Kind: KindMirrorsJSON}, nil) {
+			return
+		}
+		if b.feedBase() != "" && !yield(Entry{Path: SitemapIndexPath, Kind: KindSitemapIndex}, nil) {
 			return
 		}
 		services, err := b.store.FindServices(ctx)
@@ -343,7 +361,13 @@ func (b *Builder) planServiceAll(ctx context.Context, svc *kolokol.Service, keep
 // variant's, whose pages are the service's at another prefix).
 func (b *Builder) planService(ctx context.Context, svc *kolokol.Service, code string, keep func(Kind) bool, yield func(Entry, error) bool) bool {
 	from, to := "/"+svc.Code+"/", "/"+code+"/"
-	for _, r := range serviceRoutes {
+	routes := serviceRoutes
+	if code == svc.Code {
+		// The formats' files are the service's alone: a script variant's
+		// pages link its service's feeds (see feedLinks).
+		routes = append(slices.Clip(routes), fileRoutes...)
+	}
+	for _, r := range routes {
 		if keep != nil && !keep(r.kind) {
 			continue
 		}
@@ -401,7 +425,7 @@ func (b *Builder) planMedia(ctx context.Context, svc *kolokol.Service, seen map[
 
 // PlanArticle yields the pages of one story as Plan lists them: its page
 // and its text-only page, and the same under its service's script
-// variant. A story that is not live, or is unknown, has none.
+// variant, and its ninjs files. A story that is not live, or is unknown, has none.
 func (b *Builder) PlanArticle(ctx context.Context, id int64) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
 		a, err := b.store.FindArticleByID(ctx, id)
@@ -434,15 +458,29 @@ func (b *Builder) PlanArticle(ctx context.Context, id int64) iter.Seq2[Entry, er
 				return
 			}
 		}
+		for _, major := range []int{2, 3} {
+			if !yield(Entry{Path: ninjsPath(a, major), Kind: KindNinjs, Service: svc.Code}, nil) {
+				return
+			}
+		}
 	}
 }
 
-// ArticleOf is the id of the story whose page (or text-only page) path
-// is, as the router reads it; ok is false for any other path.
+// ArticleOf is the id of the story whose page (or text-only page, or
+// ninjs file) path is, as the router reads it; ok is false for any other
+// path.
 func ArticleOf(path string) (id int64, ok bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	var seg string
 	switch {
+	case len(segs) == 3 && segs[1] == "a" && !strings.HasSuffix(path, "/"):
+		idPart, ok := strings.CutSuffix(segs[2], ninjsSuffix2)
+		if !ok {
+			if idPart, ok = strings.CutSuffix(segs[2], ninjsSuffix3); !ok {
+				return 0, false
+			}
+		}
+		return parsePositive(idPart)
 	case len(segs) == 3 && segs[1] == "a":
 		seg = segs[2]
 	case len(segs) == 4 && segs[1] == "lite" && segs[2] == "a":

@@ -110,9 +110,14 @@ func planSet(t *testing.T, b *Builder) map[string]Kind {
 	return out
 }
 
-// unlinked are the kinds of page no link leads to, by design.
+// unlinked are the kinds of page no link leads to, by design: sitemaps
+// are found through robots.txt, which names the index.
 func unlinked(path string, k Kind) bool {
-	return k == KindNotFound || path == "/robots.txt"
+	switch k {
+	case KindNotFound, KindSitemapIndex, KindSitemap, KindNewsSitemap:
+		return true
+	}
+	return path == "/robots.txt"
 }
 
 // comparePlan checks that the crawl and the plan are the same set: no
@@ -212,7 +217,7 @@ func TestPlanIsTheCrawlOfTheDemo(t *testing.T) {
 // TestEveryRouteListsItsPages: no route without its listing.
 func TestEveryRouteListsItsPages(t *testing.T) {
 	var kinds []Kind
-	for _, r := range serviceRoutes {
+	for _, r := range append(slices.Clip(serviceRoutes), fileRoutes...) {
 		if r.match == nil || r.list == nil || r.pattern == "" {
 			t.Errorf("route %s lacks its match, its listing or its pattern", r.kind)
 		}
@@ -220,6 +225,31 @@ func TestEveryRouteListsItsPages(t *testing.T) {
 			t.Errorf("two routes of kind %s", r.kind)
 		}
 		kinds = append(kinds, r.kind)
+	}
+}
+
+// TestFileKind: an export tells the formats' files of its tree by their
+// path alone; FileKind agrees with the plan on every file it lists, and
+// takes no other file for one.
+func TestFileKind(t *testing.T) {
+	f := newFixture(t)
+	for path, k := range planSet(t, f.b) {
+		got, ok := FileKind(path)
+		switch k {
+		case KindFeed, KindNinjs, KindSitemap, KindNewsSitemap, KindSitemapIndex:
+			if !ok || got != k {
+				t.Errorf("FileKind(%s) = %s, %v, want %s", path, got, ok, k)
+			}
+		default:
+			if ok {
+				t.Errorf("FileKind(%s) = %s for a page of kind %s", path, got, k)
+			}
+		}
+	}
+	for _, p := range []string{"/mirrors.json", "/robots.txt", "/ru/x/feed.xml", "/ru/s/feed.xml", "/feed.xml", "/ru/a/b/1.ninjs2.json", "/RU/feed.xml"} {
+		if k, ok := FileKind(p); ok {
+			t.Errorf("FileKind(%s) = %s", p, k)
+		}
 	}
 }
 
@@ -244,7 +274,7 @@ func TestPlanParts(t *testing.T) {
 		}
 	}
 	for path, k := range plan {
-		if _, ok := parts[path]; !ok && k != KindPortal && k != KindAsset && k != KindMirrorsJSON && path != "/404.html" {
+		if _, ok := parts[path]; !ok && k != KindPortal && k != KindAsset && k != KindMirrorsJSON && k != KindSitemapIndex && path != "/404.html" {
 			t.Errorf("no service's plan lists %s (%s)", path, k)
 		}
 	}
@@ -273,7 +303,7 @@ func TestPlanParts(t *testing.T) {
 	stories := map[int64][]string{}
 	for path, k := range plan {
 		id, ok := ArticleOf(path)
-		if isStory := k == KindArticle || k == KindLiteArticle; ok != isStory {
+		if isStory := k == KindArticle || k == KindLiteArticle || k == KindNinjs; ok != isStory {
 			t.Errorf("ArticleOf(%s) = %d, %v for a page of kind %s", path, id, ok, k)
 		}
 		if ok {
@@ -298,7 +328,7 @@ func TestPlanParts(t *testing.T) {
 			t.Errorf("PlanArticle(%d, %s) = %v, want %v", a.ID, a.Status, got, want)
 		}
 	}
-	for _, p := range []string{"/ru/a/", "/ru/a/0-x/", "/ru/a/x-1/", "/ru/lite/a/", "/ru/s/a/1-x/", "/ru/a/1-x/y/", "/"} {
+	for _, p := range []string{"/ru/a/", "/ru/a/0-x/", "/ru/a/x-1/", "/ru/a/1.ninjs2.json/", "/ru/a/1.ninjs4.json", "/ru/a/01.ninjs3.json", "/ru/lite/a/", "/ru/s/a/1-x/", "/ru/a/1-x/y/", "/"} {
 		if id, ok := ArticleOf(p); ok {
 			t.Errorf("ArticleOf(%q) = %d, true", p, id)
 		}

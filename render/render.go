@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/feed"
 	"github.com/kolokol/kolokol/i18n"
 )
 
@@ -53,6 +54,14 @@ type Options struct {
 	// readers check a mirror's key file against), shown on the mirrors
 	// pages and in mirrors.json; "" when not known.
 	KeyID, KeyFingerprint string
+	// FeedBase is the absolute address (scheme, host and any path, e.g.
+	// "https://mirror.example.net/news") against which the formats that
+	// need absolute addresses (feeds, sitemaps, robots.txt's Sitemap line,
+	// ninjs) write links: a mirror's own address, given at export time,
+	// so that its feeds lead to its own copy. "" means BaseURL. With
+	// neither, feeds and ninjs carry root-relative links and there are no
+	// sitemaps.
+	FeedBase string
 }
 
 // Page is a rendered response.
@@ -88,6 +97,10 @@ type Builder struct {
 
 	fragMu sync.Mutex
 	frags  map[string]template.HTML // see fragment
+
+	// sitemapURLs is how many addresses one sitemap file holds: the
+	// protocol's limit, lowered by tests to see sitemaps split.
+	sitemapURLs int
 }
 
 // New parses the embedded templates and prepares the static assets.
@@ -99,10 +112,18 @@ func New(store kolokol.Pages, opts Options) (*Builder, error) {
 			return nil, fmt.Errorf("render: BaseURL %q is not an absolute http(s) origin", opts.BaseURL)
 		}
 	}
+	opts.FeedBase = strings.TrimSuffix(opts.FeedBase, "/")
+	if opts.FeedBase != "" {
+		u, err := url.Parse(opts.FeedBase)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("render: FeedBase %q is not an absolute http(s) address", opts.FeedBase)
+		}
+	}
 	if opts.SiteName == "" {
 		opts.SiteName = "Kolokol"
 	}
-	b := &Builder{store: store, opts: opts, now: opts.Now, md: newMarkdown(), frags: map[string]template.HTML{}}
+	b := &Builder{store: store, opts: opts, now: opts.Now, md: newMarkdown(), frags: map[string]template.HTML{},
+		sitemapURLs: feed.MaxSitemapURLs}
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -119,9 +140,19 @@ func New(store kolokol.Pages, opts Options) (*Builder, error) {
 	b.static = map[string]*Page{
 		b.stylePath:    {Status: http.StatusOK, Body: styleCSS, ContentType: "text/css; charset=utf-8"},
 		"/favicon.svg": {Status: http.StatusOK, Body: faviconSVG, ContentType: "image/svg+xml"},
-		"/robots.txt":  {Status: http.StatusOK, Body: []byte("User-agent: *\nAllow: /\n"), ContentType: "text/plain; charset=utf-8"},
+		"/robots.txt":  {Status: http.StatusOK, Body: robots(b.feedBase()), ContentType: "text/plain; charset=utf-8"},
 	}
 	return b, nil
+}
+
+// robots is robots.txt: everything may be read, and the sitemap index is
+// where the protocol says (an absolute address, so only with a base).
+func robots(base string) []byte {
+	s := "User-agent: *\nAllow: /\n"
+	if base != "" {
+		s += "Sitemap: " + base + SitemapIndexPath + "\n"
+	}
+	return []byte(s)
 }
 
 // StylePath is the stylesheet's content-addressed path: a new style gets a
@@ -169,6 +200,11 @@ func (b *Builder) Resolve(ctx context.Context, path string, notices ...*kolokol.
 	}
 	if strings.HasSuffix(path, "/") {
 		return b.route(ctx, notices, path)
+	}
+	// Feeds, sitemaps and ninjs are files: their paths have no slash to
+	// add.
+	if p, ok, err := b.fileRoute(ctx, path); ok || err != nil {
+		return p, err
 	}
 	// A path that is a page with the slash added is sent there: the slash
 	// form is each page's one URL.

@@ -267,7 +267,7 @@ func TestStatic(t *testing.T) {
 	cases := []struct{ path, ctype, contains string }{
 		{f.b.StylePath(), "text/css; charset=utf-8", "margin-inline"},
 		{"/favicon.svg", "image/svg+xml", "<svg"},
-		{"/robots.txt", "text/plain; charset=utf-8", "User-agent: *\nAllow: /\n"},
+		{"/robots.txt", "text/plain; charset=utf-8", "User-agent: *\nAllow: /\nSitemap: " + testBase + "/sitemap.xml\n"},
 	}
 	for _, c := range cases {
 		p, ok := f.b.Static(c.path)
@@ -275,7 +275,7 @@ func TestStatic(t *testing.T) {
 			t.Errorf("Static(%q) = %v %+v", c.path, ok, p)
 		}
 	}
-	if p, _ := f.b.Static("/robots.txt"); string(p.Body) != "User-agent: *\nAllow: /\n" {
+	if p, _ := f.b.Static("/robots.txt"); string(p.Body) != "User-agent: *\nAllow: /\nSitemap: "+testBase+"/sitemap.xml\n" {
 		t.Errorf("robots.txt = %q", p.Body)
 	}
 	if p, _ := f.b.Static(f.b.StylePath()); len(p.Body) >= 6<<10 {

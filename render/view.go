@@ -43,6 +43,9 @@ type view struct {
 	// Alternates are the hreflang links to this page in other languages,
 	// this page included, as search engines expect.
 	Alternates []alternate
+	// Feeds are the page's <link rel="alternate"> to other formats: the
+	// service's feeds, a section's, a story's ninjs.
+	Feeds []feedLink
 	// ScriptSwitch leads to the same page in the service's other script.
 	ScriptSwitch *alternate
 	// Lite links a full page to its text-only edition; Full links back.
@@ -284,6 +287,7 @@ func (b *Builder) serviceView(ctx context.Context, notices []*kolokol.Notice, fr
 		v.Dir = string(kolokol.LTR)
 	}
 	v.Brand, v.BrandHref = svc.BrandOr(b.opts.SiteName), relPath(from, homePath(svc.Code))
+	v.Feeds = b.feedLinks(from, svc, homePath(svc.Code), v.Brand)
 	v.Language = &serviceLink{Name: svc.Name, Lang: svc.Tag, Dir: v.Dir, Href: "#languages"}
 	if err := b.logo(ctx, v, from, svc); err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ import (
 	"github.com/kolokol/kolokol/sign"
 )
 
-const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--service CODE ...] [--onion ORIGIN] [--full]"
+const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--feed-base URL] [--service CODE ...] [--onion ORIGIN] [--full]"
 
 // exportCmd writes the reader site as signed static files (package
 // export). Run again, it rewrites only what the changes since the last run
@@ -30,6 +30,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	baseURL := fs.String("base-url", "", "the site's public origin, e.g. https://news.example.org: the edition is signed for it")
 	onion := fs.String("onion", "", "the site's onion origin, shown on the safety and mirrors pages as serve shows it")
 	network := fs.String("network", defaultNetwork, "the network's name, as serve's --network")
+	feedBase := fs.String("feed-base", "", "the address the tree is read at (a mirror's, e.g. https://mirror.example.net/news): feeds, sitemaps and ninjs link against it; default --base-url")
 	full := fs.Bool("full", false, "render every page and check every file, rather than only what changed (after the tree was touched by hand)")
 	var services stringList
 	fs.Var(&services, "service", "export this service only (repeat, or comma-separate); default: every service")
@@ -62,8 +63,10 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
+	ropts := readerOptions(signer, origin, *onion, *network)
+	ropts.FeedBase = *feedBase
 	e, err := export.New(store, blobs, export.Options{Out: *out, StateDir: stateDir, Services: services, Full: *full,
-		Render: readerOptions(signer, origin, *onion, *network), Signer: signer,
+		Render: ropts, Signer: signer,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		return err
