@@ -66,27 +66,34 @@ func RSS(f *Feed) []byte {
 			// An enclosure must say its length; the RSS Advisory Board's
 			// profile says 0 when it is not known.
 			w.open("enclosure", true, "url", im.URL, "length", strconv.FormatInt(max(im.Length, 0), 10), "type", im.Type)
-			w.open("media:content", false, "url", im.URL, "type", im.Type, "medium", "image", "fileSize", itoa(im.Length),
-				"width", itoa(int64(im.Width)), "height", itoa(int64(im.Height)))
-			if im.Caption != "" {
-				w.open("media:title", false, "type", "plain")
-				w.text(im.Caption)
-				w.close("media:title")
-			}
-			if im.Alt != "" {
-				w.open("media:description", false, "type", "plain")
-				w.text(im.Alt)
-				w.close("media:description")
-			}
-			if im.Credit != "" {
-				w.elem("media:credit", im.Credit)
-			}
-			w.close("media:content")
+			mediaContent(w, im)
 		}
 		w.raw("</item>\n")
 	}
 	w.raw("</channel>\n</rss>\n")
 	return w.bytes()
+}
+
+// mediaContent writes a lead picture as Media RSS's media:content, in RSS
+// and Atom alike: its caption as the title, its alt text as the
+// description, its credit.
+func mediaContent(w *xmlWriter, im *Image) {
+	w.open("media:content", false, "url", im.URL, "type", im.Type, "medium", "image", "fileSize", itoa(im.Length),
+		"width", itoa(int64(im.Width)), "height", itoa(int64(im.Height)))
+	if im.Caption != "" {
+		w.open("media:title", false, "type", "plain")
+		w.text(im.Caption)
+		w.close("media:title")
+	}
+	if im.Alt != "" {
+		w.open("media:description", false, "type", "plain")
+		w.text(im.Alt)
+		w.close("media:description")
+	}
+	if im.Credit != "" {
+		w.elem("media:credit", im.Credit)
+	}
+	w.close("media:content")
 }
 
 // Atom writes the feed as Atom 1.0 (RFC 4287): xml:lang on the feed, the
@@ -143,22 +150,7 @@ func Atom(f *Feed) []byte {
 		}
 		if im := e.Image; im != nil {
 			w.open("link", true, "rel", "enclosure", "type", im.Type, "href", im.URL, "length", itoa(im.Length), "title", im.Alt)
-			w.open("media:content", false, "url", im.URL, "type", im.Type, "medium", "image", "fileSize", itoa(im.Length),
-				"width", itoa(int64(im.Width)), "height", itoa(int64(im.Height)))
-			if im.Caption != "" {
-				w.open("media:title", false, "type", "plain")
-				w.text(im.Caption)
-				w.close("media:title")
-			}
-			if im.Alt != "" {
-				w.open("media:description", false, "type", "plain")
-				w.text(im.Alt)
-				w.close("media:description")
-			}
-			if im.Credit != "" {
-				w.elem("media:credit", im.Credit)
-			}
-			w.close("media:content")
+			mediaContent(w, im)
 		}
 		w.raw("</entry>\n")
 	}
