@@ -131,6 +131,12 @@ func manifest(t testing.TB, out string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	missing, err := sign.AssembleFiles(m, func(p sign.File) ([]byte, error) {
+		return os.ReadFile(filepath.Join(out, filepath.FromSlash(p.Path)))
+	})
+	if err != nil || len(missing) > 0 {
+		t.Fatalf("the manifest's parts: %v %v", err, missing)
+	}
 	files := map[string]string{}
 	for _, f := range m.Files {
 		files[f.Path] = f.SHA256

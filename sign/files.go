@@ -20,13 +20,19 @@ type entry struct {
 	cur, next *File
 }
 
-// checkFiles reads every file either edition lists, each once.
-func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers int, r *Report) []Finding {
+// checkFiles reads every file either edition lists, each once: the
+// parts, but those read already (checked, in verified), and the files.
+func checkFiles(ctx context.Context, src Source, cur, next *Manifest, verified map[string]bool, workers int, r *Report) []Finding {
 	byPath := map[string]*entry{}
 	var entries []*entry
 	add := func(m *Manifest, isNext bool) {
-		for i := range m.Files {
-			f := &m.Files[i]
+		for i := range len(m.Parts) + len(m.Files) {
+			var f *File
+			if i < len(m.Parts) {
+				f = &m.Parts[i]
+			} else {
+				f = &m.Files[i-len(m.Parts)]
+			}
 			e := byPath[f.Path]
 			if e == nil {
 				e = &entry{path: f.Path}
@@ -44,7 +50,14 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers in
 	if next != nil {
 		add(next, true)
 	}
-	r.Files = len(entries)
+	r.Files, r.Parts = 0, 0
+	for _, e := range entries {
+		if IsPart(e.path) {
+			r.Parts++
+		} else {
+			r.Files++
+		}
+	}
 	edition := int64(0)
 	if r.Next != nil {
 		edition = r.Next.Edition
@@ -55,6 +68,14 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers in
 	for range workers {
 		wg.Go(func() {
 			for i := range work {
+				if e := entries[i]; verified[e.path] {
+					// A part read and checked already: the same content
+					// under one name in either edition.
+					if e.cur == nil {
+						found[i] = &Finding{e.path, Updating, fmt.Sprintf("new in edition %d", edition)}
+					}
+					continue
+				}
 				found[i] = checkFile(ctx, src, entries[i], next != nil, edition)
 			}
 		})
@@ -71,7 +92,7 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers in
 	for i, f := range found {
 		if f != nil {
 			out = append(out, *f)
-		} else if ctx.Err() != nil {
+		} else if ctx.Err() != nil && !verified[entries[i].path] {
 			out = append(out, Finding{Path: entries[i].path, Kind: Unreadable, Detail: ctx.Err().Error()})
 		}
 	}
@@ -146,6 +167,9 @@ func unlisted(listed []string, cur, next *Manifest) []Finding {
 	signed := map[string]bool{}
 	for _, m := range []*Manifest{cur, next} {
 		if m != nil {
+			for _, f := range m.Parts {
+				signed[f.Path] = true
+			}
 			for _, f := range m.Files {
 				signed[f.Path] = true
 			}
@@ -175,7 +199,7 @@ func Dir(dir string) Source { return dirSource(dir) }
 type dirSource string
 
 func (d dirSource) Open(_ context.Context, path string) (io.ReadCloser, error) {
-	if err := CheckPath(path); err != nil && !IsReserved(path) {
+	if err := CheckPath(path); err != nil && !IsReserved(path) && !isPartPath(path) {
 		return nil, fmt.Errorf("open %s: %w", path, &notRegular{path, err.Error()})
 	}
 	root, err := os.OpenRoot(string(d))

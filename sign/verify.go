@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -137,8 +138,9 @@ type Report struct {
 	// last step of a push (its signature is already the new one's, or it
 	// is and its signature not yet).
 	Switching bool
-	// Files is how many files the edition lists (and the next one adds).
-	Files int
+	// Files is how many files of the site the edition lists (and the
+	// next one adds); Parts how many parts list them.
+	Files, Parts int
 	// Listed tells whether the source could list its files, that is
 	// whether unlisted files were looked for (not over HTTP).
 	Listed   bool
@@ -172,6 +174,9 @@ type signed struct {
 	m           *Manifest
 	err         error // nil: signature, statement and manifest all good
 	absent      bool  // no manifest at all under this prefix
+	// verified are the parts read and found as signed; the groups of the
+	// others are not in m.Files (checkFiles reports the parts themselves).
+	verified map[string]bool
 }
 
 func (s *signed) name() string { return s.prefix + ManifestFile }
@@ -259,7 +264,15 @@ func Verify(ctx context.Context, src Source, opt Options) (*Report, error) {
 			r.Notes = append(r.Notes, fmt.Sprintf("%s%s: %s: %s", NextPrefix, SumsFile, f.Kind, f.Detail))
 		}
 	}
-	r.Findings = append(r.Findings, checkFiles(ctx, src, cur.m, nextManifest(next), opt.Workers, r)...)
+	verified := cur.verified
+	if next != nil && len(next.verified) > 0 {
+		verified = maps.Clone(cur.verified)
+		if verified == nil {
+			verified = map[string]bool{}
+		}
+		maps.Copy(verified, next.verified)
+	}
+	r.Findings = append(r.Findings, checkFiles(ctx, src, cur.m, nextManifest(next), verified, opt.Workers, r)...)
 	listed, err := src.List(ctx)
 	switch {
 	case err == nil:
@@ -351,6 +364,24 @@ func loadSigned(ctx context.Context, src Source, prefix string, opt Options) *si
 	if err := st.check(m, sig.KeyID); err != nil {
 		s.err = refuse(ErrMalformed, "%s is signed but refused: %v", name, err)
 		return s
+	}
+	if !m.Legacy() {
+		s.verified = map[string]bool{}
+		_, err := AssembleFiles(m, func(p File) ([]byte, error) {
+			data, err := readLimited(ctx, src, p.Path, p.Size)
+			if err == nil {
+				err = CheckPartBytes(p, data)
+			}
+			if err != nil {
+				return nil, err
+			}
+			s.verified[p.Path] = true
+			return data, nil
+		})
+		if err != nil {
+			s.err = refuse(ErrMalformed, "%s is signed but refused: %v", name, err)
+			return s
+		}
 	}
 	s.m = m
 	return s
