@@ -17,7 +17,7 @@ import (
 	"github.com/kolokol/kolokol/sign"
 )
 
-const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--service CODE ...] [--onion ORIGIN] [--full]"
+const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--service CODE ...] [--onion ORIGIN] [--full] [--log-level L]"
 
 // exportCmd writes the reader site as signed static files (package
 // export). Run again, it rewrites only what the changes since the last run
@@ -30,6 +30,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	baseURL := fs.String("base-url", "", "the site's public origin, e.g. https://news.example.org: the edition is signed for it")
 	onion := fs.String("onion", "", "the site's onion origin, shown on the safety and mirrors pages as serve shows it")
 	full := fs.Bool("full", false, "render every page and check every file, rather than only what changed (after the tree was touched by hand)")
+	level := fs.String("log-level", "warn", "debug (where a run's time goes), info, warn or error")
 	var services stringList
 	fs.Var(&services, "service", "export this service only (repeat, or comma-separate); default: every service")
 	if err := parseFlags(fs, args, getenv, exportUsage); err != nil {
@@ -37,6 +38,10 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if *out == "" {
 		return fmt.Errorf("--out: give the folder to write the site to\n%s", exportUsage)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
 	}
 	origin, err := siteOrigin(*baseURL)
 	if err != nil {
@@ -63,7 +68,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	e, err := export.New(store, blobs, export.Options{Out: *out, StateDir: stateDir, Services: services, Full: *full,
 		Render: readerOptions(signer, origin, *onion), Signer: signer,
-		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))})
 	if err != nil {
 		return err
 	}
