@@ -261,6 +261,11 @@ type pass struct {
 
 	mu      sync.Mutex
 	staged  []string // files staged, moved into the tree after the next manifest
+	// held are changed files kept in memory instead of staged (an
+	// incremental pass's, up to maxHeldBytes), written after the next
+	// manifest too.
+	held      map[string][]byte
+	heldBytes int
 	written map[string]bool
 	removed map[string]bool
 	seen    map[string]bool // files this pass produced (full passes)
@@ -287,7 +292,7 @@ func (p *pass) begin(ctx context.Context, fp string) error {
 	}
 	p.b = b
 	p.next = &state{Version: stateVersion, Out: p.old.Out, Fingerprint: fp, Cursor: p.old.Cursor,
-		Edition: p.old.Edition, Files: maps.Clone(p.old.Files), table: p.old.table}
+		Edition: p.old.Edition, Generation: p.old.Generation, Files: maps.Clone(p.old.Files), table: p.old.table}
 	p.written, p.removed, p.seen = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	if len(p.old.Files) > 0 || p.old.Edition > 0 {
 		// Readers may trust the tree: stage changes until the next
@@ -593,6 +598,10 @@ func storiesTogether(entries []render.Entry) []render.Entry {
 	return entries
 }
 
+// maxHeldBytes bounds the changed files a pass keeps in memory rather
+// than in the staging directory.
+const maxHeldBytes = 64 << 20
+
 // batchSize is how many entries are rendered together: their stories are
 // fetched in one query.
 const batchSize = 500
@@ -824,6 +833,21 @@ func (p *pass) write(rel string, data []byte) error {
 	if p.stage == "" {
 		return p.t.write(rel, data, false)
 	}
+	p.mu.Lock()
+	if !p.everything && p.heldBytes+len(data) <= maxHeldBytes {
+		// A few hundred pages after a publish: kept in memory until the
+		// next manifest is in place, then written into the tree, rather
+		// than written twice.
+		if p.held == nil {
+			p.held = map[string][]byte{}
+		}
+		p.held[rel] = data
+		p.heldBytes += len(data)
+		p.mu.Unlock()
+		p.step("stage")
+		return nil
+	}
+	p.mu.Unlock()
 	staged := filepath.Join(p.stage, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(staged), 0o700); err != nil {
 		return fmt.Errorf("stage %s: %w", rel, err)
@@ -897,7 +921,7 @@ func (p *pass) finish(ctx context.Context) error {
 		p.next.sorted = p.next.paths(p.old)
 		p.next.Clean = true
 		p.res.Edition = p.next.Edition
-		return p.next.save(p.e.opts.StateDir)
+		return p.saveState()
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -908,21 +932,28 @@ func (p *pass) finish(ctx context.Context) error {
 	if err := reserve(p.e.opts.StateDir, p.next.Edition); err != nil {
 		return err
 	}
-	m := sign.Manifest{Origin: p.e.opts.Render.BaseURL, Edition: p.next.Edition, Time: p.now(), Files: make([]sign.File, 0, len(p.next.Files))}
-	for _, rel := range p.next.paths(p.old) {
+	// The files of the groups this pass changed; the parts of the others
+	// are listed again as they are.
+	m := sign.Manifest{Origin: p.e.opts.Render.BaseURL, Edition: p.next.Edition, Time: p.now(), Parts: p.unchangedParts()}
+	reused := map[string]bool{}
+	for _, part := range m.Parts {
+		g, _, _ := sign.ParsePartName(part.Path)
+		reused[g] = true
+	}
+	sorted := p.next.paths(p.old)
+	for _, rel := range sorted {
+		if len(reused) > 0 && reused[sign.GroupOf(rel)] {
+			continue
+		}
 		f := p.next.Files[rel]
 		m.Files = append(m.Files, sign.File{Path: rel, SHA256: hex.EncodeToString(f.SHA[:]), Size: f.Size})
 	}
-	m.Parts = p.unchangedParts()
 	p.phase("listed the edition's files")
 	ed, err := p.e.opts.Signer.Sign(m)
 	if err != nil {
 		return err
 	}
-	p.next.sorted = make([]string, len(ed.Manifest.Files))
-	for i, f := range ed.Manifest.Files {
-		p.next.sorted[i] = f.Path
-	}
+	p.next.sorted = sorted
 	p.phase("signed the edition")
 	if p.stage != "" {
 		if err := ed.Write(p.t.dir, true); err != nil {
@@ -932,6 +963,12 @@ func (p *pass) finish(ctx context.Context) error {
 		slices.Sort(p.staged)
 		for _, rel := range p.staged {
 			if err := p.t.moveIn(filepath.Join(p.stage, filepath.FromSlash(rel)), rel); err != nil {
+				return err
+			}
+			p.step("move")
+		}
+		for _, rel := range slices.Sorted(maps.Keys(p.held)) {
+			if err := p.t.write(rel, p.held[rel], true); err != nil {
 				return err
 			}
 			p.step("move")
@@ -960,9 +997,21 @@ func (p *pass) finish(ctx context.Context) error {
 	p.phase("updated the tree")
 	p.next.Clean = true
 	p.res.Edition, p.res.Signed = p.next.Edition, true
-	err = p.next.save(p.e.opts.StateDir)
+	err = p.saveState()
 	p.phase("saved the state")
 	return err
+}
+
+// saveState saves the next state: after a full pass whole, otherwise as
+// the files this pass touched, appended to the state's log.
+func (p *pass) saveState() error {
+	if p.everything {
+		p.next.Generation = max(p.next.Generation, p.old.Generation)
+		return p.next.save(p.e.opts.StateDir)
+	}
+	touched := maps.Clone(p.seen)
+	maps.Copy(touched, p.removed)
+	return p.next.saveChanges(p.e.opts.StateDir, p.old, touched)
 }
 
 // unchangedParts are the parts of the tree's edition whose groups this

@@ -34,9 +34,12 @@ type Edition struct {
 //
 // m.Parts may hold parts of an earlier edition whose groups the caller
 // knows unchanged (the same files, hashes and sizes): those are listed
-// again as they are, without being made again. A part of a group whose
-// files changed must not be among them: the edition would list it, and
-// verify would find the files it lists altered.
+// again as they are, without being made again, and m.Files then holds
+// the files of the other groups only (the edition's Manifest.Files too).
+// A part of a group whose files changed must not be among them: the
+// edition would list it, and verify would find the files it lists
+// altered. Only the files given are checked, so that an edition of a
+// large site after a small change costs little.
 func (s *Signer) Sign(m Manifest) (*Edition, error) {
 	origin, err := CanonicalOrigin(m.Origin)
 	if err != nil {
@@ -53,6 +56,9 @@ func (s *Signer) Sign(m Manifest) (*Edition, error) {
 	}
 	m.legacy = false
 	if err := m.validateFiles(); err != nil {
+		return nil, fmt.Errorf("sign edition %d: %w", m.Edition, err)
+	}
+	if err := checkReused(m.Files, m.Parts); err != nil {
 		return nil, fmt.Errorf("sign edition %d: %w", m.Edition, err)
 	}
 	parts, partData, err := makeParts(m.Files, m.Parts)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -194,66 +195,189 @@ func (e *notRegular) Unwrap() error { return fs.ErrInvalid }
 // Dir is a tree on a local disk. It reads only inside dir (os.Root), and
 // calls a symlink, a device or a directory where a file is signed
 // altered: the file is not what was signed even when what it points at is.
-func Dir(dir string) Source { return dirSource(dir) }
+//
+// It keeps the directories that hold directories open between files
+// ("ru", "ru/a"): a file is then opened with a few system calls from its
+// directory rather than by a walk from the top, which verify's reading of
+// every file of a large tree spends most of its time in otherwise. They
+// are closed when the source is garbage, or by Close.
+func Dir(dir string) Source { return &dirSource{dir: dir, roots: map[string]*os.Root{}} }
 
-type dirSource string
+type dirSource struct {
+	dir string
 
-func (d dirSource) Open(_ context.Context, path string) (io.ReadCloser, error) {
-	if err := CheckPath(path); err != nil && !IsReserved(path) && !isPartPath(path) {
-		return nil, fmt.Errorf("open %s: %w", path, &notRegular{path, err.Error()})
+	mu    sync.Mutex
+	roots map[string]*os.Root // "" is the tree itself; each checked a real directory
+	err   error
+}
+
+// maxOpenDirs bounds the directories a Dir keeps open: beyond, each file
+// is opened from the deepest one kept.
+const maxOpenDirs = 4096
+
+// Close closes the directories the source keeps open. It may be used
+// again after: it opens them again.
+func (d *dirSource) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k, r := range d.roots {
+		r.Close()
+		delete(d.roots, k)
 	}
-	root, err := os.OpenRoot(string(d))
+	return nil
+}
+
+// top opens the tree itself.
+func (d *dirSource) top() (*os.Root, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if r := d.roots[""]; r != nil {
+		return r, nil
+	}
+	r, err := os.OpenRoot(d.dir)
 	if err != nil {
 		return nil, err
 	}
-	defer root.Close()
-	// Each directory on the way must be one: a symlinked directory would
-	// make the path name a file outside the place the manifest means.
-	segs := strings.Split(path, "/")
-	for i := 1; i < len(segs); i++ {
-		dir := strings.Join(segs[:i], "/")
-		fi, err := root.Lstat(dir)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			return nil, &notRegular{path, fmt.Sprintf("%s on its way is a %s", dir, describeMode(fi.Mode()))}
-		}
+	d.roots[""] = r
+	return r, nil
+}
+
+// dirRoot opens directory dir of the tree ("ru/a"), each directory on
+// the way checked to be one (a symlinked directory would make a path name
+// a file outside the place the manifest means). Directories that hold
+// directories are kept (keep); the caller closes a root it got with
+// owned true.
+func (d *dirSource) dirRoot(dir, file string) (r *os.Root, owned bool, err error) {
+	if dir == "" {
+		r, err := d.top()
+		return r, false, err
 	}
-	fi, err := root.Lstat(path)
+	d.mu.Lock()
+	r = d.roots[dir]
+	d.mu.Unlock()
+	if r != nil {
+		return r, false, nil
+	}
+	parentDir, base := "", dir
+	if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+		parentDir, base = dir[:i], dir[i+1:]
+	}
+	parent, parentOwned, err := d.dirRoot(parentDir, file)
+	if err != nil {
+		return nil, false, err
+	}
+	if parentOwned {
+		defer parent.Close()
+	}
+	fi, err := parent.Lstat(base)
+	if err != nil {
+		return nil, false, err
+	}
+	if !fi.IsDir() {
+		return nil, false, &notRegular{file, fmt.Sprintf("%s on its way is a %s", dir, describeMode(fi.Mode()))}
+	}
+	r, err = parent.OpenRoot(base)
+	if err != nil {
+		return nil, false, err
+	}
+	if st, err := r.Stat("."); err != nil || !os.SameFile(fi, st) {
+		r.Close()
+		return nil, false, &notRegular{file, fmt.Sprintf("%s on its way was replaced while being read", dir)}
+	}
+	// Keep it when it is a directory of directories (it is on the way to
+	// the file, not the file's own), while there is room.
+	if !strings.HasPrefix(path.Dir(file), dir) || path.Dir(file) == dir {
+		return r, true, nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if had := d.roots[dir]; had != nil {
+		r.Close()
+		return had, false, nil
+	}
+	if len(d.roots) >= maxOpenDirs {
+		return r, true, nil
+	}
+	d.roots[dir] = r
+	return r, false, nil
+}
+
+func (d *dirSource) Open(_ context.Context, name string) (io.ReadCloser, error) {
+	if err := CheckPath(name); err != nil && !IsReserved(name) && !isPartPath(name) {
+		return nil, fmt.Errorf("open %s: %w", name, &notRegular{name, err.Error()})
+	}
+	dir, base := "", name
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		dir, base = name[:i], name[i+1:]
+	}
+	r, owned, err := d.dirRoot(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	if owned {
+		defer r.Close()
+	}
+	fi, err := r.Lstat(base)
 	if err != nil {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &notRegular{path, "a " + describeMode(fi.Mode())}
+		return nil, &notRegular{name, "a " + describeMode(fi.Mode())}
 	}
-	f, err := root.Open(path)
+	f, err := r.Open(base)
 	if err != nil {
 		return nil, err
 	}
 	if st, err := f.Stat(); err != nil || !os.SameFile(fi, st) {
 		f.Close()
-		return nil, &notRegular{path, "replaced while being read"}
+		return nil, &notRegular{name, "replaced while being read"}
 	}
 	return f, nil
 }
 
-func (d dirSource) List(context.Context) ([]string, error) {
-	root, err := os.OpenRoot(string(d))
+// List walks the tree a directory at a time, each opened from its parent
+// (not by a walk from the top): every entry that is not a directory,
+// symlinks included.
+func (d *dirSource) List(ctx context.Context) ([]string, error) {
+	root, err := os.OpenRoot(d.dir)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
 	var paths []string
-	err = fs.WalkDir(root.FS(), ".", func(p string, de fs.DirEntry, err error) error {
+	var walk func(r *os.Root, prefix string) error
+	walk = func(r *os.Root, prefix string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := r.Open(".")
 		if err != nil {
 			return err
 		}
-		if !de.IsDir() {
-			paths = append(paths, p)
+		entries, err := f.ReadDir(-1)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("list %s: %w", prefix, err)
+		}
+		for _, e := range entries {
+			p := prefix + e.Name()
+			if !e.IsDir() {
+				paths = append(paths, p)
+				continue
+			}
+			sub, err := r.OpenRoot(e.Name())
+			if err != nil {
+				return fmt.Errorf("list %s: %w", p, err)
+			}
+			err = walk(sub, p+"/")
+			sub.Close()
+			if err != nil {
+				return err
+			}
 		}
 		return nil
-	})
+	}
+	err = walk(root, "")
 	slices.Sort(paths)
 	return paths, err
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -257,9 +258,39 @@ func splitGroups(files []File) (groups []string, byGroup map[string][]File) {
 	return groups, byGroup
 }
 
-// makeParts writes the parts of the groups, reusing from known those of
-// the groups the caller says are unchanged: the parts and their bytes
-// (only the new ones: a reused part is on the tree already).
+// checkReused refuses files of a group whose part is reused, and a file
+// at the root named as a group of the edition (a file and a directory
+// both): the checks across groups that validateFiles, given only the
+// files of the groups whose parts are made, cannot do.
+func checkReused(files, reused []File) error {
+	groups := map[string]bool{}
+	for _, p := range reused {
+		g, _, err := ParsePartName(p.Path)
+		if err != nil {
+			return err
+		}
+		groups[g] = true
+	}
+	reusedGroups := maps.Clone(groups)
+	for _, f := range files {
+		g := GroupOf(f.Path)
+		if reusedGroups[g] {
+			return fmt.Errorf("file %q is of group %q, whose part is reused", f.Path, g)
+		}
+		groups[g] = true
+	}
+	for _, f := range files {
+		if !strings.Contains(f.Path, "/") && groups[f.Path] {
+			return fmt.Errorf("%q is listed as a file and as a directory", f.Path)
+		}
+	}
+	return nil
+}
+
+// makeParts writes the parts of the groups of files, and lists those of
+// known (of groups the caller says are unchanged, none of whose files are
+// in files) as they are: the parts and the bytes of the new ones (a
+// reused part is on the tree already).
 func makeParts(files []File, known []File) (parts []File, data []NamedFile, err error) {
 	reuse := map[string][]File{}
 	for _, p := range known {
@@ -269,11 +300,16 @@ func makeParts(files []File, known []File) (parts []File, data []NamedFile, err 
 		}
 		reuse[g] = append(reuse[g], p)
 	}
+	for _, r := range reuse {
+		if len(r) != 2 {
+			return nil, nil, fmt.Errorf("a group's part is reused without its sums, or twice: %q", r[0].Path)
+		}
+		parts = append(parts, r...)
+	}
 	groups, byGroup := splitGroups(files)
 	for _, g := range groups {
-		if r := reuse[g]; len(r) == 2 {
-			parts = append(parts, r...)
-			continue
+		if reuse[g] != nil {
+			return nil, nil, fmt.Errorf("group %q has files and a reused part", g)
 		}
 		list, err := MarshalPart(byGroup[g])
 		if err != nil {

@@ -303,3 +303,51 @@ func TestEditionWrite(t *testing.T) {
 		t.Errorf("after RemoveNext: %q", names)
 	}
 }
+
+// TestSignReusesParts: an edition that lists the unchanged groups' parts
+// of the edition before, and the files of the others alone, is the
+// edition a signing of every file makes, and verifies.
+func TestSignReusesParts(t *testing.T) {
+	s, _ := newSigner(t)
+	dir, first := export(t, s, 1, site())
+	files := site()
+	files["ru/index.html"] = "<p>changed</p>"
+	mustWrite(t, filepath.Join(dir, "ru", "index.html"), files["ru/index.html"])
+	var changed []File
+	for p, body := range files {
+		if GroupOf(p) == "ru" {
+			changed = append(changed, FileFor(p, []byte(body)))
+		}
+	}
+	var reused []File
+	for _, p := range first.Manifest.Parts {
+		if g, _, _ := ParsePartName(p.Path); g != "ru" {
+			reused = append(reused, p)
+		}
+	}
+	e, err := s.Sign(Manifest{Origin: testOrigin, Edition: 2, Time: t0, Parts: reused, Files: changed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := signNext(t, s, 2, files)
+	if !slices.Equal(e.Manifest.Parts, whole.Manifest.Parts) || len(e.Parts()) != 2 {
+		t.Fatalf("parts %v, made %d; signing every file: %v", e.Manifest.Parts, len(e.Parts()), whole.Manifest.Parts)
+	}
+	if err := e.Write(dir, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveStaleParts(dir, &e.Manifest); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Write(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	RemoveNext(dir)
+	if r, err := Verify(context.Background(), Dir(dir), Options{Keys: s.Keyring(), MinEdition: 2}); err != nil || len(r.Findings) > 0 {
+		t.Fatalf("%v\n%s", err, findings(r))
+	}
+	// A reused part of a group whose files are given too is refused.
+	if _, err := s.Sign(Manifest{Origin: testOrigin, Edition: 3, Time: t0, Parts: first.Manifest.Parts, Files: changed}); err == nil {
+		t.Fatal("signed files of a group whose part is reused")
+	}
+}
