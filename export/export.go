@@ -259,16 +259,16 @@ type pass struct {
 	stage string // where changed files wait for the next manifest; "" writes in place
 	res   Result
 
-	mu      sync.Mutex
-	staged  []string // files staged, moved into the tree after the next manifest
+	mu     sync.Mutex
+	staged []string // files staged, moved into the tree after the next manifest
 	// held are changed files kept in memory instead of staged (an
 	// incremental pass's, up to maxHeldBytes), written after the next
 	// manifest too.
 	held      map[string][]byte
 	heldBytes int
-	written map[string]bool
-	removed map[string]bool
-	seen    map[string]bool // files this pass produced (full passes)
+	written   map[string]bool
+	removed   map[string]bool
+	seen      map[string]bool // files this pass produced (full passes)
 
 	mark       time.Time // see phase
 	everything bool      // a full pass

@@ -22,17 +22,17 @@ type view struct {
 	services     []*kolokol.Service
 	servicesErr  error
 
-	sections memo[string, []*kolokol.Section]
-	breaking memo[string, *kolokol.Breaking]
-	media    memo[int64, *kolokol.Media]
-	notices  memo[string, []*kolokol.Notice]
-	settings memo[string, string]
-	counts   memo[countKey, int]
-	groups   memo[groupKey, []*kolokol.Article]
+	sections    memo[string, []*kolokol.Section]
+	breaking    memo[string, *kolokol.Breaking]
+	media       memo[int64, *kolokol.Media]
+	notices     memo[string, []*kolokol.Notice]
+	settings    memo[string, string]
+	counts      memo[countKey, int]
+	groups      memo[groupKey, []*kolokol.Article]
 	listMu      sync.Mutex
 	listService string
 	lists       *memo[listKey, []*kolokol.Article]
-	mirrors  memo[struct{}, []*kolokol.Mirror]
+	mirrors     memo[struct{}, []*kolokol.Mirror]
 
 	// articles are the stories of the batch of pages being rendered,
 	// fetched together (prefetch).
