@@ -370,6 +370,9 @@ func (p *pass) incremental(ctx context.Context, fp string) error {
 	now := p.now()
 	due := false
 	for _, f := range p.old.Files {
+		if len(changes) > 0 {
+			break // the pages due are found with those the changes touch
+		}
 		if !f.Expires.IsZero() && !f.Expires.After(now) {
 			due = true
 			break
@@ -406,16 +409,10 @@ func (p *pass) incremental(ctx context.Context, fp string) error {
 		}
 	}
 	paths := map[string]bool{}
+	hit := p.old.table.hits(tags)
 	for rel, f := range p.old.Files {
-		if !f.Expires.IsZero() && !f.Expires.After(now) {
+		if !f.Expires.IsZero() && !f.Expires.After(now) || f.dependsOn(tags, p.old.table, hit) {
 			paths[rel] = true
-			continue
-		}
-		for _, d := range f.Deps {
-			if tags[d] {
-				paths[rel] = true
-				break
-			}
 		}
 	}
 	var entries []render.Entry
@@ -918,7 +915,13 @@ func (p *pass) finish(ctx context.Context) error {
 	p.res.Cursor, p.res.Files, p.res.NextExpiry = p.next.Cursor, len(p.next.Files), nextExpiry(p.next)
 	p.res.Written, p.res.Removed = len(p.written), len(p.removed)
 	if len(p.written) == 0 && len(p.removed) == 0 && p.old.Clean {
-		p.next.sorted = p.next.paths(p.old)
+		if p.everything {
+			p.next.sorted = p.next.paths(p.old)
+		} else {
+			touched := maps.Clone(p.seen)
+			maps.Copy(touched, p.removed)
+			p.next.sorted = p.next.pathsAfter(p.old, touched)
+		}
 		p.next.Clean = true
 		p.res.Edition = p.next.Edition
 		return p.saveState()
@@ -940,7 +943,14 @@ func (p *pass) finish(ctx context.Context) error {
 		g, _, _ := sign.ParsePartName(part.Path)
 		reused[g] = true
 	}
-	sorted := p.next.paths(p.old)
+	var sorted []string
+	if p.everything {
+		sorted = p.next.paths(p.old)
+	} else {
+		touched := maps.Clone(p.seen)
+		maps.Copy(touched, p.removed)
+		sorted = p.next.pathsAfter(p.old, touched)
+	}
 	for _, rel := range sorted {
 		if len(reused) > 0 && reused[sign.GroupOf(rel)] {
 			continue

@@ -108,6 +108,41 @@ func (st *state) paths(old *state) []string {
 	return append(out, added...)
 }
 
+// pathsAfter is paths(old) when every file st adds to or removes from old
+// is among touched: only those are looked up, not every file.
+func (st *state) pathsAfter(old *state, touched map[string]bool) []string {
+	if old == nil || len(old.sorted) != len(old.Files) || len(old.sorted) == 0 {
+		return st.paths(old)
+	}
+	var added []string
+	gone := map[string]bool{}
+	for rel := range touched {
+		was, is := old.Files[rel] != nil, st.Files[rel] != nil
+		switch {
+		case is && !was:
+			added = append(added, rel)
+		case was && !is:
+			gone[rel] = true
+		}
+	}
+	slices.Sort(added)
+	out := make([]string, 0, len(st.Files))
+	for _, rel := range old.sorted {
+		for len(added) > 0 && added[0] < rel {
+			out = append(out, added[0])
+			added = added[1:]
+		}
+		if len(gone) == 0 || !gone[rel] {
+			out = append(out, rel)
+		}
+	}
+	out = append(out, added...)
+	if len(out) != len(st.Files) {
+		return st.paths(old) // touched did not name every change
+	}
+	return out
+}
+
 // StateDir is where the export to out keeps its state within a data
 // directory: one directory per output directory.
 func StateDir(data, out string) (string, error) {

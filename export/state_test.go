@@ -177,3 +177,22 @@ func TestStateLog(t *testing.T) {
 		t.Fatalf("after folding: %v %+v", err, got)
 	}
 }
+
+// TestStatePathsAfter: the order found from the files touched is the order
+// found from every file.
+func TestStatePathsAfter(t *testing.T) {
+	old := &state{Files: map[string]*fileState{"a": {}, "b/index.html": {}, "c": {}, "e": {}}}
+	old.sorted = old.paths(nil)
+	next := &state{Files: maps.Clone(old.Files)}
+	next.Files["0"], next.Files["d"], next.Files["f"] = &fileState{}, &fileState{}, &fileState{}
+	delete(next.Files, "b/index.html")
+	next.Files["c"] = &fileState{Size: 1}
+	got := next.pathsAfter(old, map[string]bool{"0": true, "d": true, "f": true, "b/index.html": true, "c": true})
+	if want := next.paths(old); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// Touched naming too few: the order is found from every file.
+	if got := next.pathsAfter(old, map[string]bool{"d": true}); !reflect.DeepEqual(got, next.paths(old)) {
+		t.Errorf("with too few touched: %q", got)
+	}
+}

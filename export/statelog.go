@@ -131,6 +131,7 @@ func (st *state) replayLog(dir string) error {
 		return nil // a log left by the generation before: its changes are in the file
 	}
 	var added []string
+	removed := map[string]bool{}
 	for r.i < len(r.s) {
 		n := r.uvarint()
 		if r.err != nil || n > uint64(len(r.s)-r.i) || len(r.s)-r.i-int(n) < 4 {
@@ -144,19 +145,23 @@ func (st *state) replayLog(dir string) error {
 			st.Clean = false
 			break
 		}
-		a, err := st.applyRecord(rec)
+		a, rm, err := st.applyRecord(rec)
 		if err != nil {
 			return fmt.Errorf("read the export's %s: %w (remove the directory to export everything again)", logFile, err)
 		}
 		added = append(added, a...)
+		for _, rel := range rm {
+			removed[rel] = true
+		}
 	}
 	st.logBytes = int64(len(data))
-	st.sorted = mergeSorted(st.sorted, added, st.Files)
+	st.sorted = mergeSorted(st.sorted, added, removed, st.Files)
 	return nil
 }
 
-// applyRecord applies one record; it returns the paths it added.
-func (st *state) applyRecord(rec string) (added []string, err error) {
+// applyRecord applies one record; it returns the paths it added and
+// those it removed.
+func (st *state) applyRecord(rec string) (added, removed []string, err error) {
 	r := &stateReader{s: rec}
 	st.Cursor = r.varint()
 	st.Edition = r.varint()
@@ -168,6 +173,7 @@ func (st *state) applyRecord(rec string) (added []string, err error) {
 		_, had := st.Files[rel]
 		if r.byte() == 0 {
 			delete(st.Files, rel)
+			removed = append(removed, rel)
 			continue
 		}
 		f := &fileState{}
@@ -203,16 +209,17 @@ func (st *state) applyRecord(rec string) (added []string, err error) {
 	if r.err == nil && r.i != len(r.s) {
 		r.err = fmt.Errorf("%d bytes after a record", len(r.s)-r.i)
 	}
-	return added, r.err
+	return added, removed, r.err
 }
 
 // mergeSorted is the byte order of files, from sorted (an order of the
-// files before added were added and others removed; nil: unknown).
-func mergeSorted(sorted, added []string, files map[string]*fileState) []string {
+// files before added were added and removed removed; nil: unknown). Only
+// the paths added and removed are looked up in files.
+func mergeSorted(sorted, added []string, removed map[string]bool, files map[string]*fileState) []string {
 	if sorted == nil {
 		return nil
 	}
-	if len(added) == 0 && len(sorted) == len(files) {
+	if len(added) == 0 && len(removed) == 0 {
 		return sorted
 	}
 	slices.Sort(added)
@@ -228,7 +235,7 @@ func mergeSorted(sorted, added []string, files map[string]*fileState) []string {
 		if len(added) > 0 && added[0] == rel {
 			added = added[1:]
 		}
-		if files[rel] != nil {
+		if !removed[rel] || files[rel] != nil {
 			out = append(out, rel)
 		}
 	}

@@ -240,6 +240,16 @@ type listKey struct{ service, section string }
 // service's lists; at 100,000 stories, each list page asking the store
 // for its own offset was most of the export after it.
 func (v *view) listPage(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	all, err := v.list(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	from := min(f.Offset, len(all))
+	return slices.Clone(all[from:min(from+f.Limit, len(all))]), nil
+}
+
+// list is the whole list f is a page of (not to be changed).
+func (v *view) list(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
 	// Lists of one service at a time: a full pass renders a service's
 	// pages together, and 100,000 stories' list entries are 100 MB.
 	v.listMu.Lock()
@@ -249,7 +259,24 @@ func (v *view) listPage(ctx context.Context, f kolokol.ArticleFilter) ([]*koloko
 	}
 	lists := v.lists
 	v.listMu.Unlock()
-	all, err := lists.get(listKey{f.Service, f.Section}, func() ([]*kolokol.Article, error) {
+	return lists.get(listKey{f.Service, f.Section}, func() ([]*kolokol.Article, error) {
+		if f.Section != "" {
+			// A section's list is the service's, with the section's
+			// stories.
+			q := f
+			q.Section = ""
+			all, err := v.list(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			var in []*kolokol.Article
+			for _, a := range all {
+				if a.Section == f.Section {
+					in = append(in, a)
+				}
+			}
+			return in, nil
+		}
 		var all []*kolokol.Article
 		q := f
 		q.Limit = kolokol.MaxArticleLimit
@@ -264,11 +291,6 @@ func (v *view) listPage(ctx context.Context, f kolokol.ArticleFilter) ([]*koloko
 			}
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	from := min(f.Offset, len(all))
-	return slices.Clone(all[from:min(from+f.Limit, len(all))]), nil
 }
 
 // livePage is a page of a service's live stories, by id (see live).

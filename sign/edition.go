@@ -147,10 +147,11 @@ func (e *Edition) WriteParts(dir string) error {
 		if have, err := os.ReadFile(filepath.Join(pdir, names[i])); err == nil && bytes.Equal(have, p.Data) {
 			continue // written with the next manifest, or by a run that was killed
 		}
-		if err := writeFileAtomic(pdir, names[i], p.Data, 0o644, true); err != nil {
+		if err := writeFileNoDirSync(pdir, names[i], p.Data, 0o644, true); err != nil {
 			return fmt.Errorf("write edition %d: %w", e.Manifest.Edition, err)
 		}
 	}
+	syncDir(pdir)
 	return nil
 }
 
@@ -207,10 +208,18 @@ func (e *Edition) Write(dir string, next bool) error {
 		return fmt.Errorf("write edition %d: %w", e.Manifest.Edition, err)
 	}
 	for _, f := range files {
-		if err := writeFileAtomic(dir, f.Name, f.Data, 0o644, true); err != nil {
+		if f.Name == PublicKeyFile {
+			if have, err := os.ReadFile(filepath.Join(dir, f.Name)); err == nil && bytes.Equal(have, f.Data) {
+				continue // the same keys as the edition before
+			}
+		}
+		if err := writeFileNoDirSync(dir, f.Name, f.Data, 0o644, true); err != nil {
 			return fmt.Errorf("write edition %d: %w", e.Manifest.Edition, err)
 		}
 	}
+	// One sync for the renames: a reader after a power cut may find some
+	// of them not done, which is what a push under way looks like too.
+	syncDir(dir)
 	if next {
 		return e.WriteParts(dir)
 	}
