@@ -201,7 +201,7 @@ func (e *notRegular) Unwrap() error { return fs.ErrInvalid }
 // directory rather than by a walk from the top, which verify's reading of
 // every file of a large tree spends most of its time in otherwise. They
 // are closed when the source is garbage, or by Close.
-func Dir(dir string) Source { return &dirSource{dir: dir, roots: map[string]*os.Root{}} }
+func Dir(dir string) Source { return newDirSource(dir) }
 
 type dirSource struct {
 	dir string
@@ -302,7 +302,7 @@ func (d *dirSource) dirRoot(dir, file string) (r *os.Root, owned bool, err error
 	return r, false, nil
 }
 
-func (d *dirSource) Open(_ context.Context, name string) (io.ReadCloser, error) {
+func (d *dirSource) open(name string) (io.ReadCloser, error) {
 	if err := CheckPath(name); err != nil && !IsReserved(name) && !isPartPath(name) {
 		return nil, fmt.Errorf("open %s: %w", name, &notRegular{name, err.Error()})
 	}
@@ -336,17 +336,16 @@ func (d *dirSource) Open(_ context.Context, name string) (io.ReadCloser, error) 
 }
 
 // List walks the tree a directory at a time, each opened from its parent
-// (not by a walk from the top): every entry that is not a directory,
-// symlinks included.
+// (not by a walk from the top), the folders at the top in parallel: every
+// entry that is not a directory, symlinks included.
 func (d *dirSource) List(ctx context.Context) ([]string, error) {
 	root, err := os.OpenRoot(d.dir)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	var paths []string
-	var walk func(r *os.Root, prefix string) error
-	walk = func(r *os.Root, prefix string) error {
+	var walk func(r *os.Root, prefix string, out *[]string) error
+	walk = func(r *os.Root, prefix string, out *[]string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -362,14 +361,14 @@ func (d *dirSource) List(ctx context.Context) ([]string, error) {
 		for _, e := range entries {
 			p := prefix + e.Name()
 			if !e.IsDir() {
-				paths = append(paths, p)
+				*out = append(*out, p)
 				continue
 			}
 			sub, err := r.OpenRoot(e.Name())
 			if err != nil {
 				return fmt.Errorf("list %s: %w", p, err)
 			}
-			err = walk(sub, p+"/")
+			err = walk(sub, p+"/", out)
 			sub.Close()
 			if err != nil {
 				return err
@@ -377,9 +376,56 @@ func (d *dirSource) List(ctx context.Context) ([]string, error) {
 		}
 		return nil
 	}
-	err = walk(root, "")
+	f, err := root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	top, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	var paths []string
+	var dirs []string
+	for _, e := range top {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		} else {
+			paths = append(paths, e.Name())
+		}
+	}
+	// The folders at the top (the services), a few at once: listing is
+	// waiting for the file system, which serves several readers.
+	found := make([][]string, len(dirs))
+	errs := make([]error, len(dirs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(4, len(dirs)) {
+		wg.Go(func() {
+			for i := range next {
+				sub, err := root.OpenRoot(dirs[i])
+				if err != nil {
+					errs[i] = fmt.Errorf("list %s: %w", dirs[i], err)
+					continue
+				}
+				errs[i] = walk(sub, dirs[i]+"/", &found[i])
+				sub.Close()
+			}
+		})
+	}
+	for i := range dirs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, f := range found {
+		paths = append(paths, f...)
+	}
 	slices.Sort(paths)
-	return paths, err
+	return paths, nil
 }
 
 func describeMode(m fs.FileMode) string {

@@ -272,9 +272,18 @@ func Verify(ctx context.Context, src Source, opt Options) (*Report, error) {
 		}
 		maps.Copy(verified, next.verified)
 	}
+	// The tree is listed while its files are read: both mostly wait for
+	// the file system or the network.
+	var listed []string
+	var listErr error
+	listDone := make(chan struct{})
+	go func() {
+		defer close(listDone)
+		listed, listErr = src.List(ctx)
+	}()
 	r.Findings = append(r.Findings, checkFiles(ctx, src, cur.m, nextManifest(next), verified, opt.Workers, r)...)
-	listed, err := src.List(ctx)
-	switch {
+	<-listDone
+	switch err := listErr; {
 	case err == nil:
 		r.Listed = true
 		r.Findings = append(r.Findings, unlisted(listed, cur.m, nextManifest(next))...)
