@@ -270,7 +270,13 @@ func (d *fdSource) List(ctx context.Context) ([]string, error) {
 		}
 		for _, name := range dirs {
 			sub, err := openAt(fd, name, dirFlags)
-			if err != nil {
+			switch {
+			case err == syscall.ENOENT:
+				continue // removed since it was listed
+			case err == syscall.ELOOP || err == syscall.ENOTDIR:
+				*out = append(*out, prefix+name) // replaced since
+				continue
+			case err != nil:
 				return fmt.Errorf("list %s%s: %w", prefix, name, err)
 			}
 			err = walk(sub, prefix+name+"/", out, buf)
@@ -304,10 +310,14 @@ func (d *fdSource) List(ctx context.Context) ([]string, error) {
 			buf := make([]byte, 32<<10)
 			for i := range next {
 				sub, err := openAt(top, dirs[i], dirFlags)
-				if err != nil {
-					// A symlink or something else at the top: listed as
-					// it is, like any entry that is not a directory.
-					found[i] = []string{dirs[i]}
+				switch {
+				case err == syscall.ENOENT:
+					continue // removed since it was listed
+				case err == syscall.ELOOP || err == syscall.ENOTDIR:
+					found[i] = []string{dirs[i]} // replaced since
+					continue
+				case err != nil:
+					errs[i] = fmt.Errorf("list %s: %w", dirs[i], err)
 					continue
 				}
 				errs[i] = walk(sub, dirs[i]+"/", &found[i], buf)

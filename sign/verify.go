@@ -183,7 +183,8 @@ func (s *signed) name() string { return s.prefix + ManifestFile }
 
 // Verify checks a tree against its signed manifest: the signature of
 // manifest.json and SHA256SUMS by a key in opt.Keys, the edition and origin
-// the signature states, then every file. It returns a report once the
+// the signature states, the parts the manifest lists (whose files are the
+// edition's), then every file. It returns a report once the
 // edition is accepted and its files were looked at, and an error when
 // anything failed: a *Refusal (which wraps ErrTampered when files are
 // missing, altered or unlisted) when the mirror is not the signed edition
@@ -192,7 +193,11 @@ func (s *signed) name() string { return s.prefix + ManifestFile }
 // A push under way is not tampering: when next-manifest.json is signed
 // too, for a newer edition of the same site, a file that matches it
 // rather than the current edition, a file only it lists, and a file it
-// dropped that is gone, are Updating findings, and Verify succeeds.
+// dropped that is gone, are Updating findings, and Verify succeeds. The
+// parts are files like the others: the next edition's new parts may not
+// be there yet (their groups' files are then the current edition's), and
+// the current edition's former parts may be gone already (their files are
+// then the next edition's).
 func Verify(ctx context.Context, src Source, opt Options) (*Report, error) {
 	if opt.MaxManifestBytes <= 0 {
 		opt.MaxManifestBytes = DefaultMaxManifestBytes
