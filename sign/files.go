@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -68,6 +69,9 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, verified m
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			// One buffer and one hash a worker, not one of each per file:
+			// tens of thousands of files make a lot of garbage otherwise.
+			c := &checker{buf: make([]byte, 64<<10), h: sha256.New()}
 			for i := range work {
 				if e := entries[i]; verified[e.path] {
 					// A part read and checked already: the same content
@@ -77,7 +81,7 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, verified m
 					}
 					continue
 				}
-				found[i] = checkFile(ctx, src, entries[i], next != nil, edition)
+				found[i] = c.checkFile(ctx, src, entries[i], next != nil, edition)
 			}
 		})
 	}
@@ -102,7 +106,13 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, verified m
 
 // checkFile tells what one file is: the current edition's (nil), the
 // next's (Updating), or neither.
-func checkFile(ctx context.Context, src Source, e *entry, hasNext bool, nextEdition int64) *Finding {
+// checker reads files, one at a time.
+type checker struct {
+	buf []byte
+	h   hash.Hash
+}
+
+func (c *checker) checkFile(ctx context.Context, src Source, e *entry, hasNext bool, nextEdition int64) *Finding {
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -134,8 +144,9 @@ func checkFile(ctx context.Context, src Source, e *entry, hasNext bool, nextEdit
 	}
 	// Read one byte more than either edition signed, no further: a mirror
 	// serving an endless file costs verify that much and no more.
-	h := sha256.New()
-	n, err := io.Copy(h, io.LimitReader(rc, limit+1))
+	h := c.h
+	h.Reset()
+	n, err := io.CopyBuffer(h, io.LimitReader(rc, limit+1), c.buf)
 	if err != nil {
 		if errors.Is(err, fs.ErrInvalid) {
 			return &Finding{e.path, Altered, err.Error()}
