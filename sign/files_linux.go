@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -26,14 +25,14 @@ import (
 // directory on the way opened, an fcntl and a poller registration per
 // descriptor). Reading every file of a 17,000-file export is mostly that.
 func newDirSource(dir string) Source {
-	d := &fdSource{dirSource: dirSource{dir: dir, roots: map[string]*os.Root{}}, cache: &fdCache{fds: map[string]int{}}}
+	d := &fdSource{dir: dir, cache: &fdCache{fds: map[string]int{}}}
 	runtime.AddCleanup(d, func(c *fdCache) { c.close() }, d.cache)
 	return d
 }
 
 type fdSource struct {
-	dirSource // List, and Close of its roots
-	cache     *fdCache
+	dir   string
+	cache *fdCache
 }
 
 // fdCache holds the directories kept open, by path ("" the tree itself):
@@ -52,10 +51,11 @@ func (c *fdCache) close() {
 	}
 }
 
-// Close closes the directories the source keeps open.
+// Close closes the directories the source keeps open. It may be used
+// again after: it opens them again.
 func (d *fdSource) Close() error {
 	d.cache.close()
-	return d.dirSource.Close()
+	return nil
 }
 
 const (
