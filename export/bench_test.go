@@ -2,12 +2,15 @@ package export
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/sign"
@@ -39,8 +42,12 @@ func benchNewsroom(b *testing.B) (*sqlite.Store, *media.Dir, *sign.Signer) {
 }
 
 func benchExporter(b *testing.B, st *sqlite.Store, blobs *media.Dir, signer *sign.Signer, out string) *Exporter {
+	var log *slog.Logger
+	if os.Getenv("KOLOKOL_BENCH_DEBUG") != "" { // where a run's time goes
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	e, err := New(st, blobs, Options{Out: out, StateDir: filepath.Join(filepath.Dir(out), "state-"+filepath.Base(out)), Signer: signer,
-		Render: render.Options{BaseURL: "https://news.example.org", SiteName: "Kolokol"}})
+		Render: render.Options{BaseURL: "https://news.example.org", SiteName: "Kolokol"}, Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -108,4 +115,66 @@ func BenchmarkStateLoadSave(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkExportIncremental publishes one story through the desk, then
+// times the incremental export that follows, into the export in
+// $KOLOKOL_BENCH_OUT (kept between runs: the first run exports everything,
+// untimed). The newsroom is $KOLOKOL_BENCH_DATA, which it changes: give it
+// a copy. The build's fingerprint is fixed, so that a rebuilt test binary
+// does not make the kept export start over:
+//
+//	KOLOKOL_BENCH_DATA=/tmp/copy KOLOKOL_BENCH_OUT=/tmp/out go test -run '^$' -bench ExportIncremental -benchtime 5x -cpuprofile /tmp/cpu.prof ./export
+func BenchmarkExportIncremental(b *testing.B) {
+	out := os.Getenv("KOLOKOL_BENCH_OUT")
+	if out == "" {
+		b.Skip("set KOLOKOL_BENCH_OUT to the folder of an export to keep between runs")
+	}
+	st, blobs, _ := benchNewsroom(b)
+	signer, err := sign.LoadSigner(os.Getenv("KOLOKOL_BENCH_DATA"), time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	executableHash = func() (string, error) { return "benchmark", nil }
+	ctx := context.Background()
+	e := benchExporter(b, st, blobs, signer, out)
+	if res, err := e.Run(ctx); err != nil {
+		b.Fatal(err)
+	} else {
+		b.Logf("before: %+v", *res)
+	}
+	d := desk.New(st, blobs, nil, nil)
+	actor := kolokol.Actor{Name: "bench", Role: kolokol.RoleAdmin}
+	sections, err := st.FindSections(ctx, "en")
+	if err != nil || len(sections) == 0 {
+		b.Fatal("no sections in en: ", err)
+	}
+	var took time.Duration
+	for i := range b.N {
+		b.StopTimer()
+		a, err := d.CreateArticle(ctx, actor, desk.ArticleInput{Service: "en", Section: sections[0].Slug,
+			Headline: fmt.Sprintf("Benchmark story %d of %s", i, time.Now().UTC().Format(time.RFC3339Nano)),
+			Summary:  "One story, published to measure the incremental export that follows.",
+			Body:     "The export after this publish renders only the pages it touches.\n\nA second paragraph."})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Publish(ctx, actor, a.ID); err != nil {
+			b.Fatal(err)
+		}
+		// A new exporter, as a new `kolokol export` process has: it reads
+		// the state from disk.
+		e := benchExporter(b, st, blobs, signer, out)
+		b.StartTimer()
+		start := time.Now()
+		res, err := e.Run(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(start)
+		if res.Full || !res.Signed {
+			b.Fatalf("not an incremental edition: %+v", *res)
+		}
+	}
+	b.ReportMetric(float64(took.Milliseconds())/float64(b.N), "ms/export")
 }

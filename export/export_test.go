@@ -112,7 +112,13 @@ func (n *newsroom) verify(t testing.TB, out string, minEdition int64) *sign.Repo
 	t.Helper()
 	r, err := sign.Verify(context.Background(), sign.Dir(out), sign.Options{Keys: n.signer.Keyring(), MinEdition: minEdition, Origin: origin})
 	if err != nil {
-		t.Fatalf("verify %s: %v", out, err)
+		var found []string
+		if r != nil {
+			for _, f := range r.Findings {
+				found = append(found, f.Kind.String()+" "+f.Path)
+			}
+		}
+		t.Fatalf("verify %s: %v %q", out, err, found)
 	}
 	if len(r.Findings) > 0 || r.InProgress() {
 		t.Fatalf("verify %s: %d findings (%v), in progress %v", out, len(r.Findings), r.Findings, r.InProgress())
@@ -130,6 +136,12 @@ func manifest(t testing.TB, out string) map[string]string {
 	m, err := sign.ParseManifest(data)
 	if err != nil {
 		t.Fatal(err)
+	}
+	missing, err := sign.AssembleFiles(m, func(p sign.File) ([]byte, error) {
+		return os.ReadFile(filepath.Join(out, filepath.FromSlash(p.Path)))
+	})
+	if err != nil || len(missing) > 0 {
+		t.Fatalf("the manifest's parts: %v %v", err, missing)
 	}
 	files := map[string]string{}
 	for _, f := range m.Files {

@@ -339,6 +339,8 @@ func (t *tree) list() ([]string, error) {
 		switch {
 		case p == ".":
 			return nil
+		case p == sign.PartsDir && d.IsDir():
+			return fs.SkipDir // the signer's (sign.RemoveStaleParts)
 		case d.Type()&fs.ModeSymlink != 0:
 			return fmt.Errorf("%s in the output directory is a symbolic link: refusing to export beside it", p)
 		case d.IsDir():

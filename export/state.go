@@ -20,7 +20,7 @@ import (
 
 // stateVersion changes when the state's format does: an export with an
 // older state starts over with a full pass.
-const stateVersion = 2
+const stateVersion = 3
 
 // state is what an export keeps between runs, in its state directory: where
 // it stands in the change log, the last edition it signed, and every file
@@ -41,7 +41,10 @@ type state struct {
 	// Clean is false from the moment a pass starts changing the tree until
 	// it has finished: the next pass then checks every file on disk.
 	Clean bool
-	Files map[string]*fileState
+	// Generation names the state file: the log of changes appended to it
+	// (see appendLog) is read only with the file of its generation.
+	Generation int64
+	Files      map[string]*fileState
 	// sorted, when it holds as many paths as Files, is their list in
 	// byte order: the order the manifest wants, which the state file keeps
 	// so that a run need not sort 100,000 paths again (see paths).
@@ -53,6 +56,12 @@ type state struct {
 	// which its files' raw records use (see stringTable); nil for a new
 	// state.
 	table *stringTable
+	// onDisk: the state is the one in the state directory (its file and
+	// log), read or saved by this process, so that the next one can be
+	// saved as the changes from it; logBytes is the log's size, baseBytes
+	// the file's.
+	onDisk              bool
+	logBytes, baseBytes int64
 }
 
 // fileState is one file of the tree.
@@ -99,6 +108,41 @@ func (st *state) paths(old *state) []string {
 	return append(out, added...)
 }
 
+// pathsAfter is paths(old) when every file st adds to or removes from old
+// is among touched: only those are looked up, not every file.
+func (st *state) pathsAfter(old *state, touched map[string]bool) []string {
+	if old == nil || len(old.sorted) != len(old.Files) || len(old.sorted) == 0 {
+		return st.paths(old)
+	}
+	var added []string
+	gone := map[string]bool{}
+	for rel := range touched {
+		was, is := old.Files[rel] != nil, st.Files[rel] != nil
+		switch {
+		case is && !was:
+			added = append(added, rel)
+		case was && !is:
+			gone[rel] = true
+		}
+	}
+	slices.Sort(added)
+	out := make([]string, 0, len(st.Files))
+	for _, rel := range old.sorted {
+		for len(added) > 0 && added[0] < rel {
+			out = append(out, added[0])
+			added = added[1:]
+		}
+		if len(gone) == 0 || !gone[rel] {
+			out = append(out, rel)
+		}
+	}
+	out = append(out, added...)
+	if len(out) != len(st.Files) {
+		return st.paths(old) // touched did not name every change
+	}
+	return out
+}
+
 // StateDir is where the export to out keeps its state within a data
 // directory: one directory per output directory.
 func StateDir(data, out string) (string, error) {
@@ -112,6 +156,8 @@ func StateDir(data, out string) (string, error) {
 
 const (
 	stateFile = "state"
+	// logFile holds the changes saved since the state file was written.
+	logFile = "state.log"
 	// journalFile says, in a few bytes written before a pass touches the
 	// tree, which edition it reserved and that it has not finished: the
 	// state itself, large, is written once, at the end.
@@ -175,6 +221,11 @@ func readState(dir string) (st *state, found bool, err error) {
 	} else if err != nil {
 		return nil, false, fmt.Errorf("read the export's %s (%s): %w (remove the directory to export everything again)", stateFile, name, err)
 	}
+	st.baseBytes = int64(len(data))
+	if err := st.replayLog(dir); err != nil {
+		return nil, false, err
+	}
+	st.onDisk = true
 	return st, true, nil
 }
 
@@ -192,12 +243,47 @@ func readGob(dir, name string, v any) (bool, error) {
 	return true, nil
 }
 
-// save writes the state atomically and durably, then clears the journal.
+// save writes the state whole, atomically and durably, as a new
+// generation (which leaves the log, of the generation before, unread),
+// then clears the journal.
 func (st *state) save(dir string) error {
+	st.Generation++
 	if err := writeFile(dir, stateFile, func(w io.Writer) error { return encodeState(w, st) }); err != nil {
 		return err
 	}
+	os.Remove(filepath.Join(dir, logFile))
+	st.onDisk, st.logBytes, st.baseBytes = true, 0, 0
+	if fi, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+		st.baseBytes = fi.Size()
+	}
 	return writeGob(dir, journalFile, journal{Edition: st.Edition, Dirty: !st.Clean})
+}
+
+// saveChanges saves st, made from base (the state on disk) by changing
+// the files touched (rendered again, or removed), as a record appended
+// to the log: a publish changes a few hundred of several hundred thousand
+// files, whose whole state is 25 MB. When the log has grown to a quarter
+// of the state file, or base is not the state on disk, the state is
+// written whole instead (save), which starts an empty log.
+func (st *state) saveChanges(dir string, base *state, touched map[string]bool) error {
+	if base == nil || !base.onDisk || base.logBytes > max(base.baseBytes/4, 1<<20) {
+		st.Generation = max(st.Generation, base.generation())
+		return st.save(dir)
+	}
+	st.Generation = base.Generation
+	n, err := appendLog(dir, st, touched, base.logBytes == 0)
+	if err != nil {
+		return err
+	}
+	st.onDisk, st.logBytes, st.baseBytes = true, base.logBytes+n, base.baseBytes
+	return writeGob(dir, journalFile, journal{Edition: st.Edition, Dirty: !st.Clean})
+}
+
+func (st *state) generation() int64 {
+	if st == nil {
+		return 0
+	}
+	return st.Generation
 }
 
 func writeGob(dir, name string, v any) error {

@@ -1,9 +1,12 @@
 package export
 
 import (
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -100,5 +103,96 @@ func TestStatePaths(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got.sorted, want) {
 		t.Errorf("read order %q, want %q", got.sorted, want)
+	}
+}
+
+// TestStateLog saves states as the changes from the one before, appended
+// to the log, and reads each back whole; a record cut short (a run killed
+// while saving) is read as a state that is not clean; a log grown past a
+// quarter of the state file is folded into a new one.
+func TestStateLog(t *testing.T) {
+	dir := t.TempDir()
+	st := &state{Version: stateVersion, Out: "/srv/out", Fingerprint: "fp", Cursor: 1, Edition: 1, Clean: true, Files: map[string]*fileState{}}
+	for i := range 50 {
+		st.Files[fmt.Sprintf("en/a/%d-x/index.html", i)] = &fileState{SHA: [32]byte{byte(i)}, Size: int64(i), Deps: []string{"svc:en", fmt.Sprintf("art:%d", i)}}
+	}
+	st.sorted = st.paths(nil)
+	if err := st.save(dir); err != nil {
+		t.Fatal(err)
+	}
+	base, err := loadState(dir, st.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for round := range 3 {
+		next := &state{Version: stateVersion, Out: base.Out, Fingerprint: "fp2", Cursor: base.Cursor + 5, Edition: base.Edition + 1, Clean: true, Files: maps.Clone(base.Files)}
+		touched := map[string]bool{}
+		add := fmt.Sprintf("en/a/%d-new/index.html", 100+round)
+		next.Files[add] = &fileState{SHA: [32]byte{9}, Size: 9, Deps: []string{"svc:en"}, Media: []string{"media/x.jpg"}, Expires: exp}
+		gone := fmt.Sprintf("en/a/%d-x/index.html", round)
+		delete(next.Files, gone)
+		next.Files["en/a/10-x/index.html"] = &fileState{SHA: [32]byte{byte(round)}, Size: 77}
+		touched[add], touched[gone], touched["en/a/10-x/index.html"] = true, true, true
+		next.sorted = next.paths(base)
+		if err := next.saveChanges(dir, base, touched); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, logFile)); err != nil {
+			t.Fatalf("round %d: no log: %v", round, err)
+		}
+		got, err := loadState(dir, st.Out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Cursor != next.Cursor || got.Edition != next.Edition || !got.Clean || got.Fingerprint != "fp2" || len(got.Files) != len(next.Files) || !reflect.DeepEqual(got.sorted, next.sorted) {
+			t.Fatalf("round %d: read %d files, cursor %d, edition %d, clean %v, sorted %v", round, len(got.Files), got.Cursor, got.Edition, got.Clean, len(got.sorted) == len(got.Files))
+		}
+		for rel, w := range next.Files {
+			g := got.Files[rel]
+			if g == nil || g.SHA != w.SHA || g.Size != w.Size || !g.Expires.Equal(w.Expires) || !slices.Equal(g.Deps, w.Deps) || !slices.Equal(g.Media, w.Media) {
+				t.Fatalf("round %d: %s: read %+v, saved %+v", round, rel, g, w)
+			}
+		}
+		base = got
+	}
+	// Cut short: the records before the last are read, and the state is
+	// not clean.
+	data, _ := os.ReadFile(filepath.Join(dir, logFile))
+	os.WriteFile(filepath.Join(dir, logFile), data[:len(data)-2], 0o600)
+	got, err := loadState(dir, st.Out)
+	if err != nil || got.Clean || got.Cursor != base.Cursor-5 || got.Edition != base.Edition { // the journal keeps the edition
+		t.Fatalf("a log cut short: %v, clean %v, cursor %d", err, got.Clean, got.Cursor)
+	}
+	// Folded: a log larger than a quarter of the state (at least 1 MiB).
+	base.logBytes = 2 << 20
+	next := &state{Version: stateVersion, Out: base.Out, Cursor: base.Cursor + 1, Edition: base.Edition, Clean: true, Files: maps.Clone(base.Files)}
+	if err := next.saveChanges(dir, base, map[string]bool{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, logFile)); !os.IsNotExist(err) {
+		t.Fatalf("the log was not folded into the state: %v", err)
+	}
+	if got, err := loadState(dir, st.Out); err != nil || len(got.Files) != len(next.Files) || got.Generation != base.Generation+1 {
+		t.Fatalf("after folding: %v %+v", err, got)
+	}
+}
+
+// TestStatePathsAfter: the order found from the files touched is the order
+// found from every file.
+func TestStatePathsAfter(t *testing.T) {
+	old := &state{Files: map[string]*fileState{"a": {}, "b/index.html": {}, "c": {}, "e": {}}}
+	old.sorted = old.paths(nil)
+	next := &state{Files: maps.Clone(old.Files)}
+	next.Files["0"], next.Files["d"], next.Files["f"] = &fileState{}, &fileState{}, &fileState{}
+	delete(next.Files, "b/index.html")
+	next.Files["c"] = &fileState{Size: 1}
+	got := next.pathsAfter(old, map[string]bool{"0": true, "d": true, "f": true, "b/index.html": true, "c": true})
+	if want := next.paths(old); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// Touched naming too few: the order is found from every file.
+	if got := next.pathsAfter(old, map[string]bool{"d": true}); !reflect.DeepEqual(got, next.paths(old)) {
+		t.Errorf("with too few touched: %q", got)
 	}
 }

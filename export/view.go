@@ -22,14 +22,17 @@ type view struct {
 	services     []*kolokol.Service
 	servicesErr  error
 
-	sections memo[string, []*kolokol.Section]
-	breaking memo[string, *kolokol.Breaking]
-	media    memo[int64, *kolokol.Media]
-	notices  memo[string, []*kolokol.Notice]
-	settings memo[string, string]
-	counts   memo[countKey, int]
-	groups   memo[groupKey, []*kolokol.Article]
-	mirrors  memo[struct{}, []*kolokol.Mirror]
+	sections    memo[string, []*kolokol.Section]
+	breaking    memo[string, *kolokol.Breaking]
+	media       memo[int64, *kolokol.Media]
+	notices     memo[string, []*kolokol.Notice]
+	settings    memo[string, string]
+	counts      memo[countKey, int]
+	groups      memo[groupKey, []*kolokol.Article]
+	listMu      sync.Mutex
+	listService string
+	lists       *memo[listKey, []*kolokol.Article]
+	mirrors     memo[struct{}, []*kolokol.Mirror]
 
 	// articles are the stories of the batch of pages being rendered,
 	// fetched together (prefetch).
@@ -217,7 +220,77 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 		f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
 		return v.livePage(ctx, f)
 	}
+	if f.Service != "" && f.Status == kolokol.StatusPublished && f.ByPublished && f.WithoutBody && f.Limit > 0 && f.Limit <= kolokol.MaxArticleLimit &&
+		f.Offset >= 0 && f.TranslationGroup == "" && len(f.IDs) == 0 && f.Before == 0 && !f.WithCorrections &&
+		f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+		return v.listPage(ctx, f)
+	}
 	return v.st.FindArticles(ctx, f)
+}
+
+// listKey names a list of a service's published stories, newest first:
+// its home, archive and lite pages ("" section), or a section's.
+type listKey struct{ service, section string }
+
+// listPage is a page of a list (the home, the archive, a section, and
+// each of their pages), cut from the whole list, which is read once, in
+// pages of the most a query returns, in the order the store gives (by
+// publication time, then id: a total order, so the cut is what the query
+// with the page's offset returns). A publish changes every page of a
+// service's lists; at 100,000 stories, each list page asking the store
+// for its own offset was most of the export after it.
+func (v *view) listPage(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	all, err := v.list(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	from := min(f.Offset, len(all))
+	return slices.Clone(all[from:min(from+f.Limit, len(all))]), nil
+}
+
+// list is the whole list f is a page of (not to be changed).
+func (v *view) list(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	// Lists of one service at a time: a full pass renders a service's
+	// pages together, and 100,000 stories' list entries are 100 MB.
+	v.listMu.Lock()
+	if v.listService != f.Service || v.lists == nil {
+		v.listService = f.Service
+		v.lists = &memo[listKey, []*kolokol.Article]{}
+	}
+	lists := v.lists
+	v.listMu.Unlock()
+	return lists.get(listKey{f.Service, f.Section}, func() ([]*kolokol.Article, error) {
+		if f.Section != "" {
+			// A section's list is the service's, with the section's
+			// stories.
+			q := f
+			q.Section = ""
+			all, err := v.list(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			var in []*kolokol.Article
+			for _, a := range all {
+				if a.Section == f.Section {
+					in = append(in, a)
+				}
+			}
+			return in, nil
+		}
+		var all []*kolokol.Article
+		q := f
+		q.Limit = kolokol.MaxArticleLimit
+		for q.Offset = 0; ; q.Offset += q.Limit {
+			arts, err := v.st.FindArticles(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, arts...)
+			if len(arts) < q.Limit {
+				return all, nil
+			}
+		}
+	})
 }
 
 // livePage is a page of a service's live stories, by id (see live).

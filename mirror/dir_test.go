@@ -75,6 +75,9 @@ func TestDirPush(t *testing.T) {
 			}
 		}
 	}), signedFiles...)
+	for _, p := range tree2.Manifest.Parts {
+		want = append(want, p.Path)
+	}
 	slices.Sort(want)
 	if got := listDir(t, target); !slices.Equal(got, want) {
 		t.Errorf("the mirror holds %q,\nwant %q", got, want)
@@ -224,8 +227,18 @@ func TestPathTricks(t *testing.T) {
 		t.Run("tree lists "+p, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "tree")
 			writeTree(t, dir, 1, site{"index.html": "x"})
+			// In the former format, which lists the files itself, and as a
+			// part: both are refused.
 			quoted, _ := json.Marshal(p)
-			raw := strings.Replace(readFile(t, filepath.Join(dir, sign.ManifestFile)), `"index.html"`, string(quoted), 1)
+			raw := `{"origin":"` + origin + `","edition":1,"files":[{"path":` + string(quoted) + `,"sha256":"` + hashOf([]byte("x")) + `","size":1}]}`
+			write(t, filepath.Join(dir, sign.ManifestFile), raw)
+			if _, err := OpenTree(dir); err == nil || !strings.Contains(err.Error(), "refused") {
+				t.Errorf("opened a tree listing %q: %v", p, err)
+			}
+			part := `{"files":[{"path":` + string(quoted) + `,"sha256":"` + hashOf([]byte("x")) + `","size":1}]}`
+			name := "manifests/_." + hashOf([]byte(part))[:16] + ".json"
+			write(t, filepath.Join(dir, filepath.FromSlash(name)), part)
+			raw = `{"origin":"` + origin + `","edition":1,"parts":[{"path":"` + name + `","sha256":"` + hashOf([]byte(part)) + `","size":` + fmt.Sprint(len(part)) + `}]}`
 			write(t, filepath.Join(dir, sign.ManifestFile), raw)
 			if _, err := OpenTree(dir); err == nil || !strings.Contains(err.Error(), "refused") {
 				t.Errorf("opened a tree listing %q: %v", p, err)

@@ -38,7 +38,7 @@ func (s site) with(changes site, removed ...string) site {
 
 // firstSite is a small site in the shape of an export.
 func firstSite() site {
-	s := site{"index.html": "<!doctype html><title>Kolokol</title>", "kolokol.pub": "untrusted comment: minisign public key\nRWQ...\n",
+	s := site{"index.html": "<!doctype html><title>Kolokol</title>",
 		"style.css": "body{margin:0}", "ru/index.html": "<p>Русская служба</p>", "fa/index.html": "<p dir=rtl>فارسی</p>"}
 	for i := range 12 {
 		s[fmt.Sprintf("ru/a/%d-паром/index.html", i)] = fmt.Sprintf("<h1>Паром %d</h1>", i)
@@ -46,29 +46,30 @@ func firstSite() site {
 	return s
 }
 
-// writeTree writes a signed tree as the exporter does: the files, the
-// manifest, the sums, and signature files (opaque bytes here: a push never
-// reads them). It returns the opened tree.
+// writeTree writes a signed tree as the exporter does: the files, then
+// the edition signed with a throw-away key (its parts, manifest, sums and
+// signatures). It returns the opened tree.
 func writeTree(t *testing.T, dir string, edition int64, s site) *Tree {
 	t.Helper()
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	m := sign.Manifest{Origin: origin, Edition: edition, Time: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), KeyID: "0123456789ABCDEF"}
-	var sums strings.Builder
+	m := sign.Manifest{Origin: origin, Edition: edition, Time: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
 	for _, p := range slices.Sorted(maps.Keys(s)) {
 		write(t, filepath.Join(dir, p), s[p])
 		m.Files = append(m.Files, sign.File{Path: p, SHA256: hashOf([]byte(s[p])), Size: int64(len(s[p]))})
-		fmt.Fprintf(&sums, "%s  %s\n", hashOf([]byte(s[p])), p)
 	}
-	b, err := json.MarshalIndent(m, "", " ")
+	signer, err := sign.LoadSigner(t.TempDir(), m.Time)
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, sign.ManifestFile), string(b))
-	write(t, filepath.Join(dir, sign.SumsFile), sums.String())
-	write(t, filepath.Join(dir, sign.ManifestFile+sign.SigSuffix), fmt.Sprintf("untrusted comment: manifest of edition %d\n", edition))
-	write(t, filepath.Join(dir, sign.SumsFile+sign.SigSuffix), fmt.Sprintf("untrusted comment: sums of edition %d\n", edition))
+	e, err := signer.Sign(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Write(dir, false); err != nil {
+		t.Fatal(err)
+	}
 	tree, err := OpenTree(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +114,7 @@ func (c *counter) step(s Step) {
 func sitePaths(l []string) []string {
 	var out []string
 	for _, p := range l {
-		if !reserved(p) {
+		if !reserved(p) && !sign.IsPart(p) {
 			out = append(out, p)
 		}
 	}
@@ -134,7 +135,7 @@ func pushTo(t *testing.T, target Target, tree *Tree, journal string) (*Result, *
 // remoteManifest reads a target's manifest of that name; nil when none.
 func remoteManifest(t *testing.T, target Target, name string) *sign.Manifest {
 	t.Helper()
-	m, _, err := readRemoteManifest(t.Context(), target, name, quick)
+	m, _, err := readRemoteManifest(t.Context(), target, name, quick, nil)
 	if err != nil {
 		t.Fatalf("read %s: %v", name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -102,11 +103,11 @@ func (p *push) run(ctx context.Context) error {
 	if err := p.opt.Backoff.retry(ctx, func() error { return p.t.Clean(ctx) }); err != nil {
 		return err
 	}
-	cur, curRaw, err := readRemoteManifest(ctx, p.t, sign.ManifestFile, p.opt.Backoff)
+	cur, curRaw, err := readRemoteManifest(ctx, p.t, sign.ManifestFile, p.opt.Backoff, p.tree)
 	if err != nil {
 		return err
 	}
-	next, _, err := readRemoteManifest(ctx, p.t, sign.NextPrefix+sign.ManifestFile, p.opt.Backoff)
+	next, _, err := readRemoteManifest(ctx, p.t, sign.NextPrefix+sign.ManifestFile, p.opt.Backoff, p.tree)
 	if err != nil {
 		return err
 	}
@@ -147,7 +148,7 @@ func (p *push) run(ctx context.Context) error {
 	}
 
 	uploads, deletes := diff(cur, local)
-	p.res.Unchanged = len(local.Files) - len(uploads)
+	p.res.Unchanged = len(local.Files) - siteFiles(uploads)
 	for _, f := range uploads {
 		if err := p.j.add(p.tree, f); err != nil {
 			return err
@@ -163,21 +164,12 @@ func (p *push) run(ctx context.Context) error {
 			return err
 		}
 	}
-	// b, c. Files whose old version stands in the way of a new one (a file
-	// that becomes a folder, a folder that becomes a file) go first; the
-	// next manifest no longer lists them, so their absence is allowed.
-	blocking, later := splitBlocking(deletes, uploads)
-	if err := p.deleteAll(ctx, blocking); err != nil {
+	// b, c.
+	if err := p.apply(ctx, uploads, deletes, p.j.get); err != nil {
 		return err
 	}
-	if err := p.uploadAll(ctx, uploads, p.j.get); err != nil {
-		return err
-	}
-	if err := p.deleteAll(ctx, later); err != nil {
-		return err
-	}
-	p.res.Deleted = len(deletes)
-	p.res.Uploaded = len(uploads)
+	p.res.Deleted = countSitePaths(deletes)
+	p.res.Uploaded = siteFiles(uploads)
 	// d, e.
 	current := func(name string) ([]byte, error) { return p.tree.signed[name], nil }
 	if err := p.promote(ctx, current); err != nil {
@@ -186,18 +178,72 @@ func (p *push) run(ctx context.Context) error {
 	return p.finish(ctx)
 }
 
-// sameEdition reports whether two manifests are one edition: same number,
-// same files.
-func sameEdition(a, b *sign.Manifest) bool {
-	if a.Edition != b.Edition || len(a.Files) != len(b.Files) {
-		return false
-	}
-	for i := range a.Files {
-		if a.Files[i] != b.Files[i] {
-			return false
+// apply writes a push's files and deletes: files whose old version stands
+// in the way of a new one (a file that becomes a folder, a folder that
+// becomes a file) go first, as the next manifest no longer lists them, so
+// their absence is allowed; then the next edition's new parts (verify reads
+// the site's files of the next edition from them), the files, the
+// deletions, and the former parts last, once the files they list are gone
+// or as the next edition has them.
+func (p *push) apply(ctx context.Context, uploads []sign.File, deletes []string, source func(sign.File) ([]byte, error)) error {
+	var parts, files []sign.File
+	for _, f := range uploads {
+		if sign.IsPart(f.Path) {
+			parts = append(parts, f)
+		} else {
+			files = append(files, f)
 		}
 	}
-	return true
+	var oldParts, dels []string
+	for _, d := range deletes {
+		if sign.IsPart(d) {
+			oldParts = append(oldParts, d)
+		} else {
+			dels = append(dels, d)
+		}
+	}
+	blocking, later := splitBlocking(dels, files)
+	if err := p.deleteAll(ctx, blocking); err != nil {
+		return err
+	}
+	if err := p.uploadAll(ctx, parts, source); err != nil {
+		return err
+	}
+	if err := p.uploadAll(ctx, files, source); err != nil {
+		return err
+	}
+	if err := p.deleteAll(ctx, later); err != nil {
+		return err
+	}
+	return p.deleteAll(ctx, oldParts)
+}
+
+// siteFiles counts the site's files among files (the parts aside).
+func siteFiles(files []sign.File) int {
+	n := 0
+	for _, f := range files {
+		if !sign.IsPart(f.Path) {
+			n++
+		}
+	}
+	return n
+}
+
+// countSitePaths counts the site's paths among paths (the parts aside).
+func countSitePaths(paths []string) int {
+	n := 0
+	for _, p := range paths {
+		if !sign.IsPart(p) {
+			n++
+		}
+	}
+	return n
+}
+
+// sameEdition reports whether two manifests are one edition: same number,
+// same parts and files.
+func sameEdition(a, b *sign.Manifest) bool {
+	return a.Edition == b.Edition && slices.Equal(a.Parts, b.Parts) && slices.Equal(a.Files, b.Files)
 }
 
 // diff returns the files of to that from does not have as they are, and
@@ -208,15 +254,15 @@ func diff(from, to *sign.Manifest) (uploads []sign.File, deletes []string) {
 	if from != nil {
 		old, _ = index(from)
 	}
-	listed := make(map[string]bool, len(to.Files))
-	for _, f := range to.Files {
+	listed := make(map[string]bool, len(to.Parts)+len(to.Files))
+	for _, f := range allFiles(to) {
 		listed[f.Path] = true
 		if o, ok := old[f.Path]; !ok || o.SHA256 != f.SHA256 || o.Size != f.Size {
 			uploads = append(uploads, f)
 		}
 	}
 	if from != nil {
-		for _, f := range from.Files {
+		for _, f := range allFiles(from) {
 			if !listed[f.Path] {
 				deletes = append(deletes, f.Path)
 			}
@@ -277,14 +323,7 @@ func (p *push) complete(ctx context.Context, cur, next *sign.Manifest) error {
 		}
 		return nil, Permanent(fmt.Errorf("%s of edition %d is neither in the journal nor in this tree, and the mirror does not have it yet: push edition %d's tree to complete it", f.Path, next.Edition, next.Edition))
 	}
-	blocking, later := splitBlocking(deletes, uploads)
-	if err := p.deleteAll(ctx, blocking); err != nil {
-		return err
-	}
-	if err := p.uploadAll(ctx, uploads, source); err != nil {
-		return err
-	}
-	if err := p.deleteAll(ctx, later); err != nil {
+	if err := p.apply(ctx, uploads, deletes, source); err != nil {
 		return err
 	}
 	// Its signed files are on the target under their next- names.

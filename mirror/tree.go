@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/kolokol/kolokol/sign"
 )
@@ -58,6 +60,19 @@ func OpenTree(dir string) (*Tree, error) {
 		root.Close()
 		return nil, fmt.Errorf("open tree %s: %s: %w", dir, sign.ManifestFile, err)
 	}
+	// The tree must be whole: a part missing here is an error, not a
+	// group left unknown as on a mirror mid-push.
+	err = loadFiles(t.Manifest, func(p sign.File) ([]byte, error) {
+		b, err := readRootFile(root, p.Path, p.Size)
+		if err != nil {
+			return nil, fmt.Errorf("part %s: %v", p.Path, err)
+		}
+		return b, nil
+	})
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("open tree %s: %w", dir, err)
+	}
 	t.byPath, t.byHash = index(t.Manifest)
 	return t, nil
 }
@@ -66,9 +81,9 @@ func OpenTree(dir string) (*Tree, error) {
 func (t *Tree) Close() error { return t.root.Close() }
 
 func index(m *sign.Manifest) (map[string]sign.File, map[string]string) {
-	byPath := make(map[string]sign.File, len(m.Files))
-	byHash := make(map[string]string, len(m.Files))
-	for _, f := range m.Files {
+	byPath := make(map[string]sign.File, len(m.Parts)+len(m.Files))
+	byHash := make(map[string]string, len(m.Parts)+len(m.Files))
+	for _, f := range allFiles(m) {
 		byPath[f.Path] = f
 		if _, ok := byHash[f.SHA256]; !ok {
 			byHash[f.SHA256] = f.Path
@@ -117,16 +132,33 @@ func checkBytes(f sign.File, b []byte) error {
 }
 
 // ParseManifest reads a manifest, the tree's or one a mirror answered,
-// and checks it as hostile input: an origin, an edition not below 0, files
-// sorted by path without repeats, every path passing CheckPath, every hash
-// 64 lower-case hex digits, no negative size.
+// and checks it as hostile input: an origin, an edition not below 0, parts
+// well named (sign.ParsePartName), and, in parts and files alike, paths
+// sorted without repeats, every path passing CheckPath, every hash 64
+// lower-case hex digits, no negative size. The files of a manifest split
+// in parts are read from them by loadFiles; a manifest of the former
+// format lists them itself.
 func ParseManifest(b []byte) (*sign.Manifest, error) {
-	var m sign.Manifest
-	if err := json.Unmarshal(b, &m); err != nil {
+	var raw struct {
+		Origin  string       `json:"origin"`
+		Edition int64        `json:"edition"`
+		Time    time.Time    `json:"time"`
+		KeyID   string       `json:"key_id"`
+		Parts   *[]sign.File `json:"parts"`
+		Files   *[]sign.File `json:"files"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
 		if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '<' {
 			return nil, fmt.Errorf("this is HTML, not a manifest (a web page or an error page where the manifest should be)")
 		}
 		return nil, fmt.Errorf("not a manifest: %w", err)
+	}
+	m := &sign.Manifest{Origin: raw.Origin, Edition: raw.Edition, Time: raw.Time, KeyID: raw.KeyID}
+	if raw.Parts != nil {
+		m.Parts = *raw.Parts
+	}
+	if raw.Files != nil {
+		m.Files = *raw.Files
 	}
 	if m.Origin == "" {
 		return nil, fmt.Errorf("the manifest names no origin")
@@ -134,26 +166,78 @@ func ParseManifest(b []byte) (*sign.Manifest, error) {
 	if m.Edition < 0 {
 		return nil, fmt.Errorf("the manifest's edition %d is negative", m.Edition)
 	}
-	for i, f := range m.Files {
-		if err := CheckPath(f.Path); err != nil {
-			return nil, fmt.Errorf("the manifest lists a path that is refused: %w", err)
-		}
-		if i > 0 && f.Path <= m.Files[i-1].Path {
-			return nil, fmt.Errorf("the manifest's files are not sorted by path without repeats (%q after %q)", f.Path, m.Files[i-1].Path)
-		}
-		if len(f.SHA256) != 64 || strings.Trim(f.SHA256, "0123456789abcdef") != "" {
-			return nil, fmt.Errorf("the manifest's SHA-256 of %q is not 64 lower-case hex digits", f.Path)
-		}
-		if f.Size < 0 {
-			return nil, fmt.Errorf("the manifest gives %q a negative size", f.Path)
+	if raw.Parts != nil && raw.Files != nil {
+		return nil, fmt.Errorf("the manifest lists both parts and files")
+	}
+	for _, p := range m.Parts {
+		if _, _, err := sign.ParsePartName(p.Path); err != nil {
+			return nil, fmt.Errorf("the manifest lists a part that is refused: %w", err)
 		}
 	}
-	return &m, nil
+	for _, list := range [][]sign.File{m.Parts, m.Files} {
+		for i, f := range list {
+			if err := CheckPath(f.Path); err != nil {
+				return nil, fmt.Errorf("the manifest lists a path that is refused: %w", err)
+			}
+			if i > 0 && f.Path <= list[i-1].Path {
+				return nil, fmt.Errorf("the manifest's files are not sorted by path without repeats (%q after %q)", f.Path, list[i-1].Path)
+			}
+			if len(f.SHA256) != 64 || strings.Trim(f.SHA256, "0123456789abcdef") != "" {
+				return nil, fmt.Errorf("the manifest's SHA-256 of %q is not 64 lower-case hex digits", f.Path)
+			}
+			if f.Size < 0 {
+				return nil, fmt.Errorf("the manifest gives %q a negative size", f.Path)
+			}
+		}
+	}
+	return m, nil
+}
+
+// loadFiles reads a manifest's files from its parts: get returns a part's
+// bytes, which are checked against the manifest. A part get cannot find
+// (a push removed it: the files it listed are gone or the next edition's)
+// leaves its group's files unknown; those of the other parts are read.
+func loadFiles(m *sign.Manifest, get func(sign.File) ([]byte, error)) error {
+	if len(m.Parts) == 0 {
+		return nil // the former format, or an empty edition
+	}
+	missing, err := sign.AssembleFiles(m, func(p sign.File) ([]byte, error) {
+		b, err := get(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkBytes(p, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	})
+	if err != nil {
+		return Permanent(fmt.Errorf("the manifest's parts are refused: %w", err))
+	}
+	for _, f := range m.Files {
+		if err := CheckPath(f.Path); err != nil {
+			return Permanent(fmt.Errorf("the manifest's parts list a path that is refused: %w", err))
+		}
+	}
+	for path, err := range missing {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("read part %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// allFiles are the parts and the files of an edition: every file a push
+// writes or deletes, apart from the signed ones at the root.
+func allFiles(m *sign.Manifest) []sign.File {
+	return append(slices.Clip(m.Parts), m.Files...)
 }
 
 // readRemoteManifest returns a target's manifest of that name, or nil
-// when it has none.
-func readRemoteManifest(ctx context.Context, t Target, name string, b Backoff) (*sign.Manifest, []byte, error) {
+// when it has none, with its files: the parts the local tree has too
+// (the same name is the same content) are read from the tree, the others
+// from the target.
+func readRemoteManifest(ctx context.Context, t Target, name string, b Backoff, local *Tree) (*sign.Manifest, []byte, error) {
 	var raw []byte
 	err := b.retry(ctx, func() (err error) {
 		raw, err = t.Get(ctx, name, MaxManifestBytes)
@@ -170,6 +254,27 @@ func readRemoteManifest(ctx context.Context, t Target, name string, b Backoff) (
 	m, err := ParseManifest(raw)
 	if err != nil {
 		return nil, nil, Permanent(fmt.Errorf("%s answers %s: %w", t, name, err))
+	}
+	err = loadFiles(m, func(p sign.File) ([]byte, error) {
+		if local != nil {
+			if f, ok := local.byPath[p.Path]; ok && f == p {
+				if data, err := local.read(p); err == nil {
+					return data, nil
+				}
+			}
+		}
+		var data []byte
+		err := b.retry(ctx, func() (err error) {
+			data, err = t.Get(ctx, p.Path, p.Size)
+			if errors.Is(err, fs.ErrNotExist) {
+				return Permanent(err)
+			}
+			return err
+		})
+		return data, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s answers %s: %w", t, name, err)
 	}
 	return m, raw, nil
 }

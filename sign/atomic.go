@@ -12,7 +12,18 @@ import (
 // renamed over it (replace) or linked to its name (create only: fails with
 // fs.ErrExist when the name is taken, so two processes making the first
 // key cannot both win).
-func writeFileAtomic(dir, name string, data []byte, perm os.FileMode, replace bool) (err error) {
+func writeFileAtomic(dir, name string, data []byte, perm os.FileMode, replace bool) error {
+	if err := writeFileNoDirSync(dir, name, data, perm, replace); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// writeFileNoDirSync is writeFileAtomic without the sync of the directory
+// that makes the rename durable: for several files written in a row,
+// whose directory is synced once after the last.
+func writeFileNoDirSync(dir, name string, data []byte, perm os.FileMode, replace bool) (err error) {
 	f, err := os.CreateTemp(dir, tempPrefix(name))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
@@ -48,7 +59,6 @@ func writeFileAtomic(dir, name string, data []byte, perm os.FileMode, replace bo
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	syncDir(dir)
 	return nil
 }
 

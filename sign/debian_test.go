@@ -70,11 +70,24 @@ func TestDebianTools(t *testing.T) {
 	}
 	checkBlock := readmeBlock(t, "minisign -Vm manifest.json -p ~/kolokol.pub")
 	unlistedScript := readmeBlock(t, "comm -23")
+	// The README's command that checks every file of the site, through
+	// the parts' sums that SHA256SUMS lists.
+	var filesCheck string
+	for _, line := range strings.Split(checkBlock, "\n") {
+		if strings.HasPrefix(line, "sha256sum -c $(") {
+			filesCheck = line
+		}
+	}
+	if filesCheck == "" {
+		t.Fatal("the README's check has no sha256sum -c $(…) line")
+	}
 	// The reader's own copy of the key, where the README puts it.
 	home := t.TempDir()
 	os.WriteFile(filepath.Join(home, "kolokol.pub"), s.Keyring().Marshal(), 0o644)
+	var parts int
 	good := func(t *testing.T) string {
-		dir, _ := export(t, s, 42, site())
+		dir, e := export(t, s, 42, site())
+		parts = len(e.Manifest.Parts)
 		return dir
 	}
 	comment := "Trusted comment: kolokol origin=https://news.example.org edition=42 time=2026-11-30T09:42:00Z"
@@ -84,7 +97,7 @@ func TestDebianTools(t *testing.T) {
 		cmd := exec.Command("bash", "-e", "-c", checkBlock)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "HOME="+home, "LC_ALL=C")
-		if out, err := cmd.CombinedOutput(); err != nil || strings.Count(string(out), comment) != 2 || strings.Count(string(out), ": OK") != len(site()) {
+		if out, err := cmd.CombinedOutput(); err != nil || strings.Count(string(out), comment) != 2 || strings.Count(string(out), ": OK") != len(site())+parts {
 			t.Errorf("the README's commands: %v\n%s", err, out)
 		}
 		for _, args := range [][]string{
@@ -97,8 +110,11 @@ func TestDebianTools(t *testing.T) {
 				t.Errorf("minisign %q: %v\n%s", args, ok, out)
 			}
 		}
-		if out, ok := run(t, dir, sha256sum, "-c", "SHA256SUMS"); !ok || strings.Count(out, ": OK") != len(site()) {
+		if out, ok := run(t, dir, sha256sum, "-c", "SHA256SUMS"); !ok || strings.Count(out, ": OK") != parts {
 			t.Errorf("sha256sum -c: %v\n%s", ok, out)
+		}
+		if out, ok := run(t, dir, "bash", "-c", filesCheck); !ok || strings.Count(out, ": OK") != len(site()) {
+			t.Errorf("%s: %v\n%s", filesCheck, ok, out)
 		}
 		if out, ok := run(t, dir, "bash", "-c", unlistedScript); !ok || out != "" {
 			t.Errorf("the unlisted-files check: %v %q", ok, out)
@@ -121,22 +137,34 @@ func TestDebianTools(t *testing.T) {
 			b, _ := os.ReadFile(name)
 			b[5] ^= 1
 			os.WriteFile(name, b, 0o644)
-		}, []string{sha256sum, "-c", "SHA256SUMS"}, "ru/index.html: FAILED", false},
+		}, []string{"bash", "-c", filesCheck}, "ru/index.html: FAILED", false},
 		{"a page removed", func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, "static", "site.css"))
-		}, []string{sha256sum, "-c", "SHA256SUMS"}, "static/site.css: FAILED open or read", false},
+		}, []string{"bash", "-c", filesCheck}, "static/site.css: FAILED open or read", false},
 		{"a page added", func(t *testing.T, dir string) {
 			mustWrite(t, filepath.Join(dir, "ru", "a", "99-fake", "index.html"), "<p>fake</p>")
 		}, []string{"bash", "-c", unlistedScript}, "ru/a/99-fake/index.html\n", true},
 		{"a file added as a symlink", func(t *testing.T, dir string) {
 			os.Symlink("/etc/passwd", filepath.Join(dir, "evil"))
 		}, []string{"bash", "-c", unlistedScript}, "evil\n", true},
-		{"a line of SHA256SUMS changed to match a changed page", func(t *testing.T, dir string) {
+		{"a line of a part's sums changed to match a changed page", func(t *testing.T, dir string) {
 			mustWrite(t, filepath.Join(dir, "index.html"), "<p>fake</p>")
-			b, _ := os.ReadFile(filepath.Join(dir, SumsFile))
+			sums, _ := filepath.Glob(filepath.Join(dir, PartsDir, RootGroup+".*"+PartSumsSuffix))
+			b, _ := os.ReadFile(sums[0])
 			fake := FileFor("index.html", []byte("<p>fake</p>"))
 			old := FileFor("index.html", []byte(site()["index.html"]))
-			os.WriteFile(filepath.Join(dir, SumsFile), []byte(strings.Replace(string(b), old.SHA256, fake.SHA256, 1)), 0o644)
+			os.WriteFile(sums[0], []byte(strings.Replace(string(b), old.SHA256, fake.SHA256, 1)), 0o644)
+		}, []string{sha256sum, "-c", "SHA256SUMS"}, "manifests/_.", false},
+		{"and SHA256SUMS changed to match that", func(t *testing.T, dir string) {
+			mustWrite(t, filepath.Join(dir, "index.html"), "<p>fake</p>")
+			sums, _ := filepath.Glob(filepath.Join(dir, PartsDir, RootGroup+".*"+PartSumsSuffix))
+			b, _ := os.ReadFile(sums[0])
+			fake := FileFor("index.html", []byte("<p>fake</p>"))
+			old := FileFor("index.html", []byte(site()["index.html"]))
+			forged := []byte(strings.Replace(string(b), old.SHA256, fake.SHA256, 1))
+			os.WriteFile(sums[0], forged, 0o644)
+			top, _ := os.ReadFile(filepath.Join(dir, SumsFile))
+			os.WriteFile(filepath.Join(dir, SumsFile), []byte(strings.Replace(string(top), FileFor("", b).SHA256, FileFor("", forged).SHA256, 1)), 0o644)
 		}, []string{minisign, "-Vm", "SHA256SUMS", "-p", "kolokol.pub"}, "Signature verification failed", false},
 		{"the manifest edited", func(t *testing.T, dir string) {
 			b, _ := os.ReadFile(filepath.Join(dir, ManifestFile))

@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,13 +22,24 @@ type Edition struct {
 	Statement Statement
 
 	manifest, manifestSig, sums, sumsSig, pub []byte
+	parts                                     []NamedFile // made by Sign, not reused
 }
 
-// Sign signs one edition: the manifest (its Files sorted here, its KeyID
-// and time set), SHA256SUMS, each with a minisign signature whose trusted
-// comment is the edition's Statement, and the keyring (kolokol.pub).
+// Sign signs one edition: its Files, sorted here, are split into parts
+// (see PartsDir); the manifest (the parts, its KeyID and time set) and
+// SHA256SUMS (the parts too) each get a minisign signature whose trusted
+// comment is the edition's Statement; and the keyring (kolokol.pub).
 // Keeping the edition number growing is the caller's part: Sign cannot
 // know which numbers were used before.
+//
+// m.Parts may hold parts of an earlier edition whose groups the caller
+// knows unchanged (the same files, hashes and sizes): those are listed
+// again as they are, without being made again, and m.Files then holds
+// the files of the other groups only (the edition's Manifest.Files too).
+// A part of a group whose files changed must not be among them: the
+// edition would list it, and verify would find the files it lists
+// altered. Only the files given are checked, so that an edition of a
+// large site after a small change costs little.
 func (s *Signer) Sign(m Manifest) (*Edition, error) {
 	origin, err := CanonicalOrigin(m.Origin)
 	if err != nil {
@@ -39,13 +51,27 @@ func (s *Signer) Sign(m Manifest) (*Edition, error) {
 	m.Time = m.Time.UTC().Truncate(time.Second)
 	m.KeyID = s.id.String()
 	m.Files = slices.Clone(m.Files)
-	slices.SortFunc(m.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	if !slices.IsSortedFunc(m.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) }) {
+		slices.SortFunc(m.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	}
+	m.legacy = false
+	if err := m.validateFiles(); err != nil {
+		return nil, fmt.Errorf("sign edition %d: %w", m.Edition, err)
+	}
+	if err := checkReused(m.Files, m.Parts); err != nil {
+		return nil, fmt.Errorf("sign edition %d: %w", m.Edition, err)
+	}
+	parts, partData, err := makeParts(m.Files, m.Parts)
+	if err != nil {
+		return nil, fmt.Errorf("sign edition %d: %w", m.Edition, err)
+	}
+	m.Parts = parts
 	manifest, err := MarshalManifest(&m)
 	if err != nil {
 		return nil, fmt.Errorf("sign edition %d: %w", m.Edition, err)
 	}
 	st := Statement{Origin: m.Origin, Edition: m.Edition, Time: m.Time}
-	e := &Edition{Manifest: m, Statement: st, manifest: manifest, sums: MarshalSums(&m), pub: s.ring.Marshal()}
+	e := &Edition{Manifest: m, Statement: st, manifest: manifest, sums: MarshalSums(&m), pub: s.ring.Marshal(), parts: partData}
 	untrusted := "signature from kolokol secret key " + s.id.String()
 	ms, err := signMessage(s.key, s.id, e.manifest, untrusted, st.String())
 	if err != nil {
@@ -72,11 +98,12 @@ type NamedFile struct {
 // matching them are an update in progress. The public key keeps its name.
 //
 // A push to a target without rename (object storage) that stays verifiable
-// all the way: Files(true), then the changed files, then the removal of
-// files the edition dropped, then Files(false), then the next- files may
-// be removed (RemoveNext; a next- edition no newer than the current one is
-// ignored). At every step in between, verify passes, saying the mirror is
-// mid-update.
+// all the way: Files(true), then the new parts (Parts), then the changed
+// files, then the removal of files the edition dropped, then the removal
+// of the former edition's parts, then Files(false), then the next- files
+// may be removed (RemoveNext; a next- edition no newer than the current
+// one is ignored). At every step in between, verify passes, saying the
+// mirror is mid-update.
 func (e *Edition) Files(next bool) []NamedFile {
 	p := ""
 	if next {
@@ -91,10 +118,87 @@ func (e *Edition) Files(next bool) []NamedFile {
 	}
 }
 
-// Write writes Files(next) into dir, each file atomically (a temporary
-// file renamed into place), first removing the temporary files an earlier
-// write that was killed may have left.
+// Parts are the edition's parts that Sign made (not those it reused from
+// an earlier edition), by their paths: written or uploaded after the next
+// manifest (Files(true)), before the site's files.
+func (e *Edition) Parts() []NamedFile { return e.parts }
+
+// WriteParts writes Parts into dir, each atomically, making the parts
+// folder if need be.
+func (e *Edition) WriteParts(dir string) error {
+	if len(e.parts) == 0 {
+		return nil
+	}
+	pdir := filepath.Join(dir, PartsDir)
+	if fi, err := os.Lstat(pdir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("write edition %d: %s is not a directory", e.Manifest.Edition, pdir)
+	}
+	if err := os.Mkdir(pdir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("write edition %d: %w", e.Manifest.Edition, err)
+	}
+	names := make([]string, len(e.parts))
+	for i, p := range e.parts {
+		names[i] = strings.TrimPrefix(p.Name, PartsDir+"/")
+	}
+	if err := removeStaleTemps(pdir, names...); err != nil {
+		return fmt.Errorf("write edition %d: %w", e.Manifest.Edition, err)
+	}
+	for i, p := range e.parts {
+		if have, err := os.ReadFile(filepath.Join(pdir, names[i])); err == nil && bytes.Equal(have, p.Data) {
+			continue // written with the next manifest, or by a run that was killed
+		}
+		if err := writeFileNoDirSync(pdir, names[i], p.Data, 0o644, true); err != nil {
+			return fmt.Errorf("write edition %d: %w", e.Manifest.Edition, err)
+		}
+	}
+	syncDir(pdir)
+	return nil
+}
+
+// RemoveStaleParts removes from dir's parts folder every file that is not
+// a part of m: the parts of the edition before, once the files they list
+// are gone, before m's manifest replaces the old one (verify, which
+// reads the parts of the current manifest, then knows those files from
+// the next one's), and whatever else is there.
+func RemoveStaleParts(dir string, m *Manifest) error {
+	pdir := filepath.Join(dir, PartsDir)
+	entries, err := os.ReadDir(pdir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("remove the former parts: %w", err)
+	}
+	keep := map[string]bool{}
+	for _, p := range m.Parts {
+		keep[strings.TrimPrefix(p.Path, PartsDir+"/")] = true
+	}
+	var errs []error
+	for _, en := range entries {
+		if keep[en.Name()] {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(pdir, en.Name())); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("remove the former parts: %w", err)
+	}
+	syncDir(pdir)
+	return nil
+}
+
+// Write writes Files(next) and the Parts into dir, each file atomically
+// (a temporary file renamed into place), first removing the temporary
+// files an earlier write that was killed may have left. With next, the
+// parts go after the next manifest, which lists them; without, before the
+// manifest (a part already there is left as it is).
 func (e *Edition) Write(dir string, next bool) error {
+	if !next {
+		if err := e.WriteParts(dir); err != nil {
+			return err
+		}
+	}
 	files := e.Files(next)
 	names := make([]string, len(files))
 	for i, f := range files {
@@ -104,9 +208,20 @@ func (e *Edition) Write(dir string, next bool) error {
 		return fmt.Errorf("write edition %d: %w", e.Manifest.Edition, err)
 	}
 	for _, f := range files {
-		if err := writeFileAtomic(dir, f.Name, f.Data, 0o644, true); err != nil {
+		if f.Name == PublicKeyFile {
+			if have, err := os.ReadFile(filepath.Join(dir, f.Name)); err == nil && bytes.Equal(have, f.Data) {
+				continue // the same keys as the edition before
+			}
+		}
+		if err := writeFileNoDirSync(dir, f.Name, f.Data, 0o644, true); err != nil {
 			return fmt.Errorf("write edition %d: %w", e.Manifest.Edition, err)
 		}
+	}
+	// One sync for the renames: a reader after a power cut may find some
+	// of them not done, which is what a push under way looks like too.
+	syncDir(dir)
+	if next {
+		return e.WriteParts(dir)
 	}
 	return nil
 }

@@ -6,11 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
-	"os"
-	"slices"
-	"strings"
 	"sync"
 )
 
@@ -20,13 +18,19 @@ type entry struct {
 	cur, next *File
 }
 
-// checkFiles reads every file either edition lists, each once.
-func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers int, r *Report) []Finding {
+// checkFiles reads every file either edition lists, each once: the
+// parts, but those read already (checked, in verified), and the files.
+func checkFiles(ctx context.Context, src Source, cur, next *Manifest, verified map[string]bool, workers int, r *Report) []Finding {
 	byPath := map[string]*entry{}
 	var entries []*entry
 	add := func(m *Manifest, isNext bool) {
-		for i := range m.Files {
-			f := &m.Files[i]
+		for i := range len(m.Parts) + len(m.Files) {
+			var f *File
+			if i < len(m.Parts) {
+				f = &m.Parts[i]
+			} else {
+				f = &m.Files[i-len(m.Parts)]
+			}
 			e := byPath[f.Path]
 			if e == nil {
 				e = &entry{path: f.Path}
@@ -44,7 +48,14 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers in
 	if next != nil {
 		add(next, true)
 	}
-	r.Files = len(entries)
+	r.Files, r.Parts = 0, 0
+	for _, e := range entries {
+		if IsPart(e.path) {
+			r.Parts++
+		} else {
+			r.Files++
+		}
+	}
 	edition := int64(0)
 	if r.Next != nil {
 		edition = r.Next.Edition
@@ -54,8 +65,19 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers in
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			// One buffer and one hash a worker, not one of each per file:
+			// tens of thousands of files make a lot of garbage otherwise.
+			c := &checker{buf: make([]byte, 64<<10), h: sha256.New()}
 			for i := range work {
-				found[i] = checkFile(ctx, src, entries[i], next != nil, edition)
+				if e := entries[i]; verified[e.path] {
+					// A part read and checked already: the same content
+					// under one name in either edition.
+					if e.cur == nil {
+						found[i] = &Finding{e.path, Updating, fmt.Sprintf("new in edition %d", edition)}
+					}
+					continue
+				}
+				found[i] = c.checkFile(ctx, src, entries[i], next != nil, edition)
 			}
 		})
 	}
@@ -71,7 +93,7 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers in
 	for i, f := range found {
 		if f != nil {
 			out = append(out, *f)
-		} else if ctx.Err() != nil {
+		} else if ctx.Err() != nil && !verified[entries[i].path] {
 			out = append(out, Finding{Path: entries[i].path, Kind: Unreadable, Detail: ctx.Err().Error()})
 		}
 	}
@@ -80,7 +102,13 @@ func checkFiles(ctx context.Context, src Source, cur, next *Manifest, workers in
 
 // checkFile tells what one file is: the current edition's (nil), the
 // next's (Updating), or neither.
-func checkFile(ctx context.Context, src Source, e *entry, hasNext bool, nextEdition int64) *Finding {
+// checker reads files, one at a time.
+type checker struct {
+	buf []byte
+	h   hash.Hash
+}
+
+func (c *checker) checkFile(ctx context.Context, src Source, e *entry, hasNext bool, nextEdition int64) *Finding {
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -112,8 +140,9 @@ func checkFile(ctx context.Context, src Source, e *entry, hasNext bool, nextEdit
 	}
 	// Read one byte more than either edition signed, no further: a mirror
 	// serving an endless file costs verify that much and no more.
-	h := sha256.New()
-	n, err := io.Copy(h, io.LimitReader(rc, limit+1))
+	h := c.h
+	h.Reset()
+	n, err := io.CopyBuffer(h, io.LimitReader(rc, limit+1), c.buf)
 	if err != nil {
 		if errors.Is(err, fs.ErrInvalid) {
 			return &Finding{e.path, Altered, err.Error()}
@@ -146,6 +175,9 @@ func unlisted(listed []string, cur, next *Manifest) []Finding {
 	signed := map[string]bool{}
 	for _, m := range []*Manifest{cur, next} {
 		if m != nil {
+			for _, f := range m.Parts {
+				signed[f.Path] = true
+			}
 			for _, f := range m.Files {
 				signed[f.Path] = true
 			}
@@ -170,69 +202,17 @@ func (e *notRegular) Unwrap() error { return fs.ErrInvalid }
 // Dir is a tree on a local disk. It reads only inside dir (os.Root), and
 // calls a symlink, a device or a directory where a file is signed
 // altered: the file is not what was signed even when what it points at is.
-func Dir(dir string) Source { return dirSource(dir) }
+//
+// It keeps the directories that hold directories open between files
+// ("ru", "ru/a"): a file is then opened with a few system calls from its
+// directory rather than by a walk from the top, which verify's reading of
+// every file of a large tree spends most of its time in otherwise. They
+// are closed when the source is garbage, or by Close.
+func Dir(dir string) Source { return newDirSource(dir) }
 
-type dirSource string
-
-func (d dirSource) Open(_ context.Context, path string) (io.ReadCloser, error) {
-	if err := CheckPath(path); err != nil && !IsReserved(path) {
-		return nil, fmt.Errorf("open %s: %w", path, &notRegular{path, err.Error()})
-	}
-	root, err := os.OpenRoot(string(d))
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	// Each directory on the way must be one: a symlinked directory would
-	// make the path name a file outside the place the manifest means.
-	segs := strings.Split(path, "/")
-	for i := 1; i < len(segs); i++ {
-		dir := strings.Join(segs[:i], "/")
-		fi, err := root.Lstat(dir)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			return nil, &notRegular{path, fmt.Sprintf("%s on its way is a %s", dir, describeMode(fi.Mode()))}
-		}
-	}
-	fi, err := root.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &notRegular{path, "a " + describeMode(fi.Mode())}
-	}
-	f, err := root.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	if st, err := f.Stat(); err != nil || !os.SameFile(fi, st) {
-		f.Close()
-		return nil, &notRegular{path, "replaced while being read"}
-	}
-	return f, nil
-}
-
-func (d dirSource) List(context.Context) ([]string, error) {
-	root, err := os.OpenRoot(string(d))
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	var paths []string
-	err = fs.WalkDir(root.FS(), ".", func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !de.IsDir() {
-			paths = append(paths, p)
-		}
-		return nil
-	})
-	slices.Sort(paths)
-	return paths, err
-}
+// maxOpenDirs bounds the directories a Dir keeps open: beyond, each file
+// is opened from the deepest one kept.
+const maxOpenDirs = 4096
 
 func describeMode(m fs.FileMode) string {
 	switch {

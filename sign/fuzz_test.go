@@ -120,16 +120,58 @@ func FuzzParseManifest(f *testing.F) {
 			}
 			seen[file.Path] = true
 		}
+		for _, part := range m.Parts {
+			if !isPartPath(part.Path) || seen[part.Path] {
+				t.Fatalf("a badly named or repeated part %q passed", part.Path)
+			}
+			seen[part.Path] = true
+		}
+		if lines := bytes.Count(MarshalSums(m), []byte("\n")); lines != len(m.Files)+len(m.Parts) {
+			t.Fatalf("SHA256SUMS has %d lines for %d files and %d parts", lines, len(m.Files), len(m.Parts))
+		}
+		if m.Legacy() {
+			return // read, never written
+		}
 		out, err := MarshalManifest(m)
 		if err != nil {
 			t.Fatalf("a parsed manifest does not marshal: %v", err)
 		}
 		again, err := ParseManifest(out)
-		if err != nil || !reflect.DeepEqual(m.Files, again.Files) && len(m.Files)+len(again.Files) > 0 || again.Edition != m.Edition || again.Origin != m.Origin || !again.Time.Equal(m.Time) {
+		if err != nil || !reflect.DeepEqual(m.Parts, again.Parts) && len(m.Parts)+len(again.Parts) > 0 || again.Edition != m.Edition || again.Origin != m.Origin || !again.Time.Equal(m.Time) {
 			t.Fatalf("round trip: %v", err)
 		}
-		if lines := bytes.Count(MarshalSums(m), []byte("\n")); lines != len(m.Files) {
-			t.Fatalf("SHA256SUMS has %d lines for %d files", lines, len(m.Files))
+	})
+}
+
+// FuzzParsePart reads any bytes as a part of a group: what passes holds
+// only safe paths of that group, sorted, and writes back as it was read.
+func FuzzParsePart(f *testing.F) {
+	files := []File{FileFor("ru/a/12-паром/index.html", nil), FileFor("ru/b", []byte("y")), FileFor("ru/c&d<e>.html", []byte("z"))}
+	good, _ := MarshalPart(files)
+	f.Add("ru", good)
+	f.Add(RootGroup, []byte(`{"files":[{"path":"index.html","sha256":"`+hashOfEmpty+`","size":0}]}`))
+	f.Add("ru", []byte(`{"files":[{"path":"ru/../x","sha256":"`+hashOfEmpty+`","size":0}]}`))
+	f.Add("media", []byte(`{"files":[{"path":"ru/x","sha256":"`+hashOfEmpty+`","size":0}]}`))
+	f.Fuzz(func(t *testing.T, group string, data []byte) {
+		files, err := ParsePart(group, data)
+		if err != nil {
+			return
+		}
+		for i, file := range files {
+			if CheckPath(file.Path) != nil || GroupOf(file.Path) != group || i > 0 && files[i-1].Path >= file.Path {
+				t.Fatalf("unsafe, misplaced or unsorted path %q passed", file.Path)
+			}
+		}
+		out, err := MarshalPart(files)
+		if err != nil {
+			t.Fatalf("a parsed part does not marshal: %v", err)
+		}
+		again, err := ParsePart(group, out)
+		if err != nil || !reflect.DeepEqual(files, again) && len(files)+len(again) > 0 {
+			t.Fatalf("round trip: %v", err)
+		}
+		if bytes.Count(marshalSumsOf(files), []byte("\n")) != len(files) {
+			t.Fatalf("the sums have a line per file")
 		}
 	})
 }
@@ -175,12 +217,15 @@ func FuzzVerify(f *testing.F) {
 			return
 		}
 		files := map[string][]byte{ManifestFile: manifest, ManifestFile + SigSuffix: sig.Marshal(), "index.html": body, "ru/index.html": []byte("y")}
+		for _, p := range good.Parts() {
+			files[p.Name] = p.Data
+		}
 		if m, err := ParseManifest(manifest); err == nil {
 			sums, _ := signMessage(s.key, s.id, MarshalSums(m), "fuzz", comment)
 			files[SumsFile], files[SumsFile+SigSuffix] = MarshalSums(m), sums.Marshal()
 		}
 		src := FetchFunc(func(_ context.Context, p string) (io.ReadCloser, error) {
-			if CheckPath(p) != nil && !IsReserved(p) {
+			if CheckPath(p) != nil && !IsReserved(p) && !isPartPath(p) {
 				t.Fatalf("verify asked for %q", p)
 			}
 			b, ok := files[p]

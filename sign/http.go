@@ -86,7 +86,7 @@ func (h *HTTPSource) URL(path string) string {
 // for a key it does not have. Any other answer but 200 is an error naming
 // it.
 func (h *HTTPSource) Open(ctx context.Context, path string) (io.ReadCloser, error) {
-	if err := CheckPath(path); err != nil && !IsReserved(path) {
+	if err := CheckPath(path); err != nil && !IsReserved(path) && !isPartPath(path) {
 		return nil, fmt.Errorf("fetch %s: %w", path, &notRegular{path, err.Error()})
 	}
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)

@@ -110,7 +110,7 @@ func TestVerifyHTTP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir, _ := export(t, s, 5, site())
+			dir, e := export(t, s, 5, site())
 			if tt.tamper != nil {
 				tt.tamper(t, dir)
 			}
@@ -119,7 +119,7 @@ func TestVerifyHTTP(t *testing.T) {
 			opt.Keys = s.Keyring()
 			r, err := Verify(context.Background(), src, opt)
 			if tt.reason == nil {
-				if err != nil || r.Listed || r.Files != len(site()) || len(r.Findings) != 0 {
+				if err != nil || r.Listed || r.Files != len(site()) || r.Parts != len(e.Manifest.Parts) || len(r.Findings) != 0 {
 					t.Fatalf("%v %+v\n%s", err, r, findings(r))
 				}
 			} else if !errors.Is(err, tt.reason) || !strings.Contains(err.Error(), tt.msg) {
@@ -185,7 +185,7 @@ func TestVerifyFetchFunc(t *testing.T) {
 	s, _ := newSigner(t)
 	files := site()
 	e := signNext(t, s, 3, files)
-	for _, f := range e.Files(false) {
+	for _, f := range append(e.Files(false), e.Parts()...) {
 		files[f.Name] = string(f.Data)
 	}
 	fetch := FetchFunc(func(_ context.Context, p string) (io.ReadCloser, error) {

@@ -1,8 +1,11 @@
 // Package sign makes exports of the reader site provable: an Ed25519 key
-// of the newsroom signs each export's manifest (every file with its SHA-256
-// and size) in minisign's format, so that anyone can check a mirror with
-// Debian's minisign and sha256sum, without Kolokol, and Kolokol's own
-// verify can tell a mirror being updated from a tampered one.
+// of the newsroom signs each export's manifest in minisign's format, so
+// that anyone can check a mirror with Debian's minisign and sha256sum,
+// without Kolokol, and Kolokol's own verify can tell a mirror being
+// updated from a tampered one. The manifest lists the edition's parts
+// (see PartsDir), each with its SHA-256 and size, and the parts list every
+// file with its SHA-256 and size: an edition that changes one service
+// rewrites that service's part and a small manifest.
 //
 // The export builds a Manifest, a Signer (LoadSigner) signs it into an
 // Edition, and Edition.Write puts the signed files beside the tree; a
@@ -18,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,10 +55,19 @@ type Manifest struct {
 	Time    time.Time `json:"time"`
 	// KeyID is the signing key's id, hex, as minisign shows it.
 	KeyID string `json:"key_id"`
-	// Files are sorted by Path; paths are relative ("ru/index.html"),
-	// slash-separated, never absolute, never with "." or ".." segments.
-	// The manifest, the sums and their signatures are not listed.
-	Files []File `json:"files"`
+	// Parts are the files that list the edition's files (see PartsDir),
+	// sorted by Path: what manifest.json lists.
+	Parts []File `json:"parts"`
+	// Files are every file of the site, sorted by Path; paths are relative
+	// ("ru/index.html"), slash-separated, never absolute, never with "."
+	// or ".." segments. The manifest, the sums, their signatures and the
+	// parts are not listed. Sign splits them into parts; ParseManifest
+	// leaves them to AssembleFiles, which reads them from the parts
+	// (a manifest of the former format, which lists every file itself,
+	// has them at once).
+	Files []File `json:"-"`
+
+	legacy bool // read from a manifest of the former format
 }
 
 // File is one file of an edition.
@@ -115,6 +126,8 @@ func CheckPath(p string) error {
 		return fmt.Errorf("path %q has a backslash", p)
 	case reservedNames[p]:
 		return fmt.Errorf("path %q is one of the export's own signed files", p)
+	case IsPart(p) || p == PartsDir:
+		return fmt.Errorf("path %q is in %s/, where the edition's lists of files are", p, PartsDir)
 	}
 	for _, r := range p {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
@@ -184,6 +197,15 @@ func (m *Manifest) Validate() error {
 	if _, err := ParseKeyID(m.KeyID); err != nil {
 		return err
 	}
+	if err := validateParts(m.Parts); err != nil {
+		return err
+	}
+	return m.validateFiles()
+}
+
+// validateFiles checks the files: paths safe, unique and sorted, no path
+// both a file and another's directory.
+func (m *Manifest) validateFiles() error {
 	files := make(map[string]bool, len(m.Files))
 	for i, f := range m.Files {
 		if err := CheckPath(f.Path); err != nil {
@@ -254,11 +276,13 @@ func plainJSON(s string) bool {
 }
 
 // MarshalManifest writes a manifest as verify and people read it: one
-// object, each file on a line of its own (a 100,000-file manifest stays
-// readable and diffs line by line). The bytes are what is signed.
+// object, each part on a line of its own. The bytes are what is signed.
 func MarshalManifest(m *Manifest) ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	if m.legacy {
+		return nil, errors.New("manifest: the former format is read, never written")
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -273,26 +297,14 @@ func MarshalManifest(m *Manifest) ([]byte, error) {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	// The encoder ends each value with "}\n": reopen the head object to
-	// add the files array.
+	// add the parts array.
 	b.Truncate(b.Len() - 2)
-	b.WriteString(`,"files":[`)
-	for i, f := range m.Files {
+	b.WriteString(`,"parts":[`)
+	for i, f := range m.Parts {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteByte('\n')
-		if plainJSON(f.Path) && plainJSON(f.SHA256) {
-			// What the encoder writes, without its reflection: a
-			// 100,000-file manifest is written on every edition.
-			b.WriteString(`{"path":"`)
-			b.WriteString(f.Path)
-			b.WriteString(`","sha256":"`)
-			b.WriteString(f.SHA256)
-			b.WriteString(`","size":`)
-			b.Write(strconv.AppendInt(b.AvailableBuffer(), f.Size, 10))
-			b.WriteByte('}')
-			continue
-		}
 		if err := enc.Encode(f); err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
 		}
@@ -303,7 +315,10 @@ func MarshalManifest(m *Manifest) ([]byte, error) {
 }
 
 // ParseManifest reads a manifest and validates it. It does not check a
-// signature: Verify does, before it believes anything here.
+// signature: Verify does, before it believes anything here. The files
+// are in the parts, which AssembleFiles reads; a manifest of the former
+// format, which lists every file itself (`"files"` instead of
+// `"parts"`), is read with its files.
 func ParseManifest(data []byte) (*Manifest, error) {
 	if looksLikeHTML(data) {
 		return nil, errors.New("this is HTML, not a manifest")
@@ -313,31 +328,49 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	if !utf8.Valid(data) {
 		return nil, errors.New("not a manifest: not UTF-8")
 	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	var raw struct {
+		Origin  string    `json:"origin"`
+		Edition int64     `json:"edition"`
+		Time    time.Time `json:"time"`
+		KeyID   string    `json:"key_id"`
+		Parts   *[]File   `json:"parts"`
+		Files   *[]File   `json:"files"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("not a manifest: %w", err)
+	}
+	m := &Manifest{Origin: raw.Origin, Edition: raw.Edition, Time: raw.Time, KeyID: raw.KeyID}
+	switch {
+	case raw.Parts != nil && raw.Files != nil:
+		return nil, errors.New("not a manifest: it lists both parts and files")
+	case raw.Parts != nil:
+		m.Parts = *raw.Parts
+	case raw.Files != nil:
+		m.Files, m.legacy = *raw.Files, true
+	default:
+		return nil, errors.New("not a manifest: it lists no parts")
 	}
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return m, nil
 }
 
-// MarshalSums writes the manifest's files in the exact format that
-// `sha256sum -c` reads: "<hex>  <path>" (two spaces: text mode, which is
-// binary on every system sha256sum runs on), one a line, in the
-// manifest's order. CheckPath has refused every path that sha256sum would
-// have to escape.
+// Legacy reports whether the manifest is of the former format, which
+// lists every file itself rather than in parts.
+func (m *Manifest) Legacy() bool { return m.legacy }
+
+// MarshalSums writes what SHA256SUMS holds for the manifest, in the exact
+// format that `sha256sum -c` reads: "<hex>  <path>" (two spaces: text
+// mode, which is binary on every system sha256sum runs on), one a line:
+// the parts (whose .sums files list the site's files in the same format);
+// for a manifest of the former format, every file. CheckPath has refused
+// every path that sha256sum would have to escape.
 func MarshalSums(m *Manifest) []byte {
-	var b bytes.Buffer
-	b.Grow(len(m.Files) * 100)
-	for _, f := range m.Files {
-		b.WriteString(f.SHA256)
-		b.WriteString("  ")
-		b.WriteString(f.Path)
-		b.WriteByte('\n')
+	if m.legacy {
+		return marshalSumsOf(m.Files)
 	}
-	return b.Bytes()
+	return marshalSumsOf(m.Parts)
 }
 
 // looksLikeHTML tells a block page, a captive portal or a host's "not

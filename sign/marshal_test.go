@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// TestMarshalManifestAsEncoder checks that the manifest's files are written
-// as encoding/json writes them, whatever their paths hold: the bytes are
-// what is signed, and what other tools read.
+// TestMarshalManifestAsEncoder checks that a part's files are written as
+// encoding/json writes them, whatever their paths hold: the bytes are
+// what is signed (through the part's hash), and what other tools read.
 func TestMarshalManifestAsEncoder(t *testing.T) {
 	id, _ := newKey()
 	m := &Manifest{Origin: "https://news.example.org", Edition: 3, Time: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), KeyID: id.String()}
@@ -17,22 +17,15 @@ func TestMarshalManifestAsEncoder(t *testing.T) {
 		m.Files = append(m.Files, File{Path: p, SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Size: int64(len(p)) * 1000})
 	}
 	slicesSort(m.Files)
-	got, err := MarshalManifest(m)
+	got, err := MarshalPart(m.Files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The manifest as encoding/json writes each part.
+	// The part as encoding/json writes each piece.
 	var want bytes.Buffer
 	enc := json.NewEncoder(&want)
 	enc.SetEscapeHTML(false)
-	enc.Encode(struct {
-		Origin  string    `json:"origin"`
-		Edition int64     `json:"edition"`
-		Time    time.Time `json:"time"`
-		KeyID   string    `json:"key_id"`
-	}{m.Origin, m.Edition, m.Time, m.KeyID})
-	want.Truncate(want.Len() - 2)
-	want.WriteString(`,"files":[`)
+	want.WriteString(`{"files":[`)
 	for i, f := range m.Files {
 		if i > 0 {
 			want.WriteByte(',')
@@ -45,8 +38,22 @@ func TestMarshalManifestAsEncoder(t *testing.T) {
 	if !bytes.Equal(got, want.Bytes()) {
 		t.Errorf("got\n%s\nwant\n%s", got, want.Bytes())
 	}
-	if _, err := ParseManifest(got); err != nil {
-		t.Error(err)
+	if _, err := ParsePart(RootGroup, got); err == nil {
+		t.Error("a part of files of several groups was read as the root's")
+	}
+	// And the manifest, whose parts are these files' parts.
+	parts, _, err := makeParts(m.Files, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Parts = parts
+	top, err := MarshalManifest(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParseManifest(top)
+	if err != nil || len(back.Parts) != len(parts) || back.Parts[0] != parts[0] {
+		t.Errorf("%v %+v", err, back)
 	}
 }
 

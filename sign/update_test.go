@@ -38,7 +38,7 @@ func signNext(t *testing.T, s *Signer, edition int64, files map[string]string) *
 // every one: a mirror mid-push is never called tampered.
 func TestUpdateInProgress(t *testing.T) {
 	s, _ := newSigner(t)
-	dir, _ := export(t, s, 10, site())
+	dir, cur := export(t, s, 10, site())
 	next := signNext(t, s, 11, nextSite())
 	var steps []func()
 	put := func(name string, data []byte) func() {
@@ -47,10 +47,24 @@ func TestUpdateInProgress(t *testing.T) {
 	for _, f := range next.Files(true) {
 		steps = append(steps, put(f.Name, f.Data))
 	}
+	for _, f := range next.Parts() {
+		steps = append(steps, put(f.Name, f.Data))
+	}
 	for _, p := range []string{"ru/index.html", "ru/a/14-new/index.html"} {
 		steps = append(steps, put(p, []byte(nextSite()[p])))
 	}
 	steps = append(steps, func() { os.Remove(filepath.Join(dir, "media", "empty.txt")) })
+	// The former parts, once the files are as the next edition lists them.
+	kept := map[string]bool{}
+	for _, p := range next.Manifest.Parts {
+		kept[p.Path] = true
+	}
+	for _, p := range cur.Manifest.Parts {
+		if !kept[p.Path] {
+			steps = append(steps, func() { os.Remove(filepath.Join(dir, filepath.FromSlash(p.Path))) })
+		}
+	}
+	switching := len(steps) + len(next.Files(false)) - 1
 	for _, f := range next.Files(false) {
 		steps = append(steps, put(f.Name, f.Data))
 	}
@@ -66,7 +80,7 @@ func TestUpdateInProgress(t *testing.T) {
 		if r.Count(Updating) > 0 && r.Next == nil {
 			t.Fatalf("step %d: updating findings without a next edition", i+1)
 		}
-		if i+1 == len(next.Files(true))+3+len(next.Files(false))-1 && !r.Switching {
+		if i+1 == switching && !r.Switching {
 			t.Errorf("step %d: manifest.json.minisig is the new one, manifest.json not yet: want Switching", i+1)
 		}
 		t.Logf("step %d: edition %d, next %v, %d updating, notes %q", i+1, r.Edition.Edition, r.Next, r.Count(Updating), r.Notes)
@@ -119,15 +133,15 @@ func TestUpdateInProgressCases(t *testing.T) {
 			mustWrite(t, filepath.Join(dir, "ru", "a", "15-fake", "index.html"), "<p>fake</p>")
 		}, []string{"unlisted ru/a/15-fake/index.html", "updating ru/a/14-new/index.html"}, ErrTampered, ""},
 		{"next signed by an unknown key: its files are tampering", func(t *testing.T, dir string, _ *Edition) {
-			signNext(t, other, 11, nextSite()).Write(dir, true)
+			writeNextTop(t, dir, signNext(t, other, 11, nextSite()))
 			mustWrite(t, filepath.Join(dir, "ru", "index.html"), nextSite()["ru/index.html"])
 		}, []string{"altered ru/index.html"}, ErrTampered, "next-manifest.json ignored: next-manifest.json.minisig is signed by key " + other.id.String()},
 		{"next not newer", func(t *testing.T, dir string, _ *Edition) {
-			signNext(t, s, 10, nextSite()).Write(dir, true)
+			writeNextTop(t, dir, signNext(t, s, 10, nextSite()))
 			mustWrite(t, filepath.Join(dir, "ru", "index.html"), nextSite()["ru/index.html"])
 		}, []string{"altered ru/index.html"}, ErrTampered, "next-manifest.json ignored: edition 10 is not newer than 10"},
 		{"next edited after signing", func(t *testing.T, dir string, next *Edition) {
-			next.Write(dir, true)
+			writeNextTop(t, dir, next)
 			name := filepath.Join(dir, NextPrefix+ManifestFile)
 			b, _ := os.ReadFile(name)
 			mustWrite(t, name, strings.Replace(string(b), `"edition":11`, `"edition":12`, 1))
@@ -142,12 +156,15 @@ func TestUpdateInProgressCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e.Write(dir, true)
+			writeNextTop(t, dir, e)
 		}, nil, nil, "next-manifest.json ignored: it is for https://other.example.net"},
 		{"manifest.json replaced, its signature not yet", func(t *testing.T, dir string, next *Edition) {
 			writeFiles(t, dir, nextSite())
 			os.Remove(filepath.Join(dir, "media", "empty.txt"))
 			next.Write(dir, true)
+			if err := RemoveStaleParts(dir, &next.Manifest); err != nil {
+				t.Fatal(err)
+			}
 			for _, f := range next.Files(false)[:3] { // up to SHA256SUMS.minisig
 				mustWrite(t, filepath.Join(dir, f.Name), string(f.Data))
 			}
@@ -184,6 +201,16 @@ func TestUpdateInProgressCases(t *testing.T) {
 				t.Errorf("updating without a next edition")
 			}
 		})
+	}
+}
+
+// writeNextTop writes a next edition's signed files without its parts:
+// a next manifest that verify ignores, whose parts would be unlisted
+// files of their own.
+func writeNextTop(t *testing.T, dir string, e *Edition) {
+	t.Helper()
+	for _, f := range e.Files(true) {
+		mustWrite(t, filepath.Join(dir, f.Name), string(f.Data))
 	}
 }
 

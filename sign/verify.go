@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -137,8 +138,9 @@ type Report struct {
 	// last step of a push (its signature is already the new one's, or it
 	// is and its signature not yet).
 	Switching bool
-	// Files is how many files the edition lists (and the next one adds).
-	Files int
+	// Files is how many files of the site the edition lists (and the
+	// next one adds); Parts how many parts list them.
+	Files, Parts int
 	// Listed tells whether the source could list its files, that is
 	// whether unlisted files were looked for (not over HTTP).
 	Listed   bool
@@ -172,13 +174,17 @@ type signed struct {
 	m           *Manifest
 	err         error // nil: signature, statement and manifest all good
 	absent      bool  // no manifest at all under this prefix
+	// verified are the parts read and found as signed; the groups of the
+	// others are not in m.Files (checkFiles reports the parts themselves).
+	verified map[string]bool
 }
 
 func (s *signed) name() string { return s.prefix + ManifestFile }
 
 // Verify checks a tree against its signed manifest: the signature of
 // manifest.json and SHA256SUMS by a key in opt.Keys, the edition and origin
-// the signature states, then every file. It returns a report once the
+// the signature states, the parts the manifest lists (whose files are the
+// edition's), then every file. It returns a report once the
 // edition is accepted and its files were looked at, and an error when
 // anything failed: a *Refusal (which wraps ErrTampered when files are
 // missing, altered or unlisted) when the mirror is not the signed edition
@@ -187,7 +193,11 @@ func (s *signed) name() string { return s.prefix + ManifestFile }
 // A push under way is not tampering: when next-manifest.json is signed
 // too, for a newer edition of the same site, a file that matches it
 // rather than the current edition, a file only it lists, and a file it
-// dropped that is gone, are Updating findings, and Verify succeeds.
+// dropped that is gone, are Updating findings, and Verify succeeds. The
+// parts are files like the others: the next edition's new parts may not
+// be there yet (their groups' files are then the current edition's), and
+// the current edition's former parts may be gone already (their files are
+// then the next edition's).
 func Verify(ctx context.Context, src Source, opt Options) (*Report, error) {
 	if opt.MaxManifestBytes <= 0 {
 		opt.MaxManifestBytes = DefaultMaxManifestBytes
@@ -259,9 +269,26 @@ func Verify(ctx context.Context, src Source, opt Options) (*Report, error) {
 			r.Notes = append(r.Notes, fmt.Sprintf("%s%s: %s: %s", NextPrefix, SumsFile, f.Kind, f.Detail))
 		}
 	}
-	r.Findings = append(r.Findings, checkFiles(ctx, src, cur.m, nextManifest(next), opt.Workers, r)...)
-	listed, err := src.List(ctx)
-	switch {
+	verified := cur.verified
+	if next != nil && len(next.verified) > 0 {
+		verified = maps.Clone(cur.verified)
+		if verified == nil {
+			verified = map[string]bool{}
+		}
+		maps.Copy(verified, next.verified)
+	}
+	// The tree is listed while its files are read: both mostly wait for
+	// the file system or the network.
+	var listed []string
+	var listErr error
+	listDone := make(chan struct{})
+	go func() {
+		defer close(listDone)
+		listed, listErr = src.List(ctx)
+	}()
+	r.Findings = append(r.Findings, checkFiles(ctx, src, cur.m, nextManifest(next), verified, opt.Workers, r)...)
+	<-listDone
+	switch err := listErr; {
 	case err == nil:
 		r.Listed = true
 		r.Findings = append(r.Findings, unlisted(listed, cur.m, nextManifest(next))...)
@@ -351,6 +378,24 @@ func loadSigned(ctx context.Context, src Source, prefix string, opt Options) *si
 	if err := st.check(m, sig.KeyID); err != nil {
 		s.err = refuse(ErrMalformed, "%s is signed but refused: %v", name, err)
 		return s
+	}
+	if !m.Legacy() {
+		s.verified = map[string]bool{}
+		_, err := AssembleFiles(m, func(p File) ([]byte, error) {
+			data, err := readLimited(ctx, src, p.Path, p.Size)
+			if err == nil {
+				err = CheckPartBytes(p, data)
+			}
+			if err != nil {
+				return nil, err
+			}
+			s.verified[p.Path] = true
+			return data, nil
+		})
+		if err != nil {
+			s.err = refuse(ErrMalformed, "%s is signed but refused: %v", name, err)
+			return s
+		}
 	}
 	s.m = m
 	return s

@@ -17,7 +17,7 @@ import (
 	"github.com/kolokol/kolokol/sign"
 )
 
-const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--feed-base URL] [--service CODE ...] [--onion ORIGIN] [--full]"
+const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--feed-base URL] [--service CODE ...] [--onion ORIGIN] [--network NAME] [--full] [--log-level L]"
 
 // exportCmd writes the reader site as signed static files (package
 // export). Run again, it rewrites only what the changes since the last run
@@ -32,6 +32,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	network := fs.String("network", defaultNetwork, "the network's name, as serve's --network")
 	feedBase := fs.String("feed-base", "", "the address the tree is read at (a mirror's, e.g. https://mirror.example.net/news): feeds, sitemaps and ninjs link against it; default --base-url")
 	full := fs.Bool("full", false, "render every page and check every file, rather than only what changed (after the tree was touched by hand)")
+	level := fs.String("log-level", "warn", "debug (where a run's time goes), info, warn or error")
 	var services stringList
 	fs.Var(&services, "service", "export this service only (repeat, or comma-separate); default: every service")
 	if err := parseFlags(fs, args, getenv, exportUsage); err != nil {
@@ -39,6 +40,10 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if *out == "" {
 		return fmt.Errorf("--out: give the folder to write the site to\n%s", exportUsage)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
 	}
 	origin, err := siteOrigin(*baseURL)
 	if err != nil {
@@ -67,7 +72,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	ropts.FeedBase = *feedBase
 	e, err := export.New(store, blobs, export.Options{Out: *out, StateDir: stateDir, Services: services, Full: *full,
 		Render: ropts, Signer: signer,
-		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))})
 	if err != nil {
 		return err
 	}

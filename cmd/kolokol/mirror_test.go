@@ -42,7 +42,9 @@ func writeSignedTree(t *testing.T, dir string, edition int64, files map[string]s
 		m.Files = append(m.Files, sign.File{Path: p, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(files[p]))})
 		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), p)
 	}
-	b, _ := json.Marshal(m)
+	// In the former format, which lists the files itself: a push reads
+	// it as well as one split in parts.
+	b, _ := json.Marshal(map[string]any{"origin": m.Origin, "edition": m.Edition, "time": m.Time, "key_id": m.KeyID, "files": m.Files})
 	for name, content := range map[string]string{sign.ManifestFile: string(b), sign.SumsFile: sums.String(),
 		sign.ManifestFile + sign.SigSuffix: "untrusted comment: sig\n", sign.SumsFile + sign.SigSuffix: "untrusted comment: sig\n"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
