@@ -163,6 +163,25 @@ func (r *stateReader) uvarint() uint64 {
 	return v
 }
 
+// fileHead reads what every record of a file starts with, in the state
+// file and in its log alike: its SHA-256, size and expiry. false when the
+// record is cut short.
+func (r *stateReader) fileHead(f *fileState) bool {
+	if r.i+32 > len(r.s) {
+		r.fail()
+		return false
+	}
+	copy(f.SHA[:], r.s[r.i:r.i+32])
+	r.i += 32
+	f.Size = r.varint()
+	if r.byte() == 1 {
+		if err := f.Expires.UnmarshalBinary([]byte(r.string())); err != nil && r.err == nil {
+			r.err = err
+		}
+	}
+	return true
+}
+
 func (r *stateReader) varint() int64 {
 	u := r.uvarint()
 	x := int64(u >> 1)
@@ -275,17 +294,8 @@ func decodeState(data string) (*state, error) {
 		f := &files[i]
 		rel := r.string()
 		start := r.i
-		if r.i+32 > len(r.s) {
-			r.fail()
+		if !r.fileHead(f) {
 			break
-		}
-		copy(f.SHA[:], r.s[r.i:r.i+32])
-		r.i += 32
-		f.Size = r.varint()
-		if r.byte() == 1 {
-			if err := f.Expires.UnmarshalBinary([]byte(r.string())); err != nil && r.err == nil {
-				r.err = err
-			}
 		}
 		f.Deps = list()
 		f.Media = list()

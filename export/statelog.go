@@ -177,17 +177,8 @@ func (st *state) applyRecord(rec string) (added, removed []string, err error) {
 			continue
 		}
 		f := &fileState{}
-		if r.i+32 > len(r.s) {
-			r.fail()
+		if !r.fileHead(f) {
 			break
-		}
-		copy(f.SHA[:], r.s[r.i:r.i+32])
-		r.i += 32
-		f.Size = r.varint()
-		if r.byte() == 1 {
-			if err := f.Expires.UnmarshalBinary([]byte(r.string())); err != nil && r.err == nil {
-				r.err = err
-			}
 		}
 		for _, list := range []*[]string{&f.Deps, &f.Media} {
 			k := r.count(1)

@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -299,45 +298,24 @@ func (d *fdSource) List(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list: %w", err)
 	}
-	// The folders at the top (the services), a few at once: listing is
-	// waiting for the file system, which serves several readers.
-	found := make([][]string, len(dirs))
-	errs := make([]error, len(dirs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(4, len(dirs)) {
-		wg.Go(func() {
-			buf := make([]byte, 32<<10)
-			for i := range next {
-				sub, err := openAt(top, dirs[i], dirFlags)
-				switch {
-				case err == syscall.ENOENT:
-					continue // removed since it was listed
-				case err == syscall.ELOOP || err == syscall.ENOTDIR:
-					found[i] = []string{dirs[i]} // replaced since
-					continue
-				case err != nil:
-					errs[i] = fmt.Errorf("list %s: %w", dirs[i], err)
-					continue
-				}
-				errs[i] = walk(sub, dirs[i]+"/", &found[i], buf)
-				syscall.Close(sub)
+	return listTops(paths, dirs, func() func(string) ([]string, error) {
+		buf := make([]byte, 32<<10)
+		return func(dir string) ([]string, error) {
+			sub, err := openAt(top, dir, dirFlags)
+			switch {
+			case err == syscall.ENOENT:
+				return nil, nil // removed since it was listed
+			case err == syscall.ELOOP || err == syscall.ENOTDIR:
+				return []string{dir}, nil // replaced since
+			case err != nil:
+				return nil, fmt.Errorf("list %s: %w", dir, err)
 			}
-		})
-	}
-	for i := range dirs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	for _, f := range found {
-		paths = append(paths, f...)
-	}
-	slices.Sort(paths)
-	return paths, nil
+			defer syscall.Close(sub)
+			var out []string
+			err = walk(sub, dir+"/", &out, buf)
+			return out, err
+		}
+	})
 }
 
 // readDirents calls each with the name and type of every entry of the

@@ -4,12 +4,10 @@ package sign
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -204,36 +202,16 @@ func (d *dirSource) List(ctx context.Context) ([]string, error) {
 			paths = append(paths, e.Name())
 		}
 	}
-	// The folders at the top (the services), a few at once: listing is
-	// waiting for the file system, which serves several readers.
-	found := make([][]string, len(dirs))
-	errs := make([]error, len(dirs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(4, len(dirs)) {
-		wg.Go(func() {
-			for i := range next {
-				sub, err := root.OpenRoot(dirs[i])
-				if err != nil {
-					errs[i] = fmt.Errorf("list %s: %w", dirs[i], err)
-					continue
-				}
-				errs[i] = walk(sub, dirs[i]+"/", &found[i])
-				sub.Close()
+	return listTops(paths, dirs, func() func(string) ([]string, error) {
+		return func(dir string) ([]string, error) {
+			sub, err := root.OpenRoot(dir)
+			if err != nil {
+				return nil, fmt.Errorf("list %s: %w", dir, err)
 			}
-		})
-	}
-	for i := range dirs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	for _, f := range found {
-		paths = append(paths, f...)
-	}
-	slices.Sort(paths)
-	return paths, nil
+			defer sub.Close()
+			var out []string
+			err = walk(sub, dir+"/", &out)
+			return out, err
+		}
+	})
 }
