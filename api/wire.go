@@ -8,13 +8,11 @@ import (
 	"strings"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/wire"
 )
 
 // maxIngestBody bounds one ingest request: a few files of agency copy.
 const maxIngestBody = 32 << 20
-
-// maxIngestFile bounds one file in it, as the wire parsers do.
-const maxIngestFile = 10 << 20
 
 type ingestFileJSON struct {
 	Name      string           `json:"name"`
@@ -70,7 +68,7 @@ func (a *API) ingest(w http.ResponseWriter, r *http.Request, actor kolokol.Actor
 				part.Close()
 				continue
 			}
-			data, err := io.ReadAll(io.LimitReader(part, maxIngestFile+1))
+			data, err := io.ReadAll(io.LimitReader(part, wire.MaxSize+1))
 			if err != nil {
 				return multipartError(err)
 			}
@@ -78,13 +76,13 @@ func (a *API) ingest(w http.ResponseWriter, r *http.Request, actor kolokol.Actor
 			if name == "" {
 				name = fmt.Sprintf("file %d", len(files)+1)
 			}
-			if len(data) > maxIngestFile {
-				return kolokol.FieldErrorf(kolokol.ETOOLARGE, "file", "%s is over the %d MiB a file of agency copy may be", name, maxIngestFile>>20)
+			if len(data) > wire.MaxSize {
+				return kolokol.FieldErrorf(kolokol.ETOOLARGE, "file", "%s is over the %d MiB a file of agency copy may be", name, wire.MaxSize>>20)
 			}
 			files = append(files, file{name, data})
 		}
 	} else {
-		data, err := readBody(w, r, maxIngestFile)
+		data, err := readBody(w, r, wire.MaxSize)
 		if err != nil {
 			return err
 		}

@@ -48,16 +48,10 @@ func (n *Newsroom) wireQueue(w http.ResponseWriter, r *http.Request, u *kolokol.
 		n.fail(w, r, u, kolokol.FieldErrorf(kolokol.EINVALID, "status", "show new, used or dismissed items, not %q", p.Status))
 		return
 	}
-	for _, v := range []struct {
-		name string
-		dst  *int
-		max  int
-	}{{"urgency", &f.MaxUrgency, 9}} {
-		if s := q.Get(v.name); s != "" {
-			if *v.dst, err = strconv.Atoi(s); err != nil || *v.dst < 0 || *v.dst > v.max {
-				n.fail(w, r, u, kolokol.FieldErrorf(kolokol.EINVALID, v.name, "%s is a number from 1 to %d, not %q", v.name, v.max, s))
-				return
-			}
+	if s := q.Get("urgency"); s != "" {
+		if f.MaxUrgency, err = strconv.Atoi(s); err != nil || f.MaxUrgency < 0 || f.MaxUrgency > 9 {
+			n.fail(w, r, u, kolokol.FieldErrorf(kolokol.EINVALID, "urgency", "urgency is a number from 1 to 9, not %q", s))
+			return
 		}
 	}
 	if p.Hours != "" {
