@@ -249,6 +249,10 @@ type ArticleFilter struct {
 	ByPublished bool
 	// Before, when set, keeps articles with an id below it (API cursor).
 	Before int64
+	// TranslationGroups, when not empty, keeps the articles of any of
+	// these translation groups (at most MaxArticleLimit of them): a
+	// sitemap finds the other versions of all its stories at once.
+	TranslationGroups []string
 	// IDs, when not empty, keeps the articles with these ids (at most
 	// MaxArticleLimit of them): an export fetches the stories of a batch
 	// of pages at once.

@@ -13,6 +13,7 @@
 package export
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,6 +23,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -65,8 +67,22 @@ type Options struct {
 	Full bool
 	// Workers render in parallel; 0 means one per core.
 	Workers int
+	// CatchUp bounds the story pages a run renders only because a list
+	// of newest stories they show moved ("more from the section" after a
+	// publish: every story page of the section); the rest are marked
+	// behind and taken, newest story first, by the next runs. 0 means
+	// DefaultCatchUp; a negative number, no bound.
+	CatchUp int
 	Log     *slog.Logger
 }
+
+// DefaultCatchUp is how many story pages that are behind a run renders
+// when Options.CatchUp is not set: at 100,000 stories a publish makes
+// some 4,000 of them behind (its section's, full and lite), which take
+// four to five seconds to render and write. The publish's run renders
+// none of them, and each run after it (the publisher comes back a second
+// later) the newest 256, about a third of a second.
+const DefaultCatchUp = 256
 
 // Result says what a run did.
 type Result struct {
@@ -80,9 +96,13 @@ type Result struct {
 	Removed int
 	Files   int // files in the edition
 	// NextExpiry is when a page shown must be rendered again (a breaking
-	// news banner ends); zero if none.
+	// news banner ends, or pages are behind: then the run's own time);
+	// zero if none.
 	NextExpiry time.Time
-	Took       time.Duration
+	// Behind is how many story pages still show an older list of newest
+	// stories (see Options.CatchUp), for the next runs to render.
+	Behind int
+	Took   time.Duration
 }
 
 // Exporter brings an output directory up to date with the store. Runs are
@@ -127,6 +147,9 @@ func New(st Store, blobs kolokol.BlobStore, opts Options) (*Exporter, error) {
 	opts.Services = slices.Compact(opts.Services)
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.CatchUp == 0 {
+		opts.CatchUp = DefaultCatchUp
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -269,6 +292,7 @@ type pass struct {
 	written   map[string]bool
 	removed   map[string]bool
 	seen      map[string]bool // files this pass produced (full passes)
+	marked    map[string]bool // files this pass marked behind, not rendered
 
 	mark       time.Time // see phase
 	everything bool      // a full pass
@@ -293,7 +317,7 @@ func (p *pass) begin(ctx context.Context, fp string) error {
 	p.b = b
 	p.next = &state{Version: stateVersion, Out: p.old.Out, Fingerprint: fp, Cursor: p.old.Cursor,
 		Edition: p.old.Edition, Generation: p.old.Generation, Files: maps.Clone(p.old.Files), table: p.old.table}
-	p.written, p.removed, p.seen = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	p.written, p.removed, p.seen, p.marked = map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	if len(p.old.Files) > 0 || p.old.Edition > 0 {
 		// Readers may trust the tree: stage changes until the next
 		// manifest is in place.
@@ -373,14 +397,15 @@ func (p *pass) incremental(ctx context.Context, fp string) error {
 		if len(changes) > 0 {
 			break // the pages due are found with those the changes touch
 		}
-		if !f.Expires.IsZero() && !f.Expires.After(now) {
+		if f.Behind || !f.Expires.IsZero() && !f.Expires.After(now) {
 			due = true
 			break
 		}
 	}
 	if len(changes) == 0 && !due {
 		p.next = p.old
-		p.res = Result{Edition: p.old.Edition, Cursor: p.old.Cursor, Files: len(p.old.Files), NextExpiry: nextExpiry(p.old)}
+		p.res = Result{Edition: p.old.Edition, Cursor: p.old.Cursor, Files: len(p.old.Files)}
+		p.res.NextExpiry, p.res.Behind = p.old.due(now)
 		return nil
 	}
 	if err := p.begin(ctx, fp); err != nil {
@@ -408,13 +433,68 @@ func (p *pass) incremental(ctx context.Context, fp string) error {
 			services[c.Service] = true
 		}
 	}
+	// A story page that a change touches only through a list of newest
+	// stories it shows is behind, not due (see catchUp), unless a story
+	// left that list or moved (unpublished, or a new headline and so a
+	// new address): then every page showing it must lose it now.
+	// Kinds of tags: a file's highest decides.
+	const (
+		ofLatest = 1 + iota // a list of newest stories it shows
+		ofOther             // anything else: rendered now
+	)
+	kinds := make(map[string]byte, len(tags))
+	for t := range tags {
+		kinds[t] = ofOther
+		if render.IsLatestTag(t) {
+			kinds[t] = ofLatest
+		}
+	}
 	paths := map[string]bool{}
-	hit := p.old.table.hits(tags)
+	var candidates []string
+	hadPages := map[int64][]string{} // the changed stories' files before
+	hit := p.old.table.hits(kinds)
 	for rel, f := range p.old.Files {
-		if !f.Expires.IsZero() && !f.Expires.After(now) || f.dependsOn(tags, p.old.table, hit) {
+		var kind byte
+		if len(kinds) > 0 {
+			kind = f.depKind(kinds, p.old.table, hit)
+		}
+		switch {
+		case kind == ofOther || !f.Expires.IsZero() && !f.Expires.After(now):
+			paths[rel] = true
+			if id, ok := render.ArticleOf("/" + strings.TrimSuffix(rel, "index.html")); ok && articles[id] {
+				hadPages[id] = append(hadPages[id], rel)
+			}
+		case kind == ofLatest || f.Behind:
+			candidates = append(candidates, rel)
+		}
+	}
+	urgent := map[string]byte{}
+	for _, c := range changes {
+		if c.Kind != kolokol.ChangeArticle || len(c.Latest) == 0 {
+			continue
+		}
+		gone, err := p.leftOrMoved(ctx, c.ArticleID, hadPages[c.ArticleID])
+		if err != nil {
+			return err
+		}
+		if gone {
+			for _, t := range render.Deps(*c) {
+				if render.IsLatestTag(t) {
+					urgent[t] = ofOther
+				}
+			}
+		}
+	}
+	var behind []string
+	for _, rel := range candidates {
+		f := p.old.Files[rel]
+		if id, ok := storyOf(rel); ok && !articles[id] && (len(urgent) == 0 || f.depKind(urgent, nil, nil) == 0) {
+			behind = append(behind, rel)
+		} else {
 			paths[rel] = true
 		}
 	}
+	p.catchUp(behind, paths)
 	var entries []render.Entry
 	add := func(en render.Entry) {
 		rel, err := fileOf(en.Path)
@@ -470,6 +550,77 @@ func (p *pass) incremental(ctx context.Context, fp string) error {
 	}
 	p.phase("rendered them")
 	return p.finish(ctx)
+}
+
+// leftOrMoved reports whether the story id, which had the files had
+// before the changes, is no longer live or now lives at another address.
+func (p *pass) leftOrMoved(ctx context.Context, id int64, had []string) (bool, error) {
+	a, err := p.v.FindArticleByID(ctx, id)
+	if kolokol.IsNotFound(err) {
+		return true, nil
+	} else if err != nil {
+		return false, err
+	}
+	if !a.IsLive() {
+		return true, nil
+	}
+	if len(had) == 0 {
+		return false, nil // new: the lists before did not show it
+	}
+	path, err := url.PathUnescape(a.Path()) // the file's name is the slug itself
+	if err != nil {
+		return false, fmt.Errorf("story %d: %w", id, err)
+	}
+	rel, err := fileOf(path)
+	if err != nil {
+		return false, err
+	}
+	return !slices.Contains(had, rel), nil
+}
+
+// storyOf is the story whose page (full or lite) the file rel is.
+func storyOf(rel string) (int64, bool) {
+	if !strings.HasSuffix(rel, "/index.html") {
+		return 0, false
+	}
+	return render.ArticleOf("/" + strings.TrimSuffix(rel, "index.html"))
+}
+
+// catchUp takes pages of behind into paths, to be rendered, and marks
+// the others behind in the next state: all of them when they are no more
+// than opts.CatchUp; otherwise the opts.CatchUp newest of those an earlier
+// run left behind, so that the run of a publish renders none (its edition
+// is out the sooner), and under a stream of publishes, every run still
+// takes its share. Newest first, by id: readers are on the newest
+// stories, and a story's pages (full and lite) go together.
+func (p *pass) catchUp(behind []string, paths map[string]bool) {
+	n := p.e.opts.CatchUp
+	if n < 0 || len(behind) <= n {
+		for _, rel := range behind {
+			paths[rel] = true
+		}
+		return
+	}
+	slices.SortFunc(behind, func(a, b string) int {
+		x, _ := storyOf(a)
+		y, _ := storyOf(b)
+		if c := cmp.Compare(y, x); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	for _, rel := range behind {
+		f := p.old.Files[rel]
+		if f.Behind && n > 0 {
+			paths[rel] = true
+			n--
+		} else if !f.Behind {
+			g := *f
+			g.Behind, g.raw, g.tab = true, "", nil
+			p.next.Files[rel] = &g
+			p.marked[rel] = true
+		}
+	}
 }
 
 // entryOf is the plan entry of a file of the tree, as far as rendering it
@@ -915,15 +1066,14 @@ func (p *pass) finish(ctx context.Context) error {
 			delete(p.removed, rel) // dropped, then produced again
 		}
 	}
-	p.res.Cursor, p.res.Files, p.res.NextExpiry = p.next.Cursor, len(p.next.Files), nextExpiry(p.next)
+	p.res.Cursor, p.res.Files = p.next.Cursor, len(p.next.Files)
+	p.res.NextExpiry, p.res.Behind = p.next.due(p.now())
 	p.res.Written, p.res.Removed = len(p.written), len(p.removed)
 	if len(p.written) == 0 && len(p.removed) == 0 && p.old.Clean {
 		if p.everything {
 			p.next.sorted = p.next.paths(p.old)
 		} else {
-			touched := maps.Clone(p.seen)
-			maps.Copy(touched, p.removed)
-			p.next.sorted = p.next.pathsAfter(p.old, touched)
+			p.next.sorted = p.next.pathsAfter(p.old, p.touched())
 		}
 		p.next.Clean = true
 		p.res.Edition = p.next.Edition
@@ -950,9 +1100,7 @@ func (p *pass) finish(ctx context.Context) error {
 	if p.everything {
 		sorted = p.next.paths(p.old)
 	} else {
-		touched := maps.Clone(p.seen)
-		maps.Copy(touched, p.removed)
-		sorted = p.next.pathsAfter(p.old, touched)
+		sorted = p.next.pathsAfter(p.old, p.touched())
 	}
 	for _, rel := range sorted {
 		if len(reused) > 0 && reused[sign.GroupOf(rel)] {
@@ -1022,9 +1170,15 @@ func (p *pass) saveState() error {
 		p.next.Generation = max(p.next.Generation, p.old.Generation)
 		return p.next.save(p.e.opts.StateDir)
 	}
+	return p.next.saveChanges(p.e.opts.StateDir, p.old, p.touched())
+}
+
+// touched are the files whose records this pass changed.
+func (p *pass) touched() map[string]bool {
 	touched := maps.Clone(p.seen)
 	maps.Copy(touched, p.removed)
-	return p.next.saveChanges(p.e.opts.StateDir, p.old, touched)
+	maps.Copy(touched, p.marked)
+	return touched
 }
 
 // unchangedParts are the parts of the tree's edition whose groups this
@@ -1059,12 +1213,19 @@ func (p *pass) unchangedParts() []sign.File {
 	return keep
 }
 
-func nextExpiry(st *state) time.Time {
-	var next time.Time
+// due is when a page of st must be rendered again (zero if never): the
+// first expiry, or now when pages are behind; and how many are.
+func (st *state) due(now time.Time) (next time.Time, behind int) {
 	for _, f := range st.Files {
+		if f.Behind {
+			behind++
+		}
 		if !f.Expires.IsZero() && (next.IsZero() || f.Expires.Before(next)) {
 			next = f.Expires
 		}
 	}
-	return next
+	if behind > 0 && (next.IsZero() || now.Before(next)) {
+		next = now
+	}
+	return next, behind
 }

@@ -72,6 +72,12 @@ type fileState struct {
 	// asset or a picture.
 	Deps    []string
 	Expires time.Time // zero, or when the page must be rendered again
+	// Behind marks a story page whose bytes are an older rendering that
+	// only a list of newest stories it shows ("more from the section")
+	// has moved past: a run renders a bounded number of them, newest
+	// story first (Options.CatchUp), so that a publish need not render
+	// every story page of its section before its own edition is out.
+	Behind bool
 	// Media are the picture files the page shows, relative to the root.
 	Media []string
 	// raw is the file's record as read, with tab the table its places

@@ -23,6 +23,8 @@ func TestStateRoundTrip(t *testing.T) {
 		"en/a/1-x/index.html": {SHA: [32]byte{2}, Size: 2000, Deps: []string{"svc:en", "art:1", "media:3"}, Media: []string{"media/ab.jpg", "media/ab.webp"}},
 		"en/index.html":       {SHA: [32]byte{3}, Size: 300, Deps: []string{"svc:en", "list:en"}, Expires: exp},
 		"media/ab.jpg":        {SHA: [32]byte{4}, Size: 5000},
+		"en/a/2-z/index.html": {SHA: [32]byte{7}, Size: 2200, Deps: []string{"svc:en", "art:2", "latest:en/world"}, Behind: true},
+		"en/a/3-z/index.html": {SHA: [32]byte{8}, Size: 2300, Deps: []string{"art:3"}, Behind: true, Expires: exp},
 	}}
 	check := func(want *state) *state {
 		t.Helper()
@@ -39,7 +41,7 @@ func TestStateRoundTrip(t *testing.T) {
 		}
 		for rel, w := range want.Files {
 			g := got.Files[rel]
-			if g == nil || g.SHA != w.SHA || g.Size != w.Size || !g.Expires.Equal(w.Expires) ||
+			if g == nil || g.SHA != w.SHA || g.Size != w.Size || !g.Expires.Equal(w.Expires) || g.Behind != w.Behind ||
 				len(g.Deps)+len(w.Deps) > 0 && !reflect.DeepEqual(g.Deps, w.Deps) || len(g.Media)+len(w.Media) > 0 && !reflect.DeepEqual(g.Media, w.Media) {
 				t.Errorf("%s: read %+v, wrote %+v", rel, g, w)
 			}
@@ -50,8 +52,20 @@ func TestStateRoundTrip(t *testing.T) {
 	got.Files["en/index.html"] = &fileState{SHA: [32]byte{5}, Size: 301, Deps: []string{"svc:en", "list:en", "art:9"}}
 	got.Files["en/a/9-y/index.html"] = &fileState{SHA: [32]byte{6}, Size: 2100, Deps: []string{"svc:en", "art:9"}, Media: []string{"media/ab.jpg"}}
 	delete(got.Files, "media/ab.jpg")
+	got.Files["en/a/2-z/index.html"] = &fileState{SHA: [32]byte{7}, Size: 2200, Deps: []string{"svc:en", "art:2", "latest:en/world"}}
 	got.Cursor, got.Clean = 50, false
-	check(got)
+	got = check(got)
+	// The places of a file read with its table skip the expiry, whatever
+	// the flags say.
+	for _, tc := range []struct {
+		rel, tag string
+		want     bool
+	}{{"en/a/3-z/index.html", "art:3", true}, {"en/a/3-z/index.html", "art:2", false}, {"en/a/2-z/index.html", "latest:en/world", true}} {
+		tags := map[string]byte{tc.tag: 2}
+		if f := got.Files[tc.rel]; f.raw == "" || (f.depKind(tags, got.table, got.table.hits(tags)) == 2) != tc.want {
+			t.Errorf("%s depends on %s: want %v (raw %d bytes)", tc.rel, tc.tag, tc.want, len(f.raw))
+		}
+	}
 
 	// A state of another format (an older build's) is none: the export
 	// starts over.
@@ -133,7 +147,9 @@ func TestStateLog(t *testing.T) {
 		gone := fmt.Sprintf("en/a/%d-x/index.html", round)
 		delete(next.Files, gone)
 		next.Files["en/a/10-x/index.html"] = &fileState{SHA: [32]byte{byte(round)}, Size: 77}
-		touched[add], touched[gone], touched["en/a/10-x/index.html"] = true, true, true
+		// Marked behind in one round, rendered again in the next.
+		next.Files["en/a/20-x/index.html"] = &fileState{SHA: [32]byte{20}, Size: 20, Deps: []string{"svc:en", "art:20"}, Behind: round%2 == 0}
+		touched[add], touched[gone], touched["en/a/10-x/index.html"], touched["en/a/20-x/index.html"] = true, true, true, true
 		next.sorted = next.paths(base)
 		if err := next.saveChanges(dir, base, touched); err != nil {
 			t.Fatal(err)
@@ -150,7 +166,7 @@ func TestStateLog(t *testing.T) {
 		}
 		for rel, w := range next.Files {
 			g := got.Files[rel]
-			if g == nil || g.SHA != w.SHA || g.Size != w.Size || !g.Expires.Equal(w.Expires) || !slices.Equal(g.Deps, w.Deps) || !slices.Equal(g.Media, w.Media) {
+			if g == nil || g.SHA != w.SHA || g.Size != w.Size || !g.Expires.Equal(w.Expires) || g.Behind != w.Behind || !slices.Equal(g.Deps, w.Deps) || !slices.Equal(g.Media, w.Media) {
 				t.Fatalf("round %d: %s: read %+v, saved %+v", round, rel, g, w)
 			}
 		}

@@ -21,7 +21,8 @@ import (
 //	varint Generation
 //	uvarint n, n strings: the table
 //	uvarint n, n files: string path, 32 bytes SHA-256, varint size,
-//	  expiry (byte 0, or byte 1 and a string: time.MarshalBinary),
+//	  flags (byte: headExpires, headBehind), with headExpires a string
+//	  (the expiry, time.MarshalBinary),
 //	  uvarint n and n table places (tags), uvarint n and n places (pictures)
 //
 // A string is its length (uvarint) and its bytes.
@@ -74,17 +75,9 @@ func encodeState(w io.Writer, st *state) error {
 			files = append(files, f.raw...)
 			return nil
 		}
-		files = append(files, f.SHA[:]...)
-		files = binary.AppendVarint(files, f.Size)
-		if f.Expires.IsZero() {
-			files = append(files, 0)
-		} else {
-			t, err := f.Expires.MarshalBinary()
-			if err != nil {
-				return err
-			}
-			files = append(files, 1)
-			files = str(files, string(t))
+		var err error
+		if files, err = appendHead(files, f); err != nil {
+			return err
 		}
 		files = binary.AppendUvarint(files, uint64(len(f.Deps)))
 		for _, s := range f.Deps {
@@ -174,12 +167,44 @@ func (r *stateReader) fileHead(f *fileState) bool {
 	copy(f.SHA[:], r.s[r.i:r.i+32])
 	r.i += 32
 	f.Size = r.varint()
-	if r.byte() == 1 {
+	flags := r.byte()
+	if flags&^(headExpires|headBehind) != 0 && r.err == nil {
+		r.err = fmt.Errorf("a file record's flags %#x are not this format's", flags)
+	}
+	if flags&headExpires != 0 {
 		if err := f.Expires.UnmarshalBinary([]byte(r.string())); err != nil && r.err == nil {
 			r.err = err
 		}
 	}
-	return true
+	f.Behind = flags&headBehind != 0
+	return r.err == nil
+}
+
+// The flags of a file record's head. A state written before Behind
+// existed has only 0 and 1.
+const (
+	headExpires = 1 << iota // an expiry time follows
+	headBehind              // fileState.Behind
+)
+
+// appendHead appends what fileHead reads.
+func appendHead(b []byte, f *fileState) ([]byte, error) {
+	b = append(b, f.SHA[:]...)
+	b = binary.AppendVarint(b, f.Size)
+	var flags byte
+	if f.Behind {
+		flags |= headBehind
+	}
+	if f.Expires.IsZero() {
+		return append(b, flags), nil
+	}
+	t, err := f.Expires.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, flags|headExpires)
+	b = binary.AppendUvarint(b, uint64(len(t)))
+	return append(b, t...), nil
 }
 
 func (r *stateReader) varint() int64 {
@@ -319,46 +344,48 @@ func decodeState(data string) (*state, error) {
 	return st, nil
 }
 
-// hits marks the places of the table that hold one of tags: a file read
-// with the table then depends on one of them if one of its places is
-// marked (dependsOn), found without hashing each of its tags. At 100,000
-// stories that is a million tags to look at after every publish.
-func (t *stringTable) hits(tags map[string]bool) []bool {
+// hits marks the places of the table that hold one of tags with the
+// tag's kind (not 0): a file read with the table then depends on one of
+// them if one of its places is marked (depKind), found without hashing
+// each of its tags. At 100,000 stories that is a million tags to look at
+// after every publish.
+func (t *stringTable) hits(tags map[string]byte) []byte {
 	if t == nil {
 		return nil
 	}
-	hit := make([]bool, len(t.strs))
+	hit := make([]byte, len(t.strs))
 	for i, s := range t.strs {
 		hit[i] = tags[s]
 	}
 	return hit
 }
 
-// dependsOn reports whether the file depends on one of tags: from its
-// record's places when it was read with tab (whose hits are hit), else
-// from its tags.
-func (f *fileState) dependsOn(tags map[string]bool, tab *stringTable, hit []bool) bool {
+// depKind is the highest kind among the tags of tags the file depends on,
+// 0 if none: from its record's places when it was read with tab (whose
+// hits are hit), else from its tags.
+func (f *fileState) depKind(tags map[string]byte, tab *stringTable, hit []byte) byte {
+	var kind byte
 	if f.raw != "" && f.tab == tab && tab != nil {
-		// The record: SHA-256, size, expiry, then the places of the tags.
+		// The record: SHA-256, size, flags and expiry, then the places of
+		// the tags.
 		r := stateReader{s: f.raw, i: 32}
 		r.varint()
-		if r.byte() == 1 {
+		if r.byte()&headExpires != 0 {
 			r.string()
 		}
 		n := r.uvarint()
 		for range n {
-			if p := r.uvarint(); r.err == nil && p < uint64(len(hit)) && hit[p] {
-				return true
+			if p := r.uvarint(); r.err == nil && p < uint64(len(hit)) {
+				kind = max(kind, hit[p])
 			}
 		}
 		if r.err == nil {
-			return false
+			return kind
 		}
+		kind = 0
 	}
 	for _, d := range f.Deps {
-		if tags[d] {
-			return true
-		}
+		kind = max(kind, tags[d])
 	}
-	return false
+	return kind
 }

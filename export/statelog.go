@@ -60,17 +60,9 @@ func appendLog(dir string, st *state, touched map[string]bool, fresh bool) (int6
 			continue
 		}
 		rec = append(rec, 1)
-		rec = append(rec, f.SHA[:]...)
-		rec = binary.AppendVarint(rec, f.Size)
-		if f.Expires.IsZero() {
-			rec = append(rec, 0)
-		} else {
-			t, err := f.Expires.MarshalBinary()
-			if err != nil {
-				return 0, fmt.Errorf("save the export's %s: %w", logFile, err)
-			}
-			rec = append(rec, 1)
-			rec = str(rec, string(t))
+		var err error
+		if rec, err = appendHead(rec, f); err != nil {
+			return 0, fmt.Errorf("save the export's %s: %w", logFile, err)
 		}
 		for _, list := range [][]string{f.Deps, f.Media} {
 			rec = binary.AppendUvarint(rec, uint64(len(list)))

@@ -370,7 +370,11 @@ func listTag(code string) string { return "list:" + code }
 func artTag(id int64) string     { return "art:" + strconv.FormatInt(id, 10) }
 func groupTag(g string) string   { return "group:" + g }
 func latestTag(l string) string  { return "latest:" + l }
-func mediaTag(id int64) string   { return "media:" + strconv.FormatInt(id, 10) }
+
+// IsLatestTag tells the tags of lists of newest stories (a page showing
+// "more from the section" depends on its section's) from the others.
+func IsLatestTag(tag string) bool { return strings.HasPrefix(tag, "latest:") }
+func mediaTag(id int64) string    { return "media:" + strconv.FormatInt(id, 10) }
 
 // location is the service's time zone. time.LoadLocation reads the zone
 // database on every call, so zones are kept once loaded.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -84,23 +85,19 @@ func (b *Builder) sitemap(ctx context.Context, svc *kolokol.Service, n int) (*Pa
 		if err != nil {
 			return nil, err
 		}
-		groups := map[string][]feed.Alternate{}
+		groups, err := b.alternates(ctx, arts, services)
+		if err != nil {
+			return nil, err
+		}
 		for _, a := range arts {
 			u := feed.URL{Loc: b.feedURL(a.Path())}
-			if g := a.TranslationGroup; g != "" {
-				alts, ok := groups[g]
-				if !ok {
-					if alts, err = b.alternates(ctx, g, services); err != nil {
-						return nil, err
-					}
-					groups[g] = alts
-					deps = append(deps, groupTag(g))
-				}
-				if len(alts) > 1 {
-					u.Alternates = alts
-				}
+			if alts := groups[a.TranslationGroup]; a.TranslationGroup != "" && len(alts) > 1 {
+				u.Alternates = alts
 			}
 			urls = append(urls, u)
+		}
+		for _, g := range slices.Sorted(maps.Keys(groups)) {
+			deps = append(deps, groupTag(g))
 		}
 		if len(groups) > 0 {
 			deps = append(deps, portalTag)
@@ -151,24 +148,54 @@ func (b *Builder) serviceTags(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// alternates are the live versions of a translation group, one per
-// service (the newest, as the story pages' switchers show), by language.
-func (b *Builder) alternates(ctx context.Context, group string, services map[string]string) ([]feed.Alternate, error) {
-	others, err := b.store.FindArticles(ctx, kolokol.ArticleFilter{TranslationGroup: group, Status: kolokol.StatusPublished, Limit: 100, WithoutBody: true})
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []feed.Alternate
-	for _, o := range others {
-		tag, ok := services[o.Service]
-		if seen[o.Service] || !ok {
-			continue
+// alternates are the live versions of the translation groups of arts, by
+// group: one per service (the newest, as the story pages' switchers
+// show), by language. The groups are asked for together, 200 at a time,
+// rather than one query each: a sitemap of 50,000 stories has
+// thousands of groups, and it is rendered again after every publish.
+func (b *Builder) alternates(ctx context.Context, arts []*kolokol.Article, services map[string]string) (map[string][]feed.Alternate, error) {
+	var names []string
+	for _, a := range arts {
+		if a.TranslationGroup != "" {
+			names = append(names, a.TranslationGroup)
 		}
-		seen[o.Service] = true
-		out = append(out, feed.Alternate{Lang: tag, Href: b.feedURL(o.Path())})
 	}
-	slices.SortFunc(out, func(x, y feed.Alternate) int { return cmp.Compare(x.Lang, y.Lang) })
+	slices.Sort(names)
+	names = slices.Compact(names)
+	out := make(map[string][]feed.Alternate, len(names))
+	seen := map[string]map[string]bool{} // group → services listed
+	// 200 groups are some 500 stories: mostly one query each.
+	for chunk := range slices.Chunk(names, 200) {
+		f := kolokol.ArticleFilter{TranslationGroups: chunk, Status: kolokol.StatusPublished, WithoutBody: true, Limit: kolokol.MaxArticleLimit}
+		for {
+			others, err := b.store.FindArticles(ctx, f)
+			if err != nil {
+				return nil, fmt.Errorf("the other versions of %d stories: %w", len(arts), err)
+			}
+			for _, o := range others { // newest id first
+				g := o.TranslationGroup
+				tag, ok := services[o.Service]
+				if !ok || seen[g][o.Service] {
+					continue
+				}
+				if seen[g] == nil {
+					seen[g] = map[string]bool{}
+				}
+				seen[g][o.Service] = true
+				out[g] = append(out[g], feed.Alternate{Lang: tag, Href: b.feedURL(o.Path())})
+			}
+			if len(others) < f.Limit {
+				break
+			}
+			f.Before = others[len(others)-1].ID
+		}
+	}
+	for _, g := range names {
+		if _, ok := out[g]; !ok {
+			out[g] = nil // a group whose versions are all gone: still a dependency
+		}
+		slices.SortFunc(out[g], func(x, y feed.Alternate) int { return cmp.Compare(x.Lang, y.Lang) })
+	}
 	return out, nil
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/kolokol/kolokol/sign"
 )
 
-const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--feed-base URL] [--service CODE ...] [--onion ORIGIN] [--network NAME] [--full] [--log-level L]"
+const exportUsage = "usage: kolokol export --data DIR --out OUTDIR --base-url URL [--feed-base URL] [--service CODE ...] [--onion ORIGIN] [--network NAME] [--full] [--catch-up N] [--log-level L]"
 
 // exportCmd writes the reader site as signed static files (package
 // export). Run again, it rewrites only what the changes since the last run
@@ -33,6 +33,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	feedBase := fs.String("feed-base", "", "the address the tree is read at (a mirror's, e.g. https://mirror.example.net/news): feeds, sitemaps and ninjs link against it; default --base-url")
 	full := fs.Bool("full", false, "render every page and check every file, rather than only what changed (after the tree was touched by hand)")
 	level := fs.String("log-level", "warn", "debug (where a run's time goes), info, warn or error")
+	catchUp := fs.Int("catch-up", export.DefaultCatchUp, "story pages whose only change is a newer \"more from the section\" list this run renders, newest first; the next runs take the rest (0: all of them now)")
 	var services stringList
 	fs.Var(&services, "service", "export this service only (repeat, or comma-separate); default: every service")
 	if err := parseFlags(fs, args, getenv, exportUsage); err != nil {
@@ -40,6 +41,11 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if *out == "" {
 		return fmt.Errorf("--out: give the folder to write the site to\n%s", exportUsage)
+	}
+	if *catchUp < 0 {
+		return fmt.Errorf("--catch-up: %d is not a number of pages (0 renders them all)", *catchUp)
+	} else if *catchUp == 0 {
+		*catchUp = -1 // export.Options: no bound
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
@@ -71,7 +77,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	ropts := readerOptions(signer, origin, *onion, *network)
 	ropts.FeedBase = *feedBase
 	e, err := export.New(store, blobs, export.Options{Out: *out, StateDir: stateDir, Services: services, Full: *full,
-		Render: ropts, Signer: signer,
+		CatchUp: *catchUp, Render: ropts, Signer: signer,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))})
 	if err != nil {
 		return err
@@ -94,8 +100,12 @@ func describeExport(res *export.Result) string {
 	if res.Signed {
 		what = "signed edition %d"
 	}
-	return fmt.Sprintf(what+": %s, %d pages rendered, %d files written, %d removed, %d files in the edition, change %d, %s",
+	line := fmt.Sprintf(what+": %s, %d pages rendered, %d files written, %d removed, %d files in the edition, change %d, %s",
 		res.Edition, kind, res.Pages, res.Written, res.Removed, res.Files, res.Cursor, res.Took.Round(time.Millisecond))
+	if res.Behind > 0 {
+		line += fmt.Sprintf("; %d story pages still show an older \"more from the section\" list: run again to bring them up to date", res.Behind)
+	}
+	return line
 }
 
 // siteOrigin checks the origin an edition is signed for, in the one form

@@ -87,6 +87,7 @@ func TestExportCommand(t *testing.T) {
 		{"no base URL", []string{"--out", t.TempDir()}, "--base-url: give the site's public origin"},
 		{"no out", []string{"--base-url", "https://news.example.org"}, "--out: give the folder"},
 		{"bad service", []string{"--out", t.TempDir(), "--base-url", "https://news.example.org", "--service", "../ru"}, `"../ru" is not a service code`},
+		{"negative catch-up", []string{"--out", t.TempDir(), "--base-url", "https://news.example.org", "--catch-up", "-5"}, "--catch-up: -5 is not a number of pages"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, _, err := runCLI(t, noEnv, append([]string{"export", "--data", ta.data}, c.args...)...)

@@ -30,7 +30,7 @@ Usage:
   kolokol demo generate --data DIR --stories N [--seed S] [--now TIME]
   kolokol key show|rotate --data DIR
   kolokol verify OUTDIR|URL --pubkey KEYFILE [--min-edition N] [--origin ORIGIN] [--timeout 10m]
-  kolokol export --data DIR --out OUTDIR --base-url URL [--feed-base URL] [--service CODE ...] [--onion ORIGIN] [--network NAME] [--full] [--log-level LEVEL]
+  kolokol export --data DIR --out OUTDIR --base-url URL [--feed-base URL] [--service CODE ...] [--onion ORIGIN] [--network NAME] [--full] [--catch-up N] [--log-level LEVEL]
   kolokol ingest --data DIR --service CODE FILE...
   kolokol mirror push --data DIR [--from TREE] [--mirror ID|NAME ...]
   kolokol mirror list --data DIR

@@ -21,6 +21,9 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 	if len(f.IDs) > maxLimit {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "ids", "find articles: %d ids, at most %d at once", len(f.IDs), maxLimit)
 	}
+	if len(f.TranslationGroups) > maxLimit {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "translation_groups", "find articles: %d translation groups, at most %d at once", len(f.TranslationGroups), maxLimit)
+	}
 	where, args := articleWhere(f)
 	if f.Before > 0 {
 		where = append(where, "id < ?")
@@ -38,12 +41,19 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 		// shows none need not read them.
 		columns = strings.Replace(columns, " body,", " '' AS body,", 1)
 	}
-	q.WriteString(`SELECT ` + columns + ` FROM articles`)
+	from := ` FROM articles`
+	if len(f.TranslationGroups) > 0 && len(f.IDs) == 0 {
+		// The groups' few stories through their index, sorted, rather than
+		// every published story walked by id to find them (what SQLite
+		// chooses for a status and an order by id: ten times slower).
+		from += ` INDEXED BY articles_translation_group`
+	}
+	q.WriteString(`SELECT ` + columns + from)
 	if f.Offset > 0 {
 		// SQLite reads every row it skips, bodies and all: the page's ids
 		// are found on an index first, and only those rows read. Page 200
 		// of an archive of 100,000 stories reads 20 stories, not 4,000.
-		q.WriteString(` WHERE id IN (SELECT id FROM articles`)
+		q.WriteString(` WHERE id IN (SELECT id` + from)
 		writeWhere(&q, where)
 		q.WriteString(order + ` LIMIT ? OFFSET ?)` + order)
 	} else {
@@ -103,12 +113,16 @@ func placeholders(n int) string {
 
 // describeFilter names a filter in an error without its list of ids.
 func describeFilter(f kolokol.ArticleFilter) string {
+	var of string
 	if len(f.IDs) > 3 {
-		n := len(f.IDs)
+		of += fmt.Sprintf(" (of %d ids)", len(f.IDs))
 		f.IDs = f.IDs[:3]
-		return fmt.Sprintf("%+v (of %d ids)", f, n)
 	}
-	return fmt.Sprintf("%+v", f)
+	if len(f.TranslationGroups) > 3 {
+		of += fmt.Sprintf(" (of %d translation groups)", len(f.TranslationGroups))
+		f.TranslationGroups = f.TranslationGroups[:3]
+	}
+	return fmt.Sprintf("%+v", f) + of
 }
 
 // CountArticles counts the articles of f's service, section and status;
@@ -146,6 +160,12 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 		// story's language switcher scanned every published story.
 		where = append(where, "translation_group = ? AND translation_group != ''")
 		args = append(args, f.TranslationGroup)
+	}
+	if len(f.TranslationGroups) > 0 {
+		where = append(where, "translation_group IN ("+placeholders(len(f.TranslationGroups))+") AND translation_group != ''")
+		for _, g := range f.TranslationGroups {
+			args = append(args, g)
+		}
 	}
 	if len(f.IDs) > 0 {
 		where = append(where, "id IN ("+placeholders(len(f.IDs))+")")

@@ -41,6 +41,12 @@ func testArticleFilters(t *testing.T, open Opener) {
 		case 6:
 			a.Headline = "100% up_to date"
 		}
+		switch i {
+		case 0, 3:
+			a.TranslationGroup = "ferry"
+		case 4, 5:
+			a.TranslationGroup = "bridge"
+		}
 		if l.status == kolokol.StatusScheduled {
 			a.ScheduledAt = at(30, 6, 0)
 		}
@@ -96,6 +102,11 @@ func testArticleFilters(t *testing.T, open Opener) {
 		{"ids and status", kolokol.ArticleFilter{IDs: []int64{ids[0], ids[2], ids[5]}, Status: pub}, []int{0}},
 		{"ids by published", kolokol.ArticleFilter{IDs: []int64{ids[0], ids[1], ids[3]}, ByPublished: true}, []int{1, 3, 0}},
 		{"unknown ids", kolokol.ArticleFilter{IDs: []int64{ids[7] + 100, -1}}, nil},
+		{"translation groups", kolokol.ArticleFilter{TranslationGroups: []string{"ferry", "bridge"}}, []int{5, 4, 3, 0}},
+		{"translation groups and status", kolokol.ArticleFilter{TranslationGroups: []string{"bridge", "ferry", "ferry"}, Status: pub}, []int{4, 3, 0}},
+		{"translation groups and service", kolokol.ArticleFilter{TranslationGroups: []string{"ferry"}, Service: ru}, []int{0}},
+		{"translation groups, one unknown", kolokol.ArticleFilter{TranslationGroups: []string{"bridge", "tunnel"}}, []int{5, 4}},
+		{"translation group '' is none", kolokol.ArticleFilter{TranslationGroups: []string{""}}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := s.FindArticles(t.Context(), c.f)
@@ -235,6 +246,8 @@ func testArticleLimits(t *testing.T, open Opener) {
 	}
 	_, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{IDs: make([]int64, kolokol.MaxArticleLimit+1)})
 	wantCode(t, err, kolokol.EINVALID, "ids")
+	_, err = s.FindArticles(t.Context(), kolokol.ArticleFilter{TranslationGroups: make([]string, kolokol.MaxArticleLimit+1)})
+	wantCode(t, err, kolokol.EINVALID, "translation_groups")
 	got, err := s.FindArticles(t.Context(), kolokol.ArticleFilter{IDs: ids[:kolokol.MaxArticleLimit], Limit: kolokol.MaxArticleLimit})
 	ok(t, err, "find %d articles by id", kolokol.MaxArticleLimit)
 	if len(got) != kolokol.MaxArticleLimit {
