@@ -353,7 +353,7 @@ func TestTagsFromBeforeTagKeys(t *testing.T) {
 		}
 	}
 	tags, err := s.FindTags(t.Context(), "ru")
-	if want := []kolokol.TagCount{{"климат", 1}, {"паромы", 1}}; err != nil || !slices.Equal(tags, want) {
+	if want := []kolokol.TagCount{{Key: "климат", Stories: 1}, {Key: "паромы", Stories: 1}}; err != nil || !slices.Equal(tags, want) {
 		t.Errorf("tags %v (%v), want %v", tags, err, want)
 	}
 }
