@@ -314,7 +314,8 @@ func (v *view) livePage(ctx context.Context, f kolokol.ArticleFilter) ([]*koloko
 	return slices.Clone(arts), nil
 }
 
-// FindTags is read once for each service in a pass, by the plan.
+// FindTags is read by the plan, a few times a service in a pass: one
+// query each, not worth keeping.
 func (v *view) FindTags(ctx context.Context, service string) ([]kolokol.TagCount, error) {
 	if !v.exported(service) {
 		return nil, nil
