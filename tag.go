@@ -46,7 +46,7 @@ func TagKey(tag string) string {
 		}
 		return r
 	}, s)
-	s = norm.NFC.String(cases.Fold().String(s))
+	s = norm.NFC.String(strings.Map(cherokeeFold, cases.Fold().String(s)))
 	var b strings.Builder
 	b.Grow(len(s))
 	n, hyphen := 0, false
@@ -92,6 +92,17 @@ func invisibleMark(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// cherokeeFold finishes golang.org/x/text's folding of Cherokee, which
+// swaps its cases (a capital folds to the small letter, the small letter to
+// the capital) where Unicode's CaseFolding.txt folds both to the capital:
+// without it, a key would not be its own key.
+func cherokeeFold(r rune) rune {
+	if r >= 0xAB70 && r <= 0xABBF || r >= 0x13F8 && r <= 0x13FD {
+		return unicode.ToUpper(r)
+	}
+	return r
 }
 
 // tagSeparator reports whether r ends a word of a tag's key.

@@ -18,10 +18,12 @@ func TestTagKey(t *testing.T) {
 		{"COVID-19", "covid-19"},
 		{"Климат", "климат"},
 		{"ТРАНСПОРТ", "транспорт"},
-		{"и\u0306од", "йод"},                 // NFC: и and a combining breve are й
-		{"Straße", "strasse"},                // full case folding
-		{"ᲡᲐᲥᲐᲠᲗᲕᲔᲚᲝ", "საქართველო"},         // Georgian Mtavruli folds to Mkhedruli
-		{"საქართველო", "საქართველო"},         // no case: unchanged
+		{"и\u0306од", "йод"},         // NFC: и and a combining breve are й
+		{"Straße", "strasse"},        // full case folding
+		{"ᲡᲐᲥᲐᲠᲗᲕᲔᲚᲝ", "საქართველო"}, // Georgian Mtavruli folds to Mkhedruli
+		{"საქართველო", "საქართველო"}, // no case: unchanged
+		{"Ꮳꮃꮎꮅ", "ᏣᎳᎾᎵ"},             // Cherokee folds to its capitals
+		{"ᏣᎳᎾᎵ", "ᏣᎳᎾᎵ"},
 		{"حقوق بشر", "حقوق-بشر"},             // no case; space a hyphen
 		{"می\u200cخواهد", "می\u200cخواهد"},   // ZWNJ is spelling: kept
 		{"\u200fحقوق\u200e بشر", "حقوق-بشر"}, // directional marks are not
