@@ -119,7 +119,7 @@ func (a *Article) Normalize() {
 	a.TranslationGroup = strings.TrimSpace(a.TranslationGroup)
 	a.Bylines = cleanList(a.Bylines)
 	a.Credits = cleanList(a.Credits)
-	a.Tags = cleanList(a.Tags)
+	a.Tags = cleanTags(a.Tags)
 	if a.LeadImage != nil {
 		a.LeadImage.Alt = strings.TrimSpace(a.LeadImage.Alt)
 		a.LeadImage.Caption = strings.TrimSpace(a.LeadImage.Caption)
@@ -137,6 +137,22 @@ func cleanList(in []string) []string {
 			continue
 		}
 		seen[s] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+// cleanTags is cleanList, keeping the first of several spellings of one
+// tag (TagKey): one story is listed on a tag's page once, and names it once.
+func cleanTags(in []string) []string {
+	var out []string
+	keys := map[string]bool{}
+	for _, s := range cleanList(in) {
+		k := TagKey(s)
+		if k != "" && keys[k] {
+			continue
+		}
+		keys[k] = true
 		out = append(out, s)
 	}
 	return out
@@ -227,8 +243,11 @@ var translationGroupRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // ArticleFilter selects articles. Zero fields do not filter.
 type ArticleFilter struct {
-	Service          string
-	Section          string
+	Service string
+	Section string
+	// Tag keeps the stories carrying a tag of that key (TagKey): any
+	// spelling of the tag finds them all.
+	Tag              string
 	Status           Status
 	TranslationGroup string
 	// LeadMediaID keeps articles whose lead image is that media.

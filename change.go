@@ -46,6 +46,11 @@ type Change struct {
 	// MoreStories other than itself), when something lists show of it
 	// changed.
 	Latest []string
+	// Tags are the keys (TagKey) of the tags whose lists of live stories
+	// (TagList) the change alters: those the story has or had while live,
+	// when something those lists show of it changed (as for Listed), or
+	// when a tag was added, removed or spelt anew.
+	Tags []string
 }
 
 // MoreStories is how many of its section's newest stories a story's page

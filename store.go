@@ -45,6 +45,7 @@ type Pages interface {
 	FindArticleByID(ctx context.Context, id int64) (*Article, error)
 	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, error)
 	CountArticles(ctx context.Context, f ArticleFilter) (int, error)
+	FindTags(ctx context.Context, service string) ([]TagCount, error)
 	FindBreaking(ctx context.Context, service string) (*Breaking, error)
 	FindMediaByID(ctx context.Context, id int64) (*Media, error)
 	FindNotices(ctx context.Context, service string) ([]*Notice, error)
@@ -77,6 +78,10 @@ type Articles interface {
 	// by LeadMediaID finds the stories whose pages show a media.
 	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, error)
 	CountArticles(ctx context.Context, f ArticleFilter) (int, error)
+	// FindTags lists the tags the service's published stories carry, by
+	// key (TagKey), in key order, each with how many of them carry it: a
+	// tag whose last live story went is no longer listed.
+	FindTags(ctx context.Context, service string) ([]TagCount, error)
 	// UpdateArticle writes every field of a (but ID, CreatedAt and
 	// Corrections) if the stored version equals a.Version; it then sets
 	// a.Version to the new version and a.UpdatedAt. A stale version gives

@@ -271,6 +271,7 @@ function classify(pathname) {
   if (pathname === '/') return { kind: 'portal' };
   if ((m = pathname.match(/^\/([a-z]{2,3}(?:-[a-z0-9]+)*)\/$/i))) return { kind: 'home', svc: m[1] };
   if ((m = pathname.match(/^\/([^/]+)\/s\/[^/]+\/$/))) return { kind: 'section', svc: m[1] };
+  if ((m = pathname.match(/^\/([^/]+)\/t\/[^/]+\/$/))) return { kind: 'tag', svc: m[1] };
   if ((m = pathname.match(/^\/([^/]+)\/archive\/$/))) return { kind: 'archive', svc: m[1] };
   if ((m = pathname.match(/^\/([^/]+)\/a\/\d+(?:-[^/]*)?\/$/))) return { kind: 'article', svc: m[1] };
   return { kind: 'other' };
@@ -283,13 +284,13 @@ async function crawl(base) {
   const found = { portal: null, svc: {} };
   let fetched = 0;
   const svcRec = (svc) =>
-    (found.svc[svc] ??= { home: null, section: null, archive: null, leadImage: null, correction: null, articles: [] });
+    (found.svc[svc] ??= { home: null, section: null, tag: null, archive: null, leadImage: null, correction: null, articles: [] });
   const wanted = new Set(services);
   const complete = () =>
     found.portal &&
     services.every((s) => {
       const r = found.svc[s];
-      return r && r.home && r.section && r.archive && r.leadImage && r.correction;
+      return r && r.home && r.section && r.tag && r.archive && r.leadImage && r.correction;
     });
 
   async function visit(p) {
@@ -309,6 +310,7 @@ async function crawl(base) {
       const r = svcRec(c.svc);
       if (c.kind === 'home') r.home ??= url;
       if (c.kind === 'section') r.section ??= url;
+      if (c.kind === 'tag') r.tag ??= url;
       if (c.kind === 'archive') r.archive ??= url;
       if (c.kind === 'article') {
         r.articles.push(url);
@@ -1419,6 +1421,7 @@ async function main() {
     const need = [
       ['home', r.home, `/${svc}/`],
       ['section', r.section, `/${svc}/s/{section}/`],
+      ['tag', r.tag, `/${svc}/t/{tag}/`],
       ['archive', r.archive, `/${svc}/archive/`],
       ['article-image', r.leadImage, `/${svc}/a/{id}-{slug}/ with <figure><img>`],
       ['article-correction', r.correction, `/${svc}/a/{id}-{slug}/ with a corrections block`],

@@ -200,6 +200,11 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 	if f.Service != "" && !v.exported(f.Service) {
 		return nil, nil
 	}
+	if f.Tag != "" || len(f.TranslationGroups) > 0 {
+		// A tag's list, read by its pages alone; a sitemap's other
+		// versions of its stories.
+		return v.st.FindArticles(ctx, f)
+	}
 	if f.TranslationGroup != "" && f.Service == "" && f.Section == "" && f.Offset == 0 && f.Before == 0 && len(f.IDs) == 0 &&
 		!f.ByPublished && !f.WithCorrections && f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
 		// A story's language switcher: every version of the group asks.
@@ -350,11 +355,20 @@ func (v *view) livePage(ctx context.Context, f kolokol.ArticleFilter) ([]*koloko
 	return slices.Clone(arts[:min(f.Limit, len(arts))]), nil
 }
 
+// FindTags is read by the plan, a few times a service in a pass: one
+// query each, not worth keeping.
+func (v *view) FindTags(ctx context.Context, service string) ([]kolokol.TagCount, error) {
+	if !v.exported(service) {
+		return nil, nil
+	}
+	return v.st.FindTags(ctx, service)
+}
+
 func (v *view) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int, error) {
 	if f.Service != "" && !v.exported(f.Service) {
 		return 0, nil
 	}
-	if f.Service == "" || f.TranslationGroup != "" || f.LeadMediaID != 0 || f.Query != "" || f.Author != "" ||
+	if f.Service == "" || f.Tag != "" || f.TranslationGroup != "" || len(f.TranslationGroups) > 0 || f.LeadMediaID != 0 || f.Query != "" || f.Author != "" ||
 		f.Submitted || !f.ScheduledBy.IsZero() || len(f.IDs) > 0 {
 		return v.st.CountArticles(ctx, f)
 	}

@@ -57,6 +57,7 @@ const (
 	NoResults       = "no_results"      // a search that found nothing
 	StoryIn         = "story_in"        // label of the article's language switcher
 	MoreFrom        = "more_from"       // "More from %s", %s a section's name: the story page's newest of its section
+	TagHeading      = "tag_heading"     // "Tag: %s", %s a tag as its newest story spells it: the heading of a tag's page
 	JustNow         = "just_now"        // Ago, under a minute
 	MinutesAgo      = "minutes_ago"     // plural: "%d minutes ago"
 	HoursAgo        = "hours_ago"       // plural: "%d hours ago"

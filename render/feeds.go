@@ -177,7 +177,7 @@ func (b *Builder) fileRoute(ctx context.Context, path string) (p *Page, ok bool,
 // fileRoutes are the routes of the formats' files, tried for paths with
 // no trailing slash.
 var fileRoutes = []route{
-	{kind: KindFeed, pattern: "/{service}/feed.xml, atom.xml, feed.json; /{service}/s/{section}/feed.xml, atom.xml, feed.json",
+	{kind: KindFeed, pattern: "/{service}/feed.xml, atom.xml, feed.json; /{service}/s/{section}/feed.xml, atom.xml, feed.json; /{service}/t/{tag}/feed.xml, atom.xml, feed.json",
 		match: func(b *Builder, ctx context.Context, _ []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
 			switch {
 			case len(rest) == 1:
@@ -185,14 +185,26 @@ var fileRoutes = []route{
 				if !ok {
 					return nil, false, nil
 				}
-				p, err := b.feed(ctx, svc, "", f)
+				p, err := b.feed(ctx, svc, "", "", f)
 				return p, true, err
 			case len(rest) == 3 && rest[0] == "s":
 				f, ok := formatOf(rest[2])
 				if !ok {
 					return nil, false, nil
 				}
-				p, err := b.feed(ctx, svc, rest[1], f)
+				p, err := b.feed(ctx, svc, rest[1], "", f)
+				return p, true, err
+			case len(rest) == 3 && rest[0] == "t":
+				f, ok := formatOf(rest[2])
+				if !ok {
+					return nil, false, nil
+				}
+				if key := kolokol.TagKey(rest[1]); key == "" || key != rest[1] {
+					// A file has one address: no redirect from another
+					// spelling, which no page links.
+					return notFound(svc), true, nil
+				}
+				p, err := b.feed(ctx, svc, "", rest[1], f)
 				return p, true, err
 			}
 			return nil, false, nil
@@ -210,6 +222,17 @@ var fileRoutes = []route{
 			for _, s := range sections {
 				for _, f := range feedFormats {
 					if !yield(sectionPath(svc.Code, s.Slug) + f.file) {
+						return nil
+					}
+				}
+			}
+			tags, err := b.store.FindTags(ctx, svc.Code)
+			if err != nil {
+				return err
+			}
+			for _, t := range tags {
+				for _, f := range feedFormats {
+					if !yield(rawTagPath(svc.Code, t.Key) + f.file) {
 						return nil
 					}
 				}
@@ -287,8 +310,9 @@ var fileRoutes = []route{
 		}},
 }
 
-// feed renders a service's feed (section "") or a section's in format f.
-func (b *Builder) feed(ctx context.Context, svc *kolokol.Service, section string, f feedFormat) (*Page, error) {
+// feed renders a service's feed (section and tag ""), a section's or the
+// tag's with key tag, in format f.
+func (b *Builder) feed(ctx context.Context, svc *kolokol.Service, section, tag string, f feedFormat) (*Page, error) {
 	sections, err := b.store.FindSections(ctx, svc.Code)
 	if err != nil {
 		return nil, err
@@ -298,7 +322,10 @@ func (b *Builder) feed(ctx context.Context, svc *kolokol.Service, section string
 		names[s.Slug] = s.Name
 	}
 	brand := svc.BrandOr(b.opts.SiteName)
+	deps := []string{svcTag(svc.Code), listTag(svc.Code)}
+	// home and self are escaped, path is self as net/http unescapes it.
 	home, self := homePath(svc.Code), homePath(svc.Code)+f.file
+	path := self
 	fd := &feed.Feed{Title: brand, Description: svc.About, Lang: svc.Tag, RTL: svc.Direction == kolokol.RTL, Author: brand,
 		ID: "tag:" + b.tagAuthority() + "," + svc.CreatedAt.UTC().Format("2006-01-02") + ":" + svc.Code + "/"}
 	if section != "" {
@@ -309,15 +336,31 @@ func (b *Builder) feed(ctx context.Context, svc *kolokol.Service, section string
 			return notFound(svc, listTag(svc.Code)), nil
 		}
 		home, self = sectionPath(svc.Code, section), sectionPath(svc.Code, section)+f.file
+		path = self
 		fd.Title, fd.ID = name+" – "+brand, fd.ID+"s/"+section
 	}
+	if tag != "" {
+		// As the tag's page: its own stories' changes name it.
+		deps = []string{svcTag(svc.Code), taggedTag(svc.Code, tag)}
+		name, err := b.tagName(ctx, svc, tag)
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			return notFound(svc, deps...), nil
+		}
+		home, self, path = tagPath(svc.Code, tag), tagPath(svc.Code, tag)+f.file, rawTagPath(svc.Code, tag)+f.file
+		fd.Title = i18n.For(svc.Tag).Tf(i18n.TagHeading, name) + " – " + brand
+		// The key's own text: a tag: URI may hold any character but a few
+		// (RFC 4151), and the id never leaves the feed.
+		fd.ID += "t/" + url.PathEscape(tag)
+	}
 	fd.Link, fd.Self = b.feedURL(home), b.feedURL(self)
-	arts, err := b.store.FindArticles(ctx, kolokol.ArticleFilter{Service: svc.Code, Section: section, Status: kolokol.StatusPublished,
+	arts, err := b.store.FindArticles(ctx, kolokol.ArticleFilter{Service: svc.Code, Section: section, Tag: tag, Status: kolokol.StatusPublished,
 		ByPublished: true, WithCorrections: true, Limit: feedLen})
 	if err != nil {
 		return nil, err
 	}
-	deps := []string{svcTag(svc.Code), listTag(svc.Code)}
 	mod := svc.UpdatedAt
 	c := i18n.For(svc.Tag)
 	loc := b.location(svc)
@@ -335,7 +378,7 @@ func (b *Builder) feed(ctx context.Context, svc *kolokol.Service, section string
 	if fd.Updated.IsZero() {
 		fd.Updated = svc.UpdatedAt
 	}
-	return &Page{Status: http.StatusOK, Path: self, Body: f.emit(fd), ContentType: f.typ, Deps: deps, LastModified: mod}, nil
+	return &Page{Status: http.StatusOK, Path: path, Body: f.emit(fd), ContentType: f.typ, Deps: deps, LastModified: mod}, nil
 }
 
 // feedEntry is a story as a feed entry, and what it depends on: its own
@@ -507,7 +550,7 @@ func FileKind(path string) (k Kind, ok bool) {
 	switch {
 	case len(segs) < 2 || !kolokol.ValidServiceCode(segs[0]):
 		return "", false
-	case isFeed && (len(segs) == 2 || (len(segs) == 4 && segs[1] == "s")):
+	case isFeed && (len(segs) == 2 || (len(segs) == 4 && (segs[1] == "s" || segs[1] == "t"))):
 		return KindFeed, true
 	case len(segs) == 2 && name == newsSitemapFile:
 		return KindNewsSitemap, true

@@ -107,6 +107,10 @@ func TestFeeds(t *testing.T) {
 		{"/ru/s/world/", "ru", "В мире – " + ruBrand, testBase + "/ru/s/world/", feedLen, full, "В мире", ruBrand},
 		{"/fa/", "fa-IR", "Kolokol", testBase + "/fa/", 2, faPic, "جهان", "Kolokol"},
 		{"/fa/s/world/", "fa-IR", "جهان – Kolokol", testBase + "/fa/s/world/", 2, faPic, "جهان", "Kolokol"},
+		// Tags: the feeds of an LTR and an RTL tag page, at the key's own
+		// text, percent-escaped in their links.
+		{"/ru/t/политика/", "ru", "Тег: Политика – " + ruBrand, testBase + "/ru/t/%D0%BF%D0%BE%D0%BB%D0%B8%D1%82%D0%B8%D0%BA%D0%B0/", 1, full, "В мире", ruBrand},
+		{"/fa/t/دریا/", "fa-IR", "برچسب: دریا – Kolokol", testBase + "/fa/t/%D8%AF%D8%B1%DB%8C%D8%A7/", 1, faPic, "جهان", "Kolokol"},
 	} {
 		for _, ff := range feedFormats {
 			path := w.path + ff.file
@@ -118,7 +122,7 @@ func TestFeeds(t *testing.T) {
 				if fd.Link != w.link {
 					t.Errorf("link %q, want %q (links %v)", fd.Link, w.link, fd.Links)
 				}
-				if fd.FeedLink != testBase+path && ff.file != "feed.xml" {
+				if fd.FeedLink != w.link+ff.file && ff.file != "feed.xml" {
 					t.Errorf("feed link %q", fd.FeedLink)
 				}
 				if fd.Language != w.lang {

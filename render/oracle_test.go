@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -160,9 +161,13 @@ func TestDependencyOracle(t *testing.T) {
 	}
 	s := func(v string) *string { return &v }
 	live := kolokol.ArticleFilter{Status: kolokol.StatusPublished}
+	// Tags in several scripts, some the demo's own (a story joins a tag
+	// page that exists), some new (a page appears), spelt in other cases.
+	tagPool := []string{"Oracle tag", "climate", "Climate", "климат", "КЛИМАТ", "транспорт", "حقوق بشر", "حقوق-بشر", "კლიმატი"}
 	ops := []oracleOp{
 		{"publish a draft", func(t *testing.T) bool {
-			a, err := d.CreateArticle(ctx, admin, desk.ArticleInput{Service: svc(), Headline: fmt.Sprint("Oracle story ", rng.IntN(1e6)), Body: "Text."})
+			a, err := d.CreateArticle(ctx, admin, desk.ArticleInput{Service: svc(), Headline: fmt.Sprint("Oracle story ", rng.IntN(1e6)), Body: "Text.",
+				Tags: []string{tagPool[rng.IntN(len(tagPool))]}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,6 +177,20 @@ func TestDependencyOracle(t *testing.T) {
 		{"edit a headline (and so its slug)", func(t *testing.T) bool {
 			a := pick(live)
 			edit(a, desk.ArticlePatch{Headline: s(a.Headline + " (updated)")})
+			return true
+		}},
+		{"retag: add, drop or respell a tag", func(t *testing.T) bool {
+			a := pick(live)
+			tags := slices.Clone(a.Tags)
+			switch n := rng.IntN(3); {
+			case n == 0 || len(tags) == 0:
+				tags = append(tags, tagPool[rng.IntN(len(tagPool))])
+			case n == 1:
+				tags = tags[1:] // the last story of a tag takes its page with it
+			default:
+				tags[0] = strings.ToUpper(tags[0])
+			}
+			edit(a, desk.ArticlePatch{Tags: &tags})
 			return true
 		}},
 		{"edit a body", func(t *testing.T) bool {

@@ -58,7 +58,8 @@ const (
 	listHome listKind = iota
 	listSection
 	listArchive
-	listLite // the text-only edition's home
+	listLite   // the text-only edition's home
+	listTagged // a tag's stories
 )
 
 // list renders a service's home, a section page or an archive page.
@@ -67,11 +68,18 @@ func (b *Builder) list(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.S
 	if err != nil {
 		return nil, err
 	}
-	return b.listWith(ctx, ns, svc, sections, kind, nil, page)
+	return b.listWith(ctx, ns, svc, sections, kind, nil, "", page)
 }
 
-func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, sections []*kolokol.Section, kind listKind, section *kolokol.Section, page int) (*Page, error) {
+// listWith renders a list; section is a section page's, tag the key of a
+// tag page's tag.
+func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, sections []*kolokol.Section, kind listKind, section *kolokol.Section, tag string, page int) (*Page, error) {
 	deps := []string{svcTag(svc.Code), listTag(svc.Code)}
+	if kind == listTagged {
+		// A tag's list changes with its own stories alone (their changes
+		// name it: kolokol.Change.Tags), not with every story's.
+		deps = []string{svcTag(svc.Code), taggedTag(svc.Code, tag)}
+	}
 	c := i18n.For(svc.Tag)
 	f := kolokol.ArticleFilter{Service: svc.Code, Status: kolokol.StatusPublished, ByPublished: true, WithoutBody: true}
 	var first, heading, title string
@@ -88,6 +96,16 @@ func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolok
 		first, heading = sectionPath(svc.Code, section.Slug), section.Name
 	case listArchive:
 		first, heading = archivePath(svc.Code), c.T(i18n.Archive)
+	case listTagged:
+		name, err := b.tagName(ctx, svc, tag)
+		if err != nil {
+			return nil, err
+		}
+		if name == "" { // no live story carries it: no page, until one does
+			return notFound(svc, deps...), nil
+		}
+		f.Tag = tag
+		first, heading = tagPath(svc.Code, tag), c.Tf(i18n.TagHeading, name)
 	case listLite:
 		first, heading, title = liteHomePath(svc.Code), c.T(i18n.LatestStories), c.T(i18n.Lite)+" – "+svc.BrandOr(b.opts.SiteName)
 	}
@@ -140,6 +158,9 @@ func (b *Builder) listWith(ctx context.Context, ns []*kolokol.Notice, svc *kolok
 	v.Kind, v.Title, v.Canonical = "list", title, b.absolute(from)
 	if kind == listSection {
 		v.Feeds = append(v.Feeds, b.feedLinks(from, svc, first, section.Name+" – "+v.Brand)...)
+	}
+	if kind == listTagged {
+		v.Feeds = append(v.Feeds, b.feedLinks(from, svc, first, heading+" – "+v.Brand)...)
 	}
 	if kind == listHome {
 		v.Desc = svc.About
@@ -276,7 +297,7 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 		Summary:   a.Summary,
 		Dateline:  a.Dateline,
 		Published: formatTime(f, pub, loc),
-		Tags:      a.Tags,
+		Tags:      tagLinks(from, a),
 	}
 	// Storing the publication itself bumps UpdatedAt a moment later; only
 	// a later edit is an update worth showing.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -92,6 +93,11 @@ const MirrorsJSONPath = "/mirrors.json"
 func sectionPath(svc, section string) string {
 	return "/" + svc + "/s/" + section + "/"
 }
+
+// tagPath is the page of the tag with key (kolokol.TagKey), escaped as
+// links are; rawTagPath the same as net/http unescapes it.
+func tagPath(svc, key string) string    { return "/" + svc + "/t/" + url.PathEscape(key) + "/" }
+func rawTagPath(svc, key string) string { return "/" + svc + "/t/" + key + "/" }
 
 // pagedPath adds the page number to a list's first-page path; page 1 has
 // none.

@@ -21,9 +21,11 @@ import (
 type Kind string
 
 const (
-	KindPortal      Kind = "portal"
-	KindHome        Kind = "home"
-	KindSection     Kind = "section"
+	KindPortal  Kind = "portal"
+	KindHome    Kind = "home"
+	KindSection Kind = "section"
+	// KindTag is a page of the list of a tag's live stories.
+	KindTag         Kind = "tag"
 	KindArchive     Kind = "archive"
 	KindArticle     Kind = "article"
 	KindSafety      Kind = "safety"
@@ -129,7 +131,7 @@ var serviceRoutes = []route{
 				if page == 1 && len(rest) == 3 {
 					return redirect(sectionPath(svc.Code, s.Slug)), true, nil
 				}
-				p, err := b.listWith(ctx, ns, svc, sections, listSection, s, page)
+				p, err := b.listWith(ctx, ns, svc, sections, listSection, s, "", page)
 				return p, true, err
 			}
 			// list: a section appears with a service change, but be safe.
@@ -143,6 +145,45 @@ var serviceRoutes = []route{
 			for _, s := range sections {
 				if err := b.listPages(ctx, sectionPath(svc.Code, s.Slug), kolokol.ArticleFilter{Service: svc.Code, Section: s.Slug}, yield); err != nil {
 					return err
+				}
+			}
+			return nil
+		}},
+	{KindTag, "/{service}/t/{tag}/[{page}/]",
+		func(b *Builder, ctx context.Context, ns []*kolokol.Notice, svc *kolokol.Service, rest []string) (*Page, bool, error) {
+			if len(rest) < 2 || len(rest) > 3 || rest[0] != "t" {
+				return nil, false, nil
+			}
+			page, ok := pageNumber(rest[2:])
+			key := kolokol.TagKey(rest[1])
+			if !ok || key == "" {
+				return notFound(svc), true, nil
+			}
+			if key != rest[1] {
+				// Another spelling of the tag ("Climate", "human rights"):
+				// its page's one address.
+				return redirect(pagedPath(tagPath(svc.Code, key), page)), true, nil
+			}
+			if page == 1 && len(rest) == 3 {
+				return redirect(tagPath(svc.Code, key)), true, nil
+			}
+			sections, err := b.store.FindSections(ctx, svc.Code)
+			if err != nil {
+				return nil, true, err
+			}
+			p, err := b.listWith(ctx, ns, svc, sections, listTagged, nil, key, page)
+			return p, true, err
+		},
+		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
+			tags, err := b.store.FindTags(ctx, svc.Code)
+			if err != nil {
+				return err
+			}
+			for _, t := range tags {
+				for page := 1; page <= pagesOf(t.Stories); page++ {
+					if !yield(pagedPath(rawTagPath(svc.Code, t.Key), page)) {
+						return nil
+					}
 				}
 			}
 			return nil
@@ -257,13 +298,16 @@ func (b *Builder) listPages(ctx context.Context, first string, f kolokol.Article
 	if err != nil {
 		return err
 	}
-	for page := 1; page <= max(1, (n+perPage-1)/perPage); page++ {
+	for page := 1; page <= pagesOf(n); page++ {
 		if !yield(pagedPath(first, page)) {
 			return nil
 		}
 	}
 	return nil
 }
+
+// pagesOf is how many pages a list of n stories has: one at least.
+func pagesOf(n int) int { return max(1, (n+perPage-1)/perPage) }
 
 // eachLive calls fn with every published story of a service, newest id
 // first, until it returns false.
@@ -425,7 +469,9 @@ func (b *Builder) planMedia(ctx context.Context, svc *kolokol.Service, seen map[
 
 // PlanArticle yields the pages of one story as Plan lists them: its page
 // and its text-only page, and the same under its service's script
-// variant, and its ninjs files. A story that is not live, or is unknown, has none.
+// variant, and its ninjs files; and every page and feed of each of its
+// tags, which a story gaining a tag may have made. A story that is not
+// live, or is unknown, has none.
 func (b *Builder) PlanArticle(ctx context.Context, id int64) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
 		a, err := b.store.FindArticleByID(ctx, id)
@@ -461,6 +507,27 @@ func (b *Builder) PlanArticle(ctx context.Context, id int64) iter.Seq2[Entry, er
 		for _, major := range []int{2, 3} {
 			if !yield(Entry{Path: ninjsPath(a, major), Kind: KindNinjs, Service: svc.Code}, nil) {
 				return
+			}
+		}
+		for _, key := range kolokol.TagKeys(a.Tags) {
+			n, err := b.store.CountArticles(ctx, kolokol.ArticleFilter{Service: svc.Code, Tag: key, Status: kolokol.StatusPublished})
+			if err != nil {
+				yield(Entry{}, fmt.Errorf("plan article %d: %w", id, err))
+				return
+			}
+			first := rawTagPath(svc.Code, key)
+			for _, code := range codes {
+				for page := 1; page <= pagesOf(n); page++ {
+					p := "/" + code + "/" + strings.TrimPrefix(pagedPath(first, page), from)
+					if !yield(Entry{Path: p, Kind: KindTag, Service: code}, nil) {
+						return
+					}
+				}
+			}
+			for _, f := range feedFormats {
+				if !yield(Entry{Path: first + f.file, Kind: KindFeed, Service: svc.Code}, nil) {
+					return
+				}
 			}
 		}
 	}

@@ -322,7 +322,21 @@ func TestPlanParts(t *testing.T) {
 			got = append(got, e.Path)
 		}
 		slices.Sort(got)
-		want := stories[a.ID]
+		want := slices.Clone(stories[a.ID])
+		if a.IsLive() {
+			// Its tags' pages and feeds, in every script of the service.
+			for _, key := range kolokol.TagKeys(a.Tags) {
+				for path, k := range plan {
+					_, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+					if strings.HasPrefix(rest, "t/"+key+"/") && strings.HasPrefix(path, "/"+a.Service) {
+						if k != KindTag && k != KindFeed {
+							t.Errorf("the plan lists %s, a page of tag %q, as %s", path, key, k)
+						}
+						want = append(want, path)
+					}
+				}
+			}
+		}
 		slices.Sort(want)
 		if !slices.Equal(got, want) || (a.IsLive() != (len(got) > 0)) {
 			t.Errorf("PlanArticle(%d, %s) = %v, want %v", a.ID, a.Status, got, want)

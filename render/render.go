@@ -329,6 +329,8 @@ const maxFragments = 1024
 //	"group:G"     the article pages of translation group G (their switchers)
 //	"latest:L"    the article pages listing the newest stories of list L
 //	              (kolokol.LatestList: a section's, or a service's)
+//	"tagged:T"    the pages and feeds of tag list T (kolokol.TagList:
+//	              a service's stories carrying a tag)
 //	"media:ID"    the pages that show a picture
 //	"mirrors"     the pages that list the mirrors (mirrors pages, mirrors.json)
 func Deps(c kolokol.Change) []string {
@@ -343,6 +345,9 @@ func Deps(c kolokol.Change) []string {
 		}
 		for _, l := range c.Latest {
 			tags = append(tags, latestTag(l))
+		}
+		for _, k := range c.Tags {
+			tags = append(tags, taggedTag(c.Service, k))
 		}
 		return tags
 	case kolokol.ChangeBreaking, kolokol.ChangeNotice:
@@ -374,7 +379,11 @@ func latestTag(l string) string  { return "latest:" + l }
 // IsLatestTag tells the tags of lists of newest stories (a page showing
 // "more from the section" depends on its section's) from the others.
 func IsLatestTag(tag string) bool { return strings.HasPrefix(tag, "latest:") }
-func mediaTag(id int64) string    { return "media:" + strconv.FormatInt(id, 10) }
+
+// taggedTag is the invalidation tag of the pages and feeds of the tag with
+// key in a service.
+func taggedTag(svc, key string) string { return "tagged:" + kolokol.TagList(svc, key) }
+func mediaTag(id int64) string         { return "media:" + strconv.FormatInt(id, 10) }
 
 // location is the service's time zone. time.LoadLocation reads the zone
 // database on every call, so zones are kept once loaded.

@@ -121,7 +121,7 @@ type articleView struct {
 	Credits     template.HTML
 	Corrections []correctionView
 	CorrHeading string
-	Tags        []string
+	Tags        []tagLink
 	Photo       *photoView // lite pages: a link to the picture instead of it
 	// Translations are the story's published versions in other services.
 	Translations []alternate

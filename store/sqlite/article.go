@@ -65,6 +65,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err := addRevision(ctx, tx, a, 1, t); err != nil {
 			return err
 		}
+		if err := putTags(ctx, tx, id, a.Service, a.Tags); err != nil {
+			return err
+		}
 		c := articleChange(listedFields{service: a.Service}, listedOf(a), id)[0]
 		if c.Latest, err = latestLists(ctx, tx, listedOf(a), id); err != nil {
 			return err
@@ -95,15 +98,19 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		// articleChange).
 		var was listedFields
 		var pub sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT status, service, translation_group, section, slug, headline, summary, published_at
+		var tags string
+		err := tx.QueryRowContext(ctx, `SELECT status, service, translation_group, section, slug, headline, summary, published_at, tags
 			FROM articles WHERE id = ?`, a.ID).
-			Scan(&was.status, &was.service, &was.group, &was.section, &was.slug, &was.headline, &was.summary, &pub)
+			Scan(&was.status, &was.service, &was.group, &was.section, &was.slug, &was.headline, &was.summary, &pub, &tags)
 		if errors.Is(err, sql.ErrNoRows) {
 			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no article %d", a.ID)
 		} else if err != nil {
 			return err
 		}
 		was.published = fromNanos(pub)
+		if was.tags, err = decodeList(tags); err != nil {
+			return fmt.Errorf("article %d: %w", a.ID, err)
+		}
 		wasLatest, err := latestLists(ctx, tx, was, a.ID)
 		if err != nil {
 			return err
@@ -124,6 +131,11 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		}
 		if err := addRevision(ctx, tx, a, a.Version+1, t); err != nil {
 			return err
+		}
+		if !slices.Equal(was.tags, a.Tags) || was.service != a.Service {
+			if err := putTags(ctx, tx, a.ID, a.Service, a.Tags); err != nil {
+				return err
+			}
 		}
 		isLatest, err := latestLists(ctx, tx, listedOf(a), a.ID)
 		if err != nil {
@@ -330,15 +342,17 @@ func scanArticle(sc scanner) (*kolokol.Article, error) {
 
 // listedFields are what pages other than a story's own show of it: lists
 // show its headline, summary, section and time while it is live; other
-// versions' language switchers link to its path while it is live.
+// versions' language switchers link to its path while it is live; its
+// tags put it on their lists.
 type listedFields struct {
 	status, service, group, section, slug, headline, summary string
 	published                                                time.Time
+	tags                                                     []string
 }
 
 func listedOf(a *kolokol.Article) listedFields {
 	return listedFields{status: string(a.Status), service: a.Service, group: a.TranslationGroup, section: a.Section,
-		slug: a.Slug, headline: a.Headline, summary: a.Summary, published: a.PublishedAt}
+		slug: a.Slug, headline: a.Headline, summary: a.Summary, published: a.PublishedAt, tags: a.Tags}
 }
 
 // latestLists names the lists of newest stories (kolokol.LatestList) that
@@ -382,8 +396,9 @@ func latestLists(ctx context.Context, tx *sql.Tx, st listedFields, id int64) ([]
 
 // articleChange is what an edit of story id from was to is changes: its
 // own page always; the lists it is or was on when something they show of
-// it changed; the language switchers of its groups when its place in them
-// changed. The finer the change, the fewer pages render again; the
+// it changed; the lists of the tags it has or had when those or something
+// they show of it changed; the language switchers of its groups when its
+// place in them changed. The finer the change, the fewer pages render again; the
 // dependency oracle (render) checks that nothing is missed.
 func articleChange(was, is listedFields, id int64) []kolokol.Change {
 	wasLive, isLive := was.status == string(kolokol.StatusPublished), is.status == string(kolokol.StatusPublished)
@@ -395,10 +410,21 @@ func articleChange(was, is listedFields, id int64) []kolokol.Change {
 	if (wasLive || isLive) && (wasLive != isLive || was.group != is.group || was.slug != is.slug || was.service != is.service) {
 		c.Groups = groupList(was.group, is.group)
 	}
+	var wasTags, isTags map[string]string // nil while not live: on no tag's list
+	if wasLive {
+		wasTags = tagSpellings(was.tags)
+	}
+	if isLive {
+		isTags = tagSpellings(is.tags)
+	}
 	if was.service == is.service {
+		c.Tags = changedTags(wasTags, isTags, c.Listed)
 		return []kolokol.Change{c}
 	}
+	// Another service's tags are other lists: the story leaves the old
+	// service's and joins the new one's.
 	old := c
-	old.Service = was.service
+	old.Service, old.Tags = was.service, changedTags(wasTags, nil, c.Listed)
+	c.Tags = changedTags(nil, isTags, c.Listed)
 	return []kolokol.Change{old, c}
 }

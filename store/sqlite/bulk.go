@@ -87,6 +87,9 @@ func (s *Store) ImportArticles(ctx context.Context, articles []*kolokol.Article)
 			// Ranking each imported story among the newest would cost a
 			// query apiece: an import names every list of newest it
 			// could touch instead, as a whole section re-renders anyway.
+			if err := putTags(ctx, tx, ids[i], a.Service, a.Tags); err != nil {
+				return inBatch(i, a, err)
+			}
 			c := articleChange(listedFields{service: a.Service}, listedOf(a), ids[i])[0]
 			if c.Listed {
 				c.Latest = []string{kolokol.LatestList(a.Service, "")}

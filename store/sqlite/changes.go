@@ -21,8 +21,12 @@ func appendChange(ctx context.Context, tx *sql.Tx, c kolokol.Change) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO changes (time, kind, service, article_id, media_id, listed, groups, latest)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, now().UnixNano(), string(c.Kind), c.Service, c.ArticleID, c.MediaID, c.Listed, groups, latest)
+	tags, err := encodeList(c.Tags)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO changes (time, kind, service, article_id, media_id, listed, groups, latest, tags)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, now().UnixNano(), string(c.Kind), c.Service, c.ArticleID, c.MediaID, c.Listed, groups, latest, tags)
 	return err
 }
 
@@ -31,7 +35,7 @@ func (s *Store) FindChanges(ctx context.Context, after int64, limit int) ([]*kol
 	if limit <= 0 || limit > kolokol.MaxChangeBatch {
 		limit = kolokol.MaxChangeBatch
 	}
-	rows, err := s.db().QueryContext(ctx, `SELECT seq, time, kind, service, article_id, media_id, listed, groups, latest
+	rows, err := s.db().QueryContext(ctx, `SELECT seq, time, kind, service, article_id, media_id, listed, groups, latest, tags
 		FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, wrapf(err, "find changes after %d", after)
@@ -39,8 +43,8 @@ func (s *Store) FindChanges(ctx context.Context, after int64, limit int) ([]*kol
 	out, err := collect(rows, func(sc scanner) (*kolokol.Change, error) {
 		var c kolokol.Change
 		var t sql.NullInt64
-		var groups, latest string
-		if err := sc.Scan(&c.Seq, &t, &c.Kind, &c.Service, &c.ArticleID, &c.MediaID, &c.Listed, &groups, &latest); err != nil {
+		var groups, latest, tags string
+		if err := sc.Scan(&c.Seq, &t, &c.Kind, &c.Service, &c.ArticleID, &c.MediaID, &c.Listed, &groups, &latest, &tags); err != nil {
 			return nil, err
 		}
 		c.Time = fromNanos(t)
@@ -48,7 +52,10 @@ func (s *Store) FindChanges(ctx context.Context, after int64, limit int) ([]*kol
 		if c.Groups, err = decodeList(groups); err != nil {
 			return nil, err
 		}
-		c.Latest, err = decodeList(latest)
+		if c.Latest, err = decodeList(latest); err != nil {
+			return nil, err
+		}
+		c.Tags, err = decodeList(tags)
 		return &c, err
 	})
 	return out, wrapf(err, "find changes after %d", after)

@@ -95,6 +95,33 @@ var goSteps = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	9:  refoldHeadlines,
 	13: moveEnrolmentSecrets,
 	17: foldAuthors,
+	21: keyTags,
+}
+
+// keyTags fills article_tags for the stories stored before it existed.
+func keyTags(ctx context.Context, tx *sql.Tx) error {
+	type row struct {
+		id            int64
+		service, tags string
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, service, tags FROM articles`)
+	if err != nil {
+		return err
+	}
+	all, err := collect(rows, func(sc scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.service, &r.tags) })
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		tags, err := decodeList(r.tags)
+		if err != nil {
+			return fmt.Errorf("article %d: %w", r.id, err)
+		}
+		if err := putTags(ctx, tx, r.id, r.service, tags); err != nil {
+			return fmt.Errorf("article %d: %w", r.id, err)
+		}
+	}
+	return nil
 }
 
 // foldAuthors fills author_fold for the stories stored before it existed.

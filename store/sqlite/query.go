@@ -125,7 +125,7 @@ func describeFilter(f kolokol.ArticleFilter) string {
 	return fmt.Sprintf("%+v", f) + of
 }
 
-// CountArticles counts the articles of f's service, section and status;
+// CountArticles counts the articles of f's service, section, tag and status;
 // paging fields do not apply.
 func (s *Store) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int, error) {
 	where, args := articleWhere(f)
@@ -139,7 +139,7 @@ func (s *Store) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int
 	return n, nil
 }
 
-// articleWhere returns the conditions of f's service, section, status,
+// articleWhere returns the conditions of f's service, section, tag, status,
 // translation group and lead media.
 func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 	if f.Service != "" {
@@ -149,6 +149,16 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 	if f.Section != "" {
 		where = append(where, "section = ?")
 		args = append(args, f.Section)
+	}
+	if f.Tag != "" {
+		// On the primary key of article_tags: a tag's stories are one
+		// range of it within a service.
+		q, qargs := "SELECT article_id FROM article_tags WHERE tag = ?", []any{kolokol.TagKey(f.Tag)}
+		if f.Service != "" {
+			q, qargs = "SELECT article_id FROM article_tags WHERE service = ? AND tag = ?", append([]any{f.Service}, qargs...)
+		}
+		where = append(where, "id IN ("+q+")")
+		args = append(args, qargs...)
 	}
 	if f.Status != "" {
 		where = append(where, "status = ?")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -323,5 +324,36 @@ func TestAuthorsFromBeforeFolding(t *testing.T) {
 		if err != nil || len(got) != want {
 			t.Errorf("author %q found %d (%v), want %d", q, len(got), err, want)
 		}
+	}
+}
+
+// TestTagsFromBeforeTagKeys: stories stored before article_tags existed are
+// found by their tags, in any spelling, and their tags listed.
+func TestTagsFromBeforeTagKeys(t *testing.T) {
+	path, db := migratedBefore(t, 21)
+	if _, err := db.ExecContext(t.Context(), `INSERT INTO services (code, tag, script, direction, name, english_name, time_zone, created_at, updated_at)
+		VALUES ('ru', 'ru', 'Cyrl', 'ltr', 'x', 'x', 'UTC', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO articles (service, slug, headline, status, published_at, tags, created_at, updated_at)
+			VALUES ('ru', 's', 'Паром', 'published', 1, '["Климат", "Паромы"]', 1, 1)`,
+		`INSERT INTO articles (service, slug, headline, status, tags, created_at, updated_at)
+			VALUES ('ru', 't', 'Черновик', 'draft', '["климат", "Черновое"]', 1, 1)`,
+	} {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s := openTest(t, path)
+	for q, want := range map[string]int{"климат": 2, "КЛИМАТ": 2, "паромы": 1, "черновое": 1, "паром": 0} {
+		if got, err := s.CountArticles(t.Context(), kolokol.ArticleFilter{Service: "ru", Tag: q}); err != nil || got != want {
+			t.Errorf("tag %q counted %d (%v), want %d", q, got, err, want)
+		}
+	}
+	tags, err := s.FindTags(t.Context(), "ru")
+	if want := []kolokol.TagCount{{Key: "климат", Stories: 1}, {Key: "паромы", Stories: 1}}; err != nil || !slices.Equal(tags, want) {
+		t.Errorf("tags %v (%v), want %v", tags, err, want)
 	}
 }

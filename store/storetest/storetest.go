@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"ChangeLog", testChangeLog},
 		{"ChangeLogReading", testChangeLogReading},
 		{"LatestLists", testLatestLists},
+		{"Tags", testTags},
 		{"Wire", testWire},
 		{"InTx", testInTx},
 		{"ConcurrentLimits", testConcurrentLimits},
