@@ -7,114 +7,30 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"go/build"
-	"net"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/kolokol/kolokol/internal/realpart"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"golang.org/x/crypto/ssh"
 )
 
-// The S3 and SFTP tests run real servers on loopback: versitygw (a pinned
-// go install, see scripts/test.sh) and Debian's OpenSSH sshd. Without the
-// program a test skips, saying why, unless KOLOKOL_REQUIRE_ALL=1 (CI),
-// where it fails.
-
-// need finds a program: on PATH, in the Go bin directory, or at one of
-// the paths given.
-func need(t *testing.T, name, install string, paths ...string) string {
-	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	gobin := os.Getenv("GOBIN")
-	if gobin == "" {
-		gobin = filepath.Join(build.Default.GOPATH, "bin")
-	}
-	for _, p := range append(paths, filepath.Join(gobin, name)) {
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p
-		}
-	}
-	msg := fmt.Sprintf("%s is not installed (%s; scripts/test.sh installs it)", name, install)
-	if os.Getenv("KOLOKOL_REQUIRE_ALL") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// freePort returns a loopback port nothing listens on now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// startServer runs a server until the test ends, and waits until its port
-// takes connections (or the server exits, which fails the test).
-func startServer(t *testing.T, port int, name string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	log := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("%s said:\n%s", filepath.Base(name), log.String())
-		}
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	for {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("%s exited before it listened: %v\n%s", name, err, log.String())
-		case <-t.Context().Done():
-			t.Fatal(t.Context().Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
+// The S3 and SFTP tests run real servers on loopback (internal/realpart):
+// versitygw (a pinned go install, see scripts/test.sh) and Debian's
+// OpenSSH sshd.
 
 // startVersity runs versitygw serving a new folder, with a bucket made,
 // and returns the config of a target in it.
 func startVersity(t *testing.T) S3Config {
 	t.Helper()
-	bin := need(t, "versitygw", "go install github.com/versity/versitygw/cmd/versitygw@v1.8.0")
-	root := t.TempDir()
-	port := freePort(t)
-	const access, secret = "kolokol-test", "kolokol-test-secret-key"
-	startServer(t, port, bin, "--access", access, "--secret", secret, "--port", fmt.Sprintf("127.0.0.1:%d", port), "posix", root)
-	c := S3Config{Endpoint: fmt.Sprintf("127.0.0.1:%d", port), Bucket: "mirror", Prefix: "site/news", Region: "us-east-1",
-		AccessKey: access, SecretKey: secret}
-	client := s3Client(t, c)
-	if err := client.MakeBucket(t.Context(), c.Bucket, minio.MakeBucketOptions{Region: c.Region}); err != nil {
-		t.Fatalf("make bucket: %v", err)
-	}
-	return c
+	s := realpart.Versity(t, "mirror")
+	return S3Config{Endpoint: s.Endpoint, Bucket: s.Bucket, Prefix: "site/news", Region: s.Region,
+		AccessKey: s.AccessKey, SecretKey: s.SecretKey}
 }
 
 func s3Client(t *testing.T, c S3Config) *minio.Client {
@@ -150,7 +66,7 @@ func sshKey(t *testing.T) (private []byte, public string) {
 // and returns the config of a target in a new folder (and that folder).
 func startSSHD(t *testing.T) (SFTPConfig, string) {
 	t.Helper()
-	bin := need(t, "sshd", "apt-get install openssh-server", "/usr/sbin/sshd")
+	bin := realpart.Need(t, "sshd", "apt-get install openssh-server", "/usr/sbin/sshd")
 	u, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +83,7 @@ func startSSHD(t *testing.T) (SFTPConfig, string) {
 	os.Chmod(filepath.Join(dir, "host_key"), 0o600)
 	write(t, filepath.Join(dir, "authorized_keys"), userPub+"\n")
 	os.Chmod(filepath.Join(dir, "authorized_keys"), 0o644)
-	port := freePort(t)
+	port := realpart.FreePort(t)
 	config := strings.Join([]string{
 		"ListenAddress 127.0.0.1",
 		"HostKey " + filepath.Join(dir, "host_key"),
@@ -181,7 +97,7 @@ func startSSHD(t *testing.T) (SFTPConfig, string) {
 		"StrictModes no",
 	}, "\n") + "\n"
 	write(t, filepath.Join(dir, "sshd_config"), config)
-	startServer(t, port, bin, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"), "-p", strconv.Itoa(port))
+	realpart.Start(t, port, bin, "-D", "-e", "-f", filepath.Join(dir, "sshd_config"), "-p", strconv.Itoa(port))
 	remote := filepath.Join(t.TempDir(), "www")
 	if err := os.Mkdir(remote, 0o755); err != nil {
 		t.Fatal(err)
