@@ -363,3 +363,37 @@ var executableHash = sync.OnceValues(func() (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 })
+
+// LastEdition is the newest edition the export of out (with its state in
+// data) signed or reserved: the greater of its journal's and of the
+// manifests out holds. 0: none.
+func LastEdition(data, out string) (int64, error) {
+	dir, err := StateDir(data, out)
+	if err != nil {
+		return 0, err
+	}
+	var j journal
+	if _, err := readGob(dir, journalFile, &j); err != nil {
+		return 0, err
+	}
+	return max(j.Edition, existingEdition(out)), nil
+}
+
+// RaiseEdition makes the next edition the export of out (with its state
+// in data) signs greater than edition, as after a restore: the restored
+// newsroom must not sign numbers its mirrors have already seen. The next
+// run also checks every file, having no state to trust.
+func RaiseEdition(data, out string, edition int64) error {
+	dir, err := StateDir(data, out)
+	if err != nil {
+		return err
+	}
+	var j journal
+	if _, err := readGob(dir, journalFile, &j); err != nil {
+		return err
+	}
+	if j.Edition >= edition {
+		return nil
+	}
+	return writeGob(dir, journalFile, journal{Edition: edition, Dirty: true})
+}

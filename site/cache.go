@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kolokol/kolokol/cdn"
 	"github.com/kolokol/kolokol/render"
 	"golang.org/x/sync/singleflight"
 )
@@ -28,6 +29,9 @@ type entry struct {
 
 	// Header values, built once so that serving allocates nothing for them.
 	modifiedV, contentType, length, lengthGz []string
+	// surrogate and cacheTag name what the page shows, for a CDN's purge
+	// by key (cdn.Keys): space- and comma-separated.
+	surrogate, cacheTag []string
 }
 
 func newEntry(p *render.Page, now time.Time) *entry {
@@ -59,6 +63,9 @@ func newEntry(p *render.Page, now time.Time) *entry {
 	e.contentType = []string{p.ContentType}
 	e.length = []string{strconv.Itoa(len(p.Body))}
 	e.lengthGz = []string{strconv.Itoa(len(e.gz))}
+	keys := cdn.Keys(p.Deps)
+	e.surrogate = []string{strings.Join(keys, " ")}
+	e.cacheTag = []string{strings.Join(keys, ",")}
 	return e
 }
 

@@ -5,6 +5,7 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -88,6 +89,11 @@ type Options struct {
 	// Setting loads a site-wide setting (the store's FindSetting), for
 	// /.well-known/security.txt; nil means none.
 	Setting func(ctx context.Context, key string) (string, error)
+	// CDNTTL, when set, tells a CDN in front to keep pages this long
+	// (Surrogate-Control and CDN-Cache-Control, which CDNs take and do
+	// not pass on), while browsers still keep them 30 seconds: the CDN
+	// relies on purges (cdn.Purger) to drop a page that changed sooner.
+	CDNTTL time.Duration
 }
 
 // Site is the reader site handler.
@@ -101,6 +107,9 @@ type Site struct {
 	notices  *noticeSet
 	vary     []string
 	security loaded[string] // security.txt
+	// cdnControl is the Surrogate-Control value of pages; nil: none sent.
+	cdnControl []string
+	cdnTTL     time.Duration
 }
 
 // New returns the reader site. Feed it the change log (Consumer).
@@ -111,6 +120,10 @@ func New(b *render.Builder, blobs kolokol.BlobStore, log *slog.Logger, now func(
 	s := &Site{builder: b, blobs: blobs, log: log, assets: map[string]*entry{}, opts: opts,
 		notices: newNoticeSet(opts.Notices), vary: varyV}
 	s.cache = NewCache(s.build, now)
+	if opts.CDNTTL > 0 {
+		s.cdnTTL = opts.CDNTTL
+		s.cdnControl = []string{cdnControl(opts.CDNTTL)}
+	}
 	if opts.Geo != nil && opts.Geo.Header() != "" {
 		// A CDN in front keeps one copy per country header value.
 		s.vary = []string{"Accept-Encoding, " + opts.Geo.Header()}
@@ -261,6 +274,12 @@ func (s *Site) static(w http.ResponseWriter, r *http.Request) {
 	s.serve(w, r, e, cc)
 }
 
+// cdnControl is the Surrogate-Control of a page a CDN may keep for ttl,
+// in whole seconds rounded up.
+func cdnControl(ttl time.Duration) string {
+	return fmt.Sprintf("max-age=%d, stale-while-revalidate=60, stale-if-error=86400", int64((ttl+time.Second-1)/time.Second))
+}
+
 // serve writes a cached page: 304 when the client's copy is current, the
 // gzip bytes when the client takes them.
 func (s *Site) serve(w http.ResponseWriter, r *http.Request, e *entry, cacheControl []string) {
@@ -290,7 +309,23 @@ func answer[X exchange](s *Site, x X, e *entry, cacheControl []string) {
 	}
 	x.set("Content-Type", e.contentType)
 	x.set("Cache-Control", cacheControl)
+	x.set("Surrogate-Key", e.surrogate)
+	x.set("Cache-Tag", e.cacheTag)
 	if p.Status == http.StatusOK {
+		// Not on a 404: a page published later is purged by its own
+		// keys, which a cached "not found" at its address does not carry.
+		if s.cdnControl != nil {
+			cc := s.cdnControl
+			// A page that changes by itself at a time (a banner ending)
+			// has no change to purge it then: the CDN keeps it no longer.
+			if !e.expires.IsZero() {
+				if left := e.expires.Sub(s.cache.now()); left < s.cdnTTL {
+					cc = []string{cdnControl(max(left, 0))}
+				}
+			}
+			x.set("Surrogate-Control", cc)
+			x.set("Cdn-Cache-Control", cc)
+		}
 		x.set("Etag", etag)
 		x.set("Last-Modified", e.modifiedV)
 		if notModified(x.header("If-None-Match"), x.header("If-Modified-Since"), e, etag[0]) {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -34,6 +33,7 @@ func demoGenerate(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	fs := flag.NewFlagSet("demo generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory (created if need be)")
+	mediaS3 := mediaS3Flag(fs)
 	stories := fs.Int("stories", 0, "how many stories to add, 1 to 5,000,000")
 	seed := fs.Uint64("seed", 1, "the corpus's random seed: the same seed, --stories and --now give the same stories")
 	nowFlag := fs.String("now", "", "the time the corpus is written at, RFC 3339 (default: the current time); stories are published over the six months before it")
@@ -63,7 +63,7 @@ func demoGenerate(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return err
 	}
 	defer store.Close()
-	blobs, err := media.NewDir(filepath.Join(*data, "media"))
+	blobs, err := openBlobs(ctx, *data, *mediaS3)
 	if err != nil {
 		return err
 	}

@@ -8,12 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/kolokol/kolokol/export"
-	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/sign"
 )
 
@@ -34,6 +32,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	full := fs.Bool("full", false, "render every page and check every file, rather than only what changed (after the tree was touched by hand)")
 	level := fs.String("log-level", "warn", "debug (where a run's time goes), info, warn or error")
 	catchUp := fs.Int("catch-up", export.DefaultCatchUp, "story pages whose only change is a newer \"more from the section\" list this run renders, newest first; the next runs take the rest (0: all of them now)")
+	mediaS3 := mediaS3Flag(fs)
 	var services stringList
 	fs.Var(&services, "service", "export this service only (repeat, or comma-separate); default: every service")
 	if err := parseFlags(fs, args, getenv, exportUsage); err != nil {
@@ -62,9 +61,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer store.Close()
-	blobs, err := media.NewDir(filepath.Join(*data, "media"))
+	blobs, err := openBlobs(ctx, *data, *mediaS3)
 	if err != nil {
-		return fmt.Errorf("open media: %w", err)
+		return err
 	}
 	signer, err := sign.LoadSigner(*data, time.Now())
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/desk"
@@ -22,6 +21,7 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory (database and media)")
+	mediaS3 := mediaS3Flag(fs)
 	service := fs.String("service", "", "the service whose wire queue the files go to")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
@@ -37,9 +37,9 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer store.Close()
-	blobs, err := media.NewDir(filepath.Join(*data, "media"))
+	blobs, err := openBlobs(ctx, *data, *mediaS3)
 	if err != nil {
-		return fmt.Errorf("open media: %w", err)
+		return err
 	}
 	images, err := media.NewProcessor(media.Options{})
 	if err != nil {

@@ -22,7 +22,7 @@ const usage = `kolokol: a publishing platform for newsrooms whose readers live w
 Usage:
   kolokol serve [--data DIR] [--addr HOST:PORT] [--base-url URL] [--demo] [--log-level L]
         [--admin-addr HOST:PORT [--admin-public]] [--access-log] [--onion URL]
-        [--geo-header NAME --trusted-proxies LIST] [--geo-db FILE.mmdb]
+        [--geo-header NAME --trusted-proxies LIST] [--geo-db FILE.mmdb] [--cdn-ttl D] [--cdn-purge FILE]
   kolokol token create --data DIR --name NAME --role reporter|editor|admin [--service CODE ...] [--expires 90d]
   kolokol token list --data DIR
   kolokol token revoke --data DIR ID
@@ -34,6 +34,8 @@ Usage:
   kolokol ingest --data DIR --service CODE FILE...
   kolokol mirror push --data DIR [--from TREE] [--mirror ID|NAME ...]
   kolokol mirror list --data DIR
+  kolokol backup --data DIR --out FILE
+  kolokol restore --from FILE --data DIR [--edition-floor N]
   kolokol version
 
 Every flag has an environment equivalent: --data is KOLOKOL_DATA, --addr is
@@ -77,6 +79,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return ingestCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "mirror":
 		return mirrorCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "restore":
+		return restoreCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "media-worker": // started by serve itself, never by hand
 		return mediaWorker(ctx)
 	case "version":

@@ -22,6 +22,7 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/api"
+	"github.com/kolokol/kolokol/cdn"
 	"github.com/kolokol/kolokol/changelog"
 	"github.com/kolokol/kolokol/demo"
 	"github.com/kolokol/kolokol/desk"
@@ -79,6 +80,9 @@ type App struct {
 	// Mirrors keeps the export in DATA/export and every live mirror at
 	// its newest edition; serve runs it.
 	Mirrors *mirror.Publisher
+	// Purger purges a CDN's copies of the pages each change touches (nil
+	// without --cdn-purge); serve runs it.
+	Purger  *cdn.Purger
 	Handler http.Handler
 	// Metrics serves the Prometheus counters, for the admin listener.
 	Metrics http.Handler
@@ -108,6 +112,14 @@ type Config struct {
 	// SessionIdle ends newsroom sessions unused for this long; zero: the
 	// default (desk.IdleTimeout).
 	SessionIdle time.Duration
+	// CDNPurge is the CDN's purge call (--cdn-purge); nil: none.
+	CDNPurge *cdn.Config
+	// CDNTTL is how long a CDN may keep a page (--cdn-ttl); zero: as
+	// browsers, 30 seconds.
+	CDNTTL time.Duration
+	// MediaS3 is the file of the bucket the media are kept in
+	// (--media-s3); "": DATA/media.
+	MediaS3 string
 }
 
 // NewApp wires the store, desk, reader site and API.
@@ -140,7 +152,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	blobs, err := media.NewDir(filepath.Join(data, "media"))
+	blobs, err := openBlobs(ctx, data, cfg.MediaS3)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -183,7 +195,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		}
 	}
 	s := site.New(builder, blobs, logger, nil, site.Options{Geo: resolver, Notices: store.FindNotices, Onion: cfg.Onion,
-		HSTS: strings.HasPrefix(baseURL, "https://"), Setting: store.FindSetting})
+		HSTS: strings.HasPrefix(baseURL, "https://"), Setting: store.FindSetting, CDNTTL: cfg.CDNTTL})
 	// The page cache follows the change log from its end (it starts
 	// empty), caught up by the desk after every operation and by polling
 	// for what other processes write.
@@ -195,6 +207,13 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		logger.Warn("mirrors are not pushed", "err", err)
 	} else {
 		followers = append(followers, changelog.New(store, "", changelog.Consumer{Apply: pub.Apply}, logger))
+	}
+	var purger *cdn.Purger
+	if cfg.CDNPurge != nil {
+		// Woken by the hub, it purges in its own goroutine: an editor's
+		// request does not wait for the CDN's API.
+		purger = cdn.NewPurger(store, cfg.CDNPurge, render.Deps, logger)
+		followers = append(followers, changelog.New(store, "", purger.Consumer(), logger))
 	}
 	hub := changelog.NewHub(logger, followers...)
 	if err := hub.Start(ctx); err != nil {
@@ -223,7 +242,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		access = logger.With("log", "access")
 	}
 	m := metrics.New(access)
-	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver,
+	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
 
@@ -274,6 +293,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	geoDB := fs.String("geo-db", "", "MaxMind-format country database (.mmdb) to find the reader's country in")
 	sessionIdle := fs.Duration("session-idle", desk.IdleTimeout, "end a newsroom session unused for this long (5s to 12h)")
 	wireDir := fs.String("wire-dir", "", "hot folder of agency copy: files dropped in DIR/{service}/ are ingested into that service's wire queue, then moved to done/ or failed/")
+	mediaS3 := mediaS3Flag(fs)
+	cdnPurge := fs.String("cdn-purge", "", "JSON file (mode 0600) of the HTTP call that purges pages from the CDN in front by key (see the README's CDN section)")
+	cdnTTL := fs.Duration("cdn-ttl", 0, "let the CDN keep pages this long (Surrogate-Control, CDN-Cache-Control), relying on --cdn-purge to drop changed ones; 0: 30 seconds, as browsers")
 	netHTTP := fs.Bool("net-http", false, "serve the public listener with net/http alone, not fasthttp (about half the reader pages per second)")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
@@ -303,7 +325,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		ln.Close()
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	app, err := NewAppWith(ctx, Config{Data: *data, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
+	var purge *cdn.Config
+	if *cdnPurge != "" {
+		if purge, err = cdn.LoadConfig(*cdnPurge); err != nil {
+			ln.Close()
+			return fmt.Errorf("--cdn-purge: %w", err)
+		}
+	}
+	if *cdnTTL < 0 || *cdnTTL > 0 && *cdnTTL < time.Second || *cdnTTL > 365*24*time.Hour {
+		ln.Close()
+		return fmt.Errorf("--cdn-ttl %s: give 1s to 8760h, or 0", *cdnTTL)
+	}
+	if *cdnTTL > 0 && purge == nil {
+		logger.Warn("--cdn-ttl without --cdn-purge: the CDN keeps a changed page until it expires", "ttl", *cdnTTL)
+	}
+	app, err := NewAppWith(ctx, Config{CDNPurge: purge, CDNTTL: *cdnTTL, MediaS3: *mediaS3, Data: *data, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
 		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}, SessionIdle: *sessionIdle})
 	if err != nil {
 		ln.Close()
@@ -381,6 +417,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	// Changes other processes write (a CLI run, another server) reach this
 	// server's page cache within a second.
 	go app.Changes.Run(ctx, time.Second)
+	if app.Purger != nil {
+		go app.Purger.Run(ctx)
+	}
 	if app.Mirrors != nil {
 		// Exports and pushes after each change, when there are live mirrors.
 		go app.Mirrors.Run(ctx)
