@@ -58,8 +58,13 @@ var _ kolokol.Store = (*Store)(nil)
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		// pgx's own message may quote the DSN; the password stays out.
-		return nil, fmt.Errorf("open store %s: the address does not parse", Redact(dsn))
+		// pgx's message quotes the address, its password masked at best
+		// effort; only its cause is passed on.
+		msg := "the address does not parse"
+		if cause := errors.Unwrap(err); cause != nil {
+			msg += ": " + cause.Error()
+		}
+		return nil, fmt.Errorf("open store %s: %s", Redact(dsn), msg)
 	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(conns)
@@ -84,9 +89,11 @@ var passwordWord = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\
 func Redact(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
 		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+				u.RawQuery = q.Encode()
+			}
 		}
 		return u.Redacted()
 	}

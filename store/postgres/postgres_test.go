@@ -165,6 +165,8 @@ func TestOpenRedactsPassword(t *testing.T) {
 		"host=127.0.0.1 port=1 user=kolokol password=s3cr3t-pw dbname=news sslmode=disable connect_timeout=5",
 		"host=127.0.0.1 port=1 password='s3cr3t-pw' dbname=news sslmode=disable connect_timeout=5",
 		"postgres://kolokol:s3cr3t-pw@[not a host/news",
+		"postgres://kolokol@127.0.0.1:notaport/news?password=s3cr3t-pw",
+		"postgres://kolokol@127.0.0.1:1/news?sslpassword=s3cr3t-pw&sslmode=disable&connect_timeout=5",
 	} {
 		_, err := Open(t.Context(), dsn)
 		if err == nil {
