@@ -2,8 +2,8 @@
 # Runs every test of the repository, in this order, stopping at the first failure:
 #
 #   1. installs what the tests need, only what is missing (Debian packages chromium,
-#      wrk, nginx-light, a JRE, minisign and openssh-server; staticcheck and versitygw; the e2e npm packages from the
-#      lockfile)
+#      wrk, nginx-light, a JRE, minisign, openssh-server and postgresql; staticcheck and versitygw; the e2e npm
+#      packages from the lockfile)
 #   2. gofmt -l (must print nothing), go vet, staticcheck, CGO_ENABLED=0 go build
 #   3. go test -count=1 ./...
 #   4. a short fuzz run of every fuzz target in the tree (found by grep, so new ones count)
@@ -69,6 +69,9 @@ have nginx || apt_missing+=(nginx-light)
 have java || apt_missing+=(default-jre-headless)
 have minisign || apt_missing+=(minisign)
 have sshd || apt_missing+=(openssh-server)
+# The PostgreSQL store's tests start their own cluster from these binaries
+# (internal/pgtest); Debian keeps them off PATH.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_missing+=(postgresql)
 if ((${#apt_missing[@]})); then
 	command -v apt-get >/dev/null || die "missing ${apt_missing[*]} and no apt-get to install them; install them by hand"
 	echo "installing Debian packages: ${apt_missing[*]}"
@@ -77,7 +80,7 @@ if ((${#apt_missing[@]})); then
 	"${SUDO[@]}" apt-get install -y -qq "${apt_missing[@]}" >"$LOGDIR/apt.log" 2>&1 ||
 		{ tail -30 "$LOGDIR/apt.log" >&2; die "apt-get install ${apt_missing[*]} failed"; }
 else
-	echo "Debian packages present: chromium wrk nginx java minisign sshd"
+	echo "Debian packages present: chromium wrk nginx java minisign sshd postgresql"
 fi
 
 command -v go >/dev/null || [[ ! -x /usr/local/go/bin/go ]] || export PATH="/usr/local/go/bin:$PATH"
