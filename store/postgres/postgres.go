@@ -226,6 +226,13 @@ func wrapf(err error, format string, args ...any) error {
 	if err == nil || errors.As(err, &e) {
 		return err
 	}
+	// PostgreSQL's text holds no NUL and no invalid UTF-8, which SQLite
+	// would store: what the domain's checks let through is the caller's
+	// mistake all the same, not the server's.
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "22021" {
+		return kolokol.Errorf(kolokol.EINVALID, "%s: the text is not valid UTF-8 or holds a NUL character", fmt.Sprintf(format, args...))
+	}
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 

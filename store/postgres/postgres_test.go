@@ -355,3 +355,22 @@ func TestChangeLogAcrossServers(t *testing.T) {
 		t.Errorf("the follower is at %d of %d and saw %d stories, want %d", cursor, last, len(seen), writers*stories)
 	}
 }
+
+// TestTextPostgreSQLRefuses: text PostgreSQL cannot store (a NUL, invalid
+// UTF-8) that no domain check refused is refused as invalid, not as a
+// failure of the server.
+func TestTextPostgreSQLRefuses(t *testing.T) {
+	s := openTest(t, pgtest.DSN(t))
+	for _, v := range []string{"a\x00b", "a\xffb"} {
+		if err := s.SetSetting(t.Context(), kolokol.SettingSecurityTxt, v); kolokol.ErrorCode(err) != kolokol.EINVALID || kolokol.ErrorField(err) != "value" {
+			t.Errorf("setting %q: %v", v, err)
+		}
+		err := s.write(t.Context(), func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(t.Context(), `INSERT INTO settings (key, value, updated_at) VALUES ('k', $1, 0)`, v)
+			return err
+		})
+		if err := wrapf(err, "write"); kolokol.ErrorCode(err) != kolokol.EINVALID {
+			t.Errorf("a row with %q: %v", v, err)
+		}
+	}
+}

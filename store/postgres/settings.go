@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
 )
@@ -25,6 +27,10 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	}
 	if len(value) > 64<<10 {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "value", "a setting is at most 64 KiB")
+	}
+	// A text column holds neither (the SQLite store keeps them as given).
+	if !utf8.ValidString(value) || strings.ContainsRune(value, 0) {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "value", "a setting is UTF-8 text without NUL characters")
 	}
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
 		var err error
