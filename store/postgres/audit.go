@@ -24,7 +24,7 @@ func (s *Store) AddAudit(ctx context.Context, e *kolokol.AuditEntry) error {
 		t = now()
 	}
 	var id int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO audit_log (time, actor, action, service, article_id, target, detail)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, t.UnixNano(), e.Actor, e.Action, e.Service, e.ArticleID, e.Target, e.Detail).Scan(&id)
 		if err != nil {

@@ -142,7 +142,7 @@ func (s *Store) SetCursor(ctx context.Context, consumer string, seq int64) error
 	if seq < 0 {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "seq", "a cursor is at seq 0 or later, not %d", seq)
 	}
-	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO cursors (consumer, seq, updated_at) VALUES ($1, $2, $3)
 			ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
 			consumer, seq, now().UnixNano())

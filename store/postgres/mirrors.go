@@ -142,7 +142,7 @@ func (s *Store) RecordMirrorPush(ctx context.Context, id int64, p kolokol.Mirror
 	if len(p.Error) > 2000 {
 		p.Error = p.Error[:2000]
 	}
-	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		var res sql.Result
 		var err error
 		if p.Error != "" {

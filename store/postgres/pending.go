@@ -52,7 +52,7 @@ func (s *Store) CreatePending(ctx context.Context, p *kolokol.PendingSave) error
 // TakePending returns one of the account's held forms and forgets it.
 func (s *Store) TakePending(ctx context.Context, idHash string, userID int64, now time.Time) (*kolokol.PendingSave, error) {
 	p := kolokol.PendingSave{IDHash: idHash, UserID: userID}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		var created, expires sql.NullInt64
 		err := tx.QueryRowContext(ctx, `DELETE FROM pending_saves WHERE id_hash = $1 AND user_id = $2 AND expires_at > $3
 			RETURNING path, content_type, title, body, created_at, expires_at`, idHash, userID, now.UnixNano()).
@@ -133,7 +133,7 @@ func (s *Store) FindAutosave(ctx context.Context, userID, articleID int64, servi
 
 // DeleteAutosave removes a working copy; none is not an error.
 func (s *Store) DeleteAutosave(ctx context.Context, userID, articleID int64, service string) error {
-	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM autosaves WHERE user_id = $1 AND article_id = $2 AND service = $3`,
 			userID, articleID, service)
 		return err

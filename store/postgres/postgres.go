@@ -5,7 +5,8 @@
 //
 // Writers are serialized as the SQLite store's one writer connection
 // serializes them: every write transaction first takes one transaction-level
-// advisory lock, in whatever process it runs. The store's checks-then-writes
+// advisory lock, in whatever process it runs (but the few single-statement
+// writes that need none; see writeUnlocked). The store's checks-then-writes
 // (a version compared before an update, a limit counted before an insert,
 // an enrolment link spent once) and the change log's order in commits rely
 // on it, so they hold across several servers on one database as they hold
@@ -135,6 +136,21 @@ func (s *Store) q() querier {
 // itself behind there either, and the transaction stays usable after a
 // failed statement.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.writeTx(ctx, true, fn)
+}
+
+// writeUnlocked is write without the write lock, for the writes that need
+// none: those that check nothing but in the one statement that writes
+// (PostgreSQL evaluates an UPDATE's condition again on the row it has
+// locked), append no change, and only add rows whose order nobody reads
+// by. They are what requests do on their way (a session seen, a token
+// used, an audit entry, a cursor moved), and they do not queue behind a
+// long write such as an import.
+func (s *Store) writeUnlocked(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.writeTx(ctx, false, fn)
+}
+
+func (s *Store) writeTx(ctx context.Context, lock bool, fn func(*sql.Tx) error) error {
 	if s.tx != nil {
 		*s.saves++
 		name := fmt.Sprintf("m%d", *s.saves)
@@ -156,8 +172,10 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
-		return fmt.Errorf("take the write lock: %w", err)
+	if lock {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
+			return fmt.Errorf("take the write lock: %w", err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		return err

@@ -253,36 +253,33 @@ func row(t *testing.T, s *Store, table, key string, id int64) map[string]any {
 }
 
 // TestTokenUseWritesOncePerDay: recording a use on a day already recorded
-// takes no write lock, so the API's hot path does not write per request.
-// Another server holds the write lock meanwhile: a recording that wanted it
-// would wait until the deadline and fail.
+// writes nothing (the row's version, xmin, stays), so the API's hot path
+// does not write per request.
 func TestTokenUseWritesOncePerDay(t *testing.T) {
 	s := openTest(t, pgtest.DSN(t))
 	tok := &kolokol.Token{Name: "script", Hash: kolokol.HashToken("kk_script"), Role: kolokol.RoleAdmin}
 	if err := s.CreateToken(t.Context(), tok); err != nil {
 		t.Fatal(err)
 	}
+	xmin := func() string {
+		var x string
+		if err := s.db.QueryRowContext(t.Context(), `SELECT xmin::text FROM tokens WHERE id = $1`, tok.ID).Scan(&x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
 	day := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	if err := s.RecordTokenUse(t.Context(), tok.ID, day); err != nil {
 		t.Fatal(err)
 	}
-	tx, err := s.db.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.ExecContext(t.Context(), `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
-		t.Fatal(err)
-	}
+	before := xmin()
 	for i := range 5 {
-		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-		err := s.RecordTokenUse(ctx, tok.ID, day.Add(time.Duration(i)*time.Hour))
-		cancel()
-		if err != nil {
-			t.Fatalf("a use later the same day wanted to write: %v", err)
+		if err := s.RecordTokenUse(t.Context(), tok.ID, day.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if err := tx.Rollback(); err != nil {
-		t.Fatal(err)
+	if after := xmin(); after != before {
+		t.Errorf("a use later the same day wrote the token's row (xmin %s, was %s)", after, before)
 	}
 	if err := s.RecordTokenUse(t.Context(), tok.ID, day.Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
@@ -290,6 +287,70 @@ func TestTokenUseWritesOncePerDay(t *testing.T) {
 	got, err := s.FindTokenByID(t.Context(), tok.ID)
 	if err != nil || !got.LastUsed.Equal(kolokol.Day(day.Add(24*time.Hour))) {
 		t.Fatalf("after the next day's use: %+v %v", got, err)
+	}
+}
+
+// TestRequestWritesTakeNoWriteLock: while another server holds the write
+// lock (a long import, say), what requests write on their way still
+// completes: a session seen or ended, a token used or revoked, an audit
+// entry, a cursor, a held save taken, a mirror's push recorded. A write
+// that wanted the lock would wait out the deadline and fail.
+func TestRequestWritesTakeNoWriteLock(t *testing.T) {
+	s := openTest(t, pgtest.DSN(t))
+	ctx := t.Context()
+	u := &kolokol.User{Email: "anna@example.org", Role: kolokol.RoleAdmin}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	sess := &kolokol.Session{ID: kolokol.HashToken("cookie"), UserID: u.ID, ExpiresAt: now.Add(time.Hour)}
+	if err := s.CreateSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	tok := &kolokol.Token{Name: "script", Hash: kolokol.HashToken("kk_script"), Role: kolokol.RoleAdmin}
+	if err := s.CreateToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	m := &kolokol.Mirror{Name: "Local", Kind: kolokol.MirrorDir, PublicURL: "https://mirror.example.org/", Dir: "/srv/mirror"}
+	if err := s.CreateMirror(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		name  string
+		write func(context.Context) error
+	}{
+		{"touch session", func(ctx context.Context) error { return s.TouchSession(ctx, sess.ID, now.Add(time.Minute)) }},
+		{"record use", func(ctx context.Context) error { return s.RecordTokenUse(ctx, tok.ID, now) }},
+		{"revoke token", func(ctx context.Context) error { return s.RevokeToken(ctx, tok.ID, now) }},
+		{"audit", func(ctx context.Context) error {
+			return s.AddAudit(ctx, &kolokol.AuditEntry{Actor: u.Email, Action: "token.revoke"})
+		}},
+		{"set cursor", func(ctx context.Context) error { return s.SetCursor(ctx, "cache", 7) }},
+		{"record push", func(ctx context.Context) error {
+			return s.RecordMirrorPush(ctx, m.ID, kolokol.MirrorPush{At: now, Edition: 3})
+		}},
+		{"delete session", func(ctx context.Context) error { return s.DeleteSession(ctx, sess.ID) }},
+	} {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := w.write(ctx); err != nil {
+			t.Errorf("%s while the write lock is held: %v", w.name, err)
+		}
+		cancel()
+	}
+	// And a write that checks before it writes does wait.
+	ctx2, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if err := s.SetSetting(ctx2, kolokol.SettingSecurityTxt, "Contact: mailto:security@example.org"); err == nil {
+		t.Error("a setting was written while another transaction held the write lock")
 	}
 }
 

@@ -187,7 +187,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, seen time.Time) err
 	if err := checkTime("last_seen_at", seen); err != nil {
 		return err
 	}
-	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, seen.UTC().UnixNano(), id)
 		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "no such session"))
 	}), "touch session")
@@ -195,7 +195,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, seen time.Time) err
 
 // DeleteSession signs one browser out. Deleting none is not an error.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
 		return err
 	}), "delete session")
@@ -203,7 +203,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 
 // DeleteUserSessions signs a user out everywhere.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
-	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 		return err
 	}), "delete sessions of user %d", userID)

@@ -101,7 +101,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 	if err := checkTime("revoked_at", at); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2`, at.UnixNano(), id)
 		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no token %d", id))
 	})
@@ -109,8 +109,8 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 }
 
 // RecordTokenUse moves last_used forward to at's day. It is called for
-// every API request, so it reads first, on the reader pool: only the first
-// request of a day takes the write lock.
+// every API request, so it reads first: only the first request of a day
+// writes, and that write waits for no lock but the token's row.
 func (s *Store) RecordTokenUse(ctx context.Context, id int64, at time.Time) error {
 	today := kolokol.Day(at).Format(dayLayout)
 	var last sql.NullString
@@ -125,7 +125,7 @@ func (s *Store) RecordTokenUse(ctx context.Context, id int64, at time.Time) erro
 	}
 	// The condition again: another request, or process, may have written
 	// the day since the read; a clock running behind never moves it back.
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE tokens SET last_used = $1 WHERE id = $2 AND (last_used IS NULL OR last_used < $3)`, today, id, today)
 		return err
 	})
