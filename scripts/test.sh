@@ -2,7 +2,7 @@
 # Runs every test of the repository, in this order, stopping at the first failure:
 #
 #   1. installs what the tests need, only what is missing (Debian packages chromium,
-#      wrk, nginx-light, a JRE, minisign, openssh-server, varnish and varnish-modules;
+#      wrk, nginx-light, a JRE, minisign, openssh-server, varnish, varnish-modules and postgresql;
 #      staticcheck and versitygw; the e2e npm packages from the lockfile)
 #   2. gofmt -l (must print nothing), go vet, staticcheck, CGO_ENABLED=0 go build
 #   3. go test -count=1 ./...
@@ -72,6 +72,9 @@ have sshd || apt_missing+=(openssh-server)
 # The CDN test runs the README's VCL, which needs the xkey module.
 have varnishd || apt_missing+=(varnish)
 [[ -n $(find /usr/lib -path '*/varnish/vmods/libvmod_xkey.so' -print -quit 2>/dev/null) ]] || apt_missing+=(varnish-modules)
+# The PostgreSQL store's tests start their own cluster from these binaries
+# (internal/pgtest); Debian keeps them off PATH.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_missing+=(postgresql)
 if ((${#apt_missing[@]})); then
 	command -v apt-get >/dev/null || die "missing ${apt_missing[*]} and no apt-get to install them; install them by hand"
 	echo "installing Debian packages: ${apt_missing[*]}"
@@ -80,7 +83,7 @@ if ((${#apt_missing[@]})); then
 	"${SUDO[@]}" apt-get install -y -qq "${apt_missing[@]}" >"$LOGDIR/apt.log" 2>&1 ||
 		{ tail -30 "$LOGDIR/apt.log" >&2; die "apt-get install ${apt_missing[*]} failed"; }
 else
-	echo "Debian packages present: chromium wrk nginx java minisign sshd varnishd (xkey)"
+	echo "Debian packages present: chromium wrk nginx java minisign sshd varnishd (xkey) postgresql"
 fi
 
 command -v go >/dev/null || [[ ! -x /usr/local/go/bin/go ]] || export PATH="/usr/local/go/bin:$PATH"

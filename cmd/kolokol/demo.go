@@ -34,6 +34,7 @@ func demoGenerate(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory (created if need be)")
 	mediaS3 := mediaS3Flag(fs)
+	dbFlag := fs.String("db", "", dbUsage)
 	stories := fs.Int("stories", 0, "how many stories to add, 1 to 5,000,000")
 	seed := fs.Uint64("seed", 1, "the corpus's random seed: the same seed, --stories and --now give the same stories")
 	nowFlag := fs.String("now", "", "the time the corpus is written at, RFC 3339 (default: the current time); stories are published over the six months before it")
@@ -58,7 +59,7 @@ func demoGenerate(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	// Ctrl-C stops between batches: what is stored stays, whole stories.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	store, err := openStore(ctx, *data, true)
+	store, err := openStore(ctx, *data, *dbFlag, true)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory (database and media)")
+	dbFlag := fs.String("db", "", dbUsage)
 	out := fs.String("out", "", "the folder to write the site to: empty, or an earlier export")
 	baseURL := fs.String("base-url", "", "the site's public origin, e.g. https://news.example.org: the edition is signed for it")
 	onion := fs.String("onion", "", "the site's onion origin, shown on the safety and mirrors pages as serve shows it")
@@ -56,7 +57,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	store, err := openStore(ctx, *data, false)
+	store, err := openStore(ctx, *data, *dbFlag, false)
 	if err != nil {
 		return err
 	}

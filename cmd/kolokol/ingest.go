@@ -22,6 +22,7 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory (database and media)")
 	mediaS3 := mediaS3Flag(fs)
+	dbFlag := fs.String("db", "", dbUsage)
 	service := fs.String("service", "", "the service whose wire queue the files go to")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
@@ -32,7 +33,7 @@ func ingestCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if *service == "" || fs.NArg() == 0 {
 		return fmt.Errorf("name the service and at least one file\n%s", ingestUsage)
 	}
-	store, err := openStore(ctx, *data, false)
+	store, err := openStore(ctx, *data, *dbFlag, false)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ var version = ""
 const usage = `kolokol: a publishing platform for newsrooms whose readers live where a free press is banned.
 
 Usage:
-  kolokol serve [--data DIR] [--addr HOST:PORT] [--base-url URL] [--demo] [--log-level L]
+  kolokol serve [--data DIR] [--db URL|PATH] [--addr HOST:PORT] [--base-url URL] [--demo] [--log-level L]
         [--admin-addr HOST:PORT [--admin-public]] [--access-log] [--onion URL]
         [--geo-header NAME --trusted-proxies LIST] [--geo-db FILE.mmdb] [--cdn-ttl D] [--cdn-purge FILE]
   kolokol token create --data DIR --name NAME --role reporter|editor|admin [--service CODE ...] [--expires 90d]
@@ -40,6 +40,11 @@ Usage:
 
 Every flag has an environment equivalent: --data is KOLOKOL_DATA, --addr is
 KOLOKOL_ADDR, --base-url is KOLOKOL_BASE_URL, --log-level is KOLOKOL_LOG_LEVEL.
+
+The database is DIR/kolokol.db (SQLite) unless --db (KOLOKOL_DB) names
+another: postgres://USER@HOST/DB for PostgreSQL 15 or later, or a SQLite
+file's path. serve, token, user, demo generate, export, ingest and mirror
+take --db; media, keys and the export stay in --data.
 `
 
 func main() {

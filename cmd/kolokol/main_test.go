@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/kolokol/kolokol/internal/pgtest"
 )
 
 // TestMain lets the test binary stand in for kolokol as the media worker
@@ -18,5 +20,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// The PostgreSQL cluster of TestServeOnPostgres, if it started one,
+	// stops with the tests.
+	pgtest.Main(m)
 }

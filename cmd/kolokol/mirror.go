@@ -20,7 +20,6 @@ import (
 	"github.com/kolokol/kolokol/mirror"
 	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/sign"
-	"github.com/kolokol/kolokol/store/sqlite"
 )
 
 const mirrorUsage = `usage:
@@ -49,6 +48,7 @@ func mirrorPush(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	fs := flag.NewFlagSet("mirror push", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
+	dbFlag := fs.String("db", "", dbUsage)
 	from := fs.String("from", "", "the signed export to push (a folder with manifest.json, SHA256SUMS and their .minisig); default: DATA/export, the one serve keeps")
 	var only stringList
 	fs.Var(&only, "mirror", "push to this mirror only, by id or name (repeat, or comma-separate); default: every live mirror")
@@ -67,7 +67,7 @@ func mirrorPush(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	defer tree.Close()
-	store, err := openStore(ctx, *data, false)
+	store, err := openStore(ctx, *data, *dbFlag, false)
 	if err != nil {
 		return err
 	}
@@ -142,10 +142,11 @@ func mirrorList(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	fs := flag.NewFlagSet("mirror list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
+	dbFlag := fs.String("db", "", dbUsage)
 	if err := parseFlags(fs, args, getenv, mirrorUsage); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *data, false)
+	store, err := openStore(ctx, *data, *dbFlag, false)
 	if err != nil {
 		return err
 	}
@@ -197,7 +198,7 @@ func exportDir(data string) string { return filepath.Join(data, "export") }
 // newPublisher is serve's mirror publisher: it exports to DATA/export, the
 // whole site, signed for the site's origin, and pushes to every live
 // mirror.
-func newPublisher(store *sqlite.Store, blobs kolokol.BlobStore, signer *sign.Signer, data string, ro render.Options, log *slog.Logger) (*mirror.Publisher, error) {
+func newPublisher(store kolokol.Store, blobs kolokol.BlobStore, signer *sign.Signer, data string, ro render.Options, log *slog.Logger) (*mirror.Publisher, error) {
 	origin, err := sign.CanonicalOrigin(ro.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("the base URL is not an origin of its own, which editions are signed for: %w", err)

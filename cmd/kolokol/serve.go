@@ -35,7 +35,6 @@ import (
 	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/sign"
 	"github.com/kolokol/kolokol/site"
-	"github.com/kolokol/kolokol/store/sqlite"
 	_ "time/tzdata" // service time zones must work on hosts without zoneinfo
 )
 
@@ -43,36 +42,9 @@ import (
 // beside the database, never in it.
 func mirrorKeys(data string) mirror.Keys { return mirror.Keys{Dir: filepath.Join(data, "mirrors")} }
 
-func openStore(ctx context.Context, data string, create bool) (*sqlite.Store, error) {
-	if create {
-		// The data directory holds the database and token hashes: keep it
-		// private to the service account.
-		if err := os.MkdirAll(data, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-	} else if _, err := os.Stat(filepath.Join(data, "kolokol.db")); err != nil {
-		return nil, fmt.Errorf("no Kolokol database in %s (run kolokol serve --data %s first)", data, data)
-	}
-	db := filepath.Join(data, "kolokol.db")
-	if create {
-		// SQLite creates the file (and its WAL) with the umask's mode; make
-		// it private first, and the WAL and shared-memory files follow it.
-		f, err := os.OpenFile(db, os.O_RDWR|os.O_CREATE, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("create database file: %w", err)
-		}
-		f.Close()
-	}
-	store, err := sqlite.Open(ctx, db)
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	return store, nil
-}
-
 // App is the wired server, separate from flag parsing so tests build it.
 type App struct {
-	Store *sqlite.Store
+	Store kolokol.Store
 	Desk  *desk.Desk
 	Site  *site.Site
 	// Changes follows the change log for the process's consumers.
@@ -96,7 +68,9 @@ type App struct {
 
 // Config is what a server is built from: the flags of serve.
 type Config struct {
-	Data    string
+	Data string
+	// DB names the database (see dbUsage); "" is DATA/kolokol.db.
+	DB      string
 	BaseURL string
 	Logger  *slog.Logger
 	// Onion is the site's onion origin, for Onion-Location and the safety
@@ -148,7 +122,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := openStore(ctx, data, true)
+	store, err := openStore(ctx, data, cfg.DB, true)
 	if err != nil {
 		return nil, err
 	}
@@ -278,6 +252,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory (database and media)")
+	db := fs.String("db", "", dbUsage)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	baseURL := fs.String("base-url", "", "public origin of the site, e.g. https://news.example.org (default: http://ADDR)")
 	demoFlag := fs.Bool("demo", false, "seed a demo newsroom into an empty data directory")
@@ -339,7 +314,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if *cdnTTL > 0 && purge == nil {
 		logger.Warn("--cdn-ttl without --cdn-purge: the CDN keeps a changed page until it expires", "ttl", *cdnTTL)
 	}
-	app, err := NewAppWith(ctx, Config{CDNPurge: purge, CDNTTL: *cdnTTL, MediaS3: *mediaS3, Data: *data, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
+	app, err := NewAppWith(ctx, Config{CDNPurge: purge, CDNTTL: *cdnTTL, MediaS3: *mediaS3, Data: *data, DB: *db, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
 		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}, SessionIdle: *sessionIdle})
 	if err != nil {
 		ln.Close()
@@ -388,7 +363,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 				"so anyone who can reach this address reads the site's traffic counters; firewall it", "admin_addr", aln.Addr().String())
 		}
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "version", buildVersion())
+	dbName := *db
+	if dbName == "" {
+		dbName = filepath.Join(*data, "kolokol.db")
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "db", describeDB(dbName), "version", buildVersion())
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -44,6 +44,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
+	dbFlag := fs.String("db", "", dbUsage)
 	name := fs.String("name", "", "what the token is for, e.g. \"wire importer\"")
 	role := fs.String("role", "", "reporter, editor or admin")
 	expires := fs.String("expires", "", "how long it works, e.g. 90d or 720h (default: until revoked)")
@@ -62,7 +63,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer, g
 			return fmt.Errorf("--expires %s: %w", *expires, err)
 		}
 	}
-	store, err := openStore(ctx, *data, false)
+	store, err := openStore(ctx, *data, *dbFlag, false)
 	if err != nil {
 		return err
 	}
@@ -115,10 +116,11 @@ func tokenList(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs := flag.NewFlagSet("token list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
+	dbFlag := fs.String("db", "", dbUsage)
 	if err := parseFlags(fs, args, getenv, tokenUsage); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *data, false)
+	store, err := openStore(ctx, *data, *dbFlag, false)
 	if err != nil {
 		return err
 	}
@@ -173,6 +175,7 @@ func tokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	fs := flag.NewFlagSet("token revoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
+	dbFlag := fs.String("db", "", dbUsage)
 	if err := envFlags(fs, getenv); err != nil {
 		return err
 	}
@@ -194,7 +197,7 @@ func tokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	if err != nil || id <= 0 {
 		return fmt.Errorf("%q is not a token id (kolokol token list shows them)", ids[0])
 	}
-	store, err := openStore(ctx, *data, false)
+	store, err := openStore(ctx, *data, *dbFlag, false)
 	if err != nil {
 		return err
 	}

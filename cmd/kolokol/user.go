@@ -19,6 +19,7 @@ func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "./data", "data directory")
+	dbFlag := fs.String("db", "", dbUsage)
 	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public origin the link points at")
 	email := fs.String("email", "", "the account's email, its sign-in name")
 	name := fs.String("name", "", "the person's name")
@@ -31,7 +32,7 @@ func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *data, false)
+	store, err := openStore(ctx, *data, *dbFlag, false)
 	if err != nil {
 		return err
 	}

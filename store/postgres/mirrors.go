@@ -1,0 +1,176 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/kolokol/kolokol"
+)
+
+const mirrorColumns = `id, name, kind, public_url, dir, endpoint, bucket, prefix, region, tls, access_key,
+	host, port, "user", remote_path, host_key, created_at, updated_at, retired_at,
+	last_edition, last_pushed_at, last_verified_at, last_error, last_error_at`
+
+func checkMirror(m *kolokol.Mirror) error {
+	m.Normalize()
+	return m.Validate()
+}
+
+func mirrorNameTaken(name string) error {
+	return kolokol.FieldErrorf(kolokol.ECONFLICT, "name", "a live mirror is already called %q; choose another name", name)
+}
+
+// CreateMirror stores a new mirror.
+func (s *Store) CreateMirror(ctx context.Context, m *kolokol.Mirror) error {
+	if err := checkMirror(m); err != nil {
+		return err
+	}
+	t := now()
+	var id int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO mirrors (name, kind, public_url, dir, endpoint, bucket, prefix, region, tls,
+			access_key, host, port, "user", remote_path, host_key, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+			m.Name, string(m.Kind), m.PublicURL, m.Dir, m.Endpoint, m.Bucket, m.Prefix, m.Region, m.TLS,
+			m.AccessKey, m.Host, m.Port, m.User, m.RemotePath, m.HostKey, t.UnixNano(), t.UnixNano()).Scan(&id)
+		if isUnique(err) {
+			return mirrorNameTaken(m.Name)
+		} else if err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeMirrors})
+	})
+	if err != nil {
+		return wrapf(err, "create mirror %q", m.Name)
+	}
+	m.ID, m.CreatedAt, m.UpdatedAt, m.RetiredAt = id, t, t, time.Time{}
+	return nil
+}
+
+// UpdateMirror writes a live mirror's settings.
+func (s *Store) UpdateMirror(ctx context.Context, m *kolokol.Mirror) error {
+	if err := checkMirror(m); err != nil {
+		return err
+	}
+	t := now()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var retired sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT retired_at FROM mirrors WHERE id = $1`, m.ID).Scan(&retired)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no mirror %d", m.ID)
+		} else if err != nil {
+			return err
+		}
+		if retired.Valid {
+			return kolokol.Errorf(kolokol.ECONFLICT, "mirror %d was retired on %s; add a new mirror instead", m.ID, fromNanos(retired).Format("2006-01-02"))
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE mirrors SET name = $1, kind = $2, public_url = $3, dir = $4, endpoint = $5, bucket = $6,
+			prefix = $7, region = $8, tls = $9, access_key = $10, host = $11, port = $12, "user" = $13, remote_path = $14, host_key = $15,
+			updated_at = $16 WHERE id = $17`,
+			m.Name, string(m.Kind), m.PublicURL, m.Dir, m.Endpoint, m.Bucket, m.Prefix, m.Region, m.TLS,
+			m.AccessKey, m.Host, m.Port, m.User, m.RemotePath, m.HostKey, t.UnixNano(), m.ID)
+		if isUnique(err) {
+			return mirrorNameTaken(m.Name)
+		} else if err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeMirrors})
+	})
+	if err != nil {
+		return wrapf(err, "update mirror %d", m.ID)
+	}
+	m.UpdatedAt = t
+	return nil
+}
+
+// RetireMirror stops a mirror from being pushed to and listed.
+func (s *Store) RetireMirror(ctx context.Context, id int64, at time.Time) error {
+	if at.IsZero() {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "retired_at", "a retirement needs its time")
+	}
+	if err := checkTime("retired_at", at); err != nil {
+		return err
+	}
+	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+		var retired sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT retired_at FROM mirrors WHERE id = $1`, id).Scan(&retired)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no mirror %d", id)
+		} else if err != nil || retired.Valid {
+			return err // retired already: the first time is kept, and readers saw that change then
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE mirrors SET retired_at = $1 WHERE id = $2`, at.UnixNano(), id); err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeMirrors})
+	}), "retire mirror %d", id)
+}
+
+// FindMirrorByID returns one mirror.
+func (s *Store) FindMirrorByID(ctx context.Context, id int64) (*kolokol.Mirror, error) {
+	m, err := scanMirror(s.q().QueryRowContext(ctx, `SELECT `+mirrorColumns+` FROM mirrors WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no mirror %d", id)
+	} else if err != nil {
+		return nil, wrapf(err, "find mirror %d", id)
+	}
+	return m, nil
+}
+
+// FindMirrors returns every mirror, oldest first.
+func (s *Store) FindMirrors(ctx context.Context) ([]*kolokol.Mirror, error) {
+	rows, err := s.q().QueryContext(ctx, `SELECT `+mirrorColumns+` FROM mirrors ORDER BY id`)
+	if err != nil {
+		return nil, wrapf(err, "find mirrors")
+	}
+	out, err := collect(rows, scanMirror)
+	return out, wrapf(err, "find mirrors")
+}
+
+// RecordMirrorPush keeps the outcome of a push. No change is logged:
+// health is for admins, not readers.
+func (s *Store) RecordMirrorPush(ctx context.Context, id int64, p kolokol.MirrorPush) error {
+	if p.At.IsZero() {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "at", "a push needs its time")
+	}
+	if err := checkTime("at", p.At); err != nil {
+		return err
+	}
+	// Errors come from servers; keep them to a line an admin can read.
+	if len(p.Error) > 2000 {
+		p.Error = p.Error[:2000]
+	}
+	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
+		var res sql.Result
+		var err error
+		if p.Error != "" {
+			res, err = tx.ExecContext(ctx, `UPDATE mirrors SET last_error = $1, last_error_at = $2 WHERE id = $3`, p.Error, p.At.UnixNano(), id)
+		} else {
+			verified := sql.NullInt64{}
+			if p.Verified {
+				verified = sql.NullInt64{Int64: p.At.UnixNano(), Valid: true}
+			}
+			res, err = tx.ExecContext(ctx, `UPDATE mirrors SET last_edition = $1, last_pushed_at = $2,
+				last_verified_at = coalesce($3, last_verified_at), last_error = '', last_error_at = NULL WHERE id = $4`,
+				p.Edition, p.At.UnixNano(), verified, id)
+		}
+		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no mirror %d", id))
+	}), "record push to mirror %d", id)
+}
+
+func scanMirror(sc scanner) (*kolokol.Mirror, error) {
+	var m kolokol.Mirror
+	var kind string
+	var created, updated, retired, pushed, verified, errorAt sql.NullInt64
+	if err := sc.Scan(&m.ID, &m.Name, &kind, &m.PublicURL, &m.Dir, &m.Endpoint, &m.Bucket, &m.Prefix, &m.Region, &m.TLS,
+		&m.AccessKey, &m.Host, &m.Port, &m.User, &m.RemotePath, &m.HostKey, &created, &updated, &retired,
+		&m.Health.Edition, &pushed, &verified, &m.Health.Error, &errorAt); err != nil {
+		return nil, err
+	}
+	m.Kind = kolokol.MirrorKind(kind)
+	m.CreatedAt, m.UpdatedAt, m.RetiredAt = fromNanos(created), fromNanos(updated), fromNanos(retired)
+	m.Health.PushedAt, m.Health.VerifiedAt, m.Health.ErrorAt = fromNanos(pushed), fromNanos(verified), fromNanos(errorAt)
+	return &m, nil
+}

@@ -1,0 +1,128 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/kolokol/kolokol"
+)
+
+const noticeColumns = `id, service, text, link, countries, is_default, mirrors, created_at, updated_at`
+
+func checkNotice(n *kolokol.Notice) (countries string, err error) {
+	n.Normalize()
+	if err := n.Validate(); err != nil {
+		return "", err
+	}
+	if countries, err = encodeList(n.Countries); err != nil {
+		return "", fmt.Errorf("encode countries: %w", err)
+	}
+	return countries, nil
+}
+
+// CreateNotice stores a new notice of a service.
+func (s *Store) CreateNotice(ctx context.Context, n *kolokol.Notice) error {
+	countries, err := checkNotice(n)
+	if err != nil {
+		return err
+	}
+	t := now()
+	var id int64
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := checkService(ctx, tx, n.Service); err != nil {
+			return err
+		}
+		var count int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notices WHERE service = $1`, n.Service).Scan(&count); err != nil {
+			return err
+		}
+		if count >= kolokol.MaxNotices {
+			return kolokol.Errorf(kolokol.ECONFLICT, "service %q has %d notices, the most it may have; remove one first", n.Service, count)
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO notices (service, text, link, countries, is_default, mirrors, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, n.Service, n.Text, n.Link, countries, n.Default, n.Mirrors, t.UnixNano(), t.UnixNano()).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: n.Service})
+	})
+	if err != nil {
+		return wrapf(err, "create notice for %q", n.Service)
+	}
+	n.ID, n.CreatedAt, n.UpdatedAt = id, t, t
+	return nil
+}
+
+// UpdateNotice writes a notice's text, link, countries and flags.
+func (s *Store) UpdateNotice(ctx context.Context, n *kolokol.Notice) error {
+	countries, err := checkNotice(n)
+	if err != nil {
+		return err
+	}
+	t := now()
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE notices SET text = $1, link = $2, countries = $3, is_default = $4, mirrors = $5, updated_at = $6
+			WHERE id = $7 AND service = $8`, n.Text, n.Link, countries, n.Default, n.Mirrors, t.UnixNano(), n.ID, n.Service)
+		if err := oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID)); err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: n.Service})
+	})
+	if err != nil {
+		return wrapf(err, "update notice %d", n.ID)
+	}
+	n.UpdatedAt = t
+	return nil
+}
+
+// FindNotice returns one notice.
+func (s *Store) FindNotice(ctx context.Context, id int64) (*kolokol.Notice, error) {
+	n, err := scanNotice(s.q().QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no notice %d", id)
+	} else if err != nil {
+		return nil, wrapf(err, "find notice %d", id)
+	}
+	return n, nil
+}
+
+// FindNotices returns a service's notices, oldest first.
+func (s *Store) FindNotices(ctx context.Context, service string) ([]*kolokol.Notice, error) {
+	rows, err := s.q().QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices WHERE service = $1 ORDER BY id`, service)
+	if err != nil {
+		return nil, wrapf(err, "find notices of %q", service)
+	}
+	out, err := collect(rows, scanNotice)
+	return out, wrapf(err, "find notices of %q", service)
+}
+
+// DeleteNotice removes a notice.
+func (s *Store) DeleteNotice(ctx context.Context, id int64) error {
+	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
+		var service string
+		err := tx.QueryRowContext(ctx, `DELETE FROM notices WHERE id = $1 RETURNING service`, id).Scan(&service)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no notice %d", id)
+		} else if err != nil {
+			return err
+		}
+		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: service})
+	}), "delete notice %d", id)
+}
+
+func scanNotice(sc scanner) (*kolokol.Notice, error) {
+	var n kolokol.Notice
+	var countries string
+	var created, updated sql.NullInt64
+	if err := sc.Scan(&n.ID, &n.Service, &n.Text, &n.Link, &countries, &n.Default, &n.Mirrors, &created, &updated); err != nil {
+		return nil, err
+	}
+	var err error
+	if n.Countries, err = decodeList(countries); err != nil {
+		return nil, fmt.Errorf("notice %d: %w", n.ID, err)
+	}
+	n.CreatedAt, n.UpdatedAt = fromNanos(created), fromNanos(updated)
+	return &n, nil
+}

@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kolokol/kolokol"
+)
+
+// CreatePending holds a form until its author signs in again.
+func (s *Store) CreatePending(ctx context.Context, p *kolokol.PendingSave) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := checkTime("expires_at", p.ExpiresAt); err != nil {
+		return err
+	}
+	t := now()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, p.UserID)
+		if err != nil {
+			return err
+		} else if !ok {
+			return kolokol.FieldErrorf(kolokol.EINVALID, "user_id", "there is no user %d", p.UserID)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_saves WHERE expires_at <= $1`, t.UnixNano()); err != nil {
+			return err
+		}
+		// Room for this one: the account's oldest go first.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_saves WHERE id_hash IN (SELECT id_hash FROM pending_saves
+			WHERE user_id = $1 ORDER BY created_at DESC, id_hash OFFSET $2)`, p.UserID, kolokol.MaxPendingPerUser-1); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO pending_saves (id_hash, user_id, path, content_type, title, body, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.IDHash, p.UserID, p.Path, p.ContentType, p.Title, p.Body, t.UnixNano(), p.ExpiresAt.UnixNano())
+		if isUnique(err) {
+			return kolokol.Errorf(kolokol.ECONFLICT, "the held save exists already")
+		}
+		return err
+	})
+	if err != nil {
+		return wrapf(err, "hold a save of user %d", p.UserID)
+	}
+	p.CreatedAt = t
+	return nil
+}
+
+// TakePending returns one of the account's held forms and forgets it.
+func (s *Store) TakePending(ctx context.Context, idHash string, userID int64, now time.Time) (*kolokol.PendingSave, error) {
+	p := kolokol.PendingSave{IDHash: idHash, UserID: userID}
+	err := s.writeUnlocked(ctx, func(tx *sql.Tx) error {
+		var created, expires sql.NullInt64
+		err := tx.QueryRowContext(ctx, `DELETE FROM pending_saves WHERE id_hash = $1 AND user_id = $2 AND expires_at > $3
+			RETURNING path, content_type, title, body, created_at, expires_at`, idHash, userID, now.UnixNano()).
+			Scan(&p.Path, &p.ContentType, &p.Title, &p.Body, &created, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "the held save is unknown, expired or applied already")
+		}
+		p.CreatedAt, p.ExpiresAt = fromNanos(created), fromNanos(expires)
+		return err
+	})
+	if err != nil {
+		return nil, wrapf(err, "take a held save of user %d", userID)
+	}
+	if p.Body == nil {
+		p.Body = []byte{}
+	}
+	return &p, nil
+}
+
+// PutAutosave replaces an account's working copy of a story.
+func (s *Store) PutAutosave(ctx context.Context, a *kolokol.Autosave) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	fields, err := json.Marshal(a.Fields)
+	if err != nil {
+		return fmt.Errorf("encode working copy: %w", err)
+	}
+	t := now()
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, a.UserID)
+		if err != nil {
+			return err
+		} else if !ok {
+			return kolokol.FieldErrorf(kolokol.EINVALID, "user_id", "there is no user %d", a.UserID)
+		}
+		if a.ArticleID > 0 {
+			ok, err := exists(ctx, tx, `SELECT 1 FROM articles WHERE id = $1 AND service = $2`, a.ArticleID, a.Service)
+			if err != nil {
+				return err
+			} else if !ok {
+				return kolokol.FieldErrorf(kolokol.EINVALID, "article_id", "service %q has no story %d", a.Service, a.ArticleID)
+			}
+		} else if err := checkService(ctx, tx, a.Service); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO autosaves (user_id, article_id, service, version, fields, saved_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, article_id, service) DO UPDATE SET
+			version = excluded.version, fields = excluded.fields, saved_at = excluded.saved_at`,
+			a.UserID, a.ArticleID, a.Service, a.Version, string(fields), t.UnixNano())
+		return err
+	})
+	if err != nil {
+		return wrapf(err, "autosave story %d of user %d", a.ArticleID, a.UserID)
+	}
+	a.SavedAt = t
+	return nil
+}
+
+// FindAutosave returns an account's working copy of a story.
+func (s *Store) FindAutosave(ctx context.Context, userID, articleID int64, service string) (*kolokol.Autosave, error) {
+	a := kolokol.Autosave{UserID: userID, ArticleID: articleID, Service: service}
+	var fields string
+	var saved sql.NullInt64
+	err := s.q().QueryRowContext(ctx, `SELECT version, fields, saved_at FROM autosaves
+		WHERE user_id = $1 AND article_id = $2 AND service = $3`, userID, articleID, service).Scan(&a.Version, &fields, &saved)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no working copy of story %d", articleID)
+	} else if err != nil {
+		return nil, wrapf(err, "find working copy of story %d", articleID)
+	}
+	if err := json.Unmarshal([]byte(fields), &a.Fields); err != nil {
+		return nil, fmt.Errorf("working copy of story %d: %w", articleID, err)
+	}
+	a.SavedAt = fromNanos(saved)
+	return &a, nil
+}
+
+// DeleteAutosave removes a working copy; none is not an error.
+func (s *Store) DeleteAutosave(ctx context.Context, userID, articleID int64, service string) error {
+	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM autosaves WHERE user_id = $1 AND article_id = $2 AND service = $3`,
+			userID, articleID, service)
+		return err
+	}), "delete working copy of story %d", articleID)
+}

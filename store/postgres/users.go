@@ -1,0 +1,151 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kolokol/kolokol"
+)
+
+const userColumns = `id, email, name, password_hash, role, services, totp_secret, totp_last_step,
+	recovery_hashes, disabled, created_at, updated_at, version`
+
+// CreateUser stores a new account and sets ID, CreatedAt, UpdatedAt and
+// Version.
+func (s *Store) CreateUser(ctx context.Context, u *kolokol.User) error {
+	vals, err := checkUser(u)
+	if err != nil {
+		return err
+	}
+	t := now()
+	var id int64
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, role, services,
+			totp_secret, totp_last_step, recovery_hashes, disabled, created_at, updated_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) RETURNING id`, append(vals, t.UnixNano(), t.UnixNano())...).Scan(&id)
+		if isUnique(err) {
+			return kolokol.FieldErrorf(kolokol.ECONFLICT, "email", "an account with this email already exists")
+		}
+		return err
+	})
+	if err != nil {
+		return wrapf(err, "create user")
+	}
+	u.ID, u.CreatedAt, u.UpdatedAt, u.Version = id, t, t, 1
+	return nil
+}
+
+// UpdateUser writes every field but ID and CreatedAt, provided the stored
+// version is still u.Version.
+func (s *Store) UpdateUser(ctx context.Context, u *kolokol.User) error {
+	vals, err := checkUser(u)
+	if err != nil {
+		return err
+	}
+	t := now()
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET email = $1, name = $2, password_hash = $3, role = $4,
+			services = $5, totp_secret = $6, totp_last_step = $7, recovery_hashes = $8, disabled = $9,
+			updated_at = $10, version = version + 1 WHERE id = $11 AND version = $12`,
+			append(vals, t.UnixNano(), u.ID, u.Version)...)
+		if isUnique(err) {
+			return kolokol.FieldErrorf(kolokol.ECONFLICT, "email", "an account with this email already exists")
+		} else if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		return userConflict(ctx, tx, u.ID, u.Version)
+	})
+	if err != nil {
+		return wrapf(err, "update user %d", u.ID)
+	}
+	u.Version++
+	u.UpdatedAt = t
+	return nil
+}
+
+func checkUser(u *kolokol.User) ([]any, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	services, err := encodeList(u.Services)
+	if err != nil {
+		return nil, fmt.Errorf("encode user services: %w", err)
+	}
+	recovery, err := encodeList(u.RecoveryHashes)
+	if err != nil {
+		return nil, fmt.Errorf("encode recovery hashes: %w", err)
+	}
+	return []any{u.Email, u.Name, u.PasswordHash, string(u.Role), services, u.TOTPSecret, u.TOTPLastStep,
+		recovery, u.Disabled}, nil
+}
+
+// FindUserByID returns an account.
+func (s *Store) FindUserByID(ctx context.Context, id int64) (*kolokol.User, error) {
+	u, err := scanUser(s.q().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no user %d", id)
+	}
+	return u, wrapf(err, "find user %d", id)
+}
+
+// FindUserByEmail returns the account signing in with email, which is
+// trimmed and lowercased as User.Normalize does.
+func (s *Store) FindUserByEmail(ctx context.Context, email string) (*kolokol.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	u, err := scanUser(s.q().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "no account with that email")
+	}
+	return u, wrapf(err, "find user by email")
+}
+
+// FindUsers returns every account, ordered by email.
+func (s *Store) FindUsers(ctx context.Context) ([]*kolokol.User, error) {
+	rows, err := s.q().QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+	if err != nil {
+		return nil, wrapf(err, "find users")
+	}
+	out, err := collect(rows, scanUser)
+	return out, wrapf(err, "find users")
+}
+
+func scanUser(sc scanner) (*kolokol.User, error) {
+	var u kolokol.User
+	var services, recovery string
+	var created, updated sql.NullInt64
+	err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &services, &u.TOTPSecret,
+		&u.TOTPLastStep, &recovery, &u.Disabled, &created, &updated, &u.Version)
+	if err != nil {
+		return nil, err
+	}
+	if u.Services, err = decodeList(services); err != nil {
+		return nil, fmt.Errorf("user %d: %w", u.ID, err)
+	}
+	if u.RecoveryHashes, err = decodeList(recovery); err != nil {
+		return nil, fmt.Errorf("user %d: %w", u.ID, err)
+	}
+	u.CreatedAt, u.UpdatedAt = fromNanos(created), fromNanos(updated)
+	return &u, nil
+}
+
+// errStale marks an UPDATE that matched no row, before userConflict says why.
+var errStale = errors.New("no row at that version")
+
+// userConflict says why an update of account id at version changed nothing:
+// it does not exist, or someone else changed it first.
+func userConflict(ctx context.Context, tx *sql.Tx, id int64, version int) error {
+	var current int
+	err := tx.QueryRowContext(ctx, `SELECT version FROM users WHERE id = $1`, id).Scan(&current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return kolokol.Errorf(kolokol.ENOTFOUND, "there is no user %d", id)
+	} else if err != nil {
+		return err
+	}
+	return kolokol.Errorf(kolokol.ECONFLICT, "user %d was changed by someone else: it is at version %d, not %d", id, current, version)
+}

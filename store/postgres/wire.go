@@ -1,0 +1,191 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/kolokol/kolokol"
+)
+
+const wireColumns = `id, service, provider, guid, version, type, language, headline, summary, body, bylines,
+	dateline, subjects, urgency, embargo, sent_at, source, media_id, media_caption, media_credit, media_alt,
+	status, article_id, used_version,
+	used_headline, used_body, received_at, updated_at`
+
+// SaveWireItem stores a new item or its newer version.
+func (s *Store) SaveWireItem(ctx context.Context, w *kolokol.WireItem) (changed bool, err error) {
+	if err := w.Validate(); err != nil {
+		return false, err
+	}
+	if err := checkTime("embargo", w.Embargo); err != nil {
+		return false, err
+	}
+	if err := checkTime("sent", w.Sent); err != nil {
+		return false, err
+	}
+	bylines, err := encodeList(w.Bylines)
+	if err != nil {
+		return false, err
+	}
+	subjects, err := encodeList(w.Subjects)
+	if err != nil {
+		return false, err
+	}
+	t := now()
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := checkService(ctx, tx, w.Service); err != nil {
+			return err
+		}
+		old, err := scanWireItem(tx.QueryRowContext(ctx, `SELECT `+wireColumns+` FROM wire_items
+			WHERE service = $1 AND provider = $2 AND guid = $3`, w.Service, w.Provider, w.GUID))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err := tx.QueryRowContext(ctx, `INSERT INTO wire_items (service, provider, guid, version, type, language,
+				headline, summary, body, bylines, dateline, subjects, urgency, embargo, sent_at, source, media_id,
+				media_caption, media_credit, media_alt, status, received_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 'new', $21, $22) RETURNING id`,
+				w.Service, w.Provider, w.GUID, w.Version, w.Type, w.Language, w.Headline, w.Summary, w.Body, bylines,
+				w.Dateline, subjects, w.Urgency, nanos(w.Embargo), nanos(w.Sent), w.Source, w.MediaID,
+				w.MediaCaption, w.MediaCredit, w.MediaAlt, t.UnixNano(), t.UnixNano()).Scan(&w.ID)
+			if err != nil {
+				return err
+			}
+			w.Status, w.ReceivedAt, w.UpdatedAt, w.ArticleID = kolokol.WireNew, t, t, 0
+			w.UsedVersion, w.UsedHeadline, w.UsedBody = "", "", ""
+			changed = true
+			return nil
+		case err != nil:
+			return err
+		}
+		if !kolokol.NewerVersion(w.Version, w.Sent, old.Version, old.Sent) {
+			*w = *old
+			return nil
+		}
+		status := old.Status
+		if status == kolokol.WireDismissed {
+			status = kolokol.WireNew // the agency has something new to say
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE wire_items SET version = $1, type = $2, language = $3, headline = $4,
+			summary = $5, body = $6, bylines = $7, dateline = $8, subjects = $9, urgency = $10, embargo = $11, sent_at = $12,
+			source = $13, media_id = $14, media_caption = $15, media_credit = $16, media_alt = $17, status = $18, updated_at = $19
+			WHERE id = $20`,
+			w.Version, w.Type, w.Language, w.Headline, w.Summary, w.Body, bylines, w.Dateline, subjects, w.Urgency,
+			nanos(w.Embargo), nanos(w.Sent), w.Source, w.MediaID, w.MediaCaption, w.MediaCredit, w.MediaAlt,
+			string(status), t.UnixNano(), old.ID)
+		if err != nil {
+			return err
+		}
+		w.ID, w.Status, w.ReceivedAt, w.UpdatedAt = old.ID, status, old.ReceivedAt, t
+		w.ArticleID, w.UsedVersion, w.UsedHeadline, w.UsedBody = old.ArticleID, old.UsedVersion, old.UsedHeadline, old.UsedBody
+		changed = true
+		return nil
+	})
+	return changed, wrapf(err, "save wire item %q of %s", w.GUID, w.Provider)
+}
+
+// FindWireItem returns one item.
+func (s *Store) FindWireItem(ctx context.Context, id int64) (*kolokol.WireItem, error) {
+	w, err := scanWireItem(s.q().QueryRowContext(ctx, `SELECT `+wireColumns+` FROM wire_items WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no wire item %d", id)
+	}
+	return w, wrapf(err, "find wire item %d", id)
+}
+
+// FindWireItemByArticle returns the item a story was opened from.
+func (s *Store) FindWireItemByArticle(ctx context.Context, articleID int64) (*kolokol.WireItem, error) {
+	w, err := scanWireItem(s.q().QueryRowContext(ctx, `SELECT `+wireColumns+` FROM wire_items WHERE article_id = $1
+		ORDER BY id LIMIT 1`, articleID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "story %d was not opened from the wire", articleID)
+	}
+	return w, wrapf(err, "find the wire item of story %d", articleID)
+}
+
+// FindWireItems returns a service's queue, newest first.
+func (s *Store) FindWireItems(ctx context.Context, f kolokol.WireFilter) ([]*kolokol.WireItem, error) {
+	where, args := []string{"service = ?"}, []any{f.Service}
+	if f.Status == "" {
+		where = append(where, "status != 'dismissed'")
+	} else {
+		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	if f.Provider != "" {
+		where, args = append(where, "provider = ?"), append(args, f.Provider)
+	}
+	if f.Language != "" {
+		// "ru" matches "ru" and "ru-RU".
+		where, args = append(where, "(language = ? OR substr(language, 1, ?) = ?)"), append(args, f.Language, len(f.Language)+1, f.Language+"-")
+	}
+	if f.MaxUrgency > 0 {
+		where, args = append(where, "urgency BETWEEN 1 AND ?"), append(args, f.MaxUrgency)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "received_at >= ?"), append(args, f.Since.UnixNano())
+	}
+	if f.Before > 0 {
+		where, args = append(where, "id < ?"), append(args, f.Before)
+	}
+	rows, err := s.q().QueryContext(ctx, rebind(`SELECT `+wireColumns+` FROM wire_items WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY id DESC LIMIT ?`), append(args, clampLimit(f.Limit))...)
+	if err != nil {
+		return nil, wrapf(err, "find the wire queue of %q", f.Service)
+	}
+	out, err := collect(rows, scanWireItem)
+	return out, wrapf(err, "find the wire queue of %q", f.Service)
+}
+
+// SetWireStatus dismisses an item or records the story opened from it.
+func (s *Store) SetWireStatus(ctx context.Context, w *kolokol.WireItem) error {
+	switch w.Status {
+	case kolokol.WireNew, kolokol.WireDismissed, kolokol.WireUsed:
+	default:
+		return kolokol.FieldErrorf(kolokol.EINVALID, "status", "a wire item is new, used or dismissed, not %q", w.Status)
+	}
+	if w.Status == kolokol.WireUsed && w.ArticleID <= 0 {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "article", "a used wire item names its story")
+	}
+	t := now()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE wire_items SET status = $1, article_id = $2, used_version = $3,
+			used_headline = $4, used_body = $5, updated_at = $6 WHERE id = $7`,
+			string(w.Status), w.ArticleID, w.UsedVersion, w.UsedHeadline, w.UsedBody, t.UnixNano(), w.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no wire item %d", w.ID)
+		}
+		return nil
+	})
+	if err == nil {
+		w.UpdatedAt = t
+	}
+	return wrapf(err, "set wire item %d %s", w.ID, w.Status)
+}
+
+func scanWireItem(sc scanner) (*kolokol.WireItem, error) {
+	var w kolokol.WireItem
+	var bylines, subjects, status string
+	var embargo, sent, received, updated sql.NullInt64
+	err := sc.Scan(&w.ID, &w.Service, &w.Provider, &w.GUID, &w.Version, &w.Type, &w.Language, &w.Headline, &w.Summary,
+		&w.Body, &bylines, &w.Dateline, &subjects, &w.Urgency, &embargo, &sent, &w.Source, &w.MediaID,
+		&w.MediaCaption, &w.MediaCredit, &w.MediaAlt, &status,
+		&w.ArticleID, &w.UsedVersion, &w.UsedHeadline, &w.UsedBody, &received, &updated)
+	if err != nil {
+		return nil, err
+	}
+	w.Status = kolokol.WireStatus(status)
+	if w.Bylines, err = decodeList(bylines); err != nil {
+		return nil, err
+	}
+	if w.Subjects, err = decodeList(subjects); err != nil {
+		return nil, err
+	}
+	w.Embargo, w.Sent, w.ReceivedAt, w.UpdatedAt = fromNanos(embargo), fromNanos(sent), fromNanos(received), fromNanos(updated)
+	return &w, nil
+}
