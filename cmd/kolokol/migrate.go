@@ -104,8 +104,8 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		fmt.Fprintf(stdout, "  %-*s  %*d  %s\n", wName, t.Name, wRows, t.Rows, t.SHA256[:16])
 		rows += t.Rows
 	}
-	fmt.Fprintf(stdout, "verified: %d tables, %d rows, equal in both databases; the change log goes on after seq %d (%s)\n",
-		len(rep.Tables), rows, rep.ChangeSeq, took.Round(10*time.Millisecond))
+	fmt.Fprintf(stdout, "verified: %d tables, %d rows, equal in both databases; the change log goes on after seq %d (%s: copied in %s, verified in %s)\n",
+		len(rep.Tables), rows, rep.ChangeSeq, took.Round(10*time.Millisecond), rep.Copied.Round(10*time.Millisecond), rep.Verified.Round(10*time.Millisecond))
 	fmt.Fprintln(stdout, "media files, signing keys and the export are not moved: they stay in the data directory (or the media bucket); keep --data as it was and give --db the new database")
 	return nil
 }

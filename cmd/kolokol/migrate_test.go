@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
+	"errors"
 	"io"
 	"net/url"
 	"os"
@@ -101,6 +103,24 @@ func TestMigrateCommand(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
 		})
+	}
+	// A move refused after it created its SQLite file removes it: here the
+	// source has a column the destination lacks.
+	odd := filepath.Join(t.TempDir(), "odd.db")
+	st, err := openStore(ctx, filepath.Dir(odd), odd, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.(interface{ DB() *sql.DB }).DB().ExecContext(ctx, `ALTER TABLE articles ADD COLUMN kicker TEXT NOT NULL DEFAULT ''`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	created := filepath.Join(t.TempDir(), "created.db")
+	if _, err := migrate("--from", odd, "--to", created); err == nil || !strings.Contains(err.Error(), "table articles: column kicker is in the source") {
+		t.Errorf("a source with a column of its own: %v", err)
+	}
+	if _, err := os.Stat(created); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused move left its new file: %v", err)
 	}
 	// The refused move left the existing file alone.
 	if _, err := os.Stat(back); err != nil {

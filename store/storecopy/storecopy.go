@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -59,6 +60,8 @@ type Table struct {
 type Report struct {
 	Tables    []Table
 	ChangeSeq int64
+	// How long the copy (up to its commit) and the verification took.
+	Copied, Verified time.Duration
 }
 
 // ErrNotEmpty is the refusal of a destination that holds a newsroom.
@@ -81,6 +84,7 @@ func Copy(ctx context.Context, src, dst DB) (*Report, error) {
 	if src.DB == dst.DB {
 		return nil, fmt.Errorf("the source and the destination are the same database")
 	}
+	start := time.Now()
 	stx, err := beginSnapshot(ctx, src)
 	if err != nil {
 		return nil, fmt.Errorf("read the source: %w", err)
@@ -131,7 +135,13 @@ func Copy(ctx context.Context, src, dst DB) (*Report, error) {
 		return nil, fmt.Errorf("read the destination: %w", err)
 	}
 	defer vtx.Rollback()
-	return verify(ctx, stx, vtx, src, dst, ss, ds, order)
+	copied := time.Since(start)
+	rep, err := verify(ctx, stx, vtx, src, dst, ss, ds, order)
+	if err != nil {
+		return nil, err
+	}
+	rep.Copied, rep.Verified = copied, time.Since(start)-copied
+	return rep, nil
 }
 
 // Verify compares a and b as Copy's verification does, each read in one
