@@ -83,8 +83,13 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		err = fmt.Errorf("close the destination: %w", closeErr)
 	}
 	if err != nil {
-		if errors.Is(err, storecopy.ErrNotEmpty) {
+		switch {
+		case errors.Is(err, storecopy.ErrNotEmpty):
 			err = fmt.Errorf("%w (%s)", err, describeDB(*to))
+		case errors.Is(err, storecopy.ErrDiffer) && created == "":
+			// The copy committed before it was verified: say what to
+			// clear before the next attempt.
+			err = fmt.Errorf("%w; the destination holds the copy that differs: do not serve from it, and empty it (drop and create the database) before moving again", err)
 		}
 		if created != "" {
 			removeSQLite(created)

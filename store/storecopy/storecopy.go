@@ -64,8 +64,12 @@ type Report struct {
 	Copied, Verified time.Duration
 }
 
-// ErrNotEmpty is the refusal of a destination that holds a newsroom.
-var ErrNotEmpty = errors.New("the destination is not empty")
+var (
+	// ErrNotEmpty is the refusal of a destination that holds a newsroom.
+	ErrNotEmpty = errors.New("the destination is not empty")
+	// ErrDiffer is a verification that found the two databases unequal.
+	ErrDiffer = errors.New("the databases differ")
+)
 
 // Copy copies every table of src into dst, which must be freshly migrated
 // and empty, in one transaction on dst, from one snapshot of src; sets
@@ -199,11 +203,11 @@ func verify(ctx context.Context, atx, btx *sql.Tx, a, b DB, as, bs schema, order
 			return nil, fmt.Errorf("verify table %s: read %s: %w", name, b.Engine, err)
 		}
 		if at.Rows != bt.Rows {
-			return nil, fmt.Errorf("verify table %s: %d rows in %s, %d in %s", name, at.Rows, a.Engine, bt.Rows, b.Engine)
+			return nil, fmt.Errorf("%w: verify table %s: %d rows in %s, %d in %s", ErrDiffer, name, at.Rows, a.Engine, bt.Rows, b.Engine)
 		}
 		if at.SHA256 != bt.SHA256 {
-			return nil, fmt.Errorf("verify table %s: the rows differ (%d rows each; SHA-256 %s in %s, %s in %s)",
-				name, at.Rows, at.SHA256[:16], a.Engine, bt.SHA256[:16], b.Engine)
+			return nil, fmt.Errorf("%w: verify table %s: the rows differ (%d rows each; SHA-256 %s in %s, %s in %s)",
+				ErrDiffer, name, at.Rows, at.SHA256[:16], a.Engine, bt.SHA256[:16], b.Engine)
 		}
 		rep.Tables = append(rep.Tables, at)
 	}
@@ -218,13 +222,13 @@ func verify(ctx context.Context, atx, btx *sql.Tx, a, b DB, as, bs schema, order
 	// The change log's seq must continue exactly: followers' cursors point
 	// into it, and a seq handed out twice would be skipped by them.
 	if am["changes"] != bm["changes"] {
-		return nil, fmt.Errorf("verify the change log: last seq %d in %s, %d in %s", am["changes"], a.Engine, bm["changes"], b.Engine)
+		return nil, fmt.Errorf("%w: verify the change log: last seq %d in %s, %d in %s", ErrDiffer, am["changes"], a.Engine, bm["changes"], b.Engine)
 	}
 	for _, name := range order {
 		// Where b keeps a high-water mark, it must not hand out an id a
 		// has used: an article id is part of a public URL.
 		if bs[name].seq != "" && bm[name] < am[name] {
-			return nil, fmt.Errorf("verify table %s: ids continue from %d in %s but %d in %s", name, bm[name], b.Engine, am[name], a.Engine)
+			return nil, fmt.Errorf("%w: verify table %s: ids continue from %d in %s but %d in %s", ErrDiffer, name, bm[name], b.Engine, am[name], a.Engine)
 		}
 	}
 	rep.ChangeSeq = am["changes"]

@@ -448,7 +448,7 @@ func TestVerifyFindsDifferences(t *testing.T) {
 				return
 			}
 			_, err = storecopy.Verify(ctx, sdb, pdb)
-			if err == nil || (c.want != "" && !strings.Contains(err.Error(), c.want)) {
+			if !errors.Is(err, storecopy.ErrDiffer) || (c.want != "" && !strings.Contains(err.Error(), c.want)) {
 				t.Fatalf("verify after %s: %v, want %q", c.sql, err, c.want)
 			}
 		})
