@@ -120,6 +120,13 @@ func (s *Store) Close() error {
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
 
+// DB returns the store's writer pool (one connection), for tools that
+// work on the tables themselves: store/storecopy moves a newsroom between
+// databases table by table. Writes through it bypass the store's checks
+// and its change log; the writer being the only connection, a transaction
+// held on it also keeps the store's own writes out until it ends.
+func (s *Store) DB() *sql.DB { return s.writer }
+
 // querier is what a method reads with: the reader pool, or the
 // transaction it works in.
 type querier interface {
