@@ -18,9 +18,34 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
-	ETHROTTLED    = "throttled" // too many attempts, or too busy: try again later
+	ETHROTTLED    = "throttled"   // too many attempts, or too busy: try again later
+	EUNAVAILABLE  = "unavailable" // a part the server needs (its database) is not answering: try again shortly
 	EINTERNAL     = "internal"
 )
+
+// unavailableMessage is what a user sees while the database is away.
+const unavailableMessage = "The database is not answering. Nothing was saved; try again in a moment."
+
+// unavailable is an error of a part the server needs that is not
+// answering; it keeps the cause for the log.
+type unavailable struct{ err error }
+
+func (e *unavailable) Error() string { return "unavailable: " + e.err.Error() }
+func (e *unavailable) Unwrap() error { return e.err }
+
+// Unavailable marks err as the database (or another part the server
+// needs) not answering: the request may succeed if tried again, and its
+// code is EUNAVAILABLE. A store marks its connection failures so.
+func Unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	var u *unavailable
+	if errors.As(err, &u) {
+		return err
+	}
+	return &unavailable{err: err}
+}
 
 // Error is an error a user may see: Message is safe to show, Field names the
 // input at fault when there is one.
@@ -51,10 +76,13 @@ func FieldErrorf(code, field, format string, args ...any) *Error {
 // any other non-nil error, and "" for nil.
 func ErrorCode(err error) string {
 	var e *Error
+	var u *unavailable
 	if err == nil {
 		return ""
 	} else if errors.As(err, &e) {
 		return e.Code
+	} else if errors.As(err, &u) {
+		return EUNAVAILABLE
 	}
 	return EINTERNAL
 }
@@ -63,10 +91,13 @@ func ErrorCode(err error) string {
 // generic message so that no detail leaks.
 func ErrorMessage(err error) string {
 	var e *Error
+	var u *unavailable
 	if err == nil {
 		return ""
 	} else if errors.As(err, &e) {
 		return e.Message
+	} else if errors.As(err, &u) {
+		return unavailableMessage
 	}
 	return "internal error"
 }

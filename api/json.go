@@ -23,10 +23,13 @@ type errorBody struct {
 
 func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
 	code := kolokol.ErrorCode(err)
-	if code == kolokol.EINTERNAL {
+	switch code {
+	case kolokol.EINTERNAL:
 		log.Error("api", "method", r.Method, "route", r.Pattern, "err", err)
-	}
-	if code == kolokol.EUNAUTHORIZED {
+	case kolokol.EUNAVAILABLE:
+		log.Warn("api: the database is not answering", "method", r.Method, "route", r.Pattern, "err", err)
+		w.Header().Set("Retry-After", "5")
+	case kolokol.EUNAUTHORIZED:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kolokol"`)
 	}
 	writeJSON(w, httperr.Status(code), errorBody{Error: kolokol.ErrorMessage(err), Field: kolokol.ErrorField(err)})

@@ -27,6 +27,8 @@ func Status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case kolokol.ETHROTTLED:
 		return http.StatusTooManyRequests
+	case kolokol.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

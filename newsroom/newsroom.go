@@ -187,8 +187,15 @@ func (n *Newsroom) signedIn(h func(http.ResponseWriter, *http.Request, *kolokol.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := n.sessionUser(r)
 		if err != nil {
-			if kolokol.ErrorCode(err) == kolokol.EINTERNAL {
+			switch kolokol.ErrorCode(err) {
+			case kolokol.EINTERNAL:
 				n.log.Error("newsroom session", "err", err)
+			case kolokol.EUNAVAILABLE:
+				// Not "signed out": the session cannot be looked at. The
+				// form stays in the browser (back), to send again.
+				w.Header().Set("Retry-After", "5")
+				n.fail(w, r, nil, err)
+				return
 			}
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)

@@ -224,7 +224,15 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		s.setHeaders(h, r)
 		h["Cache-Control"] = []string{"no-store"}
-		http.Error(w, "The page could not be rendered. Please try again shortly.", http.StatusInternalServerError)
+		status := http.StatusInternalServerError
+		if kolokol.ErrorCode(err) == kolokol.EUNAVAILABLE {
+			// The database is away: pages already rendered are still
+			// served; this one will be once it is back. A CDN keeps
+			// serving its copy (stale-if-error).
+			status = http.StatusServiceUnavailable
+			h["Retry-After"] = []string{"5"}
+		}
+		http.Error(w, "The page could not be rendered. Please try again shortly.", status)
 		return
 	}
 	s.serve(w, r, e, pageCacheControlV)

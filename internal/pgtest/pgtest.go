@@ -138,15 +138,7 @@ func start() (*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = s.run("pg_ctl", "-D", s.data(), "-l", s.log(), "-w", "-t", "60", "-o",
-			// Durability is worth nothing in a cluster that lives for one
-			// test run; without it, each test's database comes quicker.
-			"-h 127.0.0.1 -p "+strconv.Itoa(port)+" -k "+s.dir+
-				" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-			"start")
-		if err == nil {
-			s.base = &url.URL{Scheme: "postgres", User: url.User("postgres"), Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-				RawQuery: "sslmode=disable"}
+		if err = s.launch(port); err == nil {
 			break
 		}
 		if attempt == 2 {
@@ -159,6 +151,95 @@ func start() (*server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// launch starts the cluster on port.
+func (s *server) launch(port int) error {
+	err := s.run("pg_ctl", "-D", s.data(), "-l", s.log(), "-w", "-t", "60", "-o",
+		// Durability is worth nothing in a cluster that lives for one
+		// test run; without it, each test's database comes quicker.
+		"-h 127.0.0.1 -p "+strconv.Itoa(port)+" -k "+s.dir+
+			" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+		"start")
+	if err == nil {
+		s.base = &url.URL{Scheme: "postgres", User: url.User("postgres"), Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+			RawQuery: "sslmode=disable"}
+	}
+	return err
+}
+
+// Cluster is a PostgreSQL of one test's own, for a test that stops and
+// starts it under a running newsroom. It is stopped when the test ends.
+type Cluster struct {
+	s    *server
+	port int
+}
+
+// NewCluster starts a cluster for t, with an empty database "kolokol".
+func NewCluster(t testing.TB) *Cluster {
+	t.Helper()
+	bin := findBin()
+	if bin == "" {
+		msg := fmt.Sprintf("PostgreSQL %d or later is not installed (apt-get install -y postgresql; scripts/test.sh installs it)", MinVersion)
+		if os.Getenv("KOLOKOL_REQUIRE_ALL") == "1" {
+			t.Fatalf("%s, and KOLOKOL_REQUIRE_ALL=1", msg)
+		}
+		t.Skip(msg)
+	}
+	s := &server{bin: bin, asPG: os.Geteuid() == 0}
+	var err error
+	if s.dir, err = os.MkdirTemp("", "kolokol-pg-"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.initdb(); err != nil {
+		os.RemoveAll(s.dir)
+		t.Fatal(err)
+	}
+	port, err := freePort()
+	if err == nil {
+		err = s.launch(port)
+	}
+	if err != nil {
+		os.RemoveAll(s.dir)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s.admin != nil {
+			s.admin.Close()
+		}
+		stopCluster(s)
+	})
+	if s.admin, err = openAdmin(s.base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.admin.Exec("CREATE DATABASE kolokol"); err != nil {
+		t.Fatal(err)
+	}
+	return &Cluster{s: s, port: port}
+}
+
+// DSN is the URL of the cluster's database "kolokol".
+func (c *Cluster) DSN() string {
+	u := *c.s.base
+	u.Path = "/kolokol"
+	return u.String()
+}
+
+// Stop shuts the server down, as an operator's restart does (fast:
+// sessions are cut).
+func (c *Cluster) Stop(t testing.TB) {
+	t.Helper()
+	if err := c.s.run("pg_ctl", "-D", c.s.data(), "-m", "fast", "-w", "stop"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Start starts it again on the same port.
+func (c *Cluster) Start(t testing.TB) {
+	t.Helper()
+	if err := c.s.launch(c.port); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func openAdmin(base *url.URL) (*sql.DB, error) {

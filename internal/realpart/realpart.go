@@ -115,6 +115,8 @@ type S3 struct {
 	Endpoint, Bucket, Region, AccessKey, SecretKey string
 	// Stop stops the server before the test ends (to test an outage).
 	Stop func()
+	// Start starts it again, on the same port and folder, after Stop.
+	Start func(t testing.TB)
 }
 
 // Client is a client of the server, for a test to look with.
@@ -138,8 +140,11 @@ func Versity(t testing.TB, bucket string) S3 {
 	root := t.TempDir()
 	port := FreePort(t)
 	const access, secret = "kolokol-test", "kolokol-test-secret-key"
-	stop := Start(t, port, bin, "--access", access, "--secret", secret, "--port", fmt.Sprintf("127.0.0.1:%d", port), "posix", root)
-	s := S3{Endpoint: fmt.Sprintf("127.0.0.1:%d", port), Bucket: bucket, Region: "us-east-1", AccessKey: access, SecretKey: secret, Stop: stop}
+	args := []string{"--access", access, "--secret", secret, "--port", fmt.Sprintf("127.0.0.1:%d", port), "posix", root}
+	s := S3{Endpoint: fmt.Sprintf("127.0.0.1:%d", port), Bucket: bucket, Region: "us-east-1", AccessKey: access, SecretKey: secret}
+	stop := Start(t, port, bin, args...)
+	s.Stop = func() { stop() }
+	s.Start = func(t testing.TB) { stop = Start(t, port, bin, args...) }
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := s.Client(t).MakeBucket(ctx, bucket, minio.MakeBucketOptions{Region: s.Region}); err != nil {

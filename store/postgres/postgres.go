@@ -17,13 +17,17 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,7 +71,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store %s: %s", Redact(dsn), msg)
 	}
-	db := stdlib.OpenDB(*cfg)
+	db := sql.OpenDB(lostConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	// A server restarted or a connection cut by a proxy: new ones come.
@@ -142,7 +146,7 @@ func (s *Store) q() querier {
 // itself behind there either, and the transaction stays usable after a
 // failed statement.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	return s.writeTx(ctx, true, fn)
+	return lost(s.writeTx(ctx, true, fn))
 }
 
 // writeUnlocked is write without the write lock, for the writes that need
@@ -153,7 +157,7 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 // used, an audit entry, a cursor moved), and they do not queue behind a
 // long write such as an import.
 func (s *Store) writeUnlocked(ctx context.Context, fn func(*sql.Tx) error) error {
-	return s.writeTx(ctx, false, fn)
+	return lost(s.writeTx(ctx, false, fn))
 }
 
 func (s *Store) writeTx(ctx context.Context, lock bool, fn func(*sql.Tx) error) error {
@@ -192,6 +196,10 @@ func (s *Store) writeTx(ctx context.Context, lock bool, fn func(*sql.Tx) error) 
 // read runs fn in a read-only transaction so that its queries see one
 // snapshot: PostgreSQL's default takes a new one for every statement.
 func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	return lost(s.readTx(ctx, fn))
+}
+
+func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if s.tx != nil {
 		return fn(s.tx)
 	}
@@ -257,7 +265,7 @@ func wrapf(err error, format string, args ...any) error {
 	if errors.As(err, &pe) && pe.Code == "22021" {
 		return kolokol.Errorf(kolokol.EINVALID, "%s: the text is not valid UTF-8 or holds a NUL character", fmt.Sprintf(format, args...))
 	}
-	return fmt.Errorf(format+": %w", append(args, err)...)
+	return lost(fmt.Errorf(format+": %w", append(args, err)...))
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
@@ -376,4 +384,41 @@ func oneRow(res sql.Result, err error, missing error) error {
 		return missing
 	}
 	return nil
+}
+
+// lost marks an error of a connection to the server that failed (refused,
+// cut, the server shutting down or starting) as kolokol.Unavailable: the
+// newsroom answers 503 and the request can be made again once the server
+// is back, which database/sql reconnects to by itself.
+func lost(err error) error {
+	if err == nil || !connectionLost(err) {
+		return err
+	}
+	return kolokol.Unavailable(err)
+}
+
+func connectionLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01-57P03: the server is
+		// shutting down, crashed, or not yet taking connections.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	// Not net.Error: a context's deadline is one, and a request that ran
+	// out of time did not find the server gone.
+	var ce *pgconn.ConnectError
+	var oe *net.OpError
+	return errors.As(err, &ce) || errors.As(err, &oe) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// lostConnector marks the connections it cannot make as the server being
+// away (see lost): every method's error, however it wraps it, then says
+// so, since a query with no connection fails with the connector's error.
+type lostConnector struct{ driver.Connector }
+
+func (c lostConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	return conn, lost(err)
 }
