@@ -141,7 +141,7 @@ go build ./... || die "the pure-Go build failed (above)"
 
 step "go test -count=1 ./..."
 set +e
-go test -count=1 ./... 2>&1 | tee "$LOGDIR/gotest.log"
+go test -count=1 -timeout 25m ./... 2>&1 | tee "$LOGDIR/gotest.log"
 gotest_rc=${PIPESTATUS[0]}
 set -e
 n_ok=$(grep -c '^ok ' "$LOGDIR/gotest.log" || true)
