@@ -10,13 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/changelog"
+	"github.com/kolokol/kolokol/internal/secretfile"
 )
 
 // Config is the purge call, read from a JSON file (LoadConfig): an HTTP
@@ -58,24 +57,9 @@ var plural = []string{"{keys}", "{keys_comma}", "{keys_json}"}
 // LoadConfig reads and checks a purge template file. A file that others
 // can read is refused: it holds the CDN's token.
 func LoadConfig(path string) (*Config, error) {
-	f, err := os.Open(path)
+	b, err := secretfile.Read(path, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("purge template: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("purge template: %w", err)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("purge template %s: mode %04o lets others read the CDN's token; chmod 600 it", path, fi.Mode().Perm())
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("purge template: %w", err)
-	}
-	if len(b) > maxConfigBytes {
-		return nil, fmt.Errorf("purge template %s: over %d KB", path, maxConfigBytes>>10)
 	}
 	c, err := ParseConfig(b)
 	if err != nil {

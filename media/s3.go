@@ -7,11 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
 	"strings"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/internal/secretfile"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -33,19 +32,11 @@ type S3Config struct {
 // one others can read is refused.
 func LoadS3Config(path string) (S3Config, error) {
 	var c S3Config
-	f, err := os.Open(path)
+	b, err := secretfile.Read(path, 64<<10)
 	if err != nil {
 		return c, fmt.Errorf("media bucket: %w", err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return c, fmt.Errorf("media bucket: %w", err)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return c, fmt.Errorf("media bucket %s: mode %04o lets others read the secret key; chmod 600 it", path, fi.Mode().Perm())
-	}
-	dec := json.NewDecoder(io.LimitReader(f, 64<<10))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
 		return c, fmt.Errorf("media bucket %s: %w", path, err)

@@ -16,24 +16,8 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol/cdn"
+	"github.com/kolokol/kolokol/internal/realpart"
 )
-
-// program finds a Debian program a test needs. Missing, the test skips
-// with the install command, unless KOLOKOL_REQUIRE_ALL=1 (CI), under which
-// nothing may be skipped for a missing part.
-func program(t *testing.T, name, pkg string) string {
-	t.Helper()
-	for _, p := range []string{name, "/usr/sbin/" + name} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("KOLOKOL_REQUIRE_ALL") == "1" {
-		t.Fatalf("%s is not installed (apt-get install -y %s), and KOLOKOL_REQUIRE_ALL=1", name, pkg)
-	}
-	t.Skipf("%s is not installed: apt-get install -y %s", name, pkg)
-	return ""
-}
 
 // readmeVCL is the README's Varnish configuration, word for word.
 func readmeVCL(t *testing.T) string {
@@ -72,7 +56,7 @@ func (v varnish) get(t *testing.T, path string) (status int, body string, hit bo
 // startVarnish runs the README's VCL in front of backend on port.
 func startVarnish(t *testing.T, port int, backend string) varnish {
 	t.Helper()
-	bin := program(t, "varnishd", "varnish varnish-modules")
+	bin := realpart.Need(t, "varnishd", "apt-get install -y varnish varnish-modules")
 	_, bport, err := net.SplitHostPort(strings.TrimPrefix(backend, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +119,7 @@ func startVarnish(t *testing.T, port int, backend string) varnish {
 // only those) through --cdn-purge, and a copy past its time is still
 // served while the origin is down.
 func TestVarnish(t *testing.T) {
-	program(t, "varnishd", "varnish varnish-modules")
+	realpart.Need(t, "varnishd", "apt-get install -y varnish varnish-modules")
 	ln := listenLoopback(t)
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close() // Varnish takes it

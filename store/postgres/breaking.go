@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/kolokol/kolokol/store/sqlrow"
 
 	"github.com/kolokol/kolokol"
 )
@@ -15,7 +16,7 @@ func (s *Store) SetBreaking(ctx context.Context, b *kolokol.Breaking) error {
 	if err := b.Validate(t); err != nil {
 		return err
 	}
-	if err := checkTime("expires_at", b.ExpiresAt); err != nil {
+	if err := sqlrow.CheckTime("expires_at", b.ExpiresAt); err != nil {
 		return err
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -26,7 +27,7 @@ func (s *Store) SetBreaking(ctx context.Context, b *kolokol.Breaking) error {
 			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (service) DO UPDATE SET text = excluded.text, url = excluded.url,
 				expires_at = excluded.expires_at, created_at = excluded.created_at`,
-			b.Service, b.Text, b.URL, nanos(b.ExpiresAt), t.UnixNano())
+			b.Service, b.Text, b.URL, sqlrow.Nanos(b.ExpiresAt), t.UnixNano())
 		if err != nil {
 			return err
 		}
@@ -66,6 +67,6 @@ func (s *Store) FindBreaking(ctx context.Context, service string) (*kolokol.Brea
 	} else if err != nil {
 		return nil, wrapf(err, "find breaking news of %q", service)
 	}
-	b.ExpiresAt, b.CreatedAt = fromNanos(expires), fromNanos(created)
+	b.ExpiresAt, b.CreatedAt = sqlrow.FromNanos(expires), sqlrow.FromNanos(created)
 	return &b, nil
 }

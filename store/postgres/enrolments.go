@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -43,7 +44,7 @@ func checkEnrolment(e *kolokol.Enrolment) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	return checkTime("expires_at", e.ExpiresAt)
+	return sqlrow.CheckTime("expires_at", e.ExpiresAt)
 }
 
 // insertEnrolment stores e as the account's only link.
@@ -70,7 +71,7 @@ func (s *Store) FindEnrolment(ctx context.Context, tokenHash string, now time.Ti
 	} else if err != nil {
 		return nil, wrapf(err, "find enrolment")
 	}
-	e.ExpiresAt = fromNanos(exp)
+	e.ExpiresAt = sqlrow.FromNanos(exp)
 	return &e, nil
 }
 
@@ -80,7 +81,7 @@ func (s *Store) CompleteEnrolment(ctx context.Context, c *kolokol.EnrolmentCompl
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	recovery, err := encodeList(c.RecoveryHashes)
+	recovery, err := sqlrow.EncodeList(c.RecoveryHashes)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +101,7 @@ func (s *Store) CompleteEnrolment(ctx context.Context, c *kolokol.EnrolmentCompl
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, totp_secret = $2, totp_last_step = $3,
 			recovery_hashes = $4, updated_at = $5, version = version + 1 WHERE id = $6 AND password_hash = ''`,
 			c.PasswordHash, secret, c.TOTPLastStep, recovery, now().UnixNano(), userID)
-		if err := oneRow(res, err, enrolledAlready()); err != nil {
+		if err := sqlrow.OneRow(res, err, enrolledAlready()); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = $1`, userID); err != nil {
@@ -129,7 +130,7 @@ func (s *Store) ResetUser(ctx context.Context, id int64, version int, e *kolokol
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = '', totp_secret = '', totp_last_step = 0,
 			recovery_hashes = '[]', updated_at = $1, version = version + 1 WHERE id = $2 AND version = $3`,
 			now().UnixNano(), id, version)
-		if err := oneRow(res, err, errStale); errors.Is(err, errStale) {
+		if err := sqlrow.OneRow(res, err, errStale); errors.Is(err, errStale) {
 			return userConflict(ctx, tx, id, version)
 		} else if err != nil {
 			return err

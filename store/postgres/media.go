@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/kolokol/kolokol/store/sqlrow"
 
 	"github.com/kolokol/kolokol"
 )
@@ -81,7 +82,7 @@ func (s *Store) UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, 
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE media SET focal_x = $1, focal_y = $2 WHERE id = $3`, fx, fy, id)
-		if err := oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)); err != nil {
+		if err := sqlrow.OneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM media_renditions WHERE media_id = $1`, id); err != nil {
@@ -119,7 +120,7 @@ func findRenditions(ctx context.Context, tx *sql.Tx, id int64) ([]kolokol.Rendit
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(sc scanner) (kolokol.Rendition, error) {
+	return sqlrow.Collect(rows, func(sc sqlrow.Scanner) (kolokol.Rendition, error) {
 		var r kolokol.Rendition
 		err := sc.Scan(&r.Key, &r.Ratio, &r.Format, &r.Width, &r.Height, &r.Size)
 		return r, err
@@ -158,13 +159,13 @@ func (s *Store) FindMediaByID(ctx context.Context, id int64) (*kolokol.Media, er
 	return m, nil
 }
 
-func scanMedia(sc scanner) (*kolokol.Media, error) {
+func scanMedia(sc sqlrow.Scanner) (*kolokol.Media, error) {
 	var m kolokol.Media
 	var created sql.NullInt64
 	if err := sc.Scan(&m.ID, &m.Hash, &m.ContentType, &m.Size, &m.Width, &m.Height, &m.FocalX, &m.FocalY, &created); err != nil {
 		return nil, err
 	}
-	m.CreatedAt = fromNanos(created)
+	m.CreatedAt = sqlrow.FromNanos(created)
 	return &m, nil
 }
 
@@ -185,7 +186,7 @@ func findMediaServices(ctx context.Context, tx *sql.Tx, id int64) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(sc scanner) (string, error) {
+	return sqlrow.Collect(rows, func(sc sqlrow.Scanner) (string, error) {
 		var s string
 		err := sc.Scan(&s)
 		return s, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"io/fs"
 	"path"
 	"slices"
@@ -118,7 +119,7 @@ func locked(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 func apply(ctx context.Context, tx *sql.Tx, m migration, now time.Time) error {
 	// Checked under the lock: another server may have applied it while
 	// this one waited.
-	ok, err := exists(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = $1`, m.version)
+	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = $1`, m.version)
 	if err != nil || ok {
 		return err
 	}

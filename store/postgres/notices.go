@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 
 	"github.com/kolokol/kolokol"
 )
@@ -16,7 +17,7 @@ func checkNotice(n *kolokol.Notice) (countries string, err error) {
 	if err := n.Validate(); err != nil {
 		return "", err
 	}
-	if countries, err = encodeList(n.Countries); err != nil {
+	if countries, err = sqlrow.EncodeList(n.Countries); err != nil {
 		return "", fmt.Errorf("encode countries: %w", err)
 	}
 	return countries, nil
@@ -65,7 +66,7 @@ func (s *Store) UpdateNotice(ctx context.Context, n *kolokol.Notice) error {
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE notices SET text = $1, link = $2, countries = $3, is_default = $4, mirrors = $5, updated_at = $6
 			WHERE id = $7 AND service = $8`, n.Text, n.Link, countries, n.Default, n.Mirrors, t.UnixNano(), n.ID, n.Service)
-		if err := oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID)); err != nil {
+		if err := sqlrow.OneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID)); err != nil {
 			return err
 		}
 		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: n.Service})
@@ -94,7 +95,7 @@ func (s *Store) FindNotices(ctx context.Context, service string) ([]*kolokol.Not
 	if err != nil {
 		return nil, wrapf(err, "find notices of %q", service)
 	}
-	out, err := collect(rows, scanNotice)
+	out, err := sqlrow.Collect(rows, scanNotice)
 	return out, wrapf(err, "find notices of %q", service)
 }
 
@@ -112,7 +113,7 @@ func (s *Store) DeleteNotice(ctx context.Context, id int64) error {
 	}), "delete notice %d", id)
 }
 
-func scanNotice(sc scanner) (*kolokol.Notice, error) {
+func scanNotice(sc sqlrow.Scanner) (*kolokol.Notice, error) {
 	var n kolokol.Notice
 	var countries string
 	var created, updated sql.NullInt64
@@ -120,9 +121,9 @@ func scanNotice(sc scanner) (*kolokol.Notice, error) {
 		return nil, err
 	}
 	var err error
-	if n.Countries, err = decodeList(countries); err != nil {
+	if n.Countries, err = sqlrow.DecodeList(countries); err != nil {
 		return nil, fmt.Errorf("notice %d: %w", n.ID, err)
 	}
-	n.CreatedAt, n.UpdatedAt = fromNanos(created), fromNanos(updated)
+	n.CreatedAt, n.UpdatedAt = sqlrow.FromNanos(created), sqlrow.FromNanos(updated)
 	return &n, nil
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"github.com/kolokol/kolokol/store/sqlrow"
 
 	"github.com/kolokol/kolokol"
 )
@@ -14,7 +15,7 @@ func (s *Store) CreatePasskey(ctx context.Context, p *kolokol.Passkey) error {
 	}
 	t := now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, p.UserID)
+		ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, p.UserID)
 		if err != nil {
 			return err
 		} else if !ok {
@@ -28,7 +29,7 @@ func (s *Store) CreatePasskey(ctx context.Context, p *kolokol.Passkey) error {
 			return kolokol.Errorf(kolokol.ECONFLICT, "an account has at most %d passkeys; remove one first", kolokol.MaxPasskeys)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO passkeys (id, user_id, name, credential, created_at, last_used_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.UserID, p.Name, p.Credential, t.UnixNano(), nanos(p.LastUsedAt))
+			VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.UserID, p.Name, p.Credential, t.UnixNano(), sqlrow.Nanos(p.LastUsedAt))
 		if isUnique(err) {
 			return kolokol.Errorf(kolokol.ECONFLICT, "this passkey is registered already")
 		}
@@ -48,11 +49,11 @@ func (s *Store) FindPasskeys(ctx context.Context, userID int64) ([]*kolokol.Pass
 	if err != nil {
 		return nil, wrapf(err, "find passkeys of user %d", userID)
 	}
-	out, err := collect(rows, func(sc scanner) (*kolokol.Passkey, error) {
+	out, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (*kolokol.Passkey, error) {
 		var p kolokol.Passkey
 		var created, used sql.NullInt64
 		err := sc.Scan(&p.ID, &p.UserID, &p.Name, &p.Credential, &created, &used)
-		p.CreatedAt, p.LastUsedAt = fromNanos(created), fromNanos(used)
+		p.CreatedAt, p.LastUsedAt = sqlrow.FromNanos(created), sqlrow.FromNanos(used)
 		return &p, err
 	})
 	return out, wrapf(err, "find passkeys of user %d", userID)
@@ -62,6 +63,6 @@ func (s *Store) FindPasskeys(ctx context.Context, userID int64) ([]*kolokol.Pass
 func (s *Store) DeletePasskey(ctx context.Context, userID int64, id string) error {
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM passkeys WHERE id = $1 AND user_id = $2`, id, userID)
-		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no such passkey"))
+		return sqlrow.OneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no such passkey"))
 	}), "delete passkey")
 }

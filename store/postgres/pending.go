@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -16,12 +17,12 @@ func (s *Store) CreatePending(ctx context.Context, p *kolokol.PendingSave) error
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if err := checkTime("expires_at", p.ExpiresAt); err != nil {
+	if err := sqlrow.CheckTime("expires_at", p.ExpiresAt); err != nil {
 		return err
 	}
 	t := now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, p.UserID)
+		ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, p.UserID)
 		if err != nil {
 			return err
 		} else if !ok {
@@ -60,7 +61,7 @@ func (s *Store) TakePending(ctx context.Context, idHash string, userID int64, no
 		if errors.Is(err, sql.ErrNoRows) {
 			return kolokol.Errorf(kolokol.ENOTFOUND, "the held save is unknown, expired or applied already")
 		}
-		p.CreatedAt, p.ExpiresAt = fromNanos(created), fromNanos(expires)
+		p.CreatedAt, p.ExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(expires)
 		return err
 	})
 	if err != nil {
@@ -83,14 +84,14 @@ func (s *Store) PutAutosave(ctx context.Context, a *kolokol.Autosave) error {
 	}
 	t := now()
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, a.UserID)
+		ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, a.UserID)
 		if err != nil {
 			return err
 		} else if !ok {
 			return kolokol.FieldErrorf(kolokol.EINVALID, "user_id", "there is no user %d", a.UserID)
 		}
 		if a.ArticleID > 0 {
-			ok, err := exists(ctx, tx, `SELECT 1 FROM articles WHERE id = $1 AND service = $2`, a.ArticleID, a.Service)
+			ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM articles WHERE id = $1 AND service = $2`, a.ArticleID, a.Service)
 			if err != nil {
 				return err
 			} else if !ok {
@@ -127,7 +128,7 @@ func (s *Store) FindAutosave(ctx context.Context, userID, articleID int64, servi
 	if err := json.Unmarshal([]byte(fields), &a.Fields); err != nil {
 		return nil, fmt.Errorf("working copy of story %d: %w", articleID, err)
 	}
-	a.SavedAt = fromNanos(saved)
+	a.SavedAt = sqlrow.FromNanos(saved)
 	return &a, nil
 }
 

@@ -18,9 +18,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"io"
 	"net"
 	"net/url"
@@ -278,110 +278,15 @@ func isUnique(err error) bool {
 // the SQLite store's is, so that both hand back the same value.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// nanos converts t for a bigint column. The zero time is NULL so that "not
-// set" survives the round trip.
-func nanos(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(0, n.Int64).UTC()
-}
-
-// checkTime refuses a time that would overflow its column instead of
-// storing a wrong date: unix nanoseconds in an int64 span 1678 to 2262.
-func checkTime(field string, t time.Time) error {
-	if t.IsZero() || time.Unix(0, t.UnixNano()).Equal(t) {
-		return nil
-	}
-	return kolokol.FieldErrorf(kolokol.EINVALID, field, "%s %s is out of range", field, t.Format(time.RFC3339))
-}
-
-// encodeList stores an empty list as [] so the column never holds null.
-func encodeList(l []string) (string, error) {
-	if len(l) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal(l)
-	return string(b), err
-}
-
-// decodeList returns nil for an empty list, as the rest of the store does.
-func decodeList(s string) ([]string, error) {
-	var l []string
-	if err := json.Unmarshal([]byte(s), &l); err != nil {
-		return nil, err
-	}
-	if len(l) == 0 {
-		return nil, nil
-	}
-	return l, nil
-}
-
-// scanner is what *sql.Row and *sql.Rows have in common.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// collect scans every row with scan and closes rows. An empty result is a
-// nil slice, the same for every list the store returns.
-func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// exists runs a SELECT 1 query and reports whether it found a row.
-func exists(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
-	var one int
-	err := tx.QueryRowContext(ctx, query, args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // checkService turns an unknown service code into an error naming the field,
 // which a foreign key violation would not.
 func checkService(ctx context.Context, tx *sql.Tx, code string) error {
-	ok, err := exists(ctx, tx, `SELECT 1 FROM services WHERE code = $1`, code)
+	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM services WHERE code = $1`, code)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "service", "there is no service %q", code)
-	}
-	return nil
-}
-
-// oneRow checks the result of an UPDATE or DELETE of one row by its key:
-// the statement's own error, or missing when it changed no row.
-func oneRow(res sql.Result, err error, missing error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return missing
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"strings"
 
 	"github.com/kolokol/kolokol"
@@ -62,7 +63,7 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 		if err != nil {
 			return nil, wrapf(err, "find articles %s", describeFilter(f))
 		}
-		out, err := collect(rows, scanArticle)
+		out, err := sqlrow.Collect(rows, scanArticle)
 		return out, wrapf(err, "find articles %s", describeFilter(f))
 	}
 	// The stories and their corrections as of one moment.
@@ -72,7 +73,7 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 		if err != nil {
 			return err
 		}
-		if out, err = collect(rows, scanArticle); err != nil || len(out) == 0 {
+		if out, err = sqlrow.Collect(rows, scanArticle); err != nil || len(out) == 0 {
 			return err
 		}
 		return addCorrections(ctx, tx, out)
@@ -93,7 +94,7 @@ func addCorrections(ctx context.Context, tx *sql.Tx, articles []*kolokol.Article
 	if err != nil {
 		return err
 	}
-	cs, err := collect(rows, scanCorrection)
+	cs, err := sqlrow.Collect(rows, scanCorrection)
 	for _, c := range cs {
 		a := byID[c.ArticleID]
 		a.Corrections = append(a.Corrections, c)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"slices"
 	"time"
 
@@ -18,7 +19,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *kolokol.Session) error 
 		return err
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, sess.UserID)
+		ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM users WHERE id = $1`, sess.UserID)
 		if err != nil {
 			return err
 		} else if !ok {
@@ -43,7 +44,7 @@ func checkSession(sess *kolokol.Session) (kolokol.Session, error) {
 		name string
 		t    time.Time
 	}{{"created_at", sess.CreatedAt}, {"last_seen_at", sess.LastSeenAt}, {"expires_at", sess.ExpiresAt}} {
-		if err := checkTime(f.name, f.t); err != nil {
+		if err := sqlrow.CheckTime(f.name, f.t); err != nil {
 			return kolokol.Session{}, err
 		}
 	}
@@ -123,11 +124,11 @@ func spendFactor(ctx context.Context, tx *sql.Tx, userID int64, f kolokol.Second
 	case f.TOTPStep > 0:
 		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1, updated_at = $2, version = version + 1
 			WHERE id = $3 AND totp_last_step < $4`, f.TOTPStep, t, userID, f.TOTPStep)
-		if err := oneRow(res, err, kolokol.FieldErrorf(kolokol.ECONFLICT, "code", "this code was already used; wait for the next one")); err != nil {
+		if err := sqlrow.OneRow(res, err, kolokol.FieldErrorf(kolokol.ECONFLICT, "code", "this code was already used; wait for the next one")); err != nil {
 			return err
 		}
 	case f.RecoveryHash != "":
-		hashes, err := decodeList(recovery)
+		hashes, err := sqlrow.DecodeList(recovery)
 		if err != nil {
 			return fmt.Errorf("recovery hashes of user %d: %w", userID, err)
 		}
@@ -135,7 +136,7 @@ func spendFactor(ctx context.Context, tx *sql.Tx, userID int64, f kolokol.Second
 		if i < 0 {
 			return kolokol.FieldErrorf(kolokol.ECONFLICT, "code", "this recovery code was already used")
 		}
-		left, err := encodeList(slices.Delete(hashes, i, i+1))
+		left, err := sqlrow.EncodeList(slices.Delete(hashes, i, i+1))
 		if err != nil {
 			return err
 		}
@@ -143,16 +144,16 @@ func spendFactor(ctx context.Context, tx *sql.Tx, userID int64, f kolokol.Second
 		// makes this one fail rather than bring the spent one back.
 		res, err := tx.ExecContext(ctx, `UPDATE users SET recovery_hashes = $1, updated_at = $2, version = version + 1
 			WHERE id = $3 AND recovery_hashes = $4`, left, t, userID, recovery)
-		if err := oneRow(res, err, kolokol.FieldErrorf(kolokol.ECONFLICT, "code", "the recovery codes changed meanwhile; try again")); err != nil {
+		if err := sqlrow.OneRow(res, err, kolokol.FieldErrorf(kolokol.ECONFLICT, "code", "the recovery codes changed meanwhile; try again")); err != nil {
 			return err
 		}
 	case f.Passkey != nil:
-		if err := checkTime("last_used_at", f.Passkey.LastUsedAt); err != nil {
+		if err := sqlrow.CheckTime("last_used_at", f.Passkey.LastUsedAt); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE passkeys SET credential = $1, last_used_at = $2 WHERE id = $3 AND user_id = $4`,
-			f.Passkey.Credential, nanos(f.Passkey.LastUsedAt), f.Passkey.ID, userID)
-		if err := oneRow(res, err, kolokol.Errorf(kolokol.EUNAUTHORIZED, "there is no such passkey")); err != nil {
+			f.Passkey.Credential, sqlrow.Nanos(f.Passkey.LastUsedAt), f.Passkey.ID, userID)
+		if err := sqlrow.OneRow(res, err, kolokol.Errorf(kolokol.EUNAUTHORIZED, "there is no such passkey")); err != nil {
 			return err
 		}
 	}
@@ -175,7 +176,7 @@ func (s *Store) FindSession(ctx context.Context, id string) (*kolokol.Session, e
 	} else if err != nil {
 		return nil, wrapf(err, "find session")
 	}
-	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromNanos(created), fromNanos(seen), fromNanos(expires)
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = sqlrow.FromNanos(created), sqlrow.FromNanos(seen), sqlrow.FromNanos(expires)
 	return &sess, nil
 }
 
@@ -184,12 +185,12 @@ func (s *Store) TouchSession(ctx context.Context, id string, seen time.Time) err
 	if seen.IsZero() {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "last_seen_at", "a session cannot be seen at the zero time")
 	}
-	if err := checkTime("last_seen_at", seen); err != nil {
+	if err := sqlrow.CheckTime("last_seen_at", seen); err != nil {
 		return err
 	}
 	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, seen.UTC().UnixNano(), id)
-		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "no such session"))
+		return sqlrow.OneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "no such session"))
 	}), "touch session")
 }
 

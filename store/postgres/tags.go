@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"slices"
 
 	"github.com/kolokol/kolokol"
@@ -31,7 +32,7 @@ func (s *Store) FindTags(ctx context.Context, service string) ([]kolokol.TagCoun
 	if err != nil {
 		return nil, wrapf(err, "find the tags of %s", service)
 	}
-	out, err := collect(rows, func(sc scanner) (kolokol.TagCount, error) {
+	out, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (kolokol.TagCount, error) {
 		var c kolokol.TagCount
 		return c, sc.Scan(&c.Key, &c.Stories)
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -29,11 +30,11 @@ func (s *Store) CreateToken(ctx context.Context, t *kolokol.Token) error {
 		name string
 		t    time.Time
 	}{{"expires_at", t.ExpiresAt}, {"revoked_at", t.RevokedAt}} {
-		if err := checkTime(f.name, f.t); err != nil {
+		if err := sqlrow.CheckTime(f.name, f.t); err != nil {
 			return err
 		}
 	}
-	services, err := encodeList(t.Services)
+	services, err := sqlrow.EncodeList(t.Services)
 	if err != nil {
 		return fmt.Errorf("create token %q: %w", t.Name, err)
 	}
@@ -42,7 +43,7 @@ func (s *Store) CreateToken(ctx context.Context, t *kolokol.Token) error {
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO tokens (name, hash, role, services, created_at, created_by, expires_at, revoked_at, last_used)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, t.Name, t.Hash, string(t.Role), services, created.UnixNano(), t.CreatedBy,
-			nanos(t.ExpiresAt), nanos(t.RevokedAt), day(t.LastUsed)).Scan(&id)
+			sqlrow.Nanos(t.ExpiresAt), sqlrow.Nanos(t.RevokedAt), day(t.LastUsed)).Scan(&id)
 		if isUnique(err) {
 			return kolokol.FieldErrorf(kolokol.ECONFLICT, "hash", "a token with this hash already exists")
 		}
@@ -85,7 +86,7 @@ func (s *Store) FindTokens(ctx context.Context) ([]*kolokol.Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find tokens: %w", err)
 	}
-	out, err := collect(rows, scanToken)
+	out, err := sqlrow.Collect(rows, scanToken)
 	if err != nil {
 		return nil, fmt.Errorf("find tokens: %w", err)
 	}
@@ -98,12 +99,12 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 	if at.IsZero() {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "revoked_at", "a revocation needs a time")
 	}
-	if err := checkTime("revoked_at", at); err != nil {
+	if err := sqlrow.CheckTime("revoked_at", at); err != nil {
 		return err
 	}
 	err := s.writeUnlocked(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2`, at.UnixNano(), id)
-		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no token %d", id))
+		return sqlrow.OneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no token %d", id))
 	})
 	return wrapf(err, "revoke token %d", id)
 }
@@ -132,7 +133,7 @@ func (s *Store) RecordTokenUse(ctx context.Context, id int64, at time.Time) erro
 	return wrapf(err, "record use of token %d", id)
 }
 
-func scanToken(sc scanner) (*kolokol.Token, error) {
+func scanToken(sc sqlrow.Scanner) (*kolokol.Token, error) {
 	var t kolokol.Token
 	var services string
 	var created, expires, revoked sql.NullInt64
@@ -141,10 +142,10 @@ func scanToken(sc scanner) (*kolokol.Token, error) {
 		return nil, err
 	}
 	var err error
-	if t.Services, err = decodeList(services); err != nil {
+	if t.Services, err = sqlrow.DecodeList(services); err != nil {
 		return nil, fmt.Errorf("token %d: %w", t.ID, err)
 	}
-	t.CreatedAt, t.ExpiresAt, t.RevokedAt = fromNanos(created), fromNanos(expires), fromNanos(revoked)
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = sqlrow.FromNanos(created), sqlrow.FromNanos(expires), sqlrow.FromNanos(revoked)
 	if used.Valid {
 		if t.LastUsed, err = time.Parse(dayLayout, used.String); err != nil {
 			return nil, fmt.Errorf("token %d: last used %q: %w", t.ID, used.String, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"strings"
 
 	"github.com/kolokol/kolokol"
@@ -73,11 +74,11 @@ func checkUser(u *kolokol.User) ([]any, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	services, err := encodeList(u.Services)
+	services, err := sqlrow.EncodeList(u.Services)
 	if err != nil {
 		return nil, fmt.Errorf("encode user services: %w", err)
 	}
-	recovery, err := encodeList(u.RecoveryHashes)
+	recovery, err := sqlrow.EncodeList(u.RecoveryHashes)
 	if err != nil {
 		return nil, fmt.Errorf("encode recovery hashes: %w", err)
 	}
@@ -111,11 +112,11 @@ func (s *Store) FindUsers(ctx context.Context) ([]*kolokol.User, error) {
 	if err != nil {
 		return nil, wrapf(err, "find users")
 	}
-	out, err := collect(rows, scanUser)
+	out, err := sqlrow.Collect(rows, scanUser)
 	return out, wrapf(err, "find users")
 }
 
-func scanUser(sc scanner) (*kolokol.User, error) {
+func scanUser(sc sqlrow.Scanner) (*kolokol.User, error) {
 	var u kolokol.User
 	var services, recovery string
 	var created, updated sql.NullInt64
@@ -124,13 +125,13 @@ func scanUser(sc scanner) (*kolokol.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Services, err = decodeList(services); err != nil {
+	if u.Services, err = sqlrow.DecodeList(services); err != nil {
 		return nil, fmt.Errorf("user %d: %w", u.ID, err)
 	}
-	if u.RecoveryHashes, err = decodeList(recovery); err != nil {
+	if u.RecoveryHashes, err = sqlrow.DecodeList(recovery); err != nil {
 		return nil, fmt.Errorf("user %d: %w", u.ID, err)
 	}
-	u.CreatedAt, u.UpdatedAt = fromNanos(created), fromNanos(updated)
+	u.CreatedAt, u.UpdatedAt = sqlrow.FromNanos(created), sqlrow.FromNanos(updated)
 	return &u, nil
 }
 

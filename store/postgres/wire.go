@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"strings"
 
 	"github.com/kolokol/kolokol"
@@ -19,17 +20,17 @@ func (s *Store) SaveWireItem(ctx context.Context, w *kolokol.WireItem) (changed 
 	if err := w.Validate(); err != nil {
 		return false, err
 	}
-	if err := checkTime("embargo", w.Embargo); err != nil {
+	if err := sqlrow.CheckTime("embargo", w.Embargo); err != nil {
 		return false, err
 	}
-	if err := checkTime("sent", w.Sent); err != nil {
+	if err := sqlrow.CheckTime("sent", w.Sent); err != nil {
 		return false, err
 	}
-	bylines, err := encodeList(w.Bylines)
+	bylines, err := sqlrow.EncodeList(w.Bylines)
 	if err != nil {
 		return false, err
 	}
-	subjects, err := encodeList(w.Subjects)
+	subjects, err := sqlrow.EncodeList(w.Subjects)
 	if err != nil {
 		return false, err
 	}
@@ -47,7 +48,7 @@ func (s *Store) SaveWireItem(ctx context.Context, w *kolokol.WireItem) (changed 
 				media_caption, media_credit, media_alt, status, received_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 'new', $21, $22) RETURNING id`,
 				w.Service, w.Provider, w.GUID, w.Version, w.Type, w.Language, w.Headline, w.Summary, w.Body, bylines,
-				w.Dateline, subjects, w.Urgency, nanos(w.Embargo), nanos(w.Sent), w.Source, w.MediaID,
+				w.Dateline, subjects, w.Urgency, sqlrow.Nanos(w.Embargo), sqlrow.Nanos(w.Sent), w.Source, w.MediaID,
 				w.MediaCaption, w.MediaCredit, w.MediaAlt, t.UnixNano(), t.UnixNano()).Scan(&w.ID)
 			if err != nil {
 				return err
@@ -72,7 +73,7 @@ func (s *Store) SaveWireItem(ctx context.Context, w *kolokol.WireItem) (changed 
 			source = $13, media_id = $14, media_caption = $15, media_credit = $16, media_alt = $17, status = $18, updated_at = $19
 			WHERE id = $20`,
 			w.Version, w.Type, w.Language, w.Headline, w.Summary, w.Body, bylines, w.Dateline, subjects, w.Urgency,
-			nanos(w.Embargo), nanos(w.Sent), w.Source, w.MediaID, w.MediaCaption, w.MediaCredit, w.MediaAlt,
+			sqlrow.Nanos(w.Embargo), sqlrow.Nanos(w.Sent), w.Source, w.MediaID, w.MediaCaption, w.MediaCredit, w.MediaAlt,
 			string(status), t.UnixNano(), old.ID)
 		if err != nil {
 			return err
@@ -133,7 +134,7 @@ func (s *Store) FindWireItems(ctx context.Context, f kolokol.WireFilter) ([]*kol
 	if err != nil {
 		return nil, wrapf(err, "find the wire queue of %q", f.Service)
 	}
-	out, err := collect(rows, scanWireItem)
+	out, err := sqlrow.Collect(rows, scanWireItem)
 	return out, wrapf(err, "find the wire queue of %q", f.Service)
 }
 
@@ -168,7 +169,7 @@ func (s *Store) SetWireStatus(ctx context.Context, w *kolokol.WireItem) error {
 	return wrapf(err, "set wire item %d %s", w.ID, w.Status)
 }
 
-func scanWireItem(sc scanner) (*kolokol.WireItem, error) {
+func scanWireItem(sc sqlrow.Scanner) (*kolokol.WireItem, error) {
 	var w kolokol.WireItem
 	var bylines, subjects, status string
 	var embargo, sent, received, updated sql.NullInt64
@@ -180,12 +181,12 @@ func scanWireItem(sc scanner) (*kolokol.WireItem, error) {
 		return nil, err
 	}
 	w.Status = kolokol.WireStatus(status)
-	if w.Bylines, err = decodeList(bylines); err != nil {
+	if w.Bylines, err = sqlrow.DecodeList(bylines); err != nil {
 		return nil, err
 	}
-	if w.Subjects, err = decodeList(subjects); err != nil {
+	if w.Subjects, err = sqlrow.DecodeList(subjects); err != nil {
 		return nil, err
 	}
-	w.Embargo, w.Sent, w.ReceivedAt, w.UpdatedAt = fromNanos(embargo), fromNanos(sent), fromNanos(received), fromNanos(updated)
+	w.Embargo, w.Sent, w.ReceivedAt, w.UpdatedAt = sqlrow.FromNanos(embargo), sqlrow.FromNanos(sent), sqlrow.FromNanos(received), sqlrow.FromNanos(updated)
 	return &w, nil
 }

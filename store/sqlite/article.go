@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"slices"
 	"strings"
 	"time"
@@ -107,8 +108,8 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		} else if err != nil {
 			return err
 		}
-		was.published = fromNanos(pub)
-		if was.tags, err = decodeList(tags); err != nil {
+		was.published = sqlrow.FromNanos(pub)
+		if was.tags, err = sqlrow.DecodeList(tags); err != nil {
 			return fmt.Errorf("article %d: %w", a.ID, err)
 		}
 		wasLatest, err := latestLists(ctx, tx, was, a.ID)
@@ -241,14 +242,14 @@ func findCorrections(ctx context.Context, tx *sql.Tx, articleID int64) ([]koloko
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanCorrection)
+	return sqlrow.Collect(rows, scanCorrection)
 }
 
-func scanCorrection(sc scanner) (kolokol.Correction, error) {
+func scanCorrection(sc sqlrow.Scanner) (kolokol.Correction, error) {
 	var c kolokol.Correction
 	var created sql.NullInt64
 	err := sc.Scan(&c.ID, &c.ArticleID, &c.Text, &created)
-	c.CreatedAt = fromNanos(created)
+	c.CreatedAt = sqlrow.FromNanos(created)
 	return c, err
 }
 
@@ -257,18 +258,18 @@ func checkArticle(a *kolokol.Article) ([]any, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkTime("published_at", a.PublishedAt); err != nil {
+	if err := sqlrow.CheckTime("published_at", a.PublishedAt); err != nil {
 		return nil, err
 	}
-	if err := checkTime("scheduled_at", a.ScheduledAt); err != nil {
+	if err := sqlrow.CheckTime("scheduled_at", a.ScheduledAt); err != nil {
 		return nil, err
 	}
-	if err := checkTime("submitted_at", a.SubmittedAt); err != nil {
+	if err := sqlrow.CheckTime("submitted_at", a.SubmittedAt); err != nil {
 		return nil, err
 	}
 	lists := make([]any, 3)
 	for i, l := range [][]string{a.Bylines, a.Credits, a.Tags} {
-		s, err := encodeList(l)
+		s, err := sqlrow.EncodeList(l)
 		if err != nil {
 			return nil, fmt.Errorf("encode article lists: %w", err)
 		}
@@ -282,7 +283,7 @@ func checkArticle(a *kolokol.Article) ([]any, error) {
 	}
 	return []any{a.Service, a.Section, a.Slug, a.Headline, a.Summary, a.Body, lists[0], a.Dateline,
 		media, li.Alt, li.Caption, li.Credit, lists[1], lists[2], string(a.Status),
-		nanos(a.PublishedAt), nanos(a.ScheduledAt), a.TranslationGroup, a.CreatedBy, nanos(a.SubmittedAt), fold(a.Headline),
+		sqlrow.Nanos(a.PublishedAt), sqlrow.Nanos(a.ScheduledAt), a.TranslationGroup, a.CreatedBy, sqlrow.Nanos(a.SubmittedAt), fold(a.Headline),
 		authorFold(a.CreatedBy, a.Bylines)}, nil
 }
 
@@ -293,7 +294,7 @@ func checkArticleRefs(ctx context.Context, tx *sql.Tx, a *kolokol.Article) error
 		return err
 	}
 	if a.Section != "" {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM sections WHERE service = ? AND slug = ?`, a.Service, a.Section)
+		ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM sections WHERE service = ? AND slug = ?`, a.Service, a.Section)
 		if err != nil {
 			return err
 		} else if !ok {
@@ -301,7 +302,7 @@ func checkArticleRefs(ctx context.Context, tx *sql.Tx, a *kolokol.Article) error
 		}
 	}
 	if a.LeadImage != nil {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM media WHERE id = ?`, a.LeadImage.MediaID)
+		ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM media WHERE id = ?`, a.LeadImage.MediaID)
 		if err != nil {
 			return err
 		} else if !ok {
@@ -311,7 +312,7 @@ func checkArticleRefs(ctx context.Context, tx *sql.Tx, a *kolokol.Article) error
 	return nil
 }
 
-func scanArticle(sc scanner) (*kolokol.Article, error) {
+func scanArticle(sc sqlrow.Scanner) (*kolokol.Article, error) {
 	var a kolokol.Article
 	var bylines, credits, tags string
 	var media sql.NullInt64
@@ -331,12 +332,12 @@ func scanArticle(sc scanner) (*kolokol.Article, error) {
 		dst *[]string
 		src string
 	}{{&a.Bylines, bylines}, {&a.Credits, credits}, {&a.Tags, tags}} {
-		if *l.dst, err = decodeList(l.src); err != nil {
+		if *l.dst, err = sqlrow.DecodeList(l.src); err != nil {
 			return nil, fmt.Errorf("article %d: %w", a.ID, err)
 		}
 	}
-	a.CreatedAt, a.UpdatedAt = fromNanos(created), fromNanos(updated)
-	a.PublishedAt, a.ScheduledAt, a.SubmittedAt = fromNanos(published), fromNanos(scheduled), fromNanos(submitted)
+	a.CreatedAt, a.UpdatedAt = sqlrow.FromNanos(created), sqlrow.FromNanos(updated)
+	a.PublishedAt, a.ScheduledAt, a.SubmittedAt = sqlrow.FromNanos(published), sqlrow.FromNanos(scheduled), sqlrow.FromNanos(submitted)
 	return &a, nil
 }
 

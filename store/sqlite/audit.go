@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"slices"
 	"strings"
 
@@ -15,7 +16,7 @@ func (s *Store) AddAudit(ctx context.Context, e *kolokol.AuditEntry) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	if err := checkTime("time", e.Time); err != nil {
+	if err := sqlrow.CheckTime("time", e.Time); err != nil {
 		return err
 	}
 	services := auditServices(e)
@@ -119,14 +120,14 @@ func (s *Store) FindAudit(ctx context.Context, f kolokol.AuditFilter) ([]*koloko
 	if err != nil {
 		return nil, wrapf(err, "find audit entries")
 	}
-	out, err := collect(rows, func(sc scanner) (*kolokol.AuditEntry, error) {
+	out, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (*kolokol.AuditEntry, error) {
 		var e kolokol.AuditEntry
 		var t sql.NullInt64
 		var services string
 		if err := sc.Scan(&e.ID, &t, &e.Actor, &e.Action, &e.Service, &e.ArticleID, &e.Target, &e.Detail, &services); err != nil {
 			return nil, err
 		}
-		e.Time = fromNanos(t)
+		e.Time = sqlrow.FromNanos(t)
 		if services != "" {
 			e.Services = strings.Split(services, ",")
 			slices.Sort(e.Services)

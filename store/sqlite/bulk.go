@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"runtime"
 	"sync"
 	"time"
@@ -157,7 +158,7 @@ func checkImport(a *kolokol.Article) ([]any, error) {
 		name string
 		t    time.Time
 	}{{"created_at", a.CreatedAt}, {"updated_at", a.UpdatedAt}} {
-		if err := checkTime(f.name, f.t); err != nil {
+		if err := sqlrow.CheckTime(f.name, f.t); err != nil {
 			return nil, err
 		}
 	}
@@ -171,7 +172,7 @@ func checkImport(a *kolokol.Article) ([]any, error) {
 			return nil, kolokol.FieldErrorf(kolokol.EINVALID, fmt.Sprintf("corrections[%d].%s", j, kolokol.ErrorField(err)),
 				"correction %d: %s", j, kolokol.ErrorMessage(err))
 		}
-		if err := checkTime(fmt.Sprintf("corrections[%d].created_at", j), c.CreatedAt); err != nil {
+		if err := sqlrow.CheckTime(fmt.Sprintf("corrections[%d].created_at", j), c.CreatedAt); err != nil {
 			return nil, err
 		}
 	}

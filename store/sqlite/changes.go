@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"regexp"
 	"slices"
 
@@ -13,15 +14,15 @@ import (
 // appendChange records c in the change log, in tx: the change and its
 // record commit together or not at all.
 func appendChange(ctx context.Context, tx *sql.Tx, c kolokol.Change) error {
-	groups, err := encodeList(c.Groups)
+	groups, err := sqlrow.EncodeList(c.Groups)
 	if err != nil {
 		return err
 	}
-	latest, err := encodeList(c.Latest)
+	latest, err := sqlrow.EncodeList(c.Latest)
 	if err != nil {
 		return err
 	}
-	tags, err := encodeList(c.Tags)
+	tags, err := sqlrow.EncodeList(c.Tags)
 	if err != nil {
 		return err
 	}
@@ -40,22 +41,22 @@ func (s *Store) FindChanges(ctx context.Context, after int64, limit int) ([]*kol
 	if err != nil {
 		return nil, wrapf(err, "find changes after %d", after)
 	}
-	out, err := collect(rows, func(sc scanner) (*kolokol.Change, error) {
+	out, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (*kolokol.Change, error) {
 		var c kolokol.Change
 		var t sql.NullInt64
 		var groups, latest, tags string
 		if err := sc.Scan(&c.Seq, &t, &c.Kind, &c.Service, &c.ArticleID, &c.MediaID, &c.Listed, &groups, &latest, &tags); err != nil {
 			return nil, err
 		}
-		c.Time = fromNanos(t)
+		c.Time = sqlrow.FromNanos(t)
 		var err error
-		if c.Groups, err = decodeList(groups); err != nil {
+		if c.Groups, err = sqlrow.DecodeList(groups); err != nil {
 			return nil, err
 		}
-		if c.Latest, err = decodeList(latest); err != nil {
+		if c.Latest, err = sqlrow.DecodeList(latest); err != nil {
 			return nil, err
 		}
-		c.Tags, err = decodeList(tags)
+		c.Tags, err = sqlrow.DecodeList(tags)
 		return &c, err
 	})
 	return out, wrapf(err, "find changes after %d", after)

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/base32"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"io/fs"
 	"path"
 	"slices"
@@ -108,12 +109,12 @@ func keyTags(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	all, err := collect(rows, func(sc scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.service, &r.tags) })
+	all, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.service, &r.tags) })
 	if err != nil {
 		return err
 	}
 	for _, r := range all {
-		tags, err := decodeList(r.tags)
+		tags, err := sqlrow.DecodeList(r.tags)
 		if err != nil {
 			return fmt.Errorf("article %d: %w", r.id, err)
 		}
@@ -134,12 +135,12 @@ func foldAuthors(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	all, err := collect(rows, func(sc scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.by, &r.bylines) })
+	all, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.by, &r.bylines) })
 	if err != nil {
 		return err
 	}
 	for _, r := range all {
-		bylines, err := decodeList(r.bylines)
+		bylines, err := sqlrow.DecodeList(r.bylines)
 		if err != nil {
 			return fmt.Errorf("article %d: %w", r.id, err)
 		}
@@ -167,7 +168,7 @@ func moveEnrolmentSecrets(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	hashes, err := collect(rows, func(sc scanner) (h string, err error) { return h, sc.Scan(&h) })
+	hashes, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (h string, err error) { return h, sc.Scan(&h) })
 	if err != nil {
 		return err
 	}
@@ -205,7 +206,7 @@ func refoldHeadlines(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	all, err := collect(rows, func(sc scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.headline) })
+	all, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (r row, err error) { return r, sc.Scan(&r.id, &r.headline) })
 	if err != nil {
 		return err
 	}
@@ -225,7 +226,7 @@ func apply(ctx context.Context, db *sql.DB, m migration, now time.Time) error {
 	defer tx.Rollback()
 	// Checked inside the transaction: another process opening the same file
 	// may have applied it while this one waited for the write lock.
-	ok, err := exists(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = ?`, m.version)
+	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = ?`, m.version)
 	if err != nil || ok {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -67,7 +68,7 @@ func (s *Store) UpdateMirror(ctx context.Context, m *kolokol.Mirror) error {
 			return err
 		}
 		if retired.Valid {
-			return kolokol.Errorf(kolokol.ECONFLICT, "mirror %d was retired on %s; add a new mirror instead", m.ID, fromNanos(retired).Format("2006-01-02"))
+			return kolokol.Errorf(kolokol.ECONFLICT, "mirror %d was retired on %s; add a new mirror instead", m.ID, sqlrow.FromNanos(retired).Format("2006-01-02"))
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE mirrors SET name = ?, kind = ?, public_url = ?, dir = ?, endpoint = ?, bucket = ?,
 			prefix = ?, region = ?, tls = ?, access_key = ?, host = ?, port = ?, user = ?, remote_path = ?, host_key = ?,
@@ -93,7 +94,7 @@ func (s *Store) RetireMirror(ctx context.Context, id int64, at time.Time) error 
 	if at.IsZero() {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "retired_at", "a retirement needs its time")
 	}
-	if err := checkTime("retired_at", at); err != nil {
+	if err := sqlrow.CheckTime("retired_at", at); err != nil {
 		return err
 	}
 	return wrapf(s.write(ctx, func(tx *sql.Tx) error {
@@ -128,7 +129,7 @@ func (s *Store) FindMirrors(ctx context.Context) ([]*kolokol.Mirror, error) {
 	if err != nil {
 		return nil, wrapf(err, "find mirrors")
 	}
-	out, err := collect(rows, scanMirror)
+	out, err := sqlrow.Collect(rows, scanMirror)
 	return out, wrapf(err, "find mirrors")
 }
 
@@ -138,7 +139,7 @@ func (s *Store) RecordMirrorPush(ctx context.Context, id int64, p kolokol.Mirror
 	if p.At.IsZero() {
 		return kolokol.FieldErrorf(kolokol.EINVALID, "at", "a push needs its time")
 	}
-	if err := checkTime("at", p.At); err != nil {
+	if err := sqlrow.CheckTime("at", p.At); err != nil {
 		return err
 	}
 	// Errors come from servers; keep them to a line an admin can read.
@@ -159,11 +160,11 @@ func (s *Store) RecordMirrorPush(ctx context.Context, id int64, p kolokol.Mirror
 				last_verified_at = coalesce(?, last_verified_at), last_error = '', last_error_at = NULL WHERE id = ?`,
 				p.Edition, p.At.UnixNano(), verified, id)
 		}
-		return oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no mirror %d", id))
+		return sqlrow.OneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "there is no mirror %d", id))
 	}), "record push to mirror %d", id)
 }
 
-func scanMirror(sc scanner) (*kolokol.Mirror, error) {
+func scanMirror(sc sqlrow.Scanner) (*kolokol.Mirror, error) {
 	var m kolokol.Mirror
 	var kind string
 	var created, updated, retired, pushed, verified, errorAt sql.NullInt64
@@ -173,7 +174,7 @@ func scanMirror(sc scanner) (*kolokol.Mirror, error) {
 		return nil, err
 	}
 	m.Kind = kolokol.MirrorKind(kind)
-	m.CreatedAt, m.UpdatedAt, m.RetiredAt = fromNanos(created), fromNanos(updated), fromNanos(retired)
-	m.Health.PushedAt, m.Health.VerifiedAt, m.Health.ErrorAt = fromNanos(pushed), fromNanos(verified), fromNanos(errorAt)
+	m.CreatedAt, m.UpdatedAt, m.RetiredAt = sqlrow.FromNanos(created), sqlrow.FromNanos(updated), sqlrow.FromNanos(retired)
+	m.Health.PushedAt, m.Health.VerifiedAt, m.Health.ErrorAt = sqlrow.FromNanos(pushed), sqlrow.FromNanos(verified), sqlrow.FromNanos(errorAt)
 	return &m, nil
 }

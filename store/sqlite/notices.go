@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 
 	"github.com/kolokol/kolokol"
 )
@@ -16,7 +17,7 @@ func checkNotice(n *kolokol.Notice) (countries string, err error) {
 	if err := n.Validate(); err != nil {
 		return "", err
 	}
-	if countries, err = encodeList(n.Countries); err != nil {
+	if countries, err = sqlrow.EncodeList(n.Countries); err != nil {
 		return "", fmt.Errorf("encode countries: %w", err)
 	}
 	return countries, nil
@@ -68,7 +69,7 @@ func (s *Store) UpdateNotice(ctx context.Context, n *kolokol.Notice) error {
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE notices SET text = ?, link = ?, countries = ?, is_default = ?, mirrors = ?, updated_at = ?
 			WHERE id = ? AND service = ?`, n.Text, n.Link, countries, n.Default, n.Mirrors, t.UnixNano(), n.ID, n.Service)
-		if err := oneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID)); err != nil {
+		if err := sqlrow.OneRow(res, err, kolokol.Errorf(kolokol.ENOTFOUND, "service %q has no notice %d", n.Service, n.ID)); err != nil {
 			return err
 		}
 		return appendChange(ctx, tx, kolokol.Change{Kind: kolokol.ChangeNotice, Service: n.Service})
@@ -97,7 +98,7 @@ func (s *Store) FindNotices(ctx context.Context, service string) ([]*kolokol.Not
 	if err != nil {
 		return nil, wrapf(err, "find notices of %q", service)
 	}
-	out, err := collect(rows, scanNotice)
+	out, err := sqlrow.Collect(rows, scanNotice)
 	return out, wrapf(err, "find notices of %q", service)
 }
 
@@ -115,7 +116,7 @@ func (s *Store) DeleteNotice(ctx context.Context, id int64) error {
 	}), "delete notice %d", id)
 }
 
-func scanNotice(sc scanner) (*kolokol.Notice, error) {
+func scanNotice(sc sqlrow.Scanner) (*kolokol.Notice, error) {
 	var n kolokol.Notice
 	var countries string
 	var created, updated sql.NullInt64
@@ -123,9 +124,9 @@ func scanNotice(sc scanner) (*kolokol.Notice, error) {
 		return nil, err
 	}
 	var err error
-	if n.Countries, err = decodeList(countries); err != nil {
+	if n.Countries, err = sqlrow.DecodeList(countries); err != nil {
 		return nil, fmt.Errorf("notice %d: %w", n.ID, err)
 	}
-	n.CreatedAt, n.UpdatedAt = fromNanos(created), fromNanos(updated)
+	n.CreatedAt, n.UpdatedAt = sqlrow.FromNanos(created), sqlrow.FromNanos(updated)
 	return &n, nil
 }

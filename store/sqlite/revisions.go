@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -33,7 +34,7 @@ func revisionArgs(a *kolokol.Article, version int, t time.Time) ([]any, error) {
 	r := kolokol.RevisionOf(a)
 	lists := make([]any, 3)
 	for i, l := range [][]string{r.Bylines, r.Tags, r.Credits} {
-		s, err := encodeList(l)
+		s, err := sqlrow.EncodeList(l)
 		if err != nil {
 			return nil, fmt.Errorf("encode revision lists: %w", err)
 		}
@@ -56,7 +57,7 @@ func (s *Store) FindRevisions(ctx context.Context, articleID int64) ([]*kolokol.
 	if err != nil {
 		return nil, wrapf(err, "find revisions of article %d", articleID)
 	}
-	out, err := collect(rows, scanRevision)
+	out, err := sqlrow.Collect(rows, scanRevision)
 	return out, wrapf(err, "find revisions of article %d", articleID)
 }
 
@@ -70,7 +71,7 @@ func (s *Store) FindRevision(ctx context.Context, articleID, id int64) (*kolokol
 	return r, wrapf(err, "find revision %d", id)
 }
 
-func scanRevision(sc scanner) (*kolokol.Revision, error) {
+func scanRevision(sc sqlrow.Scanner) (*kolokol.Revision, error) {
 	var r kolokol.Revision
 	var bylines, tags, credits string
 	var created sql.NullInt64
@@ -85,7 +86,7 @@ func scanRevision(sc scanner) (*kolokol.Revision, error) {
 		dst *[]string
 		src string
 	}{{&r.Bylines, bylines}, {&r.Tags, tags}, {&r.Credits, credits}} {
-		if *l.dst, err = decodeList(l.src); err != nil {
+		if *l.dst, err = sqlrow.DecodeList(l.src); err != nil {
 			return nil, fmt.Errorf("revision %d: %w", r.ID, err)
 		}
 	}
@@ -93,6 +94,6 @@ func scanRevision(sc scanner) (*kolokol.Revision, error) {
 		li.MediaID = media.Int64
 		r.LeadImage = &li
 	}
-	r.CreatedAt = fromNanos(created)
+	r.CreatedAt = sqlrow.FromNanos(created)
 	return &r, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/kolokol/kolokol/store/sqlrow"
 
 	"github.com/kolokol/kolokol"
 )
@@ -74,7 +75,7 @@ func (s *Store) UpdateService(ctx context.Context, svc *kolokol.Service) error {
 	if err != nil {
 		return wrapf(err, "update service %q", svc.Code)
 	}
-	svc.CreatedAt = fromNanos(sql.NullInt64{Int64: created, Valid: true})
+	svc.CreatedAt = sqlrow.FromNanos(sql.NullInt64{Int64: created, Valid: true})
 	svc.UpdatedAt = t
 	return nil
 }
@@ -97,11 +98,11 @@ func (s *Store) FindServices(ctx context.Context) ([]*kolokol.Service, error) {
 	if err != nil {
 		return nil, wrapf(err, "find services")
 	}
-	out, err := collect(rows, scanService)
+	out, err := sqlrow.Collect(rows, scanService)
 	return out, wrapf(err, "find services")
 }
 
-func scanService(sc scanner) (*kolokol.Service, error) {
+func scanService(sc sqlrow.Scanner) (*kolokol.Service, error) {
 	var svc kolokol.Service
 	var created, updated sql.NullInt64
 	err := sc.Scan(&svc.Code, &svc.Tag, &svc.Script, &svc.Direction, &svc.Name, &svc.EnglishName,
@@ -110,7 +111,7 @@ func scanService(sc scanner) (*kolokol.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc.CreatedAt, svc.UpdatedAt = fromNanos(created), fromNanos(updated)
+	svc.CreatedAt, svc.UpdatedAt = sqlrow.FromNanos(created), sqlrow.FromNanos(updated)
 	return &svc, nil
 }
 
@@ -151,7 +152,7 @@ func (s *Store) FindSections(ctx context.Context, service string) ([]*kolokol.Se
 	if err != nil {
 		return nil, wrapf(err, "find sections of %q", service)
 	}
-	out, err := collect(rows, scanSection)
+	out, err := sqlrow.Collect(rows, scanSection)
 	return out, wrapf(err, "find sections of %q", service)
 }
 
@@ -169,7 +170,7 @@ func (s *Store) FindSection(ctx context.Context, service, slug string) (*kolokol
 
 const sectionColumns = `id, service, slug, name, position`
 
-func scanSection(sc scanner) (*kolokol.Section, error) {
+func scanSection(sc sqlrow.Scanner) (*kolokol.Section, error) {
 	var sec kolokol.Section
 	if err := sc.Scan(&sec.ID, &sec.Service, &sec.Slug, &sec.Name, &sec.Position); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"os"
 	"path/filepath"
 )
@@ -66,7 +67,7 @@ func Check(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("check %s: %w", path, err)
 	}
-	problems, err := collect(rows, func(s scanner) (string, error) {
+	problems, err := sqlrow.Collect(rows, func(s sqlrow.Scanner) (string, error) {
 		var p string
 		return p, s.Scan(&p)
 	})

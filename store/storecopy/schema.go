@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"slices"
 	"strings"
 )
@@ -174,7 +175,7 @@ func readSQLiteSchema(ctx context.Context, tx *sql.Tx) (schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
-	tables, err := collect(rows, func(r *sql.Rows) (n named, err error) { return n, r.Scan(&n.name, &n.sql) })
+	tables, err := sqlrow.Collect(rows, func(r sqlrow.Scanner) (n named, err error) { return n, r.Scan(&n.name, &n.sql) })
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
@@ -189,7 +190,7 @@ func readSQLiteSchema(ctx context.Context, tx *sql.Tx) (schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("table %s: read columns: %w", nt.name, err)
 		}
-		cols, err := collect(rows, func(r *sql.Rows) (c col, err error) { return c, r.Scan(&c.name, &c.typ, &c.pk) })
+		cols, err := sqlrow.Collect(rows, func(r sqlrow.Scanner) (c col, err error) { return c, r.Scan(&c.name, &c.typ, &c.pk) })
 		if err != nil {
 			return nil, fmt.Errorf("table %s: read columns: %w", nt.name, err)
 		}
@@ -216,7 +217,7 @@ func readSQLiteSchema(ctx context.Context, tx *sql.Tx) (schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("table %s: read foreign keys: %w", nt.name, err)
 		}
-		if t.refs, err = collect(rows, func(r *sql.Rows) (n string, err error) { return n, r.Scan(&n) }); err != nil {
+		if t.refs, err = sqlrow.Collect(rows, func(r sqlrow.Scanner) (n string, err error) { return n, r.Scan(&n) }); err != nil {
 			return nil, fmt.Errorf("table %s: read foreign keys: %w", nt.name, err)
 		}
 		s[t.name] = t
@@ -248,7 +249,7 @@ func readPostgresSchema(ctx context.Context, tx *sql.Tx) (schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
-	names, err := collect(rows, func(r *sql.Rows) (n string, err error) { return n, r.Scan(&n) })
+	names, err := sqlrow.Collect(rows, func(r sqlrow.Scanner) (n string, err error) { return n, r.Scan(&n) })
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
@@ -261,7 +262,7 @@ func readPostgresSchema(ctx context.Context, tx *sql.Tx) (schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("table %s: read columns: %w", n, err)
 		}
-		cols, err := collect(rows, func(r *sql.Rows) (c col, err error) { return c, r.Scan(&c.name, &c.typ, &c.identity) })
+		cols, err := sqlrow.Collect(rows, func(r sqlrow.Scanner) (c col, err error) { return c, r.Scan(&c.name, &c.typ, &c.identity) })
 		if err != nil {
 			return nil, fmt.Errorf("table %s: read columns: %w", n, err)
 		}
@@ -293,7 +294,7 @@ func readPostgresSchema(ctx context.Context, tx *sql.Tx) (schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("table %s: read primary key: %w", n, err)
 		}
-		if t.pk, err = collect(rows, func(r *sql.Rows) (c string, err error) { return c, r.Scan(&c) }); err != nil {
+		if t.pk, err = sqlrow.Collect(rows, func(r sqlrow.Scanner) (c string, err error) { return c, r.Scan(&c) }); err != nil {
 			return nil, fmt.Errorf("table %s: read primary key: %w", n, err)
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT DISTINCT p.relname FROM pg_constraint k
@@ -303,25 +304,12 @@ func readPostgresSchema(ctx context.Context, tx *sql.Tx) (schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("table %s: read foreign keys: %w", n, err)
 		}
-		if t.refs, err = collect(rows, func(r *sql.Rows) (c string, err error) { return c, r.Scan(&c) }); err != nil {
+		if t.refs, err = sqlrow.Collect(rows, func(r sqlrow.Scanner) (c string, err error) { return c, r.Scan(&c) }); err != nil {
 			return nil, fmt.Errorf("table %s: read foreign keys: %w", n, err)
 		}
 		s[n] = t
 	}
 	return s, nil
-}
-
-func collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // quote makes name an identifier in either engine's SQL ("user" is a

@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/kolokol/kolokol/store/sqlrow"
 	"hash"
 	"math"
 	"slices"
@@ -557,7 +558,7 @@ func highWater(ctx context.Context, tx *sql.Tx, e Engine, s schema) (map[string]
 			name string
 			seq  int64
 		}
-		marks, err := collect(rows, func(r *sql.Rows) (k mark, err error) { return k, r.Scan(&k.name, &k.seq) })
+		marks, err := sqlrow.Collect(rows, func(r sqlrow.Scanner) (k mark, err error) { return k, r.Scan(&k.name, &k.seq) })
 		if err != nil {
 			return nil, fmt.Errorf("read sqlite_sequence: %w", err)
 		}
