@@ -168,6 +168,18 @@ func (f *Follower) CatchUp(ctx context.Context) (int, error) {
 	}
 }
 
+// Restart makes the next catch-up start again from the stored cursor, for
+// a named follower that stopped while another process's follower of the
+// same name went on (a job another server ran while this one did not hold
+// its lease): its own cursor is behind.
+func (f *Follower) Restart() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.name != "" {
+		f.started = false
+	}
+}
+
 // Cursor is the last change the follower applied.
 func (f *Follower) Cursor() int64 {
 	f.mu.Lock()

@@ -93,3 +93,21 @@ func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report 
 		}
 	}
 }
+
+// RunAuditFlush writes the audit log's counts of repeated refusals as
+// their windows end, every interval, and every count when ctx ends. On
+// several servers each keeps its own counts, and only one runs the
+// scheduler (which flushes too): the others run this.
+func (d *Desk) RunAuditFlush(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			d.FlushAudit(context.WithoutCancel(ctx), true)
+			return
+		case <-t.C:
+			d.FlushAudit(ctx, false)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/geo"
 	"github.com/kolokol/kolokol/ingest"
+	"github.com/kolokol/kolokol/lease"
 	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/metrics"
 	"github.com/kolokol/kolokol/mirror"
@@ -371,12 +373,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The jobs that must run once however many servers share the database
+	// (the scheduler, mirror pushes, CDN purges, the wire hot folder) each
+	// run on the server holding their lease. They end, and give their
+	// leases up, before the store closes.
+	holder := lease.Holder()
+	var jobs sync.WaitGroup
+	defer func() { stop(); jobs.Wait() }()
+	once := func(name string, job func(context.Context)) {
+		jobs.Add(1)
+		go func() {
+			defer jobs.Done()
+			lease.Run(ctx, app.Store, name, holder, lease.TTL, job, logger)
+		}()
+	}
 	// The scheduler publishes stories whose time has come; it runs at once
 	// so that what fell due while the server was down goes out now.
-	schedulerDone := make(chan struct{})
-	defer func() { stop(); <-schedulerDone }() // ends the scheduler before the store closes
-	go func() {
-		defer close(schedulerDone)
+	once("scheduler", func(ctx context.Context) {
 		app.Desk.RunScheduler(ctx, 5*time.Second, func(n int, err error) {
 			if n > 0 {
 				logger.Info("scheduled stories published", "count", n)
@@ -385,23 +398,38 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 				logger.Error("scheduler", "err", err)
 			}
 		})
+	})
+	// Every server writes its own audit counts of repeated refusals,
+	// whoever runs the scheduler.
+	jobs.Add(1)
+	go func() {
+		defer jobs.Done()
+		app.Desk.RunAuditFlush(ctx, 5*time.Second)
 	}()
 	if *wireDir != "" {
 		folder, err := wireFolder(ctx, app, *wireDir, logger)
 		if err != nil {
 			return err
 		}
-		go folder.Run(ctx)
+		once("wire-folder", folder.Run)
 	}
 	// Changes other processes write (a CLI run, another server) reach this
-	// server's page cache within a second.
+	// server's page cache at once where the store notifies them
+	// (PostgreSQL), and within a second by polling otherwise.
+	if w, ok := app.Store.(kolokol.ChangeWaker); ok {
+		jobs.Add(1)
+		go func() {
+			defer jobs.Done()
+			w.ListenChanges(ctx, app.Changes.Wake, func(err error) { logger.Warn("change log: listener", "err", err) })
+		}()
+	}
 	go app.Changes.Run(ctx, time.Second)
 	if app.Purger != nil {
-		go app.Purger.Run(ctx)
+		once("cdn-purge", app.Purger.Run)
 	}
 	if app.Mirrors != nil {
 		// Exports and pushes after each change, when there are live mirrors.
-		go app.Mirrors.Run(ctx)
+		once("mirrors", app.Mirrors.Run)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
