@@ -55,6 +55,11 @@ type Throttles interface {
 	FailThrottle(ctx context.Context, kind, key string, b ThrottleBounds, next func(Throttle) Throttle) error
 	// ResetThrottle forgets the key's count.
 	ResetThrottle(ctx context.Context, kind, key string) error
+	// ThrottleKey returns the secret sources are hashed under before they
+	// are counted: the stored one, unless it was made before notBefore,
+	// in which case fresh replaces it. Servers asking at once get one
+	// key.
+	ThrottleKey(ctx context.Context, notBefore time.Time, fresh []byte) ([]byte, error)
 }
 
 // Ceremonies keeps passkey (WebAuthn) ceremonies between their begin and
@@ -62,8 +67,8 @@ type Throttles interface {
 // of the ceremony's cookie, as a session's ID is.
 type Ceremonies interface {
 	// PutCeremony stores data under key until expires. With max or more
-	// ceremonies unexpired it refuses (ECONFLICT).
-	PutCeremony(ctx context.Context, key string, data []byte, expires time.Time, max int) error
+	// ceremonies unexpired at now it refuses (ECONFLICT).
+	PutCeremony(ctx context.Context, key string, data []byte, now, expires time.Time, max int) error
 	// TakeCeremony returns a ceremony's data and deletes it, so that it
 	// finishes once; ENOTFOUND when there is none or it expired before
 	// now.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/api"
+	"github.com/kolokol/kolokol/auth"
 	"github.com/kolokol/kolokol/cdn"
 	"github.com/kolokol/kolokol/changelog"
 	"github.com/kolokol/kolokol/demo"
@@ -63,6 +64,7 @@ type App struct {
 	metrics *metrics.Metrics
 	images  *media.Worker
 	geo     *geo.Resolver
+	sources *auth.Sources
 	// Routes are the patterns of every route that needs a signed-in user
 	// or a token: the API's and the newsroom's.
 	Routes []string
@@ -204,9 +206,19 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	a.SetBodyCheck(render.Dropped)
 	a.Register(mux)
 	apiRoutes := a.Routes()
+	// Sign-in sources are hashed under a key all servers on the store
+	// share, so that a source's failures are one count on all of them.
+	sources := auth.NewSources()
+	key, err := d.SourceKey(ctx)
+	if err != nil {
+		images.Close()
+		store.Close()
+		return nil, fmt.Errorf("sign-in throttle: %w", err)
+	}
+	sources.SetKey(key)
 	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"),
 		StylePath: builder.StylePath(), Preview: builder.Preview, Reader: s.Handler(), Origin: baseURL,
-		ClientAddr: resolver.ClientAddr})
+		ClientAddr: resolver.ClientAddr, Sources: sources})
 	if err != nil {
 		images.Close()
 		store.Close()
@@ -218,8 +230,30 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		access = logger.With("log", "access")
 	}
 	m := metrics.New(access)
-	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver,
+	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver, sources: sources,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
+}
+
+// RunSourceKey takes up the sign-in source key the servers share each time
+// it is replaced (daily), until ctx ends.
+func (a *App) RunSourceKey(ctx context.Context, logger *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		key, err := a.Desk.SourceKey(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("sign-in throttle: source key", "err", err)
+			}
+			continue
+		}
+		a.sources.SetKey(key)
+	}
 }
 
 // Close stops the media worker and closes the store.
@@ -399,6 +433,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			}
 		})
 	})
+	go app.RunSourceKey(ctx, logger)
 	// Every server writes its own audit counts of repeated refusals,
 	// whoever runs the scheduler.
 	jobs.Add(1)

@@ -179,7 +179,7 @@ func checkCeremony(key string) error {
 }
 
 // PutCeremony stores a passkey ceremony.
-func (s *Store) PutCeremony(ctx context.Context, key string, data []byte, expires time.Time, max int) error {
+func (s *Store) PutCeremony(ctx context.Context, key string, data []byte, at, expires time.Time, max int) error {
 	if err := checkCeremony(key); err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (s *Store) PutCeremony(ctx context.Context, key string, data []byte, expire
 	// No write lock: two servers storing ceremonies at once may pass max
 	// by one each, which bounds the table all the same.
 	return wrapf(s.writeUnlocked(ctx, func(tx *sql.Tx) error {
-		t := now().UnixNano()
+		t := at.UnixNano()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM ceremonies WHERE expires < $1`, t); err != nil {
 			return err
 		}
@@ -233,4 +233,24 @@ func zeroNanos(t time.Time) int64 {
 		return 0
 	}
 	return t.UnixNano()
+}
+
+// ThrottleKey returns the key sources are hashed under, replacing one made
+// before notBefore.
+func (s *Store) ThrottleKey(ctx context.Context, notBefore time.Time, fresh []byte) ([]byte, error) {
+	if len(fresh) < 16 || len(fresh) > 64 {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "key", "a throttle key is 16 to 64 bytes")
+	}
+	var key []byte
+	err := s.writeUnlocked(ctx, func(tx *sql.Tx) error {
+		// One statement decides: of servers replacing an old key at once,
+		// the first's key stays and the others read it.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO throttle_key (id, key, made) VALUES (1, $1, $2)
+			ON CONFLICT (id) DO UPDATE SET key = excluded.key, made = excluded.made WHERE throttle_key.made < $3`,
+			fresh, now().UnixNano(), notBefore.UnixNano()); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT key FROM throttle_key WHERE id = 1`).Scan(&key)
+	})
+	return key, wrapf(err, "find the throttle key")
 }

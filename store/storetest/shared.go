@@ -217,8 +217,8 @@ func testCeremonies(t *testing.T, open Opener) {
 	ctx := t.Context()
 	now := time.Now()
 	later := now.Add(5 * time.Minute)
-	ok(t, s.PutCeremony(ctx, sessionID("one"), []byte(`{"a":1}`), later, 10), "put")
-	wantCode(t, s.PutCeremony(ctx, sessionID("one"), []byte(`{}`), later, 10), kolokol.ECONFLICT, "")
+	ok(t, s.PutCeremony(ctx, sessionID("one"), []byte(`{"a":1}`), now, later, 10), "put")
+	wantCode(t, s.PutCeremony(ctx, sessionID("one"), []byte(`{}`), now, later, 10), kolokol.ECONFLICT, "")
 	got, err := s.TakeCeremony(ctx, sessionID("one"), now)
 	ok(t, err, "take")
 	if string(got) != `{"a":1}` {
@@ -228,16 +228,18 @@ func testCeremonies(t *testing.T, open Opener) {
 	wantCode(t, err, kolokol.ENOTFOUND, "")
 
 	// Expired: not found, and no longer counted towards the bound.
-	ok(t, s.PutCeremony(ctx, sessionID("old"), []byte(`{}`), now.Add(time.Minute), 10), "put")
+	ok(t, s.PutCeremony(ctx, sessionID("old"), []byte(`{}`), now, now.Add(time.Minute), 10), "put")
 	_, err = s.TakeCeremony(ctx, sessionID("old"), now.Add(2*time.Minute))
 	wantCode(t, err, kolokol.ENOTFOUND, "")
 	for i := range 3 {
-		ok(t, s.PutCeremony(ctx, sessionID(fmt.Sprint(i)), []byte(`{}`), later, 3), "put %d", i)
+		ok(t, s.PutCeremony(ctx, sessionID(fmt.Sprint(i)), []byte(`{}`), now, later, 3), "put %d", i)
 	}
-	wantCode(t, s.PutCeremony(ctx, sessionID("full"), []byte(`{}`), later, 3), kolokol.ECONFLICT, "")
-	ok(t, s.PutCeremony(ctx, sessionID("expired"), []byte(`{}`), now.Add(-time.Second), 4), "put an expired one")
-	ok(t, s.PutCeremony(ctx, sessionID("room"), []byte(`{}`), later, 4), "expired ceremonies leave room")
-	wantCode(t, s.PutCeremony(ctx, "", nil, later, 3), kolokol.EINVALID, "key")
+	wantCode(t, s.PutCeremony(ctx, sessionID("full"), []byte(`{}`), now, later, 3), kolokol.ECONFLICT, "")
+	ok(t, s.PutCeremony(ctx, sessionID("later"), []byte(`{}`), now, now.Add(10*time.Minute), 4), "put")
+	wantCode(t, s.PutCeremony(ctx, sessionID("room"), []byte(`{}`), now, later, 4), kolokol.ECONFLICT, "")
+	// At a later now, those that expired before it make room.
+	ok(t, s.PutCeremony(ctx, sessionID("room"), []byte(`{}`), now.Add(6*time.Minute), now.Add(20*time.Minute), 4), "expired ceremonies leave room")
+	wantCode(t, s.PutCeremony(ctx, "", nil, now, later, 3), kolokol.EINVALID, "key")
 
 	// Of two servers finishing one ceremony at once, one gets it.
 	var wg sync.WaitGroup
@@ -258,4 +260,28 @@ func testCeremonies(t *testing.T, open Opener) {
 	if taken != 1 {
 		t.Errorf("one ceremony finished %d times", taken)
 	}
+}
+
+func testThrottleKey(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := t.Context()
+	k1 := []byte("0123456789abcdef-first")
+	k2 := []byte("0123456789abcdef-second")
+	got, err := s.ThrottleKey(ctx, time.Now().Add(-24*time.Hour), k1)
+	ok(t, err, "first key")
+	if string(got) != string(k1) {
+		t.Errorf("first key = %q, want the fresh one", got)
+	}
+	got, err = s.ThrottleKey(ctx, time.Now().Add(-24*time.Hour), k2)
+	ok(t, err, "key again")
+	if string(got) != string(k1) {
+		t.Errorf("a key made today was replaced: %q", got)
+	}
+	got, err = s.ThrottleKey(ctx, time.Now().Add(time.Second), k2)
+	ok(t, err, "key after a day")
+	if string(got) != string(k2) {
+		t.Errorf("an old key was kept: %q", got)
+	}
+	_, err = s.ThrottleKey(ctx, time.Now(), []byte("short"))
+	wantCode(t, err, kolokol.EINVALID, "key")
 }

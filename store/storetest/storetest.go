@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Leases", testLeases},
 		{"Throttles", testThrottles},
 		{"Ceremonies", testCeremonies},
+		{"ThrottleKey", testThrottleKey},
 		{"Notices", testNotices},
 		{"ImportArticles", testImportArticles},
 		{"Mirrors", testMirrors},

@@ -29,3 +29,12 @@ CREATE TABLE ceremonies (
 	expires bigint NOT NULL
 );
 CREATE INDEX ceremonies_expires ON ceremonies (expires);
+
+-- The key sign-in sources are hashed under (auth.Sources), one for all
+-- servers so that a source's count is one count, replaced daily so that a
+-- stored hash cannot be tested against addresses for long.
+CREATE TABLE throttle_key (
+	id   integer PRIMARY KEY CHECK (id = 1),
+	key  bytea NOT NULL,
+	made bigint NOT NULL
+);
