@@ -55,6 +55,10 @@ type Throttles interface {
 	FailThrottle(ctx context.Context, kind, key string, b ThrottleBounds, next func(Throttle) Throttle) error
 	// ResetThrottle forgets the key's count.
 	ResetThrottle(ctx context.Context, kind, key string) error
+	// PruneThrottles deletes the counts whose last failure is before
+	// forget and whose lock has ended by now: forgotten counts are not
+	// kept, as a limiter in memory would not keep them.
+	PruneThrottles(ctx context.Context, forget, now time.Time) (int64, error)
 	// ThrottleKey returns the secret sources are hashed under before they
 	// are counted: the stored one, unless it was made before notBefore,
 	// in which case fresh replaces it. Servers asking at once get one

@@ -65,7 +65,8 @@ func (d *Desk) PublishDue(ctx context.Context, now time.Time) (int, error) {
 // RunScheduler calls PublishDue every interval until ctx ends, starting at
 // once so that stories due while the server was down go out at start. It
 // also writes the audit log's counts of repeated refusals as their windows
-// end, and keeps the audit log and the change log at their bounds.
+// end, and keeps the audit log and the change log at their bounds and the
+// sign-in throttle's counts to those not yet forgotten.
 func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report func(published int, err error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -81,6 +82,11 @@ func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report 
 				report(0, err)
 			}
 			if _, err := d.store.PruneChanges(ctx, kolokol.KeepChanges); err != nil && ctx.Err() == nil {
+				report(0, err)
+			}
+			// The sign-in throttle forgets a count a day after its last
+			// failure; the store does not keep it longer.
+			if _, err := d.store.PruneThrottles(ctx, d.guard.sources.rule.Forget(now), now); err != nil && ctx.Err() == nil {
 				report(0, err)
 			}
 			pruned = now

@@ -254,3 +254,17 @@ func (s *Store) ThrottleKey(ctx context.Context, notBefore time.Time, fresh []by
 	})
 	return key, wrapf(err, "find the throttle key")
 }
+
+// PruneThrottles deletes forgotten counts.
+func (s *Store) PruneThrottles(ctx context.Context, forget, at time.Time) (int64, error) {
+	var n int64
+	err := s.writeUnlocked(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM throttles WHERE last < $1 AND until <= $2`, forget.UnixNano(), at.UnixNano())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, wrapf(err, "prune the throttle's counts")
+}

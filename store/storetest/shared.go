@@ -129,6 +129,29 @@ func testThrottles(t *testing.T, open Opener) {
 		wantCode(t, s.FailThrottle(ctx, tt.kind, tt.key, kolokol.ThrottleBounds{}, count), kolokol.EINVALID, tt.field)
 	}
 
+	// Forgotten counts are pruned; a count still locked is kept however
+	// old its last failure.
+	later := t0.Add(48 * time.Hour)
+	ok(t, s.FailThrottle(ctx, "src", "old", kolokol.ThrottleBounds{}, count), "fail")
+	ok(t, s.FailThrottle(ctx, "src", "locked", kolokol.ThrottleBounds{}, func(kolokol.Throttle) kolokol.Throttle {
+		return kolokol.Throttle{Failures: 9, Last: t0, Until: later.Add(time.Hour)}
+	}), "fail")
+	ok(t, s.FailThrottle(ctx, "src", "recent", kolokol.ThrottleBounds{}, func(kolokol.Throttle) kolokol.Throttle {
+		return kolokol.Throttle{Failures: 1, Last: later.Add(-time.Hour)}
+	}), "fail")
+	n, err := s.PruneThrottles(ctx, later.Add(-24*time.Hour), later)
+	ok(t, err, "prune")
+	if n != 1 {
+		t.Errorf("pruned %d counts, want 1", n)
+	}
+	for key, want := range map[string]int{"old": 0, "locked": 9, "recent": 1} {
+		th, err := s.FindThrottle(ctx, "src", key)
+		ok(t, err, "find %s", key)
+		if th.Failures != want {
+			t.Errorf("%s after pruning: %d failures, want %d", key, th.Failures, want)
+		}
+	}
+
 	// Failures at once, as on several servers, all count.
 	var wg sync.WaitGroup
 	for range 10 {
