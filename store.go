@@ -25,6 +25,9 @@ type Store interface {
 	Changes
 	Mirrors
 	Wire
+	Leases
+	Throttles
+	Ceremonies
 
 	// InTx runs fn with a Store whose methods all work in one transaction,
 	// committed when fn returns nil and rolled back otherwise; each method

@@ -36,6 +36,41 @@ type attempts struct {
 	until    time.Time // locked before this
 }
 
+// Count is one key's failures, for a limiter whose counts are kept
+// elsewhere (in the store, shared by several servers): the limiter's rule
+// applies to it through Next and Wait, the same rule as in memory.
+type Count struct {
+	Failures int
+	Last     time.Time // of the last failure
+	Until    time.Time // locked before this
+}
+
+// Next is c after one more failure at now.
+func (l *Limiter) Next(c Count, now time.Time) Count {
+	a := attempts{failures: c.Failures, last: c.Last, until: c.Until}
+	l.fail(&a, now)
+	return Count{Failures: a.failures, Last: a.last, Until: a.until}
+}
+
+// Wait reports whether a key whose count is c may try now, and if not,
+// how long to wait, rounded up to the second.
+func (l *Limiter) Wait(c Count, now time.Time) (ok bool, retryAfter time.Duration) {
+	return wait(c.Until, now)
+}
+
+// Forget is the time before which a last failure is forgotten at now.
+func (l *Limiter) Forget(now time.Time) time.Time { return now.Add(-l.window) }
+
+// MaxKeys is how many keys the limiter holds at most.
+func (l *Limiter) MaxKeys() int { return l.maxKeys }
+
+func wait(until, now time.Time) (bool, time.Duration) {
+	if !now.Before(until) {
+		return true, 0
+	}
+	return false, (until.Sub(now) + time.Second - 1).Truncate(time.Second)
+}
+
 // NewLimiter allows free failures per key, then locks the key for lock at
 // the next failure, twice as long at the one after, and so on up to an hour.
 func NewLimiter(free int, lock time.Duration) *Limiter {
@@ -48,10 +83,10 @@ func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Dur
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	a := l.keys[key]
-	if a == nil || !now.Before(a.until) {
+	if a == nil {
 		return true, 0
 	}
-	return false, (a.until.Sub(now) + time.Second - 1).Truncate(time.Second)
+	return wait(a.until, now)
 }
 
 // Fail records a failed attempt.
@@ -65,7 +100,13 @@ func (l *Limiter) Fail(key string, now time.Time) {
 		}
 		a = &attempts{}
 		l.keys[key] = a
-	} else if now.Sub(a.last) > l.window {
+	}
+	l.fail(a, now)
+}
+
+// fail counts a failure at now in a: the rule.
+func (l *Limiter) fail(a *attempts, now time.Time) {
+	if now.Sub(a.last) > l.window {
 		*a = attempts{}
 	}
 	a.failures++

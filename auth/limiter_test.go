@@ -53,6 +53,21 @@ func TestLimiter(t *testing.T) {
 				}
 			}
 		}
+		// The same rule on counts kept elsewhere (the store, for several
+		// servers), through Next and Wait.
+		counts := map[string]Count{}
+		for i, s := range tt.steps {
+			switch s.op {
+			case "fail":
+				counts[s.key] = l.Next(counts[s.key], now.Add(s.at))
+			case "reset":
+				delete(counts, s.key)
+			case "allow":
+				if ok, retry := l.Wait(counts[s.key], now.Add(s.at)); ok != s.ok || retry != s.retry {
+					t.Errorf("%s, step %d, counted elsewhere: Wait(%s, +%s) = %v %s, want %v %s", tt.name, i, s.key, s.at, ok, retry, s.ok, s.retry)
+				}
+			}
+		}
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/netip"
+	"slices"
+	"sync"
 )
 
 // Sources turns a client address into the key a Limiter counts sign-in
@@ -14,13 +16,31 @@ import (
 // addresses does not buy more guesses; IPv4 addresses count alone. The key
 // is an HMAC under a key made at start, so the limiter's memory holds no
 // address, and nothing that could be matched to one after a restart.
-type Sources struct{ key []byte }
+//
+// Several servers share one key (SetKey), so that a source's failures are
+// one count whichever server they reach; they replace it daily.
+type Sources struct {
+	mu  sync.RWMutex
+	key []byte
+}
 
 // NewSources makes a new key.
 func NewSources() *Sources {
+	return &Sources{key: NewSourceKey()}
+}
+
+// NewSourceKey is a new random key.
+func NewSourceKey() []byte {
 	k := make([]byte, 32)
 	rand.Read(k)
-	return &Sources{key: k}
+	return k
+}
+
+// SetKey replaces the key.
+func (s *Sources) SetKey(k []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.key = slices.Clone(k)
 }
 
 // Key is the limiter key of a; an invalid address (none known) has its own.
@@ -32,7 +52,9 @@ func (s *Sources) Key(a netip.Addr) string {
 	if a.Is6() {
 		a = netip.PrefixFrom(a, 64).Masked().Addr()
 	}
+	s.mu.RLock()
 	m := hmac.New(sha256.New, s.key)
+	s.mu.RUnlock()
 	b, _ := a.MarshalBinary()
 	m.Write(b)
 	return "src:" + hex.EncodeToString(m.Sum(nil)[:16])

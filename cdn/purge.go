@@ -228,10 +228,13 @@ func (p *Purger) Consumer() changelog.Consumer {
 	}}
 }
 
-// Run purges what the change log holds past the purger's cursor, then
+// Run purges what the change log holds past the purger's stored cursor, then
 // again each time it is woken, until ctx ends. A failed purge is retried
 // after Retry, doubling up to MaxRetry.
 func (p *Purger) Run(ctx context.Context) {
+	// Another server may have purged while this one did not run: start
+	// from the stored cursor.
+	p.f.Restart()
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
 		_, err := p.f.CatchUp(ctx)

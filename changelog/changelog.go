@@ -168,6 +168,18 @@ func (f *Follower) CatchUp(ctx context.Context) (int, error) {
 	}
 }
 
+// Restart makes the next catch-up start again from the stored cursor, for
+// a named follower that stopped while another process's follower of the
+// same name went on (a job another server ran while this one did not hold
+// its lease): its own cursor is behind.
+func (f *Follower) Restart() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.name != "" {
+		f.started = false
+	}
+}
+
 // Cursor is the last change the follower applied.
 func (f *Follower) Cursor() int64 {
 	f.mu.Lock()
@@ -190,6 +202,9 @@ func (f *Follower) Stats() (applied int64, rebuilt int) {
 type Hub struct {
 	followers []*Follower
 	lg        *slog.Logger
+	// wake holds one pending Wake: a burst of notifications while a
+	// catch-up runs costs one more catch-up, not one each.
+	wake chan struct{}
 }
 
 // NewHub returns a hub of followers.
@@ -197,7 +212,7 @@ func NewHub(lg *slog.Logger, fs ...*Follower) *Hub {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	return &Hub{followers: fs, lg: lg}
+	return &Hub{followers: fs, lg: lg, wake: make(chan struct{}, 1)}
 }
 
 // Start starts every follower.
@@ -222,8 +237,19 @@ func (h *Hub) Poke(ctx context.Context) {
 	}
 }
 
-// Run polls every interval until ctx ends, for changes other processes
-// write (a CLI run, another server on the same database).
+// Wake asks Run to catch up now, without waiting for the poll: for a
+// notification that another process committed a change. It never blocks.
+func (h *Hub) Wake() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run catches up when woken and polls every interval until ctx ends, for
+// changes other processes write (a CLI run, another server on the same
+// database). The poll is the fallback when nothing wakes the hub: on
+// SQLite, or while a PostgreSQL listener reconnects.
 func (h *Hub) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -232,7 +258,8 @@ func (h *Hub) Run(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			h.Poke(ctx)
+		case <-h.wake:
 		}
+		h.Poke(ctx)
 	}
 }

@@ -260,3 +260,40 @@ func BenchmarkCatchUp10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/10k-changes")
 }
+
+// TestFollowerRestart: a durable follower that stood by while another
+// server's follower of the same name went on (a job under a lease) starts
+// again from the stored cursor, not its own; an in-memory one is not moved.
+func TestFollowerRestart(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "kolokol.db"))
+	service(t, s)
+	var here, there recorder
+	f := changelog.New(s, "cdn-purge", here.consumer(), nil)
+	if err := f.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	banner(t, s, "a")
+	if n, _ := f.CatchUp(t.Context()); n != 1 {
+		t.Fatalf("caught up %d", n)
+	}
+	// The other server's follower applies two changes.
+	other := changelog.New(s, "cdn-purge", there.consumer(), nil)
+	banner(t, s, "b")
+	banner(t, s, "c")
+	if n, _ := other.CatchUp(t.Context()); n != 2 {
+		t.Fatalf("the other caught up %d", n)
+	}
+	banner(t, s, "d")
+	f.Restart()
+	if n, err := f.CatchUp(t.Context()); n != 1 || err != nil || len(here.seqs) != 2 {
+		t.Errorf("after restart: caught up %d (%v), applied %v; want only the change after the stored cursor", n, err, here.seqs)
+	}
+	var mem recorder
+	m := changelog.New(s, "", mem.consumer(), nil)
+	m.Start(t.Context())
+	banner(t, s, "e")
+	m.Restart()
+	if n, _ := m.CatchUp(t.Context()); n != 1 {
+		t.Errorf("an in-memory follower restarted skipped or repeated: %d", n)
+	}
+}

@@ -41,7 +41,9 @@ func New(store kolokol.Store, blobs kolokol.BlobStore, images media.Imager, now 
 	if now == nil {
 		now = time.Now
 	}
-	return &Desk{store: store, blobs: blobs, images: images, now: now, audit: newAuditor(store, now), guard: newGuard(), idle: IdleTimeout}
+	d := &Desk{store: store, blobs: blobs, images: images, now: now, audit: newAuditor(store, now), idle: IdleTimeout}
+	d.guard = newGuard(store, d.logger)
+	return d
 }
 
 // OnCommit registers what to tell after every stored change (the change

@@ -65,7 +65,8 @@ func (d *Desk) PublishDue(ctx context.Context, now time.Time) (int, error) {
 // RunScheduler calls PublishDue every interval until ctx ends, starting at
 // once so that stories due while the server was down go out at start. It
 // also writes the audit log's counts of repeated refusals as their windows
-// end, and keeps the audit log and the change log at their bounds.
+// end, and keeps the audit log and the change log at their bounds and the
+// sign-in throttle's counts to those not yet forgotten.
 func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report func(published int, err error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -83,6 +84,11 @@ func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report 
 			if _, err := d.store.PruneChanges(ctx, kolokol.KeepChanges); err != nil && ctx.Err() == nil {
 				report(0, err)
 			}
+			// The sign-in throttle forgets a count a day after its last
+			// failure; the store does not keep it longer.
+			if _, err := d.store.PruneThrottles(ctx, d.guard.sources.rule.Forget(now), now); err != nil && ctx.Err() == nil {
+				report(0, err)
+			}
 			pruned = now
 		}
 		select {
@@ -90,6 +96,24 @@ func (d *Desk) RunScheduler(ctx context.Context, interval time.Duration, report 
 			d.FlushAudit(context.WithoutCancel(ctx), true)
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// RunAuditFlush writes the audit log's counts of repeated refusals as
+// their windows end, every interval, and every count when ctx ends. On
+// several servers each keeps its own counts, and only one runs the
+// scheduler (which flushes too): the others run this.
+func (d *Desk) RunAuditFlush(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			d.FlushAudit(context.WithoutCancel(ctx), true)
+			return
+		case <-t.C:
+			d.FlushAudit(ctx, false)
 		}
 	}
 }

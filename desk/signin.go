@@ -3,8 +3,12 @@ package desk
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,7 +21,8 @@ import (
 // Signing in: a password and a second factor, throttled so that guessing
 // is slow while the account's owner still gets in.
 //
-// Three limiters count failures, in memory:
+// Three limiters count failures, in the store (so that on several servers
+// each limit holds whichever server the attempts reach):
 //   - per source (the network an attempt comes from, see auth.Sources):
 //     every failure;
 //   - per account: wrong passwords;
@@ -69,9 +74,9 @@ const (
 )
 
 type guard struct {
-	sources  *auth.Limiter
-	accounts *auth.Limiter
-	codes    *auth.Limiter
+	sources  *limiter
+	accounts *limiter
+	codes    *limiter
 	hashes   *auth.Gate
 	common   func() (*auth.CommonPasswords, error)
 	// dummy is a hash to check unknown accounts' passwords against, so
@@ -79,11 +84,11 @@ type guard struct {
 	dummy func() (string, error)
 }
 
-func newGuard() *guard {
+func newGuard(store kolokol.Throttles, log func() *slog.Logger) *guard {
 	return &guard{
-		sources:  auth.NewLimiter(freeSourceFailures, time.Minute),
-		accounts: auth.NewLimiter(freeAccountFailures, time.Minute),
-		codes:    auth.NewLimiter(freeCodeFailures, time.Minute),
+		sources:  &limiter{kind: "sources", rule: auth.NewLimiter(freeSourceFailures, time.Minute), store: store, log: log},
+		accounts: &limiter{kind: "accounts", rule: auth.NewLimiter(freeAccountFailures, time.Minute), store: store, log: log},
+		codes:    &limiter{kind: "codes", rule: auth.NewLimiter(freeCodeFailures, time.Minute), store: store, log: log},
 		hashes:   auth.NewGate(min(max(runtime.GOMAXPROCS(0), 2), 8), 64, 5*time.Second),
 		common:   sync.OnceValues(auth.Common),
 		dummy:    sync.OnceValues(func() (string, error) { return auth.HashPassword("kolokol timing equaliser") }),
@@ -126,9 +131,9 @@ func throttledError(wait time.Duration) error {
 
 // throttled reports whether the attempt's source or account is over its
 // limit, and for how long.
-func (g *guard) throttled(email, source string, now time.Time) (bool, time.Duration) {
-	okSrc, waitSrc := g.sources.Allow(source, now)
-	okAcct, waitAcct := g.accounts.Allow(acctKey(email), now)
+func (g *guard) throttled(ctx context.Context, email, source string, now time.Time) (bool, time.Duration) {
+	okSrc, waitSrc := g.sources.Allow(ctx, source, now)
+	okAcct, waitAcct := g.accounts.Allow(ctx, acctKey(email), now)
 	return !okSrc || !okAcct, max(waitSrc, waitAcct)
 }
 
@@ -183,8 +188,8 @@ func (d *Desk) signInEvent(ctx context.Context, email string, u *kolokol.User, a
 // passwordFailed counts and records a wrong password (or unknown account).
 func (d *Desk) passwordFailed(ctx context.Context, email, source string, u *kolokol.User, throttled bool) {
 	now := d.now()
-	d.guard.accounts.Fail(acctKey(email), now)
-	d.guard.sources.Fail(source, now)
+	d.guard.accounts.Fail(ctx, acctKey(email), now)
+	d.guard.sources.Fail(ctx, source, now)
 	action := "login.fail"
 	if throttled {
 		action = "login.throttled"
@@ -196,7 +201,7 @@ func (d *Desk) passwordFailed(ctx context.Context, email, source string, u *kolo
 func (d *Desk) SignIn(ctx context.Context, c Credentials) (*SignedIn, error) {
 	email := strings.ToLower(strings.TrimSpace(c.Email))
 	now := d.now()
-	throttled, wait := d.guard.throttled(email, c.Source, now)
+	throttled, wait := d.guard.throttled(ctx, email, c.Source, now)
 	u, ok, rehash, err := d.checkPassword(ctx, email, c.Password)
 	if err != nil {
 		return nil, err
@@ -212,10 +217,10 @@ func (d *Desk) SignIn(ctx context.Context, c Credentials) (*SignedIn, error) {
 		d.signInEvent(ctx, email, u, "login.fail", "no second factor")
 		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "This account has no second factor yet; ask an admin for an enrolment link.")
 	}
-	factor, codeErr := d.secondFactor(u, c.Code, now)
+	factor, codeErr := d.secondFactor(ctx, u, c.Code, now)
 	if codeErr != nil {
-		d.guard.codes.Fail(acctKey(u.Email), now)
-		d.guard.sources.Fail(c.Source, now)
+		d.guard.codes.Fail(ctx, acctKey(u.Email), now)
+		d.guard.sources.Fail(ctx, c.Source, now)
 		action := "login.fail"
 		if throttled {
 			action = "login.throttled"
@@ -232,8 +237,8 @@ func (d *Desk) SignIn(ctx context.Context, c Credentials) (*SignedIn, error) {
 
 // secondFactor checks a code: a TOTP code unless the account's codes are
 // stopped for too many wrong ones, else one of its recovery codes.
-func (d *Desk) secondFactor(u *kolokol.User, code string, now time.Time) (kolokol.SecondFactor, error) {
-	codesOK, wait := d.guard.codes.Allow(acctKey(u.Email), now)
+func (d *Desk) secondFactor(ctx context.Context, u *kolokol.User, code string, now time.Time) (kolokol.SecondFactor, error) {
+	codesOK, wait := d.guard.codes.Allow(ctx, acctKey(u.Email), now)
 	var totpErr error
 	if codesOK {
 		step, err := auth.VerifyTOTP(u.TOTPSecret, code, now, u.TOTPLastStep)
@@ -272,8 +277,8 @@ func (d *Desk) startSession(ctx context.Context, u *kolokol.User, f kolokol.Seco
 		}
 		return nil, fmt.Errorf("sign in %s: %w", u.Email, err)
 	}
-	d.guard.accounts.Reset(acctKey(u.Email))
-	d.guard.codes.Reset(acctKey(u.Email))
+	d.guard.accounts.Reset(ctx, acctKey(u.Email))
+	d.guard.codes.Reset(ctx, acctKey(u.Email))
 	out := &SignedIn{User: u, Token: token, Session: s}
 	switch {
 	case f.RecoveryHash != "":
@@ -298,19 +303,71 @@ func newSecret() (string, error) {
 // given, the passkey comes next. While the source or account is throttled,
 // the verdict on the password is kept here and not told until the passkey
 // has been checked too (FinishPasskeySignIn).
+//
+// Between the two requests the attempt is kept as JSON (MarshalJSON), which
+// another server may read back (UnmarshalJSON, then LoadPasskeyAttempt):
+// the account's id, email and source key, the verdict on the password,
+// and a hash of the account's password hash, so that a reset in between
+// is noticed. Never the password.
 type PasskeyAttempt struct {
 	User     *kolokol.User
 	Passkeys []*kolokol.Passkey
 	email    string
 	source   string
 	password bool
+	hashSum  string // of User.PasswordHash when the password was checked
+}
+
+// savedAttempt is a PasskeyAttempt between requests.
+type savedAttempt struct {
+	UserID   int64  `json:"user_id"`
+	Email    string `json:"email"`
+	Source   string `json:"source"`
+	Password bool   `json:"password"`
+	HashSum  string `json:"hash_sum"`
+}
+
+// MarshalJSON keeps the attempt for its second request.
+func (a *PasskeyAttempt) MarshalJSON() ([]byte, error) {
+	return json.Marshal(savedAttempt{UserID: a.User.ID, Email: a.email, Source: a.source, Password: a.password, HashSum: a.hashSum})
+}
+
+// UnmarshalJSON reads a kept attempt back; LoadPasskeyAttempt then finds
+// its account and passkeys.
+func (a *PasskeyAttempt) UnmarshalJSON(b []byte) error {
+	var s savedAttempt
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*a = PasskeyAttempt{User: &kolokol.User{ID: s.UserID}, email: s.Email, source: s.Source, password: s.Password, hashSum: s.HashSum}
+	return nil
+}
+
+// LoadPasskeyAttempt finds the account and passkeys of an attempt read
+// back from JSON, as they are now.
+func (d *Desk) LoadPasskeyAttempt(ctx context.Context, a *PasskeyAttempt) error {
+	u, err := d.store.FindUserByID(ctx, a.User.ID)
+	if err != nil {
+		return fmt.Errorf("passkey sign-in: %w", err)
+	}
+	keys, err := d.store.FindPasskeys(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("passkeys of %s: %w", u.Email, err)
+	}
+	a.User, a.Passkeys = u, keys
+	return nil
+}
+
+func hashSum(passwordHash string) string {
+	sum := sha256.Sum256([]byte(passwordHash))
+	return hex.EncodeToString(sum[:])
 }
 
 // BeginPasskeySignIn checks the password for a passkey sign-in and returns
 // the account's passkeys to ask the browser for.
 func (d *Desk) BeginPasskeySignIn(ctx context.Context, c Credentials) (*PasskeyAttempt, error) {
 	email := strings.ToLower(strings.TrimSpace(c.Email))
-	throttled, wait := d.guard.throttled(email, c.Source, d.now())
+	throttled, wait := d.guard.throttled(ctx, email, c.Source, d.now())
 	u, ok, _, err := d.checkPassword(ctx, email, c.Password)
 	if err != nil {
 		return nil, err
@@ -332,7 +389,7 @@ func (d *Desk) BeginPasskeySignIn(ctx context.Context, c Credentials) (*PasskeyA
 		}
 		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "This account has no passkey; use the code from your authenticator app.")
 	}
-	return &PasskeyAttempt{User: u, Passkeys: keys, email: email, source: c.Source, password: ok}, nil
+	return &PasskeyAttempt{User: u, Passkeys: keys, email: email, source: c.Source, password: ok, hashSum: hashSum(u.PasswordHash)}, nil
 }
 
 // FinishPasskeySignIn completes a passkey sign-in. used is the account's
@@ -340,13 +397,13 @@ func (d *Desk) BeginPasskeySignIn(ctx context.Context, c Credentials) (*PasskeyA
 // ceremony failed.
 func (d *Desk) FinishPasskeySignIn(ctx context.Context, a *PasskeyAttempt, used *kolokol.Passkey, why error) (*SignedIn, error) {
 	now := d.now()
-	throttled, wait := d.guard.throttled(a.email, a.source, now)
+	throttled, wait := d.guard.throttled(ctx, a.email, a.source, now)
 	if !a.password {
 		d.passwordFailed(ctx, a.email, a.source, a.User, true)
 		return nil, throttledError(wait)
 	}
 	if used == nil || why != nil {
-		d.guard.sources.Fail(a.source, now)
+		d.guard.sources.Fail(ctx, a.source, now)
 		reason := "no passkey"
 		if why != nil {
 			reason = why.Error()
@@ -359,7 +416,7 @@ func (d *Desk) FinishPasskeySignIn(ctx context.Context, a *PasskeyAttempt, used 
 	}
 	// The account may have been disabled or reset while the browser asked.
 	u, err := d.store.FindUserByID(ctx, a.User.ID)
-	if err != nil || u.Disabled || u.PasswordHash != a.User.PasswordHash {
+	if err != nil || u.Disabled || hashSum(u.PasswordHash) != a.hashSum {
 		return nil, wrongCredentials()
 	}
 	used.UserID, used.LastUsedAt = u.ID, now.UTC()
@@ -504,7 +561,7 @@ func (d *Desk) Enrol(ctx context.Context, token, password, code string) ([]strin
 // passkey. Wrong codes count like sign-in's.
 func (d *Desk) ConfirmCode(ctx context.Context, u *kolokol.User, code, source, action string) error {
 	now := d.now()
-	if ok, wait := d.guard.codes.Allow(acctKey(u.Email), now); !ok {
+	if ok, wait := d.guard.codes.Allow(ctx, acctKey(u.Email), now); !ok {
 		err := kolokol.FieldErrorf(kolokol.ETHROTTLED, "code", "Too many wrong codes: try again in %s.", wait)
 		d.signInEvent(ctx, u.Email, u, action+".throttled", "code")
 		return err
@@ -517,8 +574,8 @@ func (d *Desk) ConfirmCode(ctx context.Context, u *kolokol.User, code, source, a
 		}
 	}
 	if kolokol.ErrorCode(err) == kolokol.EUNAUTHORIZED || kolokol.ErrorCode(err) == kolokol.EINVALID {
-		d.guard.codes.Fail(acctKey(u.Email), now)
-		d.guard.sources.Fail(source, now)
+		d.guard.codes.Fail(ctx, acctKey(u.Email), now)
+		d.guard.sources.Fail(ctx, source, now)
 		d.write(ctx, kolokol.Actor{Name: u.Email}, kolokol.AuditEntry{Action: action, Services: u.Services},
 			kolokol.Errorf(kolokol.EUNAUTHORIZED, "%s", kolokol.ErrorMessage(err)))
 		return err

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -369,5 +370,41 @@ func TestAccountsScope(t *testing.T) {
 	faLog, _ := f.d.Audit(ctx, admin, kolokol.AuditFilter{Service: "fa", Action: "user.read.denied"})
 	if len(faLog) != 1 || faLog[0].Actor != adminRU.Name {
 		t.Errorf("fa's log of the attempt: %+v", faLog)
+	}
+}
+
+// TestThrottleForgets: the throttle's counts live in the store, and the
+// scheduler drops those a day without a failure has made forgotten, as a
+// limiter in memory forgot them.
+func TestThrottleForgets(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	for range 3 {
+		f.d.SignIn(ctx, Credentials{Email: "nobody@example.org", Password: "guess", Code: "123456", Source: "src:guesser"})
+	}
+	th, err := f.store.FindThrottle(ctx, "accounts", acctKey("nobody@example.org"))
+	if err != nil || th.Failures != 3 {
+		t.Fatalf("stored count: %+v %v", th, err)
+	}
+	run := func() {
+		t.Helper()
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); f.d.RunScheduler(rctx, time.Hour, func(int, error) {}) }()
+		time.Sleep(100 * time.Millisecond) // its first round runs at once
+		cancel()
+		<-done
+	}
+	f.clock.add(23 * time.Hour)
+	run()
+	if th, _ := f.store.FindThrottle(ctx, "sources", "src:guesser"); th.Failures != 3 {
+		t.Errorf("a count within its day was pruned: %+v", th)
+	}
+	f.clock.add(2 * time.Hour)
+	run()
+	for kind, key := range map[string]string{"accounts": acctKey("nobody@example.org"), "sources": "src:guesser"} {
+		if th, _ := f.store.FindThrottle(ctx, kind, key); th.Failures != 0 {
+			t.Errorf("a forgotten %s count is kept: %+v", kind, th)
+		}
 	}
 }

@@ -49,6 +49,10 @@ type Options struct {
 	// throttle only: behind trusted proxies, the client they name (see
 	// geo.Resolver.ClientAddr). Nil: the connection's address.
 	ClientAddr func(*http.Request) netip.Addr
+	// Sources hashes sign-in sources for the throttle; several servers
+	// share its key (desk.SourceKey) so that a source is one count on
+	// all. Nil: a key of this process's own.
+	Sources *auth.Sources
 }
 
 // Newsroom serves /newsroom/.
@@ -70,7 +74,10 @@ func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsro
 		opts.Now = time.Now
 	}
 	n := &Newsroom{store: store, desk: d, log: log, opts: opts, pages: map[string]*template.Template{},
-		sources: auth.NewSources(), ceremonies: ceremonies{m: map[string]*ceremony{}}}
+		sources: opts.Sources, ceremonies: ceremonies{store: store}}
+	if n.sources == nil {
+		n.sources = auth.NewSources()
+	}
 	if opts.Origin != "" {
 		var err error
 		if n.webauthn, err = newWebAuthn(opts.Origin); err != nil {
@@ -316,4 +323,7 @@ func (n *Newsroom) render(w http.ResponseWriter, status int, name string, d page
 type directory interface {
 	kolokol.Services
 	kolokol.Banners
+	// Passkey ceremonies are kept in the store, so that a ceremony begun
+	// on one server finishes on another.
+	kolokol.Ceremonies
 }

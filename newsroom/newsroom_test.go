@@ -2,12 +2,14 @@ package newsroom
 
 import (
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/store/sqlite"
 )
 
 func TestArticleID(t *testing.T) {
@@ -63,32 +65,54 @@ func TestStoryFormLists(t *testing.T) {
 }
 
 func TestCeremoniesTakeOnce(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "kolokol.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := t.Context()
 	now := time.Now()
-	c := ceremonies{m: map[string]*ceremony{}}
-	c.put("k", &ceremony{userID: 1, purpose: "login", expires: now.Add(time.Minute)}, now)
-	if got := c.take("k", "register", now); got != nil {
+	c := ceremonies{store: st}
+	put := func(key string, v *ceremony, now time.Time) bool {
+		t.Helper()
+		ok, err := c.put(ctx, key, v, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	take := func(key, purpose string, now time.Time) *ceremony {
+		t.Helper()
+		v, err := c.take(ctx, key, purpose, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	put("k", &ceremony{UserID: 1, Purpose: "login", Expires: now.Add(time.Minute)}, now)
+	if got := take("k", "register", now); got != nil {
 		t.Error("a login ceremony finished a registration")
 	}
-	c.put("k", &ceremony{userID: 1, purpose: "login", expires: now.Add(time.Minute)}, now)
-	if got := c.take("k", "login", now); got == nil || got.userID != 1 {
+	put("k", &ceremony{UserID: 1, Purpose: "login", Expires: now.Add(time.Minute)}, now)
+	if got := take("k", "login", now); got == nil || got.UserID != 1 {
 		t.Fatalf("take = %+v", got)
 	}
-	if got := c.take("k", "login", now); got != nil {
+	if got := take("k", "login", now); got != nil {
 		t.Error("a ceremony was taken twice")
 	}
-	c.put("old", &ceremony{purpose: "login", expires: now.Add(-time.Second)}, now)
-	if got := c.take("old", "login", now); got != nil {
+	put("old", &ceremony{Purpose: "login", Expires: now.Add(-time.Second)}, now)
+	if got := take("old", "login", now); got != nil {
 		t.Error("an expired ceremony was taken")
 	}
 	// Full of live ceremonies: a new one is refused, not an old one dropped.
 	for i := range maxCeremonies {
-		c.put(strconv.Itoa(i), &ceremony{expires: now.Add(time.Minute)}, now)
+		put(strconv.Itoa(i), &ceremony{Expires: now.Add(time.Minute)}, now)
 	}
-	if c.put("one-more", &ceremony{expires: now.Add(time.Minute)}, now) {
+	if put("one-more", &ceremony{Expires: now.Add(time.Minute)}, now) {
 		t.Error("a full table took another ceremony")
 	}
 	// Once they expire, room is made.
-	if !c.put("later", &ceremony{expires: now.Add(time.Hour)}, now.Add(2*time.Minute)) {
+	if !put("later", &ceremony{Expires: now.Add(time.Hour)}, now.Add(2*time.Minute)) {
 		t.Error("expired ceremonies were not cleared for a new one")
 	}
 }

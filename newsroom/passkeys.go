@@ -2,9 +2,12 @@ package newsroom
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -37,52 +39,65 @@ const (
 	maxCeremonies    = 10_000
 )
 
-// ceremony is a WebAuthn ceremony between its two requests. It is held in
-// memory, keyed by a random value in a short-lived cookie: the challenge
-// must not be something the client can choose or replay.
+// ceremony is a WebAuthn ceremony between its two requests. It is kept in
+// the store, so that the finish may reach another server than the begin,
+// keyed by the hash of a random value in a short-lived cookie: the
+// challenge must not be something the client can choose or replay.
 type ceremony struct {
-	userID  int64
-	purpose string // "login" or "register"
-	name    string // the new passkey's name, when registering
-	session webauthn.SessionData
-	expires time.Time
-	attempt *desk.PasskeyAttempt // the sign-in's password check
-	resume  string               // a held save to apply after sign-in
+	UserID  int64                `json:"user_id"`
+	Purpose string               `json:"purpose"`        // "login" or "register"
+	Name    string               `json:"name,omitempty"` // the new passkey's name, when registering
+	Session webauthn.SessionData `json:"session"`
+	Expires time.Time            `json:"expires"`
+	// Attempt is the sign-in's password check; its account and passkeys
+	// are read again at the finish (desk.LoadPasskeyAttempt).
+	Attempt *desk.PasskeyAttempt `json:"attempt,omitempty"`
+	Resume  string               `json:"resume,omitempty"` // a held save to apply after sign-in
 }
 
-type ceremonies struct {
-	mu sync.Mutex
-	m  map[string]*ceremony
+// ceremonies keeps ceremonies in the store, at most maxCeremonies
+// unexpired at once.
+type ceremonies struct{ store kolokol.Ceremonies }
+
+func ceremonyKey(cookie string) string {
+	sum := sha256.Sum256([]byte(cookie))
+	return hex.EncodeToString(sum[:])
 }
 
-func (c *ceremonies) put(key string, v *ceremony, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= maxCeremonies {
-		for k, old := range c.m {
-			if now.After(old.expires) {
-				delete(c.m, k)
-			}
-		}
-		if len(c.m) >= maxCeremonies {
-			return false
-		}
+// put stores a ceremony; false when too many are under way.
+func (c ceremonies) put(ctx context.Context, key string, v *ceremony, now time.Time) (bool, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return false, fmt.Errorf("keep a passkey ceremony: %w", err)
 	}
-	c.m[key] = v
-	return true
+	err = c.store.PutCeremony(ctx, ceremonyKey(key), data, now, v.Expires, maxCeremonies)
+	if kolokol.ErrorCode(err) == kolokol.ECONFLICT {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // take returns a ceremony once: a second finish with the same cookie
-// finds nothing.
-func (c *ceremonies) take(key, purpose string, now time.Time) *ceremony {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v := c.m[key]
-	delete(c.m, key)
-	if v == nil || v.purpose != purpose || now.After(v.expires) {
-		return nil
+// finds nothing, on whichever server.
+func (c ceremonies) take(ctx context.Context, key, purpose string, now time.Time) (*ceremony, error) {
+	if key == "" {
+		return nil, nil
 	}
-	return v
+	data, err := c.store.TakeCeremony(ctx, ceremonyKey(key), now)
+	if kolokol.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v ceremony
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("read a passkey ceremony: %w", err)
+	}
+	if v.Purpose != purpose || now.After(v.Expires) {
+		return nil, nil
+	}
+	return &v, nil
 }
 
 // newWebAuthn configures the relying party from the site's public origin:
@@ -217,14 +232,16 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-func (n *Newsroom) startCeremony(w http.ResponseWriter, c *ceremony) error {
+func (n *Newsroom) startCeremony(ctx context.Context, w http.ResponseWriter, c *ceremony) error {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return err
 	}
 	key := base64.RawURLEncoding.EncodeToString(b)
-	c.expires = n.opts.Now().Add(ceremonyLifetime)
-	if !n.ceremonies.put(key, c, n.opts.Now()) {
+	c.Expires = n.opts.Now().Add(ceremonyLifetime)
+	if ok, err := n.ceremonies.put(ctx, key, c, n.opts.Now()); err != nil {
+		return err
+	} else if !ok {
 		return kolokol.Errorf(kolokol.ECONFLICT, "too many passkey sign-ins at once; try again in a minute")
 	}
 	http.SetCookie(w, &http.Cookie{Name: ceremonyCookie, Value: key, Path: "/newsroom/", MaxAge: int(ceremonyLifetime.Seconds()),
@@ -232,14 +249,27 @@ func (n *Newsroom) startCeremony(w http.ResponseWriter, c *ceremony) error {
 	return nil
 }
 
-func (n *Newsroom) endCeremony(w http.ResponseWriter, r *http.Request, purpose string) *ceremony {
+// endCeremony takes the request's ceremony: nil when there is none (or it
+// expired), an error when the store fails.
+func (n *Newsroom) endCeremony(w http.ResponseWriter, r *http.Request, purpose string) (*ceremony, error) {
 	http.SetCookie(w, &http.Cookie{Name: ceremonyCookie, Path: "/newsroom/", MaxAge: -1, HttpOnly: true,
 		Secure: n.opts.Secure, SameSite: http.SameSiteStrictMode})
 	c, err := r.Cookie(ceremonyCookie)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	return n.ceremonies.take(c.Value, purpose, n.opts.Now())
+	v, err := n.ceremonies.take(r.Context(), c.Value, purpose, n.opts.Now())
+	if err != nil || v == nil || v.Attempt == nil {
+		return v, err
+	}
+	// The account and its passkeys as they are now, read on this server.
+	if err := n.desk.LoadPasskeyAttempt(r.Context(), v.Attempt); err != nil {
+		if kolokol.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return v, nil
 }
 
 // passkeyLoginBegin checks the password like the sign-in form, then asks
@@ -269,7 +299,7 @@ func (n *Newsroom) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 		n.jsonError(w, err)
 		return
 	}
-	if err := n.startCeremony(w, &ceremony{userID: attempt.User.ID, purpose: "login", session: *session, attempt: attempt, resume: in.Resume}); err != nil {
+	if err := n.startCeremony(r.Context(), w, &ceremony{UserID: attempt.User.ID, Purpose: "login", Session: *session, Attempt: attempt, Resume: in.Resume}); err != nil {
 		n.jsonError(w, err)
 		return
 	}
@@ -279,18 +309,22 @@ func (n *Newsroom) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 // passkeyLoginFinish checks the browser's answer and signs in.
 func (n *Newsroom) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	c := n.endCeremony(w, r, "login")
+	c, err := n.endCeremony(w, r, "login")
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
 	if c == nil {
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "The passkey sign-in expired or was already used; start again."})
 		return
 	}
-	pu, err := newPasskeyUser(c.attempt.User, c.attempt.Passkeys)
+	pu, err := newPasskeyUser(c.Attempt.User, c.Attempt.Passkeys)
 	if err != nil {
 		n.jsonError(w, err)
 		return
 	}
 	var used *kolokol.Passkey
-	cred, why := n.webauthn.FinishLogin(pu, c.session, r)
+	cred, why := n.webauthn.FinishLogin(pu, c.Session, r)
 	if why == nil {
 		id := base64.RawURLEncoding.EncodeToString(cred.ID)
 		for _, k := range pu.keys {
@@ -306,15 +340,15 @@ func (n *Newsroom) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
 	} else {
 		why = errors.New(passkeyError(why))
 	}
-	in, err := n.desk.FinishPasskeySignIn(r.Context(), c.attempt, used, why)
+	in, err := n.desk.FinishPasskeySignIn(r.Context(), c.Attempt, used, why)
 	if err != nil {
 		n.jsonError(w, err)
 		return
 	}
 	n.setSession(w, r, in.Token)
 	next := "/newsroom/"
-	if c.resume != "" {
-		next = "/newsroom/resume/" + url.PathEscape(c.resume)
+	if c.Resume != "" {
+		next = "/newsroom/resume/" + url.PathEscape(c.Resume)
 	}
 	writeJSON(w, http.StatusOK, jsonAnswer{Location: next})
 }
@@ -375,7 +409,7 @@ func (n *Newsroom) passkeyAddBegin(w http.ResponseWriter, r *http.Request, u *ko
 		n.jsonError(w, err)
 		return
 	}
-	if err := n.startCeremony(w, &ceremony{userID: u.ID, purpose: "register", name: in.Name, session: *session}); err != nil {
+	if err := n.startCeremony(r.Context(), w, &ceremony{UserID: u.ID, Purpose: "register", Name: in.Name, Session: *session}); err != nil {
 		n.jsonError(w, err)
 		return
 	}
@@ -385,8 +419,12 @@ func (n *Newsroom) passkeyAddBegin(w http.ResponseWriter, r *http.Request, u *ko
 // passkeyAddFinish checks the new credential and stores it.
 func (n *Newsroom) passkeyAddFinish(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	c := n.endCeremony(w, r, "register")
-	if c == nil || c.userID != u.ID {
+	c, err := n.endCeremony(w, r, "register")
+	if err != nil {
+		n.jsonError(w, err)
+		return
+	}
+	if c == nil || c.UserID != u.ID {
 		writeJSON(w, http.StatusUnauthorized, jsonAnswer{Error: "Adding the passkey expired or was already done; start again."})
 		return
 	}
@@ -395,7 +433,7 @@ func (n *Newsroom) passkeyAddFinish(w http.ResponseWriter, r *http.Request, u *k
 		n.jsonError(w, err)
 		return
 	}
-	cred, err := n.webauthn.FinishRegistration(pu, c.session, r)
+	cred, err := n.webauthn.FinishRegistration(pu, c.Session, r)
 	if err != nil {
 		writeJSON(w, http.StatusUnprocessableEntity, jsonAnswer{Error: "The passkey was not accepted: " + passkeyError(err)})
 		return
@@ -405,7 +443,7 @@ func (n *Newsroom) passkeyAddFinish(w http.ResponseWriter, r *http.Request, u *k
 		n.jsonError(w, err)
 		return
 	}
-	p := &kolokol.Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), Name: c.name, Credential: data}
+	p := &kolokol.Passkey{ID: base64.RawURLEncoding.EncodeToString(cred.ID), Name: c.Name, Credential: data}
 	if err := n.desk.AddPasskey(r.Context(), u, p); err != nil {
 		n.jsonError(w, err)
 		return

@@ -8,73 +8,21 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kolokol/kolokol/internal/pgtest"
-	"github.com/kolokol/kolokol/internal/realpart"
 	"github.com/kolokol/kolokol/sign"
 )
 
-// process is a kolokol serve of its own: this test binary, which
-// TestMain turns into kolokol.
-type process struct {
-	cmd    *exec.Cmd
-	url    string
-	out    *syncBuffer
-	exited chan error
-}
-
-func startProcess(t *testing.T, env []string, args ...string) *process {
-	t.Helper()
-	port := realpart.FreePort(t)
-	p := &process{url: fmt.Sprintf("http://127.0.0.1:%d", port), out: &syncBuffer{}, exited: make(chan error, 1)}
-	p.cmd = exec.Command(os.Args[0], append([]string{"serve", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--admin-addr", ""}, args...)...)
-	p.cmd.Env = append(append(os.Environ(), "KOLOKOL_TEST_AS_KOLOKOL=1"), env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.exited <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.exited
-		p.exited <- nil
-	})
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(p.url + "/healthz"); err == nil {
-			resp.Body.Close()
-			return p
-		}
-		select {
-		case err := <-p.exited:
-			p.exited <- err
-			t.Fatalf("kolokol serve exited: %v\n%s", err, p.out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("kolokol serve did not come up in 60s\n%s", p.out.String())
-		}
-	}
-}
-
-// kill9 kills the server as a power cut would: no signal to catch.
-func (p *process) kill9(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	err := <-p.exited
-	p.exited <- err
-}
-
-func (p *process) api(method, path, token string, body any) (int, []byte, error) {
+// tryAPI calls the API and reports failure as an error, not through t:
+// the burst's clients run in goroutines of their own, and a refused or cut
+// request is what they expect.
+func (p *process) tryAPI(method, path, token string, body any) (int, []byte, error) {
 	var r io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -115,18 +63,19 @@ func adminToken(t *testing.T, out *syncBuffer) string {
 func TestKillDuringPublishes(t *testing.T) {
 	for _, db := range []string{"sqlite", "postgres"} {
 		t.Run(db, func(t *testing.T) {
-			var env []string
+			dsn := "" // DATA/kolokol.db
 			if db == "postgres" {
-				env = append(env, "KOLOKOL_DB="+pgtest.DSN(t))
+				dsn = pgtest.DSN(t)
 			}
 			data := filepath.Join(t.TempDir(), "data")
 			// The site's origin stays as the server moves to another port:
 			// the mirror holds the site of one origin.
 			const base = "https://news.example.org"
-			srv := startProcess(t, env, "--demo", "--data", data, "--base-url", base)
+			bin := buildKolokol(t)
+			srv := startServe(t, bin, dsn, "--demo", "--data", data, "--base-url", base)
 			token := adminToken(t, srv.out)
 			mirror := t.TempDir()
-			if status, body, err := srv.api("POST", "/mirrors", token, map[string]any{"name": "Local", "kind": "dir", "public_url": "https://m.example/", "dir": mirror}); err != nil || status != http.StatusCreated {
+			if status, body, err := srv.tryAPI("POST", "/mirrors", token, map[string]any{"name": "Local", "kind": "dir", "public_url": "https://m.example/", "dir": mirror}); err != nil || status != http.StatusCreated {
 				t.Fatalf("add a mirror: %d %s %v", status, body, err)
 			}
 
@@ -154,7 +103,7 @@ func TestKillDuringPublishes(t *testing.T) {
 						}
 						headline := fmt.Sprintf("Burst %d from worker %d", n, w)
 						text := fmt.Sprintf("Body of story %d.\n\nSecond paragraph, %d.", n, n)
-						status, b, err := srv.api("POST", "/articles", token, map[string]any{"service": "en", "headline": headline, "body": text})
+						status, b, err := srv.tryAPI("POST", "/articles", token, map[string]any{"service": "en", "headline": headline, "body": text})
 						if err != nil || status != http.StatusCreated {
 							continue // refused or cut off: it may or may not be there, but never twice
 						}
@@ -162,14 +111,14 @@ func TestKillDuringPublishes(t *testing.T) {
 						if json.Unmarshal(b, &a) != nil {
 							continue
 						}
-						status, _, err = srv.api("POST", fmt.Sprintf("/articles/%d/publish", a.ID), token, nil)
+						status, _, err = srv.tryAPI("POST", fmt.Sprintf("/articles/%d/publish", a.ID), token, nil)
 						if err != nil || status != http.StatusOK {
 							continue
 						}
 						mu.Lock()
 						done = append(done, published{a.ID, headline, text})
 						if len(done) == killAfter {
-							once.Do(func() { srv.kill9(t); close(killed) })
+							once.Do(func() { srv.kill(); close(killed) })
 						}
 						mu.Unlock()
 					}
@@ -183,9 +132,9 @@ func TestKillDuringPublishes(t *testing.T) {
 			}
 			t.Logf("%d publishes answered 2xx before and around the kill", len(done))
 
-			srv = startProcess(t, env, "--data", data, "--base-url", base)
+			srv = startServe(t, bin, dsn, "--data", data, "--base-url", base)
 			for _, p := range done {
-				status, b, err := srv.api("GET", fmt.Sprintf("/articles/%d", p.id), token, nil)
+				status, b, err := srv.tryAPI("GET", fmt.Sprintf("/articles/%d", p.id), token, nil)
 				if err != nil || status != http.StatusOK {
 					t.Fatalf("story %d, published with a 2xx, after the restart: %d %v", p.id, status, err)
 				}
@@ -203,7 +152,7 @@ func TestKillDuringPublishes(t *testing.T) {
 			// None twice: each headline of the burst is one story.
 			seen := map[string]int{}
 			for cursor := ""; ; {
-				status, b, err := srv.api("GET", "/articles?service=en&limit=200"+cursor, token, nil)
+				status, b, err := srv.tryAPI("GET", "/articles?service=en&limit=200"+cursor, token, nil)
 				if err != nil || status != http.StatusOK {
 					t.Fatalf("list: %d %v %s", status, err, b)
 				}
@@ -233,7 +182,7 @@ func TestKillDuringPublishes(t *testing.T) {
 			// Their pages render, and the mirror gets them.
 			paths := map[string]bool{}
 			for i, p := range done {
-				status, b, err := srv.api("GET", fmt.Sprintf("/articles/%d", p.id), token, nil)
+				status, b, err := srv.tryAPI("GET", fmt.Sprintf("/articles/%d", p.id), token, nil)
 				if err != nil || status != http.StatusOK {
 					t.Fatal(err)
 				}

@@ -17,17 +17,20 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/api"
+	"github.com/kolokol/kolokol/auth"
 	"github.com/kolokol/kolokol/cdn"
 	"github.com/kolokol/kolokol/changelog"
 	"github.com/kolokol/kolokol/demo"
 	"github.com/kolokol/kolokol/desk"
 	"github.com/kolokol/kolokol/geo"
 	"github.com/kolokol/kolokol/ingest"
+	"github.com/kolokol/kolokol/lease"
 	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/metrics"
 	"github.com/kolokol/kolokol/mirror"
@@ -61,6 +64,7 @@ type App struct {
 	metrics *metrics.Metrics
 	images  *media.Worker
 	geo     *geo.Resolver
+	sources *auth.Sources
 	// Routes are the patterns of every route that needs a signed-in user
 	// or a token: the API's and the newsroom's.
 	Routes []string
@@ -202,9 +206,19 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	a.SetBodyCheck(render.Dropped)
 	a.Register(mux)
 	apiRoutes := a.Routes()
+	// Sign-in sources are hashed under a key all servers on the store
+	// share, so that a source's failures are one count on all of them.
+	sources := auth.NewSources()
+	key, err := d.SourceKey(ctx)
+	if err != nil {
+		images.Close()
+		store.Close()
+		return nil, fmt.Errorf("sign-in throttle: %w", err)
+	}
+	sources.SetKey(key)
 	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"),
 		StylePath: builder.StylePath(), Preview: builder.Preview, Reader: s.Handler(), Origin: baseURL,
-		ClientAddr: resolver.ClientAddr})
+		ClientAddr: resolver.ClientAddr, Sources: sources})
 	if err != nil {
 		images.Close()
 		store.Close()
@@ -216,8 +230,30 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		access = logger.With("log", "access")
 	}
 	m := metrics.New(access)
-	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver,
+	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver, sources: sources,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
+}
+
+// RunSourceKey takes up the sign-in source key the servers share each time
+// it is replaced (daily), until ctx ends.
+func (a *App) RunSourceKey(ctx context.Context, logger *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		key, err := a.Desk.SourceKey(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("sign-in throttle: source key", "err", err)
+			}
+			continue
+		}
+		a.sources.SetKey(key)
+	}
 }
 
 // Close stops the media worker and closes the store.
@@ -371,12 +407,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The jobs that must run once however many servers share the database
+	// (the scheduler, mirror pushes, CDN purges, the wire hot folder) each
+	// run on the server holding their lease. They end, and give their
+	// leases up, before the store closes.
+	holder := lease.Holder()
+	var jobs sync.WaitGroup
+	defer func() { stop(); jobs.Wait() }()
+	once := func(name string, job func(context.Context)) {
+		jobs.Add(1)
+		go func() {
+			defer jobs.Done()
+			lease.Run(ctx, app.Store, name, holder, lease.TTL, job, logger)
+		}()
+	}
 	// The scheduler publishes stories whose time has come; it runs at once
 	// so that what fell due while the server was down goes out now.
-	schedulerDone := make(chan struct{})
-	defer func() { stop(); <-schedulerDone }() // ends the scheduler before the store closes
-	go func() {
-		defer close(schedulerDone)
+	once("scheduler", func(ctx context.Context) {
 		app.Desk.RunScheduler(ctx, 5*time.Second, func(n int, err error) {
 			if n > 0 {
 				logger.Info("scheduled stories published", "count", n)
@@ -385,23 +432,39 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 				logger.Error("scheduler", "err", err)
 			}
 		})
+	})
+	go app.RunSourceKey(ctx, logger)
+	// Every server writes its own audit counts of repeated refusals,
+	// whoever runs the scheduler.
+	jobs.Add(1)
+	go func() {
+		defer jobs.Done()
+		app.Desk.RunAuditFlush(ctx, 5*time.Second)
 	}()
 	if *wireDir != "" {
 		folder, err := wireFolder(ctx, app, *wireDir, logger)
 		if err != nil {
 			return err
 		}
-		go folder.Run(ctx)
+		once("wire-folder", folder.Run)
 	}
 	// Changes other processes write (a CLI run, another server) reach this
-	// server's page cache within a second.
+	// server's page cache at once where the store notifies them
+	// (PostgreSQL), and within a second by polling otherwise.
+	if w, ok := app.Store.(kolokol.ChangeWaker); ok {
+		jobs.Add(1)
+		go func() {
+			defer jobs.Done()
+			w.ListenChanges(ctx, app.Changes.Wake, func(err error) { logger.Warn("change log: listener", "err", err) })
+		}()
+	}
 	go app.Changes.Run(ctx, time.Second)
 	if app.Purger != nil {
-		go app.Purger.Run(ctx)
+		once("cdn-purge", app.Purger.Run)
 	}
 	if app.Mirrors != nil {
 		// Exports and pushes after each change, when there are live mirrors.
-		go app.Mirrors.Run(ctx)
+		once("mirrors", app.Mirrors.Run)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -7,6 +7,7 @@ import (
 	"github.com/kolokol/kolokol/store/sqlrow"
 	"regexp"
 	"slices"
+	"strconv"
 
 	"github.com/kolokol/kolokol"
 )
@@ -37,6 +38,13 @@ func appendChange(ctx context.Context, tx *sql.Tx, c kolokol.Change) error {
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO changes (seq, time, kind, service, article_id, media_id, listed, groups, latest, tags)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, seq, now().UnixNano(), string(c.Kind), c.Service, c.ArticleID, c.MediaID, c.Listed, groups, latest, tags)
+	if err != nil {
+		return err
+	}
+	// Other servers listening (see Listen) are woken when tx commits, and
+	// not at all if it rolls back: PostgreSQL delivers a transaction's
+	// notifications at its commit.
+	_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, changesChannel, strconv.FormatInt(seq, 10))
 	return err
 }
 

@@ -52,6 +52,7 @@ const (
 // InTx hands out works inside that transaction (tx is set).
 type Store struct {
 	db    *sql.DB
+	cfg   *pgx.ConnConfig // for Listen's own connection
 	tx    *sql.Tx
 	saves *int // savepoints made in tx, for unique names
 }
@@ -84,7 +85,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", Redact(dsn), err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, cfg: cfg}, nil
 }
 
 var passwordWord = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)`)
