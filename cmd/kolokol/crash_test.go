@@ -43,17 +43,21 @@ func (p *process) tryAPI(method, path, token string, body any) (int, []byte, err
 	return resp.StatusCode, b, err
 }
 
-// adminToken reads the token serve --demo prints.
+// adminToken reads the token serve --demo prints. The line may reach the
+// pipe's reader a moment after the server answers: it is waited for.
 func adminToken(t *testing.T, out *syncBuffer) string {
 	t.Helper()
-	sc := bufio.NewScanner(strings.NewReader(out.String()))
-	for sc.Scan() {
-		if tok, ok := strings.CutPrefix(sc.Text(), "admin token: "); ok {
-			return strings.TrimSpace(tok)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		sc := bufio.NewScanner(strings.NewReader(out.String()))
+		for sc.Scan() {
+			if tok, ok := strings.CutPrefix(sc.Text(), "admin token: "); ok {
+				return strings.TrimSpace(tok)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve --demo printed no admin token in 30s:\n%s", out.String())
 		}
 	}
-	t.Fatalf("serve --demo printed no admin token:\n%s", out.String())
-	return ""
 }
 
 // TestKillDuringPublishes kills a server (SIGKILL) in the middle of a

@@ -1,0 +1,656 @@
+// Package search finds stories: a bleve index per app server, fed from the
+// change log, with an analysis of every service language of its own
+// (analysis.go).
+package search
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"golang.org/x/text/language"
+
+	"github.com/kolokol/kolokol"
+)
+
+// Source is what the index reads from the store.
+type Source interface {
+	FindServices(ctx context.Context) ([]*kolokol.Service, error)
+	FindArticleByID(ctx context.Context, id int64) (*kolokol.Article, error)
+	FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error)
+}
+
+// Field names. The text fields hold terms analysed by Analyzer, joined by
+// spaces, and are split again by whitespace only: bleve stores and scores,
+// analysis stays ours.
+const (
+	fHead     = "h"  // headline terms
+	fBody     = "b"  // summary, body, dateline, tags terms
+	fHeadLat  = "hl" // Latin keys of Cyrillic headline words
+	fBodyLat  = "bl" // Latin keys of Cyrillic words of the rest
+	fService  = "service"
+	fStatus   = "status"
+	fSection  = "section"
+	fAuthor   = "author"
+	fDate     = "date"
+	fHeadline = "headline"
+	fSummary  = "summary"
+	fSlug     = "slug"
+)
+
+// Index is one server's search index.
+type Index struct {
+	idx  bleve.Index
+	src  Source
+	lg   *slog.Logger
+	name string // the change-log cursor: unique to this index
+
+	closeOnce sync.Once
+	closeErr  error
+
+	mu    sync.Mutex
+	langs map[string]string // service code → analysis language
+	an    map[string]*Analyzer
+}
+
+// Open opens the index in dir, creating it if needed. Every index has a
+// random id of its own, kept in the directory, that names its change-log
+// cursor: app servers sharing one database each keep their own index, and
+// an index deleted (or new) has no cursor, so its follower rebuilds it.
+func Open(dir string, src Source, lg *slog.Logger) (*Index, error) {
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	path := filepath.Join(dir, "index")
+	idFile := filepath.Join(dir, "id")
+	var ix bleve.Index
+	id, err := os.ReadFile(idFile)
+	if err == nil {
+		// A second process (kolokol reindex beside a running server)
+		// waits for the lock a while, then says so, rather than hang.
+		ix, err = bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+		if err != nil {
+			return nil, fmt.Errorf("open the search index %s: %w", path, err)
+		}
+	} else {
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("read the search index's id: %w", err)
+		}
+		// No id: whatever is in dir is not a finished index.
+		if err := os.RemoveAll(path); err != nil {
+			return nil, fmt.Errorf("clear the search index: %w", err)
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create the search index: %w", err)
+		}
+		m, err := newMapping()
+		if err != nil {
+			return nil, err
+		}
+		ix, err = bleve.New(path, m)
+		if err != nil {
+			return nil, fmt.Errorf("create the search index %s: %w", path, err)
+		}
+		b := make([]byte, 8)
+		if _, err := rand.Read(b); err != nil {
+			ix.Close()
+			return nil, fmt.Errorf("search index id: %w", err)
+		}
+		id = []byte(hex.EncodeToString(b))
+		if err := os.WriteFile(idFile, id, 0o600); err != nil {
+			ix.Close()
+			return nil, fmt.Errorf("write the search index's id: %w", err)
+		}
+	}
+	return &Index{idx: ix, src: src, lg: lg, name: "search-" + strings.TrimSpace(string(id)),
+		an: map[string]*Analyzer{}}, nil
+}
+
+func newMapping() (mapping.IndexMapping, error) {
+	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer("terms", map[string]any{
+		"type": custom.Name, "tokenizer": whitespace.Name,
+	}); err != nil {
+		return nil, fmt.Errorf("search mapping: %w", err)
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	text := func(name string) {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = "terms"
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		doc.AddFieldMappingsAt(name, f)
+	}
+	for _, n := range []string{fHead, fBody, fHeadLat, fBodyLat} {
+		text(n)
+	}
+	for _, n := range []string{fService, fStatus, fSection, fAuthor} {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = n != fAuthor
+		f.IncludeInAll = false
+		doc.AddFieldMappingsAt(n, f)
+	}
+	for _, n := range []string{fHeadline, fSummary, fSlug} {
+		// Kept to show a result without reading the store; not searched.
+		f := bleve.NewTextFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		doc.AddFieldMappingsAt(n, f)
+	}
+	d := bleve.NewDateTimeFieldMapping()
+	d.Store = true
+	d.IncludeInAll = false
+	doc.AddFieldMappingsAt(fDate, d)
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = "terms"
+	return m, nil
+}
+
+// Close closes the index. A second Close does nothing (an App closed twice,
+// as deferred and again, must not panic in bleve).
+func (x *Index) Close() error {
+	x.closeOnce.Do(func() { x.closeErr = x.idx.Close() })
+	return x.closeErr
+}
+
+// CursorName is the name of the index's change-log cursor. Apply and
+// Rebuild are its follower's consumer (package search imports only the
+// domain, so cmd/kolokol makes the follower).
+func (x *Index) CursorName() string { return x.name }
+
+// Analyzer returns the analyzer of a service.
+func (x *Index) Analyzer(ctx context.Context, service string) (*Analyzer, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	lang, ok := x.langs[service]
+	if !ok {
+		if err := x.loadServices(ctx); err != nil {
+			return nil, err
+		}
+		lang = x.langs[service]
+	}
+	a := x.an[lang]
+	if a == nil {
+		a = NewAnalyzer(lang)
+		x.an[lang] = a
+	}
+	return a, nil
+}
+
+func (x *Index) loadServices(ctx context.Context) error {
+	ss, err := x.src.FindServices(ctx)
+	if err != nil {
+		return fmt.Errorf("search: services: %w", err)
+	}
+	x.langs = make(map[string]string, len(ss))
+	for _, s := range ss {
+		x.langs[s.Code] = ServiceLanguage(s)
+	}
+	return nil
+}
+
+// Services is the codes of every service, for a search across them all.
+func (x *Index) Services(ctx context.Context) ([]string, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.langs == nil {
+		if err := x.loadServices(ctx); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, 0, len(x.langs))
+	for c := range x.langs {
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// ServiceLanguage is the analysis language of a service: the base
+// language of its tag (fa-AF, Dari, is analysed as Persian; sr-Latn as
+// Serbian), or its code when the tag says nothing.
+func ServiceLanguage(s *kolokol.Service) string {
+	if t, err := language.Parse(s.Tag); err == nil {
+		if b, conf := t.Base(); conf != language.No {
+			return b.String()
+		}
+	}
+	return s.Code
+}
+
+// Apply indexes the articles a batch of changes touched, as they are now:
+// an article that is gone leaves the index. A service's change forgets
+// the languages, in case one changed (its stories are analysed anew only
+// when they change or the index is rebuilt).
+func (x *Index) Apply(ctx context.Context, changes []*kolokol.Change) error {
+	ids := map[int64]bool{}
+	for _, c := range changes {
+		switch c.Kind {
+		case kolokol.ChangeArticle:
+			if c.ArticleID != 0 {
+				ids[c.ArticleID] = true
+			}
+		case kolokol.ChangeService:
+			x.mu.Lock()
+			x.langs = nil
+			x.mu.Unlock()
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	b := x.idx.NewBatch()
+	for id := range ids {
+		a, err := x.src.FindArticleByID(ctx, id)
+		if kolokol.IsNotFound(err) {
+			b.Delete(strconv.FormatInt(id, 10))
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("search: find article %d: %w", id, err)
+		}
+		if err := x.add(ctx, b, a); err != nil {
+			return err
+		}
+	}
+	if err := x.idx.Batch(b); err != nil {
+		return fmt.Errorf("search: index %d articles: %w", len(ids), err)
+	}
+	return nil
+}
+
+// add puts an article's document into a batch.
+func (x *Index) add(ctx context.Context, b *bleve.Batch, a *kolokol.Article) error {
+	an, err := x.Analyzer(ctx, a.Service)
+	if err != nil {
+		return err
+	}
+	doc := Document(an, a)
+	if err := b.Index(strconv.FormatInt(a.ID, 10), doc); err != nil {
+		return fmt.Errorf("search: index article %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// Document is the fields indexed for an article.
+func Document(an *Analyzer, a *kolokol.Article) map[string]any {
+	h, hl := joinTerms(an.Tokens(a.Headline))
+	rest := a.Summary + "\n" + a.Dateline + "\n" + strings.Join(a.Tags, "\n") + "\n" + a.Body
+	bd, bl := joinTerms(an.Tokens(rest))
+	date := a.PublishedAt
+	if date.IsZero() {
+		date = a.UpdatedAt
+	}
+	authors := []string{strings.ToLower(a.CreatedBy)}
+	for _, by := range a.Bylines {
+		authors = append(authors, strings.ToLower(by))
+	}
+	return map[string]any{
+		fHead: h, fBody: bd, fHeadLat: hl, fBodyLat: bl,
+		fService: a.Service, fStatus: string(a.Status), fSection: a.Section, fAuthor: authors,
+		fDate: date.UTC(), fHeadline: a.Headline, fSummary: a.Summary, fSlug: a.Slug,
+	}
+}
+
+func joinTerms(toks []Token) (terms, latin string) {
+	var t, l strings.Builder
+	for _, k := range toks {
+		t.WriteString(k.Term)
+		t.WriteByte(' ')
+		for _, p := range k.Parts {
+			t.WriteString(p)
+			t.WriteByte(' ')
+		}
+		if k.Latin != "" {
+			l.WriteString(k.Latin)
+			l.WriteByte(' ')
+		}
+		if k.LatinStem != "" {
+			l.WriteString(k.LatinStem)
+			l.WriteByte(' ')
+		}
+	}
+	return t.String(), l.String()
+}
+
+// Rebuild indexes every article in the store anew and drops documents of
+// articles that are gone.
+func (x *Index) Rebuild(ctx context.Context) error {
+	x.mu.Lock()
+	x.langs = nil
+	x.mu.Unlock()
+	seen := map[string]bool{}
+	var before int64
+	for {
+		as, err := x.src.FindArticles(ctx, kolokol.ArticleFilter{Before: before, Limit: kolokol.MaxArticleLimit})
+		if err != nil {
+			return fmt.Errorf("search: rebuild: %w", err)
+		}
+		if len(as) == 0 {
+			break
+		}
+		b := x.idx.NewBatch()
+		for _, a := range as {
+			if err := x.add(ctx, b, a); err != nil {
+				return err
+			}
+			seen[strconv.FormatInt(a.ID, 10)] = true
+			before = a.ID
+		}
+		if err := x.idx.Batch(b); err != nil {
+			return fmt.Errorf("search: rebuild: %w", err)
+		}
+	}
+	// Drop what the store no longer has.
+	var stale []string
+	const page = 10000
+	var after []string
+	for {
+		r := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
+		r.SortBy([]string{"_id"})
+		if after != nil {
+			r.SearchAfter = after
+		}
+		res, err := x.idx.SearchInContext(ctx, r)
+		if err != nil {
+			return fmt.Errorf("search: rebuild: list documents: %w", err)
+		}
+		for _, h := range res.Hits {
+			if !seen[h.ID] {
+				stale = append(stale, h.ID)
+			}
+		}
+		if len(res.Hits) < page {
+			break
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+	}
+	if len(stale) > 0 {
+		b := x.idx.NewBatch()
+		for _, id := range stale {
+			b.Delete(id)
+		}
+		if err := x.idx.Batch(b); err != nil {
+			return fmt.Errorf("search: rebuild: drop %d: %w", len(stale), err)
+		}
+	}
+	x.lg.Info("search index rebuilt", "articles", len(seen), "dropped", len(stale))
+	return nil
+}
+
+// Reindex rebuilds the index from the store and moves its cursor to the
+// end of the log as it was before the rebuild began: what changes during
+// the rebuild is applied again by the follower, harmlessly.
+func (x *Index) Reindex(ctx context.Context, log kolokol.Changes) error {
+	_, last, err := log.ChangeBounds(ctx)
+	if err != nil {
+		return fmt.Errorf("search: reindex: %w", err)
+	}
+	if err := x.Rebuild(ctx); err != nil {
+		return err
+	}
+	if err := log.SetCursor(ctx, x.name, last); err != nil {
+		return fmt.Errorf("search: reindex: store the cursor: %w", err)
+	}
+	return nil
+}
+
+// Dir is where a server keeps its search index: DATA/search.
+func Dir(data string) string { return filepath.Join(data, "search") }
+
+// Count is how many articles the index holds.
+func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
+
+// Limits on what one query may cost: a query is cut to MaxQueryBytes and
+// MaxQueryTerms words, and no page starts past MaxOffset.
+const (
+	MaxQueryBytes = 256
+	MaxQueryTerms = 8
+	MaxOffset     = 500
+	MaxLimit      = kolokol.MaxArticleLimit
+)
+
+// Query is a search.
+type Query struct {
+	Text string
+	// Services limits the search to these services; none means all.
+	Services []string
+	// Status keeps articles of that status ("published" for readers).
+	Status  kolokol.Status
+	Section string
+	Author  string // an account or a byline, exactly, ignoring case
+	// From and To bound the date (published, or last saved if never).
+	From, To      time.Time
+	Offset, Limit int
+}
+
+// Hit is one result.
+type Hit struct {
+	ID                    int64
+	Service, Slug, Status string
+	Headline, Summary     string
+	Date                  time.Time
+	Score                 float64
+}
+
+// Results is a page of hits.
+type Results struct {
+	Total uint64
+	Hits  []Hit
+	// Terms are the analysed query terms per service, for marking
+	// matches (Marks).
+	Terms map[string]*Matcher
+}
+
+// Matcher marks the words of a text that a query matched.
+type Matcher struct {
+	an    *Analyzer
+	terms map[string]string // term → Latin key of a Latin word on a Cyrillic service, or ""
+	latin map[string]bool   // those keys
+}
+
+// Empty reports whether the query had no word to search for.
+func (m *Matcher) Empty() bool { return m == nil || len(m.terms) == 0 }
+
+func (x *Index) matcher(ctx context.Context, service, text string) (*Matcher, error) {
+	an, err := x.Analyzer(ctx, service)
+	if err != nil {
+		return nil, err
+	}
+	return NewMatcher(an, text), nil
+}
+
+// NewMatcher analyses a query: at most MaxQueryBytes of it and
+// MaxQueryTerms distinct words. Operators, quotes and wildcards are not
+// words, so they are dropped by the tokenizer: a query is a list of words
+// that must all be there.
+func NewMatcher(an *Analyzer, text string) *Matcher {
+	if len(text) > MaxQueryBytes {
+		text = text[:MaxQueryBytes] // ToValidUTF8 in Tokens mends a cut rune
+	}
+	m := &Matcher{an: an, terms: map[string]string{}, latin: map[string]bool{}}
+	for _, t := range an.Tokens(text) {
+		if _, dup := m.terms[t.Term]; dup {
+			continue
+		}
+		if len(m.terms) == MaxQueryTerms {
+			break
+		}
+		m.terms[t.Term] = ""
+		if an.cyrillic && IsLatin(t.Word) {
+			k := LatinKey(t.Word)
+			m.terms[t.Term] = k
+			m.latin[k] = true
+		}
+	}
+	return m
+}
+
+func (m *Matcher) query() query.Query {
+	var and []query.Query
+	for t, lat := range m.terms {
+		var or []query.Query
+		tq := func(field, term string, boost float64) {
+			q := bleve.NewTermQuery(term)
+			q.SetField(field)
+			q.SetBoost(boost)
+			or = append(or, q)
+		}
+		tq(fHead, t, 3)
+		tq(fBody, t, 1)
+		if lat != "" {
+			tq(fHeadLat, lat, 3)
+			tq(fBodyLat, lat, 1)
+		}
+		and = append(and, bleve.NewDisjunctionQuery(or...))
+	}
+	return bleve.NewConjunctionQuery(and...)
+}
+
+// Marks splits text into runs, the words the query matched marked.
+func (m *Matcher) Marks(text string) []Run {
+	if m == nil {
+		return []Run{{Text: text}}
+	}
+	var out []Run
+	last := 0
+	for _, t := range m.an.Tokens(text) {
+		_, hit := m.terms[t.Term]
+		hit = hit || t.Latin != "" && m.latin[t.Latin] || t.LatinStem != "" && m.latin[t.LatinStem]
+		if !hit {
+			continue
+		}
+		if t.Start > last {
+			out = append(out, Run{Text: text[last:t.Start]})
+		}
+		out = append(out, Run{Text: text[t.Start:t.End], Mark: true})
+		last = t.End
+	}
+	if last < len(text) {
+		out = append(out, Run{Text: text[last:]})
+	}
+	return out
+}
+
+// Run is a piece of text, marked or not.
+type Run struct {
+	Text string
+	Mark bool
+}
+
+// Search runs a query. A query without words lists the matching articles
+// newest first (the newsroom's filters alone); a reader's query without
+// words finds nothing.
+func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
+	if q.Limit <= 0 {
+		q.Limit = 10
+	}
+	q.Limit = min(q.Limit, MaxLimit)
+	if q.Offset < 0 {
+		q.Offset = 0
+	}
+	res := &Results{Terms: map[string]*Matcher{}}
+	if q.Offset > MaxOffset {
+		return res, nil
+	}
+	services := q.Services
+	if len(services) == 0 {
+		all, err := x.Services(ctx)
+		if err != nil {
+			return nil, err
+		}
+		services = all
+	}
+	var perService []query.Query
+	words := false
+	for _, s := range services {
+		m, err := x.matcher(ctx, s, q.Text)
+		if err != nil {
+			return nil, err
+		}
+		res.Terms[s] = m
+		svc := bleve.NewTermQuery(s)
+		svc.SetField(fService)
+		if m.Empty() {
+			perService = append(perService, svc)
+			continue
+		}
+		words = true
+		perService = append(perService, bleve.NewConjunctionQuery(svc, m.query()))
+	}
+	if !words && strings.TrimSpace(q.Text) != "" {
+		// Words were asked for and none survived analysis (only
+		// punctuation, operators or stop words): nothing is found.
+		return res, nil
+	}
+	var must []query.Query
+	if words {
+		// Services whose analysis left no word drop out.
+		var keep []query.Query
+		for i, s := range services {
+			if !res.Terms[s].Empty() {
+				keep = append(keep, perService[i])
+			}
+		}
+		perService = keep
+	}
+	must = append(must, bleve.NewDisjunctionQuery(perService...))
+	kw := func(field, v string) {
+		if v != "" {
+			t := bleve.NewTermQuery(v)
+			t.SetField(field)
+			must = append(must, t)
+		}
+	}
+	kw(fStatus, string(q.Status))
+	kw(fSection, q.Section)
+	kw(fAuthor, strings.ToLower(strings.TrimSpace(q.Author)))
+	if !q.From.IsZero() || !q.To.IsZero() {
+		d := bleve.NewDateRangeQuery(q.From, q.To)
+		d.SetField(fDate)
+		must = append(must, d)
+	}
+	r := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Limit, q.Offset, false)
+	r.Fields = []string{fService, fStatus, fHeadline, fSummary, fSlug, fDate}
+	if words {
+		r.SortBy([]string{"-_score", "-" + fDate})
+	} else {
+		r.SortBy([]string{"-" + fDate, "-_id"})
+	}
+	sr, err := x.idx.SearchInContext(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	res.Total = sr.Total
+	for _, h := range sr.Hits {
+		id, _ := strconv.ParseInt(h.ID, 10, 64)
+		hit := Hit{ID: id, Score: h.Score}
+		hit.Service, _ = h.Fields[fService].(string)
+		hit.Status, _ = h.Fields[fStatus].(string)
+		hit.Headline, _ = h.Fields[fHeadline].(string)
+		hit.Summary, _ = h.Fields[fSummary].(string)
+		hit.Slug, _ = h.Fields[fSlug].(string)
+		if d, ok := h.Fields[fDate].(string); ok {
+			hit.Date, _ = time.Parse(time.RFC3339, d)
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	return res, nil
+}

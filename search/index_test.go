@@ -1,0 +1,188 @@
+package search_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/changelog"
+	"github.com/kolokol/kolokol/search"
+	"github.com/kolokol/kolokol/store/sqlite"
+)
+
+// fixture is a store with services, an index and its follower.
+type fixture struct {
+	store *sqlite.Store
+	ix    *search.Index
+	f     *changelog.Follower
+}
+
+var services = []*kolokol.Service{
+	{Code: "en", Tag: "en", Script: "Latn", Direction: kolokol.LTR, Name: "English", TimeZone: "Europe/London"},
+	{Code: "ru", Tag: "ru", Script: "Cyrl", Direction: kolokol.LTR, Name: "Русский", TimeZone: "Europe/Moscow"},
+	{Code: "uk", Tag: "uk", Script: "Cyrl", Direction: kolokol.LTR, Name: "Українська", TimeZone: "Europe/Kyiv"},
+	{Code: "fa", Tag: "fa-IR", Script: "Arab", Direction: kolokol.RTL, Name: "فارسی", TimeZone: "Asia/Tehran"},
+	{Code: "ka", Tag: "ka", Script: "Geor", Direction: kolokol.LTR, Name: "ქართული", TimeZone: "Asia/Tbilisi"},
+	{Code: "sr", Tag: "sr-Latn", Script: "Latn", Direction: kolokol.LTR, Name: "Srpski", TimeZone: "Europe/Belgrade"},
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := sqlite.Open(ctx, filepath.Join(dir, "kolokol.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for _, sv := range services {
+		c := *sv
+		if err := s.CreateService(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err := search.Open(filepath.Join(dir, "search"), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	f := changelog.New(s, ix.CursorName(), changelog.Consumer{Apply: ix.Apply, Rebuild: ix.Rebuild}, nil)
+	if err := f.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{store: s, ix: ix, f: f}
+}
+
+func (x *fixture) publish(t testing.TB, service, headline, summary, body string) *kolokol.Article {
+	t.Helper()
+	a := &kolokol.Article{Service: service, Headline: headline, Summary: summary, Body: body,
+		Status: kolokol.StatusPublished, PublishedAt: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC), CreatedBy: "desk@example.org"}
+	a.Normalize()
+	if err := x.store.CreateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func (x *fixture) catchUp(t testing.TB) {
+	t.Helper()
+	if _, err := x.f.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (x *fixture) find(t testing.TB, service, q string) []int64 {
+	t.Helper()
+	var ss []string
+	if service != "" {
+		ss = []string{service}
+	}
+	r, err := x.ix.Search(context.Background(), search.Query{Text: q, Services: ss, Status: kolokol.StatusPublished})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, h := range r.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
+}
+
+func TestFollowChanges(t *testing.T) {
+	x := newFixture(t)
+	a := x.publish(t, "ru", "Навальный вышел на свободу", "Оппозиционер", "Текст")
+	x.publish(t, "ru", "Погода в Москве", "Снег", "Холодно")
+	x.catchUp(t)
+	if got := x.find(t, "ru", "навального"); len(got) != 1 || got[0] != a.ID {
+		t.Fatalf("a published story is found: %v", got)
+	}
+	if got := x.find(t, "ru", "Navalny"); len(got) != 1 || got[0] != a.ID {
+		t.Fatalf("a Latin spelling finds the Cyrillic: %v", got)
+	}
+	if got := x.find(t, "", "Navalny"); len(got) != 1 {
+		t.Fatalf("a search of every service finds it: %v", got)
+	}
+	// An edit: the old words are gone, the new ones found.
+	a.Headline, a.EditedBy = "Суд в Москве", "desk@example.org"
+	if err := x.store.UpdateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	x.catchUp(t)
+	if got := x.find(t, "ru", "суд"); len(got) != 1 || got[0] != a.ID {
+		t.Fatalf("the edit is found: %v", got)
+	}
+	if got := x.find(t, "ru", "навальный"); len(got) != 0 {
+		t.Fatalf("the old headline is not: %v", got)
+	}
+	// Unpublished: gone from readers' search, still in the newsroom's.
+	a.Status = kolokol.StatusUnpublished
+	if err := x.store.UpdateArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	x.catchUp(t)
+	if got := x.find(t, "ru", "суд"); len(got) != 0 {
+		t.Fatalf("an unpublished story is not found: %v", got)
+	}
+	r, err := x.ix.Search(context.Background(), search.Query{Text: "суд", Services: []string{"ru"}, Status: kolokol.StatusUnpublished})
+	if err != nil || len(r.Hits) != 1 {
+		t.Fatalf("the newsroom finds it: %v %v", r, err)
+	}
+}
+
+func TestRebuildAndReopen(t *testing.T) {
+	x := newFixture(t)
+	x.publish(t, "en", "Elections in Georgia", "Votes counted", "")
+	// Rebuild from the store, without the follower.
+	if err := x.ix.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := x.find(t, "en", "election"); len(got) != 1 {
+		t.Fatalf("rebuilt: %v", got)
+	}
+}
+
+// TestBadInput: whatever a reader types, a search answers, with results or
+// none, never an error.
+func TestBadInput(t *testing.T) {
+	x := newFixture(t)
+	x.publish(t, "en", "Budget passes parliament", "A vote", "")
+	x.catchUp(t)
+	huge := make([]byte, 100000)
+	for i := range huge {
+		huge[i] = 'a' + byte(i%26)
+		if i%7 == 0 {
+			huge[i] = ' '
+		}
+	}
+	for _, q := range []string{"", "   ", `"budget`, "budget*", "budg~2", "budget AND parliament", "budget OR", "+budget -vote",
+		"/bud.*/", "(((", "\xff\xfe", "\"\"\"", "field:budget", string(huge), "the of and"} {
+		r, err := x.ix.Search(context.Background(), search.Query{Text: q, Status: kolokol.StatusPublished})
+		if err != nil {
+			t.Errorf("%.40q: %v", q, err)
+			continue
+		}
+		_ = r
+	}
+	if got := x.find(t, "en", `"budget" AND parliament*`); len(got) != 1 {
+		t.Errorf("operators are words' punctuation: %v", got)
+	}
+	r, err := x.ix.Search(context.Background(), search.Query{Text: "budget", Offset: 1 << 30})
+	if err != nil || len(r.Hits) != 0 {
+		t.Errorf("deep page: %v %v", r, err)
+	}
+}
+
+func TestMarks(t *testing.T) {
+	m := search.NewMatcher(search.NewAnalyzer("ru"), "Navalny суда")
+	var marked []string
+	for _, r := range m.Marks("Суд над Навальным, суды") {
+		if r.Mark {
+			marked = append(marked, r.Text)
+		}
+	}
+	if len(marked) != 3 || marked[0] != "Суд" || marked[1] != "Навальным" || marked[2] != "суды" {
+		t.Errorf("marked %q", marked)
+	}
+}
