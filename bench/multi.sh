@@ -45,10 +45,11 @@ mkdir -p "$work/pgdata" "$work/sqlite"
 "$work/kolokol" demo generate --data "$work/sqlite" --stories "$stories" --seed 1 --now 2026-11-30T12:00:00Z >/dev/null
 
 # paths.lua: a random article of those the front pages link to.
-paths() { # base url
-	for svc in $(curl -fs "$1/" | grep -o 'href="/[a-z-]*/"' | cut -d'"' -f2 | sort -u); do
-		curl -fs "$1$svc" | grep -o 'href="/[a-z-]*/a/[^"]*"' | cut -d'"' -f2
+paths() { # base url: pages link relatively (a mirror serves them under any prefix)
+	for svc in $(curl -fs "$1/" | grep -o 'href="[a-z-]*/"' | cut -d'"' -f2 | sort -u); do
+		curl -fs "$1/$svc" | grep -o 'href="a/[^"]*"' | cut -d'"' -f2 | sed "s#^#/$svc#"
 	done | sort -u >"$work/paths"
+	[[ -s $work/paths ]] || { echo "no article links found on $1" >&2; exit 1; }
 	{
 		echo 'local paths = {}'
 		while read -r p; do echo "paths[#paths+1] = \"$p\""; done <"$work/paths"
