@@ -1266,6 +1266,17 @@ async function checkHeldSave(browser, axeSource, bin, pages) {
 
 // ---------------------------------------------------------------- Nu checker
 
+// headlineWord is the longest word of the first headline on a list page:
+// something a search of that service finds.
+async function headlineWord(url) {
+  if (!url) return null;
+  const html = await (await fetch(url)).text();
+  const m = html.match(/<h2><a [^>]*>([^<]+)<\/a><\/h2>/);
+  if (!m) return null;
+  const words = m[1].split(/[^\p{L}\p{M}]+/u).filter(Boolean).sort((a, b) => b.length - a.length);
+  return words[0] || null;
+}
+
 function runVnu(pages) {
   const jar = path.join(path.dirname(require.resolve('vnu-jar/package.json')), 'build', 'dist', 'vnu.jar');
   const files = pages.filter((p) => p.htmlFile).map((p) => p.htmlFile);
@@ -1449,6 +1460,16 @@ async function main() {
     add(`${svc}-lite`, `${base}/${svc}/lite/`, svc);
     if (r.leadImage) add(`${svc}-lite-article`, r.leadImage.replace(`/${svc}/a/`, `/${svc}/lite/a/`), svc, { article: true });
     add(`${svc}-404`, `${base}/${svc}/no-such-page/`, svc, { expectStatus: 404 });
+    // search: results (a word of a headline on the home page, so marked), none, and
+    // the site-wide search (checked once, with the first service's word)
+    const word = await headlineWord(r.home);
+    if (word) {
+      add(`${svc}-search`, `${base}/${svc}/search?q=${encodeURIComponent(word)}`, svc);
+      if (svc === services[0]) add('search', `${base}/search?q=${encodeURIComponent(word)}`, null);
+    } else {
+      crawlProblems.push({ rule: 'crawl', element: 'search', url: r.home || base, detail: 'no headline word to search for' });
+    }
+    add(`${svc}-search-none`, `${base}/${svc}/search?q=zzqxj`, svc);
     add(`${svc}-safety`, `${base}/${svc}/safety/`, svc);
     add(`${svc}-mirrors`, `${base}/${svc}/mirrors/`, svc);
   }

@@ -94,6 +94,8 @@ func ReaderRoute(path string) string {
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
+	case path == "/search":
+		return "/search"
 	case len(parts) == 1:
 		return "/{service}/"
 	case parts[1] == "a" && len(parts) == 3:
@@ -106,6 +108,8 @@ func ReaderRoute(path string) string {
 		return "/{service}/lite/"
 	case parts[1] == "lite" && len(parts) == 4 && parts[2] == "a":
 		return "/{service}/lite/a/{id}/"
+	case parts[1] == "search" && len(parts) == 2:
+		return "/{service}/search"
 	case parts[1] == "safety" && len(parts) == 2:
 		return "/{service}/safety/"
 	}

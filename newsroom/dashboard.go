@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -17,6 +18,41 @@ const submitted = "submitted"
 
 // dashboard lists a service's stories, filtered by status, section, author
 // and headline, with the service's breaking-news banner at hand.
+// search is the dashboard's list when it has words or dates: the index
+// finds the ids, the store (through the desk, which checks the user may
+// see the service) the stories, filtered again by what the index does
+// not hold (who wrote it, whether a draft was handed in).
+func (n *Newsroom) search(ctx context.Context, u *kolokol.User, f kolokol.ArticleFilter, q StorySearch) ([]*kolokol.Article, error) {
+	ids, err := n.opts.Search(ctx, q)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	f.Query, f.IDs, f.Limit = "", ids, len(ids)
+	found, err := n.desk.Articles(ctx, u.Actor(), f)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*kolokol.Article, len(found))
+	for _, a := range found {
+		byID[a.ID] = a
+	}
+	list := make([]*kolokol.Article, 0, min(len(found), dashboardPage+1))
+	for _, id := range ids {
+		if a := byID[id]; a != nil && len(list) <= dashboardPage {
+			list = append(list, a)
+		}
+	}
+	return list, nil
+}
+
+// parseDay reads a date input's value; "" is the zero time.
+func parseDay(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.DateOnly, s)
+}
+
 func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	ctx := r.Context()
 	d := pageData{Title: "Stories", User: u, Statuses: []string{string(kolokol.StatusDraft), submitted,
@@ -56,7 +92,22 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, u *kolokol.
 			d.Section, f.Section = s.Slug, s.Slug
 		}
 	}
-	list, err := n.desk.Articles(ctx, u.Actor(), f)
+	from, errFrom := parseDay(q.Get("from"))
+	to, errTo := parseDay(q.Get("to"))
+	if errFrom == nil && !from.IsZero() {
+		d.From = q.Get("from")
+	}
+	if errTo == nil && !to.IsZero() {
+		d.To = q.Get("to")
+		to = to.AddDate(0, 0, 1) // the whole last day
+	}
+	var list []*kolokol.Article
+	if n.opts.Search != nil && (d.Query != "" || d.From != "" || d.To != "") {
+		list, err = n.search(ctx, u, f, StorySearch{Service: d.Service, Status: string(f.Status), Section: f.Section,
+			Text: d.Query, From: from, To: to, Limit: kolokol.MaxArticleLimit})
+	} else {
+		list, err = n.desk.Articles(ctx, u.Actor(), f)
+	}
 	if err != nil {
 		n.fail(w, r, u, err)
 		return

@@ -53,6 +53,20 @@ type Options struct {
 	// share its key (desk.SourceKey) so that a source is one count on
 	// all. Nil: a key of this process's own.
 	Sources *auth.Sources
+	// Search finds stories by their words and a date range (the search
+	// index); nil: the dashboard matches headlines in the store.
+	Search func(ctx context.Context, q StorySearch) ([]int64, error)
+}
+
+// StorySearch is a search of the dashboard: words in any story of a
+// service (drafts, stories handed in, scheduled, live, withdrawn), with
+// its filters. The ids come best match first, or newest first without
+// words.
+type StorySearch struct {
+	Service, Status, Section string
+	Text                     string
+	From, To                 time.Time // To is exclusive; zero: unbounded
+	Limit                    int
 }
 
 // Newsroom serves /newsroom/.
@@ -266,6 +280,7 @@ type pageData struct {
 	Section  string
 	Author   string
 	Query    string
+	From, To string // the date range, as the form gives it (YYYY-MM-DD)
 	Breaking *kolokol.Breaking
 	Articles []articleRow
 	More     bool

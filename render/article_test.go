@@ -357,8 +357,17 @@ func checkInert(t *testing.T, doc *html.Node) {
 			if typ, _ := attr(n, "type"); typ != "application/ld+json" {
 				t.Errorf("script of type %q", typ)
 			}
-		case "iframe", "object", "embed", "style", "base", "form", "svg", "math":
+		case "iframe", "object", "embed", "style", "base", "svg", "math":
 			t.Errorf("<%s> in page", n.Data)
+		case "form":
+			// The one form is the search box: a GET to the site's own
+			// search, which posts nothing and sets nothing.
+			role, _ := attr(n, "role")
+			method, _ := attr(n, "method")
+			action, _ := attr(n, "action")
+			if role != "search" || method != "get" || !strings.HasSuffix(action, "search") || strings.Contains(action, ":") {
+				t.Errorf("<form role=%q method=%q action=%q> in page", role, method, action)
+			}
 		}
 		for _, a := range n.Attr {
 			k := strings.ToLower(a.Key)

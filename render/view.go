@@ -57,12 +57,20 @@ type view struct {
 	// by execute (see Builder.fragment).
 	NavHTML, LanguagesHTML template.HTML
 
+	// SearchHref is the search form's action: the service's search, or
+	// the site's. Query fills its field on a results page, where NoIndex
+	// keeps search engines away.
+	SearchHref string
+	Query      string
+	NoIndex    bool
+
 	// The main content, by Kind.
 	Article *articleView
 	List    *listView
 	Page    *safetyView
 	// MirrorList is the mirrors page's body.
 	MirrorList *mirrorsView
+	Search     *searchView
 	Services   []serviceLink
 	Home       string // notfound: link to the service home or the portal
 
@@ -250,15 +258,16 @@ type serviceLink struct {
 // escaped path, which every relative link starts from (or rootRelative).
 func (b *Builder) newView(from string, c *i18n.Catalog) *view {
 	return &view{
-		self:      from,
-		L:         c,
-		Lang:      "en",
-		Dir:       "ltr",
-		Style:     relPath(from, b.stylePath),
-		Icon:      relPath(from, "/favicon.svg"),
-		Portal:    relPath(from, "/"),
-		Brand:     b.opts.SiteName,
-		BrandHref: relPath(from, "/"),
+		self:       from,
+		L:          c,
+		Lang:       "en",
+		Dir:        "ltr",
+		Style:      relPath(from, b.stylePath),
+		Icon:       relPath(from, "/favicon.svg"),
+		Portal:     relPath(from, "/"),
+		Brand:      b.opts.SiteName,
+		BrandHref:  relPath(from, "/"),
+		SearchHref: relPath(from, SearchPath("")),
 	}
 }
 
@@ -287,6 +296,7 @@ func (b *Builder) serviceView(ctx context.Context, notices []*kolokol.Notice, fr
 		v.Dir = string(kolokol.LTR)
 	}
 	v.Brand, v.BrandHref = svc.BrandOr(b.opts.SiteName), relPath(from, homePath(svc.Code))
+	v.SearchHref = relPath(from, SearchPath(svc.Code))
 	v.Feeds = b.feedLinks(from, svc, homePath(svc.Code), v.Brand)
 	v.Language = &serviceLink{Name: svc.Name, Lang: svc.Tag, Dir: v.Dir, Href: "#languages"}
 	if err := b.logo(ctx, v, from, svc); err != nil {

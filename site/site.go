@@ -94,6 +94,8 @@ type Options struct {
 	// not pass on), while browsers still keep them 30 seconds: the CDN
 	// relies on purges (cdn.Purger) to drop a page that changed sooner.
 	CDNTTL time.Duration
+	// Search answers /search and /{service}/search; nil: no search.
+	Search Searcher
 }
 
 // Site is the reader site handler.
@@ -203,6 +205,12 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := r.URL.Path
+	if code, ok := searchPath(path); ok && s.opts.Search != nil && s.search(w, r, code) {
+		// Not through ServeMux: a /{service}/search pattern would
+		// overlap /media/{key}. A service that does not exist falls
+		// through to its 404 page.
+		return
+	}
 	if len(path) > maxPathBytes {
 		// Not even the 404 page: Onion-Location would repeat the path.
 		h := w.Header()

@@ -36,6 +36,7 @@ Usage:
   kolokol mirror list --data DIR
   kolokol backup --data DIR --out FILE
   kolokol restore --from FILE --data DIR [--edition-floor N]
+  kolokol reindex --data DIR [--db URL|PATH]
   kolokol migrate --from sqlite:PATH|postgres://… --to postgres://…|sqlite:PATH
   kolokol version
 
@@ -44,10 +45,12 @@ KOLOKOL_ADDR, --base-url is KOLOKOL_BASE_URL, --log-level is KOLOKOL_LOG_LEVEL.
 
 The database is DIR/kolokol.db (SQLite) unless --db (KOLOKOL_DB) names
 another: postgres://USER@HOST/DB for PostgreSQL 15 or later, or a SQLite
-file's path. serve, token, user, demo generate, export, ingest and mirror
-take --db; media, keys and the export stay in --data. migrate moves a
-newsroom's database into a new, empty one, SQLite to PostgreSQL or back,
-and verifies every table; files in --data are not moved.
+file's path. serve, token, user, demo generate, export, ingest, mirror and
+reindex take --db; media, keys, the export and the search index stay in
+--data. reindex rebuilds DIR/search, the server's search index, from the
+database; stop the server first. migrate moves a newsroom's database into
+a new, empty one, SQLite to PostgreSQL or back, and verifies every table;
+files in --data are not moved.
 `
 
 func main() {
@@ -91,6 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return backupCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "restore":
 		return restoreCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "reindex":
+		return reindexCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "media-worker": // started by serve itself, never by hand

@@ -36,6 +36,7 @@ import (
 	"github.com/kolokol/kolokol/mirror"
 	"github.com/kolokol/kolokol/newsroom"
 	"github.com/kolokol/kolokol/render"
+	"github.com/kolokol/kolokol/search"
 	"github.com/kolokol/kolokol/sign"
 	"github.com/kolokol/kolokol/site"
 	_ "time/tzdata" // service time zones must work on hosts without zoneinfo
@@ -57,7 +58,11 @@ type App struct {
 	Mirrors *mirror.Publisher
 	// Purger purges a CDN's copies of the pages each change touches (nil
 	// without --cdn-purge); serve runs it.
-	Purger  *cdn.Purger
+	Purger *cdn.Purger
+	// Search is this server's search index, DATA/search: each server
+	// keeps its own, fed from the shared change log by a follower with a
+	// cursor of its own.
+	Search  *search.Index
 	Handler http.Handler
 	// Metrics serves the Prometheus counters, for the admin listener.
 	Metrics http.Handler
@@ -172,8 +177,15 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 			return nil, fmt.Errorf("--session-idle: %w", err)
 		}
 	}
+	index, err := search.Open(search.Dir(data), store, logger)
+	if err != nil {
+		images.Close()
+		store.Close()
+		return nil, err
+	}
 	s := site.New(builder, blobs, logger, nil, site.Options{Geo: resolver, Notices: store.FindNotices, Onion: cfg.Onion,
-		HSTS: strings.HasPrefix(baseURL, "https://"), Setting: store.FindSetting, CDNTTL: cfg.CDNTTL})
+		HSTS: strings.HasPrefix(baseURL, "https://"), Setting: store.FindSetting, CDNTTL: cfg.CDNTTL,
+		Search: readerSearch(index)})
 	// The page cache follows the change log from its end (it starts
 	// empty), caught up by the desk after every operation and by polling
 	// for what other processes write.
@@ -193,8 +205,10 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		purger = cdn.NewPurger(store, cfg.CDNPurge, render.Deps, logger)
 		followers = append(followers, changelog.New(store, "", purger.Consumer(), logger))
 	}
+	followers = append(followers, changelog.New(store, index.CursorName(), changelog.Consumer{Apply: index.Apply, Rebuild: index.Rebuild}, logger))
 	hub := changelog.NewHub(logger, followers...)
 	if err := hub.Start(ctx); err != nil {
+		index.Close()
 		images.Close()
 		store.Close()
 		return nil, fmt.Errorf("change log: %w", err)
@@ -218,8 +232,9 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	sources.SetKey(key)
 	nr, err := newsroom.New(store, d, logger, newsroom.Options{Secure: strings.HasPrefix(baseURL, "https://"),
 		StylePath: builder.StylePath(), Preview: builder.Preview, Reader: s.Handler(), Origin: baseURL,
-		ClientAddr: resolver.ClientAddr, Sources: sources})
+		ClientAddr: resolver.ClientAddr, Sources: sources, Search: newsroomSearch(index)})
 	if err != nil {
+		index.Close()
 		images.Close()
 		store.Close()
 		return nil, fmt.Errorf("newsroom: %w", err)
@@ -230,7 +245,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		access = logger.With("log", "access")
 	}
 	m := metrics.New(access)
-	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver, sources: sources,
+	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Search: index, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver, sources: sources,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
 
@@ -260,6 +275,10 @@ func (a *App) RunSourceKey(ctx context.Context, logger *slog.Logger) {
 func (a *App) Close() error {
 	a.images.Close()
 	a.geo.Close()
+	if err := a.Search.Close(); err != nil {
+		a.Store.Close()
+		return fmt.Errorf("close the search index: %w", err)
+	}
 	return a.Store.Close()
 }
 
