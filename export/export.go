@@ -133,6 +133,7 @@ func New(st Store, blobs kolokol.BlobStore, opts Options) (*Exporter, error) {
 	if opts.Render.BaseURL == "" {
 		return nil, errors.New("export: the site's public origin (base URL) is required: the manifest is signed for it")
 	}
+	opts.Render.Static = true
 	for _, c := range opts.Services {
 		if !kolokol.ValidServiceCode(c) {
 			return nil, fmt.Errorf("export: %q is not a service code", c)

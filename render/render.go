@@ -62,6 +62,9 @@ type Options struct {
 	// neither, feeds and ninjs carry root-relative links and there are no
 	// sitemaps.
 	FeedBase string
+	// Static renders pages for a static mirror: no server stands behind
+	// them, so they carry no search form (its action would lead nowhere).
+	Static bool
 }
 
 // Page is a rendered response.

@@ -58,7 +58,7 @@ type view struct {
 	NavHTML, LanguagesHTML template.HTML
 
 	// SearchHref is the search form's action: the service's search, or
-	// the site's. Query fills its field on a results page, where NoIndex
+	// the site's; "" on a static mirror, which has no search. Query fills its field on a results page, where NoIndex
 	// keeps search engines away.
 	SearchHref string
 	Query      string
@@ -257,18 +257,21 @@ type serviceLink struct {
 // newView fills what every page of the site has. from is the page's own
 // escaped path, which every relative link starts from (or rootRelative).
 func (b *Builder) newView(from string, c *i18n.Catalog) *view {
-	return &view{
-		self:       from,
-		L:          c,
-		Lang:       "en",
-		Dir:        "ltr",
-		Style:      relPath(from, b.stylePath),
-		Icon:       relPath(from, "/favicon.svg"),
-		Portal:     relPath(from, "/"),
-		Brand:      b.opts.SiteName,
-		BrandHref:  relPath(from, "/"),
-		SearchHref: relPath(from, SearchPath("")),
+	v := &view{
+		self:      from,
+		L:         c,
+		Lang:      "en",
+		Dir:       "ltr",
+		Style:     relPath(from, b.stylePath),
+		Icon:      relPath(from, "/favicon.svg"),
+		Portal:    relPath(from, "/"),
+		Brand:     b.opts.SiteName,
+		BrandHref: relPath(from, "/"),
 	}
+	if !b.opts.Static {
+		v.SearchHref = relPath(from, SearchPath(""))
+	}
+	return v
 }
 
 // serviceView fills what every page of a service has. section is the path
@@ -296,7 +299,9 @@ func (b *Builder) serviceView(ctx context.Context, notices []*kolokol.Notice, fr
 		v.Dir = string(kolokol.LTR)
 	}
 	v.Brand, v.BrandHref = svc.BrandOr(b.opts.SiteName), relPath(from, homePath(svc.Code))
-	v.SearchHref = relPath(from, SearchPath(svc.Code))
+	if !b.opts.Static {
+		v.SearchHref = relPath(from, SearchPath(svc.Code))
+	}
 	v.Feeds = b.feedLinks(from, svc, homePath(svc.Code), v.Brand)
 	v.Language = &serviceLink{Name: svc.Name, Lang: svc.Tag, Dir: v.Dir, Href: "#languages"}
 	if err := b.logo(ctx, v, from, svc); err != nil {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -47,8 +48,8 @@ type Token struct {
 	Start, End int
 }
 
-// Analyzer analyses the texts of one service language. It holds no
-// mutable state and is safe for concurrent use.
+// Analyzer analyses the texts of one service language. It is safe for
+// concurrent use.
 type Analyzer struct {
 	lang     string
 	stem     func(string) string
@@ -57,7 +58,25 @@ type Analyzer struct {
 	serbian  bool // Cyrillic and Latin to one ASCII-folded Latin form
 	cyrillic bool // also index Latin keys of Cyrillic words
 	translit map[rune]string
+
+	// words remembers the analysis of words as written: a language's
+	// texts repeat a few thousand words, and normalising, stemming (the
+	// Croatian stemmer is a cascade of regular expressions) and keying
+	// each occurrence anew was most of the cost of indexing.
+	mu    sync.RWMutex
+	words map[string]wordForms
 }
+
+// wordForms is what a word as written analyses to.
+type wordForms struct {
+	term, word, latin, latinStem string
+	drop                         bool // empty or a stop word
+}
+
+// maxCachedWords bounds an analyzer's memory of words; when it is full it
+// starts again, so a flood of distinct words (a hostile text, a rebuild
+// of a big archive) costs analysis time, never unbounded memory.
+const maxCachedWords = 1 << 15
 
 // Stemmed reports the service languages with a maintained stemmer
 // (Snowball); the others get normalisation (and stop words where a list
@@ -149,53 +168,90 @@ func (a *Analyzer) Lang() string { return a.lang }
 
 // Tokens splits text into words and analyses each. Stop words are left out.
 func (a *Analyzer) Tokens(text string) []Token {
+	var out []Token
+	a.each(text, func(t Token) { out = append(out, t) })
+	return out
+}
+
+// each calls fn with every token of text, in order: indexing a long body
+// needs its terms, not a slice of them.
+func (a *Analyzer) each(text string, fn func(Token)) {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, " ")
 	}
-	fold := cases.Fold() // a Caser keeps state: one per call
-	var out []Token
+	// A Caser keeps state: one per call, made when a word is not known.
+	var fold cases.Caser
+	folding := false
 	for start := 0; start < len(text); {
 		s, e := nextWord(text, start)
 		if s < 0 {
 			break
 		}
 		start = e
-		w := a.normalize(text[s:e], fold)
-		if w == "" || a.stop[w] {
+		raw := text[s:e]
+		a.mu.RLock()
+		f, ok := a.words[raw]
+		a.mu.RUnlock()
+		if !ok {
+			if !folding {
+				fold, folding = cases.Fold(), true
+			}
+			f = a.analyse(raw, fold)
+			a.mu.Lock()
+			if len(a.words) >= maxCachedWords || a.words == nil {
+				a.words = make(map[string]wordForms, 1024)
+			}
+			a.words[strings.Clone(raw)] = f
+			a.mu.Unlock()
+		}
+		if f.drop {
 			continue
 		}
-		t := Token{Term: w, Word: w, Start: s, End: e}
-		if a.stem != nil {
-			if st := a.stem(w); st != "" {
-				t.Term = st
-			}
-		}
-		if a.serbian {
-			// Stemmed with its diacritics, then folded to ASCII, so
-			// that Đoković, Djokovic and Ђоковић meet.
-			t.Word, t.Term = asciiFold(t.Word), asciiFold(t.Term)
-		}
-		if strings.ContainsRune(text[s:e], '\u200c') {
+		t := Token{Term: f.term, Word: f.word, Latin: f.latin, LatinStem: f.latinStem, Start: s, End: e}
+		if strings.ContainsRune(raw, '\u200c') {
 			// A Persian ZWNJ joins a word's parts (مدرسه‌ای, می‌خواهم):
 			// the joined word is the term, and each part is indexed
 			// too, so a query for the stem alone finds it.
-			for _, part := range strings.Split(text[s:e], "\u200c") {
+			if !folding {
+				fold, folding = cases.Fold(), true
+			}
+			w := a.normalize(raw, fold)
+			for _, part := range strings.Split(raw, "\u200c") {
 				if p := a.normalize(part, fold); p != "" && p != w && !a.stop[p] {
 					t.Parts = append(t.Parts, p)
 				}
 			}
 		}
-		if a.cyrillic && hasCyrillic(w) {
-			t.Latin = LatinKey(a.transliterate(w))
-			if t.Term != w {
-				if k := LatinKey(a.transliterate(t.Term)); k != t.Latin {
-					t.LatinStem = k
-				}
+		fn(t)
+	}
+}
+
+// analyse is the analysis of one word as written.
+func (a *Analyzer) analyse(raw string, fold cases.Caser) wordForms {
+	w := a.normalize(raw, fold)
+	if w == "" || a.stop[w] {
+		return wordForms{drop: true}
+	}
+	f := wordForms{term: w, word: w}
+	if a.stem != nil {
+		if st := a.stem(w); st != "" {
+			f.term = st
+		}
+	}
+	if a.serbian {
+		// Stemmed with its diacritics, then folded to ASCII, so that
+		// Đoković, Djokovic and Ђоковић meet.
+		f.word, f.term = asciiFold(f.word), asciiFold(f.term)
+	}
+	if a.cyrillic && hasCyrillic(w) {
+		f.latin = LatinKey(a.transliterate(w))
+		if f.term != w {
+			if k := LatinKey(a.transliterate(f.term)); k != f.latin {
+				f.latinStem = k
 			}
 		}
-		out = append(out, t)
 	}
-	return out
+	return f
 }
 
 // Terms is the Term of every token.

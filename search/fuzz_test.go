@@ -26,7 +26,9 @@ func FuzzQuery(f *testing.F) {
 				t.Fatalf("term %q", term)
 			}
 		}
-		_ = m.query()
+		if qs := m.queries(); len(qs) != len(m.terms) {
+			t.Fatalf("%d queries for %d terms", len(qs), len(m.terms))
+		}
 		if !utf8.ValidString(q) {
 			return
 		}

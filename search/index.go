@@ -4,6 +4,7 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -12,17 +13,21 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 	"golang.org/x/text/language"
 
 	"github.com/kolokol/kolokol"
@@ -44,6 +49,7 @@ const (
 	fHeadLat  = "hl" // Latin keys of Cyrillic headline words
 	fBodyLat  = "bl" // Latin keys of Cyrillic words of the rest
 	fService  = "service"
+	fScope    = "scope" // service and status, "ru published": one short list to walk
 	fStatus   = "status"
 	fSection  = "section"
 	fAuthor   = "author"
@@ -55,6 +61,9 @@ const (
 
 // Index is one server's search index.
 type Index struct {
+	dir string
+	// swap guards idx: a rebuild puts a new index in its place.
+	swap sync.RWMutex
 	idx  bleve.Index
 	src  Source
 	lg   *slog.Logger
@@ -79,11 +88,21 @@ func Open(dir string, src Source, lg *slog.Logger) (*Index, error) {
 	path := filepath.Join(dir, "index")
 	idFile := filepath.Join(dir, "id")
 	var ix bleve.Index
+	// What a rebuild left half done is dropped.
+	for _, d := range []string{"index.new", "index.old"} {
+		if err := os.RemoveAll(filepath.Join(dir, d)); err != nil {
+			return nil, fmt.Errorf("clear the search index's %s: %w", d, err)
+		}
+	}
 	id, err := os.ReadFile(idFile)
 	if err == nil {
-		// A second process (kolokol reindex beside a running server)
-		// waits for the lock a while, then says so, rather than hang.
-		ix, err = bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+		if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
+			// A rebuild was cut between its two renames: start afresh.
+			id, err = nil, serr
+		}
+	}
+	if err == nil {
+		ix, err = bleve.OpenUsing(path, openConfig)
 		if err != nil {
 			return nil, fmt.Errorf("open the search index %s: %w", path, err)
 		}
@@ -117,9 +136,13 @@ func Open(dir string, src Source, lg *slog.Logger) (*Index, error) {
 			return nil, fmt.Errorf("write the search index's id: %w", err)
 		}
 	}
-	return &Index{idx: ix, src: src, lg: lg, name: "search-" + strings.TrimSpace(string(id)),
+	return &Index{dir: dir, idx: ix, src: src, lg: lg, name: "search-" + strings.TrimSpace(string(id)),
 		an: map[string]*Analyzer{}}, nil
 }
+
+// openConfig: a second process (kolokol reindex beside a running server)
+// waits for the index's lock a while, then says so, rather than hang.
+var openConfig = map[string]any{"bolt_timeout": "3s"}
 
 func newMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
@@ -135,16 +158,21 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.Store = false
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
+		// Doc values serve sorting and facets by a field; nothing sorts
+		// by words, and keeping every story's terms a second time was
+		// the larger part of indexing.
+		f.DocValues = false
 		doc.AddFieldMappingsAt(name, f)
 	}
 	for _, n := range []string{fHead, fBody, fHeadLat, fBodyLat} {
 		text(n)
 	}
-	for _, n := range []string{fService, fStatus, fSection, fAuthor} {
+	for _, n := range []string{fService, fStatus, fScope, fSection, fAuthor} {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
-		f.Store = n != fAuthor
+		f.Store = n != fAuthor && n != fScope
 		f.IncludeInAll = false
+		f.DocValues = false
 		doc.AddFieldMappingsAt(n, f)
 	}
 	for _, n := range []string{fHeadline, fSummary, fSlug} {
@@ -153,6 +181,7 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.Index = false
 		f.Store = true
 		f.IncludeInAll = false
+		f.DocValues = false
 		doc.AddFieldMappingsAt(n, f)
 	}
 	d := bleve.NewDateTimeFieldMapping()
@@ -167,7 +196,11 @@ func newMapping() (mapping.IndexMapping, error) {
 // Close closes the index. A second Close does nothing (an App closed twice,
 // as deferred and again, must not panic in bleve).
 func (x *Index) Close() error {
-	x.closeOnce.Do(func() { x.closeErr = x.idx.Close() })
+	x.closeOnce.Do(func() {
+		x.swap.Lock()
+		defer x.swap.Unlock()
+		x.closeErr = x.idx.Close()
+	})
 	return x.closeErr
 }
 
@@ -256,6 +289,8 @@ func (x *Index) Apply(ctx context.Context, changes []*kolokol.Change) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	x.swap.RLock()
+	defer x.swap.RUnlock()
 	b := x.idx.NewBatch()
 	for id := range ids {
 		a, err := x.src.FindArticleByID(ctx, id)
@@ -282,36 +317,93 @@ func (x *Index) add(ctx context.Context, b *bleve.Batch, a *kolokol.Article) err
 	if err != nil {
 		return err
 	}
-	doc := Document(an, a)
-	if err := b.Index(strconv.FormatInt(a.ID, 10), doc); err != nil {
+	if err := b.IndexAdvanced(Document(an, a)); err != nil {
 		return fmt.Errorf("search: index article %d: %w", a.ID, err)
 	}
 	return nil
 }
 
-// Document is the fields indexed for an article.
-func Document(an *Analyzer, a *kolokol.Article) map[string]any {
-	h, hl := joinTerms(an.Tokens(a.Headline))
+// Document is an article's document, built here rather than by bleve's
+// mapping from a map: the fields are exactly those the mapping declares
+// (newMapping, which queries read), with no "_all" field, and the text
+// fields carry terms our analysis made, which bleve only splits at spaces.
+func Document(an *Analyzer, a *kolokol.Article) *document.Document {
+	d := document.NewDocument(strconv.FormatInt(a.ID, 10))
+	terms := func(name, value string) {
+		if value != "" {
+			d.AddField(document.NewTextFieldCustom(name, nil, []byte(value), index.IndexField, spaces{}))
+		}
+	}
+	h, hl := joinTerms(an, a.Headline)
 	rest := a.Summary + "\n" + a.Dateline + "\n" + strings.Join(a.Tags, "\n") + "\n" + a.Body
-	bd, bl := joinTerms(an.Tokens(rest))
+	bd, bl := joinTerms(an, rest)
+	terms(fHead, h)
+	terms(fBody, bd)
+	terms(fHeadLat, hl)
+	terms(fBodyLat, bl)
+	keyword := func(name, value string, opts index.FieldIndexingOptions, pos []uint64) {
+		d.AddField(document.NewTextFieldCustom(name, pos, []byte(value), opts, nil))
+	}
+	keyword(fService, a.Service, index.IndexField|index.StoreField, nil)
+	keyword(fStatus, string(a.Status), index.IndexField|index.StoreField, nil)
+	keyword(fScope, scope(a.Service, string(a.Status)), index.IndexField, nil)
+	keyword(fSection, a.Section, index.IndexField|index.StoreField, nil)
+	keyword(fAuthor, strings.ToLower(a.CreatedBy), index.IndexField, []uint64{0})
+	for i, by := range a.Bylines {
+		keyword(fAuthor, strings.ToLower(by), index.IndexField, []uint64{uint64(i + 1)})
+	}
+	for name, v := range map[string]string{fHeadline: a.Headline, fSummary: a.Summary, fSlug: a.Slug} {
+		d.AddField(document.NewTextFieldWithIndexingOptions(name, nil, []byte(v), index.StoreField))
+	}
 	date := a.PublishedAt
 	if date.IsZero() {
 		date = a.UpdatedAt
 	}
-	authors := []string{strings.ToLower(a.CreatedBy)}
-	for _, by := range a.Bylines {
-		authors = append(authors, strings.ToLower(by))
+	// The layout is the one the mapping's date field reads and writes.
+	if f, err := document.NewDateTimeFieldWithIndexingOptions(fDate, nil, date.UTC(), time.RFC3339, index.IndexField|index.StoreField|index.DocValues); err == nil {
+		d.AddField(f)
 	}
-	return map[string]any{
-		fHead: h, fBody: bd, fHeadLat: hl, fBodyLat: bl,
-		fService: a.Service, fStatus: string(a.Status), fSection: a.Section, fAuthor: authors,
-		fDate: date.UTC(), fHeadline: a.Headline, fSummary: a.Summary, fSlug: a.Slug,
-	}
+	return d
 }
 
-func joinTerms(toks []Token) (terms, latin string) {
+// scope is the term of a service's stories of a status. A reader's search
+// is in one service's live stories: one term whose postings are those
+// stories, where the conjunction of a service and a status walked the
+// postings of every live story of every service.
+func scope(service, status string) string { return service + " " + status }
+
+// spaces is the analysis bleve applies to the text fields: the terms our
+// analysis joined with spaces, split again.
+type spaces struct{}
+
+func (spaces) Analyze(in []byte) analysis.TokenStream {
+	n := bytes.Count(in, []byte{' '}) + 1
+	toks := make([]analysis.Token, 0, n)
+	for start := 0; start < len(in); {
+		end := bytes.IndexByte(in[start:], ' ')
+		if end < 0 {
+			end = len(in)
+		} else {
+			end += start
+		}
+		if end > start {
+			toks = append(toks, analysis.Token{Term: in[start:end], Start: start, End: end, Position: len(toks) + 1, Type: analysis.AlphaNumeric})
+		}
+		start = end + 1
+	}
+	out := make(analysis.TokenStream, len(toks))
+	for i := range toks {
+		out[i] = &toks[i]
+	}
+	return out
+}
+
+// joinTerms is the terms of a text, and the Latin keys of its Cyrillic
+// words, each joined by spaces.
+func joinTerms(an *Analyzer, text string) (terms, latin string) {
 	var t, l strings.Builder
-	for _, k := range toks {
+	t.Grow(len(text))
+	an.each(text, func(k Token) {
 		t.WriteString(k.Term)
 		t.WriteByte(' ')
 		for _, p := range k.Parts {
@@ -326,73 +418,181 @@ func joinTerms(toks []Token) (terms, latin string) {
 			l.WriteString(k.LatinStem)
 			l.WriteByte(' ')
 		}
-	}
+	})
 	return t.String(), l.String()
 }
 
-// Rebuild indexes every article in the store anew and drops documents of
-// articles that are gone.
+// Rebuild indexes every article in the store into a new index beside the
+// one in use, then puts it in its place: searches go on meanwhile, and a
+// rebuild that fails or is killed leaves the old index as it was. Stories
+// are read from the store, analysed on every core and handed to bleve in
+// large batches.
 func (x *Index) Rebuild(ctx context.Context) error {
 	x.mu.Lock()
 	x.langs = nil
 	x.mu.Unlock()
-	seen := map[string]bool{}
-	var before int64
-	for {
-		as, err := x.src.FindArticles(ctx, kolokol.ArticleFilter{Before: before, Limit: kolokol.MaxArticleLimit})
-		if err != nil {
-			return fmt.Errorf("search: rebuild: %w", err)
-		}
-		if len(as) == 0 {
-			break
-		}
-		b := x.idx.NewBatch()
-		for _, a := range as {
-			if err := x.add(ctx, b, a); err != nil {
-				return err
-			}
-			seen[strconv.FormatInt(a.ID, 10)] = true
-			before = a.ID
-		}
-		if err := x.idx.Batch(b); err != nil {
-			return fmt.Errorf("search: rebuild: %w", err)
-		}
+	tmp := filepath.Join(x.dir, "index.new")
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("search: rebuild: clear %s: %w", tmp, err)
 	}
-	// Drop what the store no longer has.
-	var stale []string
-	const page = 10000
-	var after []string
-	for {
-		r := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
-		r.SortBy([]string{"_id"})
-		if after != nil {
-			r.SearchAfter = after
-		}
-		res, err := x.idx.SearchInContext(ctx, r)
-		if err != nil {
-			return fmt.Errorf("search: rebuild: list documents: %w", err)
-		}
-		for _, h := range res.Hits {
-			if !seen[h.ID] {
-				stale = append(stale, h.ID)
-			}
-		}
-		if len(res.Hits) < page {
-			break
-		}
-		after = []string{res.Hits[len(res.Hits)-1].ID}
+	m, err := newMapping()
+	if err != nil {
+		return err
 	}
-	if len(stale) > 0 {
-		b := x.idx.NewBatch()
-		for _, id := range stale {
-			b.Delete(id)
-		}
-		if err := x.idx.Batch(b); err != nil {
-			return fmt.Errorf("search: rebuild: drop %d: %w", len(stale), err)
-		}
+	fresh, err := bleve.New(tmp, m)
+	if err != nil {
+		return fmt.Errorf("search: rebuild: create %s: %w", tmp, err)
 	}
-	x.lg.Info("search index rebuilt", "articles", len(seen), "dropped", len(stale))
+	n, err := x.fill(ctx, fresh)
+	if cerr := fresh.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("search: rebuild: close the new index: %w", cerr)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := x.swapIn(tmp); err != nil {
+		return err
+	}
+	x.lg.Info("search index rebuilt", "articles", n)
 	return nil
+}
+
+// rebuildBatch is how many documents go to bleve at once in a rebuild:
+// fewer, larger segments to merge than the store's pages would make.
+const rebuildBatch = 2000
+
+// fill indexes every article of the store into ix: one goroutine reads
+// pages of the store, one per core analyses, and this one writes batches.
+func (x *Index) fill(ctx context.Context, ix bleve.Index) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []*kolokol.Article, 2)
+	docs := make(chan *document.Document, rebuildBatch)
+	errs := make(chan error, 1+runtime.GOMAXPROCS(0))
+	fail := func(err error) {
+		select {
+		case errs <- err:
+		default:
+		}
+		cancel()
+	}
+	go func() {
+		defer close(pages)
+		var before int64
+		for {
+			as, err := x.src.FindArticles(ctx, kolokol.ArticleFilter{Before: before, Limit: kolokol.MaxArticleLimit})
+			if err != nil {
+				fail(fmt.Errorf("search: rebuild: read stories before %d: %w", before, err))
+				return
+			}
+			if len(as) == 0 {
+				return
+			}
+			before = as[len(as)-1].ID
+			select {
+			case pages <- as:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for as := range pages {
+				for _, a := range as {
+					an, err := x.Analyzer(ctx, a.Service)
+					if err != nil {
+						fail(err)
+						return
+					}
+					select {
+					case docs <- Document(an, a):
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(docs) }()
+	n := 0
+	b := ix.NewBatch()
+	flush := func() error {
+		if b.Size() == 0 {
+			return nil
+		}
+		if err := ix.Batch(b); err != nil {
+			return fmt.Errorf("search: rebuild: index %d stories: %w", b.Size(), err)
+		}
+		b.Reset()
+		return nil
+	}
+	for d := range docs {
+		if err := b.IndexAdvanced(d); err != nil {
+			fail(fmt.Errorf("search: rebuild: index article %s: %w", d.ID(), err))
+			break
+		}
+		n++
+		if b.Size() >= rebuildBatch {
+			if err := flush(); err != nil {
+				fail(err)
+				break
+			}
+		}
+	}
+	for range docs {
+		// Drain after a failure so that the workers end.
+	}
+	select {
+	case err := <-errs:
+		return 0, err
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("search: rebuild: %w", err)
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// swapIn puts the index built in dir in the place of the one in use. The
+// old one is renamed away first, so that whatever moment a crash picks,
+// the directory holds a whole index or none (and none is rebuilt).
+func (x *Index) swapIn(dir string) error {
+	x.swap.Lock()
+	defer x.swap.Unlock()
+	path := filepath.Join(x.dir, "index")
+	old := filepath.Join(x.dir, "index.old")
+	if err := x.idx.Close(); err != nil {
+		return fmt.Errorf("search: rebuild: close the old index: %w", err)
+	}
+	reopen := func() error {
+		ix, err := bleve.OpenUsing(path, openConfig)
+		if err != nil {
+			return fmt.Errorf("search: rebuild: open %s: %w", path, err)
+		}
+		x.idx = ix
+		return nil
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return errors.Join(fmt.Errorf("search: rebuild: clear %s: %w", old, err), reopen())
+	}
+	if err := os.Rename(path, old); err != nil {
+		return errors.Join(fmt.Errorf("search: rebuild: move the old index away: %w", err), reopen())
+	}
+	if err := os.Rename(dir, path); err != nil {
+		return errors.Join(fmt.Errorf("search: rebuild: move the new index in: %w", err), os.Rename(old, path), reopen())
+	}
+	if err := os.RemoveAll(old); err != nil {
+		x.lg.Warn("search: rebuild: the old index stays on disk", "dir", old, "err", err)
+	}
+	return reopen()
 }
 
 // Reindex rebuilds the index from the store and moves its cursor to the
@@ -416,7 +616,11 @@ func (x *Index) Reindex(ctx context.Context, log kolokol.Changes) error {
 func Dir(data string) string { return filepath.Join(data, "search") }
 
 // Count is how many articles the index holds.
-func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
+func (x *Index) Count() (uint64, error) {
+	x.swap.RLock()
+	defer x.swap.RUnlock()
+	return x.idx.DocCount()
+}
 
 // Limits on what one query may cost: a query is cut to MaxQueryBytes and
 // MaxQueryTerms words, and no page starts past MaxOffset.
@@ -503,7 +707,11 @@ func NewMatcher(an *Analyzer, text string) *Matcher {
 	return m
 }
 
-func (m *Matcher) query() query.Query {
+// queries are the query's words, each one to be found.
+func (m *Matcher) queries() []query.Query {
+	if m.Empty() {
+		return nil
+	}
 	var and []query.Query
 	for t, lat := range m.terms {
 		var or []query.Query
@@ -521,7 +729,7 @@ func (m *Matcher) query() query.Query {
 		}
 		and = append(and, bleve.NewDisjunctionQuery(or...))
 	}
-	return bleve.NewConjunctionQuery(and...)
+	return and
 }
 
 // Marks splits text into runs, the words the query matched marked.
@@ -586,32 +794,36 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 			return nil, err
 		}
 		res.Terms[s] = m
-		svc := bleve.NewTermQuery(s)
-		svc.SetField(fService)
-		if m.Empty() {
-			perService = append(perService, svc)
-			continue
+		if !m.Empty() {
+			words = true
 		}
-		words = true
-		perService = append(perService, bleve.NewConjunctionQuery(svc, m.query()))
 	}
 	if !words && strings.TrimSpace(q.Text) != "" {
 		// Words were asked for and none survived analysis (only
 		// punctuation, operators or stop words): nothing is found.
 		return res, nil
 	}
-	var must []query.Query
-	if words {
-		// Services whose analysis left no word drop out.
-		var keep []query.Query
-		for i, s := range services {
-			if !res.Terms[s].Empty() {
-				keep = append(keep, perService[i])
-			}
+	for _, s := range services {
+		m := res.Terms[s]
+		if words && m.Empty() {
+			continue // a service whose analysis left no word drops out
 		}
-		perService = keep
+		var in *query.TermQuery
+		if q.Status != "" {
+			in = bleve.NewTermQuery(scope(s, string(q.Status)))
+			in.SetField(fScope)
+		} else {
+			in = bleve.NewTermQuery(s)
+			in.SetField(fService)
+		}
+		perService = append(perService, bleve.NewConjunctionQuery(append([]query.Query{in}, m.queries()...)...))
 	}
-	must = append(must, bleve.NewDisjunctionQuery(perService...))
+	var must []query.Query
+	if len(perService) == 1 {
+		must = append(must, perService[0])
+	} else {
+		must = append(must, bleve.NewDisjunctionQuery(perService...))
+	}
 	kw := func(field, v string) {
 		if v != "" {
 			t := bleve.NewTermQuery(v)
@@ -619,7 +831,6 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 			must = append(must, t)
 		}
 	}
-	kw(fStatus, string(q.Status))
 	kw(fSection, q.Section)
 	kw(fAuthor, strings.ToLower(strings.TrimSpace(q.Author)))
 	if !q.From.IsZero() || !q.To.IsZero() {
@@ -630,11 +841,16 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	r := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Limit, q.Offset, false)
 	r.Fields = []string{fService, fStatus, fHeadline, fSummary, fSlug, fDate}
 	if words {
-		r.SortBy([]string{"-_score", "-" + fDate})
+		// Best match first, and nothing else: a second key (the date)
+		// made bleve read the doc values of every story that matched,
+		// most of a query's time on a large archive.
+		r.SortBy([]string{"-_score"})
 	} else {
 		r.SortBy([]string{"-" + fDate, "-_id"})
 	}
+	x.swap.RLock()
 	sr, err := x.idx.SearchInContext(ctx, r)
+	x.swap.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

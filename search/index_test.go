@@ -2,7 +2,9 @@ package search_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -184,5 +186,145 @@ func TestMarks(t *testing.T) {
 	}
 	if len(marked) != 3 || marked[0] != "Суд" || marked[1] != "Навальным" || marked[2] != "суды" {
 		t.Errorf("marked %q", marked)
+	}
+}
+
+// TestFilters: the newsroom's filters, alone and with words, and what a
+// hit carries to be shown without the store.
+func TestFilters(t *testing.T) {
+	x := newFixture(t)
+	ctx := context.Background()
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i, sec := range []string{"world", "sport"} {
+		if err := x.store.CreateSection(ctx, &kolokol.Section{Service: "en", Slug: sec, Name: sec, Position: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk := func(headline, section, by string, status kolokol.Status, published time.Time) *kolokol.Article {
+		a := &kolokol.Article{Service: "en", Headline: headline, Summary: "A summary of " + headline, Body: "Body text.",
+			Section: section, Status: status, PublishedAt: published, CreatedBy: "desk@example.org", Bylines: []string{by}}
+		a.Normalize()
+		if err := x.store.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	old := mk("Floods in the north", "world", "Ana Reporter", kolokol.StatusPublished, day)
+	recent := mk("Floods reach the capital", "world", "Ben Writer", kolokol.StatusPublished, day.AddDate(0, 0, 3))
+	sport := mk("Cup final tonight", "sport", "Ana Reporter", kolokol.StatusPublished, day.AddDate(0, 0, 1))
+	draft := mk("Floods: what comes next", "world", "Ben Writer", kolokol.StatusDraft, time.Time{})
+	x.catchUp(t)
+	for _, c := range []struct {
+		name string
+		q    search.Query
+		want []int64
+	}{
+		{"words and status", search.Query{Text: "floods", Status: kolokol.StatusPublished}, []int64{old.ID, recent.ID}},
+		{"every status", search.Query{Text: "floods"}, nil}, // three: order by score, checked by length below
+		{"section alone, newest first", search.Query{Section: "world", Status: kolokol.StatusPublished}, []int64{recent.ID, old.ID}},
+		{"author, any case", search.Query{Author: "ana REPORTER"}, []int64{sport.ID, old.ID}},
+		{"author by account", search.Query{Author: "Desk@Example.org", Section: "sport"}, []int64{sport.ID}},
+		{"from, inclusive", search.Query{Text: "floods", Status: kolokol.StatusPublished, From: day.AddDate(0, 0, 1)}, []int64{recent.ID}},
+		{"to, exclusive", search.Query{Status: kolokol.StatusPublished, To: day.AddDate(0, 0, 1)}, []int64{old.ID}},
+		{"a draft", search.Query{Text: "comes next", Status: kolokol.StatusDraft}, []int64{draft.ID}},
+		{"nothing in that section", search.Query{Text: "cup", Section: "world"}, []int64{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.q.Services = []string{"en"}
+			r, err := x.ix.Search(ctx, c.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, h := range r.Hits {
+				got = append(got, h.ID)
+			}
+			if c.q.Text != "" {
+				slices.Sort(got) // best match first: the order is the scorer's
+			}
+			if c.want == nil {
+				if len(got) != 3 {
+					t.Fatalf("got %v, want the three flood stories", got)
+				}
+				return
+			}
+			if len(got) != len(c.want) || (len(got) > 0 && !slices.Equal(got, c.want)) {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+	r, err := x.ix.Search(ctx, search.Query{Text: "cup", Services: []string{"en"}})
+	if err != nil || len(r.Hits) != 1 {
+		t.Fatalf("cup: %v %v", r, err)
+	}
+	h := r.Hits[0]
+	if h.Headline != sport.Headline || h.Summary != sport.Summary || h.Slug != sport.Slug || h.Service != "en" ||
+		h.Status != string(kolokol.StatusPublished) || !h.Date.Equal(sport.PublishedAt) {
+		t.Fatalf("the hit carries what a result shows: %+v", h)
+	}
+}
+
+// TestRebuildCutShort: what a rebuild killed half way leaves is cleared
+// when the index is opened again; an index dir gone between the rebuild's
+// two renames is a new index (a new cursor, so its follower rebuilds it),
+// and an index that is whole keeps its id and its documents.
+func TestRebuildCutShort(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := sqlite.Open(ctx, filepath.Join(dir, "kolokol.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	en := *services[0]
+	if err := s.CreateService(ctx, &en); err != nil {
+		t.Fatal(err)
+	}
+	a := &kolokol.Article{Service: "en", Headline: "Elections in Georgia", Status: kolokol.StatusPublished,
+		PublishedAt: time.Now().UTC(), CreatedBy: "desk@example.org"}
+	a.Normalize()
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	sdir := filepath.Join(dir, "search")
+	ix, err := search.Open(sdir, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := ix.CursorName()
+	if err := ix.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	// A rebuild killed while filling its new index.
+	if err := os.MkdirAll(filepath.Join(sdir, "index.new", "store"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = search.Open(sdir, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := ix.Count(); n != 1 || ix.CursorName() != name {
+		t.Fatalf("a whole index reopens as it was: %d documents, cursor %s (was %s)", n, ix.CursorName(), name)
+	}
+	ix.Close()
+	if _, err := os.Stat(filepath.Join(sdir, "index.new")); !os.IsNotExist(err) {
+		t.Fatalf("the half-built index is left: %v", err)
+	}
+	// Killed between its renames: the old index moved away, the new one
+	// not yet in place.
+	if err := os.Rename(filepath.Join(sdir, "index"), filepath.Join(sdir, "index.old")); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = search.Open(sdir, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if n, _ := ix.Count(); n != 0 || ix.CursorName() == name {
+		t.Fatalf("an index without its directory starts afresh: %d documents, cursor %s", n, ix.CursorName())
+	}
+	if _, err := os.Stat(filepath.Join(sdir, "index.old")); !os.IsNotExist(err) {
+		t.Fatalf("the old index is left: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package site
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"net/http"
 	"strconv"
@@ -90,10 +92,36 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request, code string) bool 
 		return true
 	}
 	h["Content-Type"] = []string{p.ContentType}
-	h["Content-Length"] = []string{strconv.Itoa(len(p.Body))}
+	h["Vary"] = s.vary
+	body := p.Body
+	if len(body) > 512 && acceptsGzip(r) {
+		// Results pages go over the same slow links as the rest; they
+		// are made per request, so at a fast level.
+		if gz := s.gzipFast(body); len(gz) < len(body) {
+			body = gz
+			h["Content-Encoding"] = gzipV
+		}
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(p.Body)
+		w.Write(body)
 	}
 	return true
+}
+
+// gzipFast compresses a page made for one request.
+func (s *Site) gzipFast(body []byte) []byte {
+	zw, _ := s.gzippers.Get().(*gzip.Writer)
+	var buf bytes.Buffer
+	buf.Grow(len(body) / 3)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	} else {
+		zw.Reset(&buf)
+	}
+	zw.Write(body)
+	zw.Close()
+	s.gzippers.Put(zw)
+	return buf.Bytes()
 }

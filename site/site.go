@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -112,6 +113,8 @@ type Site struct {
 	// cdnControl is the Surrogate-Control value of pages; nil: none sent.
 	cdnControl []string
 	cdnTTL     time.Duration
+	// gzippers are the gzip writers of pages made per request (search).
+	gzippers sync.Pool
 }
 
 // New returns the reader site. Feed it the change log (Consumer).

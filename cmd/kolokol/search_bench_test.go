@@ -11,15 +11,19 @@ import (
 	"github.com/kolokol/kolokol/search"
 )
 
-// TestSearchLatency measures query latency on a generated corpus, when
-// KOLOKOL_SEARCH_BENCH names its data directory (made by kolokol demo
-// generate, indexed by kolokol reindex): p50 and p95 of one- and
-// three-word queries, for the README's figures.
-func TestSearchLatency(t *testing.T) {
+// BenchmarkSearchLatency measures query latency on a generated corpus in
+// the data directory $KOLOKOL_SEARCH_BENCH (made by kolokol demo generate,
+// indexed by kolokol reindex; bench/search.sh): p50 and p95 of one- and
+// three-word queries made of the corpus's headline words, each query
+// asked three times, one at a time.
+//
+//	KOLOKOL_SEARCH_BENCH=DIR go test -run '^$' -bench SearchLatency -benchtime 1x ./cmd/kolokol
+func BenchmarkSearchLatency(b *testing.B) {
 	data := os.Getenv("KOLOKOL_SEARCH_BENCH")
 	if data == "" {
-		t.Skip("set KOLOKOL_SEARCH_BENCH to a data directory with an index")
+		b.Skip("set KOLOKOL_SEARCH_BENCH to a data directory with an index (bench/search.sh)")
 	}
+	t := b
 	ctx := context.Background()
 	store, err := openStore(ctx, data, "", false)
 	if err != nil {
@@ -54,21 +58,27 @@ func TestSearchLatency(t *testing.T) {
 		}
 	}
 	n, _ := ix.Count()
-	for _, c := range []struct {
-		name string
-		qs   []search.Query
-	}{{"one word", one}, {"three words", three}} {
-		var ds []time.Duration
-		for range 3 {
-			for _, q := range c.qs {
-				start := time.Now()
-				if _, err := ix.Search(ctx, q); err != nil {
-					t.Fatal(err)
+	b.ReportMetric(float64(n), "stories")
+	for b.Loop() {
+		for _, c := range []struct {
+			name string
+			qs   []search.Query
+		}{{"1word", one}, {"3words", three}} {
+			var ds []time.Duration
+			for range 3 {
+				for _, q := range c.qs {
+					start := time.Now()
+					if _, err := ix.Search(ctx, q); err != nil {
+						t.Fatal(err)
+					}
+					ds = append(ds, time.Since(start))
 				}
-				ds = append(ds, time.Since(start))
 			}
+			slices.Sort(ds)
+			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+			b.ReportMetric(ms(ds[len(ds)/2]), c.name+"-p50-ms")
+			b.ReportMetric(ms(ds[len(ds)*95/100]), c.name+"-p95-ms")
+			b.ReportMetric(float64(len(ds)), c.name+"-queries")
 		}
-		slices.Sort(ds)
-		t.Logf("%d stories, %s: %d queries, p50 %v, p95 %v", n, c.name, len(ds), ds[len(ds)/2], ds[len(ds)*95/100])
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"log/slog"
@@ -71,6 +72,24 @@ func TestSearchFollowsTheNewsroom(t *testing.T) {
 		}
 		if cc := w.Header().Get("Cache-Control"); cc != "private, no-store" || w.Header().Get("X-Robots-Tag") != "noindex" || w.Header().Get("Set-Cookie") != "" {
 			t.Errorf("%s: Cache-Control %q, X-Robots-Tag %q", path, cc, w.Header().Get("X-Robots-Tag"))
+		}
+	}
+	// Gzipped for a client that takes it, as every other page.
+	{
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/ru/search?q=Navalny", nil)
+		r.Header.Set("Accept-Encoding", "gzip")
+		app.Handler.ServeHTTP(w, r)
+		if w.Header().Get("Content-Encoding") != "gzip" || w.Header().Get("Vary") == "" {
+			t.Fatalf("a results page to a gzip client: %v", w.Header())
+		}
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil || !bytes.Contains(plain, []byte("<mark>Навальный</mark>")) {
+			t.Fatalf("the gzipped page: %v\n%s", err, plain)
 		}
 	}
 	if app.Site.Cache().Has("/ru/search") {
