@@ -426,11 +426,9 @@ func TestTextPostgreSQLRefuses(t *testing.T) {
 		if err := s.SetSetting(t.Context(), kolokol.SettingSecurityTxt, v); kolokol.ErrorCode(err) != kolokol.EINVALID || kolokol.ErrorField(err) != "value" {
 			t.Errorf("setting %q: %v", v, err)
 		}
-		err := s.write(t.Context(), func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(t.Context(), `INSERT INTO settings (key, value, updated_at) VALUES ('k', $1, 0)`, v)
-			return err
-		})
-		if err := wrapf(err, "write"); kolokol.ErrorCode(err) != kolokol.EINVALID {
+		// The dialect's badText is what makes the store answer EINVALID.
+		_, err := s.db.ExecContext(t.Context(), `INSERT INTO settings (key, value, updated_at) VALUES ('k', $1, 0)`, v)
+		if !badText(err) {
 			t.Errorf("a row with %q: %v", v, err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"github.com/kolokol/kolokol/store/sqlrow"
+	"github.com/kolokol/kolokol/store/sqlstore"
 	"io/fs"
 	"path"
 	"slices"
@@ -118,7 +119,7 @@ func keyTags(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return fmt.Errorf("article %d: %w", r.id, err)
 		}
-		if err := putTags(ctx, tx, r.id, r.service, tags); err != nil {
+		if err := sqlstore.PutTags(ctx, tx, r.id, r.service, tags); err != nil {
 			return fmt.Errorf("article %d: %w", r.id, err)
 		}
 	}
@@ -144,7 +145,7 @@ func foldAuthors(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return fmt.Errorf("article %d: %w", r.id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET author_fold = ? WHERE id = ?`, authorFold(r.by, bylines), r.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET author_fold = ? WHERE id = ?`, sqlstore.AuthorFold(r.by, bylines), r.id); err != nil {
 			return err
 		}
 	}
@@ -211,7 +212,7 @@ func refoldHeadlines(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, r := range all {
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET headline_fold = ? WHERE id = ?`, fold(r.headline), r.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET headline_fold = ? WHERE id = ?`, sqlstore.Fold(r.headline), r.id); err != nil {
 			return err
 		}
 	}
