@@ -14,6 +14,7 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/internal/pgtest"
+	"github.com/kolokol/kolokol/store/sqlstore"
 	"github.com/kolokol/kolokol/store/storetest"
 )
 
@@ -77,7 +78,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := migrationRows(t, s.db)
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := sqlstore.LoadMigrations(migrationFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestServersStartingTogether(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	ms, _ := loadMigrations(migrationFiles)
+	ms, _ := sqlstore.LoadMigrations(migrationFiles)
 	if got := migrationRows(t, stores[0].db); len(got) != len(ms) {
 		t.Errorf("migrations recorded %v, want %d", got, len(ms))
 	}

@@ -1,7 +1,8 @@
 // Package sqlstore is the kolokol.Store written once in SQL, for the
 // engines that keep the newsroom in a relational database: store/sqlite and
-// store/postgres open their database, bring its schema up to date and hand
-// it here with a Dialect, which says what their SQL and their locking do
+// store/postgres open their database, bring its schema up to date (each
+// from migration files of its own, read by LoadMigrations) and hand it
+// here with a Dialect, which says what their SQL and their locking do
 // differently. Queries are written with "?" placeholders; a Dialect that
 // numbers them ($1, $2, …) has each query string rewritten once and kept.
 package sqlstore
