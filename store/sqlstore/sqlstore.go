@@ -82,7 +82,8 @@ type Store struct {
 	writer *sql.DB
 	reader *sql.DB
 	tx     *sql.Tx
-	saves  *int // savepoints made in tx, for unique names
+	saves  *int    // savepoints made in tx, for unique names
+	rq     querier // what db returns, made once rather than per read
 }
 
 var _ kolokol.Store = (*Store)(nil)
@@ -90,7 +91,8 @@ var _ kolokol.Store = (*Store)(nil)
 // New returns a Store that writes through writer and reads through reader,
 // which may be the same pool. The schema must be up to date.
 func New(d Dialect, writer, reader *sql.DB) *Store {
-	return &Store{e: &engine{Dialect: d}, writer: writer, reader: reader}
+	e := &engine{Dialect: d}
+	return &Store{e: e, writer: writer, reader: reader, rq: dbq{reader, e}}
 }
 
 // Close closes the readers first so that the writer is the last
@@ -291,12 +293,7 @@ func (d dbq) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 
 // db is where a method that reads once reads: in a transaction, the
 // transaction, so that it sees what the transaction wrote.
-func (s *Store) db() querier {
-	if s.tx != nil {
-		return dbq{s.tx, s.e}
-	}
-	return dbq{s.reader, s.e}
-}
+func (s *Store) db() querier { return s.rq }
 
 // write runs fn in a write transaction, serialized with every other
 // write: by the engine's write lock (Dialect.LockWrite), or by its one
@@ -383,7 +380,7 @@ func (s *Store) InTx(ctx context.Context, fn func(kolokol.Store) error) error {
 		return fn(s)
 	}
 	return s.write(ctx, func(tx dbtx) error {
-		return fn(&Store{e: s.e, writer: s.writer, reader: s.reader, tx: tx.Tx, saves: new(int)})
+		return fn(&Store{e: s.e, writer: s.writer, reader: s.reader, tx: tx.Tx, saves: new(int), rq: dbq{tx.Tx, s.e}})
 	})
 }
 
