@@ -6,11 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"github.com/kolokol/kolokol/store/sqlrow"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
+	"github.com/kolokol/kolokol/store/sqlstore"
 	"time"
 )
 
@@ -22,51 +18,13 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations returns the embedded migrations in version order.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := path.Base(name)
-		prefix, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive version and _", base)
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	if len(ms) == 0 {
-		return nil, fmt.Errorf("no migrations embedded")
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies, in order, each migration the database has not seen,
 // each in its own transaction together with its schema_migrations row, so
 // a failed migration leaves the database at the previous version. Every
 // step holds an advisory lock: servers started together wait for one
 // another, and the one that comes second finds the work done.
 func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := sqlstore.LoadMigrations(migrationFiles)
 	if err != nil {
 		return err
 	}
@@ -84,7 +42,7 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
 			return fmt.Errorf("read schema version: %w", err)
 		}
 		// An older binary must not write to a schema it does not understand.
-		if known := ms[len(ms)-1].version; newest > known {
+		if known := ms[len(ms)-1].Version; newest > known {
 			return fmt.Errorf("database schema version %d is newer than this binary's %d", newest, known)
 		}
 		return nil
@@ -94,7 +52,7 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
 	}
 	for _, m := range ms {
 		if err := locked(ctx, db, func(tx *sql.Tx) error { return apply(ctx, tx, m, now) }); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -116,17 +74,17 @@ func locked(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func apply(ctx context.Context, tx *sql.Tx, m migration, now time.Time) error {
+func apply(ctx context.Context, tx *sql.Tx, m sqlstore.Migration, now time.Time) error {
 	// Checked under the lock: another server may have applied it while
 	// this one waited.
-	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = $1`, m.version)
+	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = $1`, m.Version)
 	if err != nil || ok {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-		m.version, now.UnixNano())
+		m.Version, now.UnixNano())
 	return err
 }

@@ -1,12 +1,12 @@
 // Package postgres is the kolokol.Store kept in a PostgreSQL database (15
-// or later), through pgx's database/sql driver, so that the code and its
-// SQL stay parallel to the SQLite store's file by file: the two pass the
-// same conformance suite (store/storetest).
+// or later), through pgx's database/sql driver. Its SQL is the SQLite
+// store's, store/sqlstore, in PostgreSQL's dialect: the two pass the same
+// conformance suite (store/storetest).
 //
 // Writers are serialized as the SQLite store's one writer connection
 // serializes them: every write transaction first takes one transaction-level
 // advisory lock, in whatever process it runs (but the few single-statement
-// writes that need none; see writeUnlocked). The store's checks-then-writes
+// writes that need none; see sqlstore's writeUnlocked). The store's checks-then-writes
 // (a version compared before an update, a limit counted before an insert,
 // an enrolment link spent once) and the change log's order in commits rely
 // on it, so they hold across several servers on one database as they hold
@@ -20,7 +20,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"github.com/kolokol/kolokol/store/sqlrow"
 	"io"
 	"net"
 	"net/url"
@@ -34,6 +33,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/store/sqlstore"
 )
 
 // conns bounds the pool: writers waiting for the write lock each hold a
@@ -48,16 +48,62 @@ const (
 	migrateLock int64 = 0x6b6f6c6f6b6f6c02
 )
 
-// Store is a kolokol.Store backed by a PostgreSQL database. A Store that
-// InTx hands out works inside that transaction (tx is set).
+// Store is a kolokol.Store backed by a PostgreSQL database: the SQL is
+// store/sqlstore's, in PostgreSQL's dialect.
 type Store struct {
-	db    *sql.DB
-	cfg   *pgx.ConnConfig // for Listen's own connection
-	tx    *sql.Tx
-	saves *int // savepoints made in tx, for unique names
+	*sqlstore.Store
+	db  *sql.DB
+	cfg *pgx.ConnConfig // for Listen's own connection
 }
 
 var _ kolokol.Store = (*Store)(nil)
+
+// dialect is PostgreSQL's: numbered placeholders, ids by RETURNING, the
+// write lock, and a change log numbered by change_counter whose appends
+// notify the servers that listen (see Listen).
+func dialect() sqlstore.Dialect {
+	return sqlstore.Dialect{
+		Numbered:  true,
+		Returning: true,
+		LockWrite: func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock)
+			return err
+		},
+		// PostgreSQL's default takes a new snapshot for every statement.
+		ReadOptions: sql.TxOptions{Isolation: sql.LevelRepeatableRead},
+		ForUpdate:   " FOR UPDATE",
+		// NULL sorts first when descending, where SQLite sorts it last.
+		NullsLast:  " NULLS LAST",
+		IsUnique:   isUnique,
+		Lost:       lost,
+		BadText:    badText,
+		StrictText: true,
+		NextChange: func(ctx context.Context, tx *sql.Tx) (int64, error) {
+			// The counter's row stays locked until tx ends, so the next
+			// append waits for this one to commit or roll back: seqs become
+			// visible in their order, and a follower reading after its
+			// cursor never misses a change that commits later with a
+			// smaller seq. A rolled-back append gives its number back, as
+			// SQLite's AUTOINCREMENT does.
+			var seq int64
+			err := tx.QueryRowContext(ctx, `UPDATE change_counter SET seq = seq + 1 RETURNING seq`).Scan(&seq)
+			return seq, err
+		},
+		ChangeAppended: func(ctx context.Context, tx *sql.Tx, seq int64) error {
+			// Other servers listening (see Listen) are woken when tx
+			// commits, and not at all if it rolls back: PostgreSQL
+			// delivers a transaction's notifications at its commit.
+			_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, changesChannel, strconv.FormatInt(seq, 10))
+			return err
+		},
+		LastChange: func(ctx context.Context, tx *sql.Tx) (int64, error) {
+			// The counter remembers the last seq handed out.
+			var seq int64
+			err := tx.QueryRowContext(ctx, `SELECT seq FROM change_counter`).Scan(&seq)
+			return seq, err
+		},
+	}
+}
 
 // Open connects to the database at dsn (a postgres:// URL or key=value
 // words, as libpq takes them) and brings the schema up to date.
@@ -85,7 +131,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", Redact(dsn), err)
 	}
-	return &Store{db: db, cfg: cfg}, nil
+	return &Store{Store: sqlstore.New(dialect(), db, db), db: db, cfg: cfg}, nil
 }
 
 var passwordWord = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)`)
@@ -110,163 +156,12 @@ func Redact(dsn string) string {
 	return passwordWord.ReplaceAllString(dsn, "${1}xxxxx")
 }
 
-// Close closes the pool.
-func (s *Store) Close() error {
-	if s.tx != nil {
-		return fmt.Errorf("close store: a transaction's store is not closed; return from InTx")
-	}
-	return s.db.Close()
-}
-
-// DB returns the store's pool, for tools that work on the tables
-// themselves: store/storecopy moves a newsroom between databases table by
-// table. Writes through it bypass the store's checks, its write lock and
-// its change log.
-func (s *Store) DB() *sql.DB { return s.db }
-
-// querier is what a method reads with: the pool, or the transaction it
-// works in.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// db is where a method that reads once reads: in a transaction, the
-// transaction, so that it sees what the transaction wrote.
-func (s *Store) q() querier {
-	if s.tx != nil {
-		return s.tx
-	}
-	return s.db
-}
-
-// write runs fn in a transaction holding the write lock. fn must not call
-// other Store methods that write: they would wait for the lock fn's
-// transaction holds. Inside InTx, fn runs in a savepoint of the
-// transaction, so that a method that fails halfway leaves nothing of
-// itself behind there either, and the transaction stays usable after a
-// failed statement.
-func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	return lost(s.writeTx(ctx, true, fn))
-}
-
-// writeUnlocked is write without the write lock, for the writes that need
-// none: those that check nothing but in the one statement that writes
-// (PostgreSQL evaluates an UPDATE's condition again on the row it has
-// locked), append no change, and only add rows whose order nobody reads
-// by. They are what requests do on their way (a session seen, a token
-// used, an audit entry, a cursor moved), and they do not queue behind a
-// long write such as an import.
-func (s *Store) writeUnlocked(ctx context.Context, fn func(*sql.Tx) error) error {
-	return lost(s.writeTx(ctx, false, fn))
-}
-
-func (s *Store) writeTx(ctx context.Context, lock bool, fn func(*sql.Tx) error) error {
-	if s.tx != nil {
-		*s.saves++
-		name := fmt.Sprintf("m%d", *s.saves)
-		if _, err := s.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
-			return err
-		}
-		if err := fn(s.tx); err != nil {
-			if _, rerr := s.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO "+name); rerr != nil {
-				return errors.Join(err, rerr)
-			}
-			s.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE "+name)
-			return err
-		}
-		_, err := s.tx.ExecContext(ctx, "RELEASE "+name)
-		return err
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if lock {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLock); err != nil {
-			return fmt.Errorf("take the write lock: %w", err)
-		}
-	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// read runs fn in a read-only transaction so that its queries see one
-// snapshot: PostgreSQL's default takes a new one for every statement.
-func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
-	return lost(s.readTx(ctx, fn))
-}
-
-func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	if s.tx != nil {
-		return fn(s.tx)
-	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// InTx runs fn with a Store working in one write transaction.
-func (s *Store) InTx(ctx context.Context, fn func(kolokol.Store) error) error {
-	if s.tx != nil {
-		return fn(s)
-	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		return fn(&Store{db: s.db, tx: tx, saves: new(int)})
-	})
-}
-
-// rebind numbers the "?" placeholders of a query built from pieces (filters
-// add conditions one by one) as PostgreSQL's $1, $2, …; a "?" inside a
-// quoted string or identifier is left alone.
-func rebind(q string) string {
-	var b strings.Builder
-	b.Grow(len(q) + 16)
-	n := 0
-	var quote byte
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '?':
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-// wrapf gives internal errors context for the log; an *kolokol.Error already
-// says what went wrong in words a user may see and passes through unchanged.
-func wrapf(err error, format string, args ...any) error {
-	var e *kolokol.Error
-	if err == nil || errors.As(err, &e) {
-		return err
-	}
-	// PostgreSQL's text holds no NUL and no invalid UTF-8, which SQLite
-	// would store: what the domain's checks let through is the caller's
-	// mistake all the same, not the server's.
+// badText reports whether err is PostgreSQL refusing text that SQLite
+// would store (a NUL, invalid UTF-8): what the domain's checks let through
+// is the caller's mistake all the same, not the server's.
+func badText(err error) bool {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "22021" {
-		return kolokol.Errorf(kolokol.EINVALID, "%s: the text is not valid UTF-8 or holds a NUL character", fmt.Sprintf(format, args...))
-	}
-	return lost(fmt.Errorf(format+": %w", append(args, err)...))
+	return errors.As(err, &pe) && pe.Code == "22021"
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
@@ -275,22 +170,8 @@ func isUnique(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
-// now is the time the store stamps on rows, truncated to microseconds as
-// the SQLite store's is, so that both hand back the same value.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// checkService turns an unknown service code into an error naming the field,
-// which a foreign key violation would not.
-func checkService(ctx context.Context, tx *sql.Tx, code string) error {
-	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM services WHERE code = $1`, code)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return kolokol.FieldErrorf(kolokol.EINVALID, "service", "there is no service %q", code)
-	}
-	return nil
-}
+// now is the time the store stamps on rows (sqlstore.Now).
+func now() time.Time { return sqlstore.Now() }
 
 // lost marks an error of a connection to the server that failed (refused,
 // cut, the server shutting down or starting) as kolokol.Unavailable: the

@@ -8,11 +8,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"github.com/kolokol/kolokol/store/sqlrow"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
+	"github.com/kolokol/kolokol/store/sqlstore"
 	"time"
 )
 
@@ -22,49 +18,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations returns the embedded migrations in version order.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := path.Base(name)
-		prefix, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive version and _", base)
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	if len(ms) == 0 {
-		return nil, fmt.Errorf("no migrations embedded")
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
-		}
-	}
-	return ms, nil
-}
-
 // migrate applies, in order, each migration the database has not seen, each
 // in its own transaction together with its schema_migrations row, so a
 // failed migration leaves the database at the previous version.
 func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := sqlstore.LoadMigrations(migrationFiles)
 	if err != nil {
 		return err
 	}
@@ -79,12 +37,12 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	// An older binary must not write to a schema it does not understand.
-	if known := ms[len(ms)-1].version; newest > known {
+	if known := ms[len(ms)-1].Version; newest > known {
 		return fmt.Errorf("database schema version %d is newer than this binary's %d", newest, known)
 	}
 	for _, m := range ms {
 		if err := apply(ctx, db, m, now); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -118,7 +76,7 @@ func keyTags(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return fmt.Errorf("article %d: %w", r.id, err)
 		}
-		if err := putTags(ctx, tx, r.id, r.service, tags); err != nil {
+		if err := sqlstore.PutTags(ctx, tx, r.id, r.service, tags); err != nil {
 			return fmt.Errorf("article %d: %w", r.id, err)
 		}
 	}
@@ -144,7 +102,7 @@ func foldAuthors(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return fmt.Errorf("article %d: %w", r.id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET author_fold = ? WHERE id = ?`, authorFold(r.by, bylines), r.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET author_fold = ? WHERE id = ?`, sqlstore.AuthorFold(r.by, bylines), r.id); err != nil {
 			return err
 		}
 	}
@@ -211,14 +169,14 @@ func refoldHeadlines(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, r := range all {
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET headline_fold = ? WHERE id = ?`, fold(r.headline), r.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET headline_fold = ? WHERE id = ?`, sqlstore.Fold(r.headline), r.id); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func apply(ctx context.Context, db *sql.DB, m migration, now time.Time) error {
+func apply(ctx context.Context, db *sql.DB, m sqlstore.Migration, now time.Time) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -226,20 +184,20 @@ func apply(ctx context.Context, db *sql.DB, m migration, now time.Time) error {
 	defer tx.Rollback()
 	// Checked inside the transaction: another process opening the same file
 	// may have applied it while this one waited for the write lock.
-	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = ?`, m.version)
+	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM schema_migrations WHERE version = ?`, m.Version)
 	if err != nil || ok {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
-	if step := goSteps[m.version]; step != nil {
+	if step := goSteps[m.Version]; step != nil {
 		if err := step(ctx, tx); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		m.version, now.UnixNano()); err != nil {
+		m.Version, now.UnixNano()); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -12,13 +12,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/kolokol/kolokol/store/sqlrow"
 	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/store/sqlstore"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -27,16 +27,36 @@ import (
 // concurrent page renders, few enough to keep file handles in check.
 const readers = 4
 
-// Store is a kolokol.Store backed by a SQLite database file. A Store that
-// InTx hands out works inside that transaction (tx is set).
+// Store is a kolokol.Store backed by a SQLite database file: the SQL is
+// store/sqlstore's, in SQLite's dialect.
 type Store struct {
+	*sqlstore.Store
 	writer *sql.DB
 	reader *sql.DB
-	tx     *sql.Tx
-	saves  *int // savepoints made in tx, for unique names
 }
 
 var _ kolokol.Store = (*Store)(nil)
+
+// dialect is SQLite's: the one writer connection serializes writes, so
+// there is no write lock to take, nor rows to lock.
+func dialect() sqlstore.Dialect {
+	return sqlstore.Dialect{
+		IsUnique: isUnique,
+		NoLimit:  " LIMIT -1",
+		// The partial index is what a language switcher's few stories
+		// are found through; SQLite's planner prefers walking by id.
+		IndexedBy: func(index string) string { return " INDEXED BY " + index },
+		LastChange: func(ctx context.Context, tx *sql.Tx) (int64, error) {
+			// sqlite_sequence remembers the last seq handed out.
+			var seq sql.NullInt64
+			err := tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'changes'`).Scan(&seq)
+			if errors.Is(err, sql.ErrNoRows) {
+				return 0, nil
+			}
+			return seq.Int64, err
+		},
+	}
+}
 
 // Open opens the database at path, creating the file if it does not exist
 // (its directory must), and brings the schema up to date.
@@ -67,7 +87,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open store %s: readers: %w", path, err)
 	}
-	return &Store{writer: writer, reader: reader}, nil
+	return &Store{Store: sqlstore.New(dialect(), writer, reader), writer: writer, reader: reader}, nil
 }
 
 // dsn builds a file: URI so that any character in the path survives, with
@@ -111,106 +131,6 @@ func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
 	return db, nil
 }
 
-// Close closes the readers first so that the writer is the last connection:
-// SQLite then checkpoints the WAL into the main file and removes it.
-func (s *Store) Close() error {
-	if s.tx != nil {
-		return fmt.Errorf("close store: a transaction's store is not closed; return from InTx")
-	}
-	return errors.Join(s.reader.Close(), s.writer.Close())
-}
-
-// DB returns the store's writer pool (one connection), for tools that
-// work on the tables themselves: store/storecopy moves a newsroom between
-// databases table by table. Writes through it bypass the store's checks
-// and its change log; the writer being the only connection, a transaction
-// held on it also keeps the store's own writes out until it ends.
-func (s *Store) DB() *sql.DB { return s.writer }
-
-// querier is what a method reads with: the reader pool, or the
-// transaction it works in.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// db is where a method that reads once reads: in a transaction, the
-// transaction, so that it sees what the transaction wrote.
-func (s *Store) db() querier {
-	if s.tx != nil {
-		return s.tx
-	}
-	return s.reader
-}
-
-// write runs fn in a transaction on the writer connection. fn must not call
-// other Store methods that write: the one connection is already taken.
-// Inside InTx, fn runs in a savepoint of the transaction, so that a method
-// that fails halfway leaves nothing of itself behind there either.
-func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	if s.tx != nil {
-		*s.saves++
-		name := fmt.Sprintf("m%d", *s.saves)
-		if _, err := s.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
-			return err
-		}
-		if err := fn(s.tx); err != nil {
-			if _, rerr := s.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO "+name); rerr != nil {
-				return errors.Join(err, rerr)
-			}
-			s.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE "+name)
-			return err
-		}
-		_, err := s.tx.ExecContext(ctx, "RELEASE "+name)
-		return err
-	}
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// read runs fn in a read transaction so that its queries see one snapshot.
-func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
-	if s.tx != nil {
-		return fn(s.tx)
-	}
-	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// InTx runs fn with a Store working in one write transaction.
-func (s *Store) InTx(ctx context.Context, fn func(kolokol.Store) error) error {
-	if s.tx != nil {
-		return fn(s)
-	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		return fn(&Store{writer: s.writer, reader: s.reader, tx: tx, saves: new(int)})
-	})
-}
-
-// wrapf gives internal errors context for the log; an *kolokol.Error already
-// says what went wrong in words a user may see and passes through unchanged.
-func wrapf(err error, format string, args ...any) error {
-	var e *kolokol.Error
-	if err == nil || errors.As(err, &e) {
-		return err
-	}
-	return fmt.Errorf(format+": %w", append(args, err)...)
-}
-
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
 func isUnique(err error) bool {
 	var e *sqlite.Error
@@ -220,19 +140,5 @@ func isUnique(err error) bool {
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
-// now is the time the store stamps on rows. It is truncated to microseconds
-// because PostgreSQL keeps no more, so both stores hand back the same value.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// checkService turns an unknown service code into an error naming the field,
-// which a foreign key violation would not.
-func checkService(ctx context.Context, tx *sql.Tx, code string) error {
-	ok, err := sqlrow.Exists(ctx, tx, `SELECT 1 FROM services WHERE code = ?`, code)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return kolokol.FieldErrorf(kolokol.EINVALID, "service", "there is no service %q", code)
-	}
-	return nil
-}
+// now is the time the store stamps on rows (sqlstore.Now).
+func now() time.Time { return sqlstore.Now() }

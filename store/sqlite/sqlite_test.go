@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/store/sqlstore"
 	"github.com/kolokol/kolokol/store/storetest"
 )
 
@@ -68,7 +69,7 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := migrationRows(t, s.writer)
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := sqlstore.LoadMigrations(migrationFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func migratedBefore(t *testing.T, version int) (string, *sql.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := sqlstore.LoadMigrations(migrationFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,11 +250,11 @@ func migratedBefore(t *testing.T, version int) (string, *sql.DB) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.version >= version {
+		if m.Version >= version {
 			break
 		}
 		if err := apply(t.Context(), db, m, now()); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
+			t.Fatalf("%s: %v", m.Name, err)
 		}
 	}
 	return path, db

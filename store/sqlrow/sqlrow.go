@@ -84,8 +84,14 @@ func Collect[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) 
 	return out, nil
 }
 
+// RowQuerier is what Exists queries: a *sql.Tx, or a store's own wrapper
+// of one.
+type RowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // Exists runs a SELECT 1 query and reports whether it found a row.
-func Exists(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
+func Exists(ctx context.Context, tx RowQuerier, query string, args ...any) (bool, error) {
 	var one int
 	err := tx.QueryRowContext(ctx, query, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
