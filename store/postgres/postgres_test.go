@@ -387,8 +387,9 @@ func TestChangeLogAcrossServers(t *testing.T) {
 	go func() { wg.Wait(); close(done) }()
 	seen := map[int64]bool{}
 	cursor := start
-	follow := func() {
-		cs, err := follower.FindChanges(t.Context(), cursor, 7)
+	const page = 7
+	follow := func() int {
+		cs, err := follower.FindChanges(t.Context(), cursor, page)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -399,6 +400,7 @@ func TestChangeLogAcrossServers(t *testing.T) {
 			seen[c.ArticleID] = true
 			cursor = c.Seq
 		}
+		return len(cs)
 	}
 	for running := true; running; {
 		select {
@@ -408,7 +410,9 @@ func TestChangeLogAcrossServers(t *testing.T) {
 		}
 		follow()
 	}
-	follow() // what committed after the last read
+	for follow() == page {
+		// What committed after the last read, however far behind it was.
+	}
 	close(errs)
 	for err := range errs {
 		t.Error(err)
