@@ -64,7 +64,12 @@ func lines(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
 }
 
-func commas(s string) []string { return strings.Split(s, ",") }
+// commas splits a list typed into one field. Persian, Dari, Pashto and
+// Arabic keyboards type the Arabic comma (U+060C), and the fullwidth comma
+// comes from East Asian input methods: each separates as "," does.
+func commas(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\u060c' || r == '\uff0c' })
+}
 
 // maxStoryBytes bounds a story form: the text fields and one photo.
 const maxStoryBytes = media.MaxBytes + 1<<20
