@@ -63,7 +63,14 @@ type tree struct {
 	// the top. Only directories that hold directories are opened: a few
 	// per service.
 	subs map[string]*os.Root
+	// dirFiles are the same directories open as files, whose descriptors
+	// create writes through; noOpenat2 is set once it found it cannot.
+	dirFiles  map[string]*os.File
+	noOpenat2 bool
 }
+
+// errNoOpenat2 says create cannot write where the tree is.
+var errNoOpenat2 = errors.New("openat2 is not available")
 
 func openTree(dir string) (*tree, error) {
 	abs, err := filepath.Abs(dir)
@@ -82,12 +89,16 @@ func openTree(dir string) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output directory %s: %w", dir, err)
 	}
-	return &tree{dir: abs, root: root, dirs: map[string]bool{".": true}, fresh: map[string]bool{}, subs: map[string]*os.Root{}}, nil
+	return &tree{dir: abs, root: root, dirs: map[string]bool{".": true}, fresh: map[string]bool{}, subs: map[string]*os.Root{},
+		dirFiles: map[string]*os.File{}}, nil
 }
 
 func (t *tree) Close() error {
 	for _, r := range t.subs {
 		r.Close()
+	}
+	for _, f := range t.dirFiles {
+		f.Close()
 	}
 	return t.root.Close()
 }
@@ -116,6 +127,59 @@ func (t *tree) rootOf(dir string) (*os.Root, error) {
 	}
 	t.subs[dir] = r
 	return r, nil
+}
+
+// dirFile returns the directory dir, known to be a real one (mkdirs), as
+// an open file.
+func (t *tree) dirFile(dir string) (*os.File, error) {
+	t.mu.Lock()
+	f := t.dirFiles[dir]
+	t.mu.Unlock()
+	if f != nil {
+		return f, nil
+	}
+	f, err := t.root.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("directory %s: %w", dir, err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if had := t.dirFiles[dir]; had != nil {
+		f.Close()
+		return had, nil
+	}
+	t.dirFiles[dir] = f
+	return f, nil
+}
+
+// create writes data at rel in place, through the descriptor of the
+// directory above rel's (see create); ok false when it cannot here.
+func (t *tree) create(rel string, data []byte) (ok bool, err error) {
+	t.mu.Lock()
+	no := t.noOpenat2
+	t.mu.Unlock()
+	if no {
+		return false, nil
+	}
+	up := path.Dir(path.Dir(rel))
+	f, err := t.dirFile(up)
+	if err != nil {
+		return true, err
+	}
+	in := rel
+	if up != "." {
+		in = rel[len(up)+1:]
+	}
+	err = create(int(f.Fd()), in, data)
+	if errors.Is(err, errNoOpenat2) {
+		t.mu.Lock()
+		t.noOpenat2 = true
+		t.mu.Unlock()
+		return false, nil
+	} else if err != nil {
+		return true, fmt.Errorf("write %s: %w", rel, err)
+	}
+	return true, nil
 }
 
 // at returns the root of the directory above rel's directory, and rel's
@@ -207,6 +271,11 @@ func (t *tree) write(rel string, data []byte, atomic bool) error {
 			return err
 		}
 	}
+	if !atomic {
+		if ok, err := t.create(rel, data); ok {
+			return err
+		}
+	}
 	r, in, err := t.at(rel)
 	if err != nil {
 		return err
@@ -283,6 +352,10 @@ func (t *tree) remove(rel string) error {
 		if r := t.subs[dir]; r != nil {
 			r.Close()
 			delete(t.subs, dir)
+		}
+		if f := t.dirFiles[dir]; f != nil {
+			f.Close()
+			delete(t.dirFiles, dir)
 		}
 		t.mu.Unlock()
 	}

@@ -94,3 +94,38 @@ func TestSymlinkInTree(t *testing.T) {
 		t.Errorf("the export wrote through the link: %v", entries)
 	}
 }
+
+// TestWriteRefusesLinks: a link planted after its directory was made (the
+// tree knows the directory as its own, and writes without a look) is still
+// not written through, on the way to a file or in its place.
+func TestWriteRefusesLinks(t *testing.T) {
+	out := t.TempDir()
+	tr, err := openTree(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	for _, rel := range []string{"en/a/1-x/index.html", "en/a/2-y/index.html"} {
+		if err := tr.write(rel, []byte("page"), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	elsewhere := t.TempDir()
+	if err := os.RemoveAll(filepath.Join(out, "en", "a", "1-x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(out, "en", "a", "1-x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(elsewhere, "file"), filepath.Join(out, "en", "a", "2-y", "feed.xml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"en/a/1-x/index.html", "en/a/2-y/feed.xml"} {
+		if err := tr.write(rel, []byte("again"), false); err == nil {
+			t.Errorf("%s written through a link", rel)
+		}
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
+		t.Errorf("the tree wrote through a link: %v", entries)
+	}
+}

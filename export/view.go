@@ -35,6 +35,13 @@ type view struct {
 	lists       *memo[listKey, []*kolokol.Article]
 	heads       memo[headKey, []*kolokol.Article] // the newest few of lists (hasList false)
 	mirrors     memo[struct{}, []*kolokol.Mirror]
+	// queries are the other reads of one service's stories, by filter:
+	// a tag's stories are read by its page, its name and its three
+	// feeds, a section's newest by its three feeds. Only the last
+	// service's are kept, as lists are.
+	queryMu      sync.Mutex
+	queryService string
+	queries      *memo[queryKey, []*kolokol.Article]
 
 	// articles are the stories of the batch of pages being rendered,
 	// fetched together (prefetch).
@@ -200,10 +207,19 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 	if f.Service != "" && !v.exported(f.Service) {
 		return nil, nil
 	}
-	if f.Tag != "" || len(f.TranslationGroups) > 0 {
-		// A tag's list, read by its pages alone; a sitemap's other
-		// versions of its stories.
+	if len(f.TranslationGroups) > 0 {
+		// A sitemap's other versions of its stories.
 		return v.st.FindArticles(ctx, f)
+	}
+	if f.Tag != "" {
+		if f.Service != "" && f.Status == kolokol.StatusPublished && f.ByPublished && f.WithoutBody && f.Limit > 0 && f.Limit <= kolokol.MaxArticleLimit &&
+			f.Offset >= 0 && f.Section == "" && f.TranslationGroup == "" && len(f.IDs) == 0 && f.Before == 0 && !f.WithCorrections &&
+			f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+			// A tag's pages and its name, cut from its list as a
+			// section's are.
+			return v.listPage(ctx, f)
+		}
+		return v.query(ctx, f)
 	}
 	if f.TranslationGroup != "" && f.Service == "" && f.Section == "" && f.Offset == 0 && f.Before == 0 && len(f.IDs) == 0 &&
 		!f.ByPublished && !f.WithCorrections && f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
@@ -222,7 +238,7 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 		}
 		return out, nil
 	}
-	if f.Service != "" && f.Status == kolokol.StatusPublished && f.WithoutBody && f.Limit == kolokol.MaxArticleLimit &&
+	if f.Service != "" && f.Status == kolokol.StatusPublished && f.WithoutBody && f.Limit > 0 && f.Limit <= kolokol.MaxArticleLimit &&
 		f.Section == "" && f.TranslationGroup == "" && f.Offset == 0 && len(f.IDs) == 0 && !f.ByPublished && !f.WithCorrections &&
 		f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
 		return v.livePage(ctx, f)
@@ -240,7 +256,38 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 		}
 		return v.listPage(ctx, f)
 	}
-	return v.st.FindArticles(ctx, f)
+	return v.query(ctx, f)
+}
+
+// queryKey is a filter without the fields a query kept (see query) does
+// not have.
+type queryKey struct {
+	service, section, tag, group string
+	status                       kolokol.Status
+	byPublished, corrections     bool
+	brief                        bool
+	before                       int64
+	offset, limit                int
+}
+
+// query reads what f filters, once for every page of the pass that asks
+// (see queries); a query of another kind goes to the store.
+func (v *view) query(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
+	if f.Service == "" || len(f.IDs) > 0 || len(f.TranslationGroups) > 0 || f.LeadMediaID != 0 || f.Query != "" || f.Author != "" ||
+		f.Submitted || !f.ScheduledBy.IsZero() {
+		return v.st.FindArticles(ctx, f)
+	}
+	v.queryMu.Lock()
+	if v.queryService != f.Service || v.queries == nil {
+		v.queryService = f.Service
+		v.queries = &memo[queryKey, []*kolokol.Article]{}
+	}
+	queries := v.queries
+	v.queryMu.Unlock()
+	k := queryKey{service: f.Service, section: f.Section, tag: f.Tag, group: f.TranslationGroup, status: f.Status,
+		byPublished: f.ByPublished, corrections: f.WithCorrections, brief: f.WithoutBody, before: f.Before, offset: f.Offset, limit: f.Limit}
+	arts, err := queries.get(k, func() ([]*kolokol.Article, error) { return v.st.FindArticles(ctx, f) })
+	return slices.Clone(arts), err
 }
 
 // maxHead is the most stories a query at the head of a list may ask for
@@ -262,8 +309,9 @@ func (v *view) hasList(service string) bool {
 }
 
 // listKey names a list of a service's published stories, newest first:
-// its home, archive and lite pages ("" section), or a section's.
-type listKey struct{ service, section string }
+// its home, archive and lite pages ("" section and tag), a section's or
+// a tag's.
+type listKey struct{ service, section, tag string }
 
 // listPage is a page of a list (the home, the archive, a section, and
 // each of their pages), cut from the whole list, which is read once, in
@@ -292,8 +340,8 @@ func (v *view) list(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Ar
 	}
 	lists := v.lists
 	v.listMu.Unlock()
-	return lists.get(listKey{f.Service, f.Section}, func() ([]*kolokol.Article, error) {
-		if f.Section != "" {
+	return lists.get(listKey{f.Service, f.Section, f.Tag}, func() ([]*kolokol.Article, error) {
+		if f.Section != "" && f.Tag == "" {
 			// A section's list is the service's, with the section's
 			// stories.
 			q := f

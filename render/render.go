@@ -98,6 +98,10 @@ type Builder struct {
 	static    map[string]*Page
 	zones     sync.Map // time zone name -> *time.Location
 
+	// bufs are execute's buffers: a full export renders 27,000 pages, and
+	// growing a new buffer for each was a quarter of its allocation.
+	bufs sync.Pool
+
 	fragMu sync.Mutex
 	frags  map[string]template.HTML // see fragment
 
@@ -284,13 +288,25 @@ func (b *Builder) execute(v *view) ([]byte, error) {
 		}
 		v.LanguagesHTML = html
 	}
-	var buf bytes.Buffer
-	buf.Grow(16 << 10)
-	if err := b.tmpl.ExecuteTemplate(&buf, "page", v); err != nil {
+	buf, _ := b.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = bytes.NewBuffer(make([]byte, 0, 32<<10))
+	}
+	defer func() {
+		if buf.Cap() <= maxPooledPage {
+			buf.Reset()
+			b.bufs.Put(buf)
+		}
+	}()
+	if err := b.tmpl.ExecuteTemplate(buf, "page", v); err != nil {
 		return nil, fmt.Errorf("execute template: %w", err)
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
+
+// maxPooledPage bounds the buffers execute keeps for the next page: a
+// story page is 10 to 40 kB; a rare huge one is not kept.
+const maxPooledPage = 256 << 10
 
 // fragment is the named template rendered for v, which key and the
 // catalog identify completely: the section navigation and the language

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -55,6 +56,13 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
+	if getenv("GOGC") == "" {
+		// An export allocates fast and keeps little (a service's lists,
+		// the index): at 10,000 stories the collector ran 181 times and
+		// took 8.1 s of CPU at the default 100, 2.2 s at 400, for 320 MB
+		// of memory instead of 190. GOGC set in the environment wins.
+		defer debug.SetGCPercent(debug.SetGCPercent(exportGCPercent))
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	store, err := openStore(ctx, *data, *dbFlag, false)
@@ -89,6 +97,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fmt.Fprintln(stdout, describeExport(res))
 	return nil
 }
+
+// exportGCPercent is the collector's GOGC during an export (see exportCmd).
+const exportGCPercent = 400
 
 // describeExport is the line a run prints: enough to see what it did.
 func describeExport(res *export.Result) string {
