@@ -203,8 +203,14 @@ func (d *Desk) Edit(ctx context.Context, actor kolokol.Actor, id int64, p Articl
 // edit is Edit; kept are media the story may show whether or not the actor
 // may see them (see checkLeadImage).
 func (d *Desk) edit(ctx context.Context, actor kolokol.Actor, id int64, p ArticlePatch, kept ...int64) (res *EditResult, err error) {
+	return d.editAs(ctx, actor, "article.update", "", id, p, kept...)
+}
+
+// editAs is edit, audited as action with detail: a restore is an edit that
+// the history and the audit log must tell apart from one typed.
+func (d *Desk) editAs(ctx context.Context, actor kolokol.Actor, action, detail string, id int64, p ArticlePatch, kept ...int64) (res *EditResult, err error) {
 	var a *kolokol.Article
-	defer func() { d.record(ctx, actor, "article.update", serviceOf(a), id, "", err) }()
+	defer func() { d.record(ctx, actor, action, serviceOf(a), id, detail, err) }()
 	a, err = d.Article(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -242,7 +248,7 @@ func (d *Desk) edit(ctx context.Context, actor kolokol.Actor, id int64, p Articl
 	if sameText(&before, a) {
 		return res, nil // nothing to save: the history records changes, not clicks
 	}
-	if err := d.checkLeadImage(ctx, actor, "article.update", a, kept...); err != nil {
+	if err := d.checkLeadImage(ctx, actor, action, a, kept...); err != nil {
 		return nil, err
 	}
 	return res, d.save(ctx, actor, a)

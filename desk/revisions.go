@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/kolokol/kolokol"
@@ -29,15 +30,20 @@ func (d *Desk) Revision(ctx context.Context, actor kolokol.Actor, id, revID int6
 // editor is looking at. A stale one is a conflict, never merged: a restore
 // means "make it exactly this", which the editor decided without seeing
 // the latest change.
-func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64, version int) (*kolokol.Article, error) {
+func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64, version int) (restored *kolokol.Article, err error) {
+	detail := fmt.Sprintf("revision %d", revID)
 	r, err := d.Revision(ctx, actor, id, revID)
 	if err != nil {
+		d.record(ctx, actor, "article.restore", "", id, detail, err)
 		return nil, err
 	}
 	if a, err := d.Article(ctx, actor, id); err != nil {
+		d.record(ctx, actor, "article.restore", "", id, detail, err)
 		return nil, err
 	} else if version != a.Version {
-		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "version", "the story was changed since you opened its history (it is at version %d, you saw %d); reload the history and restore again", a.Version, version)
+		err := kolokol.FieldErrorf(kolokol.ECONFLICT, "version", "the story was changed since you opened its history (it is at version %d, you saw %d); reload the history and restore again", a.Version, version)
+		d.record(ctx, actor, "article.restore", a.Service, id, detail, err)
+		return nil, err
 	}
 	li := r.LeadImage
 	// The story showed the revision's photo once: it may show it again,
@@ -46,7 +52,7 @@ func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64
 	if li != nil {
 		kept = append(kept, li.MediaID)
 	}
-	res, err := d.edit(ctx, actor, id, ArticlePatch{
+	res, err := d.editAs(ctx, actor, "article.restore", detail, id, ArticlePatch{
 		Version: version, Section: &r.Section, Headline: &r.Headline, Summary: &r.Summary, Body: &r.Body,
 		Dateline: &r.Dateline, Bylines: &r.Bylines, Tags: &r.Tags, Credits: &r.Credits, LeadImage: &li,
 		TranslationGroup: &r.TranslationGroup,
