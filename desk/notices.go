@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/kolokol/kolokol"
 )
@@ -73,13 +74,26 @@ func noticeDetail(n *kolokol.Notice) string {
 // SetSecurityTxt publishes /.well-known/security.txt ("" removes it).
 // Global admins only: it speaks for the whole site.
 func (d *Desk) SetSecurityTxt(ctx context.Context, actor kolokol.Actor, text string) (err error) {
-	defer func() { d.record(ctx, actor, "settings.security_txt", "", 0, "", err) }()
+	detail := ""
+	defer func() { d.record(ctx, actor, "settings.security_txt", "", 0, detail, err) }()
 	if actor.Role != kolokol.RoleAdmin || len(actor.Services) > 0 {
 		return kolokol.Errorf(kolokol.EFORBIDDEN, "only a global admin may change security.txt")
 	}
 	text, err = kolokol.CheckSecurityTxt(text, d.now())
 	if err != nil {
 		return err
+	}
+	old, err := d.SecurityTxt(ctx)
+	if err != nil {
+		return fmt.Errorf("read security.txt: %w", err)
+	}
+	switch {
+	case text == old:
+		detail = "no change"
+	case text == "":
+		detail = "removed"
+	default:
+		detail = fmt.Sprintf("set: %d lines (were %d)", lines(text), lines(old))
 	}
 	if err := d.store.SetSetting(ctx, kolokol.SettingSecurityTxt, text); err != nil {
 		return fmt.Errorf("set security.txt: %w", err)
@@ -95,4 +109,12 @@ func (d *Desk) SecurityTxt(ctx context.Context) (string, error) {
 		return "", nil
 	}
 	return v, err
+}
+
+// lines counts the lines of a text, 0 for none.
+func lines(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(strings.TrimSuffix(s, "\n"), "\n") + 1
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/kolokol/kolokol"
@@ -162,7 +163,8 @@ type ServicePatch struct {
 // UpdateService edits a service's settings. Admins only: the settings shape
 // every page of the service.
 func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code string, p ServicePatch) (svc *kolokol.Service, err error) {
-	defer func() { d.record(ctx, actor, "service.update", code, 0, "", err) }()
+	var detail string
+	defer func() { d.record(ctx, actor, "service.update", code, 0, detail, err) }()
 	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch(code) {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may change the settings of %q", code)
 	}
@@ -170,6 +172,7 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 	if err != nil {
 		return nil, err
 	}
+	before := *svc
 	for _, f := range []struct {
 		dst *string
 		src *string
@@ -188,6 +191,7 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 	if err := svc.Validate(); err != nil {
 		return nil, err
 	}
+	detail = ServiceChanges(&before, svc)
 	if err := d.store.UpdateService(ctx, svc); err != nil {
 		return nil, fmt.Errorf("update service %q: %w", code, err)
 	}
@@ -241,4 +245,40 @@ func (d *Desk) SetLogo(ctx context.Context, actor kolokol.Actor, code string, da
 func isSVG(data []byte) bool {
 	head := bytes.TrimLeft(bytes.TrimPrefix(data[:min(len(data), 512)], []byte("\xef\xbb\xbf")), " \t\r\n")
 	return bytes.HasPrefix(head, []byte("<"))
+}
+
+// ServiceChanges says what an update changed in a service's settings, for
+// the audit log: a short setting with its old and new values, a long text
+// (about, legal status, safety page) by its length only, which is enough
+// to find the change in the history of the setting without copying pages
+// of text into every entry.
+func ServiceChanges(old, new *kolokol.Service) string {
+	var parts []string
+	short := func(name, a, b string) {
+		if a != b {
+			parts = append(parts, fmt.Sprintf("%s: %q → %q", name, a, b))
+		}
+	}
+	long := func(name, a, b string) {
+		if a != b {
+			parts = append(parts, fmt.Sprintf("%s changed (%d → %d characters)", name, utf8.RuneCountInString(a), utf8.RuneCountInString(b)))
+		}
+	}
+	short("tag", old.Tag, new.Tag)
+	short("script", old.Script, new.Script)
+	short("direction", string(old.Direction), string(new.Direction))
+	short("name", old.Name, new.Name)
+	short("english_name", old.EnglishName, new.EnglishName)
+	short("brand", old.Brand, new.Brand)
+	short("time_zone", old.TimeZone, new.TimeZone)
+	if old.ShowGregorian != new.ShowGregorian {
+		parts = append(parts, fmt.Sprintf("show_gregorian: %t → %t", old.ShowGregorian, new.ShowGregorian))
+	}
+	long("about", old.About, new.About)
+	long("legal_status", old.LegalStatus, new.LegalStatus)
+	long("safety", old.Safety, new.Safety)
+	if len(parts) == 0 {
+		return "no change"
+	}
+	return strings.Join(parts, "; ")
 }
