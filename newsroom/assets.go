@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,4 +63,14 @@ var funcs = template.FuncMap{
 		return false
 	},
 	"active": func(b *kolokol.Breaking) bool { return b.Active(time.Now()) },
+	"count":  count,
+}
+
+// count is n with its noun in the English newsroom's singular or plural:
+// "1 story", "2 stories".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

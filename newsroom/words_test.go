@@ -22,3 +22,11 @@ func TestCommas(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 stories", 1: "1 story", 2: "2 stories", 21: "21 stories"} {
+		if got := count(n, "story", "stories"); got != want {
+			t.Errorf("count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
