@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,6 +160,17 @@ var serviceRoutes = []route{
 			if !ok || key == "" {
 				return notFound(svc), true, nil
 			}
+			sections, err := b.store.FindSections(ctx, svc.Code)
+			if err != nil {
+				return nil, true, err
+			}
+			p, err := b.listWith(ctx, ns, svc, sections, listTagged, nil, key, page)
+			if err != nil || p.Status != http.StatusOK {
+				// No live story has the tag (or not that many): the
+				// address is not found in any spelling, rather than a
+				// redirect to a page that is not there.
+				return p, true, err
+			}
 			if key != rest[1] {
 				// Another spelling of the tag ("Climate", "human rights"):
 				// its page's one address.
@@ -167,12 +179,7 @@ var serviceRoutes = []route{
 			if page == 1 && len(rest) == 3 {
 				return redirect(tagPath(svc.Code, key)), true, nil
 			}
-			sections, err := b.store.FindSections(ctx, svc.Code)
-			if err != nil {
-				return nil, true, err
-			}
-			p, err := b.listWith(ctx, ns, svc, sections, listTagged, nil, key, page)
-			return p, true, err
+			return p, true, nil
 		},
 		func(b *Builder, ctx context.Context, svc *kolokol.Service, yield func(string) bool) error {
 			tags, err := b.store.FindTags(ctx, svc.Code)
