@@ -1210,10 +1210,48 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await visit('newsroom-notices', await ap.goto(local + '/newsroom/notices?service=fa'), ap);
     await visit('newsroom-security-txt', await ap.goto(local + '/newsroom/security-txt'), ap);
     await ac.close();
+
+    // The desk's checks, one file each under e2e/desk/ (see deskChecks).
+    await deskChecks({ browser, axeSource, base, local, cred, adminCred, pages, storyURL, visit, expect, signIn, totp, narrow: narrowCheck(expect), checkPage, record, oneLine, outDir, tmpRoot, services });
   } catch (e) {
     record('newsroom', null, [{ rule: 'newsroom-run', element: '-', url: base + '/newsroom/', detail: oneLine(e.message) }]);
   } finally {
     await context.close().catch(() => {});
+  }
+}
+
+// narrowCheck returns narrow(rec, page): the page at a 390 px phone
+// viewport must need no sideways scrolling; a screenshot is kept.
+function narrowCheck(expect) {
+  return async (rec, on) => {
+    const was = on.viewportSize() || { width: 1280, height: 900 };
+    await on.setViewportSize({ width: 390, height: 844 });
+    const wide = await on.evaluate(() => document.documentElement.scrollWidth > innerWidth + 1 ? document.documentElement.scrollWidth : 0);
+    await on.screenshot({ path: path.join(outDir, rec.name + '-390.png'), fullPage: true }).catch(() => {});
+    await on.setViewportSize(was);
+    expect(rec, !wide, 'newsroom-narrow', `at 390 px ${rec.name} is ${wide}px wide`);
+    return !wide;
+  };
+}
+
+// deskChecks runs every e2e/desk/*.mjs in name order. Each file's default
+// export is an async function taking t: the browser, the server's base and
+// localhost addresses, the demo editor's and admin's credentials, the
+// published Farsi story's newsroom address (storyURL), and the helpers
+// visit(name, resp, page) (status, axe, Nu, screenshot), expect(rec, ok,
+// rule, detail), signIn(page, base, cred, step), narrow(rec, page) (390 px)
+// and checkPage (the reader page checks). A file opens browser contexts of
+// its own and closes them; a throw is recorded as that file's failure.
+async function deskChecks(t) {
+  const dir = path.join(here, 'desk');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort() : [];
+  for (const f of files) {
+    try {
+      const mod = await import(pathToFileURL(path.join(dir, f)).href);
+      await mod.default(t);
+    } catch (e) {
+      record('newsroom', null, [{ rule: 'desk-' + f.replace(/\.mjs$/, ''), element: '-', url: t.base + '/newsroom/', detail: oneLine(e.stack || e.message, 400) }]);
+    }
   }
 }
 
