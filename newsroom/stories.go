@@ -165,6 +165,20 @@ type storyPage struct {
 	Copy *kolokol.Autosave
 	// Autosave is where the editor's script keeps the working copy.
 	Autosave string
+	// Words is the body's word count and reading time; the editor's
+	// script keeps it up to date as the editor types, counting alike.
+	Words          string
+	WordsPerMinute int
+}
+
+// wordsLine says how long the body is: "312 words, about 2 minutes to
+// read". editor.js writes the same sentence.
+func wordsLine(body string) string {
+	n := desk.Words(body)
+	if n == 0 {
+		return "0 words"
+	}
+	return count(n, "word", "words") + ", about " + count(desk.ReadingMinutes(n), "minute", "minutes") + " to read"
 }
 
 func (n *Newsroom) newStory(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
@@ -262,7 +276,7 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 		return
 	}
 	p := &storyPage{Form: f, Article: a, Service: svc, CanPub: u.Actor().CanPublish(), Dropped: render.Dropped(f.Body),
-		Autosave: "/newsroom/stories/autosave"}
+		Autosave: "/newsroom/stories/autosave", Words: wordsLine(f.Body), WordsPerMinute: desk.WordsPerMinute}
 	if p.Sections, err = n.store.FindSections(ctx, svc.Code); err != nil {
 		n.fail(w, r, u, err)
 		return

@@ -4,6 +4,66 @@
 // as a working copy (not a revision: the history records saves only), so a
 // closed tab, a crash or a lost connection costs seconds of work at most.
 'use strict';
+
+// Ctrl+S (Cmd+S on a Mac) presses Save: the same submission, so a save
+// made from an older version still meets the merge and the conflict page;
+// the browser's own "save page" dialog is not shown.
+(() => {
+  const form = document.getElementById('story');
+  const save = document.getElementById('save');
+  if (!form || !save) return;
+  document.addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || (e.key !== 's' && e.key !== 'S')) return;
+    e.preventDefault();
+    if (e.repeat || save.disabled) return;
+    if (form.requestSubmit) form.requestSubmit(save); else save.click();
+  });
+})();
+
+// The body's word count and reading time, kept up to date while typing.
+// The count is desk.Words's: letters, marks and digits make words; a
+// zero-width (non-)joiner, apostrophe or hyphen inside a word joins;
+// Chinese and Japanese characters count one each; link addresses do not.
+(() => {
+  const body = document.getElementById('body');
+  const out = document.getElementById('words');
+  if (!body || !out) return;
+  const wpm = Number(out.dataset.wpm) || 200;
+  const linkTarget = /\]\([^)\s]*(?:\s+"[^"]*")?\)/g;
+  const unspaced = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+  const letter = /[\p{L}\p{M}\p{N}]/u;
+  const digit = /\p{Nd}/u;
+  const joiners = new Set(['\u200c', '\u200d', "'", '\u2019', '\u02bc', '-', '\u2010', '\u2011', '\u00ad']);
+  const words = (text) => {
+    const rs = Array.from(text.replace(linkTarget, ']'));
+    let n = 0;
+    let inWord = false;
+    rs.forEach((r, i) => {
+      const next = rs[i + 1] || '';
+      if (unspaced.test(r)) {
+        n++;
+        inWord = false;
+      } else if (letter.test(r)) {
+        if (!inWord) n++;
+        inWord = true;
+      } else if (inWord && joiners.has(r) && letter.test(next) && !unspaced.test(next)) {
+        // stays in the word
+      } else if (inWord && (r === '.' || r === ',') && digit.test(rs[i - 1]) && digit.test(next)) {
+        // 3.5 and 1,000 are one number
+      } else {
+        inWord = false;
+      }
+    });
+    return n;
+  };
+  const count = (n, one, many) => (n === 1 ? '1 ' + one : n + ' ' + many);
+  const show = () => {
+    const n = words(body.value);
+    out.textContent = n === 0 ? '0 words' : count(n, 'word', 'words') + ', about ' + count(Math.ceil(n / wpm), 'minute', 'minutes') + ' to read';
+  };
+  body.addEventListener('input', show);
+})();
+
 (() => {
   const form = document.getElementById('story');
   if (!form || !form.dataset.autosave || !window.fetch || !window.FormData) return;
