@@ -40,7 +40,7 @@ func (n *Newsroom) previewGet(w http.ResponseWriter, r *http.Request, u *kolokol
 
 // previewPost renders the editor's unsaved form as the story's page.
 func (n *Newsroom) previewPost(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	f, _, err := readStory(w, r)
+	f, photo, err := readStory(w, r)
 	if err != nil {
 		n.fail(w, r, u, err)
 		return
@@ -64,6 +64,21 @@ func (n *Newsroom) previewPost(w http.ResponseWriter, r *http.Request, u *koloko
 			n.fail(w, r, u, err)
 			return
 		}
+	}
+	if photo != nil {
+		// A photo chosen but not saved yet: the preview shows it, so it is
+		// put in the media library (as Save would) and named by the
+		// previewed story; the story itself is not touched.
+		if strings.TrimSpace(f.Alt) == "" {
+			n.fail(w, r, u, kolokol.FieldErrorf(kolokol.EINVALID, "alt", "describe the photo in its alt text to preview it: readers who cannot see it hear that instead"))
+			return
+		}
+		m, _, err := n.desk.UploadMedia(r.Context(), u.Actor(), f.Service, photo)
+		if err != nil {
+			n.fail(w, r, u, err)
+			return
+		}
+		f.MediaID = m.ID
 	}
 	p := f.article()
 	if stored != nil {

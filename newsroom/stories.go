@@ -364,14 +364,15 @@ func (n *Newsroom) dropCopy(r *http.Request, u *kolokol.User, id int64, service 
 func storyURL(id int64) string { return "/newsroom/stories/" + strconv.FormatInt(id, 10) }
 
 // attachPhoto uploads the form's photo, if any, and makes it the lead
-// image. The story is checked first (rights, fields, section, alt text),
-// so a story refused for what it says stores no photo either.
+// image. The story is checked first (rights, fields, section), so a story
+// refused for what it says stores no photo either. A missing alt text is
+// the one fault that comes after the upload: the photo is kept in the
+// media library and the form comes back showing it (f.MediaID is set), so
+// the editor only describes it, rather than choosing the file again; the
+// story itself is not saved until the alt text is there.
 func (n *Newsroom) attachPhoto(r *http.Request, u *kolokol.User, f *storyForm, photo []byte, current *kolokol.Article) error {
 	if photo == nil {
 		return nil
-	}
-	if strings.TrimSpace(f.Alt) == "" {
-		return kolokol.FieldErrorf(kolokol.EINVALID, "alt", "describe the photo in its alt text: readers who cannot see it hear that instead")
 	}
 	actor := u.Actor()
 	if !actor.CanTouch(f.Service) {
@@ -382,8 +383,12 @@ func (n *Newsroom) attachPhoto(r *http.Request, u *kolokol.User, f *storyForm, p
 			return err
 		}
 	}
+	noAlt := strings.TrimSpace(f.Alt) == ""
 	a := f.article()
 	a.LeadImage = &kolokol.LeadImage{MediaID: 1, Alt: f.Alt, Caption: f.Caption, Credit: f.Credit} // stands in for the upload
+	if noAlt {
+		a.LeadImage.Alt = "-" // checked below, once the photo is kept
+	}
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -399,6 +404,9 @@ func (n *Newsroom) attachPhoto(r *http.Request, u *kolokol.User, f *storyForm, p
 		return err
 	}
 	f.MediaID = m.ID
+	if noAlt {
+		return kolokol.FieldErrorf(kolokol.EINVALID, "alt", "describe the photo in its alt text: readers who cannot see it hear that instead. The photo is kept: add its alt text and save again")
+	}
 	return nil
 }
 
