@@ -191,3 +191,24 @@ func (d *Desk) editing(ctx context.Context, u *kolokol.User, a *kolokol.Article,
 func byName(us []*kolokol.User) {
 	slices.SortFunc(us, func(a, b *kolokol.User) int { return strings.Compare(kolokol.Who(a), kolokol.Who(b)) })
 }
+
+// SavedBy names who saved a story's version and when, from the revision
+// that version made, for the conflict page: the colleague by name (email
+// when they have none, or as recorded when the account is gone).
+func (d *Desk) SavedBy(ctx context.Context, actor kolokol.Actor, articleID int64, version int) (who string, at time.Time, err error) {
+	revs, err := d.Revisions(ctx, actor, articleID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	i := slices.IndexFunc(revs, func(r *kolokol.Revision) bool { return r.Version == version })
+	if i < 0 {
+		return "", time.Time{}, kolokol.Errorf(kolokol.ENOTFOUND, "story %d has no revision of version %d", articleID, version)
+	}
+	who = revs[i].Actor
+	if u, err := d.store.FindUserByEmail(ctx, who); err == nil {
+		who = kolokol.Who(u)
+	} else if !kolokol.IsNotFound(err) {
+		return "", time.Time{}, fmt.Errorf("find who saved story %d: %w", articleID, err)
+	}
+	return who, revs[i].CreatedAt, nil
+}
