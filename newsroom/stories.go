@@ -303,7 +303,10 @@ func (n *Newsroom) showStoryAs(w http.ResponseWriter, r *http.Request, u *koloko
 		if err := desk.CanEdit(u.Actor(), a); err != nil {
 			p.Locked = kolokol.ErrorMessage(err)
 		}
-		if p.Lock = viewOf(held, svc.Location()); p.Lock != nil {
+		// One who may not edit the story is told why, not offered it.
+		if p.Lock = viewOf(held, svc.Location()); p.Lock != nil && p.Locked != "" {
+			p.Lock = nil
+		} else if p.Lock != nil {
 			p.Lock.Kept = kept
 		}
 	}
