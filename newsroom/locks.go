@@ -23,7 +23,9 @@ type lockView struct {
 
 // storyTime is the newsroom's way of writing a time on a story's pages: in
 // the service's zone, with the zone's name.
-func storyTime(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
+func storyTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
 
 func viewOf(e *desk.Editing, loc *time.Location) *lockView {
 	if e == nil || e.Holder == nil {
