@@ -63,6 +63,9 @@ func (d *Desk) OpenStory(ctx context.Context, u *kolokol.User, a *kolokol.Articl
 // refreshes u's lock, or returns *Locked naming the colleague who holds
 // it.
 func (d *Desk) SaveLock(ctx context.Context, u *kolokol.User, a *kolokol.Article) error {
+	if canEdit(u.Actor(), a) != nil {
+		return nil // the edit itself is refused, and says why; it takes no lock
+	}
 	e, err := d.claim(ctx, u, a, LockOpen, false)
 	if err != nil {
 		return err

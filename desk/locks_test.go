@@ -161,6 +161,12 @@ func TestEditLockAccess(t *testing.T) {
 	if e, err := f.d.OpenStory(ctx, reporter, b); err != nil || e.Mine || e.Holder == nil || e.Holder.ID != maryam.ID {
 		t.Errorf("a reporter opening a published story takes nothing and is told who holds it: %+v, %v", e, err)
 	}
+	if err := f.d.SaveLock(ctx, reporter, b); err != nil {
+		t.Errorf("a reporter's save of a published story is left to the edit to refuse: %v", err)
+	}
+	if l, err := f.store.FindEditLock(ctx, b.ID); err != nil || l.UserID != maryam.ID {
+		t.Errorf("a reporter's refused save took the lock: %+v, %v", l, err)
+	}
 	if _, err := f.d.TakeOver(ctx, reporter, b); kolokol.ErrorCode(err) != kolokol.EFORBIDDEN {
 		t.Errorf("reporter takes over a published story: %v, want forbidden", err)
 	}
