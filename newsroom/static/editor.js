@@ -65,8 +65,8 @@
   };
   const beat = async () => {
     if (stopped) return;
-    const data = new FormData();
-    data.set('holding', holding ? '1' : '0');
+    // A URL-encoded body: the server reads the heartbeat as a plain form.
+    const data = new URLSearchParams({ holding: holding ? '1' : '0' });
     let answer;
     try {
       const r = await fetch(beatURL, { method: 'POST', credentials: 'same-origin', body: data });
