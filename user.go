@@ -103,3 +103,15 @@ func (s *Session) Validate() error {
 
 // base32SecretRE is the shape of a TOTP secret as the authenticator takes it.
 var base32SecretRE = regexp.MustCompile(`^[A-Z2-7]{16,128}$`)
+
+// Who is what the newsroom calls an account in front of colleagues: its
+// name, or its email when it has none.
+func Who(u *User) string {
+	if u == nil {
+		return ""
+	}
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Email
+}

@@ -141,6 +141,8 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/stories/{id}/autosave":                csrf.Handler(n.signedIn(n.autosave)),
 		"POST /newsroom/stories/autosave":                     csrf.Handler(n.signedIn(n.autosave)),
 		"POST /newsroom/stories/{id}/discard":                 csrf.Handler(n.signedIn(n.discardWorkingCopy)),
+		"POST /newsroom/stories/{id}/takeover":                csrf.Handler(n.signedIn(n.takeOver)),
+		"POST /newsroom/stories/{id}/heartbeat":               csrf.Handler(n.signedIn(n.heartbeat)),
 		"POST /newsroom/stories/{id}/submit":                  csrf.Handler(n.signedIn(n.transition(submitStory))),
 		"POST /newsroom/stories/{id}/publish":                 csrf.Handler(n.signedIn(n.transition(publishStory))),
 		"POST /newsroom/stories/{id}/unpublish":               csrf.Handler(n.signedIn(n.transition(unpublishStory))),

@@ -169,6 +169,11 @@ type storyPage struct {
 	// script keeps it up to date as the editor types, counting alike.
 	Words          string
 	WordsPerMinute int
+	// Lock names the colleague who holds the story, when one does: the
+	// form is then read-only until this account takes it over.
+	Lock *lockView
+	// Heartbeat is where the editor's script says the page is open.
+	Heartbeat string
 }
 
 // wordsLine says how long the body is: "312 words, about 2 minutes to
@@ -213,7 +218,13 @@ func (n *Newsroom) editStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 			f = formOfCopy(c, f)
 		}
 	}
-	n.showStory(w, r, u, http.StatusOK, f, a, "")
+	// Opening the story takes its lock, or says who holds it.
+	held, err := n.desk.OpenStory(r.Context(), u, a)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	n.showStoryHeld(w, r, u, http.StatusOK, f, a, held, false)
 }
 
 // formOfCopy fills a form from a working copy: the fields it kept, over the
@@ -265,6 +276,16 @@ func (n *Newsroom) article(w http.ResponseWriter, r *http.Request, u *kolokol.Us
 }
 
 func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, f storyForm, a *kolokol.Article, msg string) {
+	n.showStoryAs(w, r, u, status, f, a, msg, nil, false)
+}
+
+// showStoryHeld shows the editor with who holds the story; kept says that
+// the form is the account's refused save, kept as its working copy.
+func (n *Newsroom) showStoryHeld(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, f storyForm, a *kolokol.Article, held *desk.Editing, kept bool) {
+	n.showStoryAs(w, r, u, status, f, a, "", held, kept)
+}
+
+func (n *Newsroom) showStoryAs(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, f storyForm, a *kolokol.Article, msg string, held *desk.Editing, kept bool) {
 	ctx := r.Context()
 	svc, err := n.store.FindServiceByCode(ctx, f.Service)
 	if err != nil {
@@ -292,11 +313,18 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 	if a != nil {
 		preview.ID, copyOf = a.ID, a.ID
 		p.Autosave = storyURL(a.ID) + "/autosave"
+		p.Heartbeat = storyURL(a.ID) + "/heartbeat"
 		if err := desk.CanEdit(u.Actor(), a); err != nil {
 			p.Locked = kolokol.ErrorMessage(err)
 		}
+		// One who may not edit the story is told why, not offered it.
+		if p.Lock = viewOf(held, svc.Location()); p.Lock != nil && p.Locked != "" {
+			p.Lock = nil
+		} else if p.Lock != nil {
+			p.Lock.Kept = kept
+		}
 	}
-	if c, err := n.desk.WorkingCopy(ctx, u.ID, copyOf, svc.Code); err == nil && p.Locked == "" && formOfCopy(c, f) != f {
+	if c, err := n.desk.WorkingCopy(ctx, u.ID, copyOf, svc.Code); err == nil && p.Locked == "" && p.Lock == nil && formOfCopy(c, f) != f {
 		p.Copy = c
 	}
 	if kept := r.URL.Query().Get("kept"); kept != "" && msg == "" {
@@ -320,7 +348,7 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 		if !a.ScheduledAt.IsZero() {
 			p.Scheduled = a.ScheduledAt.In(loc).Format("2006-01-02T15:04")
 		}
-		p.Updated = a.UpdatedAt.In(loc).Format("2006-01-02 15:04 MST")
+		p.Updated = storyTime(a.UpdatedAt, loc)
 	}
 	title := "New story"
 	if a != nil {
@@ -460,6 +488,17 @@ func (n *Newsroom) saveForm(w http.ResponseWriter, r *http.Request, u *kolokol.U
 	if f.Version <= 0 {
 		f.Version = a.Version
 	}
+	// A colleague holding the story is not overwritten, and the save is
+	// not dropped either: it becomes this account's working copy.
+	if err := n.desk.SaveLock(r.Context(), u, a); err != nil {
+		var held *desk.Locked
+		if errors.As(err, &held) {
+			n.keepRefused(w, r, u, a, f, held)
+		} else {
+			n.storyError(w, r, u, f, a, err)
+		}
+		return nil, false
+	}
 	if err := n.attachPhoto(r, u, &f, photo, a); err != nil {
 		n.storyError(w, r, u, f, a, err)
 		return nil, false
@@ -505,6 +544,9 @@ type conflictPage struct {
 	Theirs  *kolokol.Article
 	Service *kolokol.Service
 	Kept    []string // their fields kept as they are
+	// SavedBy and SavedAt name the colleague whose save made the
+	// conflict, and when, from its revision.
+	SavedBy, SavedAt string
 }
 
 // conflictField is one field both changed.
@@ -533,7 +575,14 @@ func (n *Newsroom) conflict(w http.ResponseWriter, r *http.Request, u *kolokol.U
 	mf := formOf(&merged)
 	mf.Version = c.Theirs.Version
 	theirs := formOf(c.Theirs)
-	p := &conflictPage{Merged: mf, Theirs: c.Theirs, Service: svc, Names: c.Fields}
+	p := &conflictPage{Merged: mf, Theirs: c.Theirs, Service: svc, Names: c.Fields,
+		SavedBy: c.Theirs.EditedBy, SavedAt: storyTime(c.Theirs.UpdatedAt, svc.Location())}
+	if who, at, err := n.desk.SavedBy(r.Context(), u.Actor(), c.Theirs.ID, c.Theirs.Version); err == nil {
+		p.SavedBy, p.SavedAt = who, storyTime(at, svc.Location())
+	} else if !kolokol.IsNotFound(err) {
+		n.fail(w, r, u, err)
+		return
+	}
 	for _, name := range c.Fields {
 		cf := conflictField{Name: name, Label: fieldLabels[name]}
 		switch name {

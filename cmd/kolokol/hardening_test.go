@@ -250,6 +250,11 @@ func TestSaveOverTheirsKeepsTheirFields(t *testing.T) {
 	mine := cloneForm(base)
 	mine.Set("version", "1")
 	mine.Set("body", "Мой текст.")
+	// Their save holds the story (see TestEditLockHandlers): I take it
+	// over to save mine.
+	if r := ta.post(t, me, path+"/takeover", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("take over: %d", r.status)
+	}
 	r := ta.post(t, me, path, mine)
 	if r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "kept=summary%2Ctags") {
 		t.Fatalf("my save from version 1: %d %s", r.status, r.header.Get("Location"))
@@ -269,6 +274,7 @@ func TestSaveOverTheirsKeepsTheirFields(t *testing.T) {
 	theirs.Set("tags", "один, два")
 	theirs.Set("body", "Их текст.")
 	theirs.Set("dateline", "Москва")
+	ta.post(t, them, path+"/takeover", url.Values{})
 	if r := ta.post(t, them, path, theirs); r.status != http.StatusSeeOther {
 		t.Fatalf("their second save: %d", r.status)
 	}
@@ -276,6 +282,7 @@ func TestSaveOverTheirsKeepsTheirFields(t *testing.T) {
 	mine.Set("version", fmt.Sprint(a.Version))
 	mine.Set("body", "Мой новый текст.")
 	mine.Set("dateline", "")
+	ta.post(t, me, path+"/takeover", url.Values{})
 	c := ta.post(t, me, path, mine)
 	body := string(c.body)
 	if c.status != http.StatusConflict || !strings.Contains(body, `id="field-body"`) || strings.Contains(body, `id="field-summary"`) || strings.Contains(body, `id="field-dateline"`) {

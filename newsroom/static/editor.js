@@ -3,6 +3,9 @@
 // changes asks first, and the form is kept on the server every few seconds
 // as a working copy (not a revision: the history records saves only), so a
 // closed tab, a crash or a lost connection costs seconds of work at most.
+// It also keeps the story's lock fresh with a heartbeat, and says, in one
+// polite live region changed only when its sentence changes, who else has
+// the story open and when a colleague took it over.
 'use strict';
 
 // Ctrl+S (Cmd+S on a Mac) presses Save: the same submission, so a save
@@ -107,4 +110,49 @@
   };
   setInterval(keep, every);
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keep(); });
+
+  const beatURL = form.dataset.heartbeat;
+  const presence = document.getElementById('presence');
+  if (!beatURL || !presence) return;
+  const holding = form.dataset.holding === '1';
+  let shown = '';
+  let stopped = false;
+  const show = (text) => {
+    if (text === shown) return; // a live region read out every beat would chatter
+    shown = text;
+    presence.textContent = text;
+    presence.classList.toggle('notice', text !== '');
+  };
+  const beat = async () => {
+    if (stopped) return;
+    // A URL-encoded body: the server reads the heartbeat as a plain form.
+    const data = new URLSearchParams({ holding: holding ? '1' : '0' });
+    let answer;
+    try {
+      const r = await fetch(beatURL, { method: 'POST', credentials: 'same-origin', body: data });
+      answer = r.ok ? await r.json() : null;
+    } catch (e) {
+      answer = null;
+    }
+    if (!answer) { // the next beat asks again
+      setTimeout(beat, 30000);
+      return;
+    }
+    if (holding && !answer.mine && answer.lock) {
+      // The story is a colleague's now: stop holding it, and keep what
+      // is typed here where it cannot overwrite theirs.
+      stopped = true;
+      unsent = true;
+      keep();
+      show(answer.lock + ' What you typed is kept as your working copy; Save will not overwrite their work.');
+      return;
+    }
+    let text = answer.others || '';
+    if (!holding) {
+      text = answer.lock ? text : ('No one is editing this story now: reload the page to edit it. ' + text).trim();
+    }
+    show(text);
+    setTimeout(beat, (answer.every || 30) * 1000);
+  };
+  beat();
 })();

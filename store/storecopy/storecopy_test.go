@@ -116,6 +116,10 @@ func richNewsroom(t *testing.T, data string) *sqlite.Store {
 		must(t, s.AddAudit(ctx, &kolokol.AuditEntry{Time: now.Add(time.Duration(i) * time.Second), Actor: "editor@demo",
 			Action: "article.publish", Service: "ru", Services: []string{"ru", "uk"}, ArticleID: int64(i + 1), Detail: fmt.Sprint("детали ", i)}), "add audit")
 	}
+	// Who is editing a story, and who has it open, move with it.
+	_, err = s.LockArticle(ctx, kolokol.EditLock{ArticleID: 1, UserID: u.ID, Since: now, Expires: now.Add(time.Hour)}, now, false)
+	must(t, err, "lock a story")
+	must(t, s.SeeArticle(ctx, 1, u.ID, now, now.Add(time.Hour)), "see a story")
 	must(t, s.SetSetting(ctx, kolokol.SettingSecurityTxt, "Contact: mailto:security@example.org\n"), "set setting")
 	// A notice created and deleted: notices' ids never come back, so the
 	// destination must continue above it though no row shows it.
@@ -260,7 +264,7 @@ func TestMoveToPostgresAndBack(t *testing.T) {
 	rows := tableRows(rep)
 	for _, name := range []string{"services", "sections", "articles", "revisions", "corrections", "article_tags", "media",
 		"media_renditions", "media_services", "users", "sessions", "tokens", "audit_log", "audit_services", "passkeys",
-		"pending_saves", "autosaves", "enrolments", "notices", "breaking", "settings", "changes", "cursors", "mirrors", "wire_items"} {
+		"pending_saves", "autosaves", "enrolments", "notices", "breaking", "settings", "changes", "cursors", "mirrors", "wire_items", "edit_locks", "story_viewers"} {
 		if rows[name] == 0 {
 			t.Errorf("table %s: %d rows copied; the test newsroom should have some", name, rows[name])
 		}

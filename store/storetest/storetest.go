@@ -85,6 +85,8 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Notices", testNotices},
 		{"ImportArticles", testImportArticles},
 		{"Mirrors", testMirrors},
+		{"EditLocks", testEditLocks},
+		{"EditLockRace", testEditLockRace},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}
