@@ -48,7 +48,9 @@ func TestRebase(t *testing.T) {
 			func(a *kolokol.Article) bool { return a.LeadImage == nil && a.Body == "Мой текст." }},
 		{"they wrote a social title, I typed a slug", func(a *kolokol.Article) { a.SocialTitle = "Их карточка" },
 			ArticlePatch{Slug: ptr("Мой Адрес"), SocialTitle: ptr("")}, []string{"social_title"}, nil,
-			func(a *kolokol.Article) bool { return a.SocialTitle == "Их карточка" && a.CustomSlug == "мой-адрес" }},
+			func(a *kolokol.Article) bool {
+				return a.SocialTitle == "Их карточка" && a.CustomSlug == "мой-адрес"
+			}},
 		{"both typed a slug", func(a *kolokol.Article) { a.CustomSlug = "их-адрес" },
 			ArticlePatch{Slug: ptr("мой-адрес")}, nil, []string{"slug"}, nil},
 		{"both changed the SEO title", func(a *kolokol.Article) { a.SEOTitle = "Их" },
