@@ -195,3 +195,18 @@ func FuzzLatinSlug(f *testing.F) {
 		}
 	})
 }
+
+// A slug is made on every save; this is its cost for a long headline.
+func BenchmarkLatinSlug(b *testing.B) {
+	h := "Пором повертається до старого міста після сорока років перерви: що далі буде з переправою"
+	for b.Loop() {
+		LatinSlug("uk", h)
+	}
+}
+
+func BenchmarkSlugify(b *testing.B) {
+	h := "Пором повертається до старого міста після сорока років перерви: що далі буде з переправою"
+	for b.Loop() {
+		Slugify(h)
+	}
+}
