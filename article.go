@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Status is where an article stands in the workflow.
@@ -35,6 +36,20 @@ const (
 	MaxBody     = 200000
 	MaxListItem = 200
 	MaxListLen  = 30
+	// The titles and description for search engines and social cards are
+	// limited well above what those show (see the Hint constants), so
+	// that an editor is guided, not cut off.
+	MaxSEOTitle          = 200
+	MaxSocialTitle       = 200
+	MaxSocialDescription = 500
+)
+
+// What search engines and social networks show of the titles and
+// description before they cut them: the newsroom's length guidance.
+const (
+	HintSEOTitle          = 60
+	HintSocialTitle       = 70
+	HintSocialDescription = 160
 )
 
 // LeadImage is the photo at the top of a story. Alt describes the picture for
@@ -58,29 +73,39 @@ type Correction struct {
 
 // Article is a story of one language service.
 type Article struct {
-	ID        int64
-	Service   string
-	Section   string // section slug; "" when the story has none
-	Slug      string
-	Headline  string
-	Summary   string
-	Body      string // Markdown
-	Bylines   []string
-	Dateline  string // place the story was filed from
-	LeadImage *LeadImage
-	Credits   []string // wire agencies whose copy was used
-	Tags      []string
+	ID      int64
+	Service string
+	Section string // section slug; "" when the story has none
+	Slug    string
+	// CustomSlug is the slug the editor typed; "" makes the slug follow
+	// the headline. Either way an old address redirects to the current
+	// one (the id decides the story).
+	CustomSlug string
+	Headline   string
+	Summary    string
+	Body       string // Markdown
+	Bylines    []string
+	Dateline   string // place the story was filed from
+	LeadImage  *LeadImage
+	Credits    []string // wire agencies whose copy was used
+	Tags       []string
 	// TranslationGroup links the versions of one story across services:
 	// every article with the same non-empty group is the same story in
 	// another language.
 	TranslationGroup string
-	Corrections      []Correction
-	Status           Status
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	PublishedAt      time.Time // zero until first published
-	ScheduledAt      time.Time // zero unless scheduled
-	Version          int       // optimistic lock: each stored update increments it
+	// SEOTitle is the title for search engines (the page's <title>);
+	// SocialTitle and SocialDescription are what a shared link's card
+	// shows. Each is optional: "" uses the headline or the summary.
+	SEOTitle          string
+	SocialTitle       string
+	SocialDescription string
+	Corrections       []Correction
+	Status            Status
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	PublishedAt       time.Time // zero until first published
+	ScheduledAt       time.Time // zero unless scheduled
+	Version           int       // optimistic lock: each stored update increments it
 	// CreatedBy names who created the story (an account's email, a token's
 	// name, a wire feed): the "author" the newsroom filters by.
 	CreatedBy string
@@ -109,8 +134,9 @@ func (a *Article) IsLive() bool { return a.Status == StatusPublished }
 // an approved story, or a reporter's edit would reach readers unreviewed.
 func (a *Article) Approved() bool { return a.Status == StatusPublished || a.Status == StatusScheduled }
 
-// Normalize trims fields, drops empty list entries and derives the slug from
-// the headline. Call it before Validate.
+// Normalize trims fields, drops empty list entries and sets the slug: the
+// editor's own (CustomSlug, made a URL segment) or one derived from the
+// headline. Call it before Validate.
 func (a *Article) Normalize() {
 	a.Headline = strings.TrimSpace(a.Headline)
 	a.Summary = strings.TrimSpace(a.Summary)
@@ -125,7 +151,31 @@ func (a *Article) Normalize() {
 		a.LeadImage.Caption = strings.TrimSpace(a.LeadImage.Caption)
 		a.LeadImage.Credit = strings.TrimSpace(a.LeadImage.Credit)
 	}
+	a.SEOTitle = strings.TrimSpace(a.SEOTitle)
+	a.SocialTitle = strings.TrimSpace(a.SocialTitle)
+	a.SocialDescription = strings.TrimSpace(a.SocialDescription)
 	a.Slug = Slugify(a.Headline)
+	if custom := strings.TrimSpace(a.CustomSlug); custom != "" {
+		// Uncut, so that Validate can refuse a slug over the limit rather
+		// than store one the editor did not type. One with no letter or
+		// digit stays as typed for Validate to refuse.
+		if s := slugify(custom, 4*maxSlugRunes); s != "" {
+			custom = s
+		}
+		a.CustomSlug = custom
+		a.Slug = custom
+	} else {
+		a.CustomSlug = ""
+	}
+}
+
+// UseLatinSlug gives a story of a service with Latin addresses its slug in
+// Latin letters, romanized by the system of the language of tag, unless the
+// editor typed one (Romanize). Call it after Normalize.
+func (a *Article) UseLatinSlug(tag string) {
+	if a.CustomSlug == "" {
+		a.Slug = LatinSlug(tag, a.Headline)
+	}
 }
 
 func cleanList(in []string) []string {
@@ -166,6 +216,17 @@ func (a *Article) Validate() error {
 	if a.Headline == "" {
 		return FieldErrorf(EINVALID, "headline", "headline is required")
 	}
+	if a.CustomSlug != "" {
+		if s := slugify(a.CustomSlug, 4*maxSlugRunes); s != a.CustomSlug {
+			return FieldErrorf(EINVALID, "slug", "slug %q has no letter or digit; leave it empty to make it from the headline", a.CustomSlug)
+		}
+		if n := utf8.RuneCountInString(a.CustomSlug); n > maxSlugRunes {
+			return FieldErrorf(EINVALID, "slug", "slug is %d characters long; the limit is %d", n, maxSlugRunes)
+		}
+		if a.Slug != a.CustomSlug {
+			return FieldErrorf(EINVALID, "slug", "slug %q is not the story's own slug %q", a.Slug, a.CustomSlug)
+		}
+	}
 	if a.Slug == "" || a.Slug != Slugify(a.Slug) {
 		return FieldErrorf(EINVALID, "slug", "slug %q is not a valid URL segment", a.Slug)
 	}
@@ -193,6 +254,21 @@ func (a *Article) Validate() error {
 	} {
 		if err := f.check(f.name, f.v, f.max); err != nil {
 			return err
+		}
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{
+		{"seo_title", a.SEOTitle, MaxSEOTitle},
+		{"social_title", a.SocialTitle, MaxSocialTitle},
+		{"social_description", a.SocialDescription, MaxSocialDescription},
+	} {
+		if err := checkLine(f.name, f.v, f.max); err != nil {
+			return err
+		}
+		if strings.ContainsAny(f.v, "\r\n\t\u2028\u2029") {
+			return FieldErrorf(EINVALID, f.name, "%s must be a single line", f.name)
 		}
 	}
 	if a.TranslationGroup != "" && (!translationGroupRE.MatchString(a.TranslationGroup)) {

@@ -24,13 +24,20 @@ type Revision struct {
 	// TranslationGroup is recorded since schema version 13; earlier
 	// revisions carry the group the story had at that upgrade.
 	TranslationGroup string
+	// CustomSlug, SEOTitle, SocialTitle and SocialDescription are
+	// recorded since schema version 27; earlier revisions have them empty.
+	CustomSlug        string
+	SEOTitle          string
+	SocialTitle       string
+	SocialDescription string
 }
 
 // RevisionOf is the revision an article's current state makes.
 func RevisionOf(a *Article) *Revision {
 	r := &Revision{ArticleID: a.ID, Version: a.Version, Actor: a.EditedBy, Status: a.Status, Section: a.Section,
 		Headline: a.Headline, Summary: a.Summary, Body: a.Body, Dateline: a.Dateline,
-		Bylines: a.Bylines, Tags: a.Tags, Credits: a.Credits, TranslationGroup: a.TranslationGroup}
+		Bylines: a.Bylines, Tags: a.Tags, Credits: a.Credits, TranslationGroup: a.TranslationGroup,
+		CustomSlug: a.CustomSlug, SEOTitle: a.SEOTitle, SocialTitle: a.SocialTitle, SocialDescription: a.SocialDescription}
 	if a.LeadImage != nil {
 		li := *a.LeadImage
 		r.LeadImage = &li

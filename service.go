@@ -40,8 +40,12 @@ type Service struct {
 	// ShowGregorian shows the Gregorian date beside the service's own
 	// calendar (Solar Hijri for Persian, Dari and Pashto).
 	ShowGregorian bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// LatinSlugs gives the service's stories addresses in Latin letters
+	// (Romanize), for a service in Cyrillic, Georgian or Armenian whose
+	// readers share links by hand. A slug an editor typed is kept.
+	LatinSlugs bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 var (

@@ -25,10 +25,13 @@ type correctionJSON struct {
 }
 
 type articleJSON struct {
-	ID          int64            `json:"id"`
-	Service     string           `json:"service"`
-	Section     string           `json:"section,omitempty"`
-	Slug        string           `json:"slug"`
+	ID      int64  `json:"id"`
+	Service string `json:"service"`
+	Section string `json:"section,omitempty"`
+	Slug    string `json:"slug"`
+	// CustomSlug is the slug an editor set; absent, the slug follows the
+	// headline.
+	CustomSlug  string           `json:"custom_slug,omitempty"`
 	Headline    string           `json:"headline"`
 	Summary     string           `json:"summary"`
 	Body        string           `json:"body"`
@@ -37,6 +40,9 @@ type articleJSON struct {
 	Tags        []string         `json:"tags"`
 	Credits     []string         `json:"credits"`
 	Group       string           `json:"translation_group,omitempty"`
+	SEOTitle    string           `json:"seo_title,omitempty"`
+	SocialTitle string           `json:"social_title,omitempty"`
+	SocialDesc  string           `json:"social_description,omitempty"`
 	LeadImage   *leadImageJSON   `json:"lead_image"`
 	Corrections []correctionJSON `json:"corrections"`
 	Status      kolokol.Status   `json:"status"`
@@ -94,6 +100,7 @@ func (a *API) articleJSON(ar *kolokol.Article) articleJSON {
 		Credits: nonNil(ar.Credits), Corrections: []correctionJSON{}, Status: ar.Status,
 		CreatedAt: ar.CreatedAt, UpdatedAt: ar.UpdatedAt, Version: ar.Version,
 		URL: a.baseURL + ar.Path(), Group: ar.TranslationGroup, CreatedBy: ar.CreatedBy,
+		CustomSlug: ar.CustomSlug, SEOTitle: ar.SEOTitle, SocialTitle: ar.SocialTitle, SocialDesc: ar.SocialDescription,
 	}
 	if li := ar.LeadImage; li != nil {
 		j.LeadImage = &leadImageJSON{MediaID: li.MediaID, Alt: li.Alt, Caption: li.Caption, Credit: li.Credit}
@@ -135,6 +142,12 @@ type createArticleRequest struct {
 	Credits   []string       `json:"credits"`
 	LeadImage *leadImageJSON `json:"lead_image"`
 	Group     string         `json:"translation_group"`
+	// Slug sets the story's own slug; absent or "", it follows the
+	// headline.
+	Slug        string `json:"slug"`
+	SEOTitle    string `json:"seo_title"`
+	SocialTitle string `json:"social_title"`
+	SocialDesc  string `json:"social_description"`
 }
 
 func (a *API) createArticle(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
@@ -154,6 +167,7 @@ func (a *API) createArticle(w http.ResponseWriter, r *http.Request, actor koloko
 		Service: req.Service, Section: req.Section, Headline: req.Headline, Summary: req.Summary,
 		Body: req.Body, Bylines: req.Bylines, Dateline: req.Dateline, Tags: req.Tags,
 		Credits: req.Credits, LeadImage: req.LeadImage.domain(), TranslationGroup: req.Group,
+		Slug: req.Slug, SEOTitle: req.SEOTitle, SocialTitle: req.SocialTitle, SocialDescription: req.SocialDesc,
 	})
 	if err != nil {
 		return err
@@ -228,6 +242,11 @@ type patchArticleRequest struct {
 	Credits   *[]string       `json:"credits"`
 	Group     *string         `json:"translation_group"`
 	LeadImage json.RawMessage `json:"lead_image"`
+	// Slug: "" makes the slug follow the headline again.
+	Slug        *string `json:"slug"`
+	SEOTitle    *string `json:"seo_title"`
+	SocialTitle *string `json:"social_title"`
+	SocialDesc  *string `json:"social_description"`
 }
 
 func (a *API) patchArticle(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
@@ -242,7 +261,8 @@ func (a *API) patchArticle(w http.ResponseWriter, r *http.Request, actor kolokol
 	p := desk.ArticlePatch{
 		Version: req.Version, Section: req.Section, Headline: req.Headline, Summary: req.Summary,
 		Body: req.Body, Bylines: req.Bylines, Dateline: req.Dateline, Tags: req.Tags, Credits: req.Credits,
-		TranslationGroup: req.Group,
+		TranslationGroup: req.Group, Slug: req.Slug, SEOTitle: req.SEOTitle, SocialTitle: req.SocialTitle,
+		SocialDescription: req.SocialDesc,
 	}
 	if req.LeadImage != nil {
 		var li *leadImageJSON

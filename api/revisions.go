@@ -10,22 +10,27 @@ import (
 )
 
 type revisionJSON struct {
-	ID        int64            `json:"id"`
-	Version   int              `json:"version"`
-	Actor     string           `json:"actor"`
-	CreatedAt time.Time        `json:"created_at"`
-	Status    kolokol.Status   `json:"status"`
-	Headline  string           `json:"headline"`
-	Summary   string           `json:"summary,omitempty"`
-	Body      string           `json:"body,omitempty"`
-	Section   string           `json:"section,omitempty"`
-	Dateline  string           `json:"dateline,omitempty"`
-	Bylines   []string         `json:"bylines,omitempty"`
-	Tags      []string         `json:"tags,omitempty"`
-	Credits   []string         `json:"credits,omitempty"`
-	LeadImage *leadImageJSON   `json:"lead_image,omitempty"`
-	Against   *int64           `json:"against,omitempty"`
-	Diff      []desk.FieldDiff `json:"diff,omitempty"`
+	ID        int64          `json:"id"`
+	Version   int            `json:"version"`
+	Actor     string         `json:"actor"`
+	CreatedAt time.Time      `json:"created_at"`
+	Status    kolokol.Status `json:"status"`
+	Headline  string         `json:"headline"`
+	Summary   string         `json:"summary,omitempty"`
+	Body      string         `json:"body,omitempty"`
+	Section   string         `json:"section,omitempty"`
+	Dateline  string         `json:"dateline,omitempty"`
+	Bylines   []string       `json:"bylines,omitempty"`
+	Tags      []string       `json:"tags,omitempty"`
+	Credits   []string       `json:"credits,omitempty"`
+	LeadImage *leadImageJSON `json:"lead_image,omitempty"`
+	// CustomSlug is the slug an editor set ("" followed the headline).
+	CustomSlug  string           `json:"custom_slug,omitempty"`
+	SEOTitle    string           `json:"seo_title,omitempty"`
+	SocialTitle string           `json:"social_title,omitempty"`
+	SocialDesc  string           `json:"social_description,omitempty"`
+	Against     *int64           `json:"against,omitempty"`
+	Diff        []desk.FieldDiff `json:"diff,omitempty"`
 }
 
 func revisionOut(r *kolokol.Revision, full bool) revisionJSON {
@@ -33,6 +38,7 @@ func revisionOut(r *kolokol.Revision, full bool) revisionJSON {
 	if full {
 		j.Summary, j.Body, j.Section, j.Dateline = r.Summary, r.Body, r.Section, r.Dateline
 		j.Bylines, j.Tags, j.Credits = r.Bylines, r.Tags, r.Credits
+		j.CustomSlug, j.SEOTitle, j.SocialTitle, j.SocialDesc = r.CustomSlug, r.SEOTitle, r.SocialTitle, r.SocialDescription
 		if li := r.LeadImage; li != nil {
 			j.LeadImage = &leadImageJSON{MediaID: li.MediaID, Alt: li.Alt, Caption: li.Caption, Credit: li.Credit}
 		}

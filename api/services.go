@@ -199,6 +199,8 @@ type serviceJSON struct {
 	URL         string            `json:"url"`
 	// ShowGregorian: the Gregorian date beside the service's own calendar.
 	ShowGregorian bool `json:"show_gregorian"`
+	// LatinSlugs: story addresses in Latin letters (kolokol.Romanize).
+	LatinSlugs bool `json:"latin_slugs"`
 }
 
 func (a *API) listServices(w http.ResponseWriter, r *http.Request, actor kolokol.Actor) error {
@@ -209,7 +211,7 @@ func (a *API) listServices(w http.ResponseWriter, r *http.Request, actor kolokol
 	out := []serviceJSON{}
 	for _, s := range list {
 		if actor.CanTouch(s.Code) {
-			out = append(out, serviceJSON{s.Code, s.Tag, s.Script, s.Direction, s.Name, s.EnglishName, s.Brand, s.TimeZone, a.baseURL + "/" + s.Code + "/", s.ShowGregorian})
+			out = append(out, serviceJSON{s.Code, s.Tag, s.Script, s.Direction, s.Name, s.EnglishName, s.Brand, s.TimeZone, a.baseURL + "/" + s.Code + "/", s.ShowGregorian, s.LatinSlugs})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})
@@ -228,6 +230,8 @@ type servicePatchRequest struct {
 	LegalStatus *string            `json:"legal_status"`
 	// ShowGregorian: the Gregorian date beside the service's own calendar.
 	ShowGregorian *bool `json:"show_gregorian"`
+	// LatinSlugs: story addresses in Latin letters from the next save.
+	LatinSlugs *bool `json:"latin_slugs"`
 }
 
 // logoJSON describes a service's logo: "svg" (a drawing kept as shapes,
@@ -284,13 +288,14 @@ func (a *API) patchService(w http.ResponseWriter, r *http.Request, actor kolokol
 	s, err := a.desk.UpdateService(r.Context(), actor, r.PathValue("code"), desk.ServicePatch{
 		Tag: req.Tag, Script: req.Script, Direction: req.Direction, Name: req.Name, EnglishName: req.EnglishName, Brand: req.Brand,
 		TimeZone: req.TimeZone, About: req.About, LegalStatus: req.LegalStatus, ShowGregorian: req.ShowGregorian,
+		LatinSlugs: req.LatinSlugs,
 	})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"code": s.Code, "tag": s.Tag, "script": s.Script, "direction": s.Direction,
 		"name": s.Name, "english_name": s.EnglishName, "brand": s.Brand, "logo": logoOf(s.Logo, nil), "time_zone": s.TimeZone, "about": s.About, "legal_status": s.LegalStatus,
-		"show_gregorian": s.ShowGregorian})
+		"show_gregorian": s.ShowGregorian, "latin_slugs": s.LatinSlugs})
 	return nil
 }
 

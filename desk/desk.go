@@ -87,6 +87,12 @@ type ArticleInput struct {
 	LeadImage *kolokol.LeadImage
 	// TranslationGroup links the story to its versions in other services.
 	TranslationGroup string
+	// Slug is the address the editor typed; "" makes it from the headline.
+	Slug string
+	// SEOTitle, SocialTitle and SocialDescription: see kolokol.Article.
+	SEOTitle          string
+	SocialTitle       string
+	SocialDescription string
 }
 
 // CreateArticle stores a new draft.
@@ -100,8 +106,11 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 		Body: in.Body, Bylines: in.Bylines, Dateline: in.Dateline, Tags: in.Tags,
 		Credits: in.Credits, LeadImage: in.LeadImage, Status: kolokol.StatusDraft,
 		TranslationGroup: in.TranslationGroup, EditedBy: actor.Name, CreatedBy: actor.Name,
+		CustomSlug: in.Slug, SEOTitle: in.SEOTitle, SocialTitle: in.SocialTitle, SocialDescription: in.SocialDescription,
 	}
-	a.Normalize()
+	if err := d.normalize(ctx, a); err != nil {
+		return nil, err
+	}
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -179,6 +188,11 @@ type ArticlePatch struct {
 	LeadImage **kolokol.LeadImage // non-nil pointer to nil removes the image
 	// TranslationGroup: a pointer to "" takes the story out of its group.
 	TranslationGroup *string
+	// Slug: a pointer to "" makes the slug follow the headline again.
+	Slug              *string
+	SEOTitle          *string
+	SocialTitle       *string
+	SocialDescription *string
 }
 
 // UpdateArticle applies a patch. A story an editor approved can only be
@@ -241,7 +255,9 @@ func (d *Desk) editAs(ctx context.Context, actor kolokol.Actor, action, detail s
 	}
 	before := *a
 	p.Apply(a)
-	a.Normalize()
+	if err := d.normalize(ctx, a); err != nil {
+		return nil, err
+	}
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -252,6 +268,25 @@ func (d *Desk) editAs(ctx context.Context, actor kolokol.Actor, action, detail s
 		return nil, err
 	}
 	return res, d.save(ctx, actor, a)
+}
+
+// normalize is Article.Normalize, with the Latin slug of a service with
+// Latin addresses.
+func (d *Desk) normalize(ctx context.Context, a *kolokol.Article) error {
+	a.Normalize()
+	if a.CustomSlug != "" || !kolokol.ValidServiceCode(a.Service) {
+		return nil // Validate names a bad service
+	}
+	svc, err := d.store.FindServiceByCode(ctx, a.Service)
+	if kolokol.IsNotFound(err) {
+		return nil // the store names it
+	} else if err != nil {
+		return fmt.Errorf("find service of the story: %w", err)
+	}
+	if svc.LatinSlugs {
+		a.UseLatinSlug(svc.Tag)
+	}
+	return nil
 }
 
 // sameText reports whether two states of a story have the same editable

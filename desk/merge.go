@@ -73,6 +73,10 @@ var mergeFields = []mergeField{
 	{"tags", func(a *kolokol.Article) any { return a.Tags }, func(p *ArticlePatch) bool { return p.Tags != nil }, func(p *ArticlePatch) { p.Tags = nil }},
 	{"credits", func(a *kolokol.Article) any { return a.Credits }, func(p *ArticlePatch) bool { return p.Credits != nil }, func(p *ArticlePatch) { p.Credits = nil }},
 	{"translation_group", func(a *kolokol.Article) any { return a.TranslationGroup }, func(p *ArticlePatch) bool { return p.TranslationGroup != nil }, func(p *ArticlePatch) { p.TranslationGroup = nil }},
+	{"slug", func(a *kolokol.Article) any { return a.CustomSlug }, func(p *ArticlePatch) bool { return p.Slug != nil }, func(p *ArticlePatch) { p.Slug = nil }},
+	{"seo_title", func(a *kolokol.Article) any { return a.SEOTitle }, func(p *ArticlePatch) bool { return p.SEOTitle != nil }, func(p *ArticlePatch) { p.SEOTitle = nil }},
+	{"social_title", func(a *kolokol.Article) any { return a.SocialTitle }, func(p *ArticlePatch) bool { return p.SocialTitle != nil }, func(p *ArticlePatch) { p.SocialTitle = nil }},
+	{"social_description", func(a *kolokol.Article) any { return a.SocialDescription }, func(p *ArticlePatch) bool { return p.SocialDescription != nil }, func(p *ArticlePatch) { p.SocialDescription = nil }},
 	{"lead_image", func(a *kolokol.Article) any {
 		if a.LeadImage == nil {
 			return kolokol.LeadImage{}
@@ -99,6 +103,10 @@ func (p ArticlePatch) Apply(a *kolokol.Article) {
 	set(&a.Body, p.Body)
 	set(&a.Dateline, p.Dateline)
 	set(&a.TranslationGroup, p.TranslationGroup)
+	set(&a.CustomSlug, p.Slug)
+	set(&a.SEOTitle, p.SEOTitle)
+	set(&a.SocialTitle, p.SocialTitle)
+	set(&a.SocialDescription, p.SocialDescription)
 	list(&a.Bylines, p.Bylines)
 	list(&a.Tags, p.Tags)
 	list(&a.Credits, p.Credits)
@@ -111,7 +119,8 @@ func (p ArticlePatch) Apply(a *kolokol.Article) {
 func articleAt(r *kolokol.Revision, service string) *kolokol.Article {
 	a := &kolokol.Article{ID: r.ArticleID, Service: service, Version: r.Version, Status: r.Status, Section: r.Section,
 		Headline: r.Headline, Summary: r.Summary, Body: r.Body, Dateline: r.Dateline, Bylines: r.Bylines, Tags: r.Tags,
-		Credits: r.Credits, TranslationGroup: r.TranslationGroup, EditedBy: r.Actor}
+		Credits: r.Credits, TranslationGroup: r.TranslationGroup, EditedBy: r.Actor,
+		CustomSlug: r.CustomSlug, SEOTitle: r.SEOTitle, SocialTitle: r.SocialTitle, SocialDescription: r.SocialDescription}
 	if r.LeadImage != nil {
 		li := *r.LeadImage
 		a.LeadImage = &li

@@ -46,6 +46,15 @@ func TestRebase(t *testing.T) {
 			ArticlePatch{LeadImage: ptr(&kolokol.LeadImage{MediaID: 1, Alt: "Паром у причала"}), Body: ptr("Мой текст.")},
 			[]string{"lead_image"}, nil,
 			func(a *kolokol.Article) bool { return a.LeadImage == nil && a.Body == "Мой текст." }},
+		{"they wrote a social title, I typed a slug", func(a *kolokol.Article) { a.SocialTitle = "Их карточка" },
+			ArticlePatch{Slug: ptr("Мой Адрес"), SocialTitle: ptr("")}, []string{"social_title"}, nil,
+			func(a *kolokol.Article) bool {
+				return a.SocialTitle == "Их карточка" && a.CustomSlug == "мой-адрес"
+			}},
+		{"both typed a slug", func(a *kolokol.Article) { a.CustomSlug = "их-адрес" },
+			ArticlePatch{Slug: ptr("мой-адрес")}, nil, []string{"slug"}, nil},
+		{"both changed the SEO title", func(a *kolokol.Article) { a.SEOTitle = "Их" },
+			ArticlePatch{SEOTitle: ptr("Мой"), SocialDescription: ptr("Моё описание")}, nil, []string{"seo_title"}, nil},
 		{"several conflicts in form order", func(a *kolokol.Article) { a.Body, a.Headline = "Их.", "Их заголовок" },
 			ArticlePatch{Body: ptr("Мой."), Headline: ptr("Мой заголовок")}, nil, []string{"headline", "body"}, nil},
 	} {

@@ -55,7 +55,8 @@ func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64
 	res, err := d.editAs(ctx, actor, "article.restore", detail, id, ArticlePatch{
 		Version: version, Section: &r.Section, Headline: &r.Headline, Summary: &r.Summary, Body: &r.Body,
 		Dateline: &r.Dateline, Bylines: &r.Bylines, Tags: &r.Tags, Credits: &r.Credits, LeadImage: &li,
-		TranslationGroup: &r.TranslationGroup,
+		TranslationGroup: &r.TranslationGroup, Slug: &r.CustomSlug, SEOTitle: &r.SEOTitle, SocialTitle: &r.SocialTitle,
+		SocialDescription: &r.SocialDescription,
 	}, kept...)
 	if err != nil {
 		return nil, err
@@ -95,6 +96,10 @@ func Diff(older, newer *kolokol.Revision) []FieldDiff {
 		{"credits", strings.Join(older.Credits, "\n"), strings.Join(newer.Credits, "\n")},
 		{"lead_image", imageText(older.LeadImage), imageText(newer.LeadImage)},
 		{"translation_group", older.TranslationGroup, newer.TranslationGroup},
+		{"slug", older.CustomSlug, newer.CustomSlug},
+		{"seo_title", older.SEOTitle, newer.SEOTitle},
+		{"social_title", older.SocialTitle, newer.SocialTitle},
+		{"social_description", older.SocialDescription, newer.SocialDescription},
 	} {
 		if f.old != f.new {
 			out = append(out, FieldDiff{Field: f.name, Ops: diffText(f.old, f.new)})

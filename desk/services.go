@@ -158,6 +158,7 @@ type ServicePatch struct {
 	LegalStatus   *string
 	ShowGregorian *bool
 	Safety        *string
+	LatinSlugs    *bool
 }
 
 // UpdateService edits a service's settings. Admins only: the settings shape
@@ -187,6 +188,9 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 	}
 	if p.ShowGregorian != nil {
 		svc.ShowGregorian = *p.ShowGregorian
+	}
+	if p.LatinSlugs != nil {
+		svc.LatinSlugs = *p.LatinSlugs
 	}
 	if err := svc.Validate(); err != nil {
 		return nil, err
@@ -273,6 +277,9 @@ func ServiceChanges(old, new *kolokol.Service) string {
 	short("time_zone", old.TimeZone, new.TimeZone)
 	if old.ShowGregorian != new.ShowGregorian {
 		parts = append(parts, fmt.Sprintf("show_gregorian: %t → %t", old.ShowGregorian, new.ShowGregorian))
+	}
+	if old.LatinSlugs != new.LatinSlugs {
+		parts = append(parts, fmt.Sprintf("latin_slugs: %t → %t", old.LatinSlugs, new.LatinSlugs))
 	}
 	long("about", old.About, new.About)
 	long("legal_status", old.LegalStatus, new.LegalStatus)

@@ -131,8 +131,15 @@ func (n *Newsroom) saveService(w http.ResponseWriter, r *http.Request, u *koloko
 	code := r.PathValue("code")
 	name, brand, about, legal, zone, safety := v("name"), v("brand"), v("about"), v("legal_status"), v("time_zone"), v("safety")
 	greg := v("show_gregorian") != ""
-	_, err = n.desk.UpdateService(r.Context(), u.Actor(), code, desk.ServicePatch{Name: &name, Brand: &brand,
-		About: &about, LegalStatus: &legal, TimeZone: &zone, ShowGregorian: &greg, Safety: &safety})
+	patch := desk.ServicePatch{Name: &name, Brand: &brand,
+		About: &about, LegalStatus: &legal, TimeZone: &zone, ShowGregorian: &greg, Safety: &safety}
+	// The form offers Latin addresses to the scripts that have them (a
+	// checkbox sends nothing when unticked, hence the marker).
+	latin := v("latin_slugs") != ""
+	if v("latin_slugs_offered") != "" {
+		patch.LatinSlugs = &latin
+	}
+	_, err = n.desk.UpdateService(r.Context(), u.Actor(), code, patch)
 	var dropped []string
 	if err == nil && (logoData != nil || v("remove_logo") != "") {
 		_, dropped, err = n.desk.SetLogo(r.Context(), u.Actor(), code, logoData)
@@ -142,6 +149,9 @@ func (n *Newsroom) saveService(w http.ResponseWriter, r *http.Request, u *koloko
 			svc, ferr := n.store.FindServiceByCode(r.Context(), code)
 			if ferr == nil {
 				svc.Name, svc.Brand, svc.About, svc.LegalStatus, svc.TimeZone, svc.ShowGregorian, svc.Safety = name, brand, about, legal, zone, greg, safety
+				if patch.LatinSlugs != nil {
+					svc.LatinSlugs = latin
+				}
 				n.showService(w, r, u, httperr.Status(c), svc, kolokol.ErrorMessage(err))
 				return
 			}

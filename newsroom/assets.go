@@ -46,7 +46,9 @@ func serveCSS(w http.ResponseWriter, r *http.Request) {
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
-	"now":  time.Now,
+	// latinScript: the scripts Latin addresses romanize (kolokol.Romanize).
+	"latinScript": func(script string) bool { return script == "Cyrl" || script == "Geor" || script == "Armn" },
+	"now":         time.Now,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -36,12 +36,19 @@ type storyForm struct {
 	Alt      string
 	Caption  string
 	Credit   string
+	// Slug is the address the editor typed ("" follows the headline);
+	// the titles and description for search engines and social cards.
+	Slug              string
+	SEOTitle          string
+	SocialTitle       string
+	SocialDescription string
 }
 
 func formOf(a *kolokol.Article) storyForm {
 	f := storyForm{ID: a.ID, Version: a.Version, Service: a.Service, Section: a.Section, Headline: a.Headline,
 		Summary: a.Summary, Body: a.Body, Bylines: strings.Join(a.Bylines, "\n"), Dateline: a.Dateline,
-		Tags: strings.Join(a.Tags, ", "), Credits: strings.Join(a.Credits, ", "), Group: a.TranslationGroup}
+		Tags: strings.Join(a.Tags, ", "), Credits: strings.Join(a.Credits, ", "), Group: a.TranslationGroup,
+		Slug: a.CustomSlug, SEOTitle: a.SEOTitle, SocialTitle: a.SocialTitle, SocialDescription: a.SocialDescription}
 	if li := a.LeadImage; li != nil {
 		f.MediaID, f.Alt, f.Caption, f.Credit = li.MediaID, li.Alt, li.Caption, li.Credit
 	}
@@ -52,7 +59,8 @@ func formOf(a *kolokol.Article) storyForm {
 func (f storyForm) article() *kolokol.Article {
 	a := &kolokol.Article{ID: f.ID, Version: f.Version, Service: f.Service, Section: f.Section, Headline: f.Headline,
 		Summary: f.Summary, Body: f.Body, Bylines: lines(f.Bylines), Dateline: f.Dateline, Tags: commas(f.Tags),
-		Credits: commas(f.Credits), TranslationGroup: f.Group, Status: kolokol.StatusDraft}
+		Credits: commas(f.Credits), TranslationGroup: f.Group, Status: kolokol.StatusDraft,
+		CustomSlug: f.Slug, SEOTitle: f.SEOTitle, SocialTitle: f.SocialTitle, SocialDescription: f.SocialDescription}
 	if f.MediaID > 0 {
 		a.LeadImage = &kolokol.LeadImage{MediaID: f.MediaID, Alt: f.Alt, Caption: f.Caption, Credit: f.Credit}
 	}
@@ -94,7 +102,8 @@ func readStory(w http.ResponseWriter, r *http.Request) (f storyForm, photo []byt
 	v := r.PostFormValue
 	f = storyForm{Service: v("service"), Section: v("section"), Headline: v("headline"), Summary: v("summary"),
 		Body: v("body"), Bylines: v("bylines"), Dateline: v("dateline"), Tags: v("tags"), Credits: v("credits"),
-		Group: v("translation_group"), Alt: v("alt"), Caption: v("caption"), Credit: v("credit")}
+		Group: v("translation_group"), Alt: v("alt"), Caption: v("caption"), Credit: v("credit"),
+		Slug: v("slug"), SEOTitle: v("seo_title"), SocialTitle: v("social_title"), SocialDescription: v("social_description")}
 	for _, n := range []struct {
 		name string
 		dst  *int64
@@ -186,6 +195,16 @@ func wordsLine(body string) string {
 	return count(n, "word", "words") + ", about " + count(desk.ReadingMinutes(n), "minute", "minutes") + " to read"
 }
 
+// Limits and length guidance of the address and sharing fields, for the
+// form's hints and maxlength.
+func (storyPage) MaxSlug() int               { return kolokol.MaxSlug }
+func (storyPage) MaxSEOTitle() int           { return kolokol.MaxSEOTitle }
+func (storyPage) MaxSocialTitle() int        { return kolokol.MaxSocialTitle }
+func (storyPage) MaxSocialDescription() int  { return kolokol.MaxSocialDescription }
+func (storyPage) HintSEOTitle() int          { return kolokol.HintSEOTitle }
+func (storyPage) HintSocialTitle() int       { return kolokol.HintSocialTitle }
+func (storyPage) HintSocialDescription() int { return kolokol.HintSocialDescription }
+
 func (n *Newsroom) newStory(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	svc := r.URL.Query().Get("service")
 	if svc == "" {
@@ -248,6 +267,10 @@ func formOfCopy(c *kolokol.Autosave, f storyForm) storyForm {
 	v("alt", &f.Alt)
 	v("caption", &f.Caption)
 	v("credit", &f.Credit)
+	v("slug", &f.Slug)
+	v("seo_title", &f.SEOTitle)
+	v("social_title", &f.SocialTitle)
+	v("social_description", &f.SocialDescription)
 	if id, err := strconv.ParseInt(c.Fields["media_id"], 10, 64); err == nil && id > 0 {
 		f.MediaID = id
 	}
@@ -259,7 +282,7 @@ func formOfCopy(c *kolokol.Autosave, f storyForm) storyForm {
 
 // copyFields are the form fields a working copy keeps.
 var copyFields = []string{"headline", "summary", "body", "section", "bylines", "dateline", "tags", "credits",
-	"translation_group", "alt", "caption", "credit", "media_id"}
+	"translation_group", "alt", "caption", "credit", "media_id", "slug", "seo_title", "social_title", "social_description"}
 
 // article loads the story of the path's id, or answers with why not.
 func (n *Newsroom) article(w http.ResponseWriter, r *http.Request, u *kolokol.User) (*kolokol.Article, bool) {
@@ -373,7 +396,8 @@ func (n *Newsroom) createStory(w http.ResponseWriter, r *http.Request, u *koloko
 	a := f.article()
 	a, err = n.desk.CreateArticle(ctx, u.Actor(), desk.ArticleInput{Service: a.Service, Section: a.Section,
 		Headline: a.Headline, Summary: a.Summary, Body: a.Body, Bylines: a.Bylines, Dateline: a.Dateline,
-		Tags: a.Tags, Credits: a.Credits, LeadImage: a.LeadImage, TranslationGroup: a.TranslationGroup})
+		Tags: a.Tags, Credits: a.Credits, LeadImage: a.LeadImage, TranslationGroup: a.TranslationGroup,
+		Slug: a.CustomSlug, SEOTitle: a.SEOTitle, SocialTitle: a.SocialTitle, SocialDescription: a.SocialDescription})
 	if err != nil {
 		n.storyError(w, r, u, f, nil, err)
 		return
@@ -531,7 +555,8 @@ func (f storyForm) patch() desk.ArticlePatch {
 	li := in.LeadImage
 	return desk.ArticlePatch{Version: f.Version, Section: &in.Section, Headline: &in.Headline, Summary: &in.Summary,
 		Body: &in.Body, Dateline: &in.Dateline, Bylines: &in.Bylines, Tags: &in.Tags, Credits: &in.Credits,
-		LeadImage: &li, TranslationGroup: &in.TranslationGroup}
+		LeadImage: &li, TranslationGroup: &in.TranslationGroup, Slug: &in.CustomSlug, SEOTitle: &in.SEOTitle,
+		SocialTitle: &in.SocialTitle, SocialDescription: &in.SocialDescription}
 }
 
 // conflictPage shows the fields both the editor and a colleague changed,
@@ -559,7 +584,9 @@ type conflictField struct {
 
 var fieldLabels = map[string]string{"headline": "Headline", "summary": "Summary", "body": "Body", "section": "Section",
 	"bylines": "Bylines", "dateline": "Dateline", "tags": "Tags", "credits": "Wire credits",
-	"translation_group": "Translation group", "lead_image": "Lead photo"}
+	"translation_group": "Translation group", "lead_image": "Lead photo", "slug": "Address (slug)",
+	"seo_title": "Title for search engines", "social_title": "Title for social cards",
+	"social_description": "Description for social cards"}
 
 func (n *Newsroom) conflict(w http.ResponseWriter, r *http.Request, u *kolokol.User, mine storyForm, c *desk.Conflict) {
 	svc, err := n.store.FindServiceByCode(r.Context(), c.Theirs.Service)
@@ -604,6 +631,14 @@ func (n *Newsroom) conflict(w http.ResponseWriter, r *http.Request, u *kolokol.U
 			cf.Theirs, cf.Mine = theirs.Credits, mine.Credits
 		case "translation_group":
 			cf.Theirs, cf.Mine = theirs.Group, mine.Group
+		case "slug":
+			cf.Theirs, cf.Mine = theirs.Slug, mine.Slug
+		case "seo_title":
+			cf.Theirs, cf.Mine = theirs.SEOTitle, mine.SEOTitle
+		case "social_title":
+			cf.Theirs, cf.Mine = theirs.SocialTitle, mine.SocialTitle
+		case "social_description":
+			cf.Theirs, cf.Mine = theirs.SocialDescription, mine.SocialDescription
 		case "lead_image":
 			cf.Theirs = strings.Join([]string{theirs.Alt, theirs.Caption, theirs.Credit}, " · ")
 			cf.Mine = strings.Join([]string{mine.Alt, mine.Caption, mine.Credit}, " · ")

@@ -269,7 +269,10 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 		return nil, err
 	}
 	shown, expires := v.setBreaking(br, from, b.now())
-	v.Kind, v.Title, v.Desc = "article", a.Headline+" – "+v.Brand, a.Summary
+	// The title for search engines, when the editor wrote one, stands
+	// for the headline in the tab and the results; the brand still
+	// follows it, as on every page.
+	v.Kind, v.Title, v.Desc = "article", or(a.SEOTitle, a.Headline)+" – "+v.Brand, a.Summary
 	v.Canonical = b.absolute(a.Path()) // the lite page is the same story
 	if !lite {
 		_, variant := i18n.VariantOf(svc.Tag)
@@ -363,7 +366,8 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 	v.Article = av
 
 	modified := latest(a.UpdatedAt, pub)
-	og := &openGraph{Title: a.Headline, Desc: a.Summary, URL: v.Canonical, Locale: ogLocale(svc.Tag), SiteName: v.Brand}
+	og := &openGraph{Title: or(a.SocialTitle, a.Headline), Desc: or(a.SocialDescription, a.Summary), URL: v.Canonical,
+		Locale: ogLocale(svc.Tag), SiteName: v.Brand}
 	if m != nil {
 		og.Image = b.absolute(m.Path())
 		// Link previews want a wide picture of about 1200 pixels.
@@ -494,6 +498,14 @@ type ldImage struct {
 type ldWebPage struct {
 	Type string `json:"@type"`
 	ID   string `json:"@id"`
+}
+
+// or is s, or fallback when s is empty.
+func or(s, fallback string) string {
+	if s != "" {
+		return s
+	}
+	return fallback
 }
 
 // jsonLD builds the article's structured data. encoding/json escapes <, >

@@ -156,3 +156,23 @@
   };
   beat();
 })();
+
+// Length guidance: beside each field with a data-hint (the characters
+// search engines and social cards show), a count as the editor types. The
+// hint's own text says the same without the script.
+(() => {
+  for (const input of document.querySelectorAll('input[data-hint]')) {
+    const hint = document.getElementById(input.getAttribute('aria-describedby'));
+    const limit = Number(input.dataset.hint);
+    if (!hint || !limit) continue;
+    const count = document.createElement('span');
+    hint.append(' ', count);
+    const show = () => {
+      const n = [...input.value].length; // characters, not UTF-16 units
+      count.textContent = n + ' of about ' + limit + ' characters' + (n > limit ? ': longer than is shown.' : '.');
+      count.className = n > limit ? 'count over' : 'count';
+    };
+    input.addEventListener('input', show);
+    show();
+  }
+})();

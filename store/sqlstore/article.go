@@ -17,11 +17,13 @@ import (
 // returns them; id, created_at, updated_at and version are the store's.
 const articleFields = `service, section, slug, headline, summary, body, bylines, dateline,
 	lead_media_id, lead_alt, lead_caption, lead_credit, credits, tags, status,
-	published_at, scheduled_at, translation_group, created_by, submitted_at, headline_fold, author_fold`
+	published_at, scheduled_at, translation_group, created_by, submitted_at, headline_fold, author_fold,
+	custom_slug, seo_title, social_title, social_description`
 
 const articleColumns = `id, service, section, slug, headline, summary, body, bylines, dateline,
 	lead_media_id, lead_alt, lead_caption, lead_credit, credits, tags, status,
-	published_at, scheduled_at, translation_group, created_by, submitted_at, created_at, updated_at, version`
+	published_at, scheduled_at, translation_group, created_by, submitted_at, created_at, updated_at, version,
+	custom_slug, seo_title, social_title, social_description`
 
 // fold is the form headline searches compare. It is Go's, not the
 // database's lower(): SQLite's folds ASCII only, PostgreSQL's depends on the
@@ -61,7 +63,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 			return err
 		}
 		id, err = tx.insert(ctx, `INSERT INTO articles (`+articleFields+`, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 			append(vals, t.UnixNano(), t.UnixNano())...)
 		if err != nil {
 			return err
@@ -123,7 +125,8 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 		res, err := tx.ExecContext(ctx, `UPDATE articles SET service = ?, section = ?, slug = ?,
 			headline = ?, summary = ?, body = ?, bylines = ?, dateline = ?, lead_media_id = ?,
 			lead_alt = ?, lead_caption = ?, lead_credit = ?, credits = ?, tags = ?, status = ?,
-			published_at = ?, scheduled_at = ?, translation_group = ?, created_by = ?, submitted_at = ?, headline_fold = ?, author_fold = ?, updated_at = ?, version = version + 1
+			published_at = ?, scheduled_at = ?, translation_group = ?, created_by = ?, submitted_at = ?, headline_fold = ?, author_fold = ?,
+			custom_slug = ?, seo_title = ?, social_title = ?, social_description = ?, updated_at = ?, version = version + 1
 			WHERE id = ? AND version = ?`,
 			append(vals, t.UnixNano(), a.ID, a.Version)...)
 		if err != nil {
@@ -284,7 +287,7 @@ func checkArticle(a *kolokol.Article) ([]any, error) {
 	return []any{a.Service, a.Section, a.Slug, a.Headline, a.Summary, a.Body, lists[0], a.Dateline,
 		media, li.Alt, li.Caption, li.Credit, lists[1], lists[2], string(a.Status),
 		sqlrow.Nanos(a.PublishedAt), sqlrow.Nanos(a.ScheduledAt), a.TranslationGroup, a.CreatedBy, sqlrow.Nanos(a.SubmittedAt), fold(a.Headline),
-		authorFold(a.CreatedBy, a.Bylines)}, nil
+		authorFold(a.CreatedBy, a.Bylines), a.CustomSlug, a.SEOTitle, a.SocialTitle, a.SocialDescription}, nil
 }
 
 // checkArticleRefs names the field of a that points at nothing, which the
@@ -320,7 +323,8 @@ func scanArticle(sc sqlrow.Scanner) (*kolokol.Article, error) {
 	var created, updated, published, scheduled, submitted sql.NullInt64
 	err := sc.Scan(&a.ID, &a.Service, &a.Section, &a.Slug, &a.Headline, &a.Summary, &a.Body,
 		&bylines, &a.Dateline, &media, &li.Alt, &li.Caption, &li.Credit, &credits, &tags, &a.Status,
-		&published, &scheduled, &a.TranslationGroup, &a.CreatedBy, &submitted, &created, &updated, &a.Version)
+		&published, &scheduled, &a.TranslationGroup, &a.CreatedBy, &submitted, &created, &updated, &a.Version,
+		&a.CustomSlug, &a.SEOTitle, &a.SocialTitle, &a.SocialDescription)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 const revisionColumns = `id, article_id, version, actor, created_at, status, section, headline, summary,
-	body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit, translation_group`
+	body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit, translation_group,
+	custom_slug, seo_title, social_title, social_description`
 
 // addRevision records the article's state at version in tx.
 func addRevision(ctx context.Context, tx dbtx, a *kolokol.Article, version int, t time.Time) error {
@@ -26,7 +27,8 @@ func addRevision(ctx context.Context, tx dbtx, a *kolokol.Article, version int, 
 
 const insertRevision = `INSERT INTO revisions (article_id, version, actor, created_at, status, section,
 	headline, summary, body, dateline, bylines, tags, credits, lead_media_id, lead_alt, lead_caption, lead_credit,
-	translation_group) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	translation_group, custom_slug, seo_title, social_title, social_description)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // revisionArgs are the values of insertRevision for the article's state at
 // version.
@@ -47,7 +49,8 @@ func revisionArgs(a *kolokol.Article, version int, t time.Time) ([]any, error) {
 		media = li.MediaID
 	}
 	return []any{a.ID, version, r.Actor, t.UnixNano(), string(r.Status), r.Section, r.Headline, r.Summary, r.Body, r.Dateline,
-		lists[0], lists[1], lists[2], media, li.Alt, li.Caption, li.Credit, r.TranslationGroup}, nil
+		lists[0], lists[1], lists[2], media, li.Alt, li.Caption, li.Credit, r.TranslationGroup,
+		r.CustomSlug, r.SEOTitle, r.SocialTitle, r.SocialDescription}, nil
 }
 
 // FindRevisions returns an article's revisions, newest first.
@@ -78,7 +81,8 @@ func scanRevision(sc sqlrow.Scanner) (*kolokol.Revision, error) {
 	var media sql.NullInt64
 	var li kolokol.LeadImage
 	err := sc.Scan(&r.ID, &r.ArticleID, &r.Version, &r.Actor, &created, &r.Status, &r.Section, &r.Headline,
-		&r.Summary, &r.Body, &r.Dateline, &bylines, &tags, &credits, &media, &li.Alt, &li.Caption, &li.Credit, &r.TranslationGroup)
+		&r.Summary, &r.Body, &r.Dateline, &bylines, &tags, &credits, &media, &li.Alt, &li.Caption, &li.Credit, &r.TranslationGroup,
+		&r.CustomSlug, &r.SEOTitle, &r.SocialTitle, &r.SocialDescription)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 
 const serviceColumns = `code, tag, script, direction, name, english_name, time_zone,
 	about, legal_status, show_gregorian, safety, brand, logo_svg, logo_viewbox, logo_media_id,
-	created_at, updated_at`
+	created_at, updated_at, latin_slugs`
 
 // CreateService stores a new service and sets its CreatedAt and UpdatedAt.
 func (s *Store) CreateService(ctx context.Context, svc *kolokol.Service) error {
@@ -21,10 +21,10 @@ func (s *Store) CreateService(ctx context.Context, svc *kolokol.Service) error {
 	t := now()
 	err := s.write(ctx, func(tx dbtx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO services (`+serviceColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			svc.Code, svc.Tag, svc.Script, string(svc.Direction), svc.Name, svc.EnglishName,
 			svc.TimeZone, svc.About, svc.LegalStatus, svc.ShowGregorian, svc.Safety,
-			svc.Brand, svc.Logo.SVG, svc.Logo.ViewBox, svc.Logo.MediaID, t.UnixNano(), t.UnixNano())
+			svc.Brand, svc.Logo.SVG, svc.Logo.ViewBox, svc.Logo.MediaID, t.UnixNano(), t.UnixNano(), svc.LatinSlugs)
 		if tx.isUnique(err) {
 			return kolokol.FieldErrorf(kolokol.ECONFLICT, "code", "service %q already exists", svc.Code)
 		} else if err != nil {
@@ -60,11 +60,11 @@ func (s *Store) UpdateService(ctx context.Context, svc *kolokol.Service) error {
 		listed := name != svc.Name || tag != svc.Tag || dir != string(svc.Direction)
 		err = tx.QueryRowContext(ctx, `UPDATE services SET tag = ?, script = ?, direction = ?,
 			name = ?, english_name = ?, time_zone = ?, about = ?, legal_status = ?, show_gregorian = ?,
-			safety = ?, brand = ?, logo_svg = ?, logo_viewbox = ?, logo_media_id = ?, updated_at = ?
-			WHERE code = ? RETURNING created_at`,
+			safety = ?, brand = ?, logo_svg = ?, logo_viewbox = ?, logo_media_id = ?, updated_at = ?,
+			latin_slugs = ? WHERE code = ? RETURNING created_at`,
 			svc.Tag, svc.Script, string(svc.Direction), svc.Name, svc.EnglishName, svc.TimeZone,
 			svc.About, svc.LegalStatus, svc.ShowGregorian, svc.Safety,
-			svc.Brand, svc.Logo.SVG, svc.Logo.ViewBox, svc.Logo.MediaID, t.UnixNano(), svc.Code).Scan(&created)
+			svc.Brand, svc.Logo.SVG, svc.Logo.ViewBox, svc.Logo.MediaID, t.UnixNano(), svc.LatinSlugs, svc.Code).Scan(&created)
 		if errors.Is(err, sql.ErrNoRows) {
 			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no service %q", svc.Code)
 		} else if err != nil {
@@ -107,7 +107,7 @@ func scanService(sc sqlrow.Scanner) (*kolokol.Service, error) {
 	var created, updated sql.NullInt64
 	err := sc.Scan(&svc.Code, &svc.Tag, &svc.Script, &svc.Direction, &svc.Name, &svc.EnglishName,
 		&svc.TimeZone, &svc.About, &svc.LegalStatus, &svc.ShowGregorian, &svc.Safety,
-		&svc.Brand, &svc.Logo.SVG, &svc.Logo.ViewBox, &svc.Logo.MediaID, &created, &updated)
+		&svc.Brand, &svc.Logo.SVG, &svc.Logo.ViewBox, &svc.Logo.MediaID, &created, &updated, &svc.LatinSlugs)
 	if err != nil {
 		return nil, err
 	}

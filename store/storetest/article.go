@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +114,20 @@ func refusals(mediaID int64) []refusal {
 		{"unknown media", "lead_image.media_id", func(a *kolokol.Article) { a.LeadImage.MediaID = mediaID + 1000 }},
 		{"lead image without alt", "lead_image.alt", func(a *kolokol.Article) { a.LeadImage.Alt = "" }},
 		{"control character", "body", func(a *kolokol.Article) { a.Body = "текст\x00" }},
+		{"two-line SEO title", "seo_title", func(a *kolokol.Article) { a.SEOTitle = "один\nдва" }},
+		{"long SEO title", "seo_title", func(a *kolokol.Article) { a.SEOTitle = strings.Repeat("я", kolokol.MaxSEOTitle+1) }},
+		{"control character in social title", "social_title", func(a *kolokol.Article) { a.SocialTitle = "заголовок\x07" }},
+		{"bidi override in social title", "social_title", func(a *kolokol.Article) { a.SocialTitle = "заголовок\u202e" }},
+		{"two-line social description", "social_description", func(a *kolokol.Article) { a.SocialDescription = "один\r\nдва" }},
+		{"long social description", "social_description", func(a *kolokol.Article) {
+			a.SocialDescription = strings.Repeat("ж", kolokol.MaxSocialDescription+1)
+		}},
+		{"custom slug over the limit", "slug", func(a *kolokol.Article) {
+			a.CustomSlug = strings.Repeat("ж", kolokol.MaxSlug+1)
+			a.Slug = a.CustomSlug
+		}},
+		{"custom slug not a URL segment", "slug", func(a *kolokol.Article) { a.CustomSlug, a.Slug = "../etc", "../etc" }},
+		{"slug other than the custom slug", "slug", func(a *kolokol.Article) { a.CustomSlug = "мой-адрес" }},
 		{"too many tags", "tags", func(a *kolokol.Article) {
 			a.Tags = nil
 			for i := range kolokol.MaxListLen + 1 {
@@ -129,7 +144,9 @@ func testArticleUpdates(t *testing.T, open Opener) {
 		m2 := createMedia(t, s, "second photo")
 		orig := createArticle(t, s, fullArticle("ru", "world", m.ID))
 		a := clone(orig)
-		a.Section, a.Slug, a.Headline = "politics", "новый-заголовок", "Новый заголовок"
+		a.Section, a.Slug, a.Headline = "politics", "мой-адрес", "Новый заголовок"
+		a.CustomSlug = "мой-адрес"
+		a.SEOTitle, a.SocialTitle, a.SocialDescription = "", "Для соцсетей", "Описание карточки"
 		a.Summary, a.Body, a.Dateline = "", "Новый текст.", "Москва"
 		a.Bylines, a.Credits, a.Tags = nil, []string{"AP"}, []string{"გამარჯვება"}
 		a.LeadImage = &kolokol.LeadImage{MediaID: m2.ID, Alt: "صورة", Caption: "", Credit: "AP"}

@@ -19,6 +19,8 @@ func testRevisions(t *testing.T, open Opener) {
 	b.Headline, b.Body, b.EditedBy = "Вторая версия", "Текст два.", "tomas@example.org"
 	b.LeadImage = &kolokol.LeadImage{MediaID: m.ID, Alt: "Река", Caption: "Подпись"}
 	b.Tags = []string{"мост"}
+	b.CustomSlug, b.Slug = "most-v-gorod", "most-v-gorod"
+	b.SEOTitle, b.SocialTitle, b.SocialDescription = "Мост: SEO", "Мост: карточка", "Описание карточки"
 	ok(t, s.UpdateArticle(t.Context(), b), "update")
 
 	// A stale update is refused and records nothing.
@@ -34,10 +36,13 @@ func testRevisions(t *testing.T, open Opener) {
 	}
 	newest, oldest := revs[0], revs[1]
 	if newest.Version != 2 || newest.Actor != "tomas@example.org" || newest.Headline != "Вторая версия" ||
-		newest.LeadImage == nil || newest.LeadImage.Caption != "Подпись" || len(newest.Tags) != 1 {
+		newest.LeadImage == nil || newest.LeadImage.Caption != "Подпись" || len(newest.Tags) != 1 ||
+		newest.CustomSlug != "most-v-gorod" || newest.SEOTitle != "Мост: SEO" || newest.SocialTitle != "Мост: карточка" ||
+		newest.SocialDescription != "Описание карточки" {
 		t.Errorf("newest revision %+v", newest)
 	}
-	if oldest.Version != 1 || oldest.Actor != "anna@example.org" || oldest.Body != "Текст один." || oldest.LeadImage != nil {
+	if oldest.Version != 1 || oldest.Actor != "anna@example.org" || oldest.Body != "Текст один." || oldest.LeadImage != nil ||
+		oldest.CustomSlug != "" || oldest.SEOTitle != "" {
 		t.Errorf("oldest revision %+v", oldest)
 	}
 	one, err := s.FindRevision(t.Context(), a.ID, oldest.ID)

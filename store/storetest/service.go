@@ -85,7 +85,7 @@ func testServices(t *testing.T, open Opener) {
 		svc := newService("ru")
 		svc.Tag, svc.Name, svc.About, svc.LegalStatus = "ru-Cyrl-MD", "Русская редакция", "", "Иноагент"
 		svc.TimeZone, svc.EnglishName = "Europe/Chisinau", "Russian (Moldova)"
-		svc.ShowGregorian = true
+		svc.ShowGregorian, svc.LatinSlugs = true, true
 		ok(t, s.UpdateService(t.Context(), svc), "update service")
 		got, err := s.FindServiceByCode(t.Context(), "ru")
 		ok(t, err, "find service")
