@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -794,26 +795,24 @@ func (p *pass) renderBatch(ctx context.Context, batch []render.Entry, check bool
 		wg      sync.WaitGroup
 		errOnce sync.Once
 		failed  error
-		next    = make(chan render.Entry)
+		// next is the index of the next entry to take: each worker takes
+		// its own with one atomic add, rather than a hand-off through a
+		// channel that wakes a goroutine (and often a thread) per page.
+		next atomic.Int64
 	)
-	for range p.e.opts.Workers {
+	for range min(p.e.opts.Workers, len(batch)) {
 		wg.Go(func() {
-			for en := range next {
-				if err := p.one(ctx, en, check); err != nil {
+			for ctx.Err() == nil {
+				i := next.Add(1) - 1
+				if i >= int64(len(batch)) {
+					return
+				}
+				if err := p.one(ctx, batch[i], check); err != nil {
 					errOnce.Do(func() { failed = err; cancel() })
 				}
 			}
 		})
 	}
-feed:
-	for _, en := range batch {
-		select {
-		case next <- en:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
 	if failed != nil {
 		return failed

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -473,6 +474,71 @@ func (b *Builder) ninjs(ctx context.Context, svc *kolokol.Service, id int64, maj
 	} else if err != nil {
 		return nil, err
 	}
+	n, err := b.ninjsOf(ctx, svc, a)
+	if err != nil {
+		return nil, err
+	}
+	return &Page{Status: http.StatusOK, Path: ninjsPath(a, major), Body: feed.Ninjs(n.story, major), ContentType: feed.NinjsType,
+		Deps: slices.Clone(n.deps), LastModified: n.modified}, nil
+}
+
+// ninjsStory is a story as both majors of ninjs carry it.
+type ninjsStory struct {
+	story    *feed.Story
+	deps     []string
+	modified time.Time
+}
+
+// ninjsMemo keeps, for a static export, a story's ninjsStory between its
+// two files (2 and 3): everything but the last JSON step is the same for
+// both, and building it twice was a fifth of the ninjs files' time. An
+// entry is good for the same *kolokol.Article only, which an export's
+// view hands out for a batch of pages and a live store never does twice.
+type ninjsMemo struct {
+	mu sync.Mutex
+	m  map[int64]*ninjsEntry
+}
+
+type ninjsEntry struct {
+	a    *kolokol.Article
+	svc  string
+	once sync.Once
+	n    *ninjsStory
+	err  error
+	uses int
+}
+
+// maxNinjsMemo bounds the stories kept: one whose other file never comes
+// (a pass that renders only one of them) is dropped with the others.
+const maxNinjsMemo = 256
+
+// ninjsOf builds the ninjsStory of a, once for both files when exporting.
+func (b *Builder) ninjsOf(ctx context.Context, svc *kolokol.Service, a *kolokol.Article) (*ninjsStory, error) {
+	if !b.opts.Static {
+		return b.buildNinjs(ctx, svc, a)
+	}
+	m := &b.ninjsMemo
+	m.mu.Lock()
+	e := m.m[a.ID]
+	if e == nil || e.a != a || e.svc != svc.Code {
+		if m.m == nil || len(m.m) >= maxNinjsMemo {
+			m.m = map[int64]*ninjsEntry{}
+		}
+		e = &ninjsEntry{a: a, svc: svc.Code}
+		m.m[a.ID] = e
+	}
+	m.mu.Unlock()
+	e.once.Do(func() { e.n, e.err = b.buildNinjs(ctx, svc, a) })
+	m.mu.Lock()
+	if e.uses++; e.uses >= 2 && m.m[a.ID] == e {
+		delete(m.m, a.ID) // both files are made
+	}
+	m.mu.Unlock()
+	return e.n, e.err
+}
+
+// buildNinjs builds a live story's ninjsStory.
+func (b *Builder) buildNinjs(ctx context.Context, svc *kolokol.Service, a *kolokol.Article) (*ninjsStory, error) {
 	sections, err := b.store.FindSections(ctx, svc.Code)
 	if err != nil {
 		return nil, err
@@ -506,8 +572,7 @@ func (b *Builder) ninjs(ctx context.Context, svc *kolokol.Service, id int64, maj
 		}
 	}
 	deps = append([]string{svcTag(svc.Code)}, deps...)
-	return &Page{Status: http.StatusOK, Path: ninjsPath(a, major), Body: feed.Ninjs(s, major), ContentType: feed.NinjsType,
-		Deps: deps, LastModified: latest(e.Updated, svc.UpdatedAt)}, nil
+	return &ninjsStory{story: s, deps: deps, modified: latest(e.Updated, svc.UpdatedAt)}, nil
 }
 
 // plainText is the text of an HTML fragment, its blocks (paragraphs,

@@ -105,6 +105,8 @@ type Builder struct {
 	fragMu sync.Mutex
 	frags  map[string]template.HTML // see fragment
 
+	ninjsMemo ninjsMemo
+
 	// sitemapURLs is how many addresses one sitemap file holds: the
 	// protocol's limit, lowered by tests to see sitemaps split.
 	sitemapURLs int
