@@ -47,13 +47,6 @@ func serveCSS(w http.ResponseWriter, r *http.Request) {
 var funcs = template.FuncMap{
 	"join": strings.Join,
 	"now":  time.Now,
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2006-01-02 15:04 UTC")
-	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"has": func(list []string, s string) bool {
 		for _, v := range list {
 			if v == s {
