@@ -204,7 +204,6 @@ func TestSchedulePastKeepsWhatWasTyped(t *testing.T) {
 	a := rig.story("fa")
 	for _, tc := range []struct{ at, says string }{
 		{"2026-11-30T09:00", "30 Nov 2026, 09:00 Tehran (UTC"}, // …+03:30) has already passed
-
 		{"2026-11-31T09:00", `&#34;2026-11-31T09:00&#34; is not a date and time`},
 	} {
 		code, page := rig.do("POST", storyURL(a.ID)+"/schedule", url.Values{"at": {tc.at}, "headline": {"Kept headline"}, "body": {"Body."}})
@@ -261,4 +260,27 @@ func TestAccountZone(t *testing.T) {
 	}
 	_, page = rig.do("GET", "/newsroom/account?saved=1", nil)
 	mustContain(t, "account", page, `value="Asia/Tehran"`, "Tehran (UTC+03:30)</time>")
+}
+
+func TestServiceZoneErrorBesideItsField(t *testing.T) {
+	rig := newClockRig(t)
+	admin := &kolokol.User{Email: "admin@example.org", Role: kolokol.RoleAdmin}
+	if err := rig.store.CreateUser(t.Context(), admin); err != nil {
+		t.Fatal(err)
+	}
+	rig.cookie = strings.Repeat("a", 43)
+	real := time.Now()
+	if err := rig.store.CreateSession(t.Context(), &kolokol.Session{ID: kolokol.HashToken(rig.cookie), UserID: admin.ID,
+		CreatedAt: real, LastSeenAt: real, ExpiresAt: real.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	code, page := rig.do("POST", "/newsroom/services/fa", url.Values{"name": {"فارسی"}, "time_zone": {"Asia/Tehrann"}, "about": {"Kept about"}})
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("bad service zone: %d", code)
+	}
+	mustContain(t, "settings refused", page, `<a href="#time_zone">`, `id="time_zone-error"`,
+		`<input id="time_zone" aria-invalid="true" aria-describedby="time_zone-error" name="time_zone"`, `value="Asia/Tehrann"`, ">Kept about</textarea>")
+	if svc, _ := rig.store.FindServiceByCode(t.Context(), "fa"); svc.TimeZone != "Asia/Tehran" || svc.About != "" {
+		t.Fatalf("a refused setting was stored: %q %q", svc.TimeZone, svc.About)
+	}
 }
