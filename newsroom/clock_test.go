@@ -262,8 +262,9 @@ func TestAccountZone(t *testing.T) {
 	mustContain(t, "account", page, `value="Asia/Tehran"`, "Tehran (UTC+03:30)</time>")
 }
 
-func TestServiceZoneErrorBesideItsField(t *testing.T) {
-	rig := newClockRig(t)
+// asAdmin makes the rig's requests those of a global admin.
+func (rig *clockRig) asAdmin() {
+	t := rig.t
 	admin := &kolokol.User{Email: "admin@example.org", Role: kolokol.RoleAdmin}
 	if err := rig.store.CreateUser(t.Context(), admin); err != nil {
 		t.Fatal(err)
@@ -274,6 +275,22 @@ func TestServiceZoneErrorBesideItsField(t *testing.T) {
 		CreatedAt: real, LastSeenAt: real, ExpiresAt: real.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestTokenErrorBesideItsField(t *testing.T) {
+	rig := newClockRig(t)
+	rig.asAdmin()
+	code, page := rig.do("POST", "/newsroom/tokens", url.Values{"name": {"Kept name"}, "role": {"editor"}, "services": {"fa"}, "days": {"99999"}})
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("token for too many days: %d", code)
+	}
+	mustContain(t, "token refused", page, `<a href="#token-days">`, `id="token-days-error"`,
+		`<input id="token-days" aria-invalid="true" aria-describedby="token-days-error" name="days"`, `value="99999"`, `value="Kept name"`)
+}
+
+func TestServiceZoneErrorBesideItsField(t *testing.T) {
+	rig := newClockRig(t)
+	rig.asAdmin()
 	code, page := rig.do("POST", "/newsroom/services/fa", url.Values{"name": {"فارسی"}, "time_zone": {"Asia/Tehrann"}, "about": {"Kept about"}})
 	if code != http.StatusUnprocessableEntity {
 		t.Fatalf("bad service zone: %d", code)

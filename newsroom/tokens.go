@@ -65,10 +65,10 @@ func rowOf(t *kolokol.Token, now time.Time, c clock) tokenRow {
 }
 
 func (n *Newsroom) tokenList(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	n.showTokens(w, r, u, http.StatusOK, &tokensPage{}, "")
+	n.showTokens(w, r, u, http.StatusOK, &tokensPage{}, nil)
 }
 
-func (n *Newsroom) showTokens(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, p *tokensPage, msg string) {
+func (n *Newsroom) showTokens(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, p *tokensPage, fault error) {
 	list, err := n.desk.Tokens(r.Context(), u.Actor())
 	if err != nil {
 		n.fail(w, r, u, err)
@@ -89,8 +89,13 @@ func (n *Newsroom) showTokens(w http.ResponseWriter, r *http.Request, u *kolokol
 		n.fail(w, r, u, err)
 		return
 	}
-	n.render(w, status, "tokens", pageData{Title: "API tokens", User: u, Error: msg, Tokens: p})
+	n.render(w, status, "tokens", pageData{Title: "API tokens", User: u, Error: kolokol.ErrorMessage(fault), Tokens: p,
+		Field: tokenFields[kolokol.ErrorField(fault)]})
 }
+
+// tokenFields maps the fields errors name to the token form's inputs.
+var tokenFields = map[string]string{"name": "token-name", "role": "token-role", "days": "token-days",
+	"expires": "token-days", "expires_at": "token-days"}
 
 func (n *Newsroom) createToken(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	if !n.parseForm(w, r, u) {
@@ -101,13 +106,13 @@ func (n *Newsroom) createToken(w http.ResponseWriter, r *http.Request, u *koloko
 	t, secret, err := n.newToken(r, u, in)
 	if err != nil {
 		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
-			n.showTokens(w, r, u, httperr.Status(c), &tokensPage{Input: in}, kolokol.ErrorMessage(err))
+			n.showTokens(w, r, u, httperr.Status(c), &tokensPage{Input: in}, err)
 			return
 		}
 		n.fail(w, r, u, err)
 		return
 	}
-	n.showTokens(w, r, u, http.StatusOK, &tokensPage{Created: t, Secret: secret}, "")
+	n.showTokens(w, r, u, http.StatusOK, &tokensPage{Created: t, Secret: secret}, nil)
 }
 
 func (n *Newsroom) newToken(r *http.Request, u *kolokol.User, in tokenForm) (*kolokol.Token, string, error) {
