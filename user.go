@@ -20,9 +20,13 @@ type User struct {
 	TOTPLastStep   int64    // the last TOTP step used, to refuse replays
 	RecoveryHashes []string // SHA-256 of the unused recovery codes
 	Disabled       bool
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Version        int // optimistic lock, as for articles
+	// Zone is the IANA time zone the person reads the newsroom's times in
+	// away from story pages (those show their service's); "" is not
+	// chosen, which is UTC.
+	Zone      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int // optimistic lock, as for articles
 }
 
 // MaxEmail is the longest email address an account may have, in bytes.
@@ -66,7 +70,10 @@ func (u *User) Validate() error {
 	if strings.ContainsAny(u.Name, "\r\n") {
 		return FieldErrorf(EINVALID, "name", "name must be a single line")
 	}
-	return checkLine("name", u.Name, 200)
+	if err := checkLine("name", u.Name, 200); err != nil {
+		return err
+	}
+	return CheckZone("zone", u.Zone)
 }
 
 // Actor is what the account acts as in the desk.

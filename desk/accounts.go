@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -239,4 +240,29 @@ func (d *Desk) ResetUser(ctx context.Context, actor kolokol.Actor, id int64) (to
 		return "", fmt.Errorf("reset user %s: %w", u.Email, err)
 	}
 	return token, nil
+}
+
+// SetZone sets the time zone a person reads the newsroom in, away from
+// story pages (those show their service's). It is their own choice: the
+// account is the signed-in one, and nothing else of it changes.
+func (d *Desk) SetZone(ctx context.Context, u *kolokol.User, zone string) (err error) {
+	zone = strings.TrimSpace(zone)
+	defer func() { d.recordAccount(ctx, u.Actor(), "user.zone", u, zone, err) }()
+	if err := kolokol.CheckZone("zone", zone); err != nil {
+		return err
+	}
+	// Read afresh in the transaction: a sign-in elsewhere moves the
+	// account's version (the last code used), which is no conflict here.
+	return d.store.InTx(ctx, func(tx kolokol.Store) error {
+		cur, err := tx.FindUserByID(ctx, u.ID)
+		if err != nil {
+			return fmt.Errorf("find account %s: %w", u.Email, err)
+		}
+		cur.Zone = zone
+		if err := tx.UpdateUser(ctx, cur); err != nil {
+			return fmt.Errorf("set the zone of %s: %w", u.Email, err)
+		}
+		u.Zone = zone
+		return nil
+	})
 }

@@ -25,7 +25,9 @@ func (d *Desk) Schedule(ctx context.Context, actor kolokol.Actor, id int64, at t
 		return nil, kolokol.FieldErrorf(kolokol.ECONFLICT, "status", "article %d is already published", id)
 	}
 	if !at.After(d.now()) {
-		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "at", "the publication time %s is not in the future", at.UTC().Format(time.RFC3339))
+		// In the zone it was given in (the service's, from the newsroom),
+		// so that the person sees the time they meant, or did not.
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "at", "%s has already passed: give a time to come", ShowTime(at, at.Location()))
 	}
 	if err := d.checkEmbargo(ctx, a.ID, at); err != nil {
 		return nil, err

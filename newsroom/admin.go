@@ -78,10 +78,11 @@ func (n *Newsroom) breaking(w http.ResponseWriter, r *http.Request, u *kolokol.U
 
 // serviceSettings shows a service's settings to its admins.
 func (n *Newsroom) serviceSettings(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	n.showService(w, r, u, http.StatusOK, nil, "")
+	n.showService(w, r, u, http.StatusOK, nil, nil)
 }
 
-func (n *Newsroom) showService(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, svc *kolokol.Service, msg string) {
+func (n *Newsroom) showService(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, svc *kolokol.Service, fault error) {
+	msg := kolokol.ErrorMessage(fault)
 	code := r.PathValue("code")
 	if u.Role != kolokol.RoleAdmin || !u.Actor().CanTouch(code) {
 		n.fail(w, r, u, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may change the settings of %q", code))
@@ -95,8 +96,13 @@ func (n *Newsroom) showService(w http.ResponseWriter, r *http.Request, u *koloko
 		}
 	}
 	n.render(w, status, "service", pageData{Title: "Settings: " + svc.EnglishName, User: u, Error: msg, Settings: svc,
-		Saved: msg == "" && r.URL.Query().Has("saved"), Logo: n.logoPreview(r.Context(), u.Actor(), svc)})
+		Saved: msg == "" && r.URL.Query().Has("saved"), Logo: n.logoPreview(r.Context(), u.Actor(), svc),
+		Field: serviceFields[kolokol.ErrorField(fault)]})
 }
+
+// serviceFields maps the fields errors name to the settings form's inputs.
+var serviceFields = map[string]string{"name": "name", "brand": "brand", "logo": "logo", "about": "about",
+	"legal_status": "legal_status", "time_zone": "time_zone", "safety": "safety"}
 
 // logoPreview shows a service's logo as its pages do: the drawing inline
 // (only ever stored sanitized), or the picture's smallest uncropped
@@ -152,7 +158,7 @@ func (n *Newsroom) saveService(w http.ResponseWriter, r *http.Request, u *koloko
 				if patch.LatinSlugs != nil {
 					svc.LatinSlugs = latin
 				}
-				n.showService(w, r, u, httperr.Status(c), svc, kolokol.ErrorMessage(err))
+				n.showService(w, r, u, httperr.Status(c), svc, err)
 				return
 			}
 		}

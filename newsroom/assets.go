@@ -49,13 +49,6 @@ var funcs = template.FuncMap{
 	// latinScript: the scripts Latin addresses romanize (kolokol.Romanize).
 	"latinScript": func(script string) bool { return script == "Cyrl" || script == "Geor" || script == "Armn" },
 	"now":         time.Now,
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2006-01-02 15:04 UTC")
-	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"has": func(list []string, s string) bool {
 		for _, v := range list {
 			if v == s {

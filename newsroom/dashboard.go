@@ -122,7 +122,7 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, u *kolokol.
 		}
 		d.Articles = append(d.Articles, articleRow{ID: a.ID, Headline: a.Headline, URL: a.Path(), Status: a.Status,
 			Live: a.IsLive(), Submitted: a.Status == kolokol.StatusDraft && !a.SubmittedAt.IsZero(), Author: author,
-			Updated: a.UpdatedAt.UTC().Format(time.RFC3339)})
+			Updated: a.UpdatedAt})
 	}
 	if b, err := n.store.FindBreaking(ctx, d.Service); err == nil {
 		d.Breaking = b

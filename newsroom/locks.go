@@ -24,7 +24,7 @@ type lockView struct {
 // storyTime is the newsroom's way of writing a time on a story's pages: in
 // the service's zone, with the zone's name.
 func storyTime(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2006-01-02 15:04 MST")
+	return desk.ShowTime(t, loc)
 }
 
 func viewOf(e *desk.Editing, loc *time.Location) *lockView {

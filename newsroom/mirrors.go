@@ -1,10 +1,10 @@
 package newsroom
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/desk"
@@ -26,8 +26,9 @@ type mirrorRow struct {
 	ID                           int64
 	Name, Kind, Where, PublicURL string
 	Edition                      int64
-	Pushed, Verified, Retired    string
-	Error, ErrorAt               string
+	Pushed, Verified, Retired    template.HTML
+	Error                        string
+	ErrorAt                      template.HTML
 	Live                         bool
 }
 
@@ -41,17 +42,10 @@ type mirrorForm struct {
 	Host, Port, User, RemotePath, HostKey       string
 }
 
-func stamp(t time.Time, zero string) string {
-	if t.IsZero() {
-		return zero
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-func mirrorRowOf(m *kolokol.Mirror) mirrorRow {
+func mirrorRowOf(m *kolokol.Mirror, c clock) mirrorRow {
 	return mirrorRow{ID: m.ID, Name: m.Name, Kind: string(m.Kind), Where: m.Where(), PublicURL: m.PublicURL, Edition: m.Health.Edition,
-		Pushed: stamp(m.Health.PushedAt, "never"), Verified: stamp(m.Health.VerifiedAt, "never"), Retired: stamp(m.RetiredAt, ""),
-		Error: m.Health.Error, ErrorAt: stamp(m.Health.ErrorAt, ""), Live: m.Live()}
+		Pushed: c.stamp(m.Health.PushedAt, "never"), Verified: c.stamp(m.Health.VerifiedAt, "never"), Retired: c.stamp(m.RetiredAt, ""),
+		Error: m.Health.Error, ErrorAt: c.stamp(m.Health.ErrorAt, ""), Live: m.Live()}
 }
 
 func mirrorFormOf(m *kolokol.Mirror) mirrorForm {
@@ -83,7 +77,7 @@ func (n *Newsroom) showMirrors(w http.ResponseWriter, r *http.Request, u *koloko
 		return
 	}
 	for _, m := range list {
-		p.Mirrors = append(p.Mirrors, mirrorRowOf(m))
+		p.Mirrors = append(p.Mirrors, mirrorRowOf(m, userClock(u)))
 	}
 	p.Kinds = []kolokol.MirrorKind{kolokol.MirrorS3, kolokol.MirrorSFTP, kolokol.MirrorDir}
 	n.render(w, status, "mirrors", pageData{Title: "Mirrors", User: u, Error: msg, Mirrors: p})

@@ -130,6 +130,7 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/login/passkey":           csrf.Handler(n.passkeysOn(http.HandlerFunc(n.passkeyLoginBegin))),
 		"POST /newsroom/login/passkey/finish":    csrf.Handler(n.passkeysOn(http.HandlerFunc(n.passkeyLoginFinish))),
 		"GET /newsroom/account":                  n.signedIn(n.accountPage),
+		"POST /newsroom/account/zone":            csrf.Handler(n.signedIn(n.setZone)),
 		"POST /newsroom/account/passkeys":        csrf.Handler(n.passkeysOn(n.signedIn(n.passkeyAddBegin))),
 		"POST /newsroom/account/passkeys/finish": csrf.Handler(n.passkeysOn(n.signedIn(n.passkeyAddFinish))),
 		"POST /newsroom/account/passkeys/remove": csrf.Handler(n.signedIn(n.passkeyRemove)),
@@ -301,6 +302,7 @@ type pageData struct {
 	Audit    *auditPage
 	Notices  *noticesPage
 	Tokens   *tokensPage
+	Account  *accountPage
 	Mirrors  *mirrorsPage
 	Text     string // security.txt
 	// enrolment
@@ -308,17 +310,54 @@ type pageData struct {
 	Secret string
 	Action string
 	Codes  []string
+	// Clock is the zone the page shows times in; unset, the person's.
+	Clock clock
+	// Field is the id of the form field at fault, when Error is about one
+	// field of the page's form: the error is shown beside it and the
+	// summary links to it.
+	Field string
+}
+
+// Invalid marks the form field id as at fault when it is: its error is
+// what describes it.
+func (d pageData) Invalid(id string) template.HTMLAttr {
+	if d.Field != id || d.Error == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + id + `-error"`)
+}
+
+// Described is aria-describedby for a field with a hint of its own (the
+// hint's id), and its error too when the field is at fault.
+func (d pageData) Described(id, hint string) template.HTMLAttr {
+	if d.Field != id || d.Error == "" {
+		return template.HTMLAttr(`aria-describedby="` + hint + `"`)
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + id + `-error ` + hint + `"`)
+}
+
+// FieldError is the error beside the form field id, when it is at fault.
+func (d pageData) FieldError(id string) template.HTML {
+	if d.Field != id || d.Error == "" {
+		return ""
+	}
+	return template.HTML(`<strong class="field-error" id="` + id + `-error" lang="en" dir="ltr"><span class="visually-hidden">Error: </span>` +
+		template.HTMLEscapeString(d.Error) + `</strong>`)
 }
 
 type articleRow struct {
-	ID                             int64
-	Headline, URL, Updated, Author string
-	Status                         kolokol.Status
-	Live, Submitted                bool
+	ID                    int64
+	Headline, URL, Author string
+	Updated               time.Time
+	Status                kolokol.Status
+	Live, Submitted       bool
 }
 
 func (n *Newsroom) render(w http.ResponseWriter, status int, name string, d pageData) {
 	d.Style = n.opts.StylePath
+	if d.Clock.loc == nil {
+		d.Clock = userClock(d.User)
+	}
 	if d.User != nil {
 		d.Admin = d.User.Role == kolokol.RoleAdmin
 	}

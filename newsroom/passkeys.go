@@ -363,13 +363,53 @@ func passkeyError(err error) string {
 
 // accountPage is the signed-in person's own account: their passkeys.
 func (n *Newsroom) accountPage(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	n.showAccount(w, r, u, http.StatusOK, u.Zone, nil)
+}
+
+// showAccount shows the account page; zone is what the zone field holds
+// (what was typed, when fault refused it).
+func (n *Newsroom) showAccount(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, zone string, fault error) {
 	keys, err := n.desk.Passkeys(r.Context(), u)
 	if err != nil {
 		n.fail(w, r, u, err)
 		return
 	}
-	n.render(w, http.StatusOK, "account", pageData{Title: "Your account", User: u, Passkeys: keys, Script: n.passkeysHere(r),
-		Saved: r.URL.Query().Has("saved")})
+	services, err := n.store.FindServices(r.Context())
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	field := ""
+	if kolokol.ErrorField(fault) == "zone" {
+		field = "zone"
+	}
+	n.render(w, status, "account", pageData{Title: "Your account", User: u, Passkeys: keys, Script: n.passkeysHere(r),
+		Saved: fault == nil && r.URL.Query().Has("saved"), Error: kolokol.ErrorMessage(fault), Field: field,
+		Account: &accountPage{Zone: zone, Zones: zoneChoices(services)}})
+}
+
+// accountPage is the account page's own part: the zone the person reads
+// times in.
+type accountPage struct {
+	Zone  string   // as stored, or as typed when refused
+	Zones []string // suggested: every service's zone, and UTC
+}
+
+// setZone sets the zone the person reads the newsroom in.
+func (n *Newsroom) setZone(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
+	if !n.parseForm(w, r, u) {
+		return
+	}
+	zone := r.PostFormValue("zone")
+	if err := n.desk.SetZone(r.Context(), u, zone); err != nil {
+		if kolokol.ErrorCode(err) == kolokol.EINTERNAL || kolokol.ErrorCode(err) == kolokol.EUNAVAILABLE {
+			n.fail(w, r, u, err)
+			return
+		}
+		n.showAccount(w, r, u, httperr.Status(kolokol.ErrorCode(err)), zone, err)
+		return
+	}
+	http.Redirect(w, r, "/newsroom/account?saved=1", http.StatusSeeOther)
 }
 
 // passkeyAddBegin starts registering a passkey. A session alone is not

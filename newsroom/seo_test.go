@@ -82,7 +82,7 @@ func TestStoryPageSEOFields(t *testing.T) {
 	} {
 		w := httptest.NewRecorder()
 		n.showStory(w, httptest.NewRequest("GET", "/newsroom/stories/new?service="+c.service, nil), u, 200,
-			storyForm{Service: c.service, SEOTitle: "Мой SEO"}, nil, "")
+			storyForm{Service: c.service, SEOTitle: "Мой SEO"}, nil, nil)
 		body := w.Body.String()
 		if w.Code != 200 {
 			t.Fatalf("%s: %d %s", c.service, w.Code, body)
@@ -110,7 +110,7 @@ func TestSettingsLatinAddresses(t *testing.T) {
 			t.Fatal(err)
 		}
 		w := httptest.NewRecorder()
-		n.showService(w, httptest.NewRequest("GET", "/newsroom/services/"+code, nil), u, 200, svc, "")
+		n.showService(w, httptest.NewRequest("GET", "/newsroom/services/"+code, nil), u, 200, svc, nil)
 		body := w.Body.String()
 		if got := strings.Contains(body, `name="latin_slugs"`); got != offered {
 			t.Errorf("%s: Latin addresses offered %v, want %v", code, got, offered)

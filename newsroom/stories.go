@@ -42,6 +42,16 @@ type storyForm struct {
 	SEOTitle          string
 	SocialTitle       string
 	SocialDescription string
+	At                string // the schedule time as typed, in the service's zone
+}
+
+// storyFields maps the fields errors name to the story form's inputs, so
+// that an error is shown beside its input and the summary links to it.
+var storyFields = map[string]string{
+	"headline": "headline", "summary": "summary", "body": "body", "section": "section", "bylines": "bylines",
+	"dateline": "dateline", "tags": "tags", "credits": "credits", "translation_group": "translation_group",
+	"image": "image", "alt": "alt", "lead_image.alt": "alt", "caption": "caption", "credit": "credit",
+	"at": "at", "scheduled_at": "at", "slug": "slug", "seo_title": "seo_title", "social_title": "social_title", "social_description": "social_description", "correction": "correction", "text": "correction",
 }
 
 func formOf(a *kolokol.Article) storyForm {
@@ -103,7 +113,7 @@ func readStory(w http.ResponseWriter, r *http.Request) (f storyForm, photo []byt
 	f = storyForm{Service: v("service"), Section: v("section"), Headline: v("headline"), Summary: v("summary"),
 		Body: v("body"), Bylines: v("bylines"), Dateline: v("dateline"), Tags: v("tags"), Credits: v("credits"),
 		Group: v("translation_group"), Alt: v("alt"), Caption: v("caption"), Credit: v("credit"),
-		Slug: v("slug"), SEOTitle: v("seo_title"), SocialTitle: v("social_title"), SocialDescription: v("social_description")}
+		Slug: v("slug"), SEOTitle: v("seo_title"), SocialTitle: v("social_title"), SocialDescription: v("social_description"), At: v("at")}
 	for _, n := range []struct {
 		name string
 		dst  *int64
@@ -158,8 +168,9 @@ type storyPage struct {
 	Preview   string // the preview URL the form posts to
 	CanPub    bool
 	Scheduled string // the schedule time in the service's zone, for the input
-	Zone      string
-	Updated   string
+	// Twice says which of two instants the schedule is, when its wall
+	// clock happens twice that night.
+	Twice string
 	// Locked says why the person may not change the story, before they
 	// type; the form is then read-only.
 	Locked string
@@ -216,7 +227,7 @@ func (n *Newsroom) newStory(w http.ResponseWriter, r *http.Request, u *kolokol.U
 			f = formOfCopy(c, f)
 		}
 	}
-	n.showStory(w, r, u, http.StatusOK, f, nil, "")
+	n.showStory(w, r, u, http.StatusOK, f, nil, nil)
 }
 
 func firstService(u *kolokol.User) string {
@@ -298,18 +309,19 @@ func (n *Newsroom) article(w http.ResponseWriter, r *http.Request, u *kolokol.Us
 	return a, true
 }
 
-func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, f storyForm, a *kolokol.Article, msg string) {
-	n.showStoryAs(w, r, u, status, f, a, msg, nil, false)
+func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, f storyForm, a *kolokol.Article, fault error) {
+	n.showStoryAs(w, r, u, status, f, a, fault, nil, false)
 }
 
 // showStoryHeld shows the editor with who holds the story; kept says that
 // the form is the account's refused save, kept as its working copy.
 func (n *Newsroom) showStoryHeld(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, f storyForm, a *kolokol.Article, held *desk.Editing, kept bool) {
-	n.showStoryAs(w, r, u, status, f, a, "", held, kept)
+	n.showStoryAs(w, r, u, status, f, a, nil, held, kept)
 }
 
-func (n *Newsroom) showStoryAs(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, f storyForm, a *kolokol.Article, msg string, held *desk.Editing, kept bool) {
+func (n *Newsroom) showStoryAs(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, f storyForm, a *kolokol.Article, fault error, held *desk.Editing, kept bool) {
 	ctx := r.Context()
+	msg := kolokol.ErrorMessage(fault)
 	svc, err := n.store.FindServiceByCode(ctx, f.Service)
 	if err != nil {
 		n.fail(w, r, u, err)
@@ -364,21 +376,25 @@ func (n *Newsroom) showStoryAs(w http.ResponseWriter, r *http.Request, u *koloko
 		}
 	}
 	p.Preview = "/newsroom/preview" + preview.Path() // see preview.go
-	loc := svc.Location()
-	p.Zone = loc.String()
-	p.Scheduled = time.Now().In(loc).Add(time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04")
-	if a != nil {
-		if !a.ScheduledAt.IsZero() {
-			p.Scheduled = a.ScheduledAt.In(loc).Format("2006-01-02T15:04")
+	// The story's times, and the schedule input, are in its service's
+	// zone: the clock its desk and its readers keep.
+	c := serviceClock(svc)
+	p.Scheduled = c.Input(n.opts.Now().Add(time.Hour).Truncate(time.Hour))
+	if a != nil && !a.ScheduledAt.IsZero() {
+		p.Scheduled = c.Input(a.ScheduledAt)
+		if when, err := desk.ReadLocal(p.Scheduled, c.zone()); err == nil && when.Twice {
+			p.Twice = when.TwiceNote()
 		}
-		p.Updated = storyTime(a.UpdatedAt, loc)
+	}
+	if f.At != "" {
+		p.Scheduled = f.At // what was typed, right or wrong, comes back as typed
 	}
 	title := "New story"
 	if a != nil {
 		title = "Edit: " + a.Headline
 	}
 	n.render(w, status, "story", pageData{Title: title, User: u, Error: msg, Story: p, Editor: p.Locked == "",
-		Saved: msg == "" && r.URL.Query().Has("saved")})
+		Saved: msg == "" && r.URL.Query().Has("saved"), Clock: c, Field: storyFields[kolokol.ErrorField(fault)]})
 }
 
 // createStory stores a new draft and opens it in the editor.
@@ -477,7 +493,7 @@ func (n *Newsroom) storyError(w http.ResponseWriter, r *http.Request, u *kolokol
 			f.Service = firstService(u)
 		}
 	}
-	n.showStory(w, r, u, httperr.Status(code), f, a, kolokol.ErrorMessage(err))
+	n.showStory(w, r, u, httperr.Status(code), f, a, err)
 }
 
 // saveStory stores an edit. An edit made from an older version than the
@@ -649,7 +665,8 @@ func (n *Newsroom) conflict(w http.ResponseWriter, r *http.Request, u *kolokol.U
 	for _, name := range c.Kept {
 		p.Kept = append(p.Kept, fieldLabels[name])
 	}
-	n.render(w, http.StatusConflict, "conflict", pageData{Title: "Someone else changed this story", User: u, Conflict: p})
+	n.render(w, http.StatusConflict, "conflict", pageData{Title: "Someone else changed this story", User: u, Conflict: p,
+		Clock: serviceClock(svc)})
 }
 
 // transition runs a workflow step from a button of the story form. The
@@ -680,12 +697,14 @@ func (n *Newsroom) transition(op func(*Newsroom, *http.Request, *kolokol.User, i
 		}
 		if err := op(n, r, u, a.ID); err != nil {
 			if saved {
-				err = kolokol.Errorf(kolokol.ErrorCode(err), "Your changes were saved, but the step was not taken: %s", kolokol.ErrorMessage(err))
+				err = kolokol.FieldErrorf(kolokol.ErrorCode(err), kolokol.ErrorField(err), "Your changes were saved, but the step was not taken: %s", kolokol.ErrorMessage(err))
 			}
 			if cur, ferr := n.desk.Article(r.Context(), u.Actor(), a.ID); ferr == nil {
 				a = cur
 			}
-			n.storyError(w, r, u, formOf(a), a, err)
+			kept := formOf(a)
+			kept.At = f.At
+			n.storyError(w, r, u, kept, a, err)
 			return
 		}
 		http.Redirect(w, r, storyURL(a.ID)+"?saved=1", http.StatusSeeOther)
@@ -723,11 +742,11 @@ func scheduleStory(n *Newsroom, r *http.Request, u *kolokol.User, id int64) erro
 	if err != nil {
 		return err
 	}
-	at, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), svc.Location())
+	at, err := desk.ReadLocal(r.PostFormValue("at"), svc.Location())
 	if err != nil {
-		return kolokol.FieldErrorf(kolokol.EINVALID, "at", "give the time to publish as a date and time, e.g. 2026-12-01T09:30")
+		return err
 	}
-	_, err = n.desk.Schedule(r.Context(), u.Actor(), id, at)
+	_, err = n.desk.Schedule(r.Context(), u.Actor(), id, at.Time)
 	return err
 }
 
@@ -820,6 +839,11 @@ func (n *Newsroom) history(w http.ResponseWriter, r *http.Request, u *kolokol.Us
 		n.fail(w, r, u, err)
 		return
 	}
+	svc, err := n.store.FindServiceByCode(r.Context(), a.Service)
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
 	p := &historyPage{Article: a, Revisions: revs}
 	find := func(key string) *kolokol.Revision {
 		id, err := strconv.ParseInt(r.URL.Query().Get(key), 10, 64)
@@ -850,5 +874,5 @@ func (n *Newsroom) history(w http.ResponseWriter, r *http.Request, u *kolokol.Us
 		}
 		p.Diff = desk.Diff(p.From, p.To)
 	}
-	n.render(w, http.StatusOK, "history", pageData{Title: "History: " + a.Headline, User: u, History: p})
+	n.render(w, http.StatusOK, "history", pageData{Title: "History: " + a.Headline, User: u, History: p, Clock: serviceClock(svc)})
 }

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,11 +28,11 @@ type tokensPage struct {
 // tokenRow is a token as the list shows it: the columns of kolokol token
 // list. Never its hash.
 type tokenRow struct {
-	ID                                  int64
-	Name, Role, Services                string
-	Created, CreatedBy                  string
-	Expires, LastUsed, Revoked, Expired string
-	Live                                bool // neither revoked nor expired: it works
+	ID                           int64
+	Name, Role, Services         string
+	CreatedBy, LastUsed, Expired string
+	Created, Expires, Revoked    template.HTML
+	Live                         bool // neither revoked nor expired: it works
 }
 
 // tokenForm is what the admin typed, kept when the form comes back.
@@ -42,17 +43,15 @@ type tokenForm struct {
 	Days     string // how many days it works; empty: until revoked
 }
 
-func rowOf(t *kolokol.Token, now time.Time) tokenRow {
-	stamp := func(t time.Time, layout, zero string) string {
-		if t.IsZero() {
-			return zero
-		}
-		return t.UTC().Format(layout)
+// rowOf is a token's row, its times in c. The last use is kept to the
+// (UTC) day only, so it is a date, not a time.
+func rowOf(t *kolokol.Token, now time.Time, c clock) tokenRow {
+	r := tokenRow{ID: t.ID, Name: t.Name, Role: string(t.Role), Services: "all", Created: c.stamp(t.CreatedAt, ""),
+		CreatedBy: t.CreatedBy, Expires: c.stamp(t.ExpiresAt, "never"), LastUsed: "never",
+		Revoked: c.stamp(t.RevokedAt, ""), Live: t.Usable(now) == nil}
+	if !t.LastUsed.IsZero() {
+		r.LastUsed = t.LastUsed.UTC().Format("2 Jan 2006") + " (UTC)"
 	}
-	const minute, day = "2006-01-02 15:04 UTC", "2006-01-02"
-	r := tokenRow{ID: t.ID, Name: t.Name, Role: string(t.Role), Services: "all", Created: stamp(t.CreatedAt, minute, ""),
-		CreatedBy: t.CreatedBy, Expires: stamp(t.ExpiresAt, minute, "never"), LastUsed: stamp(t.LastUsed, day, "never"),
-		Revoked: stamp(t.RevokedAt, minute, ""), Live: t.Usable(now) == nil}
 	if len(t.Services) > 0 {
 		r.Services = strings.Join(t.Services, ", ")
 	}
@@ -66,10 +65,10 @@ func rowOf(t *kolokol.Token, now time.Time) tokenRow {
 }
 
 func (n *Newsroom) tokenList(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	n.showTokens(w, r, u, http.StatusOK, &tokensPage{}, "")
+	n.showTokens(w, r, u, http.StatusOK, &tokensPage{}, nil)
 }
 
-func (n *Newsroom) showTokens(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, p *tokensPage, msg string) {
+func (n *Newsroom) showTokens(w http.ResponseWriter, r *http.Request, u *kolokol.User, status int, p *tokensPage, fault error) {
 	list, err := n.desk.Tokens(r.Context(), u.Actor())
 	if err != nil {
 		n.fail(w, r, u, err)
@@ -78,7 +77,7 @@ func (n *Newsroom) showTokens(w http.ResponseWriter, r *http.Request, u *kolokol
 	now := n.opts.Now()
 	revoked, _ := strconv.ParseInt(r.URL.Query().Get("revoked"), 10, 64)
 	for _, t := range list {
-		row := rowOf(t, now)
+		row := rowOf(t, now, userClock(u))
 		p.Tokens = append(p.Tokens, row)
 		if t.ID == revoked && !t.RevokedAt.IsZero() {
 			p.Revoked = &row
@@ -90,8 +89,13 @@ func (n *Newsroom) showTokens(w http.ResponseWriter, r *http.Request, u *kolokol
 		n.fail(w, r, u, err)
 		return
 	}
-	n.render(w, status, "tokens", pageData{Title: "API tokens", User: u, Error: msg, Tokens: p})
+	n.render(w, status, "tokens", pageData{Title: "API tokens", User: u, Error: kolokol.ErrorMessage(fault), Tokens: p,
+		Field: tokenFields[kolokol.ErrorField(fault)]})
 }
+
+// tokenFields maps the fields errors name to the token form's inputs.
+var tokenFields = map[string]string{"name": "token-name", "role": "token-role", "days": "token-days",
+	"expires": "token-days", "expires_at": "token-days"}
 
 func (n *Newsroom) createToken(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	if !n.parseForm(w, r, u) {
@@ -102,13 +106,13 @@ func (n *Newsroom) createToken(w http.ResponseWriter, r *http.Request, u *koloko
 	t, secret, err := n.newToken(r, u, in)
 	if err != nil {
 		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
-			n.showTokens(w, r, u, httperr.Status(c), &tokensPage{Input: in}, kolokol.ErrorMessage(err))
+			n.showTokens(w, r, u, httperr.Status(c), &tokensPage{Input: in}, err)
 			return
 		}
 		n.fail(w, r, u, err)
 		return
 	}
-	n.showTokens(w, r, u, http.StatusOK, &tokensPage{Created: t, Secret: secret}, "")
+	n.showTokens(w, r, u, http.StatusOK, &tokensPage{Created: t, Secret: secret}, nil)
 }
 
 func (n *Newsroom) newToken(r *http.Request, u *kolokol.User, in tokenForm) (*kolokol.Token, string, error) {

@@ -62,7 +62,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 	}
 
 	list := ta.page(t, root, "/newsroom/tokens")
-	for _, want := range []string{"Wire importer 2", used.LastUsed.Format("2006-01-02"), "root@example.org", tok.ExpiresAt.Format("2006-01-02 15:04 UTC"),
+	for _, want := range []string{"Wire importer 2", used.LastUsed.UTC().Format("2 Jan 2006") + " (UTC)", "root@example.org", tok.ExpiresAt.UTC().Format("2 Jan 2006, 15:04") + " UTC",
 		fmt.Sprintf(`action="/newsroom/tokens/%d/revoke"`, tok.ID)} {
 		if !strings.Contains(string(list.body), want) {
 			t.Errorf("the tokens page lacks %q", want)

@@ -12,7 +12,8 @@ import (
 )
 
 const userColumns = `id, email, name, password_hash, role, services, totp_secret, totp_last_step,
-	recovery_hashes, disabled, created_at, updated_at, version`
+	recovery_hashes, disabled, created_at, updated_at, version,
+	zone`
 
 // CreateUser stores a new account and sets ID, CreatedAt, UpdatedAt and
 // Version.
@@ -25,8 +26,8 @@ func (s *Store) CreateUser(ctx context.Context, u *kolokol.User) error {
 	var id int64
 	err = s.write(ctx, func(tx dbtx) error {
 		newID, err := tx.insert(ctx, `INSERT INTO users (email, name, password_hash, role, services,
-			totp_secret, totp_last_step, recovery_hashes, disabled, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`, append(vals, t.UnixNano(), t.UnixNano())...)
+			totp_secret, totp_last_step, recovery_hashes, disabled, zone, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`, append(vals, t.UnixNano(), t.UnixNano())...)
 		if tx.isUnique(err) {
 			return kolokol.FieldErrorf(kolokol.ECONFLICT, "email", "an account with this email already exists")
 		} else if err != nil {
@@ -53,7 +54,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *kolokol.User) error {
 	err = s.write(ctx, func(tx dbtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, name = ?, password_hash = ?, role = ?,
 			services = ?, totp_secret = ?, totp_last_step = ?, recovery_hashes = ?, disabled = ?,
-			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			zone = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
 			append(vals, t.UnixNano(), u.ID, u.Version)...)
 		if tx.isUnique(err) {
 			return kolokol.FieldErrorf(kolokol.ECONFLICT, "email", "an account with this email already exists")
@@ -86,7 +87,7 @@ func checkUser(u *kolokol.User) ([]any, error) {
 		return nil, fmt.Errorf("encode recovery hashes: %w", err)
 	}
 	return []any{u.Email, u.Name, u.PasswordHash, string(u.Role), services, u.TOTPSecret, u.TOTPLastStep,
-		recovery, u.Disabled}, nil
+		recovery, u.Disabled, u.Zone}, nil
 }
 
 // FindUserByID returns an account.
@@ -124,7 +125,8 @@ func scanUser(sc sqlrow.Scanner) (*kolokol.User, error) {
 	var services, recovery string
 	var created, updated sql.NullInt64
 	err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &services, &u.TOTPSecret,
-		&u.TOTPLastStep, &recovery, &u.Disabled, &created, &updated, &u.Version)
+		&u.TOTPLastStep, &recovery, &u.Disabled, &created, &updated, &u.Version,
+		&u.Zone)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 // others.
 func accountsInScripts() []*kolokol.User {
 	persian := newUser("maryam@example.org")
-	persian.Name, persian.Services = "مریم احمدی", []string{"fa"}
+	persian.Name, persian.Services, persian.Zone = "مریم احمدی", []string{"fa"}, "Asia/Tehran"
 	georgian := newUser("ნინო@მაგალითი.გე")
 	georgian.Name, georgian.Role, georgian.Services = "ნინო ბერიძე", kolokol.RoleReporter, []string{"ka"}
 	georgian.RecoveryHashes = nil
@@ -108,6 +108,7 @@ func testUserUpdates(t *testing.T, open Opener) {
 	u.Email, u.Name, u.Role, u.Services = "a.new@example.org", "Ана Новая", kolokol.RoleAdmin, []string{"ka"}
 	u.PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3a2V5"
 	u.TOTPSecret, u.TOTPLastStep, u.RecoveryHashes, u.Disabled = "KRUGS4ZANFZSAYJA", 99, []string{hashOf("three")}, true
+	u.Zone = "America/Argentina/Buenos_Aires"
 	ok(t, s.UpdateUser(t.Context(), u), "update every field")
 	if u.Version != 2 || u.UpdatedAt.Before(a.UpdatedAt) || !u.CreatedAt.Equal(a.CreatedAt) {
 		t.Errorf("after an update: version %d, created %v, updated %v", u.Version, u.CreatedAt, u.UpdatedAt)
@@ -132,6 +133,7 @@ func testUserUpdates(t *testing.T, open Opener) {
 		{"uppercase email", kolokol.EINVALID, "email", func(x *kolokol.User) { x.Email = "A.New@example.org" }},
 		{"editor of nothing", kolokol.EINVALID, "services", func(x *kolokol.User) { x.Role = kolokol.RoleEditor }},
 		{"plain password", kolokol.EINVALID, "password_hash", func(x *kolokol.User) { x.PasswordHash = "secret" }},
+		{"no such zone", kolokol.EINVALID, "zone", func(x *kolokol.User) { x.Zone = "Europe/Atlantis" }},
 	} {
 		x := cloneUser(stored)
 		x.Name = "Изменено"
