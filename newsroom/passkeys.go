@@ -368,8 +368,18 @@ func (n *Newsroom) accountPage(w http.ResponseWriter, r *http.Request, u *koloko
 		n.fail(w, r, u, err)
 		return
 	}
-	n.render(w, http.StatusOK, "account", pageData{Title: "Your account", User: u, Passkeys: keys, Script: n.passkeysHere(r),
-		Saved: r.URL.Query().Has("saved")})
+	d := pageData{Title: "Your account", User: u, Passkeys: keys, Script: n.passkeysHere(r), Saved: r.URL.Query().Has("saved")}
+	all, err := n.store.FindServices(r.Context())
+	if err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	d.Services = desk.WorksOn(u, all)
+	if d.Home, err = n.desk.HomeDesk(r.Context(), u, d.Services); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	n.render(w, http.StatusOK, "account", d)
 }
 
 // passkeyAddBegin starts registering a passkey. A session alone is not
