@@ -85,6 +85,9 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Notices", testNotices},
 		{"ImportArticles", testImportArticles},
 		{"Mirrors", testMirrors},
+		{"SavedSearches", testSavedSearches},
+		{"HomeDesk", testHomeDesk},
+		{"DashboardLists", testDashboardLists},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}
