@@ -247,7 +247,7 @@ type ArticleFilter struct {
 	// Services, when not empty, keeps the articles of any of these
 	// services (a dashboard over all of an editor's desks).
 	Services []string
-	Section string
+	Section  string
 	// Tag keeps the stories carrying a tag of that key (TagKey): any
 	// spelling of the tag finds them all.
 	Tag              string
