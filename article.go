@@ -320,7 +320,10 @@ var translationGroupRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // ArticleFilter selects articles. Zero fields do not filter.
 type ArticleFilter struct {
 	Service string
-	Section string
+	// Services, when not empty, keeps the articles of any of these
+	// services (a dashboard over all of an editor's desks).
+	Services []string
+	Section  string
 	// Tag keeps the stories carrying a tag of that key (TagKey): any
 	// spelling of the tag finds them all.
 	Tag              string
@@ -342,6 +345,10 @@ type ArticleFilter struct {
 	// stories never published last;
 	// otherwise the order is by id, newest first (API lists).
 	ByPublished bool
+	// Order, when set, orders by when the story was last changed:
+	// OrderChanged newest first, OrderOldest oldest first. It wins over
+	// ByPublished.
+	Order ArticleOrder
 	// Before, when set, keeps articles with an id below it (API cursor).
 	Before int64
 	// TranslationGroups, when not empty, keeps the articles of any of
@@ -362,6 +369,15 @@ type ArticleFilter struct {
 	// Limit is the page size: 50 when zero, at most MaxArticleLimit.
 	Limit int
 }
+
+// ArticleOrder is an order of FindArticles other than by id.
+type ArticleOrder string
+
+// Orders of FindArticles.
+const (
+	OrderChanged ArticleOrder = "changed"
+	OrderOldest  ArticleOrder = "oldest"
+)
 
 // MaxArticleLimit is the most articles one FindArticles returns.
 const MaxArticleLimit = 500

@@ -29,6 +29,7 @@ type Store interface {
 	Throttles
 	Ceremonies
 	EditLocks
+	Finding
 
 	// InTx runs fn with a Store whose methods all work in one transaction,
 	// committed when fn returns nil and rolled back otherwise; each method

@@ -156,21 +156,40 @@ func CanEdit(actor kolokol.Actor, a *kolokol.Article) error { return canEdit(act
 
 // Articles lists stories of a service the actor may see.
 func (d *Desk) Articles(ctx context.Context, actor kolokol.Actor, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
-	if f.Service == "" && !actor.CanTouch("") {
+	if err := checkListing(actor, &f); err != nil {
+		return nil, err
+	}
+	return d.store.FindArticles(ctx, f)
+}
+
+// CountArticles counts the stories Articles would list, all pages.
+func (d *Desk) CountArticles(ctx context.Context, actor kolokol.Actor, f kolokol.ArticleFilter) (int, error) {
+	if err := checkListing(actor, &f); err != nil {
+		return 0, err
+	}
+	return d.store.CountArticles(ctx, f)
+}
+
+// checkListing refuses a list of stories of a service the actor may not
+// work on, or of an unknown status.
+func checkListing(actor kolokol.Actor, f *kolokol.ArticleFilter) error {
+	if f.Service == "" && len(f.Services) == 0 && !actor.CanTouch("") {
 		if len(actor.Services) != 1 {
-			return nil, kolokol.FieldErrorf(kolokol.EINVALID, "service", "name the service to list")
+			return kolokol.FieldErrorf(kolokol.EINVALID, "service", "name the service to list")
 		}
 		f.Service = actor.Services[0]
 	}
-	if f.Service != "" {
-		if err := canTouch(actor, f.Service); err != nil {
-			return nil, err
+	for _, s := range append([]string{f.Service}, f.Services...) {
+		if s != "" {
+			if err := canTouch(actor, s); err != nil {
+				return err
+			}
 		}
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "status", "unknown status %q", f.Status)
+		return kolokol.FieldErrorf(kolokol.EINVALID, "status", "unknown status %q", f.Status)
 	}
-	return d.store.FindArticles(ctx, f)
+	return nil
 }
 
 // ArticlePatch changes some fields of a story; nil fields stay as they are.

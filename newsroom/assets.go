@@ -57,8 +57,19 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"active": func(b *kolokol.Breaking) bool { return b.Active(time.Now()) },
-	"count":  count,
+	"active":    func(b *kolokol.Breaking) bool { return b.Active(time.Now()) },
+	"count":     count,
+	"thousands": thousands,
+}
+
+// thousands is n with its thousands grouped, "1,234": a count an editor
+// reads at a glance.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // count is n with its noun in the English newsroom's singular or plural:

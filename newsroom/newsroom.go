@@ -55,18 +55,28 @@ type Options struct {
 	Sources *auth.Sources
 	// Search finds stories by their words and a date range (the search
 	// index); nil: the dashboard matches headlines in the store.
-	Search func(ctx context.Context, q StorySearch) ([]int64, error)
+	Search func(ctx context.Context, q StorySearch) (StoryHits, error)
 }
 
-// StorySearch is a search of the dashboard: words in any story of a
-// service (drafts, stories handed in, scheduled, live, withdrawn), with
-// its filters. The ids come best match first, or newest first without
-// words.
+// StorySearch is a search of the dashboard: words in any story of some
+// services (drafts, stories handed in, scheduled, live, withdrawn), with
+// its filters, one page of it. Sort is one of desk's orders; "" is newest
+// changed first.
 type StorySearch struct {
-	Service, Status, Section string
-	Text                     string
-	From, To                 time.Time // To is exclusive; zero: unbounded
-	Limit                    int
+	Services                     []string
+	Status, Section, Author, Tag string
+	Submitted                    bool
+	Text                         string
+	From, To                     time.Time // To is exclusive; zero: unbounded
+	Sort                         string
+	Offset, Limit                int
+}
+
+// StoryHits is a page of a search: the stories' ids in order, and how
+// many match in all.
+type StoryHits struct {
+	IDs   []int64
+	Total int
 }
 
 // Newsroom serves /newsroom/.
@@ -134,6 +144,9 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/account/passkeys":        csrf.Handler(n.passkeysOn(n.signedIn(n.passkeyAddBegin))),
 		"POST /newsroom/account/passkeys/finish": csrf.Handler(n.passkeysOn(n.signedIn(n.passkeyAddFinish))),
 		"POST /newsroom/account/passkeys/remove": csrf.Handler(n.signedIn(n.passkeyRemove)),
+		"POST /newsroom/account/home-desk":       csrf.Handler(n.signedIn(n.setHomeDesk)),
+		"POST /newsroom/searches":                csrf.Handler(n.signedIn(n.saveSearch)),
+		"POST /newsroom/searches/{id}/delete":    csrf.Handler(n.signedIn(n.deleteSearch)),
 
 		"GET /newsroom/stories/new":                           n.signedIn(n.newStory),
 		"POST /newsroom/stories":                              csrf.Handler(n.signedIn(n.createStory)),
@@ -286,7 +299,9 @@ type pageData struct {
 	From, To string // the date range, as the form gives it (YYYY-MM-DD)
 	Breaking *kolokol.Breaking
 	Articles []articleRow
-	More     bool
+	Find     *findPage
+	// Home is the account page's choice of the desk the dashboard opens on.
+	Home string
 	// other pages
 	Story    *storyPage
 	Conflict *conflictPage
@@ -349,6 +364,7 @@ type articleRow struct {
 	ID                    int64
 	Headline, URL, Author string
 	Updated               time.Time
+	Lang, Dir, Desk       string // the story's service's
 	Status                kolokol.Status
 	Live, Submitted       bool
 }

@@ -374,7 +374,7 @@ func (n *Newsroom) showAccount(w http.ResponseWriter, r *http.Request, u *koloko
 		n.fail(w, r, u, err)
 		return
 	}
-	services, err := n.store.FindServices(r.Context())
+	all, err := n.store.FindServices(r.Context())
 	if err != nil {
 		n.fail(w, r, u, err)
 		return
@@ -383,9 +383,15 @@ func (n *Newsroom) showAccount(w http.ResponseWriter, r *http.Request, u *koloko
 	if kolokol.ErrorField(fault) == "zone" {
 		field = "zone"
 	}
-	n.render(w, status, "account", pageData{Title: "Your account", User: u, Passkeys: keys, Script: n.passkeysHere(r),
+	d := pageData{Title: "Your account", User: u, Passkeys: keys, Script: n.passkeysHere(r),
 		Saved: fault == nil && r.URL.Query().Has("saved"), Error: kolokol.ErrorMessage(fault), Field: field,
-		Account: &accountPage{Zone: zone, Zones: zoneChoices(services)}})
+		Account: &accountPage{Zone: zone, Zones: zoneChoices(all)}}
+	d.Services = desk.WorksOn(u, all)
+	if d.Home, err = n.desk.HomeDesk(r.Context(), u, d.Services); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
+	n.render(w, status, "account", d)
 }
 
 // accountPage is the account page's own part: the zone the person reads

@@ -27,6 +27,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	"golang.org/x/text/language"
@@ -46,7 +47,7 @@ type Source interface {
 // analysis stays ours.
 const (
 	fHead     = "h"  // headline terms
-	fBody     = "b"  // summary, body, dateline, tags terms
+	fBody     = "b"  // summary, body, dateline, tags, bylines terms
 	fHeadLat  = "hl" // Latin keys of Cyrillic headline words
 	fBodyLat  = "bl" // Latin keys of Cyrillic words of the rest
 	fService  = "service"
@@ -55,6 +56,10 @@ const (
 	fSection  = "section"
 	fAuthor   = "author"
 	fDate     = "date"
+	fChanged  = "changed"   // when the story was last saved
+	fPub      = "published" // when first published; absent until then
+	fTag      = "tag"       // each tag's key (kolokol.TagKey)
+	fHanded   = "submitted" // "1" on drafts handed in for review
 	fHeadline = "headline"
 	fSummary  = "summary"
 	fSlug     = "slug"
@@ -97,6 +102,18 @@ func Open(dir string, src Source, lg *slog.Logger) (*Index, error) {
 	}
 	id, err := os.ReadFile(idFile)
 	if err == nil {
+		if v, verr := os.ReadFile(filepath.Join(dir, "version")); verr != nil || strings.TrimSpace(string(v)) != Version {
+			// An index of another version holds other fields: it is made
+			// anew, under a new id, so that its follower rebuilds it.
+			x := os.Remove(idFile)
+			if x != nil && !errors.Is(x, os.ErrNotExist) {
+				return nil, fmt.Errorf("drop the search index of an older version: %w", x)
+			}
+			lg.Info("search index of an older version dropped; it is rebuilt", "dir", dir)
+			id, err = nil, os.ErrNotExist
+		}
+	}
+	if err == nil {
 		if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
 			// A rebuild was cut between its two renames: start afresh.
 			id, err = nil, serr
@@ -132,6 +149,11 @@ func Open(dir string, src Source, lg *slog.Logger) (*Index, error) {
 			return nil, fmt.Errorf("search index id: %w", err)
 		}
 		id = []byte(hex.EncodeToString(b))
+		// The version first: an id without it would be dropped again.
+		if err := os.WriteFile(filepath.Join(dir, "version"), []byte(Version+"\n"), 0o600); err != nil {
+			ix.Close()
+			return nil, fmt.Errorf("write the search index's version: %w", err)
+		}
 		if err := os.WriteFile(idFile, id, 0o600); err != nil {
 			ix.Close()
 			return nil, fmt.Errorf("write the search index's id: %w", err)
@@ -140,6 +162,11 @@ func Open(dir string, src Source, lg *slog.Logger) (*Index, error) {
 	return &Index{dir: dir, idx: ix, src: src, lg: lg, name: "search-" + strings.TrimSpace(string(id)),
 		an: map[string]*Analyzer{}}, nil
 }
+
+// Version is what the index holds; an index of another version is made
+// anew when opened. 2: bylines in the text, tags, handed-in drafts, and
+// the dates of the last change and of publication for sorting.
+const Version = "2"
 
 // openConfig: a second process (kolokol reindex beside a running server)
 // waits for the index's lock a while, then says so, rather than hang.
@@ -168,10 +195,10 @@ func newMapping() (mapping.IndexMapping, error) {
 	for _, n := range []string{fHead, fBody, fHeadLat, fBodyLat} {
 		text(n)
 	}
-	for _, n := range []string{fService, fStatus, fScope, fSection, fAuthor} {
+	for _, n := range []string{fService, fStatus, fScope, fSection, fAuthor, fTag, fHanded} {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
-		f.Store = n != fAuthor && n != fScope
+		f.Store = n == fService || n == fStatus || n == fSection
 		f.IncludeInAll = false
 		f.DocValues = false
 		doc.AddFieldMappingsAt(n, f)
@@ -189,6 +216,13 @@ func newMapping() (mapping.IndexMapping, error) {
 	d.Store = true
 	d.IncludeInAll = false
 	doc.AddFieldMappingsAt(fDate, d)
+	for _, n := range []string{fChanged, fPub} {
+		// Not stored: only the dashboard sorts by them.
+		d := bleve.NewDateTimeFieldMapping()
+		d.Store = false
+		d.IncludeInAll = false
+		doc.AddFieldMappingsAt(n, d)
+	}
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = "terms"
 	return m, nil
@@ -336,7 +370,7 @@ func Document(an *Analyzer, a *kolokol.Article) *document.Document {
 		}
 	}
 	h, hl := joinTerms(an, a.Headline)
-	rest := a.Summary + "\n" + a.Dateline + "\n" + strings.Join(a.Tags, "\n") + "\n" + a.Body
+	rest := a.Summary + "\n" + a.Dateline + "\n" + strings.Join(a.Tags, "\n") + "\n" + strings.Join(a.Bylines, "\n") + "\n" + a.Body
 	bd, bl := joinTerms(an, rest)
 	terms(fHead, h)
 	terms(fBody, bd)
@@ -349,9 +383,14 @@ func Document(an *Analyzer, a *kolokol.Article) *document.Document {
 	keyword(fStatus, string(a.Status), index.IndexField|index.StoreField, nil)
 	keyword(fScope, scope(a.Service, string(a.Status)), index.IndexField, nil)
 	keyword(fSection, a.Section, index.IndexField|index.StoreField, nil)
-	keyword(fAuthor, strings.ToLower(a.CreatedBy), index.IndexField, []uint64{0})
-	for i, by := range a.Bylines {
-		keyword(fAuthor, strings.ToLower(by), index.IndexField, []uint64{uint64(i + 1)})
+	for i, t := range AuthorTerms(a) {
+		keyword(fAuthor, t, index.IndexField, []uint64{uint64(i)})
+	}
+	for i, t := range a.Tags {
+		keyword(fTag, kolokol.TagKey(t), index.IndexField, []uint64{uint64(i)})
+	}
+	if a.Status == kolokol.StatusDraft && !a.SubmittedAt.IsZero() {
+		keyword(fHanded, "1", index.IndexField, nil)
 	}
 	for name, v := range map[string]string{fHeadline: a.Headline, fSummary: a.Summary, fSlug: a.Slug} {
 		d.AddField(document.NewTextFieldWithIndexingOptions(name, nil, []byte(v), index.StoreField))
@@ -360,11 +399,46 @@ func Document(an *Analyzer, a *kolokol.Article) *document.Document {
 	if date.IsZero() {
 		date = a.UpdatedAt
 	}
-	// The layout is the one the mapping's date field reads and writes.
+	if !a.ScheduledAt.IsZero() && a.Status == kolokol.StatusScheduled {
+		// A scheduled story's day is the day it goes out: "scheduled
+		// today" finds what is due today.
+		date = a.ScheduledAt
+	}
+	// The layout is the one the mapping's date fields read and write.
 	if f, err := document.NewDateTimeFieldWithIndexingOptions(fDate, nil, date.UTC(), time.RFC3339, index.IndexField|index.StoreField|index.DocValues); err == nil {
 		d.AddField(f)
 	}
+	if f, err := document.NewDateTimeFieldWithIndexingOptions(fChanged, nil, a.UpdatedAt.UTC(), time.RFC3339, index.IndexField|index.DocValues); err == nil {
+		d.AddField(f)
+	}
+	if !a.PublishedAt.IsZero() {
+		if f, err := document.NewDateTimeFieldWithIndexingOptions(fPub, nil, a.PublishedAt.UTC(), time.RFC3339, index.IndexField|index.DocValues); err == nil {
+			d.AddField(f)
+		}
+	}
 	return d
+}
+
+// AuthorTerms are the terms an author filter finds a story by: its
+// account and each byline whole, and each word of a byline, all lower
+// case. "Петров" finds "Пётр Петров" as the store's filter does.
+func AuthorTerms(a *kolokol.Article) []string {
+	out := []string{strings.ToLower(a.CreatedBy)}
+	seen := map[string]bool{out[0]: true}
+	add := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	for _, by := range a.Bylines {
+		by = strings.ToLower(strings.TrimSpace(by))
+		add(by)
+		for _, w := range strings.Fields(by) {
+			add(w)
+		}
+	}
+	return out
 }
 
 // scope is the term of a service's stories of a status. A reader's search
@@ -653,11 +727,28 @@ type Query struct {
 	// Status keeps articles of that status ("published" for readers).
 	Status  kolokol.Status
 	Section string
-	Author  string // an account or a byline, exactly, ignoring case
+	Author  string // an account, a byline or a byline's word, exactly, ignoring case
+	Tag     string // a tag, in any spelling (kolokol.TagKey)
+	// Submitted keeps drafts handed in for review.
+	Submitted bool
+	// Sort orders the hits: SortRelevance (the default with words),
+	// SortChanged (the default without), SortPublished or SortOldest.
+	Sort string
+	// Deep lets a page start past MaxOffset: the newsroom's signed-in
+	// editors page through everything; readers do not.
+	Deep bool
 	// From and To bound the date (published, or last saved if never).
 	From, To      time.Time
 	Offset, Limit int
 }
+
+// Orders of Query.Sort.
+const (
+	SortRelevance = "relevance"
+	SortChanged   = "changed"
+	SortPublished = "published"
+	SortOldest    = "oldest"
+)
 
 // Hit is one result.
 type Hit struct {
@@ -789,7 +880,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 		q.Offset = 0
 	}
 	res := &Results{Terms: map[string]*Matcher{}}
-	if q.Offset > MaxOffset {
+	if q.Offset > MaxOffset && !q.Deep {
 		return res, nil
 	}
 	services := q.Services
@@ -847,6 +938,12 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	}
 	kw(fSection, q.Section)
 	kw(fAuthor, strings.ToLower(strings.TrimSpace(q.Author)))
+	if strings.TrimSpace(q.Tag) != "" {
+		kw(fTag, kolokol.TagKey(q.Tag))
+	}
+	if q.Submitted {
+		kw(fHanded, "1")
+	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		d := bleve.NewDateRangeQuery(q.From, q.To)
 		d.SetField(fDate)
@@ -854,12 +951,26 @@ func (x *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	}
 	r := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.Limit, q.Offset, false)
 	r.Fields = []string{fService, fStatus, fHeadline, fSummary, fSlug, fDate}
-	if words {
+	byDate := func(field string, desc bool) {
+		// Stories never published come last, as in the store.
+		r.SortByCustom(bsearch.SortOrder{
+			&bsearch.SortField{Field: field, Desc: desc, Type: bsearch.SortFieldAsDate, Missing: bsearch.SortFieldMissingLast},
+			&bsearch.SortDocID{Desc: desc},
+		})
+	}
+	switch {
+	case q.Sort == SortChanged:
+		byDate(fChanged, true)
+	case q.Sort == SortOldest:
+		byDate(fChanged, false)
+	case q.Sort == SortPublished:
+		byDate(fPub, true)
+	case words:
 		// Best match first, and nothing else: a second key (the date)
 		// made bleve read the doc values of every story that matched,
 		// most of a query's time on a large archive.
 		r.SortBy([]string{"-_score"})
-	} else {
+	default:
 		r.SortBy([]string{"-" + fDate, "-_id"})
 	}
 	x.swap.RLock()

@@ -19,6 +19,7 @@ type fixture struct {
 	store *sqlite.Store
 	ix    *search.Index
 	f     *changelog.Follower
+	dir   string
 }
 
 var services = []*kolokol.Service{
@@ -54,7 +55,7 @@ func newFixture(t testing.TB) *fixture {
 	if err := f.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{store: s, ix: ix, f: f}
+	return &fixture{store: s, ix: ix, f: f, dir: dir}
 }
 
 func (x *fixture) publish(t testing.TB, service, headline, summary, body string) *kolokol.Article {

@@ -54,18 +54,26 @@ func marked(runs []search.Run) []render.Marked {
 	return out
 }
 
-// newsroomSearch is the dashboard's search over the index: every status.
-func newsroomSearch(ix *search.Index) func(context.Context, newsroom.StorySearch) ([]int64, error) {
-	return func(ctx context.Context, q newsroom.StorySearch) ([]int64, error) {
-		r, err := ix.Search(ctx, search.Query{Text: q.Text, Services: []string{q.Service}, Status: kolokol.Status(q.Status),
-			Section: q.Section, From: q.From, To: q.To, Limit: q.Limit})
+// newsroomSearch is the dashboard's search over the index: every status,
+// any page (signed-in editors page through everything).
+func newsroomSearch(ix *search.Index) func(context.Context, newsroom.StorySearch) (newsroom.StoryHits, error) {
+	return func(ctx context.Context, q newsroom.StorySearch) (newsroom.StoryHits, error) {
+		if len(q.Services) == 0 {
+			return newsroom.StoryHits{}, nil // the index's "none" is all: never the newsroom's
+		}
+		if q.Sort == "" {
+			q.Sort = search.SortChanged // the dashboard's order, words or not
+		}
+		r, err := ix.Search(ctx, search.Query{Text: q.Text, Services: q.Services, Status: kolokol.Status(q.Status),
+			Section: q.Section, Author: q.Author, Tag: q.Tag, Submitted: q.Submitted, From: q.From, To: q.To,
+			Sort: q.Sort, Offset: q.Offset, Limit: q.Limit, Deep: true})
 		if err != nil {
-			return nil, fmt.Errorf("newsroom search: %w", err)
+			return newsroom.StoryHits{}, fmt.Errorf("newsroom search: %w", err)
 		}
-		ids := make([]int64, len(r.Hits))
+		out := newsroom.StoryHits{IDs: make([]int64, len(r.Hits)), Total: int(r.Total)}
 		for i, h := range r.Hits {
-			ids[i] = h.ID
+			out.IDs[i] = h.ID
 		}
-		return ids, nil
+		return out, nil
 	}
 }

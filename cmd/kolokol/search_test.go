@@ -127,15 +127,15 @@ func TestSearchFollowsTheNewsroom(t *testing.T) {
 		q    newsroom.StorySearch
 		want int
 	}{
-		{newsroom.StorySearch{Service: "ru", Text: "суд"}, 1},
-		{newsroom.StorySearch{Service: "ru", Text: "суд", Status: "unpublished"}, 1},
-		{newsroom.StorySearch{Service: "ru", Text: "суд", Status: "published"}, 0},
-		{newsroom.StorySearch{Service: "ru", From: day, To: day.AddDate(0, 0, 2)}, 1},
-		{newsroom.StorySearch{Service: "ru", From: day.AddDate(0, 0, 2)}, 0},
-		{newsroom.StorySearch{Service: "ru", Text: "суд", Section: "world"}, 0},
+		{newsroom.StorySearch{Services: []string{"ru"}, Text: "суд"}, 1},
+		{newsroom.StorySearch{Services: []string{"ru"}, Text: "суд", Status: "unpublished"}, 1},
+		{newsroom.StorySearch{Services: []string{"ru"}, Text: "суд", Status: "published"}, 0},
+		{newsroom.StorySearch{Services: []string{"ru"}, From: day, To: day.AddDate(0, 0, 2)}, 1},
+		{newsroom.StorySearch{Services: []string{"ru"}, From: day.AddDate(0, 0, 2)}, 0},
+		{newsroom.StorySearch{Services: []string{"ru"}, Text: "суд", Section: "world"}, 0},
 	} {
-		if ids, err := ns(ctx, c.q); err != nil || len(ids) != c.want {
-			t.Errorf("%+v: %v %v, want %d", c.q, ids, err, c.want)
+		if h, err := ns(ctx, c.q); err != nil || len(h.IDs) != c.want || h.Total != c.want {
+			t.Errorf("%+v: %+v %v, want %d", c.q, h, err, c.want)
 		}
 	}
 	if err := app.Close(); err != nil {

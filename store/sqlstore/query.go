@@ -21,6 +21,9 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 	if len(f.IDs) > maxLimit {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "ids", "find articles: %d ids, at most %d at once", len(f.IDs), maxLimit)
 	}
+	if len(f.Services) > maxLimit {
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "services", "find articles: %d services, at most %d at once", len(f.Services), maxLimit)
+	}
 	if len(f.TranslationGroups) > maxLimit {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "translation_groups", "find articles: %d translation groups, at most %d at once", len(f.TranslationGroups), maxLimit)
 	}
@@ -32,7 +35,14 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 	// Unpublished stories have no published_at; they come last (SQLite
 	// sorts NULL first, and so last when descending).
 	order := ` ORDER BY id DESC`
-	if f.ByPublished {
+	switch {
+	case f.Order == kolokol.OrderChanged:
+		order = ` ORDER BY updated_at DESC, id DESC`
+	case f.Order == kolokol.OrderOldest:
+		order = ` ORDER BY updated_at, id`
+	case f.Order != "":
+		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "order", "find articles: unknown order %q", f.Order)
+	case f.ByPublished:
 		order = ` ORDER BY published_at DESC` + s.e.NullsLast + `, id DESC`
 	}
 	var q strings.Builder
@@ -146,6 +156,12 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 	if f.Service != "" {
 		where = append(where, "service = ?")
 		args = append(args, f.Service)
+	}
+	if len(f.Services) > 0 {
+		where = append(where, "service IN ("+placeholders(len(f.Services))+")")
+		for _, c := range f.Services {
+			args = append(args, c)
+		}
 	}
 	if f.Section != "" {
 		where = append(where, "section = ?")

@@ -96,6 +96,8 @@ func richNewsroom(t *testing.T, data string) *sqlite.Store {
 	must(t, s.CreateEnrolment(ctx, &kolokol.Enrolment{TokenHash: hexSHA("enrol"), UserID: invited.ID,
 		TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", ExpiresAt: exp}), "create enrolment")
 	must(t, s.CreateSession(ctx, &kolokol.Session{ID: hexSHA("session"), UserID: u.ID, ExpiresAt: exp}), "create session")
+	must(t, s.AddSavedSearch(ctx, &kolokol.SavedSearch{UserID: u.ID, Name: "сдано сегодня", Query: "status=submitted&when=today"}), "save a search")
+	must(t, s.SetHomeDesk(ctx, u.ID, "fa"), "set a home desk")
 	must(t, s.CreatePasskey(ctx, &kolokol.Passkey{ID: "a2V5LTE", UserID: u.ID, Name: "ноутбук",
 		Credential: []byte{0, 1, 2, 0xff, '{', '}', 0}}), "create passkey")
 	must(t, s.CreatePending(ctx, &kolokol.PendingSave{IDHash: hexSHA("held"), UserID: u.ID, Path: "/newsroom/stories",
@@ -154,6 +156,8 @@ type snapshot struct {
 	Tags      map[string][]kolokol.TagCount
 	Cursors   map[string]int64
 	Passkeys  []*kolokol.Passkey
+	Searches  []*kolokol.SavedSearch
+	HomeDesk  string
 	Setting   string
 	First     int64
 	Last      int64
@@ -192,6 +196,10 @@ func read(t *testing.T, s kolokol.Store) *snapshot {
 	if len(sn.Users) > 0 {
 		sn.Passkeys, err = s.FindPasskeys(ctx, sn.Users[0].ID)
 		must(t, err, "find passkeys")
+		sn.Searches, err = s.FindSavedSearches(ctx, sn.Users[0].ID)
+		must(t, err, "find saved searches")
+		sn.HomeDesk, err = s.FindHomeDesk(ctx, sn.Users[0].ID)
+		must(t, err, "find the home desk")
 	}
 	sn.Tokens, err = s.FindTokens(ctx)
 	must(t, err, "find tokens")
@@ -221,7 +229,7 @@ func read(t *testing.T, s kolokol.Store) *snapshot {
 
 func sameNewsroom(t *testing.T, what string, want, got *snapshot) {
 	t.Helper()
-	if len(want.Articles) == 0 || len(want.Changes) == 0 || len(want.Users) == 0 || len(want.Audit) == 0 || len(want.Mirrors) == 0 {
+	if len(want.Articles) == 0 || len(want.Changes) == 0 || len(want.Users) == 0 || len(want.Audit) == 0 || len(want.Mirrors) == 0 || len(want.Searches) == 0 || want.HomeDesk == "" {
 		t.Fatalf("%s: the newsroom read back is too thin to compare: %d articles, %d changes, %d users, %d audit entries, %d mirrors",
 			what, len(want.Articles), len(want.Changes), len(want.Users), len(want.Audit), len(want.Mirrors))
 	}
@@ -264,7 +272,8 @@ func TestMoveToPostgresAndBack(t *testing.T) {
 	rows := tableRows(rep)
 	for _, name := range []string{"services", "sections", "articles", "revisions", "corrections", "article_tags", "media",
 		"media_renditions", "media_services", "users", "sessions", "tokens", "audit_log", "audit_services", "passkeys",
-		"pending_saves", "autosaves", "enrolments", "notices", "breaking", "settings", "changes", "cursors", "mirrors", "wire_items", "edit_locks", "story_viewers"} {
+		"pending_saves", "autosaves", "enrolments", "notices", "breaking", "settings", "changes", "cursors", "mirrors", "wire_items", "edit_locks", "story_viewers",
+		"saved_searches"} {
 		if rows[name] == 0 {
 			t.Errorf("table %s: %d rows copied; the test newsroom should have some", name, rows[name])
 		}

@@ -87,6 +87,9 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Mirrors", testMirrors},
 		{"EditLocks", testEditLocks},
 		{"EditLockRace", testEditLockRace},
+		{"SavedSearches", testSavedSearches},
+		{"HomeDesk", testHomeDesk},
+		{"DashboardLists", testDashboardLists},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}
