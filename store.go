@@ -28,6 +28,7 @@ type Store interface {
 	Leases
 	Throttles
 	Ceremonies
+	Notifications
 
 	// InTx runs fn with a Store whose methods all work in one transaction,
 	// committed when fn returns nil and rolled back otherwise; each method

@@ -67,8 +67,8 @@ func canPublish(actor kolokol.Actor, service string) error {
 	if err := canTouch(actor, service); err != nil {
 		return err
 	}
-	if !actor.CanPublish() {
-		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot publish, unpublish, correct or set breaking news", actor.Role)
+	if !actor.CanPublish(service) {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s on %s cannot publish, unpublish, correct or set breaking news there", actor.RoleOn(service), service)
 	}
 	return nil
 }
@@ -135,8 +135,8 @@ func canEdit(actor kolokol.Actor, a *kolokol.Article) error {
 	if err := canTouch(actor, a.Service); err != nil {
 		return err
 	}
-	if a.Approved() && !actor.CanPublish() {
-		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot edit a %s story; an editor approved it as it is", actor.Role, a.Status)
+	if a.Approved() && !actor.CanPublish(a.Service) {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s on %s cannot edit a %s story; an editor approved it as it is", actor.RoleOn(a.Service), a.Service, a.Status)
 	}
 	return nil
 }

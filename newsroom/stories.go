@@ -261,7 +261,7 @@ func (n *Newsroom) showStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 		n.fail(w, r, u, kolokol.Errorf(kolokol.EFORBIDDEN, "you do not work on service %q", svc.Code))
 		return
 	}
-	p := &storyPage{Form: f, Article: a, Service: svc, CanPub: u.Actor().CanPublish(), Dropped: render.Dropped(f.Body),
+	p := &storyPage{Form: f, Article: a, Service: svc, CanPub: u.Actor().CanPublish(svc.Code), Dropped: render.Dropped(f.Body),
 		Autosave: "/newsroom/stories/autosave"}
 	if p.Sections, err = n.store.FindSections(ctx, svc.Code); err != nil {
 		n.fail(w, r, u, err)
