@@ -28,6 +28,7 @@ type Desk struct {
 	log       *slog.Logger
 	now       func() time.Time
 	committed []Committed
+	notified  []Notified
 	audit     *auditor
 	guard     *guard
 	idle      time.Duration // sessions end after this long unused
@@ -333,7 +334,7 @@ func (d *Desk) Submit(ctx context.Context, actor kolokol.Actor, id int64) (a *ko
 		return a, nil
 	}
 	a.SubmittedAt = d.now().UTC()
-	return a, d.save(ctx, actor, a)
+	return a, d.submit(ctx, actor, a)
 }
 
 // Unpublish takes a story off the reader site.

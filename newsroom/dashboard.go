@@ -66,6 +66,10 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, u *kolokol.
 		n.render(w, http.StatusOK, "dashboard", d)
 		return
 	}
+	if d.Review, err = n.reviewQueues(r, u, d.Services); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
 	q := r.URL.Query()
 	d.Current = d.Services[0]
 	for _, s := range d.Services {
