@@ -97,7 +97,7 @@ func TestActor(t *testing.T) {
 	if !admin.CanTouch("fa") || !ru.CanTouch("ru") || ru.CanTouch("fa") {
 		t.Error("CanTouch")
 	}
-	if !ru.CanPublish() || rep.CanPublish() {
+	if !ru.CanPublish("ru") || rep.CanPublish("ru") || ru.CanPublish("fa") {
 		t.Error("CanPublish")
 	}
 	if s, h := NewToken(); !strings.HasPrefix(s, "kk_") || HashToken(s) != h || len(h) != 64 {

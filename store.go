@@ -30,6 +30,7 @@ type Store interface {
 	Ceremonies
 	EditLocks
 	Finding
+	Notifications
 
 	// InTx runs fn with a Store whose methods all work in one transaction,
 	// committed when fn returns nil and rolled back otherwise; each method

@@ -22,6 +22,9 @@ const (
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return r == RoleReporter || r == RoleEditor || r == RoleAdmin }
 
+// rank orders roles by what they may do: each may do what those below do.
+func (r Role) rank() int { return slices.Index([]Role{RoleReporter, RoleEditor, RoleAdmin}, r) + 1 }
+
 // Token is an Admin API credential. Only the SHA-256 of the secret is stored.
 type Token struct {
 	ID        int64
@@ -104,28 +107,82 @@ func (t *Token) Validate() error {
 	return checkLine("name", t.Name, 200)
 }
 
-// Actor is who performs a newsroom operation: an API token or, later, a
-// signed-in account.
+// Actor is who performs a newsroom operation: an API token, a command or a
+// signed-in account. Every rule asks what its role is on the service of
+// what it touches (RoleOn), never what it is in general.
 type Actor struct {
-	Name     string
-	Role     Role
-	Services []string // empty: every service (admins)
+	Name string
+	// Role is the role on each of Services when there are no Desks: a
+	// token, or a command, has one role. An account's is its highest.
+	Role Role
+	// Services are the services it works on. An admin with none (and no
+	// Desks) is a global admin: every role on every service.
+	Services []string
+	// Desks are an account's role per service; when there are any, they
+	// alone say the role on a service.
+	Desks []Desk
 }
 
-// ActorOf returns the actor a token acts as.
+// ActorOf returns the actor a token acts as: one role on its services.
 func ActorOf(t *Token) Actor { return Actor{Name: t.Name, Role: t.Role, Services: t.Services} }
 
-// CanTouch reports whether the actor may work on the service.
-func (a Actor) CanTouch(service string) bool {
-	if a.Role == RoleAdmin && len(a.Services) == 0 {
-		return true
+// Global reports whether the actor is a global admin.
+func (a Actor) Global() bool { return a.Role == RoleAdmin && len(a.Services) == 0 && len(a.Desks) == 0 }
+
+// RoleOn is the actor's role on a service, "" for a service it does not
+// work on.
+func (a Actor) RoleOn(service string) Role {
+	if a.Global() {
+		return RoleAdmin
 	}
-	return slices.Contains(a.Services, service)
+	if len(a.Desks) > 0 {
+		for _, d := range a.Desks {
+			if d.Service == service {
+				return d.Role
+			}
+		}
+		return ""
+	}
+	if slices.Contains(a.Services, service) {
+		return a.Role
+	}
+	return ""
 }
 
-// CanPublish reports whether the actor may publish, unpublish, correct and set
-// breaking news. Reporters cannot.
-func (a Actor) CanPublish() bool { return a.Role == RoleEditor || a.Role == RoleAdmin }
+// CanTouch reports whether the actor may work on the service.
+func (a Actor) CanTouch(service string) bool { return a.RoleOn(service) != "" }
+
+// CanPublish reports whether the actor may publish, unpublish, correct and
+// set breaking news on the service. Reporters cannot.
+func (a Actor) CanPublish(service string) bool {
+	r := a.RoleOn(service)
+	return r == RoleEditor || r == RoleAdmin
+}
+
+// AdminOf reports whether the actor is an admin of the service.
+func (a Actor) AdminOf(service string) bool { return a.RoleOn(service) == RoleAdmin }
+
+// AdminSomewhere reports whether the actor is an admin of any service, or
+// a global admin: who may open the admin pages, each of which then asks
+// about the services it shows.
+func (a Actor) AdminSomewhere() bool {
+	if len(a.Desks) == 0 {
+		return a.Role == RoleAdmin
+	}
+	return slices.ContainsFunc(a.Desks, func(d Desk) bool { return d.Role == RoleAdmin })
+}
+
+// AdminServices are the services the actor is an admin of (nil for a
+// global admin, who is an admin of every one).
+func (a Actor) AdminServices() []string {
+	var out []string
+	for _, s := range a.Services {
+		if a.AdminOf(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // NewToken returns a fresh secret and the hash to store for it.
 func NewToken() (secret, hash string) {

@@ -73,7 +73,8 @@ func TestUserValidate(t *testing.T) {
 func TestUserNormalize(t *testing.T) {
 	u := &User{Email: "  Leila@Example.ORG ", Name: " Лейла ", Role: RoleReporter, Services: []string{" ru ", "", "ru", "fa"}}
 	u.Normalize()
-	if u.Email != "leila@example.org" || u.Name != "Лейла" || !slices.Equal(u.Services, []string{"ru", "fa"}) {
+	if u.Email != "leila@example.org" || u.Name != "Лейла" || !slices.Equal(u.Services, []string{"fa", "ru"}) ||
+		!slices.Equal(u.Desks, []Desk{{"fa", RoleReporter}, {"ru", RoleReporter}}) {
 		t.Fatalf("normalized %+v", u)
 	}
 	if err := u.Validate(); err != nil {
@@ -87,7 +88,7 @@ func TestUserActor(t *testing.T) {
 	if a.Name != u.Email || a.Role != RoleEditor || !slices.Equal(a.Services, u.Services) {
 		t.Fatalf("actor %+v", a)
 	}
-	if !a.CanTouch("fa") || a.CanTouch("en") || !a.CanPublish() {
+	if !a.CanTouch("fa") || a.CanTouch("en") || !a.CanPublish("fa") {
 		t.Error("the account's actor has the wrong rights")
 	}
 	admin := &User{Email: "root@example.org", Role: RoleAdmin}

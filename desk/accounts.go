@@ -30,38 +30,78 @@ func NewEnrolment(userID int64, now time.Time) (token string, e *kolokol.Enrolme
 		ExpiresAt: now.Add(EnrolmentLifetime).UTC()}, nil
 }
 
-// UserInput is a new account or the access of an existing one.
+// UserInput is a new account or the access of an existing one. Desks give
+// a role per service; an input with none gives Role on each of Services
+// (as before desks), and Role admin with neither is a global admin.
 type UserInput struct {
 	Email    string
 	Name     string
 	Role     kolokol.Role
 	Services []string
+	Desks    []kolokol.Desk
 	Disabled bool
 }
 
-// canManage reports whether actor may give an account this role on these
-// services. A global admin manages everyone; a service admin manages
-// accounts that work only on services of theirs, and never makes a global
-// admin.
-func canManage(actor kolokol.Actor, role kolokol.Role, services []string) error {
-	if actor.Role != kolokol.RoleAdmin {
+// canManage reports whether actor may manage an account with these desks
+// (u normalized). A global admin manages everyone; a service admin manages
+// accounts that work only on services they are an admin of, and never
+// makes a global admin.
+func canManage(actor kolokol.Actor, u *kolokol.User) error {
+	if !actor.AdminSomewhere() {
 		return kolokol.Errorf(kolokol.EFORBIDDEN, "only admins manage accounts")
 	}
-	if len(actor.Services) == 0 {
+	if actor.Global() {
 		return nil
 	}
-	if role == kolokol.RoleAdmin && len(services) == 0 {
-		return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "only a global admin makes a global admin")
-	}
-	for _, s := range services {
-		if !actor.CanTouch(s) {
-			return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "%s may not manage accounts of service %q", actor.Name, s)
+	if len(u.Desks) == 0 {
+		if u.Role == kolokol.RoleAdmin {
+			return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "only a global admin makes a global admin")
 		}
-	}
-	if len(services) == 0 {
 		return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "name the services of the account")
 	}
+	for _, dk := range u.Desks {
+		if !actor.AdminOf(dk.Service) {
+			return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "%s may not manage accounts of service %q", actor.Name, dk.Service)
+		}
+	}
 	return nil
+}
+
+// desksDetail says what an account may do, for the audit log:
+// "ka=reporter, ru=editor", or "global admin".
+func desksDetail(u *kolokol.User) string {
+	if len(u.Desks) == 0 {
+		if u.Role == kolokol.RoleAdmin {
+			return "global admin"
+		}
+		return "no desks"
+	}
+	parts := make([]string, len(u.Desks))
+	for i, dk := range u.Desks {
+		parts[i] = dk.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// accessChanges says what an update changed, for the audit log: "ru:
+// reporter → editor; ka: added as reporter; disabled".
+func accessChanges(old, next *kolokol.User) string {
+	var parts []string
+	if old.Name != next.Name {
+		parts = append(parts, fmt.Sprintf("name %q → %q", old.Name, next.Name))
+	}
+	if (len(old.Desks) == 0) != (len(next.Desks) == 0) {
+		parts = append(parts, desksDetail(old)+" → "+desksDetail(next))
+	} else {
+		parts = append(parts, kolokol.DeskChanges(old.Desks, next.Desks)...)
+	}
+	if old.Disabled != next.Disabled {
+		parts = append(parts, map[bool]string{true: "disabled", false: "enabled"}[next.Disabled])
+	}
+	if len(parts) == 0 {
+		return "no change"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // recordAccount writes the audit entry of an operation on an account, under
@@ -82,7 +122,7 @@ func (d *Desk) recordAccount(ctx context.Context, actor kolokol.Actor, action st
 
 // Users lists the accounts actor manages, by email.
 func (d *Desk) Users(ctx context.Context, actor kolokol.Actor) ([]*kolokol.User, error) {
-	if actor.Role != kolokol.RoleAdmin {
+	if !actor.AdminSomewhere() {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only admins manage accounts")
 	}
 	all, err := d.store.FindUsers(ctx)
@@ -91,7 +131,7 @@ func (d *Desk) Users(ctx context.Context, actor kolokol.Actor) ([]*kolokol.User,
 	}
 	var out []*kolokol.User
 	for _, u := range all {
-		if canManage(actor, u.Role, u.Services) == nil {
+		if canManage(actor, u) == nil {
 			out = append(out, u)
 		}
 	}
@@ -112,7 +152,7 @@ func (d *Desk) User(ctx context.Context, actor kolokol.Actor, id int64) (u *kolo
 // user is User without its audit entry, for operations that write their
 // own. A refusal returns the account too, for that entry.
 func (d *Desk) user(ctx context.Context, actor kolokol.Actor, id int64) (*kolokol.User, error) {
-	if actor.Role != kolokol.RoleAdmin {
+	if !actor.AdminSomewhere() {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only admins manage accounts")
 	}
 	u, err := d.store.FindUserByID(ctx, id)
@@ -121,7 +161,7 @@ func (d *Desk) user(ctx context.Context, actor kolokol.Actor, id int64) (*koloko
 	} else if err != nil {
 		return nil, err
 	}
-	if err := canManage(actor, u.Role, u.Services); err != nil {
+	if err := canManage(actor, u); err != nil {
 		return u, hidden(kolokol.ErrorMessage(err), "there is no account %d", id)
 	}
 	return u, nil
@@ -130,10 +170,10 @@ func (d *Desk) user(ctx context.Context, actor kolokol.Actor, id int64) (*koloko
 // AddUser creates an account with no password or second factor yet and
 // returns the token of its one-time enrolment link.
 func (d *Desk) AddUser(ctx context.Context, actor kolokol.Actor, in UserInput) (u *kolokol.User, token string, err error) {
-	nu := &kolokol.User{Email: in.Email, Name: in.Name, Role: in.Role, Services: in.Services}
+	nu := &kolokol.User{Email: in.Email, Name: in.Name, Role: in.Role, Services: in.Services, Desks: in.Desks}
 	nu.Normalize()
-	defer func() { d.recordAccount(ctx, actor, "user.add", nu, string(nu.Role), err) }()
-	if err := canManage(actor, nu.Role, nu.Services); err != nil {
+	defer func() { d.recordAccount(ctx, actor, "user.add", nu, desksDetail(nu), err) }()
+	if err := canManage(actor, nu); err != nil {
 		return nil, "", err
 	}
 	if err := d.checkServices(ctx, nu.Services); err != nil {
@@ -178,21 +218,26 @@ func (d *Desk) checkServices(ctx context.Context, codes []string) error {
 // quietly lock the newsroom out.
 func (d *Desk) UpdateUserAccess(ctx context.Context, actor kolokol.Actor, id int64, in UserInput) (u *kolokol.User, err error) {
 	var target *kolokol.User
+	detail := ""
 	defer func() {
-		d.recordAccount(ctx, actor, "user.update", target, fmt.Sprintf("%s %v disabled=%t", in.Role, in.Services, in.Disabled), err)
+		if detail == "" {
+			detail = desksDetail(&kolokol.User{Role: in.Role, Services: in.Services, Desks: in.Desks})
+		}
+		d.recordAccount(ctx, actor, "user.update", target, detail, err)
 	}()
 	u, err = d.user(ctx, actor, id)
 	target = u
 	if err != nil {
 		return nil, err
 	}
-	if u.Email == actor.Name && (in.Disabled || in.Role != u.Role || !slices.Equal(in.Services, u.Services)) {
-		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "you cannot change your own role, services or access; ask another admin")
-	}
 	next := *u
-	next.Name, next.Role, next.Services, next.Disabled = in.Name, in.Role, in.Services, in.Disabled
+	next.Name, next.Role, next.Services, next.Desks, next.Disabled = in.Name, in.Role, in.Services, in.Desks, in.Disabled
 	next.Normalize()
-	if err := canManage(actor, next.Role, next.Services); err != nil {
+	detail = accessChanges(u, &next)
+	if u.Email == actor.Name && (next.Disabled || next.Role != u.Role || !slices.Equal(next.Desks, u.Desks)) {
+		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "you cannot change your own roles, services or access; ask another admin")
+	}
+	if err := canManage(actor, &next); err != nil {
 		return nil, err
 	}
 	if err := d.checkServices(ctx, next.Services); err != nil {

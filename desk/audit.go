@@ -104,10 +104,10 @@ func (d *Desk) PruneAudit(ctx context.Context) (int64, error) {
 // Audit returns audit entries, newest first. Admins only; a service admin
 // names one of their services and sees what concerns it.
 func (d *Desk) Audit(ctx context.Context, actor kolokol.Actor, f kolokol.AuditFilter) ([]*kolokol.AuditEntry, error) {
-	if actor.Role != kolokol.RoleAdmin {
+	if !actor.AdminSomewhere() {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only admins may read the audit log")
 	}
-	if len(actor.Services) > 0 && (f.Service == "" || !actor.CanTouch(f.Service)) {
+	if !actor.Global() && (f.Service == "" || !actor.AdminOf(f.Service)) {
 		return nil, kolokol.FieldErrorf(kolokol.EFORBIDDEN, "service", "name one of your services to read its audit log")
 	}
 	return d.store.FindAudit(ctx, f)

@@ -28,6 +28,7 @@ type Desk struct {
 	log       *slog.Logger
 	now       func() time.Time
 	committed []Committed
+	notified  []Notified
 	audit     *auditor
 	guard     *guard
 	idle      time.Duration // sessions end after this long unused
@@ -67,8 +68,8 @@ func canPublish(actor kolokol.Actor, service string) error {
 	if err := canTouch(actor, service); err != nil {
 		return err
 	}
-	if !actor.CanPublish() {
-		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot publish, unpublish, correct or set breaking news", actor.Role)
+	if !actor.CanPublish(service) {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s on %s cannot publish, unpublish, correct or set breaking news there", actor.RoleOn(service), service)
 	}
 	return nil
 }
@@ -144,8 +145,8 @@ func canEdit(actor kolokol.Actor, a *kolokol.Article) error {
 	if err := canTouch(actor, a.Service); err != nil {
 		return err
 	}
-	if a.Approved() && !actor.CanPublish() {
-		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot edit a %s story; an editor approved it as it is", actor.Role, a.Status)
+	if a.Approved() && !actor.CanPublish(a.Service) {
+		return kolokol.Errorf(kolokol.EFORBIDDEN, "a %s on %s cannot edit a %s story; an editor approved it as it is", actor.RoleOn(a.Service), a.Service, a.Status)
 	}
 	return nil
 }
@@ -387,7 +388,7 @@ func (d *Desk) Submit(ctx context.Context, actor kolokol.Actor, id int64) (a *ko
 		return a, nil
 	}
 	a.SubmittedAt = d.now().UTC()
-	return a, d.save(ctx, actor, a)
+	return a, d.submit(ctx, actor, a)
 }
 
 // Unpublish takes a story off the reader site.

@@ -113,7 +113,7 @@ func (d *Desk) Media(ctx context.Context, actor kolokol.Actor, id int64) (*kolok
 // drafts: an unpublished photo can say what a story will say, or who is in
 // it. A global admin sees every media, those of no service too.
 func mediaVisible(actor kolokol.Actor, uploaded, showing []string) bool {
-	if actor.Role == kolokol.RoleAdmin && len(actor.Services) == 0 {
+	if actor.Global() {
 		return true
 	}
 	return slices.ContainsFunc(uploaded, actor.CanTouch) || slices.ContainsFunc(showing, actor.CanTouch)
@@ -185,8 +185,8 @@ func (d *Desk) SetFocalPoint(ctx context.Context, actor kolokol.Actor, id int64,
 	if actor.Name == "" {
 		return nil, kolokol.Errorf(kolokol.EUNAUTHORIZED, "sign in to crop pictures")
 	}
-	if !actor.CanPublish() {
-		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "a %s cannot change the crops readers see; ask an editor", actor.Role)
+	if !slices.ContainsFunc(actor.Services, actor.CanPublish) && !actor.Global() {
+		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "a reporter cannot change the crops readers see; ask an editor")
 	}
 	if !(x >= 0 && x <= 1) {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "x", "x must be from 0 (left edge) to 1 (right edge), got %g", x)
@@ -203,8 +203,8 @@ func (d *Desk) SetFocalPoint(ctx context.Context, actor kolokol.Actor, id int64,
 		return nil, err
 	}
 	for _, a := range using {
-		if !actor.CanTouch(a.Service) {
-			return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "media %d is the lead image of a story of service %q, which %s may not edit", id, a.Service, actor.Name)
+		if !actor.CanPublish(a.Service) {
+			return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "media %d is the lead image of a story of service %q, where %s is not an editor", id, a.Service, actor.Name)
 		}
 	}
 	if len(m.Renditions) == 0 {

@@ -21,7 +21,7 @@ func (d *Desk) SetMirrorSecrets(s kolokol.MirrorSecrets) { d.secrets = s }
 // pages and speaks for the whole site, and its credentials open a bucket or
 // a server: a service admin would be trusted with the other services'.
 func canManageMirrors(actor kolokol.Actor) error {
-	if actor.Role != kolokol.RoleAdmin || len(actor.Services) > 0 {
+	if !actor.Global() {
 		return kolokol.Errorf(kolokol.EFORBIDDEN, "only a global admin manages mirrors")
 	}
 	return nil

@@ -76,7 +76,7 @@ func noticeDetail(n *kolokol.Notice) string {
 func (d *Desk) SetSecurityTxt(ctx context.Context, actor kolokol.Actor, text string) (err error) {
 	detail := ""
 	defer func() { d.record(ctx, actor, "settings.security_txt", "", 0, detail, err) }()
-	if actor.Role != kolokol.RoleAdmin || len(actor.Services) > 0 {
+	if !actor.Global() {
 		return kolokol.Errorf(kolokol.EFORBIDDEN, "only a global admin may change security.txt")
 	}
 	text, err = kolokol.CheckSecurityTxt(text, d.now())

@@ -84,7 +84,7 @@ func ParseServiceSpecs(data []byte) ([]ServiceSpec, error) {
 // left as the newsroom edited them). Only admins may import. The import is
 // one transaction: a file refused halfway changes nothing.
 func (d *Desk) ImportServices(ctx context.Context, actor kolokol.Actor, specs []ServiceSpec) (created, updated int, err error) {
-	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch("") {
+	if !actor.Global() {
 		return 0, 0, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may import services")
 	}
 	err = d.store.InTx(ctx, func(tx kolokol.Store) error {
@@ -166,7 +166,7 @@ type ServicePatch struct {
 func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code string, p ServicePatch) (svc *kolokol.Service, err error) {
 	var detail string
 	defer func() { d.record(ctx, actor, "service.update", code, 0, detail, err) }()
-	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch(code) {
+	if !actor.AdminOf(code) {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may change the settings of %q", code)
 	}
 	svc, err = d.store.FindServiceByCode(ctx, code)
@@ -211,7 +211,7 @@ func (d *Desk) UpdateService(ctx context.Context, actor kolokol.Actor, code stri
 func (d *Desk) SetLogo(ctx context.Context, actor kolokol.Actor, code string, data []byte) (svc *kolokol.Service, dropped []string, err error) {
 	detail := "removed"
 	defer func() { d.record(ctx, actor, "service.logo", code, 0, detail, err) }()
-	if actor.Role != kolokol.RoleAdmin || !actor.CanTouch(code) {
+	if !actor.AdminOf(code) {
 		return nil, nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only an admin may change the logo of %q", code)
 	}
 	svc, err = d.store.FindServiceByCode(ctx, code)

@@ -29,10 +29,10 @@ type TokenInput struct {
 // global admin manages every token; a service admin only tokens that work
 // on services of theirs alone, and never one for every service.
 func canManageToken(actor kolokol.Actor, role kolokol.Role, services []string) error {
-	if actor.Role != kolokol.RoleAdmin {
+	if !actor.AdminSomewhere() {
 		return kolokol.Errorf(kolokol.EFORBIDDEN, "only admins manage API tokens")
 	}
-	if len(actor.Services) == 0 {
+	if actor.Global() {
 		return nil
 	}
 	if len(services) == 0 {
@@ -42,7 +42,7 @@ func canManageToken(actor kolokol.Actor, role kolokol.Role, services []string) e
 		return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "name the services of the token")
 	}
 	for _, s := range services {
-		if !actor.CanTouch(s) {
+		if !actor.AdminOf(s) {
 			return kolokol.FieldErrorf(kolokol.EFORBIDDEN, "services", "%s may not manage tokens of service %q", actor.Name, s)
 		}
 	}
@@ -105,7 +105,7 @@ func (d *Desk) CreateToken(ctx context.Context, actor kolokol.Actor, in TokenInp
 
 // Tokens lists the tokens actor manages, newest first.
 func (d *Desk) Tokens(ctx context.Context, actor kolokol.Actor) ([]*kolokol.Token, error) {
-	if actor.Role != kolokol.RoleAdmin {
+	if !actor.AdminSomewhere() {
 		return nil, kolokol.Errorf(kolokol.EFORBIDDEN, "only admins manage API tokens")
 	}
 	all, err := d.store.FindTokens(ctx)

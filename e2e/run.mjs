@@ -1117,8 +1117,7 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     const acc = await visit('newsroom-accounts', await ap.goto(local + '/newsroom/accounts'), ap);
     const reporterEmail = `e2e-${Date.now()}@example.org`;
     await ap.fill('#email', reporterEmail);
-    await ap.selectOption('#role', 'reporter');
-    await ap.check('input[name=services][value=fa] >> nth=-1');
+    await ap.selectOption('#desk-fa', 'reporter');
     await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/accounts"] button')]);
     const link = await ap.textContent('#enrol-link').catch(() => null);
     expect(acc, !!link && link.includes('/newsroom/enrol/'), 'newsroom-add-account', 'adding an account showed no enrolment link');

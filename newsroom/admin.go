@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -221,6 +222,27 @@ type accountsPage struct {
 	Input    desk.UserInput
 }
 
+// EditRole is the edited account's role on a service, "" for none.
+func (p *accountsPage) EditRole(code string) kolokol.Role { return roleIn(p.Edit.Desks, code) }
+
+// InputRole is the role on a service in the form being corrected.
+func (p *accountsPage) InputRole(code string) kolokol.Role { return roleIn(p.Input.Desks, code) }
+
+// InputGlobal reports whether the form being corrected asked for a
+// global admin.
+func (p *accountsPage) InputGlobal() bool {
+	return p.Input.Role == kolokol.RoleAdmin && len(p.Input.Desks) == 0 && len(p.Input.Services) == 0
+}
+
+func roleIn(desks []kolokol.Desk, code string) kolokol.Role {
+	for _, d := range desks {
+		if d.Service == code {
+			return d.Role
+		}
+	}
+	return ""
+}
+
 func (n *Newsroom) accountList(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	n.showAccounts(w, r, u, http.StatusOK, &accountsPage{}, "")
 }
@@ -237,6 +259,8 @@ func (n *Newsroom) showAccounts(w http.ResponseWriter, r *http.Request, u *kolok
 		n.fail(w, r, u, err)
 		return
 	}
+	// A row per desk the admin may give: those they are an admin of.
+	p.Services = slices.DeleteFunc(p.Services, func(s *kolokol.Service) bool { return !u.Actor().AdminOf(s.Code) })
 	n.render(w, status, "accounts", pageData{Title: "Accounts", User: u, Error: msg, Accounts: p,
 		Saved: msg == "" && r.URL.Query().Has("saved")})
 }
@@ -255,17 +279,38 @@ func (n *Newsroom) myServices(r *http.Request, u *kolokol.User) ([]*kolokol.Serv
 	return out, nil
 }
 
-func userInput(r *http.Request) desk.UserInput {
-	return desk.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
+// userInput reads the accounts form: a role per desk (desk-ru=editor,
+// none left empty), or global=1 for a global admin. A form of one role
+// and its services (role, services) is read as before desks.
+func userInput(r *http.Request) (desk.UserInput, error) {
+	in := desk.UserInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
 		Role: kolokol.Role(r.PostFormValue("role")), Services: r.PostForm["services"], Disabled: r.PostFormValue("disabled") != ""}
+	for key, vals := range r.PostForm {
+		if code, ok := strings.CutPrefix(key, "desk-"); ok && len(vals) > 0 && vals[0] != "" {
+			in.Desks = append(in.Desks, kolokol.Desk{Service: code, Role: kolokol.Role(vals[0])})
+		}
+	}
+	if r.PostFormValue("global") != "" {
+		if len(in.Desks) > 0 {
+			return in, kolokol.FieldErrorf(kolokol.EINVALID, "desks", "a global admin works on every service: set every desk to “none”, or untick global admin")
+		}
+		in.Role, in.Services = kolokol.RoleAdmin, nil
+	} else if _, ok := r.PostForm["role"]; !ok && len(in.Desks) == 0 {
+		return in, kolokol.FieldErrorf(kolokol.EINVALID, "desks", "give the account a role on at least one desk")
+	}
+	return in, nil
 }
 
 func (n *Newsroom) addAccount(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
 	if !n.parseForm(w, r, u) {
 		return
 	}
-	in := userInput(r)
-	added, token, err := n.desk.AddUser(r.Context(), u.Actor(), in)
+	in, err := userInput(r)
+	var added *kolokol.User
+	var token string
+	if err == nil {
+		added, token, err = n.desk.AddUser(r.Context(), u.Actor(), in)
+	}
 	if err != nil {
 		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
 			n.showAccounts(w, r, u, httperr.Status(c), &accountsPage{Input: in}, kolokol.ErrorMessage(err))
@@ -315,7 +360,11 @@ func (n *Newsroom) saveAccount(w http.ResponseWriter, r *http.Request, u *koloko
 	if !ok {
 		return
 	}
-	if _, err := n.desk.UpdateUserAccess(r.Context(), u.Actor(), target.ID, userInput(r)); err != nil {
+	in, err := userInput(r)
+	if err == nil {
+		_, err = n.desk.UpdateUserAccess(r.Context(), u.Actor(), target.ID, in)
+	}
+	if err != nil {
 		if c := kolokol.ErrorCode(err); c == kolokol.EINVALID || c == kolokol.ECONFLICT {
 			n.showAccounts(w, r, u, httperr.Status(c), &accountsPage{Edit: target}, kolokol.ErrorMessage(err))
 			return

@@ -77,6 +77,10 @@ func (n *Newsroom) dashboard(w http.ResponseWriter, r *http.Request, u *kolokol.
 		n.render(w, http.StatusOK, "dashboard", d)
 		return
 	}
+	if d.Review, err = n.reviewQueues(r, u, d.Services); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
 	fnd := desk.ParseFind(r.URL.Query())
 	fp := &findPage{}
 	if fp.Home, err = n.desk.HomeDesk(ctx, u, d.Services); err != nil {

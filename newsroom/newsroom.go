@@ -109,7 +109,7 @@ func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsro
 		}
 	}
 	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem"} {
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem", "notifications"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -188,6 +188,9 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/wire/{id}/open":                       csrf.Handler(n.signedIn(n.openWire)),
 		"POST /newsroom/wire/{id}/dismiss":                    csrf.Handler(n.signedIn(n.dismissWire)),
 		"GET /newsroom/notices":                               n.signedIn(n.notices),
+		"GET /newsroom/notifications":                         n.signedIn(n.notifications),
+		"POST /newsroom/notifications/read":                   csrf.Handler(n.signedIn(n.readNotifications)),
+		"POST /newsroom/notifications/{id}/open":              csrf.Handler(n.signedIn(n.openNotification)),
 		"POST /newsroom/notices":                              csrf.Handler(n.signedIn(n.saveNotice)),
 		"GET /newsroom/security-txt":                          n.signedIn(n.securityTxtPage),
 		"POST /newsroom/security-txt":                         csrf.Handler(n.signedIn(n.saveSecurityTxt)),
@@ -247,9 +250,21 @@ func (n *Newsroom) signedIn(h func(http.ResponseWriter, *http.Request, *kolokol.
 				Error: "You are not signed in, so this was not saved. Sign in, then do it again."})
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
+		r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+		h(&pageWriter{ResponseWriter: w, unread: func() int { return n.unread(r, u) }}, r, u)
 	})
 }
+
+// pageWriter carries to render what the header of a signed-in page shows
+// beyond the account: the unread notifications, counted only when a page
+// is rendered (not for a redirect or an autosave).
+type pageWriter struct {
+	http.ResponseWriter
+	unread func() int
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (p *pageWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 
 func (n *Newsroom) sessionUser(r *http.Request) (*kolokol.User, error) {
 	c, err := r.Cookie(cookieName)
@@ -275,6 +290,11 @@ type pageData struct {
 	Style string
 	User  *kolokol.User
 	Admin bool
+	// Unread counts the account's unread notifications (see pageWriter).
+	Unread int
+	// Review is the dashboard's review queues; Notifications the list.
+	Review        *reviewQueues
+	Notifications []*kolokol.Notification
 	// Script adds the passkeys script, Editor the story editor's; either
 	// allows our own scripts in the page's CSP.
 	Script   bool
@@ -375,7 +395,10 @@ func (n *Newsroom) render(w http.ResponseWriter, status int, name string, d page
 		d.Clock = userClock(d.User)
 	}
 	if d.User != nil {
-		d.Admin = d.User.Role == kolokol.RoleAdmin
+		d.Admin = d.User.Actor().AdminSomewhere()
+	}
+	if pw, ok := w.(*pageWriter); ok {
+		d.Unread = pw.unread()
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -331,7 +331,7 @@ func (n *Newsroom) showStoryAs(w http.ResponseWriter, r *http.Request, u *koloko
 		n.fail(w, r, u, kolokol.Errorf(kolokol.EFORBIDDEN, "you do not work on service %q", svc.Code))
 		return
 	}
-	p := &storyPage{Form: f, Article: a, Service: svc, CanPub: u.Actor().CanPublish(), Dropped: render.Dropped(f.Body),
+	p := &storyPage{Form: f, Article: a, Service: svc, CanPub: u.Actor().CanPublish(svc.Code), Dropped: render.Dropped(f.Body),
 		Autosave: "/newsroom/stories/autosave", Words: wordsLine(f.Body), WordsPerMinute: desk.WordsPerMinute}
 	if p.Sections, err = n.store.FindSections(ctx, svc.Code); err != nil {
 		n.fail(w, r, u, err)

@@ -107,8 +107,10 @@ func (s *Store) CompleteEnrolment(ctx context.Context, c *kolokol.EnrolmentCompl
 		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
-		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, userID))
-		return err
+		if u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, userID)); err != nil {
+			return err
+		}
+		return findDesks(ctx, tx, u)
 	})
 	if err != nil {
 		return nil, s.wrapf(err, "complete enrolment")
@@ -146,8 +148,10 @@ func (s *Store) ResetUser(ctx context.Context, id int64, version int, e *kolokol
 		if err := insertEnrolment(ctx, tx, e); err != nil {
 			return err
 		}
-		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
-		return err
+		if u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)); err != nil {
+			return err
+		}
+		return findDesks(ctx, tx, u)
 	})
 	if err != nil {
 		return nil, s.wrapf(err, "reset user %d", id)

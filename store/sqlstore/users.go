@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/kolokol/kolokol/store/sqlrow"
+	"slices"
 	"strings"
 
 	"github.com/kolokol/kolokol"
@@ -18,7 +19,8 @@ const userColumns = `id, email, name, password_hash, role, services, totp_secret
 // CreateUser stores a new account and sets ID, CreatedAt, UpdatedAt and
 // Version.
 func (s *Store) CreateUser(ctx context.Context, u *kolokol.User) error {
-	vals, err := checkUser(u)
+	c := withDesks(u)
+	vals, err := checkUser(c)
 	if err != nil {
 		return err
 	}
@@ -34,11 +36,12 @@ func (s *Store) CreateUser(ctx context.Context, u *kolokol.User) error {
 			return err
 		}
 		id = newID
-		return nil
+		return writeDesks(ctx, tx, id, c.Desks)
 	})
 	if err != nil {
 		return s.wrapf(err, "create user")
 	}
+	u.Role, u.Services, u.Desks = c.Role, c.Services, c.Desks
 	u.ID, u.CreatedAt, u.UpdatedAt, u.Version = id, t, t, 1
 	return nil
 }
@@ -46,7 +49,8 @@ func (s *Store) CreateUser(ctx context.Context, u *kolokol.User) error {
 // UpdateUser writes every field but ID and CreatedAt, provided the stored
 // version is still u.Version.
 func (s *Store) UpdateUser(ctx context.Context, u *kolokol.User) error {
-	vals, err := checkUser(u)
+	c := withDesks(u)
+	vals, err := checkUser(c)
 	if err != nil {
 		return err
 	}
@@ -61,16 +65,74 @@ func (s *Store) UpdateUser(ctx context.Context, u *kolokol.User) error {
 		} else if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return userConflict(ctx, tx, u.ID, u.Version)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM user_desks WHERE user_id = ?`, u.ID); err != nil {
 			return err
 		}
-		return userConflict(ctx, tx, u.ID, u.Version)
+		return writeDesks(ctx, tx, u.ID, c.Desks)
 	})
 	if err != nil {
 		return s.wrapf(err, "update user %d", u.ID)
 	}
+	u.Role, u.Services, u.Desks = c.Role, c.Services, c.Desks
 	u.Version++
 	u.UpdatedAt = t
+	return nil
+}
+
+// withDesks is the account as it will be stored: with its desks, and its
+// role and services as they say (see kolokol.User.FillDesks). The
+// caller's value changes only once it is stored.
+func withDesks(u *kolokol.User) *kolokol.User {
+	c := *u
+	c.Desks = slices.Clone(u.Desks)
+	c.FillDesks()
+	return &c
+}
+
+func writeDesks(ctx context.Context, tx dbtx, userID int64, desks []kolokol.Desk) error {
+	for _, d := range desks {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_desks (user_id, service, role) VALUES (?, ?, ?)`,
+			userID, d.Service, string(d.Role)); err != nil {
+			return fmt.Errorf("desk %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// findDesks reads the desks of the accounts in us.
+func findDesks(ctx context.Context, q querier, us ...*kolokol.User) error {
+	query, args := `SELECT user_id, service, role FROM user_desks ORDER BY user_id, service`, []any(nil)
+	if len(us) == 1 {
+		query, args = `SELECT user_id, service, role FROM user_desks WHERE user_id = ? ORDER BY service`, []any{us[0].ID}
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("desks: %w", err)
+	}
+	type row struct {
+		user int64
+		kolokol.Desk
+	}
+	all, err := sqlrow.Collect(rows, func(sc sqlrow.Scanner) (r row, err error) {
+		return r, sc.Scan(&r.user, &r.Service, &r.Role)
+	})
+	if err != nil {
+		return fmt.Errorf("desks: %w", err)
+	}
+	byID := make(map[int64]*kolokol.User, len(us))
+	for _, u := range us {
+		byID[u.ID] = u
+	}
+	for _, r := range all {
+		if u := byID[r.user]; u != nil {
+			u.Desks = append(u.Desks, r.Desk)
+		}
+	}
 	return nil
 }
 
@@ -95,6 +157,8 @@ func (s *Store) FindUserByID(ctx context.Context, id int64) (*kolokol.User, erro
 	u, err := scanUser(s.db().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "there is no user %d", id)
+	} else if err == nil {
+		err = findDesks(ctx, s.db(), u)
 	}
 	return u, s.wrapf(err, "find user %d", id)
 }
@@ -106,6 +170,8 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*kolokol.Use
 	u, err := scanUser(s.db().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kolokol.Errorf(kolokol.ENOTFOUND, "no account with that email")
+	} else if err == nil {
+		err = findDesks(ctx, s.db(), u)
 	}
 	return u, s.wrapf(err, "find user by email")
 }
@@ -117,6 +183,9 @@ func (s *Store) FindUsers(ctx context.Context) ([]*kolokol.User, error) {
 		return nil, s.wrapf(err, "find users")
 	}
 	out, err := sqlrow.Collect(rows, scanUser)
+	if err == nil && len(out) > 0 {
+		err = findDesks(ctx, s.db(), out...)
+	}
 	return out, s.wrapf(err, "find users")
 }
 

@@ -78,6 +78,8 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"AuditPaging", testAuditPaging},
 		{"RevisionHistory", testRevisionHistory},
 		{"Passkeys", testPasskeys},
+		{"Desks", testDesks},
+		{"Notifications", testNotifications},
 		{"Leases", testLeases},
 		{"Throttles", testThrottles},
 		{"Ceremonies", testCeremonies},

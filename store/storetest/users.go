@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -26,6 +28,7 @@ func accountsInScripts() []*kolokol.User {
 func cloneUser(u *kolokol.User) *kolokol.User {
 	c := *u
 	c.Services, c.RecoveryHashes = cloneList(u.Services), cloneList(u.RecoveryHashes)
+	c.Desks = slices.Clone(u.Desks)
 	return &c
 }
 
@@ -105,11 +108,15 @@ func testUserUpdates(t *testing.T, open Opener) {
 
 	// Every field is written.
 	u := cloneUser(a)
-	u.Email, u.Name, u.Role, u.Services = "a.new@example.org", "Ана Новая", kolokol.RoleAdmin, []string{"ka"}
+	// No desks: the one role is given on each service (as before desks).
+	u.Email, u.Name, u.Role, u.Services, u.Desks = "a.new@example.org", "Ана Новая", kolokol.RoleAdmin, []string{"ka"}, nil
 	u.PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3a2V5"
 	u.TOTPSecret, u.TOTPLastStep, u.RecoveryHashes, u.Disabled = "KRUGS4ZANFZSAYJA", 99, []string{hashOf("three")}, true
 	u.Zone = "America/Argentina/Buenos_Aires"
 	ok(t, s.UpdateUser(t.Context(), u), "update every field")
+	if fmt.Sprint(u.Desks) != "[ka=admin]" {
+		t.Errorf("the one role on one service was stored as desks %v", u.Desks)
+	}
 	if u.Version != 2 || u.UpdatedAt.Before(a.UpdatedAt) || !u.CreatedAt.Equal(a.CreatedAt) {
 		t.Errorf("after an update: version %d, created %v, updated %v", u.Version, u.CreatedAt, u.UpdatedAt)
 	}
@@ -119,7 +126,7 @@ func testUserUpdates(t *testing.T, open Opener) {
 	wantCode(t, err, kolokol.ENOTFOUND, "")
 
 	// Lists can be emptied: a global admin, recovery codes all used.
-	u.Services, u.RecoveryHashes = nil, nil
+	u.Services, u.Desks, u.RecoveryHashes = nil, nil, nil
 	ok(t, s.UpdateUser(t.Context(), u), "empty the lists")
 	same(t, "user with empty lists", findUser(t, s, a.ID), u)
 
