@@ -336,6 +336,9 @@ type ArticleFilter struct {
 	ScheduledBy time.Time
 	// Query keeps articles whose headline contains it, ignoring case.
 	Query string
+	// CreatedBy keeps the articles that account (or token, or feed)
+	// created: exactly, unlike Author.
+	CreatedBy string
 	// Author keeps articles created by that account or with a byline
 	// containing it, ignoring case.
 	Author string

@@ -76,9 +76,7 @@ const QueueLength = 20
 // services they still work on, whatever became of them: a reporter sees
 // where each stands (waiting, scheduled, published, taken down).
 func (d *Desk) MySubmissions(ctx context.Context, actor kolokol.Actor) (Queue, error) {
-	return d.queue(ctx, actor.Services, kolokol.ArticleFilter{Author: actor.Name, Submitted: true}, func(a *kolokol.Article) bool {
-		return a.CreatedBy == actor.Name
-	})
+	return d.queue(ctx, actor.Services, kolokol.ArticleFilter{CreatedBy: actor.Name, Submitted: true})
 }
 
 // AwaitingReview are the drafts submitted on the services where actor is
@@ -94,38 +92,27 @@ func (d *Desk) AwaitingReview(ctx context.Context, actor kolokol.Actor) (Queue, 
 			services = append(services, s.Code)
 		}
 	}
-	return d.queue(ctx, services, kolokol.ArticleFilter{Status: kolokol.StatusDraft, Submitted: true}, nil)
+	return d.queue(ctx, services, kolokol.ArticleFilter{Status: kolokol.StatusDraft, Submitted: true})
 }
 
 // queue gathers a filter's stories over services, newest submission
-// first. keep, when set, drops what the filter's SQL matched loosely.
-func (d *Desk) queue(ctx context.Context, services []string, f kolokol.ArticleFilter, keep func(*kolokol.Article) bool) (Queue, error) {
-	var q Queue
-	for _, s := range services {
-		f.Service, f.Limit, f.WithoutBody = s, QueueLength, true
-		list, err := d.store.FindArticles(ctx, f)
-		if err != nil {
-			return Queue{}, fmt.Errorf("review queue of %s: %w", s, err)
-		}
-		f.Limit = 0
-		n, err := d.store.CountArticles(ctx, f)
-		if err != nil {
-			return Queue{}, fmt.Errorf("review queue of %s: %w", s, err)
-		}
-		for _, a := range list {
-			if keep == nil || keep(a) {
-				q.Articles = append(q.Articles, a)
-			} else {
-				n--
-			}
-		}
-		q.Total += n
+// first, in one query and one count.
+func (d *Desk) queue(ctx context.Context, services []string, f kolokol.ArticleFilter) (Queue, error) {
+	if len(services) == 0 {
+		return Queue{}, nil
 	}
-	slices.SortStableFunc(q.Articles, func(a, b *kolokol.Article) int { return b.SubmittedAt.Compare(a.SubmittedAt) })
-	if len(q.Articles) > QueueLength {
-		q.Articles = q.Articles[:QueueLength]
+	f.Services, f.Limit, f.WithoutBody = services, QueueLength, true
+	list, err := d.store.FindArticles(ctx, f)
+	if err != nil {
+		return Queue{}, fmt.Errorf("review queue: %w", err)
 	}
-	return q, nil
+	f.Limit = 0
+	n, err := d.store.CountArticles(ctx, f)
+	if err != nil {
+		return Queue{}, fmt.Errorf("review queue: %w", err)
+	}
+	slices.SortStableFunc(list, func(a, b *kolokol.Article) int { return b.SubmittedAt.Compare(a.SubmittedAt) })
+	return Queue{Articles: list, Total: n}, nil
 }
 
 // Notifications are the account's notifications, newest first, and how

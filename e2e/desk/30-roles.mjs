@@ -33,15 +33,15 @@ export default async function (t) {
     await ap.fill('#email', email);
     await ap.fill('#name', 'Aziz Rahimi');
     await ap.selectOption('#desk-ka', 'editor');
-    await ap.selectOption('#desk-ar', 'reporter');
+    await ap.selectOption('#desk-fa', 'reporter');
     const [addResp] = await Promise.all([ap.waitForNavigation(), ap.click('form[action="/newsroom/accounts"] button')]);
     const added = await visit('roles-account-added', addResp, ap);
     const link = await ap.textContent('#enrol-link').catch(() => null);
     expect(added, !!link && link.includes('/newsroom/enrol/'), 'roles-add-account', 'adding an account with two desks showed no enrolment link');
-    const roles = await ap.evaluate(() => ({ ka: document.querySelector('#edit-desk-ka')?.value, ar: document.querySelector('#edit-desk-ar')?.value, fa: document.querySelector('#edit-desk-fa')?.value }));
-    expect(added, roles.ka === 'editor' && roles.ar === 'reporter' && roles.fa === '', 'roles-desks-stored', `the new account's desks as shown: ${JSON.stringify(roles)}`);
+    const roles = await ap.evaluate(() => ({ ka: document.querySelector('#edit-desk-ka')?.value, fa: document.querySelector('#edit-desk-fa')?.value, ru: document.querySelector('#edit-desk-ru')?.value }));
+    expect(added, roles.ka === 'editor' && roles.fa === 'reporter' && roles.ru === '', 'roles-desks-stored', `the new account's desks as shown: ${JSON.stringify(roles)}`);
     await narrow(added, ap);
-    const listed = (await ap.textContent('main table')).includes('ar: reporter');
+    const listed = (await ap.textContent('main table')).includes('fa: reporter');
     expect(added, listed, 'roles-accounts-list', 'the accounts list does not show the role per desk');
 
     // The account enrols, writes on its reporter desk and submits.
@@ -53,14 +53,14 @@ export default async function (t) {
     await rp.fill('#code', t.totp(secret));
     await Promise.all([rp.waitForNavigation(), rp.click('main form button[type=submit]')]);
     await signInAgain(t, rp, aziz);
-    await rp.goto(local + '/newsroom/stories/new?service=ar');
+    await rp.goto(local + '/newsroom/stories/new?service=fa');
     await rp.fill('#headline', headline);
     await rp.fill('#summary', 'ملخص قصير.');
     await rp.fill('#body', 'الفقرة الأولى.');
     await Promise.all([rp.waitForNavigation(), rp.click('#story button[type=submit]:not([formaction])')]);
     const story = rp.url().replace(/\?.*$/, '');
     const canPublish = await rp.$('button[formaction$="/publish"]');
-    expect(added, !canPublish, 'roles-reporter-cannot-publish', 'a reporter on ar is offered "publish" there');
+    expect(added, !canPublish, 'roles-reporter-cannot-publish', 'a reporter on fa is offered "publish" there');
     await Promise.all([rp.waitForNavigation(), rp.click('button[formaction$="/submit"]')]);
     const mine = await visit('roles-my-submissions', await rp.goto(local + '/newsroom/?service=ka'), rp);
     const mineText = await rp.textContent('section[aria-labelledby=mine]').catch(() => '');
@@ -70,10 +70,10 @@ export default async function (t) {
     expect(mine, mineDir === 'rtl', 'roles-queue-rtl', `the Arabic headline in the queue has dir=${mineDir}`);
     await narrow(mine, rp);
 
-    // The demo editor, an editor of ar, sees it waiting and is told.
+    // The demo editor, an editor of fa, sees it waiting and is told.
     const ep = await ec.newPage();
     await signInAgain(t, ep, t.cred);
-    const dash = await visit('roles-awaiting-review', await ep.goto(local + '/newsroom/?service=ar'), ep);
+    const dash = await visit('roles-awaiting-review', await ep.goto(local + '/newsroom/?service=fa'), ep);
     const waiting = await ep.textContent('section[aria-labelledby=awaiting]').catch(() => '');
     expect(dash, /Awaiting review on my desks \(\d+\)/.test(waiting) && waiting.includes(headline), 'roles-awaiting-review',
       `"Awaiting review" shows: ${waiting.slice(0, 300)}`);
@@ -83,7 +83,7 @@ export default async function (t) {
     const notes = await visit('roles-notifications', await ep.goto(local + '/newsroom/notifications'), ep);
     const item = ep.locator('li.unread', { hasText: headline });
     const told = await item.textContent().catch(() => '');
-    expect(notes, told.includes('Aziz Rahimi submitted') && told.includes('ar desk'), 'roles-notification', `the notification says: ${told}`);
+    expect(notes, told.includes('Aziz Rahimi submitted') && told.includes('fa desk'), 'roles-notification', `the notification says: ${told}`);
     await narrow(notes, ep);
     await Promise.all([ep.waitForNavigation(), item.locator('button').click()]);
     expect(notes, ep.url().replace(/\?.*$/, '') === story.replace(new URL(story).origin, local), 'roles-notification-opens',

@@ -59,6 +59,7 @@ func (s *Store) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*k
 		// chooses for a status and an order by id: ten times slower).
 		from += s.e.IndexedBy("articles_translation_group")
 	}
+	from += s.submittedIndex(f)
 	q.WriteString(`SELECT ` + columns + from)
 	if f.Offset > 0 {
 		// A database reads every row it skips, bodies and all: the page's
@@ -141,13 +142,28 @@ func describeFilter(f kolokol.ArticleFilter) string {
 func (s *Store) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int, error) {
 	where, args := articleWhere(f)
 	var q strings.Builder
-	q.WriteString(`SELECT count(*) FROM articles`)
+	q.WriteString(`SELECT count(*) FROM articles` + s.submittedIndex(f))
 	writeWhere(&q, where)
 	var n int
 	if err := s.db().QueryRowContext(ctx, q.String(), args...).Scan(&n); err != nil {
 		return 0, s.wrapf(err, "count articles %s", describeFilter(f))
 	}
 	return n, nil
+}
+
+// submittedIndex names the index for a filter of handed-in stories (the
+// review queues): their few rows of each service, or of one account,
+// rather than every story of the services walked by id, which is what
+// SQLite otherwise chooses for an order by id (a dashboard at 100,000
+// stories took 300 ms, and takes 3).
+func (s *Store) submittedIndex(f kolokol.ArticleFilter) string {
+	if !f.Submitted || len(f.TranslationGroups) > 0 || len(f.IDs) > 0 || f.Query != "" || s.e.IndexedBy == nil {
+		return ""
+	}
+	if f.CreatedBy != "" {
+		return s.e.IndexedBy("articles_submitted_by")
+	}
+	return s.e.IndexedBy("articles_submitted")
 }
 
 // articleWhere returns the conditions of f's service, section, tag, status,
@@ -231,6 +247,10 @@ func articleWhere(f kolokol.ArticleFilter) (where []string, args []any) {
 	}
 	if f.Submitted {
 		where = append(where, "submitted_at IS NOT NULL")
+	}
+	if f.CreatedBy != "" {
+		where = append(where, "created_by = ?")
+		args = append(args, f.CreatedBy)
 	}
 	if !f.ScheduledBy.IsZero() {
 		where = append(where, "scheduled_at IS NOT NULL AND scheduled_at <= ?")
