@@ -43,7 +43,7 @@ export default async function (t) {
       save: !!document.querySelector('#story button[type=submit]:not([formaction])'),
       takeover: !!document.querySelector('#held button'),
     }));
-    expect(held, heldResp?.status() === 200 && /is editing this story since \d{4}-\d\d-\d\d \d\d:\d\d/.test(told.text) && told.disabled && !told.save && told.takeover,
+    expect(held, heldResp?.status() === 200 && /is editing this story since \d{1,2} \w{3} \d{4}, \d\d:\d\d [^(]+\(UTC/.test(told.text) && told.disabled && !told.save && told.takeover,
       'newsroom-lock-held', `the admin's view of the editor's story: ${JSON.stringify(told)}`);
     const [takeResp] = await Promise.all([ap.waitForNavigation(), ap.click('#held button')]);
     const editable = await ap.evaluate(() => !document.getElementById('held') && !document.querySelector('#story fieldset')?.disabled);
@@ -86,7 +86,7 @@ export default async function (t) {
     await narrow(conflict, ed);
     const says = await ed.evaluate(() => document.querySelector('main [role=alert]')?.textContent || '');
     const yours = await ed.inputValue('#mine-body').catch(() => '');
-    expect(conflict, restored && conflictResp?.status() === 409 && /saved this at \d{4}-\d\d-\d\d \d\d:\d\d/.test(says) && yours.includes(mine),
+    expect(conflict, restored && conflictResp?.status() === 409 && /saved this at \d{1,2} \w{3} \d{4}, \d\d:\d\d [^(]+\(UTC/.test(says) && yours.includes(mine),
       'newsroom-lock-conflict', `restored ${restored}; conflict ${conflictResp?.status()} says ${JSON.stringify(says)}; mine kept ${yours.includes(mine)}`);
     const [savedResp] = await Promise.all([ed.waitForNavigation(), ed.click('main form button[type=submit]')]);
     const body = await ed.inputValue('#body').catch(() => '');
