@@ -115,7 +115,7 @@ func TestWorksOnAndHomeDesk(t *testing.T) {
 		u    *kolokol.User
 		want string
 	}{
-		{reporter, "ka fa"}, // the account's own order, not the store's
+		{reporter, "fa ka"}, // the account's own desks first, then none (a reporter)
 		{boss, codes(all)},
 	} {
 		if got := codes(WorksOn(c.u, all)); got != c.want {
@@ -131,25 +131,26 @@ func TestWorksOnAndHomeDesk(t *testing.T) {
 		}
 		return h
 	}
-	if h := home(); h != "ka" {
-		t.Errorf("home desk before choosing: %q, want the account's first, ka", h)
+	if h := home(); h != "fa" {
+		t.Errorf("home desk before choosing: %q, want the account's first, fa", h)
 	}
-	if err := f.d.SetHomeDesk(ctx, reporter, "fa"); err != nil {
+	if err := f.d.SetHomeDesk(ctx, reporter, "ka"); err != nil {
 		t.Fatal(err)
 	}
-	if h := home(); h != "fa" {
-		t.Errorf("home desk: %q, want fa", h)
+	if h := home(); h != "ka" {
+		t.Errorf("home desk: %q, want ka", h)
 	}
 	for _, bad := range []string{"ru", "xx", "fa'--"} {
 		wantErr(t, f.d.SetHomeDesk(ctx, reporter, bad), kolokol.EINVALID, "home_desk")
 	}
-	if h := home(); h != "fa" {
-		t.Errorf("home desk after refused changes: %q, want fa", h)
+	if h := home(); h != "ka" {
+		t.Errorf("home desk after refused changes: %q, want ka", h)
 	}
 	// Taken off the desk: the dashboard opens on the first of the rest.
-	reporter.Services = []string{"ka"}
-	if h, err := f.d.HomeDesk(ctx, reporter, WorksOn(reporter, all)); err != nil || h != "ka" {
-		t.Errorf("home desk of an account no longer on fa: %q %v", h, err)
+	reporter.Desks, reporter.Services = []kolokol.Desk{{Service: "fa", Role: kolokol.RoleReporter}}, nil
+	reporter.Normalize()
+	if h, err := f.d.HomeDesk(ctx, reporter, WorksOn(reporter, all)); err != nil || h != "fa" {
+		t.Errorf("home desk of an account no longer on ka: %q %v", h, err)
 	}
 	if h, err := f.d.HomeDesk(ctx, reporter, nil); err != nil || h != "" {
 		t.Errorf("home desk of an account on no desk: %q %v", h, err)

@@ -120,7 +120,10 @@ func TestEditLockAccess(t *testing.T) {
 		lose func(*kolokol.User) // what the holder loses
 	}{
 		{"disabled", func(u *kolokol.User) { u.Disabled = true }},
-		{"moved to another desk", func(u *kolokol.User) { u.Services = []string{"fa"} }},
+		{"moved to another desk", func(u *kolokol.User) {
+			u.Desks, u.Services = []kolokol.Desk{{Service: "fa", Role: u.Role}}, nil
+			u.Normalize()
+		}},
 	} {
 		t.Run(tt.what, func(t *testing.T) {
 			if _, err := f.d.TakeOver(ctx, aziz, a); err != nil {

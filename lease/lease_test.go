@@ -209,9 +209,10 @@ func TestSchedulersPublishOnce(t *testing.T) {
 			lease.Run(rctx, stores[i], "scheduler", []string{"one", "two"}[i], 3*50*time.Millisecond, func(ctx context.Context) {
 				d.RunScheduler(ctx, 50*time.Millisecond, func(n int, err error) {
 					published.Add(int32(n))
-					// A run cut short by the test's end reports the
-					// cancellation; only a failure before it counts.
-					if err != nil && rctx.Err() == nil {
+					// A run cut short, by the test's end or by its lease
+					// lapsing (a slow machine), reports the cancellation;
+					// only a failure while it held the lease counts.
+					if err != nil && ctx.Err() == nil {
 						t.Errorf("scheduler %d: %v", i, err)
 					}
 				})

@@ -73,7 +73,11 @@ func TestQueueRows(t *testing.T) {
 	}, services)
 	var got []string
 	for _, r := range rows {
-		got = append(got, fmt.Sprintf("%s/%s/%s", r.Stands, r.Dir, r.Lang))
+		stands := r.Stands
+		if !r.Scheduled.IsZero() {
+			stands += " " + r.Scheduled.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		got = append(got, fmt.Sprintf("%s/%s/%s", stands, r.Dir, r.Lang))
 	}
 	want := "[awaiting review/rtl/ar scheduled for 2026-11-30 10:00 UTC/rtl/ar published/auto/und taken down/rtl/ar]"
 	if fmt.Sprint(got) != want {

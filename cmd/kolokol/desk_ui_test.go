@@ -370,7 +370,7 @@ func TestNewsroomRoles(t *testing.T) {
 	edRU := ta.account(t, "editor-ru@example.org", kolokol.RoleEditor, "ru")
 	id := storyID(t, ta.post(t, rep, "/newsroom/stories", url.Values{"service": {"ru"}, "headline": {"Заметка репортёра"}}))
 
-	if r := ta.post(t, rep, fmt.Sprintf("/newsroom/stories/%d/publish", id), nil); r.status != 403 || !strings.Contains(string(r.body), "reporter cannot publish") {
+	if r := ta.post(t, rep, fmt.Sprintf("/newsroom/stories/%d/publish", id), nil); r.status != 403 || !strings.Contains(string(r.body), "reporter on ru cannot publish") {
 		t.Errorf("reporter publishes: %d %s", r.status, r.body)
 	}
 	if r := ta.page(t, rep, fmt.Sprintf("/newsroom/stories/%d", id)); strings.Contains(string(r.body), "Publish now") {
