@@ -866,13 +866,33 @@ function totp(secret, now = Date.now()) {
   return String((mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
+// freshCode is the next authenticator code of secret that the server has
+// not seen. The server takes a code of the step before, of, or after its
+// own, and each once: one of a step no later than the last it accepted is a
+// replay. The checks sign the same demo accounts in many times a minute, so
+// every code they use is taken here, in step order, waiting for the next
+// 30-second step when the one after this is spent too.
+const lastStep = new Map();
+async function freshCode(secret) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const step = Math.max(now, (lastStep.get(secret) ?? now - 1) + 1);
+    if (step <= now + 1) {
+      lastStep.set(secret, step);
+      return totp(secret, step * 30_000 + 1_000);
+    }
+    await new Promise((r) => setTimeout(r, (now + 1) * 30_000 - Date.now() + 250));
+  }
+}
+
 // signIn fills the sign-in form in a browser page, as a person would with
 // an authenticator app, and returns the response of the page it lands on.
-async function signIn(page, base, cred, step = 0) {
+// The code is one the server has not seen (see freshCode).
+async function signIn(page, base, cred) {
   await page.goto(base + '/newsroom/login');
   await page.fill('#email', cred.email);
   await page.fill('#password', cred.password);
-  await page.fill('#code', totp(cred.totp, Date.now() + step * 30_000));
+  await page.fill('#code', await freshCode(cred.totp));
   const [resp] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
   return resp;
 }
@@ -1102,7 +1122,7 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     const account = await visit('newsroom-account', await ap.goto(local + '/newsroom/account'), ap);
     expect(account, offered, 'newsroom-passkey-offer', 'the sign-in page at localhost does not offer a passkey');
     await ap.fill('#passkey-name', 'e2e security key');
-    await ap.fill('#passkey-code', totp(adminCred.totp, Date.now() + 30_000));
+    await ap.fill('#passkey-code', await freshCode(adminCred.totp));
     await Promise.all([ap.waitForURL(/\/newsroom\/account\?saved=1$/, { timeout: 15_000 }), ap.click('#passkey-add button')]).catch(() => {});
     const listed = (await ap.textContent('main')).includes('e2e security key');
     expect(account, listed, 'newsroom-passkey-add', `adding a passkey left the browser at ${ap.url()}: ${await ap.textContent('#passkey-status').catch(() => '')}`);
@@ -1130,11 +1150,11 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     const secret = (await rpage.textContent('main code')).trim();
     const reporter = { email: reporterEmail, password: 'three rivers meet at dusk', totp: secret };
     await rpage.fill('#password', reporter.password);
-    await rpage.fill('#code', totp(secret));
+    await rpage.fill('#code', await freshCode(secret));
     const [recoveryResp] = await Promise.all([rpage.waitForNavigation(), rpage.click('main form button[type=submit]')]);
     const codes = await visit('newsroom-recovery-codes', recoveryResp, rpage);
     expect(codes, (await rpage.$$('.codes li')).length === 10, 'newsroom-enrol', `enrolment ended at ${rpage.url()} without ten recovery codes`);
-    await signIn(rpage, local, reporter, 1); // the next code: the enrolment spent this one
+    await signIn(rpage, local, reporter);
     const lockedResp = await rpage.goto(storyURL.replace(base, local));
     const locked = await visit('newsroom-story-locked', lockedResp, rpage);
     const ro = await rpage.evaluate(() => ({
@@ -1211,7 +1231,7 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await ac.close();
 
     // The desk's checks, one file each under e2e/desk/ (see deskChecks).
-    await deskChecks({ browser, axeSource, base, local, cred, adminCred, pages, storyURL, visit, expect, signIn, totp, narrow: narrowCheck(expect), checkPage, record, oneLine, outDir, tmpRoot, services });
+    await deskChecks({ browser, axeSource, base, local, cred, adminCred, pages, storyURL, visit, expect, signIn, totp, freshCode, narrow: narrowCheck(expect), checkPage, record, oneLine, outDir, tmpRoot, services });
   } catch (e) {
     record('newsroom', null, [{ rule: 'newsroom-run', element: '-', url: base + '/newsroom/', detail: oneLine(e.message) }]);
   } finally {
@@ -1238,7 +1258,8 @@ function narrowCheck(expect) {
 // localhost addresses, the demo editor's and admin's credentials, the
 // published Farsi story's newsroom address (storyURL), and the helpers
 // visit(name, resp, page) (status, axe, Nu, screenshot), expect(rec, ok,
-// rule, detail), signIn(page, base, cred, step), narrow(rec, page) (390 px)
+// rule, detail), signIn(page, base, cred) (with a code the server has not seen),
+// freshCode(secret) (such a code, for enrolments), narrow(rec, page) (390 px)
 // and checkPage (the reader page checks). A file opens browser contexts of
 // its own and closes them; a throw is recorded as that file's failure.
 async function deskChecks(t) {
@@ -1288,7 +1309,7 @@ async function checkHeldSave(browser, axeSource, bin, pages) {
     record('newsroom', rec, ok1 ? [] : [{ rule: 'newsroom-held-save', element: '-', detail: `after the timeout, Save answered ${held.status()}: ${oneLine(said, 200)}` }]);
     await page.fill('#email', cred.email);
     await page.fill('#password', cred.password);
-    await page.fill('#code', totp(cred.totp, Date.now() + 30_000)); // the first sign-in spent this step's code
+    await page.fill('#code', await freshCode(cred.totp));
     await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
     const at = page.url();
     const body = await page.inputValue('#body').catch(() => '');

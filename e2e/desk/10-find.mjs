@@ -9,14 +9,7 @@ export default async function (t) {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
-    // A code may be used once: wait for a fresh 30-second step when a
-    // sign-in before this one used the current one.
-    let resp;
-    for (let i = 0; i < 3; i++) {
-      resp = await signIn(page, local, cred);
-      if (new URL(page.url()).pathname === '/newsroom/') break;
-      await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 500));
-    }
+    const resp = await signIn(page, local, cred);
     const dash = await visit('newsroom-find-home', resp, page);
     expect(dash, new URL(page.url()).pathname === '/newsroom/', 'find-sign-in', `signing in ended at ${page.url()}`);
     await narrow(dash, page);

@@ -5,18 +5,6 @@
 // lost; taking the story back and saving meets the admin's change on the
 // conflict page, which names the admin, and the editor's text is saved.
 
-// signInFresh signs in even when another check just spent this window's
-// code: the next window's code, or else the window after a wait.
-async function signInFresh(t, page, base, cred) {
-  for (const step of [0, 1]) {
-    await t.signIn(page, base, cred, step);
-    if (!page.url().includes('/newsroom/login')) return;
-  }
-  await new Promise((r) => setTimeout(r, 31_000));
-  await t.signIn(page, base, cred, 1);
-  if (page.url().includes('/newsroom/login')) throw new Error(`${cred.email} could not sign in`);
-}
-
 const saveButton = '#story button[type=submit]:not([formaction])';
 
 export default async function (t) {
@@ -28,9 +16,9 @@ export default async function (t) {
     const ed = await ec.newPage();
     const ap = await ac.newPage();
     for (const p of [ed, ap]) p.on('dialog', (d) => d.accept().catch(() => {}));
-    await signInFresh(t, ed, base, cred);
+    await t.signIn(ed, base, cred);
     await ed.goto(storyURL);
-    await signInFresh(t, ap, local, adminCred);
+    await t.signIn(ap, local, adminCred);
 
     // The admin is told who is editing, and may take over.
     const adminURL = storyURL.replace(base, local);

@@ -4,17 +4,6 @@
 // Farsi story in the service's zone (Tehran), and has a past time refused
 // with the time the desk understood, keeping what was typed.
 
-// signInFresh signs in with the next code, waiting for a new one when an
-// earlier check of the suite has spent it.
-async function signInFresh(t, page, cred) {
-  for (let i = 0; i < 3; i++) {
-    await t.signIn(page, t.base, cred, 1);
-    if (!page.url().includes('/newsroom/login')) return;
-    await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 500));
-  }
-  throw new Error('the editor could not sign in: ' + page.url());
-}
-
 async function submit(page, selector) {
   const [resp] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
   return resp;
@@ -48,7 +37,7 @@ export default async function (t) {
   const context = await t.browser.newContext();
   const page = await context.newPage();
   try {
-    await signInFresh(t, page, t.cred);
+    await t.signIn(page, t.base, t.cred);
 
     // A zone that is not one: refused beside the field, kept as typed.
     let resp = await page.goto(t.base + '/newsroom/account');

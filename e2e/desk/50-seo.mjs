@@ -7,21 +7,6 @@
 
 const saveSel = '#story button[type=submit]:not([formaction])';
 
-// signInAny signs in with this step's code, or the next one's when another
-// check already spent it.
-async function signInAny(t, page, base, cred) {
-  for (const step of [0, 1]) {
-    await t.signIn(page, base, cred, step);
-    if (!new URL(page.url()).pathname.startsWith('/newsroom/login')) return;
-  }
-  // Both spent by other checks' sign-ins (the demo editor signs in many
-  // times a minute): the window after a wait.
-  await new Promise((r) => setTimeout(r, 31_000));
-  await t.signIn(page, base, cred, 1);
-  if (!new URL(page.url()).pathname.startsWith('/newsroom/login')) return;
-  throw new Error(`${cred.email} could not sign in: at ${page.url()}`);
-}
-
 function metaOf(html, attr, key) {
   const re = new RegExp(`<meta ${attr}="${key}" content="([^"]*)"`);
   const m = html.match(re);
@@ -46,7 +31,7 @@ export default async function (t) {
   let latinOn = false;
   try {
     const page = await ec.newPage();
-    await signInAny(t, page, base, cred);
+    await t.signIn(page, base, cred);
 
     // 1. A Ukrainian story with its own titles, published.
     await page.goto(base + '/newsroom/stories/new?service=uk');
@@ -110,7 +95,7 @@ export default async function (t) {
 
     // 3. Latin addresses for the Russian service.
     ap = await ac.newPage();
-    await signInAny(t, ap, base, adminCred);
+    await t.signIn(ap, base, adminCred);
     const settings = await ap.goto(base + '/newsroom/services/ru');
     const rec4 = await visit('newsroom-settings-latin', settings, ap);
     await narrow(rec4, ap);

@@ -3,20 +3,6 @@
 // too); on the story editor Save stays in view while the editor is in the
 // middle of a long story; Ctrl+S saves by the Save button's own path; the
 // body's word count is there from the server and follows the typing.
-// signInFresh signs in even when another check just spent this window's
-// code (the demo accounts sign in many times a minute): the next window's
-// code, or else the window after a wait. It returns the last answer.
-async function signInFresh(signIn, page, base, cred) {
-  let resp;
-  for (const step of [0, 1]) {
-    resp = await signIn(page, base, cred, step);
-    if (!page.url().includes('/newsroom/login')) return resp;
-  }
-  await new Promise((r) => setTimeout(r, 31_000));
-  resp = await signIn(page, base, cred, 1);
-  if (page.url().includes('/newsroom/login')) throw new Error(`${cred.email} could not sign in`);
-  return resp;
-}
 
 export default async function (t) {
   const { browser, base, local, cred, adminCred, storyURL, visit, expect, signIn, narrow } = t;
@@ -25,7 +11,7 @@ export default async function (t) {
   const ctx = await browser.newContext(phone);
   const page = await ctx.newPage();
   try {
-    const dash = await visit('phone-dashboard', await signInFresh(signIn, page, base, cred), page);
+    const dash = await visit('phone-dashboard', await signIn(page, base, cred), page);
     expect(dash, new URL(page.url()).pathname === '/newsroom/', 'phone-sign-in', `after signing in the phone is at ${page.url()}`);
     await narrow(dash, page);
     await narrow(await visit('phone-dashboard-fa', await page.goto(base + '/newsroom/?service=fa'), page), page);
@@ -116,7 +102,7 @@ export default async function (t) {
   const actx = await browser.newContext(phone);
   const ap = await actx.newPage();
   try {
-    await signInFresh(signIn, ap, local, adminCred);
+    await signIn(ap, local, adminCred);
     for (const [name, path] of [
       ['phone-accounts', '/newsroom/accounts'],
       ['phone-tokens', '/newsroom/tokens'],
