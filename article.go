@@ -256,6 +256,11 @@ func (a *Article) Validate() error {
 			return err
 		}
 	}
+	// A block that is not right would vanish from the page without a
+	// word: the save is refused with what is wrong instead.
+	if _, err := ParseBlocks(a.Body); err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		name, v string
 		max     int
@@ -331,6 +336,9 @@ type ArticleFilter struct {
 	TranslationGroup string
 	// LeadMediaID keeps articles whose lead image is that media.
 	LeadMediaID int64
+	// ShowsMediaID keeps articles whose pages show that media: as their
+	// lead image or in a block of their body (BodyMedia).
+	ShowsMediaID int64
 	// ScheduledBy keeps articles scheduled for that time or earlier: the
 	// ones the scheduler must publish.
 	ScheduledBy time.Time

@@ -81,7 +81,7 @@ type Articles interface {
 	// FindArticleByID returns the article with its corrections, oldest first.
 	FindArticleByID(ctx context.Context, id int64) (*Article, error)
 	// FindArticles returns articles without their corrections. A filter
-	// by LeadMediaID finds the stories whose pages show a media.
+	// by ShowsMediaID finds the stories whose pages show a media.
 	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, error)
 	CountArticles(ctx context.Context, f ArticleFilter) (int, error)
 	// FindTags lists the tags the service's published stories carry, by

@@ -118,6 +118,9 @@ func (d *Desk) CreateArticle(ctx context.Context, actor kolokol.Actor, in Articl
 	if err := d.checkLeadImage(ctx, actor, "article.create", a); err != nil {
 		return nil, err
 	}
+	if err := d.checkBodyMedia(ctx, actor, "article.create", a); err != nil {
+		return nil, err
+	}
 	if err := d.store.CreateArticle(ctx, a); err != nil {
 		return nil, fmt.Errorf("create article: %w", err)
 	}
@@ -252,9 +255,7 @@ func (d *Desk) editAs(ctx context.Context, actor kolokol.Actor, action, detail s
 	if err := canEdit(actor, a); err != nil {
 		return nil, err
 	}
-	if a.LeadImage != nil {
-		kept = append(kept, a.LeadImage.MediaID)
-	}
+	kept = append(kept, shownMedia(a)...)
 	if p.Version <= 0 {
 		return nil, kolokol.FieldErrorf(kolokol.EINVALID, "version", "version is required to edit a story")
 	}
@@ -285,6 +286,9 @@ func (d *Desk) editAs(ctx context.Context, actor kolokol.Actor, action, detail s
 		return res, nil // nothing to save: the history records changes, not clicks
 	}
 	if err := d.checkLeadImage(ctx, actor, action, a, kept...); err != nil {
+		return nil, err
+	}
+	if err := d.checkBodyMedia(ctx, actor, action, a, kept...); err != nil {
 		return nil, err
 	}
 	return res, d.save(ctx, actor, a)

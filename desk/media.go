@@ -108,7 +108,7 @@ func (d *Desk) Media(ctx context.Context, actor kolokol.Actor, id int64) (*kolok
 }
 
 // mediaVisible reports whether actor may see a media, given the services
-// that uploaded it and those whose stories show it as their lead image:
+// that uploaded it and those whose stories show it (lead image or body):
 // they must work on one of them. Media of a service are as private as its
 // drafts: an unpublished photo can say what a story will say, or who is in
 // it. A global admin sees every media, those of no service too.
@@ -173,6 +173,41 @@ func (d *Desk) checkLeadImage(ctx context.Context, actor kolokol.Actor, action s
 		return kolokol.FieldErrorf(kolokol.EINVALID, "lead_image.media_id", "there is no media %d", id)
 	}
 	return err
+}
+
+// checkBodyMedia refuses, as checkLeadImage does a lead image, a block of
+// the body showing a media the actor may not see, as if the media did not
+// exist, naming the block. kept are media the story may keep whoever
+// edits it: those it shows, and those of the revision being restored.
+func (d *Desk) checkBodyMedia(ctx context.Context, actor kolokol.Actor, action string, a *kolokol.Article, kept ...int64) error {
+	for _, f := range kolokol.FindBlocks(a.Body) {
+		if f.Err != nil {
+			continue // Validate refused it already
+		}
+		for _, id := range f.Block.Media() {
+			if slices.Contains(kept, id) {
+				continue
+			}
+			_, err := d.mediaFor(ctx, actor, id, kolokol.AuditEntry{Action: action, Service: a.Service, ArticleID: a.ID})
+			if kolokol.IsNotFound(err) {
+				return kolokol.FieldErrorf(kolokol.EINVALID, "body", "block %d of the body (%s): there is no media %d", f.N, f.Kind, id)
+			} else if err != nil {
+				return err
+			}
+			kept = append(kept, id) // checked once however often it is shown
+		}
+	}
+	return nil
+}
+
+// shownMedia lists the media a story shows: its lead image and those of
+// its body's blocks.
+func shownMedia(a *kolokol.Article) []int64 {
+	ids := kolokol.BodyMedia(a.Body)
+	if a.LeadImage != nil {
+		ids = append(ids, a.LeadImage.MediaID)
+	}
+	return ids
 }
 
 // SetFocalPoint moves the point crops keep in view and makes the
@@ -252,11 +287,11 @@ func (d *Desk) readMaster(ctx context.Context, m *kolokol.Media) ([]byte, error)
 	return data, nil
 }
 
-// storiesShowing lists every story whose lead image is the media, paging
-// through them by id.
+// storiesShowing lists every story that shows the media, as its lead
+// image or in its body, paging through them by id.
 func (d *Desk) storiesShowing(ctx context.Context, mediaID int64) ([]*kolokol.Article, error) {
 	var out []*kolokol.Article
-	f := kolokol.ArticleFilter{LeadMediaID: mediaID, Limit: 500}
+	f := kolokol.ArticleFilter{ShowsMediaID: mediaID, Limit: 500}
 	for {
 		list, err := d.store.FindArticles(ctx, f)
 		if err != nil {

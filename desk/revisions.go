@@ -46,9 +46,9 @@ func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64
 		return nil, err
 	}
 	li := r.LeadImage
-	// The story showed the revision's photo once: it may show it again,
+	// The story showed the revision's photos once: it may show them again,
 	// whoever restores it.
-	var kept []int64
+	kept := kolokol.BodyMedia(r.Body)
 	if li != nil {
 		kept = append(kept, li.MediaID)
 	}

@@ -3,6 +3,8 @@ package desk
 import (
 	"regexp"
 	"unicode"
+
+	"github.com/kolokol/kolokol"
 )
 
 // WordsPerMinute is the reading speed the editor's reading time assumes:
@@ -23,9 +25,10 @@ var linkTarget = regexp.MustCompile(`\]\([^)\s]*(?:\s+"[^"]*")?\)`)
 // or comma between digits does (3.5, 1,000). Scripts
 // written without spaces (Chinese, Japanese kana) count each character
 // as a word, as word processors do. Markdown's punctuation and link
-// addresses are not counted.
+// addresses are not counted, nor a block's keys and ids: its values
+// people read are (kolokol.BodyText).
 func Words(text string) int {
-	text = linkTarget.ReplaceAllString(text, "]")
+	text = linkTarget.ReplaceAllString(kolokol.BodyText(text), "]")
 	rs := []rune(text)
 	n, in := 0, false
 	for i, r := range rs {

@@ -31,6 +31,10 @@ func TestWords(t *testing.T) {
 		{"Chinese counts characters", "渡轮回来了", 5},
 		{"Japanese mixed", "東京 ferry", 3},
 		{"Tatar", "Паром яңадан йөри", 3},
+		{"photo block: its caption, credit and alt", "Before.\n\n```photo\nmedia: 42\nalt: Passengers board\ncaption: The first ferry\ncredit: Nino\n```\n", 7},
+		{"embed block: not its address", "```embed\nurl: https://t.me/c/1\nprovider: telegram\ntext: Morning post\n```\n", 2},
+		{"a block that is not right is not read", "```pullquote\nwho: nobody\n```\n", 0},
+		{"code is read", "```go\nmedia: 42\n```\n", 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := Words(c.text); got != c.want {

@@ -66,6 +66,7 @@ const (
 	Lite            = "lite"            // link to the low-bandwidth, text-only edition
 	FullVersion     = "full_version"    // link from a lite page to the full page
 	ShowPhoto       = "show_photo"      // lite pages: "Show photo (%s)", %s the file size
+	EmbedLeave      = "embed_leave"     // an embed card's link: "Open on %s (leaves this site)", %s the network's name
 	Safety          = "safety"          // title of the service's "reading safely" page
 	ReadSafely      = "read_safely"     // a safety notice's link, and the footer's, to that page
 	SafetyNotice    = "safety_notice"   // accessible name of the notices' landmark

@@ -419,7 +419,18 @@ func (b *Builder) feedEntry(ctx context.Context, svc *kolokol.Service, a *koloko
 		}
 		body.WriteString("</figure>")
 	}
-	text, err := b.md.page(a.Body, b.feedBase()+"/")
+	inline, inlineDeps, err := b.bodyMedia(ctx, a.Body)
+	if err != nil {
+		return e, nil, err
+	}
+	for _, d := range inlineDeps {
+		if !slices.Contains(deps, d) {
+			deps = append(deps, d)
+		}
+	}
+	// Feed readers get the pictures by absolute address, and a card as
+	// its words and link.
+	text, err := b.md.page(a.Body, b.feedBase()+"/", &blockEnv{media: inline, l: c, f: tf})
 	if err != nil {
 		return e, nil, err
 	}

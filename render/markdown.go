@@ -17,6 +17,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -83,12 +84,17 @@ func newMarkdown() *markdown {
 		),
 		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(bodyTransformer{}, 100))),
 	)
-	return &markdown{md: md, policy: bodyPolicy(), bodies: map[[sha256.Size]byte]*rendering{}}
+	m := &markdown{md: md, policy: bodyPolicy(), bodies: map[[sha256.Size]byte]*rendering{}}
+	// Blocks (photos, galleries, quotes, fact boxes, cards) are drawn by
+	// our own renderer, never from the source's HTML.
+	md.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&blockRenderer{m: m}, 100)))
+	return m
 }
 
 // bodyPolicy is a UGCPolicy-like allowlist cut down to what a story body
-// needs. Images are left out on purpose: a Markdown image could load from
-// another host, which reader pages must never do; photos come as media.
+// needs. Images come only as blocks, from our own media (allowBlocks): a
+// Markdown image could load from another host, which reader pages must
+// never do.
 func bodyPolicy() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li",
@@ -97,6 +103,7 @@ func bodyPolicy() *bluemonday.Policy {
 	p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,9}$`)).OnElements("ol")
 	p.AllowAttrs("href").OnElements("a")
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + externalRel + `$`)).OnElements("a")
+	allowBlocks(p)
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.AllowRelativeURLs(true)
 	p.RequireParseableURLs(true)
@@ -112,7 +119,7 @@ var markdownOnce = sync.OnceValue(newMarkdown)
 // Markdown renders Markdown to sanitized HTML. Root-relative links are left
 // as they are; pages render bodies with links made relative to the page.
 func Markdown(src string) (template.HTML, error) {
-	return markdownOnce().render(src, "")
+	return markdownOnce().render(src, "", nil)
 }
 
 // page converts src for a page whose way to the site root is root (see
@@ -122,8 +129,16 @@ func Markdown(src string) (template.HTML, error) {
 // could be taken for one of those (it holds the marker, or the count of
 // markers in the HTML is not the count of links rewritten) is converted
 // for each page.
-func (m *markdown) page(src, root string) (template.HTML, error) {
-	sum := sha256.Sum256([]byte(src))
+//
+// env gives the blocks of the body what they show (see blockEnv); the
+// rendering is kept under the source and env's key together.
+func (m *markdown) page(src, root string, env *blockEnv) (template.HTML, error) {
+	h := sha256.New()
+	h.Write([]byte(src))
+	h.Write([]byte{0})
+	h.Write(env.key())
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
 	m.mu.Lock()
 	r := m.bodies[sum]
 	if r == nil {
@@ -139,7 +154,7 @@ func (m *markdown) page(src, root string) (template.HTML, error) {
 			return
 		}
 		var rewrites int
-		html, err := m.convert(src, bodyRoot, &rewrites)
+		html, err := m.convert(src, bodyRoot, env, &rewrites)
 		if err != nil {
 			r.err = err
 			return
@@ -150,7 +165,7 @@ func (m *markdown) page(src, root string) (template.HTML, error) {
 		return "", r.err
 	}
 	if !r.ok {
-		return m.render(src, root)
+		return m.render(src, root, env)
 	}
 	return template.HTML(strings.ReplaceAll(r.html, bodyRoot, root)), nil
 }
@@ -158,13 +173,22 @@ func (m *markdown) page(src, root string) (template.HTML, error) {
 // render converts src; root, when not empty, is the relative prefix from the
 // page to the site root ("../../../") that replaces the leading "/" of
 // root-relative links.
-func (m *markdown) render(src, root string) (template.HTML, error) {
-	return m.convert(src, root, nil)
+func (m *markdown) render(src, root string, env *blockEnv) (template.HTML, error) {
+	return m.convert(src, root, env, nil)
 }
 
 // convert is render, counting in rewrites, if not nil, the root-relative
 // links it rewrote.
-func (m *markdown) convert(src, root string, rewrites *int) (template.HTML, error) {
+func (m *markdown) convert(src, root string, env *blockEnv, rewrites *int) (template.HTML, error) {
+	buf, err := m.unsafe(src, root, env, rewrites)
+	if err != nil {
+		return "", err
+	}
+	return template.HTML(m.policy.SanitizeBytes(buf)), nil
+}
+
+// unsafe is goldmark's HTML of src, before the policy.
+func (m *markdown) unsafe(src, root string, env *blockEnv, rewrites *int) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
 	pc := parser.NewContext()
@@ -172,10 +196,21 @@ func (m *markdown) convert(src, root string, rewrites *int) (template.HTML, erro
 	if rewrites != nil {
 		pc.Set(rootRewritesKey, rewrites)
 	}
-	if err := m.md.Convert([]byte(src), &buf, parser.WithContext(pc)); err != nil {
-		return "", err
+	if env != nil {
+		pc.Set(blockEnvKey, env)
 	}
-	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())), nil
+	if err := m.md.Convert([]byte(src), &buf, parser.WithContext(pc)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// fragment is the HTML of a fact box's text, inside the body's: the
+// policy sanitizes it with the rest. Its links are the body's (made
+// relative and counted the same way); it holds no blocks.
+func (m *markdown) fragment(src, root string, rewrites *int) (string, error) {
+	buf, err := m.unsafe(src, root, nil, rewrites)
+	return string(buf), err
 }
 
 // bodyTransformer adjusts the parsed body to its place in the page:
@@ -191,6 +226,7 @@ func (bodyTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 	root, _ := pc.Get(siteRootKey).(string)
 	rewrites, _ := pc.Get(rootRewritesKey).(*int)
 	source := reader.Source()
+	blockBlocks(doc, source, pc, root, rewrites)
 	var headings []*ast.Heading
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -289,7 +325,7 @@ func Dropped(src string) []string {
 		var raw []byte
 		switch n := n.(type) {
 		case *ast.Image:
-			add("a picture written in Markdown (![…](…)): pages show only the lead photo, uploaded with the story")
+			add("a picture written in Markdown (![…](…)): pages show photos from the media library only, as the lead photo or a photo block")
 			return ast.WalkSkipChildren, nil
 		case *ast.RawHTML:
 			for i := 0; i < n.Segments.Len(); i++ {

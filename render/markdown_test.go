@@ -50,7 +50,7 @@ func TestMarkdown(t *testing.T) {
 
 func TestMarkdownRootRelative(t *testing.T) {
 	m := newMarkdown()
-	got, err := m.render("[a](/ru/) [b](https://x.example/) [c](//x.example/) [d](rel/) [e](#frag) [f](/\\evil.example)", "../../../")
+	got, err := m.render("[a](/ru/) [b](https://x.example/) [c](//x.example/) [d](rel/) [e](#frag) [f](/\\evil.example)", "../../../", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,12 +251,12 @@ func TestMarkdownPageOnce(t *testing.T) {
 	}
 	for _, root := range []string{"../../../", "../../../../", "./", "../"} {
 		for _, src := range srcs {
-			want, err := m.render(src, root)
+			want, err := m.render(src, root, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for range 2 { // converted, then from the kept rendering
-				got, err := m.page(src, root)
+				got, err := m.page(src, root, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

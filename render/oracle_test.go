@@ -272,12 +272,22 @@ func TestDependencyOracle(t *testing.T) {
 			return d.DeleteNotice(ctx, admin, code, all[0].ID) == nil
 		}},
 		{"move a picture's focal point", func(t *testing.T) bool {
-			a := pick(kolokol.ArticleFilter{Status: kolokol.StatusPublished, LeadMediaID: 1})
-			if a == nil || a.LeadImage == nil {
+			// Shown as a lead photo or in a body's block: both pages change.
+			if a := pick(kolokol.ArticleFilter{Status: kolokol.StatusPublished, ShowsMediaID: 1}); a == nil {
 				return false
 			}
-			_, err := d.SetFocalPoint(ctx, admin, a.LeadImage.MediaID, rng.Float64(), rng.Float64())
+			_, err := d.SetFocalPoint(ctx, admin, 1, rng.Float64(), rng.Float64())
 			return err == nil
+		}},
+		{"put a photo in a body, or take it out", func(t *testing.T) bool {
+			a := pick(live)
+			photo := "\n\n```photo\nmedia: 1\nalt: Oracle photo\ncaption: In the body\n```\n"
+			if strings.Contains(a.Body, photo) {
+				edit(a, desk.ArticlePatch{Body: s(strings.Replace(a.Body, photo, "", 1))})
+			} else {
+				edit(a, desk.ArticlePatch{Body: s(a.Body + photo)})
+			}
+			return true
 		}},
 		{"add a mirror", func(t *testing.T) bool {
 			n := rng.IntN(1e6)

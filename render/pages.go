@@ -314,7 +314,17 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 	if len(a.Credits) > 0 {
 		av.Credits = message(v.L.T(i18n.WithReportingBy), listHTML(f, a.Credits))
 	}
-	if av.Body, err = b.md.page(a.Body, relPath(from, "/")); err != nil {
+	inline, inlineDeps, err := b.bodyMedia(ctx, a.Body)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range inlineDeps {
+		if !slices.Contains(deps, d) {
+			deps = append(deps, d)
+		}
+	}
+	env := &blockEnv{media: inline, l: v.L, f: f, lite: lite}
+	if av.Body, err = b.md.page(a.Body, relPath(from, "/"), env); err != nil {
 		return nil, err
 	}
 	if m != nil && !lite {
@@ -384,6 +394,13 @@ func (b *Builder) articlePage(ctx context.Context, ns []*kolokol.Notice, svc *ko
 	p, err := b.page(v, deps, latest(modified, svc.UpdatedAt, shown), expires)
 	if p != nil && m != nil {
 		p.Files = append(p.Files, pageMedia(m)...)
+	}
+	if p != nil && !lite {
+		for _, f := range bodyFiles(inline) {
+			if !slices.Contains(p.Files, f) {
+				p.Files = append(p.Files, f)
+			}
+		}
 	}
 	return p, err
 }

@@ -30,7 +30,7 @@ func (b *Builder) safety(ctx context.Context, ns []*kolokol.Notice, svc *kolokol
 	v.Kind, v.Title = "safety", v.L.T(i18n.Safety)+" – "+v.Brand
 	v.Canonical = b.absolute(from)
 	sv := &safetyView{}
-	if sv.Body, err = b.md.render(svc.Safety, relPath(from, "/")); err != nil {
+	if sv.Body, err = b.md.render(svc.Safety, relPath(from, "/"), nil); err != nil {
 		return nil, err
 	}
 	if b.opts.Onion != "" {

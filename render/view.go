@@ -194,13 +194,23 @@ const leadSizes = "(min-width: 40rem) 38rem, calc(100vw - 2rem)"
 // that take them, JPEG for the rest, the 640-wide JPEG as the plain src.
 // Width and height are the crop's, so the page does not shift as it loads.
 func leadImage(from string, li *kolokol.LeadImage, m *kolokol.Media) *imageView {
-	iv := &imageView{Src: relPath(from, m.Path()), Alt: li.Alt, Caption: li.Caption, Credit: li.Credit, Width: m.Width, Height: m.Height}
-	rel := func(r kolokol.Rendition) string { return relPath(from, r.Path()) }
+	return pictureOf(m, li.Alt, li.Caption, li.Credit, func(path string) string { return relPath(from, path) })
+}
+
+// pictureOf is a media drawn as the lead photo is, with url making its
+// files' site paths the page's links to them.
+func pictureOf(m *kolokol.Media, alt, caption, credit string, url func(path string) string) *imageView {
+	// url is called once for each address the picture shows: a body
+	// counts them (see markdown.page).
+	iv := &imageView{Alt: alt, Caption: caption, Credit: credit, Width: m.Width, Height: m.Height}
+	rel := func(r kolokol.Rendition) string { return url(r.Path()) }
 	if fb, ok := m.Pick(kolokol.Ratio16x9, kolokol.FormatJPEG, 640); ok {
 		iv.Src, iv.Width, iv.Height = rel(fb), fb.Width, fb.Height
 		iv.JPEG = kolokol.SrcsetAttr(m.Srcset(kolokol.Ratio16x9, kolokol.FormatJPEG), rel)
 		iv.WebP = kolokol.SrcsetAttr(m.Srcset(kolokol.Ratio16x9, kolokol.FormatWebP), rel)
 		iv.Sizes = leadSizes
+	} else {
+		iv.Src = url(m.Path())
 	}
 	if iv.Width <= 0 || iv.Height <= 0 {
 		iv.Width, iv.Height = 0, 0

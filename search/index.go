@@ -370,7 +370,7 @@ func Document(an *Analyzer, a *kolokol.Article) *document.Document {
 		}
 	}
 	h, hl := joinTerms(an, a.Headline)
-	rest := a.Summary + "\n" + a.Dateline + "\n" + strings.Join(a.Tags, "\n") + "\n" + strings.Join(a.Bylines, "\n") + "\n" + a.Body
+	rest := a.Summary + "\n" + a.Dateline + "\n" + strings.Join(a.Tags, "\n") + "\n" + strings.Join(a.Bylines, "\n") + "\n" + kolokol.BodyText(a.Body)
 	bd, bl := joinTerms(an, rest)
 	terms(fHead, h)
 	terms(fBody, bd)

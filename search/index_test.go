@@ -329,3 +329,23 @@ func TestRebuildCutShort(t *testing.T) {
 		t.Fatalf("the old index is left: %v", err)
 	}
 }
+
+// TestBlocksIndexed: a story is found by the words its blocks show
+// readers (a pull quote, a caption, a card's text), never by a block's
+// keys or a card's address.
+func TestBlocksIndexed(t *testing.T) {
+	x := newFixture(t)
+	body := "The ferry left.\n\n```pullquote\nquote: Lighthouse keepers wept\nby: Captain Oduya\n```\n\n" +
+		"```embed\nurl: https://t.me/harbourchannel/42\nprovider: telegram\ntext: Zanzibar morning crossing\n```\n"
+	a := x.publish(t, "en", "Ferry", "", body)
+	x.catchUp(t)
+	for q, want := range map[string]bool{
+		"lighthouse": true, "oduya": true, "zanzibar": true,
+		"pullquote": false, "harbourchannel": false, "provider": false, "telegram": false,
+	} {
+		got := x.find(t, "en", q)
+		if found := slices.Contains(got, a.ID); found != want {
+			t.Errorf("search %q finds the story: %v, want %v", q, found, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	// html-to-markdown v2 (MIT, pinned in go.mod): the maintained
@@ -16,7 +17,13 @@ import (
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/commonmark"
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/strikethrough"
 	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/table"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
 	"golang.org/x/net/html"
+
+	"github.com/kolokol/kolokol"
 )
 
 // newConverter is called once per Parse rather than kept in a package
@@ -50,7 +57,36 @@ func htmlToMarkdown(conv *converter.Converter, src string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("converting the body to Markdown: %w", err)
 	}
-	return string(bytes.TrimSpace(md)), nil
+	return noBlocks(string(bytes.TrimSpace(md))), nil
+}
+
+// blockParser reads Markdown as kolokol.FindBlocks does, to find what a
+// story would take for a block.
+var blockParser = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough)).Parser()
+
+// noBlocks keeps an agency's code as code: a fenced code block whose info
+// string names a kind of block (docs/blocks.md) would otherwise become a
+// photo or a card on the story's page, by accident or by a hostile
+// agency's design, so its info string is prefixed with "wire-". Segments
+// are rewritten from the last, so earlier offsets stay right.
+func noBlocks(md string) string {
+	if !strings.Contains(md, "```") && !strings.Contains(md, "~~~") {
+		return md
+	}
+	src := []byte(md)
+	var infos []text.Segment
+	_ = ast.Walk(blockParser.Parse(text.NewReader(src)), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if fc, ok := n.(*ast.FencedCodeBlock); entering && ok && fc.Info != nil {
+			if kolokol.IsBlockKind(strings.TrimSpace(string(fc.Info.Segment.Value(src)))) {
+				infos = append(infos, fc.Info.Segment)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, seg := range slices.Backward(infos) {
+		src = slices.Insert(src, seg.Start, []byte("wire-")...)
+	}
+	return string(src)
 }
 
 // treeDepth measures without recursion, since the tree is what is being

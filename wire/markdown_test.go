@@ -3,6 +3,8 @@ package wire
 import (
 	"strings"
 	"testing"
+
+	"github.com/kolokol/kolokol"
 )
 
 // richHTML has what a story's body is made of: paragraphs, subheads,
@@ -123,4 +125,45 @@ func TestMarkdownPlainText(t *testing.T) {
 func jsonString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 	return `"` + r.Replace(s) + `"`
+}
+
+// TestWireMakesNoBlocks: code in an agency's copy whose language names a
+// kind of block stays code in the draft, whichever way it comes (HTML,
+// plain text with fences typed in it, inside a list or a quote), and
+// ordinary code keeps its language.
+func TestWireMakesNoBlocks(t *testing.T) {
+	photo := "media: 1\nalt: An agency's photo"
+	for _, c := range []struct {
+		name, item string
+	}{
+		{"html pre", `{"uri":"u","headline":"H","body_html":` + jsonString(`<p>Text.</p><pre><code class="language-photo">`+photo+`</code></pre>`) + `}`},
+		{"html embed in a list", `{"uri":"u","headline":"H","body_html":` + jsonString(`<ul><li><p>One</p><pre><code class="language-embed">url: https://t.me/x/1
+provider: telegram</code></pre></li></ul>`) + `}`},
+		{"html quote", `{"uri":"u","headline":"H","body_html":` + jsonString(`<blockquote><pre><code class="language-factbox">title: T
+
+text</code></pre></blockquote>`) + `}`},
+		{"plain text fences", `{"uri":"u","headline":"H","body_text":` + jsonString("```photo\n"+photo+"\n```") + `}`},
+		{"g2 xhtml", g2TextItem(`<headline>H</headline>`, `<inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml"><body><pre><code class="language-gallery">`+photo+`</code></pre></body></html></inlineXML>`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			items, err := Parse([]byte(c.item))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := items[0].Body
+			if found := kolokol.FindBlocks(body); len(found) != 0 {
+				t.Errorf("the wire body holds %d blocks: %+v\n%s", len(found), found, body)
+			}
+			if strings.HasPrefix(c.name, "html") && !strings.Contains(body, "wire-") {
+				t.Errorf("the code block lost its fence or its info string:\n%s", body)
+			}
+		})
+	}
+	items, err := Parse([]byte(`{"uri":"u","headline":"H","body_html":` + jsonString(`<pre><code class="language-go">x := 1</code></pre>`) + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(items[0].Body, "```go\n") {
+		t.Errorf("ordinary code lost its language:\n%s", items[0].Body)
+	}
 }

@@ -75,6 +75,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *kolokol.Article) error {
 		if err := putTags(ctx, tx, id, a.Service, a.Tags); err != nil {
 			return err
 		}
+		if err := putMedia(ctx, tx, id, shownMedia(a)); err != nil {
+			return err
+		}
 		c := articleChange(listedFields{service: a.Service}, listedOf(a), id)[0]
 		if c.Latest, err = latestLists(ctx, tx, listedOf(a), id); err != nil {
 			return err
@@ -144,6 +147,9 @@ func (s *Store) UpdateArticle(ctx context.Context, a *kolokol.Article) error {
 			if err := putTags(ctx, tx, a.ID, a.Service, a.Tags); err != nil {
 				return err
 			}
+		}
+		if err := putMedia(ctx, tx, a.ID, shownMedia(a)); err != nil {
+			return err
 		}
 		isLatest, err := latestLists(ctx, tx, listedOf(a), a.ID)
 		if err != nil {
@@ -310,6 +316,11 @@ func checkArticleRefs(ctx context.Context, tx dbtx, a *kolokol.Article) error {
 			return err
 		} else if !ok {
 			return kolokol.FieldErrorf(kolokol.EINVALID, "lead_image.media_id", "there is no media %d", a.LeadImage.MediaID)
+		}
+	}
+	for _, id := range kolokol.BodyMedia(a.Body) {
+		if err := checkBodyMedia(ctx, tx, id); err != nil {
+			return err
 		}
 	}
 	return nil

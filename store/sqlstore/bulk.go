@@ -83,6 +83,9 @@ func (s *Store) ImportArticles(ctx context.Context, articles []*kolokol.Article)
 			if err := putTags(ctx, tx, ids[i], a.Service, a.Tags); err != nil {
 				return inBatch(i, a, err)
 			}
+			if err := putMedia(ctx, tx, ids[i], shownMedia(a)); err != nil {
+				return inBatch(i, a, err)
+			}
 			c := articleChange(listedFields{service: a.Service}, listedOf(a), ids[i])[0]
 			if c.Listed {
 				c.Latest = []string{kolokol.LatestList(a.Service, "")}
@@ -238,6 +241,14 @@ func (r *refCheck) check(ctx context.Context, a *kolokol.Article) error {
 			return err
 		}
 		r.media[li.MediaID] = true
+	}
+	for _, id := range kolokol.BodyMedia(a.Body) {
+		if !r.media[id] {
+			if err := checkBodyMedia(ctx, r.tx, id); err != nil {
+				return err
+			}
+			r.media[id] = true
+		}
 	}
 	return nil
 }

@@ -270,7 +270,7 @@ func TestMoveToPostgresAndBack(t *testing.T) {
 	rep, err := storecopy.Copy(ctx, storecopy.DB{Engine: storecopy.SQLite, DB: src.DB()}, storecopy.DB{Engine: storecopy.Postgres, DB: pg.DB()})
 	must(t, err, "copy SQLite to PostgreSQL")
 	rows := tableRows(rep)
-	for _, name := range []string{"services", "sections", "articles", "revisions", "corrections", "article_tags", "media",
+	for _, name := range []string{"services", "sections", "articles", "revisions", "corrections", "article_tags", "article_media", "media",
 		"media_renditions", "media_services", "users", "sessions", "tokens", "audit_log", "audit_services", "passkeys",
 		"pending_saves", "autosaves", "enrolments", "notices", "breaking", "settings", "changes", "cursors", "mirrors", "wire_items", "edit_locks", "story_viewers",
 		"saved_searches"} {

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Breaking", testBreaking},
 		{"Media", testMedia},
 		{"MediaServices", testMediaServices},
+		{"ArticleMedia", testArticleMedia},
 		{"Tokens", testTokens},
 		{"TokenLifecycle", testTokenLifecycle},
 		{"Concurrency", testConcurrency},
