@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Breaking", testBreaking},
 		{"Media", testMedia},
 		{"MediaServices", testMediaServices},
+		{"MediaLibrary", testMediaLibrary},
 		{"Tokens", testTokens},
 		{"TokenLifecycle", testTokenLifecycle},
 		{"Concurrency", testConcurrency},
