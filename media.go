@@ -38,6 +38,72 @@ type Media struct {
 	// the services whose stories show it, they are who may see it; a media
 	// is no one else's to find, crop or put in a story.
 	Services []string
+	// Alt, Caption and Credit are the library's defaults: what a story
+	// that takes the photo starts with (it keeps its own copy, so editing
+	// them later changes no story). Upload fills Caption and Credit from
+	// the picture's IPTC/XMP metadata.
+	Alt, Caption, Credit string
+	// Name is the uploaded file's name, cleaned by MediaName: words to find
+	// the photo by, never a path to anything.
+	Name string
+	// UploadedBy is the name of the account that uploaded it first.
+	UploadedBy string
+}
+
+// MaxMediaName bounds a media's name, in characters.
+const MaxMediaName = 200
+
+// MediaName cleans an uploaded file's name into a media's Name: the base
+// name only (a browser may send a whole path, with either slash), control
+// and bidirectional control characters dropped, space trimmed, at most
+// MaxMediaName characters. The name is shown and searched, never used to
+// reach a file, but a path in it says something about the uploader's
+// computer that is nobody's business.
+func MediaName(filename string) string {
+	if i := strings.LastIndexAny(filename, `/\`); i >= 0 {
+		filename = filename[i+1:]
+	}
+	filename = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || isBidiControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, filename)
+	filename = strings.TrimSpace(filename)
+	if filename == "." || filename == ".." {
+		return ""
+	}
+	if utf8.RuneCountInString(filename) > MaxMediaName {
+		filename = strings.TrimSpace(string([]rune(filename)[:MaxMediaName]))
+	}
+	return filename
+}
+
+// ValidateText checks a media's library texts: single lines, as a lead
+// image's alt text, caption and credit are, and a clean name.
+func (m *Media) ValidateText() error {
+	for _, f := range [][2]string{{"alt", m.Alt}, {"caption", m.Caption}, {"credit", m.Credit}} {
+		if err := checkLine(f[0], f[1], MaxSummary); err != nil {
+			return err
+		}
+		// A default is copied into forms whose fields are one line.
+		if strings.ContainsAny(f[1], "\r\n\t") {
+			return FieldErrorf(EINVALID, f[0], "%s must be one line, without line breaks or tabs", f[0])
+		}
+	}
+	if MediaName(m.Name) != m.Name {
+		return FieldErrorf(EINVALID, "name", "media name %q is not a clean file name (see MediaName)", m.Name)
+	}
+	return checkLine("uploaded_by", m.UploadedBy, MaxSummary)
+}
+
+// MediaFilter selects media of a service's library, newest first. Query,
+// if set, must appear in the name, alt text, caption or credit, in any
+// case. Limit 0 is the store's default page.
+type MediaFilter struct {
+	Service       string
+	Query         string
+	Limit, Offset int
 }
 
 // Rendition ratio names: the crops a page layout picks from.
@@ -161,6 +227,9 @@ func (m *Media) Validate() error {
 		if !ValidServiceCode(s) {
 			return FieldErrorf(EINVALID, "services", "invalid service code %q", s)
 		}
+	}
+	if err := m.ValidateText(); err != nil {
+		return err
 	}
 	return ValidateRenditions(m.Renditions)
 }

@@ -152,6 +152,15 @@ type MediaStore interface {
 	// outside [0, 1] or an invalid rendition gives EINVALID, an unknown id
 	// ENOTFOUND; either way nothing changes.
 	UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, r []Rendition) error
+	// FindMedia returns a page of the media a service may see (those it
+	// uploaded or was given, and the lead images of its stories), newest
+	// first, with their renditions and services, and how many match in
+	// all. A limit of 0 is 50, more than 500 is 500.
+	FindMedia(ctx context.Context, f MediaFilter) ([]*Media, int, error)
+	// UpdateMediaText sets a media's library alt text, caption and credit
+	// (see Media.ValidateText; EINVALID for a bad one), ENOTFOUND for an
+	// unknown id.
+	UpdateMediaText(ctx context.Context, id int64, alt, caption, credit string) error
 }
 
 // Tokens keeps the Admin API's tokens.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/media"
@@ -27,6 +29,15 @@ import (
 // media belongs to it (see Media). An actor of exactly one service may
 // leave it out.
 func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, service string, data []byte) (m *kolokol.Media, sug media.Suggestions, err error) {
+	return d.UploadMediaFile(ctx, actor, service, "", data)
+}
+
+// UploadMediaFile is UploadMedia of a file with a name, which the media
+// keeps, cleaned (see kolokol.MediaName), to be found by in the library.
+// A new media's caption and credit start as the picture's metadata
+// suggests, made single lines; its uploader is the actor. A picture
+// already stored keeps its name and texts.
+func (d *Desk) UploadMediaFile(ctx context.Context, actor kolokol.Actor, service, filename string, data []byte) (m *kolokol.Media, sug media.Suggestions, err error) {
 	if service == "" && len(actor.Services) == 1 {
 		service = actor.Services[0]
 	}
@@ -61,6 +72,11 @@ func (d *Desk) UploadMedia(ctx context.Context, actor kolokol.Actor, service str
 		return nil, media.Suggestions{}, err
 	}
 	m.Services = []string{service}
+	m.Name, m.UploadedBy = kolokol.MediaName(filename), actor.Name
+	m.Caption = suggestion(res.Suggestions.Caption)
+	if m.Credit = suggestion(res.Suggestions.Credit); m.Credit == "" {
+		m.Credit = suggestion(res.Suggestions.Creator)
+	}
 	if err := media.Store(ctx, d.blobs, res); err != nil {
 		return nil, media.Suggestions{}, fmt.Errorf("upload media: %w", err)
 	}
@@ -303,4 +319,25 @@ func (d *Desk) storiesShowing(ctx context.Context, mediaID int64) ([]*kolokol.Ar
 		out = append(out, list...)
 		f.Before = list[len(list)-1].ID
 	}
+}
+
+// suggestion makes a metadata suggestion a library default: one line
+// (runs of space, line breaks and tabs are one space), without control or
+// bidirectional control characters, cut to the length a default may have.
+// The metadata is the photographer's, not ours: it may hold anything.
+func suggestion(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > kolokol.MaxSummary {
+		s = strings.TrimSpace(string(r[:kolokol.MaxSummary]))
+	}
+	return s
 }

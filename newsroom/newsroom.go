@@ -108,8 +108,8 @@ func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsro
 			return nil, err
 		}
 	}
-	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem", "notifications"} {
+	for _, name := range append([]string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem", "notifications"}, libraryPages...) {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -195,6 +195,10 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"GET /newsroom/security-txt":                          n.signedIn(n.securityTxtPage),
 		"POST /newsroom/security-txt":                         csrf.Handler(n.signedIn(n.saveSecurityTxt)),
 		"GET /newsroom/enrol/{token}":                         http.HandlerFunc(n.enrolPage),
+		"GET /newsroom/media":                                 http.HandlerFunc(n.mediaLibrary),
+		"POST /newsroom/media":                                csrf.Handler(n.signedIn(n.uploadToLibrary)),
+		"GET /newsroom/media/{id}":                            n.signedIn(n.mediaItem),
+		"POST /newsroom/media/{id}":                           csrf.Handler(n.signedIn(n.saveMedia)),
 		"POST /newsroom/enrol/{token}":                        csrf.Handler(http.HandlerFunc(n.enrol)),
 	}
 }
@@ -351,6 +355,9 @@ type pageData struct {
 	// field of the page's form: the error is shown beside it and the
 	// summary links to it.
 	Field string
+	// Library is a page of a service's media library, Medium one photo.
+	Library *libraryPage
+	Medium  *mediaPage
 }
 
 // Invalid marks the form field id as at fault when it is: its error is

@@ -227,6 +227,7 @@ func (n *Newsroom) newStory(w http.ResponseWriter, r *http.Request, u *kolokol.U
 			f = formOfCopy(c, f)
 		}
 	}
+	f = n.chosenMedia(r, u, f)
 	n.showStory(w, r, u, http.StatusOK, f, nil, nil)
 }
 
@@ -248,6 +249,7 @@ func (n *Newsroom) editStory(w http.ResponseWriter, r *http.Request, u *kolokol.
 			f = formOfCopy(c, f)
 		}
 	}
+	f = n.chosenMedia(r, u, f)
 	// Opening the story takes its lock, or says who holds it.
 	held, err := n.desk.OpenStory(r.Context(), u, a)
 	if err != nil {

@@ -4,12 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+
 	"github.com/kolokol/kolokol/store/sqlrow"
 
 	"github.com/kolokol/kolokol"
 )
 
-const mediaColumns = `id, hash, content_type, size, width, height, focal_x, focal_y, created_at`
+const mediaColumns = `id, hash, content_type, size, width, height, focal_x, focal_y, created_at, name, alt, caption, credit, uploaded_by`
+
+// mediaFold is the form the library's search compares: the four texts a
+// person may look for, folded by Go (see fold), one a line so that a
+// query never matches across two of them.
+func mediaFold(name, alt, caption, credit string) string {
+	return fold(name + "\n" + alt + "\n" + caption + "\n" + credit)
+}
 
 // CreateMedia stores a new media row with its renditions and uploading
 // services, in one transaction, and sets m.ID and m.CreatedAt. Files are
@@ -44,8 +53,10 @@ func (s *Store) CreateMedia(ctx context.Context, m *kolokol.Media) error {
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		newID, err := tx.insert(ctx, `INSERT INTO media (hash, content_type, size, width, height, focal_x, focal_y, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.Hash, m.ContentType, m.Size, m.Width, m.Height, m.FocalX, m.FocalY, t.UnixNano())
+		newID, err := tx.insert(ctx, `INSERT INTO media (hash, content_type, size, width, height, focal_x, focal_y, created_at,
+			name, alt, caption, credit, uploaded_by, text_fold)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.Hash, m.ContentType, m.Size, m.Width, m.Height, m.FocalX, m.FocalY, t.UnixNano(),
+			m.Name, m.Alt, m.Caption, m.Credit, m.UploadedBy, mediaFold(m.Name, m.Alt, m.Caption, m.Credit))
 		if err != nil {
 			return err
 		}
@@ -163,7 +174,8 @@ func (s *Store) FindMediaByID(ctx context.Context, id int64) (*kolokol.Media, er
 func scanMedia(sc sqlrow.Scanner) (*kolokol.Media, error) {
 	var m kolokol.Media
 	var created sql.NullInt64
-	if err := sc.Scan(&m.ID, &m.Hash, &m.ContentType, &m.Size, &m.Width, &m.Height, &m.FocalX, &m.FocalY, &created); err != nil {
+	if err := sc.Scan(&m.ID, &m.Hash, &m.ContentType, &m.Size, &m.Width, &m.Height, &m.FocalX, &m.FocalY, &created,
+		&m.Name, &m.Alt, &m.Caption, &m.Credit, &m.UploadedBy); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = sqlrow.FromNanos(created)
@@ -192,4 +204,83 @@ func findMediaServices(ctx context.Context, tx dbtx, id int64) ([]string, error)
 		err := sc.Scan(&s)
 		return s, err
 	})
+}
+
+// FindMedia returns a page of a service's library: the media it uploaded
+// or was given (media_services), and those its stories show as their lead
+// image, newest first.
+func (s *Store) FindMedia(ctx context.Context, f kolokol.MediaFilter) ([]*kolokol.Media, int, error) {
+	if !kolokol.ValidServiceCode(f.Service) {
+		return nil, 0, kolokol.FieldErrorf(kolokol.EINVALID, "service", "invalid service code %q", f.Service)
+	}
+	if f.Limit < 0 || f.Offset < 0 {
+		return nil, 0, kolokol.Errorf(kolokol.EINVALID, "limit and offset cannot be negative, got %d and %d", f.Limit, f.Offset)
+	}
+	switch {
+	case f.Limit == 0:
+		f.Limit = 50
+	case f.Limit > 500:
+		f.Limit = 500
+	}
+	where := `(EXISTS (SELECT 1 FROM media_services ms WHERE ms.media_id = m.id AND ms.service = ?)
+		OR EXISTS (SELECT 1 FROM articles a WHERE a.lead_media_id = m.id AND a.service = ?))`
+	args := []any{f.Service, f.Service}
+	// Runs of space, line breaks included, are one space: a query matches
+	// within one text, never across the line between two.
+	if q := strings.Join(strings.Fields(f.Query), " "); q != "" {
+		where += ` AND m.text_fold LIKE ? ESCAPE '\'`
+		args = append(args, "%"+likeEscape(fold(q))+"%")
+	}
+	var (
+		list  []*kolokol.Media
+		total int
+	)
+	err := s.read(ctx, func(tx dbtx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM media m WHERE `+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+mediaColumns+` FROM media m WHERE `+where+`
+			ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+		if err != nil {
+			return err
+		}
+		if list, err = sqlrow.Collect(rows, scanMedia); err != nil {
+			return err
+		}
+		for _, m := range list {
+			if m.Renditions, err = findRenditions(ctx, tx, m.ID); err != nil {
+				return err
+			}
+			if m.Services, err = findMediaServices(ctx, tx, m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, s.wrapf(err, "find media of service %s", f.Service)
+	}
+	return list, total, nil
+}
+
+// UpdateMediaText sets a media's library texts and their folded form.
+// The name, folded in with them, is read in the same transaction.
+func (s *Store) UpdateMediaText(ctx context.Context, id int64, alt, caption, credit string) error {
+	check := kolokol.Media{Alt: alt, Caption: caption, Credit: credit}
+	if err := check.ValidateText(); err != nil {
+		return err
+	}
+	err := s.write(ctx, func(tx dbtx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `SELECT name FROM media WHERE id = ?`+tx.ForUpdate, id).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kolokol.Errorf(kolokol.ENOTFOUND, "there is no media %d", id)
+		} else if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE media SET alt = ?, caption = ?, credit = ?, text_fold = ? WHERE id = ?`,
+			alt, caption, credit, mediaFold(name, alt, caption, credit), id)
+		return err
+	})
+	return s.wrapf(err, "update texts of media %d", id)
 }

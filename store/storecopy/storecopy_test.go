@@ -70,7 +70,8 @@ func hexSHA(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeT
 
 // richNewsroom fills a SQLite newsroom with something of every kind the
 // tables hold: the demo (services, stories in several scripts, a photo,
-// breaking news, notices, wire items, accounts, a token), a small
+// breaking news, notices, wire items, accounts, a token; the photo
+// described in the library), a small
 // synthetic corpus (revisions, corrections, translation groups, scheduled
 // and unpublished stories, tags), and by the Store API mirrors, sessions,
 // passkeys and held saves (blobs), autosaves, audit entries, settings and
@@ -98,6 +99,7 @@ func richNewsroom(t *testing.T, data string) *sqlite.Store {
 	must(t, s.CreateSession(ctx, &kolokol.Session{ID: hexSHA("session"), UserID: u.ID, ExpiresAt: exp}), "create session")
 	must(t, s.AddSavedSearch(ctx, &kolokol.SavedSearch{UserID: u.ID, Name: "сдано сегодня", Query: "status=submitted&when=today"}), "save a search")
 	must(t, s.SetHomeDesk(ctx, u.ID, "fa"), "set a home desk")
+	must(t, s.UpdateMediaText(ctx, 1, "Паром у причала", "Паром «Анна» в порту, 1 ноября", "Фото: ТАСС"), "describe a photo in the library")
 	must(t, s.CreatePasskey(ctx, &kolokol.Passkey{ID: "a2V5LTE", UserID: u.ID, Name: "ноутбук",
 		Credential: []byte{0, 1, 2, 0xff, '{', '}', 0}}), "create passkey")
 	must(t, s.CreatePending(ctx, &kolokol.PendingSave{IDHash: hexSHA("held"), UserID: u.ID, Path: "/newsroom/stories",

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Media", testMedia},
 		{"MediaServices", testMediaServices},
 		{"ArticleMedia", testArticleMedia},
+		{"MediaLibrary", testMediaLibrary},
 		{"Tokens", testTokens},
 		{"TokenLifecycle", testTokenLifecycle},
 		{"Concurrency", testConcurrency},

@@ -1,0 +1,13 @@
+-- The media library (issue 18): each photo's defaults for the stories
+-- that take it (alt text, caption, credit), the uploaded file's name, who
+-- uploaded it, and text_fold, the four texts folded by Go (see
+-- sqlstore.mediaFold) for the library's search.
+ALTER TABLE media ADD COLUMN name text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE media ADD COLUMN alt text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE media ADD COLUMN caption text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE media ADD COLUMN credit text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE media ADD COLUMN uploaded_by text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE media ADD COLUMN text_fold text COLLATE "C" NOT NULL DEFAULT '';
+
+-- A library lists newest first.
+CREATE INDEX media_created ON media (created_at DESC, id DESC);
