@@ -21,7 +21,9 @@ import (
 // nothing to merge, and bumping would tell them "someone else saved" for a
 // change they never see in the form. The store writes the group alone
 // (SetTranslationGroup) and logs the change that renders again the reader
-// pages it alters: hreflang alternates and "other languages" links.
+// pages it alters: hreflang alternates and "other languages" links. Since
+// the version does not move, every save of a story keeps the group stored
+// when it writes (keepGroup), so a save begun before a link cannot undo it.
 
 // maxVersions bounds the group read at once: a group holds one version per
 // service, and there are far fewer services.
@@ -317,4 +319,16 @@ func (d *Desk) recordPair(ctx context.Context, actor kolokol.Actor, action strin
 		}
 	}
 	d.write(ctx, actor, e, err)
+}
+
+// keepGroup sets a's translation group to the one stored, read in tx, the
+// transaction about to write a: a save of a story loaded before a Link or
+// Unlink (which bump no version) must not undo it.
+func keepGroup(ctx context.Context, tx kolokol.Store, a *kolokol.Article) error {
+	cur, err := tx.FindArticleByID(ctx, a.ID)
+	if err != nil {
+		return fmt.Errorf("read the translation group of article %d: %w", a.ID, err)
+	}
+	a.TranslationGroup = cur.TranslationGroup
+	return nil
 }

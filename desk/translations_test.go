@@ -274,3 +274,42 @@ func TestLinkAndUnlink(t *testing.T) {
 		t.Errorf("ru's admins see %d links, want 2", len(es))
 	}
 }
+
+// TestSaveKeepsLink: a save of a story loaded before it was linked (a
+// publish, a submit, a form's edit) keeps the link, though the link bumped
+// no version; only an API patch naming the group changes it.
+func TestSaveKeepsLink(t *testing.T) {
+	f, ru, _ := translationFixture(t)
+	ctx := t.Context()
+	fa, err := f.d.Translate(ctx, editorBoth, ru.ID, "fa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, _ := f.store.FindArticleByID(ctx, fa.ID)
+	staleRU, _ := f.store.FindArticleByID(ctx, ru.ID)
+	if err := f.d.Unlink(ctx, editorBoth, fa.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.d.Link(ctx, editorBoth, fa.ID, ru.ID); err != nil {
+		t.Fatal(err)
+	}
+	group, old := f.group(t, fa.ID), stale.TranslationGroup
+	stale.Headline = "کشتی برگشت"
+	if err := f.d.save(ctx, editorBoth, stale); err != nil {
+		t.Fatalf("save the story loaded before the link: %v", err)
+	}
+	if err := f.d.submit(ctx, editorBoth, staleRU); err != nil {
+		t.Fatalf("submit the story loaded before the link: %v", err)
+	}
+	if g, h := f.group(t, fa.ID), f.group(t, ru.ID); g != group || h != group || group == "" || group == old {
+		t.Errorf("after saves loaded before the link: fa in %q, ru in %q; want both in %q", g, h, group)
+	}
+	cur, _ := f.store.FindArticleByID(ctx, fa.ID)
+	out := ""
+	if _, err := f.d.UpdateArticle(ctx, editorBoth, fa.ID, ArticlePatch{Version: cur.Version, TranslationGroup: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if g := f.group(t, fa.ID); g != "" {
+		t.Errorf("an API patch taking the story out of its group left it in %q", g)
+	}
+}
