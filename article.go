@@ -276,8 +276,10 @@ func (a *Article) Validate() error {
 			return FieldErrorf(EINVALID, f.name, "%s must be a single line", f.name)
 		}
 	}
-	if a.TranslationGroup != "" && (!translationGroupRE.MatchString(a.TranslationGroup)) {
-		return FieldErrorf(EINVALID, "translation_group", "translation group must be 1-64 ASCII letters, digits, '-' or '_', got %q", a.TranslationGroup)
+	if a.TranslationGroup != "" {
+		if err := CheckTranslationGroup(a.TranslationGroup); err != nil {
+			return err
+		}
 	}
 	if strings.ContainsAny(a.Headline, "\r\n") {
 		return FieldErrorf(EINVALID, "headline", "headline must be a single line")
@@ -321,6 +323,15 @@ func (c *Correction) Validate() error {
 }
 
 var translationGroupRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// CheckTranslationGroup refuses a translation group name that is not 1-64
+// ASCII letters, digits, '-' or '_'.
+func CheckTranslationGroup(g string) error {
+	if !translationGroupRE.MatchString(g) {
+		return FieldErrorf(EINVALID, "translation_group", "translation group must be 1-64 ASCII letters, digits, '-' or '_', got %q", g)
+	}
+	return nil
+}
 
 // ArticleFilter selects articles. Zero fields do not filter.
 type ArticleFilter struct {

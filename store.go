@@ -121,6 +121,16 @@ type Articles interface {
 	// revision of the state they store, in the same transaction.
 	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
 	FindRevision(ctx context.Context, articleID, id int64) (*Revision, error)
+
+	// SetTranslationGroup puts the articles ids in translation group
+	// group, or with "" takes them out of theirs, changing nothing else:
+	// not their versions, revisions or UpdatedAt, since the group is not
+	// part of what an editor types (see desk.Link). For each live one it
+	// appends the change of its language switchers, old group's and new.
+	// A group that would then hold two versions in one service is refused
+	// with ECONFLICT naming both; an unknown id gives ENOTFOUND, a bad
+	// group EINVALID; either way nothing changes.
+	SetTranslationGroup(ctx context.Context, group string, ids ...int64) error
 }
 
 // Banners keeps each service's breaking-news banner.
@@ -161,6 +171,11 @@ type MediaStore interface {
 	// (see Media.ValidateText; EINVALID for a bad one), ENOTFOUND for an
 	// unknown id.
 	UpdateMediaText(ctx context.Context, id int64, alt, caption, credit string) error
+	// ShareMedia adds service to the services a media belongs to, so its
+	// stories may show it (a translation shows its source's pictures).
+	// Sharing twice is not an error. An unknown media gives ENOTFOUND, an
+	// unknown service EINVALID naming "service".
+	ShareMedia(ctx context.Context, mediaID int64, service string) error
 }
 
 // Tokens keeps the Admin API's tokens.

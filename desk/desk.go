@@ -291,7 +291,7 @@ func (d *Desk) editAs(ctx context.Context, actor kolokol.Actor, action, detail s
 	if err := d.checkBodyMedia(ctx, actor, action, a, kept...); err != nil {
 		return nil, err
 	}
-	return res, d.save(ctx, actor, a)
+	return res, d.saveGroup(ctx, actor, a, p.TranslationGroup != nil)
 }
 
 // normalize is Article.Normalize, with the Latin slug of a service with
@@ -327,8 +327,27 @@ func sameText(a, b *kolokol.Article) bool {
 // save stores a story; the store records what the save changed for
 // readers in the change log.
 func (d *Desk) save(ctx context.Context, actor kolokol.Actor, a *kolokol.Article) error {
+	return d.saveGroup(ctx, actor, a, false)
+}
+
+// saveGroup is save; setGroup says that a's translation group is the
+// caller's choice (an API patch). Otherwise the stored group is kept, read
+// in the transaction that writes: Link and Unlink change it without a new
+// version (see translations.go), so the version check alone would let a
+// save started before a link undo it.
+func (d *Desk) saveGroup(ctx context.Context, actor kolokol.Actor, a *kolokol.Article, setGroup bool) error {
 	a.EditedBy = actor.Name // the revision the store records names them
-	if err := d.store.UpdateArticle(ctx, a); err != nil {
+	version := a.Version
+	err := d.store.InTx(ctx, func(tx kolokol.Store) error {
+		if !setGroup {
+			if err := keepGroup(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return tx.UpdateArticle(ctx, a)
+	})
+	if err != nil {
+		a.Version = version
 		return fmt.Errorf("save article %d: %w", a.ID, err)
 	}
 	d.changed(ctx)

@@ -31,6 +31,9 @@ func (d *Desk) submit(ctx context.Context, actor kolokol.Actor, a *kolokol.Artic
 	var sent []*kolokol.Notification
 	version := a.Version
 	err := d.store.InTx(ctx, func(tx kolokol.Store) error {
+		if err := keepGroup(ctx, tx, a); err != nil {
+			return err
+		}
 		if err := tx.UpdateArticle(ctx, a); err != nil {
 			return fmt.Errorf("save article %d: %w", a.ID, err)
 		}

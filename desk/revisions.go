@@ -52,10 +52,13 @@ func (d *Desk) Restore(ctx context.Context, actor kolokol.Actor, id, revID int64
 	if li != nil {
 		kept = append(kept, li.MediaID)
 	}
+	// The translation group is not restored: it is chosen on the story
+	// page (Link, Unlink), not written in the story, and an old group may
+	// now hold another version in this service.
 	res, err := d.editAs(ctx, actor, "article.restore", detail, id, ArticlePatch{
 		Version: version, Section: &r.Section, Headline: &r.Headline, Summary: &r.Summary, Body: &r.Body,
 		Dateline: &r.Dateline, Bylines: &r.Bylines, Tags: &r.Tags, Credits: &r.Credits, LeadImage: &li,
-		TranslationGroup: &r.TranslationGroup, Slug: &r.CustomSlug, SEOTitle: &r.SEOTitle, SocialTitle: &r.SocialTitle,
+		Slug: &r.CustomSlug, SEOTitle: &r.SEOTitle, SocialTitle: &r.SocialTitle,
 		SocialDescription: &r.SocialDescription,
 	}, kept...)
 	if err != nil {

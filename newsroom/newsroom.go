@@ -110,7 +110,11 @@ func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsro
 	}
 	for _, name := range append([]string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
 		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem", "notifications"}, libraryPages...) {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		files := []string{"templates/layout.html", "templates/" + name + ".html"}
+		if name == "story" {
+			files = append(files, "templates/versions.html") // translations.go
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, files...)
 		if err != nil {
 			return nil, err
 		}
@@ -162,6 +166,9 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/stories/{id}/unpublish":               csrf.Handler(n.signedIn(n.transition(unpublishStory))),
 		"POST /newsroom/stories/{id}/schedule":                csrf.Handler(n.signedIn(n.transition(scheduleStory))),
 		"POST /newsroom/stories/{id}/corrections":             csrf.Handler(n.signedIn(n.transition(correctStory))),
+		"POST /newsroom/stories/{id}/translate":               csrf.Handler(n.signedIn(n.translateStory)),
+		"POST /newsroom/stories/{id}/link":                    csrf.Handler(n.signedIn(n.linkStory)),
+		"POST /newsroom/stories/{id}/unlink":                  csrf.Handler(n.signedIn(n.unlinkStory)),
 		"GET /newsroom/stories/{id}/revisions":                n.signedIn(n.history),
 		"POST /newsroom/stories/{id}/revisions/{rev}/restore": csrf.Handler(n.signedIn(n.transition(restoreRevision))),
 		"GET /newsroom/preview/{path...}":                     n.signedIn(n.previewGet),

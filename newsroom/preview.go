@@ -83,6 +83,7 @@ func (n *Newsroom) previewPost(w http.ResponseWriter, r *http.Request, u *koloko
 	p := f.article()
 	if stored != nil {
 		p.Status, p.PublishedAt, p.UpdatedAt, p.Corrections = stored.Status, stored.PublishedAt, stored.UpdatedAt, stored.Corrections
+		p.TranslationGroup = stored.TranslationGroup // chosen on the story page, not in the form
 	}
 	n.servePreview(w, r, u, p)
 }

@@ -31,7 +31,6 @@ type storyForm struct {
 	Dateline string
 	Tags     string // comma-separated
 	Credits  string // comma-separated
-	Group    string
 	MediaID  int64
 	Alt      string
 	Caption  string
@@ -49,15 +48,16 @@ type storyForm struct {
 // that an error is shown beside its input and the summary links to it.
 var storyFields = map[string]string{
 	"headline": "headline", "summary": "summary", "body": "body", "section": "section", "bylines": "bylines",
-	"dateline": "dateline", "tags": "tags", "credits": "credits", "translation_group": "translation_group",
+	"dateline": "dateline", "tags": "tags", "credits": "credits",
 	"image": "image", "alt": "alt", "lead_image.alt": "alt", "caption": "caption", "credit": "credit",
 	"at": "at", "scheduled_at": "at", "slug": "slug", "seo_title": "seo_title", "social_title": "social_title", "social_description": "social_description", "correction": "correction", "text": "correction",
+	"translate_service": "translate-service", "link_other": "link-q", "unlink": "versions-list", // translations.go
 }
 
 func formOf(a *kolokol.Article) storyForm {
 	f := storyForm{ID: a.ID, Version: a.Version, Service: a.Service, Section: a.Section, Headline: a.Headline,
 		Summary: a.Summary, Body: a.Body, Bylines: strings.Join(a.Bylines, "\n"), Dateline: a.Dateline,
-		Tags: strings.Join(a.Tags, ", "), Credits: strings.Join(a.Credits, ", "), Group: a.TranslationGroup,
+		Tags: strings.Join(a.Tags, ", "), Credits: strings.Join(a.Credits, ", "),
 		Slug: a.CustomSlug, SEOTitle: a.SEOTitle, SocialTitle: a.SocialTitle, SocialDescription: a.SocialDescription}
 	if li := a.LeadImage; li != nil {
 		f.MediaID, f.Alt, f.Caption, f.Credit = li.MediaID, li.Alt, li.Caption, li.Credit
@@ -69,7 +69,7 @@ func formOf(a *kolokol.Article) storyForm {
 func (f storyForm) article() *kolokol.Article {
 	a := &kolokol.Article{ID: f.ID, Version: f.Version, Service: f.Service, Section: f.Section, Headline: f.Headline,
 		Summary: f.Summary, Body: f.Body, Bylines: lines(f.Bylines), Dateline: f.Dateline, Tags: commas(f.Tags),
-		Credits: commas(f.Credits), TranslationGroup: f.Group, Status: kolokol.StatusDraft,
+		Credits: commas(f.Credits), Status: kolokol.StatusDraft,
 		CustomSlug: f.Slug, SEOTitle: f.SEOTitle, SocialTitle: f.SocialTitle, SocialDescription: f.SocialDescription}
 	if f.MediaID > 0 {
 		a.LeadImage = &kolokol.LeadImage{MediaID: f.MediaID, Alt: f.Alt, Caption: f.Caption, Credit: f.Credit}
@@ -112,7 +112,7 @@ func readStory(w http.ResponseWriter, r *http.Request) (f storyForm, photo []byt
 	v := r.PostFormValue
 	f = storyForm{Service: v("service"), Section: v("section"), Headline: v("headline"), Summary: v("summary"),
 		Body: v("body"), Bylines: v("bylines"), Dateline: v("dateline"), Tags: v("tags"), Credits: v("credits"),
-		Group: v("translation_group"), Alt: v("alt"), Caption: v("caption"), Credit: v("credit"),
+		Alt: v("alt"), Caption: v("caption"), Credit: v("credit"),
 		Slug: v("slug"), SEOTitle: v("seo_title"), SocialTitle: v("social_title"), SocialDescription: v("social_description"), At: v("at")}
 	for _, n := range []struct {
 		name string
@@ -194,6 +194,8 @@ type storyPage struct {
 	Lock *lockView
 	// Heartbeat is where the editor's script says the page is open.
 	Heartbeat string
+	// Versions are the story's versions in other languages (translations.go).
+	Versions *versionsView
 }
 
 // wordsLine says how long the body is: "312 words, about 2 minutes to
@@ -276,7 +278,6 @@ func formOfCopy(c *kolokol.Autosave, f storyForm) storyForm {
 	v("dateline", &f.Dateline)
 	v("tags", &f.Tags)
 	v("credits", &f.Credits)
-	v("translation_group", &f.Group)
 	v("alt", &f.Alt)
 	v("caption", &f.Caption)
 	v("credit", &f.Credit)
@@ -295,7 +296,7 @@ func formOfCopy(c *kolokol.Autosave, f storyForm) storyForm {
 
 // copyFields are the form fields a working copy keeps.
 var copyFields = []string{"headline", "summary", "body", "section", "bylines", "dateline", "tags", "credits",
-	"translation_group", "alt", "caption", "credit", "media_id", "slug", "seo_title", "social_title", "social_description"}
+	"alt", "caption", "credit", "media_id", "slug", "seo_title", "social_title", "social_description"}
 
 // article loads the story of the path's id, or answers with why not.
 func (n *Newsroom) article(w http.ResponseWriter, r *http.Request, u *kolokol.User) (*kolokol.Article, bool) {
@@ -376,6 +377,11 @@ func (n *Newsroom) showStoryAs(w http.ResponseWriter, r *http.Request, u *koloko
 		if src != nil {
 			p.Wire = &wireSource{Item: src, Update: desk.WireUpdate(src)}
 		}
+		if p.Versions, err = n.versions(ctx, u, a, r.URL.Query()); err != nil {
+			n.fail(w, r, u, err)
+			return
+		}
+		preview.TranslationGroup = a.TranslationGroup
 	}
 	p.Preview = "/newsroom/preview" + preview.Path() // see preview.go
 	// The story's times, and the schedule input, are in its service's
@@ -414,7 +420,7 @@ func (n *Newsroom) createStory(w http.ResponseWriter, r *http.Request, u *koloko
 	a := f.article()
 	a, err = n.desk.CreateArticle(ctx, u.Actor(), desk.ArticleInput{Service: a.Service, Section: a.Section,
 		Headline: a.Headline, Summary: a.Summary, Body: a.Body, Bylines: a.Bylines, Dateline: a.Dateline,
-		Tags: a.Tags, Credits: a.Credits, LeadImage: a.LeadImage, TranslationGroup: a.TranslationGroup,
+		Tags: a.Tags, Credits: a.Credits, LeadImage: a.LeadImage,
 		Slug: a.CustomSlug, SEOTitle: a.SEOTitle, SocialTitle: a.SocialTitle, SocialDescription: a.SocialDescription})
 	if err != nil {
 		n.storyError(w, r, u, f, nil, err)
@@ -573,7 +579,7 @@ func (f storyForm) patch() desk.ArticlePatch {
 	li := in.LeadImage
 	return desk.ArticlePatch{Version: f.Version, Section: &in.Section, Headline: &in.Headline, Summary: &in.Summary,
 		Body: &in.Body, Dateline: &in.Dateline, Bylines: &in.Bylines, Tags: &in.Tags, Credits: &in.Credits,
-		LeadImage: &li, TranslationGroup: &in.TranslationGroup, Slug: &in.CustomSlug, SEOTitle: &in.SEOTitle,
+		LeadImage: &li, Slug: &in.CustomSlug, SEOTitle: &in.SEOTitle,
 		SocialTitle: &in.SocialTitle, SocialDescription: &in.SocialDescription}
 }
 
@@ -647,8 +653,6 @@ func (n *Newsroom) conflict(w http.ResponseWriter, r *http.Request, u *kolokol.U
 			cf.Theirs, cf.Mine = theirs.Tags, mine.Tags
 		case "credits":
 			cf.Theirs, cf.Mine = theirs.Credits, mine.Credits
-		case "translation_group":
-			cf.Theirs, cf.Mine = theirs.Group, mine.Group
 		case "slug":
 			cf.Theirs, cf.Mine = theirs.Slug, mine.Slug
 		case "seo_title":

@@ -213,6 +213,23 @@ func TestDependencyOracle(t *testing.T) {
 			edit(a, desk.ArticlePatch{TranslationGroup: s(groups[rng.IntN(len(groups))])})
 			return true
 		}},
+		{"link two live stories by choosing", func(t *testing.T) bool {
+			for range 20 { // a random pair may be refused: same service, or a version there already
+				a, o := pick(live), pick(live)
+				if a.Service != o.Service && d.Link(ctx, admin, a.ID, o.ID) == nil {
+					return true
+				}
+			}
+			return false
+		}},
+		{"unlink a live story", func(t *testing.T) bool {
+			for range 50 {
+				if a := pick(live); a.TranslationGroup != "" {
+					return d.Unlink(ctx, admin, a.ID) == nil
+				}
+			}
+			return false
+		}},
 		{"unpublish", func(t *testing.T) bool {
 			a := pick(live)
 			_, err := d.Unpublish(ctx, admin, a.ID)

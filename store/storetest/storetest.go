@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"ArticleFilters", testArticleFilters},
 		{"ArticleLimits", testArticleLimits},
 		{"TranslationGroups", testTranslationGroups},
+		{"SetTranslationGroup", testSetTranslationGroup},
+		{"ShareMedia", testShareMedia},
 		{"ScheduledBy", testScheduledBy},
 		{"Breaking", testBreaking},
 		{"Media", testMedia},
