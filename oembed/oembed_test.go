@@ -180,7 +180,10 @@ func TestFetchRefuses(t *testing.T) {
 		{name: "telegram not a post", url: "https://t.me/kolokolnews", provider: "telegram", want: "not that of a post"},
 		{name: "telegram private", url: "https://t.me/c/123/4", provider: "telegram", want: "not that of a post"},
 		{name: "telegram deleted", url: "https://t.me/gone/4", provider: "telegram", want: "shows no post"},
-		{name: "offline", url: "https://www.youtube.com/watch?v=a", opts: func(o *oembed.Options) { o.YouTube = "https://127.0.0.1:1/oembed"; o.Allow = append(o.Allow, netip.MustParseAddrPort("127.0.0.1:1")) },
+		{name: "offline", url: "https://www.youtube.com/watch?v=a", opts: func(o *oembed.Options) {
+			o.YouTube = "https://127.0.0.1:1/oembed"
+			o.Allow = append(o.Allow, netip.MustParseAddrPort("127.0.0.1:1"))
+		},
 			provider: "youtube", want: "no connection could be made", offline: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
