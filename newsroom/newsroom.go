@@ -109,7 +109,7 @@ func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsro
 		}
 	}
 	for _, name := range []string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem", "notifications"} {
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem", "notifications", "embeds"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -194,6 +194,9 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/notices":                              csrf.Handler(n.signedIn(n.saveNotice)),
 		"GET /newsroom/security-txt":                          n.signedIn(n.securityTxtPage),
 		"POST /newsroom/security-txt":                         csrf.Handler(n.signedIn(n.saveSecurityTxt)),
+		"GET /newsroom/embeds":                                n.signedIn(n.embedsPage),
+		"POST /newsroom/embeds":                               csrf.Handler(http.HandlerFunc(n.fetchEmbed)),
+		"POST /newsroom/embeds/manual":                        csrf.Handler(n.signedIn(n.manualEmbed)),
 		"GET /newsroom/enrol/{token}":                         http.HandlerFunc(n.enrolPage),
 		"POST /newsroom/enrol/{token}":                        csrf.Handler(http.HandlerFunc(n.enrol)),
 	}
@@ -339,6 +342,7 @@ type pageData struct {
 	Tokens   *tokensPage
 	Account  *accountPage
 	Mirrors  *mirrorsPage
+	Embeds   *embedsPage
 	Text     string // security.txt
 	// enrolment
 	QR     template.HTML
