@@ -147,7 +147,12 @@ func (n *Newsroom) fetchEmbed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
+	// A script may send URLSearchParams or FormData: both are the form.
+	parse := r.ParseForm
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		parse = func() error { return r.ParseMultipartForm(maxFormBytes) }
+	}
+	if err := parse(); err != nil {
 		writeJSON(w, http.StatusBadRequest, embedFailure{Error: "The request could not be read: " + err.Error()})
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"html"
 	"image"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -212,6 +213,21 @@ func TestEmbedsJSON(t *testing.T) {
 				tc.check(t, v)
 			}
 		})
+	}
+	// FormData, as a script may send it, is the same form.
+	var buf strings.Builder
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("url", "https://example.org/x")
+	mw.WriteField("service", "en")
+	mw.Close()
+	r := httptest.NewRequest("POST", "/newsroom/embeds", strings.NewReader(buf.String()))
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.Header.Set("Accept", "application/json")
+	r.AddCookie(&http.Cookie{Name: cookieName, Value: a.session})
+	rec := httptest.NewRecorder()
+	a.mux.ServeHTTP(rec, r)
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "example.org is not the address") {
+		t.Errorf("multipart: %d %s", rec.Code, rec.Body)
 	}
 	// A page of another site may not make the newsroom fetch.
 	w := a.do("POST", "/newsroom/embeds", url.Values{"url": {"https://www.youtube.com/watch?v=a"}, "service": {"en"}}, true,

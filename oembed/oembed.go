@@ -192,7 +192,6 @@ func (c *Client) Fetch(ctx context.Context, address string) (*Card, error) {
 // answer is the part of an oEmbed answer a card uses; "html" is left out
 // on purpose, so the decoder never keeps it.
 type answer struct {
-	Type         string `json:"type"`
 	Title        string `json:"title"`
 	AuthorName   string `json:"author_name"`
 	Description  string `json:"description"`
