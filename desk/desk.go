@@ -13,6 +13,7 @@ import (
 
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/media"
+	"github.com/kolokol/kolokol/oembed"
 )
 
 // Committed is told that an operation stored changes (its change records
@@ -33,6 +34,7 @@ type Desk struct {
 	guard     *guard
 	idle      time.Duration // sessions end after this long unused
 	secrets   kolokol.MirrorSecrets
+	embeds    *oembed.Client // nil: cards are written by hand
 }
 
 // New returns a Desk. images makes the master and renditions of every

@@ -109,7 +109,7 @@ func New(store directory, d *desk.Desk, log *slog.Logger, opts Options) (*Newsro
 		}
 	}
 	for _, name := range append([]string{"login", "dashboard", "enrol", "recovery", "story", "conflict", "history",
-		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem", "notifications"}, libraryPages...) {
+		"service", "accounts", "audit", "error", "account", "notices", "securitytxt", "resume", "tokens", "mirrors", "wire", "wireitem", "notifications", "embeds"}, libraryPages...) {
 		files := []string{"templates/layout.html", "templates/" + name + ".html"}
 		if name == "story" {
 			files = append(files, "templates/versions.html") // translations.go
@@ -201,6 +201,9 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/notices":                              csrf.Handler(n.signedIn(n.saveNotice)),
 		"GET /newsroom/security-txt":                          n.signedIn(n.securityTxtPage),
 		"POST /newsroom/security-txt":                         csrf.Handler(n.signedIn(n.saveSecurityTxt)),
+		"GET /newsroom/embeds":                                n.signedIn(n.embedsPage),
+		"POST /newsroom/embeds":                               csrf.Handler(http.HandlerFunc(n.fetchEmbed)),
+		"POST /newsroom/embeds/manual":                        csrf.Handler(n.signedIn(n.manualEmbed)),
 		"GET /newsroom/enrol/{token}":                         http.HandlerFunc(n.enrolPage),
 		"GET /newsroom/media":                                 http.HandlerFunc(n.mediaLibrary),
 		"POST /newsroom/media":                                csrf.Handler(n.signedIn(n.uploadToLibrary)),
@@ -350,6 +353,7 @@ type pageData struct {
 	Tokens   *tokensPage
 	Account  *accountPage
 	Mirrors  *mirrorsPage
+	Embeds   *embedsPage
 	Text     string // security.txt
 	// enrolment
 	QR     template.HTML

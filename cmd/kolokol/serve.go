@@ -35,6 +35,7 @@ import (
 	"github.com/kolokol/kolokol/metrics"
 	"github.com/kolokol/kolokol/mirror"
 	"github.com/kolokol/kolokol/newsroom"
+	"github.com/kolokol/kolokol/oembed"
 	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/search"
 	"github.com/kolokol/kolokol/sign"
@@ -103,6 +104,9 @@ type Config struct {
 	// MediaS3 is the file of the bucket the media are kept in
 	// (--media-s3); "": DATA/media.
 	MediaS3 string
+	// Embeds fetches the cards of posts on social networks (--meta-token-file,
+	// --embed-endpoints); the zero value asks the networks themselves.
+	Embeds oembed.Options
 }
 
 // NewApp wires the store, desk, reader site and API.
@@ -170,6 +174,13 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 	d := desk.New(store, blobs, images, nil)
 	d.SetLogger(logger)
 	d.SetMirrorSecrets(mirrorKeys(data))
+	embeds, err := oembed.New(cfg.Embeds)
+	if err != nil {
+		images.Close()
+		store.Close()
+		return nil, fmt.Errorf("cards of posts: %w", err)
+	}
+	d.SetEmbeds(embeds)
 	if cfg.SessionIdle != 0 {
 		if err := d.SetSessionIdle(cfg.SessionIdle); err != nil {
 			images.Close()
@@ -326,6 +337,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	mediaS3 := mediaS3Flag(fs)
 	cdnPurge := fs.String("cdn-purge", "", "JSON file (mode 0600) of the HTTP call that purges pages from the CDN in front by key (see the README's CDN section)")
 	cdnTTL := fs.Duration("cdn-ttl", 0, "let the CDN keep pages this long (Surrogate-Control, CDN-Cache-Control), relying on --cdn-purge to drop changed ones; 0: 30 seconds, as browsers")
+	embedOpts := newEmbedFlags(fs)
 	netHTTP := fs.Bool("net-http", false, "serve the public listener with net/http alone, not fasthttp (about half the reader pages per second)")
 	if err := envFlags(fs, getenv); err != nil {
 		return err
@@ -369,7 +381,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if *cdnTTL > 0 && purge == nil {
 		logger.Warn("--cdn-ttl without --cdn-purge: the CDN keeps a changed page until it expires", "ttl", *cdnTTL)
 	}
-	app, err := NewAppWith(ctx, Config{CDNPurge: purge, CDNTTL: *cdnTTL, MediaS3: *mediaS3, Data: *data, DB: *db, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
+	embedOptions, err := embedOpts.options()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	app, err := NewAppWith(ctx, Config{Embeds: embedOptions, CDNPurge: purge, CDNTTL: *cdnTTL, MediaS3: *mediaS3, Data: *data, DB: *db, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
 		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}, SessionIdle: *sessionIdle})
 	if err != nil {
 		ln.Close()
