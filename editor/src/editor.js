@@ -220,12 +220,45 @@ function start() {
     dispatchTransaction(tr) {
       const state = view.state.apply(tr);
       view.updateState(state);
-      if (tr.docChanged) {
+      if (tr.docChanged && !tr.getMeta('fromSource')) {
         textarea.value = toMarkdown(state.doc);
+        writing = true;
         textarea.dispatchEvent(new Event('input', { bubbles: true }));
+        writing = false;
       }
       toolbar.update(state);
     },
+  });
+
+  // While the editor shows, the textarea stays in the form, out of sight and
+  // out of the tab order: it is still the field that is saved. Whatever else
+  // writes into it (a restored working copy, a password manager, a test
+  // driving the page) is read back into the editor, so the two never differ.
+  let writing = false;
+  const source = (shown) => {
+    textarea.classList.toggle('prose-source', !shown);
+    if (shown) {
+      textarea.removeAttribute('aria-hidden');
+      textarea.removeAttribute('tabindex');
+    } else {
+      textarea.setAttribute('aria-hidden', 'true');
+      textarea.setAttribute('tabindex', '-1');
+    }
+  };
+  const replaceDoc = (next) => {
+    const tr = view.state.tr.replaceWith(0, view.state.doc.content.size, next.content);
+    tr.setMeta('fromSource', true);
+    view.dispatch(tr);
+  };
+  textarea.addEventListener('input', () => {
+    if (writing || view.dom.hidden) return;
+    try {
+      replaceDoc(check(textarea.value));
+    } catch (e) {
+      // What was written cannot be shown: show the Markdown itself.
+      toolbar.markdownMode(true);
+      note.textContent = 'The editor cannot show this Markdown: ' + e.message + '. Change it here, or keep writing in Markdown.';
+    }
   });
 
   const link = linkDialog(view, say);
@@ -261,7 +294,7 @@ function start() {
         // The textarea is already up to date: show it instead. What is
         // changed there is read back when the editor returns.
         view.dom.hidden = true;
-        textarea.hidden = false;
+        source(true);
         textarea.focus();
         return true;
       }
@@ -274,11 +307,8 @@ function start() {
         return false;
       }
       note.textContent = '';
-      const tr = view.state.tr.replaceWith(0, view.state.doc.content.size, next.content);
-      tr.setMeta('addToHistory', true);
-      view.updateState(view.state.apply(tr));
-      toolbar.update(view.state);
-      textarea.hidden = true;
+      replaceDoc(next);
+      source(false);
       view.dom.hidden = false;
       view.focus();
       return true;
@@ -286,8 +316,8 @@ function start() {
   });
 
   root.append(toolbar.dom, view.dom, live);
-  textarea.after(root);
-  textarea.hidden = true;
+  textarea.parentNode.after(root);
+  source(false);
   const label = document.querySelector('label[for=body]');
   if (label) {
     label.id = label.id || 'body-label';
@@ -357,10 +387,10 @@ function makeToolbar(view, opts) {
   add('Bold', 'B', cmd(toggleMark(m.strong)), (s) => isMarkActive(s, m.strong));
   add('Italic', 'I', cmd(toggleMark(m.em)), (s) => isMarkActive(s, m.em));
   add('Link', 'Link', () => opts.link.open(), (s) => isMarkActive(s, m.link));
-  add('Heading', 'H2', cmd(toggleHeading(2)), (s) => blockActive(s, n.heading, { level: 2 }));
-  add('Subheading', 'H3', cmd(toggleHeading(3)), (s) => blockActive(s, n.heading, { level: 3 }));
-  add('Bulleted list', '• List', cmd(toggleList(n.bullet_list)), (s) => blockActive(s, n.bullet_list));
-  add('Numbered list', '1. List', cmd(toggleList(n.ordered_list)), (s) => blockActive(s, n.ordered_list));
+  add('Heading', 'Heading', cmd(toggleHeading(2)), (s) => blockActive(s, n.heading, { level: 2 }));
+  add('Subheading', 'Subheading', cmd(toggleHeading(3)), (s) => blockActive(s, n.heading, { level: 3 }));
+  add('Bulleted list', 'Bulleted list', cmd(toggleList(n.bullet_list)), (s) => blockActive(s, n.bullet_list));
+  add('Numbered list', 'Numbered list', cmd(toggleList(n.ordered_list)), (s) => blockActive(s, n.ordered_list));
   add('Quote', 'Quote', cmd(toggleQuote), (s) => blockActive(s, n.blockquote));
   const sep = document.createElement('span');
   sep.className = 'prose-sep';
@@ -371,14 +401,16 @@ function makeToolbar(view, opts) {
   add('Insert gallery', 'Gallery', opts.insert.gallery, null, 'insert');
   add('Insert pull quote', 'Pull quote', opts.insert.pullquote, null, 'insert');
   add('Insert fact box', 'Fact box', opts.insert.factbox, null, 'insert');
-  add('Insert post from a social network', 'Embed', opts.insert.embed, null, 'insert');
+  add('Insert embed (a post from a social network)', 'Embed', opts.insert.embed, null, 'insert');
   let markdown = false;
-  const md = add('Markdown', 'Markdown', () => {
-    if (opts.markdown(!markdown)) {
-      markdown = !markdown;
+  const toggle = (on) => {
+    if (on === markdown) return;
+    if (opts.markdown(on)) {
+      markdown = on;
       update(view.state);
     }
-  });
+  };
+  const md = add('Markdown', 'Markdown', () => toggle(!markdown));
   md.classList.add('prose-markdown');
 
   const buttons = items.map((i) => i.b);
@@ -419,7 +451,7 @@ function makeToolbar(view, opts) {
     }
   }
   update(view.state);
-  return { dom, update };
+  return { dom, update, markdownMode: toggle };
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
