@@ -187,6 +187,33 @@ export default async function (t) {
     await page.click('.prose-photo button:has-text("Remove photo")');
     const removed = await page.inputValue('#body');
     expect(photo, !removed.includes('```photo'), 'editor-photo-remove', 'Remove photo left the block in the body');
+
+    // A Telegram address pasted alone on an empty line makes an embed
+    // block, which asks the newsroom for the card; whatever the answer, the
+    // block ends with a message and its fields to fill.
+    await page.click('.ProseMirror > p:last-of-type');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.setData('text/plain', 'https://t.me/durov/123');
+      document.querySelector('.ProseMirror').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForSelector('.prose-embed');
+    await page.waitForFunction(() => {
+      const s = document.querySelector('.prose-embed [role=status]')?.textContent || '';
+      return s !== '' && !s.startsWith('Fetching');
+    }, null, { timeout: 20_000 });
+    const embed = await page.evaluate(() => ({
+      url: document.querySelector('.prose-embed input[type=url]')?.value,
+      fields: document.querySelectorAll('.prose-embed input, .prose-embed textarea').length,
+      said: document.querySelector('.prose-embed [role=status]')?.textContent,
+      body: document.getElementById('body').value,
+    }));
+    const embedRec = await visit('editor-embed-block', afterSave, page);
+    expect(embedRec, embed.url === 'https://t.me/durov/123' && embed.fields >= 5 && embed.body.includes('```embed\nurl: https://t.me/durov/123\nprovider: telegram'), 'editor-paste-embed',
+      `after pasting a Telegram address: ${JSON.stringify({ ...embed, body: embed.body.slice(-200) })}`);
+    rec.editor.embedFetch = embed.said;
   } finally {
     await ctx.close().catch(() => {});
   }
