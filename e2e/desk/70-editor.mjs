@@ -134,6 +134,16 @@ export default async function (t) {
     expect(saved, shown.link === 'Reuters' && shown.bold === 'مهم' && shown.quote === 'ما تا صبح منتظر ماندیم.' && shown.by === 'یک مسافر', 'editor-shows-saved',
       `after reloading the editor shows ${JSON.stringify(shown)}`);
 
+    // Move up puts the pull quote before the sentence, Move down back;
+    // the keyboard stays on the block's buttons.
+    await page.click('.prose-pullquote button:has-text("Move up")');
+    const up = await page.inputValue('#body');
+    const focusUp = await page.evaluate(() => document.activeElement?.textContent);
+    await page.click('.prose-pullquote button:has-text("Move down")');
+    const down = await page.inputValue('#body');
+    expect(saved, up.startsWith('```pullquote') && focusUp === 'Move up' && down === body, 'editor-move-block',
+      `Move up gave ${JSON.stringify(up.slice(0, 40))} (focus on ${focusUp}), Move down ${down === body ? 'the saved body' : JSON.stringify(down)}`);
+
     // The Markdown button: the textarea with the same text, then back.
     await page.click('[role=toolbar] button.prose-markdown');
     const md = await page.evaluate(() => {
