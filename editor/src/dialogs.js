@@ -39,7 +39,8 @@ export function linkDialog(view, say) {
   const d = make(`<dialog class="prose-dialog" id="prose-link" aria-labelledby="prose-link-h" lang="en" dir="ltr">
 <form method="dialog">
 <h2 id="prose-link-h">Link</h2>
-<p><label for="prose-link-url">Address</label><br><input id="prose-link-url" name="url" type="url" required dir="ltr" class="wide" placeholder="https://"></p>
+<p><label for="prose-link-url">Address</label><br><input id="prose-link-url" name="url" inputmode="url" required dir="ltr" class="wide" pattern="(https?://|mailto:|/)\\S+" aria-describedby="prose-link-hint"></p>
+<p id="prose-link-hint" class="hint">An address starting with https://, http://, mailto: or / (a page of this site).</p>
 <p><label for="prose-link-text">Text</label><br><input id="prose-link-text" name="text" dir="auto" class="wide" required></p>
 <p><button type="submit" value="apply">Apply</button> <button type="submit" value="remove" formnovalidate>Remove link</button> <button type="submit" value="cancel" formnovalidate>Cancel</button></p>
 </form>

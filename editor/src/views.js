@@ -79,10 +79,19 @@ export class BlockView {
       );
     } else if (kind === 'embed') {
       this.status = el('p', { class: 'prose-status', role: 'status', id: this.id + '-status' });
+      const network = (url) => 'Network: ' + (providerOf(url) || 'none the site can show (YouTube, Telegram, X, Instagram, Facebook or TikTok)');
+      const provider = el('p', { class: 'prose-provider', text: network(n.attrs.url) });
       body.append(
-        this.field('url', 'Address of the post', n.attrs.url, { type: 'url', dir: 'ltr' }),
-        el('p', { class: 'prose-provider', text: 'Network: ' + (providerOf(n.attrs.url) || 'not one the site can show') }),
-        el('p', {}, this.button('Fetch the card again', () => this.fetchCard())),
+        this.field('url', 'Address of the post', n.attrs.url, {
+          type: 'url',
+          dir: 'ltr',
+          set: (v) => {
+            this.set({ url: v, provider: providerOf(v) });
+            provider.textContent = network(v);
+          },
+        }),
+        provider,
+        el('p', {}, this.button('Fetch the card', () => this.fetchCard())),
         this.status,
         this.field('author', 'Author', n.attrs.author, { lang }),
         this.field('title', 'Title', n.attrs.title, { lang }),
