@@ -204,3 +204,29 @@ test('property: random documents survive document → Markdown → document', ()
     assert.equal(toMarkdown(check(md)), md, 'the Markdown of document ' + i + ' is not stable');
   }
 });
+
+// A fuzz-like test on the Markdown side: text pieced together from
+// fragments that stress the parser (marks, brackets, backticks, fences,
+// list markers, Persian). The editor either refuses the text or takes it,
+// and what it writes reads back to the same document and the same text.
+const fragments = ['کشتی', ' ', 'Batumi', '*', '**', '_', '`', '```', '[', ']', '(https://example.org/x)', '# ', '## ', '- ', '1. ', '> ', '\n', '\n\n', '~~', '\\', '#', '|', '---', '۲۱۲', 'a_b', '<b>', '!', '```photo\nmedia: 1\nalt: x\n```', '&amp;', '  '];
+
+test('fuzz: whatever the editor takes, it writes back stably', () => {
+  const r = rng(1818);
+  let taken = 0;
+  for (let i = 0; i < 2000; i++) {
+    const md = Array.from({ length: 1 + Math.floor(r() * 12) }, () => fragments[Math.floor(r() * fragments.length)]).join('');
+    let doc;
+    try {
+      doc = check(md);
+    } catch {
+      continue;
+    }
+    taken++;
+    const out = toMarkdown(doc);
+    const again = check(out);
+    assert.ok(again.eq(doc), `case ${i}: ${JSON.stringify(md)} → ${JSON.stringify(out)} reads back differently`);
+    assert.equal(toMarkdown(again), out, `case ${i}: ${JSON.stringify(md)} is not stable`);
+  }
+  assert.ok(taken > 1000, `only ${taken} of 2000 texts taken`);
+});
