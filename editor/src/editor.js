@@ -108,8 +108,9 @@ function start() {
   const form = document.getElementById('story');
   if (!textarea || !form || textarea.disabled || textarea.matches(':disabled') || textarea.readOnly) return;
   const service = (form.querySelector('input[name=service]') || {}).value || '';
-  const holder = form.closest('[lang]') || form;
-  const lang = form.getAttribute('lang') || holder.getAttribute('lang') || '';
+  // The form carries the service's language and direction; the textarea
+  // inherits them, and so does the editor.
+  const lang = form.getAttribute('lang') || '';
   const dir = form.getAttribute('dir') || 'ltr';
 
   const note = document.createElement('p');
@@ -152,9 +153,8 @@ function start() {
     say,
     pick: (many, done) => picker.open(many, done),
     fetchCard: async (url) => {
-      const body = new FormData();
-      body.set('url', url);
-      body.set('service', service);
+      // URL-encoded, as a plain form would send it.
+      const body = new URLSearchParams({ url, service });
       const r = await fetch('/newsroom/embeds', { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json' }, body });
       const j = await r.json().catch(() => ({}));
       if (r.status === 200) return { ok: true, card: j };
@@ -276,18 +276,9 @@ function start() {
           insertBlock(view, n.gallery.create({ items: chosen }));
           say('Gallery of ' + chosen.length + ' photos added.');
         }),
-      pullquote: () => {
-        insertBlock(view, n.pullquote.create());
-        focusBlockField(view, '.prose-pullquote textarea');
-      },
-      factbox: () => {
-        insertBlock(view, n.factbox.create());
-        focusBlockField(view, '.prose-factbox input');
-      },
-      embed: () => {
-        insertBlock(view, n.embed.create());
-        focusBlockField(view, '.prose-embed input');
-      },
+      pullquote: () => focusBlock(view, insertBlock(view, n.pullquote.create())),
+      factbox: () => focusBlock(view, insertBlock(view, n.factbox.create())),
+      embed: () => focusBlock(view, insertBlock(view, n.embed.create())),
     },
     markdown: (on) => {
       if (on) {
@@ -333,20 +324,11 @@ function start() {
   root.setAttribute('data-editor-ready', String(Math.round(performance.now())));
 }
 
-function focusBlockField(view, selector) {
-  const sel = view.state.selection;
-  const found = view.dom.querySelectorAll(selector);
-  const target = found[found.length - 1];
-  // The newest block is the one after the caret's block: find it by position.
-  let best = target;
-  for (const f of found) {
-    const at = view.posAtDOM(f.closest('.prose-block'), 0);
-    if (at >= sel.from - 2) {
-      best = f;
-      break;
-    }
-  }
-  if (best) best.focus();
+// focusBlock puts the keyboard in the first field of the block at pos.
+function focusBlock(view, pos) {
+  const dom = view.nodeDOM(pos);
+  const field = dom && dom.querySelector('input, textarea');
+  if (field) field.focus();
 }
 
 // makeToolbar builds the formatting toolbar: one tab stop, arrow keys
