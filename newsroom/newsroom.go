@@ -138,6 +138,7 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"GET /newsroom/newsroom.css":       http.HandlerFunc(serveCSS),
 		"GET /newsroom/passkeys.js":        http.HandlerFunc(serveJS),
 		"GET /newsroom/editor.js":          http.HandlerFunc(serveEditorJS),
+		"GET /newsroom/prose.js":           http.HandlerFunc(serveProseJS),
 		"GET /newsroom/resume/{token}":     n.signedIn(n.resumePage),
 		"POST /newsroom/resume/{token}":    csrf.Handler(n.signedIn(n.resume)),
 

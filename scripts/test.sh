@@ -4,7 +4,9 @@
 #   1. installs what the tests need, only what is missing (Debian packages chromium,
 #      wrk, nginx-light, a JRE, minisign, openssh-server, varnish, varnish-modules and postgresql;
 #      staticcheck and versitygw; the e2e npm packages from the lockfile)
-#   2. gofmt -l (must print nothing), go vet, staticcheck, CGO_ENABLED=0 go build
+#   2. gofmt -l (must print nothing), go vet, staticcheck, CGO_ENABLED=0 go build;
+#      the structured editor: its bundle rebuilt and compared with the committed
+#      newsroom/static/prose.js, and its Markdown round-trip tests (node --test)
 #   3. go test -count=1 ./...
 #   4. a short fuzz run of every fuzz target in the tree (found by grep, so new ones count)
 #   5. the browser quality gate: node e2e/run.mjs (see e2e/run.mjs)
@@ -136,6 +138,15 @@ staticcheck ./... || die "staticcheck reported problems (above)"
 
 step "CGO_ENABLED=0 go build ./..."
 go build ./... || die "the pure-Go build failed (above)"
+
+step "the structured editor: bundle up to date, round-trip tests"
+command -v node >/dev/null || die "node is not on PATH (Node.js 20 or later builds and tests editor/)"
+scripts/editor.sh "$LOGDIR/prose.js" || die "scripts/editor.sh failed (above)"
+cmp -s "$LOGDIR/prose.js" newsroom/static/prose.js ||
+	die "newsroom/static/prose.js is stale: run scripts/editor.sh"
+node --test editor/test/ >"$LOGDIR/editor-test.log" 2>&1 ||
+	{ tail -60 "$LOGDIR/editor-test.log" >&2; die "the editor's round-trip tests failed (node --test editor/test/)"; }
+grep -E '^# (tests|pass)' "$LOGDIR/editor-test.log"
 
 # ---------------------------------------------------------------- 3. go test
 

@@ -27,7 +27,8 @@ func TestEveryRouteRefusesStrangers(t *testing.T) {
 		t.Run(pattern, func(t *testing.T) {
 			// The sign-in form itself, and the stylesheet and script it needs.
 			public := pattern == "GET /newsroom/login" || pattern == "GET /newsroom/newsroom.css" ||
-				pattern == "GET /newsroom/passkeys.js" || pattern == "GET /newsroom/editor.js"
+				pattern == "GET /newsroom/passkeys.js" || pattern == "GET /newsroom/editor.js" ||
+				pattern == "GET /newsroom/prose.js"
 			if r := ta.do(t, method, path, "", strings.NewReader("{}")); !public && r.status < 300 {
 				t.Errorf("no credentials: %d", r.status)
 			}
