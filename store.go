@@ -163,7 +163,7 @@ type MediaStore interface {
 	// ENOTFOUND; either way nothing changes.
 	UpdateMediaFocal(ctx context.Context, id int64, fx, fy float64, r []Rendition) error
 	// FindMedia returns a page of the media a service may see (those it
-	// uploaded or was given, and the lead images of its stories), newest
+	// uploaded or was given, and those its stories show), newest
 	// first, with their renditions and services, and how many match in
 	// all. A limit of 0 is 50, more than 500 is 500.
 	FindMedia(ctx context.Context, f MediaFilter) ([]*Media, int, error)

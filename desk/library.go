@@ -38,7 +38,7 @@ func (l *Library) First() int {
 func (l *Library) Last() int { return (l.Page-1)*LibraryPageSize + len(l.Media) }
 
 // MediaLibrary returns a page of a service's media library: the media the
-// service uploaded or was given, and the lead images of its stories (see
+// service uploaded or was given, and those its stories show (see
 // mediaVisible), newest first, those whose name, alt text, caption or
 // credit contain query, in any case. The actor must work on the service
 // (a global admin works on all). page counts from 1.

@@ -223,7 +223,8 @@ func (s *Store) FindMedia(ctx context.Context, f kolokol.MediaFilter) ([]*koloko
 		f.Limit = 500
 	}
 	where := `(EXISTS (SELECT 1 FROM media_services ms WHERE ms.media_id = m.id AND ms.service = ?)
-		OR EXISTS (SELECT 1 FROM articles a WHERE a.lead_media_id = m.id AND a.service = ?))`
+		OR EXISTS (SELECT 1 FROM article_media am JOIN articles a ON a.id = am.article_id
+			WHERE am.media_id = m.id AND a.service = ?))`
 	args := []any{f.Service, f.Service}
 	// Runs of space, line breaks included, are one space: a query matches
 	// within one text, never across the line between two.

@@ -10,7 +10,7 @@ import (
 )
 
 // testMediaLibrary: a service's library is what it uploaded or was given
-// and the lead images of its stories, newest first, searchable by name,
+// and the pictures its stories show, newest first, searchable by name,
 // alt text, caption and credit in any case; its texts are edited whole.
 func testMediaLibrary(t *testing.T, open Opener) {
 	setup := func(t *testing.T) kolokol.Store {
@@ -57,6 +57,11 @@ func testMediaLibrary(t *testing.T, open Opener) {
 		a := newArticle("fa", "خبر")
 		a.LeadImage = &kolokol.LeadImage{MediaID: shown.ID, Alt: "عکس"}
 		createArticle(t, s, a)
+		// A picture in a block of a story's body is the story's too.
+		inline := upload(t, s, "en shown inline by ru", "en")
+		r := newArticle("ru", "Новость")
+		r.Body = fmt.Sprintf("Текст.\n\n```photo\nmedia: %d\nalt: Фото\n```\n", inline.ID)
+		createArticle(t, s, r)
 		// A second service uploading the same picture is given it.
 		again := newMedia("ru one", 0.5, 0.5, nil)
 		again.Services = []string{"fa"}
@@ -66,9 +71,9 @@ func testMediaLibrary(t *testing.T, open Opener) {
 			service string
 			want    []int64
 		}{
-			{"ru", []int64{ru2.ID, ru1.ID}},
+			{"ru", []int64{inline.ID, ru2.ID, ru1.ID}},
 			{"fa", []int64{shown.ID, fa1.ID, ru1.ID}},
-			{"en", []int64{shown.ID}},
+			{"en", []int64{inline.ID, shown.ID}},
 		} {
 			list, total, err := s.FindMedia(t.Context(), kolokol.MediaFilter{Service: c.service})
 			ok(t, err, "find media of %s", c.service)
@@ -78,7 +83,7 @@ func testMediaLibrary(t *testing.T, open Opener) {
 		}
 		list, _, err := s.FindMedia(t.Context(), kolokol.MediaFilter{Service: "ru"})
 		ok(t, err, "find media of ru")
-		same(t, "listed media", list[1], func() *kolokol.Media {
+		same(t, "listed media", list[2], func() *kolokol.Media {
 			m, err := s.FindMediaByID(t.Context(), ru1.ID)
 			ok(t, err, "find media")
 			return m
