@@ -54,6 +54,10 @@ type Pages interface {
 	FindTags(ctx context.Context, service string) ([]TagCount, error)
 	FindBreaking(ctx context.Context, service string) (*Breaking, error)
 	FindMediaByID(ctx context.Context, id int64) (*Media, error)
+	// FindShownMedia lists, by id, the media the published stories of a
+	// service show, as lead image or in a block of the body: the picture
+	// files its pages need.
+	FindShownMedia(ctx context.Context, service string) ([]int64, error)
 	FindNotices(ctx context.Context, service string) ([]*Notice, error)
 	FindSetting(ctx context.Context, key string) (string, error)
 	// FindMirrors is every mirror, by id (see Mirrors): pages list the
@@ -84,6 +88,8 @@ type Articles interface {
 	// by ShowsMediaID finds the stories whose pages show a media.
 	FindArticles(ctx context.Context, f ArticleFilter) ([]*Article, error)
 	CountArticles(ctx context.Context, f ArticleFilter) (int, error)
+	// FindShownMedia: see Pages.
+	FindShownMedia(ctx context.Context, service string) ([]int64, error)
 	// FindTags lists the tags the service's published stories carry, by
 	// key (TagKey), in key order, each with how many of them carry it: a
 	// tag whose last live story went is no longer listed.

@@ -16,6 +16,8 @@ import (
 	"image/jpeg"
 	"io/fs"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -128,10 +130,24 @@ func Seed(ctx context.Context, store kolokol.Store, d *desk.Desk, now time.Time)
 	if err != nil {
 		return nil, fmt.Errorf("seed photo: %w", err)
 	}
+	// A second picture for the photos and galleries inside stories'
+	// bodies, which name the two as DEMO_PHOTO_1 and DEMO_PHOTO_2: their
+	// ids are the store's to give.
+	photo2, err := Photo(960, 540)
+	if err != nil {
+		return nil, err
+	}
+	m2, _, err := d.UploadMedia(ctx, admin, "en", photo2)
+	if err != nil {
+		return nil, fmt.Errorf("seed photo: %w", err)
+	}
+	ids := strings.NewReplacer("DEMO_PHOTO_1", strconv.FormatInt(m.ID, 10), "DEMO_PHOTO_2", strconv.FormatInt(m2.ID, 10))
 	// Oldest first, so ids grow with publication time as they would in a
 	// real newsroom.
 	for i := len(stories) - 1; i >= 0; i-- {
-		if err := seedStory(ctx, store, d, admin, stories[i], m.ID, now); err != nil {
+		s := stories[i]
+		s.Body = ids.Replace(s.Body)
+		if err := seedStory(ctx, store, d, admin, s, m.ID, now); err != nil {
 			return nil, err
 		}
 	}

@@ -194,3 +194,27 @@ func TestBodyBlocks(t *testing.T) {
 		}
 	})
 }
+
+// TestPreviewBodyMedia: a preview of unsaved text refuses, as a save
+// does, a block showing a picture the editor may not see, and lets a
+// story keep the ones it shows.
+func TestPreviewBodyMedia(t *testing.T) {
+	f := newScoped(t)
+	ctx := t.Context()
+	ruPhoto, _, err := f.UploadMedia(ctx, ruEditor, "ru", photo(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft := &kolokol.Article{Service: "fa", Headline: "Draft", Body: photoMD(ruPhoto.ID)}
+	wantErr(t, f.CheckBodyMedia(ctx, faEditor, draft, nil), kolokol.EINVALID, "body")
+	if err := f.CheckBodyMedia(ctx, ruEditor, &kolokol.Article{Service: "ru", Headline: "Draft", Body: photoMD(ruPhoto.ID)}, nil); err != nil {
+		t.Errorf("ru's editor previews ru's photo: %v", err)
+	}
+	stored, err := f.CreateArticle(ctx, globalAdmin, ArticleInput{Service: "fa", Headline: "Shown", Body: photoMD(ruPhoto.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.CheckBodyMedia(ctx, faEditor, draft, stored); err != nil {
+		t.Errorf("fa's editor previews the story keeping its photo: %v", err)
+	}
+}

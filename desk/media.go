@@ -216,6 +216,18 @@ func (d *Desk) checkBodyMedia(ctx context.Context, actor kolokol.Actor, action s
 	return nil
 }
 
+// CheckBodyMedia refuses, for a preview of unsaved text, a block showing a
+// media the actor may not see, as every save does: the preview would
+// show it. stored is the story as saved, whose pictures the actor may
+// keep; nil for a new one.
+func (d *Desk) CheckBodyMedia(ctx context.Context, actor kolokol.Actor, a, stored *kolokol.Article) error {
+	var kept []int64
+	if stored != nil {
+		kept = shownMedia(stored)
+	}
+	return d.checkBodyMedia(ctx, actor, "article.preview", a, kept...)
+}
+
 // shownMedia lists the media a story shows: its lead image and those of
 // its body's blocks.
 func shownMedia(a *kolokol.Article) []int64 {

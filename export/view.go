@@ -160,6 +160,10 @@ func (v *view) FindMediaByID(ctx context.Context, id int64) (*kolokol.Media, err
 	return v.media.get(id, func() (*kolokol.Media, error) { return v.st.FindMediaByID(ctx, id) })
 }
 
+func (v *view) FindShownMedia(ctx context.Context, service string) ([]int64, error) {
+	return v.st.FindShownMedia(ctx, service)
+}
+
 func (v *view) FindNotices(ctx context.Context, service string) ([]*kolokol.Notice, error) {
 	return v.notices.get(service, func() ([]*kolokol.Notice, error) { return v.st.FindNotices(ctx, service) })
 }
@@ -214,7 +218,7 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 	if f.Tag != "" {
 		if f.Service != "" && f.Status == kolokol.StatusPublished && f.ByPublished && f.WithoutBody && f.Limit > 0 && f.Limit <= kolokol.MaxArticleLimit &&
 			f.Offset >= 0 && f.Section == "" && f.TranslationGroup == "" && len(f.IDs) == 0 && f.Before == 0 && !f.WithCorrections &&
-			f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+			f.LeadMediaID == 0 && f.ShowsMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
 			// A tag's pages and its name, cut from its list as a
 			// section's are.
 			return v.listPage(ctx, f)
@@ -222,7 +226,7 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 		return v.query(ctx, f)
 	}
 	if f.TranslationGroup != "" && f.Service == "" && f.Section == "" && f.Offset == 0 && f.Before == 0 && len(f.IDs) == 0 &&
-		!f.ByPublished && !f.WithCorrections && f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+		!f.ByPublished && !f.WithCorrections && f.LeadMediaID == 0 && f.ShowsMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
 		// A story's language switcher: every version of the group asks.
 		arts, err := v.groups.get(groupKey{f.TranslationGroup, f.Status, f.Limit, f.WithoutBody}, func() ([]*kolokol.Article, error) {
 			return v.st.FindArticles(ctx, kolokol.ArticleFilter{TranslationGroup: f.TranslationGroup, Status: f.Status, Limit: f.Limit, WithoutBody: f.WithoutBody})
@@ -240,12 +244,12 @@ func (v *view) FindArticles(ctx context.Context, f kolokol.ArticleFilter) ([]*ko
 	}
 	if f.Service != "" && f.Status == kolokol.StatusPublished && f.WithoutBody && f.Limit > 0 && f.Limit <= kolokol.MaxArticleLimit &&
 		f.Section == "" && f.TranslationGroup == "" && f.Offset == 0 && len(f.IDs) == 0 && !f.ByPublished && !f.WithCorrections &&
-		f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+		f.LeadMediaID == 0 && f.ShowsMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
 		return v.livePage(ctx, f)
 	}
 	if f.Service != "" && f.Status == kolokol.StatusPublished && f.ByPublished && f.WithoutBody && f.Limit > 0 && f.Limit <= kolokol.MaxArticleLimit &&
 		f.Offset >= 0 && f.TranslationGroup == "" && len(f.IDs) == 0 && f.Before == 0 && !f.WithCorrections &&
-		f.LeadMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
+		f.LeadMediaID == 0 && f.ShowsMediaID == 0 && f.Query == "" && f.Author == "" && !f.Submitted && f.ScheduledBy.IsZero() {
 		if f.Offset == 0 && f.Limit <= maxHead && !v.hasList(f.Service) {
 			// "More from the section" on every story page of a section
 			// a publish left behind: its newest few, not the whole list.
@@ -273,7 +277,7 @@ type queryKey struct {
 // query reads what f filters, once for every page of the pass that asks
 // (see queries); a query of another kind goes to the store.
 func (v *view) query(ctx context.Context, f kolokol.ArticleFilter) ([]*kolokol.Article, error) {
-	if f.Service == "" || len(f.IDs) > 0 || len(f.TranslationGroups) > 0 || f.LeadMediaID != 0 || f.Query != "" || f.Author != "" ||
+	if f.Service == "" || len(f.IDs) > 0 || len(f.TranslationGroups) > 0 || f.LeadMediaID != 0 || f.ShowsMediaID != 0 || f.Query != "" || f.Author != "" ||
 		f.Submitted || !f.ScheduledBy.IsZero() {
 		return v.st.FindArticles(ctx, f)
 	}
@@ -416,7 +420,7 @@ func (v *view) CountArticles(ctx context.Context, f kolokol.ArticleFilter) (int,
 	if f.Service != "" && !v.exported(f.Service) {
 		return 0, nil
 	}
-	if f.Service == "" || f.Tag != "" || f.TranslationGroup != "" || len(f.TranslationGroups) > 0 || f.LeadMediaID != 0 || f.Query != "" || f.Author != "" ||
+	if f.Service == "" || f.Tag != "" || f.TranslationGroup != "" || len(f.TranslationGroups) > 0 || f.LeadMediaID != 0 || f.ShowsMediaID != 0 || f.Query != "" || f.Author != "" ||
 		f.Submitted || !f.ScheduledBy.IsZero() || len(f.IDs) > 0 {
 		return v.st.CountArticles(ctx, f)
 	}

@@ -85,6 +85,11 @@ func (n *Newsroom) previewPost(w http.ResponseWriter, r *http.Request, u *koloko
 		p.Status, p.PublishedAt, p.UpdatedAt, p.Corrections = stored.Status, stored.PublishedAt, stored.UpdatedAt, stored.Corrections
 		p.TranslationGroup = stored.TranslationGroup // chosen on the story page, not in the form
 	}
+	// The blocks of the body show pictures too: the same rule.
+	if err := n.desk.CheckBodyMedia(r.Context(), u.Actor(), p, stored); err != nil {
+		n.fail(w, r, u, err)
+		return
+	}
 	n.servePreview(w, r, u, p)
 }
 

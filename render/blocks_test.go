@@ -72,7 +72,7 @@ func TestBlocksOnPages(t *testing.T) {
 		service, leave, date string
 	}{
 		{"ru", "Открыть в Telegram (вы покинете этот сайт)", "30 ноября 2026"},
-		{"fa", "باز کردن در Telegram (از این سایت خارج می‌شوید)", "۹ آذر ۱۴۰۵"},
+		{"fa", "باز کردن در Telegram (از این سایت خارج می\u200cشوید)", "۹ آذر ۱۴۰۵"},
 	} {
 		t.Run(c.service, func(t *testing.T) {
 			a := &kolokol.Article{Service: c.service, Headline: "Blocks " + c.service, Status: kolokol.StatusPublished, PublishedAt: published0,

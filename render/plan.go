@@ -441,37 +441,33 @@ func (b *Builder) planService(ctx context.Context, svc *kolokol.Service, code st
 	return yield(Entry{Path: to + "404.html", Kind: KindNotFound, Service: code}, nil)
 }
 
-// planMedia yields the picture files the service's live stories show.
+// planMedia yields the picture files the service's live stories show, as
+// lead photo or in their bodies.
 func (b *Builder) planMedia(ctx context.Context, svc *kolokol.Service, seen map[int64]bool, yield func(Entry, error) bool) bool {
-	more := true
-	var failed error
-	err := b.eachLive(ctx, svc.Code, func(a *kolokol.Article) bool {
-		if a.LeadImage == nil || seen[a.LeadImage.MediaID] {
-			return true
-		}
-		seen[a.LeadImage.MediaID] = true
-		m, err := b.store.FindMediaByID(ctx, a.LeadImage.MediaID)
-		if kolokol.IsNotFound(err) {
-			return true // the page shows none (see articlePage)
-		} else if err != nil {
-			failed = err
-			return false
-		}
-		for _, p := range pageMedia(m) {
-			if more = yield(Entry{Path: p, Kind: KindMedia, Service: svc.Code}, nil); !more {
-				return false
-			}
-		}
-		return true
-	})
-	if err == nil {
-		err = failed
-	}
+	ids, err := b.store.FindShownMedia(ctx, svc.Code)
 	if err != nil {
 		yield(Entry{}, fmt.Errorf("plan the pictures of %s: %w", svc.Code, err))
 		return false
 	}
-	return more
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		m, err := b.store.FindMediaByID(ctx, id)
+		if kolokol.IsNotFound(err) {
+			continue // the pages show none (see articlePage)
+		} else if err != nil {
+			yield(Entry{}, fmt.Errorf("plan the pictures of %s: %w", svc.Code, err))
+			return false
+		}
+		for _, p := range pageMedia(m) {
+			if !yield(Entry{Path: p, Kind: KindMedia, Service: svc.Code}, nil) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // PlanArticle yields the pages of one story as Plan lists them: its page

@@ -103,7 +103,7 @@ func newLang(spec desk.ServiceSpec, stories []demo.Story) (*lang, bool) {
 		if s.Service != spec.Code {
 			continue
 		}
-		texts = append(texts, s.Headline, s.Summary, s.Body)
+		texts = append(texts, s.Headline, s.Summary, kolokol.BodyText(s.Body)) // a block's words, not its keys
 		texts = append(texts, s.Corrections...)
 		l.names = appendInScript(l.names, spec.Script, s.Bylines...)
 		l.datelines = appendInScript(l.datelines, spec.Script, s.Dateline)

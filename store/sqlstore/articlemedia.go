@@ -45,3 +45,21 @@ func putMedia(ctx context.Context, tx dbtx, id int64, media []int64) error {
 	}
 	return nil
 }
+
+// FindShownMedia lists the media the published stories of service show.
+func (s *Store) FindShownMedia(ctx context.Context, service string) ([]int64, error) {
+	var ids []int64
+	err := s.read(ctx, func(tx dbtx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT m.media_id FROM article_media m JOIN articles a ON a.id = m.article_id
+			WHERE a.service = ? AND a.status = ? ORDER BY m.media_id`, service, string(kolokol.StatusPublished))
+		if err != nil {
+			return err
+		}
+		ids, err = sqlrow.Collect(rows, func(r sqlrow.Scanner) (id int64, err error) { return id, r.Scan(&id) })
+		return err
+	})
+	if err != nil {
+		return nil, s.wrapf(err, "find the media %s shows", service)
+	}
+	return ids, nil
+}

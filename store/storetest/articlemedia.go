@@ -35,9 +35,9 @@ func testArticleMedia(t *testing.T, open Opener) {
 			1: {0, gallery},
 			// A block in a list item is a block too.
 			2: {0, "- пункт\n\n" + indent(embed)},
-			// Not blocks: a photo block without alt renders as nothing, and
-			// code that looks like one is code.
-			3: {0, "```photo\nmedia: " + fmt.Sprint(inline.ID) + "\n```\n"},
+			// Words that look like a media id are not one: a quote's, and
+			// code's.
+			3: {0, "```pullquote\nquote: media: " + fmt.Sprint(inline.ID) + "\n```\n"},
 			4: {0, "```go\nmedia: " + fmt.Sprint(inline.ID) + "\n```\n"},
 			5: {lead.ID, "Только главное фото."},
 		}
@@ -108,6 +108,41 @@ func testArticleMedia(t *testing.T, open Opener) {
 		badImp := newArticle("ru", "Импорт без фото")
 		badImp.Body = photoBlock(thumb.ID + inline.ID + lead.ID + 100)
 		wantCode(t, s.ImportArticles(t.Context(), []*kolokol.Article{badImp}), kolokol.EINVALID, "body")
+	})
+	t.Run("FindShownMedia", func(t *testing.T) {
+		s := open(t)
+		lead := newsroom(t, s)
+		inline := createMedia(t, s, "inline photo")
+		drafted := createMedia(t, s, "draft photo")
+		faOnly := createMedia(t, s, "fa photo")
+		for _, c := range []struct {
+			service string
+			status  kolokol.Status
+			lead    int64
+			body    string
+		}{
+			{"ru", kolokol.StatusPublished, lead.ID, "Текст."},
+			{"ru", kolokol.StatusPublished, 0, photoBlock(inline.ID) + "\n" + photoBlock(lead.ID)},
+			{"ru", kolokol.StatusDraft, 0, photoBlock(drafted.ID)},
+			{"fa", kolokol.StatusPublished, 0, photoBlock(faOnly.ID)},
+		} {
+			a := newArticle(c.service, "Фото "+fmt.Sprint(c.lead, c.status))
+			a.Status, a.Body = c.status, c.body
+			if c.status == kolokol.StatusPublished {
+				a.PublishedAt = at(26, 18, 30)
+			}
+			if c.lead != 0 {
+				a.LeadImage = &kolokol.LeadImage{MediaID: c.lead, Alt: "Паром"}
+			}
+			createArticle(t, s, a)
+		}
+		for service, want := range map[string][]int64{"ru": {lead.ID, inline.ID}, "fa": {faOnly.ID}, "xx": nil} {
+			got, err := s.FindShownMedia(t.Context(), service)
+			ok(t, err, "find the media %s shows", service)
+			if !slices.Equal(got, want) {
+				t.Errorf("FindShownMedia(%s) = %v, want %v", service, got, want)
+			}
+		}
 	})
 }
 
