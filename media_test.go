@@ -119,3 +119,34 @@ func TestSrcset(t *testing.T) {
 		t.Error("a ratio without renditions has some")
 	}
 }
+
+// TestMediaName: an uploaded file's name is kept as its base name only,
+// on one line, without the characters that could disguise it, and short.
+func TestMediaName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"photo.jpg", "photo.jpg"},
+		{"../../etc/passwd", "passwd"},
+		{`C:\Users\anna\Desktop\تهران.jpg`, "تهران.jpg"},
+		{"/tmp/", ""},
+		{"..", ""},
+		{" a\x00b\nc\u202ed\u2066.jpg ", "abcd.jpg"},
+		{"bad\xffutf8.jpg", "badutf8.jpg"},
+		{strings.Repeat("ж", 250), strings.Repeat("ж", MaxMediaName)},
+	} {
+		got := MediaName(c.in)
+		if got != c.want {
+			t.Errorf("MediaName(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if MediaName(got) != got {
+			t.Errorf("MediaName(%q) is not clean: %q", c.in, got)
+		}
+		m := Media{Name: got}
+		if err := m.ValidateText(); err != nil {
+			t.Errorf("the clean name %q is refused: %v", got, err)
+		}
+	}
+	m := Media{Name: "../x"}
+	if err := m.ValidateText(); ErrorField(err) != "name" {
+		t.Errorf("a name with a path: %v", err)
+	}
+}

@@ -18,7 +18,8 @@ import (
 // position, camera serial or name in its metadata, and the master and
 // renditions are encoded afresh from its pixels. What the metadata says in
 // words meant for publication (IPTC/XMP caption, credit, creator) is
-// returned as suggestions for the form and kept nowhere.
+// returned as suggestions, and a new media keeps the caption and credit
+// as its library defaults (see UploadMediaFile).
 //
 // Files are written before the row, so a row never points at a missing
 // file; a failure or crash between the two leaves only unreferenced files.

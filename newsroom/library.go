@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -358,7 +359,7 @@ func (n *Newsroom) showMedia(w http.ResponseWriter, r *http.Request, u *kolokol.
 	p.PW, p.PH = pickWidth, pickHeight(m)
 	// Crops are for editors (see desk.SetFocalPoint); others are not
 	// offered a form that would refuse them.
-	p.CanCrop = len(m.Renditions) > 0 && (actor.Global() || slicesAny(actor.Services, actor.CanPublish))
+	p.CanCrop = len(m.Renditions) > 0 && (actor.Global() || slices.ContainsFunc(actor.Services, actor.CanPublish))
 	using, err := n.desk.StoriesShowing(ctx, actor, id)
 	if err != nil {
 		n.fail(w, r, u, err)
@@ -402,15 +403,6 @@ func (n *Newsroom) showMedia(w http.ResponseWriter, r *http.Request, u *kolokol.
 	}
 	n.render(w, status, "medium", pageData{Title: title, User: u, Medium: p, Error: kolokol.ErrorMessage(fault), Field: field,
 		Saved: fault == nil && r.URL.Query().Has("saved")})
-}
-
-func slicesAny(list []string, f func(string) bool) bool {
-	for _, s := range list {
-		if f(s) {
-			return true
-		}
-	}
-	return false
 }
 
 // pickHeight is the height the picture to click is shown at.

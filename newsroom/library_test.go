@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -180,7 +181,7 @@ func TestLibraryJSON(t *testing.T) {
 	for k := range items[0] {
 		keys = append(keys, k)
 	}
-	slicesSort(keys)
+	slices.Sort(keys)
 	if want := []string{"alt", "caption", "credit", "height", "id", "name", "thumb", "width"}; !reflect.DeepEqual(keys, want) {
 		t.Errorf("item keys %v, want %v", keys, want)
 	}
@@ -229,16 +230,6 @@ func TestLibraryJSON(t *testing.T) {
 				t.Errorf("%d %s, want %d and a JSON error", rec.Code, rec.Body, c.status)
 			}
 		})
-	}
-}
-
-func slicesSort(s []string) {
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
 	}
 }
 

@@ -206,11 +206,11 @@ func (n *Newsroom) routes() map[string]http.Handler {
 		"POST /newsroom/embeds":                               csrf.Handler(http.HandlerFunc(n.fetchEmbed)),
 		"POST /newsroom/embeds/manual":                        csrf.Handler(n.signedIn(n.manualEmbed)),
 		"GET /newsroom/enrol/{token}":                         http.HandlerFunc(n.enrolPage),
+		"POST /newsroom/enrol/{token}":                        csrf.Handler(http.HandlerFunc(n.enrol)),
 		"GET /newsroom/media":                                 http.HandlerFunc(n.mediaLibrary),
 		"POST /newsroom/media":                                csrf.Handler(n.signedIn(n.uploadToLibrary)),
 		"GET /newsroom/media/{id}":                            n.signedIn(n.mediaItem),
 		"POST /newsroom/media/{id}":                           csrf.Handler(n.signedIn(n.saveMedia)),
-		"POST /newsroom/enrol/{token}":                        csrf.Handler(http.HandlerFunc(n.enrol)),
 	}
 }
 
