@@ -207,6 +207,7 @@ function start() {
     }),
     nodeViews: { photo: blockView, gallery: blockView, pullquote: blockView, factbox: blockView, embed: blockView, table: blockView },
     attributes: {
+      id: 'prose-body',
       class: 'prose-body',
       role: 'textbox',
       'aria-multiline': 'true',
@@ -339,7 +340,7 @@ function makeToolbar(view, opts) {
   dom.className = 'prose-toolbar';
   dom.setAttribute('role', 'toolbar');
   dom.setAttribute('aria-label', 'Formatting and blocks');
-  dom.setAttribute('aria-controls', view.dom.id || '');
+  dom.setAttribute('aria-controls', view.dom.id);
   dom.setAttribute('lang', 'en');
   dom.setAttribute('dir', 'ltr');
   const n = schema.nodes;

@@ -102,7 +102,7 @@ export class BlockView {
     } else if (kind === 'table') {
       body.append(
         el('p', { class: 'hint', text: 'Tables are edited in Markdown: use the Markdown button above.' }),
-        el('pre', { dir: 'auto', lang, tabindex: '0', 'aria-label': 'The table as Markdown', text: n.attrs.markdown }),
+        el('pre', { dir: 'auto', lang, text: n.attrs.markdown }),
       );
     }
     this.dom.append(
