@@ -832,7 +832,7 @@ async function checkStoryPage(page, pageRec) {
     const out = { hidden: [], missing: [], links: [] };
     for (const s of ['.skip', 'header nav', '.notices', '.breaking', '.share', '.translations', '.more', 'footer', 'header .lang'])
       for (const el of all(s)) if (shown(el)) out.hidden.push(s);
-    for (const s of ['h1', '.meta', 'main time', '.body'].concat(document.querySelector('main figure') ? ['main figure img', 'main figcaption'] : [])
+    for (const s of ['h1', '.meta', 'main time', '.body'].concat(document.querySelector('main figure img') ? ['main figure img', 'main figcaption'] : [])
       .concat(document.querySelector('.credit') ? ['.credit'] : []).concat(document.querySelector('.corrections') ? ['.corrections'] : []))
       if (!shown(document.querySelector(s))) out.missing.push(s);
     const addr = document.querySelector('.address');

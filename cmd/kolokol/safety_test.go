@@ -476,8 +476,19 @@ func TestThirdPartyAudit(t *testing.T) {
 			switch tt {
 			case html.StartTagToken, html.SelfClosingTagToken:
 				inJSONLD = false
+				// A plain link that tells the other host nothing (an embed
+				// card's, docs/blocks.md) loads nothing: a reader leaves by
+				// clicking it.
+				leaving := false
+				if tok.Data == "a" {
+					for _, a := range tok.Attr {
+						leaving = leaving || (a.Key == "rel" && a.Val == "noopener noreferrer")
+					}
+				}
 				for _, a := range tok.Attr {
 					switch {
+					case leaving && a.Key == "href" && strings.HasPrefix(a.Val, "https://"):
+						seen++
 					case urlAttrs[a.Key]:
 						check(p, tok.Data+" "+a.Key, a.Val)
 						seen++
