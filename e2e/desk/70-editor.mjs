@@ -9,18 +9,6 @@
 // bundle's size.
 import zlib from 'node:zlib';
 
-async function signInFresh(signIn, page, base, cred) {
-  let resp;
-  for (const step of [0, 1]) {
-    resp = await signIn(page, base, cred, step);
-    if (!page.url().includes('/newsroom/login')) return resp;
-  }
-  await new Promise((r) => setTimeout(r, 31_000));
-  resp = await signIn(page, base, cred, 1);
-  if (page.url().includes('/newsroom/login')) throw new Error(`${cred.email} could not sign in`);
-  return resp;
-}
-
 // ready waits for the editor and returns its time to interactive: from the
 // navigation's start to data-editor-ready, in milliseconds.
 async function ready(page) {
@@ -39,7 +27,7 @@ export default async function (t) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
   try {
-    await signInFresh(signIn, page, base, cred);
+    await signIn(page, base, cred);
 
     // The bundle's size, as the newsroom serves it.
     const js = Buffer.from(await (await fetch(base + '/newsroom/prose.js')).arrayBuffer());

@@ -4,19 +4,6 @@
 // a form's <input type=image>), and chooses it as a new story's lead
 // photo. Every page is checked (status, axe, Nu) and at 390 px.
 
-// signInAny signs in with this step's code, or the next one's when another
-// check already spent it.
-async function signInAny(t, page, base, cred) {
-  for (const step of [0, 1]) {
-    await t.signIn(page, base, cred, step);
-    if (!new URL(page.url()).pathname.startsWith('/newsroom/login')) return;
-  }
-  await new Promise((r) => setTimeout(r, 31_000));
-  await t.signIn(page, base, cred, 1);
-  if (!new URL(page.url()).pathname.startsWith('/newsroom/login')) return;
-  throw new Error(`${cred.email} could not sign in: at ${page.url()}`);
-}
-
 // picture draws a 640 × 360 PNG of its own in a scratch page: bands of
 // colour and a word, so that each run uploads new bytes.
 async function picture(ctx, word) {
@@ -43,7 +30,7 @@ export default async function (t) {
   const ctx = await browser.newContext();
   try {
     const page = await ctx.newPage();
-    await signInAny(t, page, base, cred);
+    await t.signIn(page, base, cred);
     const stamp = String(Date.now());
 
     // 1. The English library, and a picture uploaded into it.

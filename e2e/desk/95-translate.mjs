@@ -6,19 +6,6 @@
 
 const saveSel = '#story button[type=submit]:not([formaction])';
 
-// signInAny signs in with this step's code, or the next one's when another
-// check already spent it.
-async function signInAny(t, page, base, cred) {
-  for (const step of [0, 1]) {
-    await t.signIn(page, base, cred, step);
-    if (!new URL(page.url()).pathname.startsWith('/newsroom/login')) return;
-  }
-  await new Promise((r) => setTimeout(r, 31_000));
-  await t.signIn(page, base, cred, 1);
-  if (!new URL(page.url()).pathname.startsWith('/newsroom/login')) return;
-  throw new Error(`${cred.email} could not sign in: at ${page.url()}`);
-}
-
 const idOf = (url) => Number((new URL(url).pathname.match(/^\/newsroom\/stories\/(\d+)/) || [])[1] || 0);
 
 // versions lists the versions section's entries as "service name|headline".
@@ -35,7 +22,7 @@ export default async function (t) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    await signInAny(t, page, base, cred);
+    await t.signIn(page, base, cred);
 
     // 1. An English story, with no versions yet.
     const word = 'Ferrytranslate' + Date.now().toString(36);

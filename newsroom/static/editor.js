@@ -26,7 +26,9 @@
 // The body's word count and reading time, kept up to date while typing.
 // The count is desk.Words's: letters, marks and digits make words; a
 // zero-width (non-)joiner, apostrophe or hyphen inside a word joins;
-// Chinese and Japanese characters count one each; link addresses do not.
+// Chinese and Japanese characters count one each; link addresses do not,
+// nor a block's keys, media numbers and addresses (kolokol.BodyText): of
+// a block only what readers read counts.
 (() => {
   const body = document.getElementById('body');
   const out = document.getElementById('words');
@@ -37,8 +39,19 @@
   const letter = /[\p{L}\p{M}\p{N}]/u;
   const digit = /\p{Nd}/u;
   const joiners = new Set(['\u200c', '\u200d', "'", '\u2019', '\u02bc', '-', '\u2010', '\u2011', '\u00ad']);
+  const block = /^(`{3,}|~{3,})(photo|gallery|pullquote|factbox|embed)[ \t]*\n([\s\S]*?)^\1[`~]*[ \t]*$/gm;
+  const read = new Set(['alt', 'caption', 'credit', 'quote', 'by', 'title', 'text', 'author', 'thumbnail_alt']);
+  const blockWords = (_, fence, kind, inner) =>
+    inner
+      .split('\n')
+      .map((line) => {
+        const kv = /^([a-z_]+):(.*)$/.exec(line);
+        if (!kv) return kind === 'factbox' ? line : '';
+        return read.has(kv[1]) ? kv[2] : '';
+      })
+      .join('\n');
   const words = (text) => {
-    const rs = Array.from(text.replace(linkTarget, ']'));
+    const rs = Array.from(text.replace(block, blockWords).replace(linkTarget, ']'));
     let n = 0;
     let inWord = false;
     rs.forEach((r, i) => {
