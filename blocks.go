@@ -413,11 +413,28 @@ type FoundBlock struct {
 // parsed. It reads the body as pages render it, so what it finds is what
 // readers get.
 func FindBlocks(body string) []FoundBlock {
-	if !strings.Contains(body, "```") && !strings.Contains(body, "~~~") {
-		return nil
+	var out []FoundBlock
+	eachFence(body, func(kind BlockKind, content string, _ []text.Segment) {
+		f := FoundBlock{N: len(out) + 1, Kind: kind}
+		f.Block, f.Err = ParseBlock(kind, content)
+		out = append(out, f)
+	})
+	return out
+}
+
+// mayHoldBlocks is a quick look for a fence, which every block needs.
+func mayHoldBlocks(body string) bool {
+	return strings.Contains(body, "```") || strings.Contains(body, "~~~")
+}
+
+// eachFence calls fn, in order, for each fenced code block of body whose
+// info string is a block kind, with its content and the segments of body
+// it spans (its info string, then each line of its content).
+func eachFence(body string, fn func(kind BlockKind, content string, spans []text.Segment)) {
+	if !mayHoldBlocks(body) {
+		return
 	}
 	src := []byte(body)
-	var out []FoundBlock
 	_ = ast.Walk(factMarkdown.Parser().Parse(text.NewReader(src)), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		fc, ok := n.(*ast.FencedCodeBlock)
 		if !entering || !ok || fc.Info == nil {
@@ -428,17 +445,16 @@ func FindBlocks(body string) []FoundBlock {
 			return ast.WalkSkipChildren, nil
 		}
 		var content strings.Builder
+		spans := []text.Segment{fc.Info.Segment}
 		lines := fc.Lines()
 		for i := 0; i < lines.Len(); i++ {
 			seg := lines.At(i)
 			content.Write(seg.Value(src))
+			spans = append(spans, seg)
 		}
-		f := FoundBlock{N: len(out) + 1, Kind: BlockKind(info)}
-		f.Block, f.Err = ParseBlock(f.Kind, content.String())
-		out = append(out, f)
+		fn(BlockKind(info), content.String(), spans)
 		return ast.WalkSkipChildren, nil
 	})
-	return out
 }
 
 // ParseBlocks returns the blocks of a body, or an error naming the first

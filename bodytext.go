@@ -3,7 +3,6 @@ package kolokol
 import (
 	"strings"
 
-	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -35,45 +34,27 @@ func (b *Block) Words() string {
 // pages show as nothing, to nothing); the rest of the Markdown is as it
 // was.
 func BodyText(body string) string {
-	if !strings.Contains(body, "```") && !strings.Contains(body, "~~~") {
+	if !mayHoldBlocks(body) {
 		return body
 	}
-	src := []byte(body)
 	var out strings.Builder
 	at := 0
-	_ = ast.Walk(factMarkdown.Parser().Parse(text.NewReader(src)), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		fc, ok := n.(*ast.FencedCodeBlock)
-		if !entering || !ok || fc.Info == nil {
-			return ast.WalkContinue, nil
-		}
-		info := strings.TrimSpace(string(fc.Info.Segment.Value(src)))
-		if !IsBlockKind(info) {
-			return ast.WalkSkipChildren, nil
-		}
-		var content strings.Builder
-		cut := []text.Segment{fc.Info.Segment}
-		lines := fc.Lines()
-		for i := 0; i < lines.Len(); i++ {
-			seg := lines.At(i)
-			content.Write(seg.Value(src))
-			cut = append(cut, seg)
-		}
+	eachFence(body, func(kind BlockKind, content string, spans []text.Segment) {
 		var words string
-		if b, err := ParseBlock(BlockKind(info), content.String()); err == nil {
+		if b, err := ParseBlock(kind, content); err == nil {
 			words = b.Words()
 		}
-		for i, seg := range cut {
+		for i, seg := range spans {
 			if seg.Start < at {
 				continue
 			}
-			out.Write(src[at:seg.Start])
+			out.WriteString(body[at:seg.Start])
 			if i == 0 {
 				out.WriteString("\n" + words + "\n")
 			}
 			at = seg.Stop
 		}
-		return ast.WalkSkipChildren, nil
 	})
-	out.Write(src[at:])
+	out.WriteString(body[at:])
 	return out.String()
 }

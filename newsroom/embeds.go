@@ -111,6 +111,23 @@ func (n *Newsroom) embedsFor(w http.ResponseWriter, r *http.Request, u *kolokol.
 	return p, true
 }
 
+// postedEmbeds reads a POST of the card page's forms: the page for the
+// service it names, which the form must name.
+func (n *Newsroom) postedEmbeds(w http.ResponseWriter, r *http.Request, u *kolokol.User) (*embedsPage, bool) {
+	if !n.parseForm(w, r, u) {
+		return nil, false
+	}
+	p, ok := n.embedsFor(w, r, u, r.PostFormValue("service"))
+	if !ok {
+		return nil, false
+	}
+	if p.Service == nil {
+		n.showEmbeds(w, u, http.StatusUnprocessableEntity, p, kolokol.Errorf(kolokol.EINVALID, "choose the service the story is for"))
+		return nil, false
+	}
+	return p, true
+}
+
 func providerList() string {
 	names := []string{"YouTube", "Telegram", "X", "Instagram", "Facebook", "TikTok"}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
@@ -183,15 +200,8 @@ func manualMessage(e *oembed.Error) string {
 
 // fetchEmbedForm fetches a card from the page's form, without JavaScript.
 func (n *Newsroom) fetchEmbedForm(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	if !n.parseForm(w, r, u) {
-		return
-	}
-	p, ok := n.embedsFor(w, r, u, r.PostFormValue("service"))
+	p, ok := n.postedEmbeds(w, r, u)
 	if !ok {
-		return
-	}
-	if p.Service == nil {
-		n.showEmbeds(w, u, http.StatusUnprocessableEntity, p, kolokol.Errorf(kolokol.EINVALID, "choose the service the story is for"))
 		return
 	}
 	p.Address = strings.TrimSpace(r.PostFormValue("url"))
@@ -230,15 +240,8 @@ func (n *Newsroom) picture(r *http.Request, u *kolokol.User, id int64) string {
 
 // manualEmbed makes the block of a card written (or corrected) by hand.
 func (n *Newsroom) manualEmbed(w http.ResponseWriter, r *http.Request, u *kolokol.User) {
-	if !n.parseForm(w, r, u) {
-		return
-	}
-	p, ok := n.embedsFor(w, r, u, r.PostFormValue("service"))
+	p, ok := n.postedEmbeds(w, r, u)
 	if !ok {
-		return
-	}
-	if p.Service == nil {
-		n.showEmbeds(w, u, http.StatusUnprocessableEntity, p, kolokol.Errorf(kolokol.EINVALID, "choose the service the story is for"))
 		return
 	}
 	f := embedForm{URL: strings.TrimSpace(r.PostFormValue("url")), Author: strings.TrimSpace(r.PostFormValue("author")),
