@@ -33,16 +33,7 @@ func embedMD(thumb int64) string {
 func TestBodyBlocks(t *testing.T) {
 	f := newScoped(t)
 	ctx := t.Context()
-	ruPhoto, _, err := f.UploadMedia(ctx, ruEditor, "ru", photo(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	faPhoto := &kolokol.Media{Hash: hashOf("fa photo"), ContentType: "image/jpeg", Size: 1, Width: 64, Height: 36,
-		FocalX: 0.5, FocalY: 0.5, Services: []string{"fa"}}
-	if err := f.store.CreateMedia(ctx, faPhoto); err != nil {
-		t.Fatal(err)
-	}
-	missing := faPhoto.ID + 100
+	ruPhoto, faPhoto, missing := scopedPhotos(t, f)
 	faStory, err := f.CreateArticle(ctx, faEditor, ArticleInput{Service: "fa", Headline: "Story", Body: "Text.\n\n" + photoMD(faPhoto.ID)})
 	if err != nil {
 		t.Fatal(err)

@@ -110,22 +110,29 @@ func TestUploadMediaService(t *testing.T) {
 	}
 }
 
+// scopedPhotos makes a photo uploaded for ru, one of fa alone, and the id
+// of none.
+func scopedPhotos(t *testing.T, f *scoped) (ru, fa *kolokol.Media, missing int64) {
+	t.Helper()
+	ru, _, err := f.UploadMedia(t.Context(), ruEditor, "ru", photo(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fa = &kolokol.Media{Hash: hashOf("fa photo"), ContentType: "image/jpeg", Size: 1, Width: 64, Height: 36,
+		FocalX: 0.5, FocalY: 0.5, Services: []string{"fa"}}
+	if err := f.store.CreateMedia(t.Context(), fa); err != nil {
+		t.Fatal(err)
+	}
+	return ru, fa, fa.ID + 100
+}
+
 // TestMediaScope: a media is seen, cropped and put in stories only by
 // those who work on a service that uploaded it or shows it; anyone else
 // is answered as if it did not exist, and the attempt is audited.
 func TestMediaScope(t *testing.T) {
 	f := newScoped(t)
 	ctx := t.Context()
-	ruPhoto, _, err := f.UploadMedia(ctx, ruEditor, "ru", photo(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	faPhoto := &kolokol.Media{Hash: hashOf("fa photo"), ContentType: "image/jpeg", Size: 1, Width: 64, Height: 36,
-		FocalX: 0.5, FocalY: 0.5, Services: []string{"fa"}}
-	if err := f.store.CreateMedia(ctx, faPhoto); err != nil {
-		t.Fatal(err)
-	}
-	missing := faPhoto.ID + 100
+	ruPhoto, faPhoto, missing := scopedPhotos(t, f)
 	lead := func(id int64) *kolokol.LeadImage { return &kolokol.LeadImage{MediaID: id, Alt: "A red line"} }
 	faStory, err := f.CreateArticle(ctx, faEditor, ArticleInput{Service: "fa", Headline: "Story", LeadImage: lead(faPhoto.ID)})
 	if err != nil {
