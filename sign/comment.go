@@ -19,13 +19,21 @@ type Statement struct {
 	Origin  string
 	Edition int64
 	Time    time.Time
+	// File names the one file a detached signature is for (an offline
+	// bundle, see SignFile): a signature moved to another file says so.
+	// Empty for an edition's manifest and sums.
+	File string
 }
 
 const statementHead = "kolokol "
 
 // String is the trusted comment.
 func (s Statement) String() string {
-	return fmt.Sprintf("%sorigin=%s edition=%d time=%s", statementHead, s.Origin, s.Edition, s.Time.UTC().Format(time.RFC3339))
+	c := fmt.Sprintf("%sorigin=%s edition=%d time=%s", statementHead, s.Origin, s.Edition, s.Time.UTC().Format(time.RFC3339))
+	if s.File != "" {
+		c += " file=" + s.File
+	}
+	return c
 }
 
 // ParseStatement reads a trusted comment. Fields are "key=value" split by
@@ -79,6 +87,11 @@ func ParseStatement(c string) (Statement, error) {
 				return s, fmt.Errorf("trusted comment: time %q is not a UTC time like 2026-11-30T09:00:00Z", value)
 			}
 			s.Time = t
+		case "file":
+			if err := checkFileName(value); err != nil {
+				return s, fmt.Errorf("trusted comment: %w", err)
+			}
+			s.File = value
 		}
 	}
 	for _, key := range []string{"origin", "edition", "time"} {

@@ -52,7 +52,7 @@ func FuzzParseKeyring(f *testing.F) {
 
 func FuzzParseSignature(f *testing.F) {
 	s := fuzzSigner()
-	sig, _ := signMessage(s.key, s.id, []byte("m"), "c", Statement{testOrigin, 1, t0}.String())
+	sig, _ := signMessage(s.key, s.id, []byte("m"), "c", Statement{Origin: testOrigin, Edition: 1, Time: t0}.String())
 	f.Add(sig.Marshal())
 	for _, name := range []string{"prehashed.minisig", "legacy.minisig"} {
 		if b, err := os.ReadFile(filepath.Join("testdata", "minisign", name)); err == nil {
@@ -77,7 +77,8 @@ func FuzzParseSignature(f *testing.F) {
 }
 
 func FuzzParseStatement(f *testing.F) {
-	f.Add(Statement{testOrigin, 42, t0}.String())
+	f.Add(Statement{Origin: testOrigin, Edition: 42, Time: t0}.String())
+	f.Add(Statement{Origin: testOrigin, Edition: 42, Time: t0, File: "kolokol-fa-2026-12-01.zim"}.String())
 	f.Add("kolokol origin=http://[::1]:8080 edition=1 time=2026-11-30T09:00:00Z extra=1")
 	f.Add("kolokol edition=9223372036854775807 origin=https://a.b time=2000-01-01T00:00:00Z")
 	f.Add("timestamp:1764493200\tfile:manifest.json\thashed")
