@@ -16,6 +16,7 @@ const (
 	ChangeSettings ChangeKind = "settings" // a site-wide setting
 	ChangeMedia    ChangeKind = "media"    // a picture's crops (focal point)
 	ChangeMirrors  ChangeKind = "mirrors"  // a mirror added, edited or retired (the mirrors readers are shown)
+	ChangeBundles  ChangeKind = "bundles"  // an offline edition of a service published or withdrawn
 )
 
 // Change is one entry of the change log: what a newsroom operation changed,

@@ -24,6 +24,7 @@ type Store interface {
 	Safety
 	Changes
 	Mirrors
+	Bundles
 	Wire
 	Leases
 	Throttles
@@ -63,6 +64,7 @@ type Pages interface {
 	// FindMirrors is every mirror, by id (see Mirrors): pages list the
 	// live ones' names and public addresses, and nothing else of them.
 	FindMirrors(ctx context.Context) ([]*Mirror, error)
+	FindBundles(ctx context.Context, service string) ([]*Bundle, error)
 }
 
 // Services keeps the language services and their sections.

@@ -191,6 +191,12 @@ func (v *view) FindMirrors(ctx context.Context) ([]*kolokol.Mirror, error) {
 	return slices.Clone(all), err
 }
 
+// FindBundles is read by one page of a service (its mirrors page): no
+// memo.
+func (v *view) FindBundles(ctx context.Context, service string) ([]*kolokol.Bundle, error) {
+	return v.st.FindBundles(ctx, service)
+}
+
 func (v *view) FindArticleByID(ctx context.Context, id int64) (*kolokol.Article, error) {
 	v.mu.RLock()
 	a, ok := v.articles[id]

@@ -193,6 +193,8 @@ func ValidKey(key string) bool {
 	switch key[64:] {
 	case ".jpg", ".png", ".gif", ".webp":
 		return true
+	case ".zim", ".epub", ".minisig": // offline editions and their signatures (package bundle)
+		return true
 	}
 	return false
 }
@@ -208,6 +210,10 @@ func ContentTypeOfKey(key string) string {
 		return "image/gif"
 	case strings.HasSuffix(key, ".webp"):
 		return "image/webp"
+	case strings.HasSuffix(key, ".epub"):
+		return "application/epub+zip"
+	case strings.HasSuffix(key, ".minisig"):
+		return "text/plain; charset=utf-8"
 	}
 	return "application/octet-stream"
 }

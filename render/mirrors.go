@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/kolokol/kolokol"
@@ -27,6 +28,12 @@ type mirrorsView struct {
 	KeyID       string
 	Fingerprint string // the SHA-256 of kolokol.pub
 	JSON        string // link to mirrors.json
+	Bundles     []bundleLink
+}
+
+// bundleLink is an offline edition on its service's mirrors page.
+type bundleLink struct {
+	Name, Href, Sig, Type, Period, Size string
 }
 
 type mirrorLink struct {
@@ -82,8 +89,48 @@ func (b *Builder) mirrors(ctx context.Context, ns []*kolokol.Notice, svc *koloko
 	if b.opts.Onion != "" {
 		mv.Onion = b.opts.Onion + homePath(svc.Code)
 	}
+	bundles, err := b.store.FindBundles(ctx, svc.Code)
+	if err != nil {
+		return nil, err
+	}
+	f := v.L.Formatter().In(b.location(svc)).WithGregorian(svc.ShowGregorian)
+	var files []string
+	for _, bu := range bundles {
+		mod = latest(mod, bu.CreatedAt)
+		period := f.Date(bu.From)
+		if d := f.Date(bu.To.Add(-time.Second)); d != period {
+			period += " – " + d
+		}
+		mv.Bundles = append(mv.Bundles, bundleLink{Name: bu.Name, Href: relPath(from, bu.Path()), Sig: relPath(from, bu.SigPath()),
+			Type: BundleType(bu.Kind), Period: period, Size: f.Digits(byteSize(bu.Size))})
+		files = append(files, bu.Path(), bu.SigPath())
+	}
 	v.MirrorList = mv
-	return b.page(v, []string{svcTag(svc.Code), mirrorsTag}, latest(svc.UpdatedAt, shown, mod), expires)
+	p, err := b.page(v, []string{svcTag(svc.Code), mirrorsTag, bundlesTag(svc.Code)}, latest(svc.UpdatedAt, shown, mod), expires)
+	if p != nil {
+		// An export and every mirror carry the bundles beside the page.
+		p.Files = append(p.Files, files...)
+	}
+	return p, err
+}
+
+// BundleType is the media type of an offline edition's file.
+func BundleType(k kolokol.BundleKind) string {
+	if k == kolokol.BundleEPUB {
+		return "application/epub+zip"
+	}
+	return "application/octet-stream"
+}
+
+// byteSize writes a file's size for readers: "840 KB", "12.4 MB".
+func byteSize(n int64) string {
+	switch {
+	case n < 1000*1000:
+		return strconv.FormatInt((n+999)/1000, 10) + " KB"
+	case n < 100*1000*1000:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+	}
+	return strconv.FormatInt((n+500*1000)/1e6, 10) + " MB"
 }
 
 // MirrorsJSON is the shape of /mirrors.json, documented in the README:

@@ -354,6 +354,7 @@ const maxFragments = 1024
 //	              a service's stories carrying a tag)
 //	"media:ID"    the pages that show a picture
 //	"mirrors"     the pages that list the mirrors (mirrors pages, mirrors.json)
+//	"bundles:S"   the page that lists service S's offline editions (its mirrors page)
 func Deps(c kolokol.Change) []string {
 	switch c.Kind {
 	case kolokol.ChangeArticle:
@@ -382,6 +383,8 @@ func Deps(c kolokol.Change) []string {
 		return []string{mediaTag(c.MediaID)}
 	case kolokol.ChangeMirrors:
 		return []string{mirrorsTag}
+	case kolokol.ChangeBundles:
+		return []string{bundlesTag(c.Service)}
 	}
 	return nil
 }
@@ -391,11 +394,12 @@ const (
 	mirrorsTag = "mirrors"
 )
 
-func svcTag(code string) string  { return "svc:" + code }
-func listTag(code string) string { return "list:" + code }
-func artTag(id int64) string     { return "art:" + strconv.FormatInt(id, 10) }
-func groupTag(g string) string   { return "group:" + g }
-func latestTag(l string) string  { return "latest:" + l }
+func svcTag(code string) string     { return "svc:" + code }
+func listTag(code string) string    { return "list:" + code }
+func artTag(id int64) string        { return "art:" + strconv.FormatInt(id, 10) }
+func groupTag(g string) string      { return "group:" + g }
+func latestTag(l string) string     { return "latest:" + l }
+func bundlesTag(code string) string { return "bundles:" + code }
 
 // IsLatestTag tells the tags of lists of newest stories (a page showing
 // "more from the section" depends on its section's) from the others.

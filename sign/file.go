@@ -1,7 +1,6 @@
 package sign
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
@@ -9,8 +8,9 @@ import (
 // A whole file (an offline bundle: a ZIM or an EPUB handed from one
 // reader to the next) is signed on its own, detached, in minisign's
 // format: `minisign -Vm FILE -p kolokol.pub` checks it without Kolokol and
-// prints the trusted comment, which names the site, the time and the file,
-// so that a signature moved beside another file does not pass for it.
+// prints the trusted comment, which names the site, the time and the
+// bundle (its name as the newsroom published it: a reader may have saved
+// it under another, which changes nothing of what was signed).
 
 // maxFileName bounds a signed file's name.
 const maxFileName = 200
@@ -50,9 +50,6 @@ func (s *Signer) SignFile(name string, data []byte, st Statement) ([]byte, error
 	return sig.Marshal(), nil
 }
 
-// ErrOtherFile is a detached signature made for another file.
-var ErrOtherFile = errors.New("signature of another file")
-
 // VerifyFile checks data, the contents of the file called name, against
 // its detached signature sig by one of keys, and returns what the
 // signature says of it.
@@ -60,10 +57,6 @@ func VerifyFile(name string, data, sig []byte, keys Keyring) (Statement, error) 
 	st, _, _, err := checkSignature(data, sig, name, keys)
 	if err != nil {
 		return Statement{}, err
-	}
-	if st.File != name {
-		return Statement{}, refuse(ErrOtherFile, "%s%s is the signature of %q, not of %s: a signature moved beside another file",
-			name, SigSuffix, st.File, name)
 	}
 	return st, nil
 }
