@@ -116,6 +116,9 @@ func richNewsroom(t *testing.T, data string) *sqlite.Store {
 		must(t, s.CreateMirror(ctx, m), "create mirror "+m.Name)
 	}
 	must(t, s.RecordMirrorPush(ctx, 1, kolokol.MirrorPush{Edition: 3, At: now}), "record push")
+	must(t, s.AddBundle(ctx, &kolokol.Bundle{Service: "ru", Kind: kolokol.BundleZIM, Name: "ru-2026-11-30.zim",
+		Key: strings.Repeat("ab", 32) + ".zim", SigKey: strings.Repeat("cd", 32) + ".minisig", Size: 12_345_678, Stories: 240,
+		From: now.Add(-7 * 24 * time.Hour), To: now}), "add a bundle")
 	for i := range 5 {
 		must(t, s.AddAudit(ctx, &kolokol.AuditEntry{Time: now.Add(time.Duration(i) * time.Second), Actor: "editor@demo",
 			Action: "article.publish", Service: "ru", Services: []string{"ru", "uk"}, ArticleID: int64(i + 1), Detail: fmt.Sprint("детали ", i)}), "add audit")
@@ -275,7 +278,7 @@ func TestMoveToPostgresAndBack(t *testing.T) {
 	for _, name := range []string{"services", "sections", "articles", "revisions", "corrections", "article_tags", "article_media", "media",
 		"media_renditions", "media_services", "users", "sessions", "tokens", "audit_log", "audit_services", "passkeys",
 		"pending_saves", "autosaves", "enrolments", "notices", "breaking", "settings", "changes", "cursors", "mirrors", "wire_items", "edit_locks", "story_viewers",
-		"saved_searches"} {
+		"saved_searches", "bundles"} {
 		if rows[name] == 0 {
 			t.Errorf("table %s: %d rows copied; the test newsroom should have some", name, rows[name])
 		}

@@ -91,6 +91,7 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"Notices", testNotices},
 		{"ImportArticles", testImportArticles},
 		{"Mirrors", testMirrors},
+		{"Bundles", testBundles},
 		{"EditLocks", testEditLocks},
 		{"EditLockRace", testEditLockRace},
 		{"SavedSearches", testSavedSearches},
