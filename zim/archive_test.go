@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"os"
 	"testing"
 )
 
@@ -110,3 +111,5 @@ func encode(t testing.TB, a *Archive) []byte {
 	}
 	return b.Bytes()
 }
+
+func writeBytes(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }
