@@ -78,6 +78,7 @@ type Reader struct {
 
 	mu    sync.Mutex
 	cache *clusterData
+	dec   *zstd.Decoder // made on first use, reused under mu
 }
 
 // clusterData is one cluster's blobs, decompressed.
@@ -107,8 +108,15 @@ func OpenFile(path string) (*Reader, error) {
 	return r, nil
 }
 
-// Close closes the file OpenFile opened; it does nothing for Open.
+// Close releases the zstd decoder, and closes the file OpenFile opened.
 func (r *Reader) Close() error {
+	r.mu.Lock()
+	if r.dec != nil {
+		r.dec.Close()
+		r.dec = nil
+	}
+	r.cache = nil
+	r.mu.Unlock()
 	if r.closer == nil {
 		return nil
 	}
@@ -477,8 +485,9 @@ func (r *Reader) blob(e entry) ([]byte, error) {
 }
 
 // readOffsets reads a cluster's blob offset table from src, checking that
-// the offsets rise and stay within limit.
-func readOffsets(src io.Reader, width, limit uint64) ([]uint64, error) {
+// the offsets rise and stay within limit, and that there are no more
+// blobs than entries (which bounds the table by the file's size).
+func readOffsets(src io.Reader, width, limit uint64, entries uint32) ([]uint64, error) {
 	first := make([]byte, width)
 	if _, err := io.ReadFull(src, first); err != nil {
 		return nil, fmt.Errorf("read blob offsets: %w", err)
@@ -492,6 +501,9 @@ func readOffsets(src io.Reader, width, limit uint64) ([]uint64, error) {
 	off0 := get(first)
 	if off0 < 2*width || off0%width != 0 || off0 > limit {
 		return nil, malformed("first blob offset %d", off0)
+	}
+	if blobs := off0/width - 1; blobs > uint64(entries) {
+		return nil, malformed("%d blobs in a cluster of a file of %d entries", blobs, entries)
 	}
 	rest := bytes.NewBuffer(nil)
 	if _, err := io.CopyN(rest, src, int64(off0-width)); err != nil {
@@ -511,7 +523,7 @@ func readOffsets(src io.Reader, width, limit uint64) ([]uint64, error) {
 // plainBlob reads one blob of the uncompressed cluster whose content
 // (after the info byte) is the n bytes at base, and no more.
 func (r *Reader) plainBlob(base, n, width uint64, e entry) ([]byte, error) {
-	offsets, err := readOffsets(io.NewSectionReader(r.r, int64(base), int64(n)), width, n)
+	offsets, err := readOffsets(io.NewSectionReader(r.r, int64(base), int64(n)), width, n, r.h.entryCount)
 	if err != nil {
 		return nil, fmt.Errorf("cluster %d: %w", e.cluster, err)
 	}
@@ -530,16 +542,24 @@ func (r *Reader) zstdCluster(section *io.SectionReader, width uint64, ix uint32)
 	if r.cache != nil && r.cache.index == ix {
 		return r.cache, nil
 	}
-	dec, err := zstd.NewReader(section,
-		zstd.WithDecoderConcurrency(1),
-		zstd.WithDecoderLowmem(true),
-		zstd.WithDecoderMaxWindow(maxWindow),
-		zstd.WithDecoderMaxMemory(maxClusterData))
-	if err != nil {
+	if r.dec == nil {
+		// One goroutine-free decoder, made once: making one costs more
+		// than decompressing a small cluster.
+		dec, err := zstd.NewReader(nil,
+			zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(maxWindow),
+			zstd.WithDecoderMaxMemory(maxClusterData))
+		if err != nil {
+			return nil, fmt.Errorf("cluster %d: start zstd: %w", ix, err)
+		}
+		r.dec = dec
+	}
+	dec := r.dec
+	if err := dec.Reset(section); err != nil {
 		return nil, fmt.Errorf("cluster %d: start zstd: %w", ix, err)
 	}
-	defer dec.Close()
-	offsets, err := readOffsets(dec, width, maxClusterData)
+	offsets, err := readOffsets(dec, width, maxClusterData, r.h.entryCount)
 	if err != nil {
 		return nil, fmt.Errorf("cluster %d: %w", ix, err)
 	}
