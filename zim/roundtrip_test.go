@@ -113,13 +113,14 @@ func TestDeterministic(t *testing.T) {
 
 func TestChecksumTampered(t *testing.T) {
 	file := encode(t, sample(t, english))
-	// One byte in every part of the file: header, directory, clusters.
-	for _, at := range []int{30, 200, len(file) / 2, len(file) - 17} {
+	// One byte in each part of the file that Open does not check
+	// itself: the UUID, a path in the directory, clusters, the checksum.
+	for _, at := range []int{10, 400, len(file) / 2, len(file) - 17, len(file) - 1} {
 		bad := bytes.Clone(file)
 		bad[at] ^= 0x01
 		r, err := Open(bytes.NewReader(bad), int64(len(bad)))
 		if err != nil {
-			continue // caught earlier still
+			t.Fatalf("byte %d changed: Open: %v", at, err)
 		}
 		if err := r.Checksum(); err == nil {
 			t.Errorf("byte %d changed: Checksum() = nil", at)
