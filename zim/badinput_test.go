@@ -35,6 +35,8 @@ func TestWriteRefusesBadInput(t *testing.T) {
 		{"non-UTF-8 title", func(a *Archive) { a.Entries[1].Title = "\xfe\xff" }, "not valid UTF-8"},
 		{"non-UTF-8 metadata", func(a *Archive) { a.Metadata.Creator = "K\xff" }, "metadata Creator"},
 		{"no MIME type", func(a *Archive) { a.Entries[1].MIME = "" }, "no MIME type"},
+		{"MIME type with a line break", func(a *Archive) { a.Entries[1].MIME = "text/html\r\nX-Evil: 1" }, "has white space"},
+		{"MIME type with a space", func(a *Archive) { a.Entries[1].MIME = "text /html" }, "has white space"},
 		{"no data", func(a *Archive) { a.Entries[1].Data = nil }, "has no data"},
 		{"redirect to a missing path", func(a *Archive) { a.Redirects[0].Target = "a/9.html" }, `"a/9.html" does not exist`},
 		{"redirect loop", func(a *Archive) {

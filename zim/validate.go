@@ -52,7 +52,9 @@ func validate(a *Archive) error {
 		if err := checkText("MIME type", e.MIME); err != nil {
 			return fmt.Errorf("zim: entry %q: %w", e.Path, err)
 		}
-		if strings.ContainsAny(e.MIME, " \t\r\n") && !strings.Contains(e.MIME, ";") {
+		// A MIME type goes into an HTTP header in kiwix-serve: no line
+		// breaks, and white space only among its parameters.
+		if typ, _, _ := strings.Cut(e.MIME, ";"); strings.ContainsAny(e.MIME, "\t\r\n") || strings.ContainsRune(typ, ' ') {
 			return fmt.Errorf("zim: entry %q: MIME type %q has white space", e.Path, e.MIME)
 		}
 		// zimcheck reports empty entries as errors.
