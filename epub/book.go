@@ -8,11 +8,12 @@
 // Everything lives beside the package document under EPUB/, flat, so a
 // chapter shows a picture or links another chapter by its bare name. A
 // book carries nothing from another host: a chapter's picture must be
-// one of Book.Images, and a relative link to anything not in the book
-// loses its href (its text stays), as does a link to an id the target
-// does not have (the link then goes to the chapter's top). Links to
-// http, https and mailto addresses stay: a reader follows them only by
-// choice.
+// one of Book.Images (any other picture is left out), and a relative
+// link to anything but a chapter loses its href (its text stays), as
+// EPUB links may lead only to the documents a reader pages through; a
+// link to an id the target does not have goes to the chapter's top.
+// Links to http, https and mailto addresses stay: a reader follows them
+// only by choice.
 package epub
 
 import (

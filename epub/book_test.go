@@ -109,9 +109,18 @@ func sampleBook(t testing.TB, rtl bool) *Book {
 		b.Chapters[2].Title = "كرة القدم: هدف في اللحظة الأخيرة"
 	} else {
 		b.Chapters[2].Lang, b.Chapters[2].Dir = "en", "ltr"
+		b.Images = append(b.Images, Image{Name: "chart.svg", MIME: "image/svg+xml", Data: []byte(svgChart)})
+		b.Chapters[1].Body += `<p><img src="chart.svg" alt="نمودار"></p>`
 	}
 	return b
 }
+
+const svgChart = `<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20" viewBox="0 0 40 20">
+<title>chart</title><defs><linearGradient id="g"><stop offset="0" stop-color="#c00"/></linearGradient></defs>
+<rect id="r" width="40" height="20" fill="url(#g)"/><use xlink:href="#r"/>
+</svg>
+`
 
 // tortureBody is markup an editor's paste can bring: the converter must
 // make of it what a checker accepts.
@@ -144,6 +153,7 @@ func TestEpubcheck(t *testing.T) {
 		{"persian-rtl", sampleBook(t, true)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(t.TempDir(), tc.name+".epub")
 			if err := WriteFile(t.Context(), path, tc.book); err != nil {
 				t.Fatal(err)
@@ -157,21 +167,28 @@ func TestEpubcheck(t *testing.T) {
 	// The check is only worth trusting if it catches a broken book: a
 	// chapter that links a file the book does not hold.
 	t.Run("catches-broken", func(t *testing.T) {
+		t.Parallel()
 		var good bytes.Buffer
 		if err := Write(&good, sampleBook(t, false)); err != nil {
 			t.Fatal(err)
 		}
 		broken := rewriteEntry(t, good.Bytes(), "EPUB/a1.xhtml", func(s string) string {
-			return strings.Replace(s, "<p>", `<p><a href="missing.xhtml">x</a>`, 1)
+			s = strings.Replace(s, "<p>", `<p><a href="missing.xhtml">x</a>`, 1)
+			return strings.Replace(s, "</h1>", `</h1><span><div>block in span</div></span>`, 1)
 		})
 		path := filepath.Join(t.TempDir(), "broken.epub")
 		if err := os.WriteFile(path, broken, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		out, problems := epubcheck(t, java, jar, path)
-		if len(problems) == 0 || !strings.Contains(strings.Join(problems, "\n"), "missing.xhtml") {
-			t.Fatalf("epubcheck did not report the missing file:\n%s", out)
+		all := strings.Join(problems, "\n")
+		if !strings.Contains(all, "missing.xhtml") {
+			t.Errorf("epubcheck did not report the missing file:\n%s", out)
 		}
+		if !strings.Contains(all, `element "div" not allowed here`) {
+			t.Errorf("epubcheck did not report a block in a span:\n%s", out)
+		}
+		t.Logf("epubcheck on a broken book:\n%s", all)
 	})
 }
 

@@ -212,10 +212,8 @@ func (l *bookLinker) href(v string) (string, bool) {
 		}
 		return u.Path, true
 	}
-	if l.images[u.Path] && u.Fragment == "" {
-		l.shown[u.Path] = true
-		return u.Path, true
-	}
+	// A link to a picture, the navigation or the cover goes: an EPUB's
+	// links may lead only to the chapters a reader pages through.
 	return "", false
 }
 
