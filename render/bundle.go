@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,9 @@ type BundleStory struct {
 	Body string
 	// Page is Body as a whole HTML document linking the stylesheet.
 	Page []byte
+	// Chapter is Body without its headline, for a book whose chapters
+	// write their own (an EPUB's).
+	Chapter string
 }
 
 // BundleImage is a picture a bundle carries: one rendition of a story's
@@ -79,7 +83,8 @@ type BundleImage struct {
 const BundleStyle = "bundle.css"
 
 type bundleStoryView struct {
-	Lang, Dir string
+	NoHeadline bool
+	Lang, Dir  string
 	Headline  string
 	Summary   string
 	Image     *imageView
@@ -189,7 +194,7 @@ func (b *Builder) Bundle(ctx context.Context, code string, from, to time.Time) (
 		if err != nil {
 			return nil, fmt.Errorf("bundle of %s: story %d: %w", code, id, err)
 		}
-		if img != nil {
+		if img != nil && !slices.ContainsFunc(bu.Images, func(i BundleImage) bool { return i.Name == img.Name }) {
 			bu.Images = append(bu.Images, *img)
 		}
 		if st.Page, err = b.bundleDoc(bu, st.Headline+" – "+bu.Brand, template.HTML(st.Body)); err != nil {
@@ -255,12 +260,16 @@ func (b *Builder) bundleStory(ctx context.Context, svc *kolokol.Service, c *i18n
 			}
 		}
 	}
-	var out bytes.Buffer
+	var out, chapter bytes.Buffer
 	if err := b.tmpl.ExecuteTemplate(&out, "bundle-story", v); err != nil {
 		return nil, nil, fmt.Errorf("render: %w", err)
 	}
+	v.NoHeadline = true
+	if err := b.tmpl.ExecuteTemplate(&chapter, "bundle-story", v); err != nil {
+		return nil, nil, fmt.Errorf("render: %w", err)
+	}
 	return &BundleStory{ID: a.ID, Name: "a" + strconv.FormatInt(a.ID, 10), Headline: a.Headline, Summary: a.Summary,
-		Published: pub, Canonical: v.Canonical, Body: out.String()}, img, nil
+		Published: pub, Canonical: v.Canonical, Body: out.String(), Chapter: chapter.String()}, img, nil
 }
 
 // bundleDoc wraps a fragment in a whole document of the bundle.

@@ -420,3 +420,6 @@ func (b *Builder) location(svc *kolokol.Service) *time.Location {
 	b.zones.Store(svc.TimeZone, l)
 	return l
 }
+
+// Origin is the site's public origin (Options.BaseURL), "" when none is set.
+func (b *Builder) Origin() string { return b.opts.BaseURL }
