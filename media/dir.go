@@ -95,3 +95,15 @@ func (d *Dir) Exists(_ context.Context, key string) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// Delete removes a blob; one already gone is not an error.
+func (d *Dir) Delete(_ context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	return nil
+}

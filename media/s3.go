@@ -163,3 +163,15 @@ func notFound(err error) bool {
 	}
 	return minio.ToErrorResponse(err).Code == minio.NoSuchKey
 }
+
+// Delete removes a blob; one already gone is not an error.
+func (s *S3) Delete(ctx context.Context, key string) error {
+	name, err := s.object(key)
+	if err != nil {
+		return err
+	}
+	if err := s.client.RemoveObject(ctx, s.bucket, name, minio.RemoveObjectOptions{}); err != nil && !notFound(err) {
+		return fmt.Errorf("delete %s in bucket %s: %w", key, s.bucket, err)
+	}
+	return nil
+}

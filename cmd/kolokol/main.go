@@ -29,8 +29,9 @@ Usage:
   kolokol user add --data DIR --email E [--name N] --role reporter|editor|admin [--service CODE ...] [--base-url URL]
   kolokol demo generate --data DIR --stories N [--seed S] [--now TIME]
   kolokol key show|rotate --data DIR
-  kolokol verify OUTDIR|URL --pubkey KEYFILE [--min-edition N] [--origin ORIGIN] [--timeout 10m]
+  kolokol verify OUTDIR|URL|FILE.zim|FILE.epub --pubkey KEYFILE [--min-edition N] [--origin ORIGIN] [--timeout 10m]
   kolokol export --data DIR --out OUTDIR --base-url URL [--feed-base URL] [--service CODE ...] [--onion ORIGIN] [--network NAME] [--full] [--catch-up N] [--log-level LEVEL]
+  kolokol bundle zim|epub --data DIR --service CODE --base-url URL [--days N] --out FILE
   kolokol ingest --data DIR --service CODE FILE...
   kolokol mirror push --data DIR [--from TREE] [--mirror ID|NAME ...]
   kolokol mirror list --data DIR
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return verify(ctx, args[1:], stdout, stderr, getenv)
 	case "export":
 		return exportCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "bundle":
+		return bundleCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "ingest":
 		return ingestCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "mirror":

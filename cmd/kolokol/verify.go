@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolokol/kolokol/bundle"
 	"github.com/kolokol/kolokol/sign"
 )
 
-const verifyUsage = "usage: kolokol verify OUTDIR|URL --pubkey KEYFILE [--min-edition N] [--origin ORIGIN] [--timeout 10m]"
+const verifyUsage = "usage: kolokol verify OUTDIR|URL|FILE.zim|FILE.epub --pubkey KEYFILE [--min-edition N] [--origin ORIGIN] [--timeout 10m]"
 
 // verify checks an export or a mirror against the newsroom's signature.
 // It exits 0 when every file is the signed edition's (or a signed next
@@ -46,6 +47,9 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	ring, err := readPubkey(*pubkey)
 	if err != nil {
 		return err
+	}
+	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+		return verifyBundle(ctx, stdout, target, ring, sign.Options{Keys: ring, MinEdition: *minEdition, Origin: *origin})
 	}
 	var src sign.Source
 	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
@@ -138,4 +142,43 @@ func exitCode(err error) int {
 		return 1
 	}
 	return 2
+}
+
+// verifyBundle checks an offline edition: a ZIM file against the signed
+// manifest inside it, and any bundle against its detached signature
+// beside it (FILE.minisig), which a ZIM file may lack when it was passed
+// on alone.
+func verifyBundle(ctx context.Context, stdout io.Writer, path string, ring sign.Keyring, opt sign.Options) error {
+	sigPath := path + sign.SigSuffix
+	_, sigErr := os.Stat(sigPath)
+	switch {
+	case strings.HasSuffix(path, ".zim"):
+		r, err := bundle.VerifyZIM(ctx, path, opt)
+		if r != nil {
+			printReport(stdout, r)
+		}
+		if err != nil {
+			return err
+		}
+	case strings.HasSuffix(path, ".epub"):
+		if sigErr != nil {
+			return fmt.Errorf("%s: an EPUB is checked by its signature, %s, which is not beside it", path, sigPath)
+		}
+	default:
+		return fmt.Errorf("%s is not a directory, a ZIM file (.zim) nor an EPUB (.epub)\n%s", path, verifyUsage)
+	}
+	if sigErr != nil {
+		fmt.Fprintf(stdout, "no %s beside it: the file's every byte is not checked, only its content\n", sigPath)
+		return nil
+	}
+	st, err := bundle.VerifyFile(path, ring)
+	if err != nil {
+		return err
+	}
+	if opt.Origin != "" && st.Origin != opt.Origin {
+		return fmt.Errorf("%s is signed for %s, not %s", path, st.Origin, opt.Origin)
+	}
+	fmt.Fprintf(stdout, "%s: signature verified: %s, edition %d, made %s (%s)\n", path, st.Origin, st.Edition,
+		st.Time.UTC().Format(time.RFC3339), st.File)
+	return nil
 }
