@@ -41,6 +41,16 @@ type Schedule struct {
 	// Dir is where files are built before they go to the media store.
 	Dir string
 	Log *slog.Logger
+	// Notify, if set, is called after each edition listed or withdrawn:
+	// the change log's consumers (the page cache, the mirror publisher)
+	// need not wait for their next poll.
+	Notify func()
+}
+
+func (s *Schedule) notify() {
+	if s.Notify != nil {
+		s.Notify()
+	}
 }
 
 // Due is the time of the newest editions that should exist at now.
@@ -166,6 +176,7 @@ func (s *Schedule) Publish(ctx context.Context, kind kolokol.BundleKind, code st
 	if err := s.Store.AddBundle(ctx, b); err != nil {
 		return nil, fmt.Errorf("offline edition %s: %w", name, err)
 	}
+	s.notify()
 	s.Log.Info("offline edition published", "service", code, "kind", kind, "name", name, "bytes", r.Size, "stories", r.Stories)
 	return b, nil
 }
@@ -193,6 +204,7 @@ func (s *Schedule) prune(ctx context.Context, code string) error {
 			errs = append(errs, err)
 			continue
 		}
+		s.notify()
 		if d, ok := s.Maker.Blobs.(deleter); ok && !slices.ContainsFunc(all, func(o *kolokol.Bundle) bool { return o.ID != b.ID && o.Key == b.Key }) {
 			errs = append(errs, d.Delete(ctx, b.Key), d.Delete(ctx, b.SigKey))
 		}

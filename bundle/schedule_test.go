@@ -65,7 +65,7 @@ func TestSchedule(t *testing.T) {
 	ring := n.maker.Signer.Keyring()
 	e, err := export.New(n.store, n.maker.Blobs, export.Options{Out: out, StateDir: stateDir, Signer: n.maker.Signer,
 		Render: render.Options{BaseURL: origin, SiteName: "Kolokol", KeyID: ring.Current.ID.String(), KeyFingerprint: ring.Fingerprint()},
-		Log: slog.New(slog.DiscardHandler)})
+		Log:    slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -16,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,6 +26,7 @@ import (
 	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/api"
 	"github.com/kolokol/kolokol/auth"
+	"github.com/kolokol/kolokol/bundle"
 	"github.com/kolokol/kolokol/cdn"
 	"github.com/kolokol/kolokol/changelog"
 	"github.com/kolokol/kolokol/demo"
@@ -63,7 +66,10 @@ type App struct {
 	// Search is this server's search index, DATA/search: each server
 	// keeps its own, fed from the shared change log by a follower with a
 	// cursor of its own.
-	Search  *search.Index
+	Search *search.Index
+	// Bundles publishes the daily offline editions (nil: none); serve
+	// runs it.
+	Bundles *bundle.Schedule
 	Handler http.Handler
 	// Metrics serves the Prometheus counters, for the admin listener.
 	Metrics http.Handler
@@ -107,6 +113,15 @@ type Config struct {
 	// Embeds fetches the cards of posts on social networks (--meta-token-file,
 	// --embed-endpoints); the zero value asks the networks themselves.
 	Embeds oembed.Options
+	// Bundles are the offline editions published each day (--bundles);
+	// none: no schedule.
+	Bundles bundleConfig
+}
+
+// bundleConfig is the daily offline editions' schedule (package bundle).
+type bundleConfig struct {
+	Kinds            []kolokol.BundleKind
+	Days, Hour, Keep int
 }
 
 // NewApp wires the store, desk, reader site and API.
@@ -256,7 +271,18 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		access = logger.With("log", "access")
 	}
 	m := metrics.New(access)
-	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Search: index, Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver, sources: sources,
+	var editions *bundle.Schedule
+	if len(cfg.Bundles.Kinds) > 0 {
+		if builder.Origin() == "" {
+			logger.Warn("no offline editions: they need the site's address (--base-url)")
+		} else {
+			editions = &bundle.Schedule{Maker: &bundle.Maker{Render: builder, Blobs: blobs, Signer: signer, Network: cmp.Or(cfg.Network, defaultNetwork)},
+				Store: store, Kinds: cfg.Bundles.Kinds, Days: cfg.Bundles.Days, Hour: cfg.Bundles.Hour, Keep: cfg.Bundles.Keep,
+				Dir: filepath.Join(data, "tmp"), Log: logger, Notify: hub.Wake}
+		}
+	}
+	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Search: index, Bundles: editions,
+		Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver, sources: sources,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
 
@@ -329,6 +355,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	accessLog := fs.Bool("access-log", false, "log every request: method, route pattern, status, duration and size (never address, user agent, referrer or query)")
 	onion := fs.String("onion", "", "the site's onion origin, e.g. http://abc…xyz.onion: adds Onion-Location to reader pages and the address to the safety pages")
 	network := fs.String("network", defaultNetwork, "the network's name: the portal's masthead, and that of every service without a brand of its own")
+	bundleKinds := fs.String("bundles", "zim,epub", "the offline editions each service publishes every day, listed on its mirrors page and carried by every mirror: zim, epub, both (comma-separated), or none")
+	bundleDays := fs.Int("bundle-days", 7, "the days of stories an offline edition holds")
+	bundleHour := fs.Int("bundle-hour", 3, "the UTC hour the day's offline editions are made (a server started later makes the day's at once)")
+	bundleKeep := fs.Int("bundle-keep", 7, "how many editions of each kind a service keeps listed; older ones are removed")
 	geoHeader := fs.String("geo-header", "", "request header a trusted CDN or proxy puts the reader's country in, e.g. CF-IPCountry")
 	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or prefixes whose --geo-header and X-Forwarded-For are believed")
 	geoDB := fs.String("geo-db", "", "MaxMind-format country database (.mmdb) to find the reader's country in")
@@ -386,7 +416,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		ln.Close()
 		return err
 	}
-	app, err := NewAppWith(ctx, Config{Embeds: embedOptions, CDNPurge: purge, CDNTTL: *cdnTTL, MediaS3: *mediaS3, Data: *data, DB: *db, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
+	editions, err := parseBundles(*bundleKinds, *bundleDays, *bundleHour, *bundleKeep)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	app, err := NewAppWith(ctx, Config{Bundles: editions, Embeds: embedOptions, CDNPurge: purge, CDNTTL: *cdnTTL, MediaS3: *mediaS3, Data: *data, DB: *db, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
 		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}, SessionIdle: *sessionIdle})
 	if err != nil {
 		ln.Close()
@@ -469,6 +504,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			}
 		})
 	})
+	if app.Bundles != nil {
+		// A minute after start, so that a server's first requests do not
+		// wait for them; then at each day's hour.
+		once("bundles", func(ctx context.Context) { app.Bundles.Run(ctx, time.Minute) })
+	}
 	go app.RunSourceKey(ctx, logger)
 	// Every server writes its own audit counts of repeated refusals,
 	// whoever runs the scheduler.
@@ -611,4 +651,30 @@ func wireFolder(ctx context.Context, app *App, dir string, logger *slog.Logger) 
 	}
 	logger.Info("wire folder", "dir", dir)
 	return &ingest.Folder{Dir: dir, Desk: app.Desk, Actor: kolokol.Actor{Name: "wire folder", Role: kolokol.RoleReporter}, Log: logger}, nil
+}
+
+// parseBundles reads serve's --bundles flags.
+func parseBundles(kinds string, days, hour, keep int) (bundleConfig, error) {
+	c := bundleConfig{Days: days, Hour: hour, Keep: keep}
+	switch {
+	case days < 1 || days > 366:
+		return c, fmt.Errorf("--bundle-days %d: give from 1 to 366 days", days)
+	case hour < 0 || hour > 23:
+		return c, fmt.Errorf("--bundle-hour %d: give an hour from 0 to 23 (UTC)", hour)
+	case keep < 1:
+		return c, fmt.Errorf("--bundle-keep %d: keep at least the newest edition", keep)
+	}
+	if strings.TrimSpace(kinds) == "none" {
+		return c, nil
+	}
+	for _, k := range strings.Split(kinds, ",") {
+		kind := kolokol.BundleKind(strings.TrimSpace(k))
+		if kind != kolokol.BundleZIM && kind != kolokol.BundleEPUB {
+			return c, fmt.Errorf("--bundles %q: %q is not zim or epub (or give none)", kinds, k)
+		}
+		if !slices.Contains(c.Kinds, kind) {
+			c.Kinds = append(c.Kinds, kind)
+		}
+	}
+	return c, nil
 }
