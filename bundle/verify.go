@@ -41,7 +41,9 @@ func VerifyZIM(ctx context.Context, path string, opt sign.Options) (*sign.Report
 	}
 	defer r.Close()
 	if err := r.Checksum(); err != nil {
-		return nil, fmt.Errorf("verify %s: %w", path, err)
+		// Damage or tampering: refused, as a file that does not match its
+		// signature is.
+		return nil, &sign.Refusal{Msg: fmt.Sprintf("%s is damaged or altered: %v", path, err), Reason: sign.ErrMalformed}
 	}
 	return sign.Verify(ctx, zimSource{r}, opt)
 }
