@@ -91,11 +91,14 @@ func (s *Schedule) Run(ctx context.Context, wait time.Duration) {
 	}
 }
 
-// PublishDue publishes each service's editions of the due time that are
-// not published yet: a service without a story in the period gets none.
-// It returns how many it published, and every failure joined.
+// PublishDue publishes each service's editions that are due at now and
+// not published yet: each holds the Days up to now (a server that was down
+// at the hour makes the day's editions when it is back, with every story
+// up to then). A service without a story in the period gets none. It
+// returns how many it published, and every failure joined.
 func (s *Schedule) PublishDue(ctx context.Context, now time.Time) (int, error) {
-	to := s.Due(now)
+	due := s.Due(now)
+	to := now.UTC().Truncate(time.Second)
 	from := to.AddDate(0, 0, -s.Days)
 	services, err := s.Store.FindServices(ctx)
 	if err != nil {
@@ -110,7 +113,7 @@ func (s *Schedule) PublishDue(ctx context.Context, now time.Time) (int, error) {
 			continue
 		}
 		for _, kind := range s.Kinds {
-			if slices.ContainsFunc(have, func(b *kolokol.Bundle) bool { return b.Kind == kind && b.To.Equal(to) }) {
+			if slices.ContainsFunc(have, func(b *kolokol.Bundle) bool { return b.Kind == kind && !b.To.Before(due) }) {
 				continue
 			}
 			if _, err := s.Publish(ctx, kind, svc.Code, from, to); errors.Is(err, ErrEmpty) {

@@ -46,7 +46,7 @@ func TestSchedule(t *testing.T) {
 		t.Fatalf("fa's editions: %v %v", fa, err)
 	}
 	for _, b := range fa {
-		if !b.To.Equal(s.Due(now)) || b.Name != Name(b.Kind, "fa", b.To) || b.Stories == 0 {
+		if !b.To.Equal(now) || !b.From.Equal(now.AddDate(0, 0, -7)) || b.Name != Name(b.Kind, "fa", b.To) || b.Stories == 0 {
 			t.Errorf("edition %+v", b)
 		}
 		for _, key := range []string{b.Key, b.SigKey} {

@@ -420,7 +420,7 @@ async function checkPage(browser, axeSource, pageRec) {
   if (serverState && pageRec.name.endsWith('-mirrors')) {
     const got = await page.evaluate(() => ({
       codes: [...document.querySelectorAll('main code')].map((c) => c.textContent),
-      listed: document.querySelectorAll('main ul a').length,
+      listed: document.querySelectorAll('main ul.mirrors a').length,
     }));
     const problems = [];
     if (!got.codes.includes(`${ONION}/${svc}/`)) problems.push({ rule: 'mirrors-onion', element: 'main code', detail: `the mirrors page does not show ${ONION}/${svc}/` });
@@ -436,7 +436,7 @@ async function checkPage(browser, axeSource, pageRec) {
   }
   // Mirrors pages hold long words (addresses, the fingerprint): at phone width none may
   // overflow its box or widen the page.
-  if (/-mirrors(-listed)?$/.test(pageRec.name)) {
+  if (/-mirrors(-listed|-bundles)?$/.test(pageRec.name)) {
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => {
       const out = [];
@@ -904,6 +904,37 @@ async function signIn(page, base, cred) {
 // (and makes a token and adds a mirror there). Every newsroom page
 // visited gets axe, and its HTML joins the Nu check. The admin also adds a
 // passkey (Chromium's virtual authenticator) and signs in with it.
+// checkBundles: the server makes each service's offline editions (a ZIM file and an
+// EPUB) a minute after it starts; the Persian mirrors page then lists them with their
+// sizes and signatures. The page gets every reader check (axe, Nu, 390 px, RTL), and
+// each file and signature it links is served whole: a ZIM file's magic number, a
+// book's zip header, a minisign signature's first line.
+async function checkBundles(browser, axeSource, base, pages) {
+  const rec = { name: 'fa-mirrors-bundles', url: `${base}/fa/mirrors/`, svc: 'fa', expectStatus: 200, article: false, checks: {} };
+  let html = '';
+  for (let i = 0; i < 240 && !html.includes('class="bundles"'); i++) {
+    if (i) await new Promise((r) => setTimeout(r, 500));
+    html = await (await fetch(rec.url)).text();
+  }
+  pages.push(rec);
+  await checkPage(browser, axeSource, rec);
+  const links = [...html.matchAll(/<a href="([^"]+)" download="([^"]+)"/g)].map((m) => ({ href: new URL(m[1], rec.url).href, name: m[2] }));
+  const problems = [];
+  if (!html.includes('class="bundles"')) problems.push({ rule: 'bundles-listed', element: 'main', detail: 'no offline edition listed two minutes after the server started' });
+  for (const kind of ['zim', 'epub']) {
+    if (!links.some((l) => l.name.endsWith('.' + kind))) problems.push({ rule: 'bundles-listed', element: 'ul.bundles', detail: `no .${kind} edition listed` });
+  }
+  for (const l of links) {
+    const resp = await fetch(l.href);
+    const body = Buffer.from(await resp.arrayBuffer());
+    const ok = resp.status === 200 && (l.name.endsWith('.zim') ? body.readUInt32LE(0) === 0x044d495a
+      : l.name.endsWith('.epub') ? body.subarray(0, 2).toString() === 'PK'
+      : body.toString('utf8', 0, 19) === 'untrusted comment: ');
+    if (!ok) problems.push({ rule: 'bundles-file', element: l.name, detail: `${l.href}: ${resp.status}, ${body.length} bytes that are not a ${l.name.split('.').pop()} file` });
+  }
+  record('bundles', rec, problems);
+}
+
 async function checkNewsroom(browser, axeSource, base, pages) {
   const cred = serverState?.editor;
   if (!cred) {
@@ -1544,6 +1575,7 @@ async function main() {
       p.ms = Date.now() - t;
     }
     await checkNewsroom(browser, axeSource, base, pages);
+    if (serverState) await checkBundles(browser, axeSource, base, pages);
     if (bin) await checkHeldSave(browser, axeSource, bin, pages);
     else log('the held-save check needs its own server: skipped with E2E_BASE_URL');
   } finally {
