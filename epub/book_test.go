@@ -138,7 +138,11 @@ const tortureBody = `<p>Unclosed <b>bold <i>and italic<p>Next
 <bdo>bdo</bdo><svg><circle r="1"/></svg><math><mi>x</mi></math>
 <!-- a comment -- with dashes --><![CDATA[ cdata ]]>
 <pre>
-code &amp; more</pre>`
+code &amp; more</pre>
+<table><tbody><tr><td>b</td></tr></tbody><thead><tr><th>h</th></tr></thead><tfoot><tr><td>f</td></tr></tfoot><thead><tr><td>h2</td></tr></thead><caption>c</caption><caption>c2</caption></table>
+<figure>text<figcaption>c</figcaption>more</figure><ul><li value="3">a</li></ul><ol><li value="3">a</li></ol>
+<a href="a2.xhtml"><div>a block link</div></a><p><time datetime="2026-12-01">today</time> <q cite="x.html">q</q> <abbr title="t">ab</abbr> <sub>2</sub><sup>3</sup></p>
+<b>bold around <figure><img src="i1.jpg" alt=""><figcaption>cap</figcaption></figure> and <table><tr><td>cell</td></tr></table></b>`
 
 func TestEpubcheck(t *testing.T) {
 	java := realpart.Need(t, "java", "Debian package default-jre-headless")

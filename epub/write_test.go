@@ -421,16 +421,17 @@ func TestWriteFile(t *testing.T) {
 // FuzzBook writes a book around a fuzzed chapter body and a fuzzed
 // picture: a book is refused, or every document in it is well-formed.
 func FuzzBook(f *testing.F) {
-	f.Add(tortureBody, []byte(svgChart), "chart.svg")
-	f.Add(`<p><a href="a2.xhtml#x">x</a><img src="i1.png"></p>`, pngBytes(f), "i1.png")
-	f.Add(`<b>x<ul><li>y</ul>`, []byte(`<svg xmlns="http://www.w3.org/2000/svg"><a href="https://x"/></svg>`), "s.svg")
-	f.Add(`<img src="i.gif">`, []byte("GIF89a"), "i.gif")
-	f.Fuzz(func(t *testing.T, body string, pic []byte, name string) {
+	f.Add(tortureBody, []byte(svgChart), "chart.svg", []byte(css))
+	f.Add(`<p><a href="a2.xhtml#x">x</a><img src="i1.png"></p>`, pngBytes(f), "i1.png", []byte("p{direction:rtl}"))
+	f.Add(`<b>x<ul><li>y</ul>`, []byte(`<svg xmlns="http://www.w3.org/2000/svg"><a href="https://x"/></svg>`), "s.svg", []byte("@import 'x.css';"))
+	f.Add(`<img src="i.gif">`, []byte("GIF89a"), "i.gif", []byte("p{background:URL(x.png)}"))
+	f.Fuzz(func(t *testing.T, body string, pic []byte, name string, style []byte) {
 		mime := map[string]string{".svg": "image/svg+xml", ".png": "image/png", ".gif": "image/gif", ".jpg": "image/jpeg", ".webp": "image/webp"}[filepath.Ext(name)]
 		b := &Book{
 			ID: "urn:x", Title: "T", Language: "en", Modified: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-			Chapters: []Chapter{{Name: "a1.xhtml", Title: "one", Body: body}, {Name: "a2.xhtml", Title: "two", Body: `<p id="x">x</p>`}},
-			Images:   []Image{{Name: name, MIME: mime, Data: pic}},
+			Chapters:   []Chapter{{Name: "a1.xhtml", Title: "one", Body: body}, {Name: "a2.xhtml", Title: "two", Body: `<p id="x">x</p>`}},
+			Images:     []Image{{Name: name, MIME: mime, Data: pic}},
+			Stylesheet: style,
 		}
 		var buf bytes.Buffer
 		if err := Write(&buf, b); err != nil {
@@ -442,6 +443,9 @@ func FuzzBook(f *testing.F) {
 		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 		if err != nil {
 			t.Fatalf("output is not a zip: %v", err)
+		}
+		if low := strings.ToLower(string(style)); strings.Contains(low, "url(") || strings.Contains(low, "@import") {
+			t.Fatalf("stylesheet %q that loads a file was accepted", style)
 		}
 		for _, doc := range []string{"EPUB/package.opf", "EPUB/nav.xhtml", "EPUB/a1.xhtml", "EPUB/a2.xhtml"} {
 			data := readEntry(t, zr, doc)

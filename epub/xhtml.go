@@ -152,7 +152,7 @@ var elements = map[string]elementSpec{
 	"mark": {phrasing: true}, "q": {phrasing: true}, "s": {phrasing: true},
 	"samp": {phrasing: true}, "small": {phrasing: true}, "span": {phrasing: true},
 	"strong": {phrasing: true}, "sub": {phrasing: true}, "sup": {phrasing: true},
-	"time": {phrasing: true}, "u": {phrasing: true}, "var": {phrasing: true},
+	"u": {phrasing: true}, "var": {phrasing: true},
 	"br": {void: true}, "wbr": {void: true},
 	"img": {void: true, attrs: []string{"src", "alt", "width", "height"}},
 }
@@ -310,6 +310,8 @@ func (c *cleaner) kids(dst *node, n *html.Node, phrasing bool, depth int) error 
 		placeFigcaption(dst)
 	case "dl":
 		checkGroups(dst)
+	case "table":
+		orderTable(dst)
 	}
 	return nil
 }
@@ -341,6 +343,9 @@ func (c *cleaner) child(dst *node, k *html.Node, phrasing bool, depth int) error
 		dst = w
 	}
 	el := &node{tag: tag, attrs: c.attrs(k, spec)}
+	if tag == "li" && dst.tag != "ol" {
+		el.attrs = with(el.attrs, "value", "") // an item's number is an ordered list's
+	}
 	dst.kids = append(dst.kids, el)
 	if spec.void {
 		return nil
@@ -421,9 +426,9 @@ func wrapperFor(parent, tag string) string {
 // placeFigcaption keeps one caption, first or last in its figure, as
 // HTML requires; any other becomes a plain division.
 func placeFigcaption(fig *node) {
-	var els []*node
+	var els []*node // what the figure shows, text too
 	for _, k := range fig.kids {
-		if k.tag != "" {
+		if k.tag != "" || strings.TrimSpace(k.text) != "" {
 			els = append(els, k)
 		}
 	}
@@ -437,6 +442,51 @@ func placeFigcaption(fig *node) {
 			continue
 		}
 		k.tag = "div"
+	}
+}
+
+// orderTable puts a table's parts in the order HTML wants (the parser
+// keeps them in the order written): one caption first, one head, the
+// bodies, one foot last. A second head or foot becomes a body; a second
+// caption goes.
+func orderTable(t *node) {
+	var caption, head, foot *node
+	var bodies []*node
+	for _, k := range t.kids {
+		switch k.tag {
+		case "":
+			// whitespace between parts; a table holds no other text
+		case "caption":
+			if caption == nil {
+				caption = k
+			}
+		case "thead":
+			if head == nil {
+				head = k
+			} else {
+				k.tag = "tbody"
+				bodies = append(bodies, k)
+			}
+		case "tfoot":
+			if foot == nil {
+				foot = k
+			} else {
+				k.tag = "tbody"
+				bodies = append(bodies, k)
+			}
+		default:
+			bodies = append(bodies, k)
+		}
+	}
+	t.kids = t.kids[:0]
+	for _, k := range []*node{caption, head} {
+		if k != nil {
+			t.kids = append(t.kids, k)
+		}
+	}
+	t.kids = append(t.kids, bodies...)
+	if foot != nil {
+		t.kids = append(t.kids, foot)
 	}
 }
 
