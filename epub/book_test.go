@@ -50,6 +50,7 @@ h1 { font-size: 1.4em }
 figure { margin: 1em 0 }
 img { max-width: 100% }
 .cover { text-align: center }
+a.direction:hover { color: red }
 `
 
 // sampleBook is a book of three chapters with what stories carry:

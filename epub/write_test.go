@@ -275,6 +275,8 @@ func TestBadBook(t *testing.T) {
 			b.Images = append(b.Images, Image{Name: "s.svg", MIME: "image/svg+xml", Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="https://t.example/p.png"/></svg>`)})
 		}, `s.svg: SVG refers to "https://t.example/p.png" outside itself`},
 		{"stylesheet sets direction", func(b *Book) { b.Stylesheet = []byte("body { direction : rtl }") }, `stylesheet: the "direction" property is not allowed`},
+		{"stylesheet sets unicode-bidi", func(b *Book) { b.Stylesheet = []byte("p{color:red;unicode-bidi:embed}") }, `stylesheet: the "unicode-bidi" property is not allowed`},
+		{"modified after zip times end", func(b *Book) { b.Modified = time.Date(2107, 1, 1, 0, 0, 0, 0, time.UTC) }, "outside the years 1980 to 2106"},
 		{"stylesheet loads a font", func(b *Book) { b.Stylesheet = []byte("@font-face { src: url(https://f.example/x.woff) }") }, "stylesheet: url() loads a file"},
 		{"too many chapters", func(b *Book) { b.Chapters = make([]Chapter, maxChapters+1) }, "more than the limit of 20000"},
 	} {
