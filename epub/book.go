@@ -56,7 +56,9 @@ type Chapter struct {
 	Body  string // an HTML fragment, converted with XHTML
 }
 
-// Image is a picture in the book.
+// Image is a picture in the book. WebP is a core media type of EPUB 3.3,
+// but epubcheck 4 (Debian's 4.2.6) still asks a fallback for it (MED-003):
+// where that check must pass, give JPEG, PNG, GIF or SVG.
 type Image struct {
 	Name string // [a-z0-9-]+\.(jpg|jpeg|png|gif|webp|svg); chapters refer to it by this bare name
 	MIME string // "image/jpeg", "image/png", "image/gif", "image/webp" or "image/svg+xml", agreeing with Name and Data

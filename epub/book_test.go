@@ -143,6 +143,10 @@ code &amp; more</pre>
 <table><tbody><tr><td>b</td></tr></tbody><thead><tr><th>h</th></tr></thead><tfoot><tr><td>f</td></tr></tfoot><thead><tr><td>h2</td></tr></thead><caption>c</caption><caption>c2</caption></table>
 <figure>text<figcaption>c</figcaption>more</figure><ul><li value="3">a</li></ul><ol><li value="3">a</li></ol>
 <a href="a2.xhtml"><div>a block link</div></a><p><time datetime="2026-12-01">today</time> <q cite="x.html">q</q> <abbr title="t">ab</abbr> <sub>2</sub><sup>3</sup></p>
+<p dir="auto">auto</p><p>mixed <span lang="fa" dir="rtl">فارسی</span> <bdi>x</bdi> <s>s</s> <u>u</u> <mark>m</mark> <small>s</small> <kbd>k</kbd> <dfn>d</dfn> <var>v</var> <samp>s</samp> <cite>c</cite> <code>c</code> <ins>i</ins> <del>d</del> a<wbr>b</p>
+<ol reversed type="a" start="5"><li value="9">r</li></ol><img src="i1.jpg" alt="sized" width="40" height="30" title="t" class="c">
+<table><thead><tr><th scope="col" colspan="2">h</th></tr></thead><tbody><tr><td rowspan="2">a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>
+<section><h2>s</h2><article><h3>a</h3><aside>x</aside></article></section><hr>
 <b>bold around <figure><img src="i1.jpg" alt=""><figcaption>cap</figcaption></figure> and <table><tr><td>cell</td></tr></table></b>`
 
 func TestEpubcheck(t *testing.T) {
