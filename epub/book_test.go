@@ -123,6 +123,16 @@ const svgChart = `<?xml version="1.0" encoding="UTF-8"?>
 </svg>
 `
 
+// minimalBook has only what a book needs: no cover, stylesheet,
+// pictures, dates or people.
+func minimalBook() *Book {
+	return &Book{
+		ID: "urn:uuid:6f1c7d2e-8a43-4c1e-9d0b-2f5e8b7a9c10", Title: "Дайджест", Language: "sr-Cyrl",
+		Modified: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC),
+		Chapters: []Chapter{{Name: "only.xhtml", Title: "Једина прича", Body: "<p>Текст.</p>"}},
+	}
+}
+
 // tortureBody is markup an editor's paste can bring: the converter must
 // make of it what a checker accepts.
 const tortureBody = `<p>Unclosed <b>bold <i>and italic<p>Next
@@ -160,6 +170,7 @@ func TestEpubcheck(t *testing.T) {
 	}{
 		{"english-ltr", torture},
 		{"persian-rtl", sampleBook(t, true)},
+		{"minimal", minimalBook()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

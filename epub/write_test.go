@@ -199,6 +199,35 @@ func TestReadBack(t *testing.T) {
 	}
 }
 
+func TestMinimalBook(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, minimalBook()); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if got := strings.Join(names, " "); got != "mimetype META-INF/container.xml EPUB/package.opf EPUB/nav.xhtml EPUB/only.xhtml" {
+		t.Errorf("entries %s", got)
+	}
+	for _, name := range []string{"EPUB/package.opf", "EPUB/nav.xhtml", "EPUB/only.xhtml"} {
+		doc := string(readEntry(t, zr, name))
+		for _, absent := range []string{"cover", "style.css", "dc:date", "dc:creator", "page-progression-direction"} {
+			if strings.Contains(doc, absent) {
+				t.Errorf("%s mentions %s, which the book does not have:\n%s", name, absent, doc)
+			}
+		}
+	}
+	if got := langDirOf(t, "only.xhtml", readEntry(t, zr, "EPUB/only.xhtml"))["body"]; got != [3]string{"sr-Cyrl", "sr-Cyrl", "ltr"} {
+		t.Errorf("body xml:lang, lang, dir = %q", got)
+	}
+}
+
 // TestLinks shows what becomes of each kind of link in a chapter.
 func TestLinks(t *testing.T) {
 	b := sampleBook(t, false)
