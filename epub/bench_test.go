@@ -23,7 +23,7 @@ func noisyJPEG(b *testing.B, seed uint32) []byte {
 		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = byte(x), byte(x>>8), byte(x>>16), 255
 	}
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 60}); err != nil {
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 75}); err != nil {
 		b.Fatal(err)
 	}
 	return buf.Bytes()

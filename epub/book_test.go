@@ -50,6 +50,7 @@ h1 { font-size: 1.4em }
 figure { margin: 1em 0 }
 img { max-width: 100% }
 .cover { text-align: center }
+a.direction:hover { color: red }
 `
 
 // sampleBook is a book of three chapters with what stories carry:
@@ -122,6 +123,16 @@ const svgChart = `<?xml version="1.0" encoding="UTF-8"?>
 </svg>
 `
 
+// minimalBook has only what a book needs: no cover, stylesheet,
+// pictures, dates or people.
+func minimalBook() *Book {
+	return &Book{
+		ID: "urn:uuid:6f1c7d2e-8a43-4c1e-9d0b-2f5e8b7a9c10", Title: "Дайджест", Language: "sr-Cyrl",
+		Modified: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC),
+		Chapters: []Chapter{{Name: "only.xhtml", Title: "Једина прича", Body: "<p>Текст.</p>"}},
+	}
+}
+
 // tortureBody is markup an editor's paste can bring: the converter must
 // make of it what a checker accepts.
 const tortureBody = `<p>Unclosed <b>bold <i>and italic<p>Next
@@ -138,7 +149,15 @@ const tortureBody = `<p>Unclosed <b>bold <i>and italic<p>Next
 <bdo>bdo</bdo><svg><circle r="1"/></svg><math><mi>x</mi></math>
 <!-- a comment -- with dashes --><![CDATA[ cdata ]]>
 <pre>
-code &amp; more</pre>`
+code &amp; more</pre>
+<table><tbody><tr><td>b</td></tr></tbody><thead><tr><th>h</th></tr></thead><tfoot><tr><td>f</td></tr></tfoot><thead><tr><td>h2</td></tr></thead><caption>c</caption><caption>c2</caption></table>
+<figure>text<figcaption>c</figcaption>more</figure><ul><li value="3">a</li></ul><ol><li value="3">a</li></ol>
+<a href="a2.xhtml"><div>a block link</div></a><p><time datetime="2026-12-01">today</time> <q cite="x.html">q</q> <abbr title="t">ab</abbr> <sub>2</sub><sup>3</sup></p>
+<p dir="auto">auto</p><p>mixed <span lang="fa" dir="rtl">فارسی</span> <bdi>x</bdi> <s>s</s> <u>u</u> <mark>m</mark> <small>s</small> <kbd>k</kbd> <dfn>d</dfn> <var>v</var> <samp>s</samp> <cite>c</cite> <code>c</code> <ins>i</ins> <del>d</del> a<wbr>b</p>
+<ol reversed type="a" start="5"><li value="9">r</li></ol><img src="i1.jpg" alt="sized" width="40" height="30" title="t" class="c">
+<table><thead><tr><th scope="col" colspan="2">h</th></tr></thead><tbody><tr><td rowspan="2">a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>
+<section><h2>s</h2><article><h3>a</h3><aside>x</aside></article></section><hr>
+<b>bold around <figure><img src="i1.jpg" alt=""><figcaption>cap</figcaption></figure> and <table><tr><td>cell</td></tr></table></b>`
 
 func TestEpubcheck(t *testing.T) {
 	java := realpart.Need(t, "java", "Debian package default-jre-headless")
@@ -151,6 +170,7 @@ func TestEpubcheck(t *testing.T) {
 	}{
 		{"english-ltr", torture},
 		{"persian-rtl", sampleBook(t, true)},
+		{"minimal", minimalBook()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -199,6 +199,35 @@ func TestReadBack(t *testing.T) {
 	}
 }
 
+func TestMinimalBook(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, minimalBook()); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if got := strings.Join(names, " "); got != "mimetype META-INF/container.xml EPUB/package.opf EPUB/nav.xhtml EPUB/only.xhtml" {
+		t.Errorf("entries %s", got)
+	}
+	for _, name := range []string{"EPUB/package.opf", "EPUB/nav.xhtml", "EPUB/only.xhtml"} {
+		doc := string(readEntry(t, zr, name))
+		for _, absent := range []string{"cover", "style.css", "dc:date", "dc:creator", "page-progression-direction"} {
+			if strings.Contains(doc, absent) {
+				t.Errorf("%s mentions %s, which the book does not have:\n%s", name, absent, doc)
+			}
+		}
+	}
+	if got := langDirOf(t, "only.xhtml", readEntry(t, zr, "EPUB/only.xhtml"))["body"]; got != [3]string{"sr-Cyrl", "sr-Cyrl", "ltr"} {
+		t.Errorf("body xml:lang, lang, dir = %q", got)
+	}
+}
+
 // TestLinks shows what becomes of each kind of link in a chapter.
 func TestLinks(t *testing.T) {
 	b := sampleBook(t, false)
@@ -275,6 +304,8 @@ func TestBadBook(t *testing.T) {
 			b.Images = append(b.Images, Image{Name: "s.svg", MIME: "image/svg+xml", Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="https://t.example/p.png"/></svg>`)})
 		}, `s.svg: SVG refers to "https://t.example/p.png" outside itself`},
 		{"stylesheet sets direction", func(b *Book) { b.Stylesheet = []byte("body { direction : rtl }") }, `stylesheet: the "direction" property is not allowed`},
+		{"stylesheet sets unicode-bidi", func(b *Book) { b.Stylesheet = []byte("p{color:red;unicode-bidi:embed}") }, `stylesheet: the "unicode-bidi" property is not allowed`},
+		{"modified after zip times end", func(b *Book) { b.Modified = time.Date(2107, 1, 1, 0, 0, 0, 0, time.UTC) }, "outside the years 1980 to 2106"},
 		{"stylesheet loads a font", func(b *Book) { b.Stylesheet = []byte("@font-face { src: url(https://f.example/x.woff) }") }, "stylesheet: url() loads a file"},
 		{"too many chapters", func(b *Book) { b.Chapters = make([]Chapter, maxChapters+1) }, "more than the limit of 20000"},
 	} {
@@ -421,16 +452,17 @@ func TestWriteFile(t *testing.T) {
 // FuzzBook writes a book around a fuzzed chapter body and a fuzzed
 // picture: a book is refused, or every document in it is well-formed.
 func FuzzBook(f *testing.F) {
-	f.Add(tortureBody, []byte(svgChart), "chart.svg")
-	f.Add(`<p><a href="a2.xhtml#x">x</a><img src="i1.png"></p>`, pngBytes(f), "i1.png")
-	f.Add(`<b>x<ul><li>y</ul>`, []byte(`<svg xmlns="http://www.w3.org/2000/svg"><a href="https://x"/></svg>`), "s.svg")
-	f.Add(`<img src="i.gif">`, []byte("GIF89a"), "i.gif")
-	f.Fuzz(func(t *testing.T, body string, pic []byte, name string) {
+	f.Add(tortureBody, []byte(svgChart), "chart.svg", []byte(css))
+	f.Add(`<p><a href="a2.xhtml#x">x</a><img src="i1.png"></p>`, pngBytes(f), "i1.png", []byte("p{direction:rtl}"))
+	f.Add(`<b>x<ul><li>y</ul>`, []byte(`<svg xmlns="http://www.w3.org/2000/svg"><a href="https://x"/></svg>`), "s.svg", []byte("@import 'x.css';"))
+	f.Add(`<img src="i.gif">`, []byte("GIF89a"), "i.gif", []byte("p{background:URL(x.png)}"))
+	f.Fuzz(func(t *testing.T, body string, pic []byte, name string, style []byte) {
 		mime := map[string]string{".svg": "image/svg+xml", ".png": "image/png", ".gif": "image/gif", ".jpg": "image/jpeg", ".webp": "image/webp"}[filepath.Ext(name)]
 		b := &Book{
 			ID: "urn:x", Title: "T", Language: "en", Modified: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-			Chapters: []Chapter{{Name: "a1.xhtml", Title: "one", Body: body}, {Name: "a2.xhtml", Title: "two", Body: `<p id="x">x</p>`}},
-			Images:   []Image{{Name: name, MIME: mime, Data: pic}},
+			Chapters:   []Chapter{{Name: "a1.xhtml", Title: "one", Body: body}, {Name: "a2.xhtml", Title: "two", Body: `<p id="x">x</p>`}},
+			Images:     []Image{{Name: name, MIME: mime, Data: pic}},
+			Stylesheet: style,
 		}
 		var buf bytes.Buffer
 		if err := Write(&buf, b); err != nil {
@@ -442,6 +474,9 @@ func FuzzBook(f *testing.F) {
 		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 		if err != nil {
 			t.Fatalf("output is not a zip: %v", err)
+		}
+		if low := strings.ToLower(string(style)); strings.Contains(low, "url(") || strings.Contains(low, "@import") {
+			t.Fatalf("stylesheet %q that loads a file was accepted", style)
 		}
 		for _, doc := range []string{"EPUB/package.opf", "EPUB/nav.xhtml", "EPUB/a1.xhtml", "EPUB/a2.xhtml"} {
 			data := readEntry(t, zr, doc)
