@@ -2,13 +2,15 @@
 # Runs every test of the repository, in this order, stopping at the first failure:
 #
 #   1. installs what the tests need, only what is missing (Debian packages chromium,
-#      wrk, nginx-light, a JRE, minisign, openssh-server, varnish, varnish-modules and postgresql;
-#      staticcheck and versitygw; the e2e npm packages from the lockfile)
+#      wrk, nginx-light, a JRE, minisign, openssh-server, varnish, varnish-modules, postgresql,
+#      zim-tools, kiwix-tools and epubcheck; staticcheck, versitygw and mailpit; the e2e
+#      npm packages from the lockfile)
 #   2. gofmt -l (must print nothing), go vet, staticcheck, CGO_ENABLED=0 go build;
 #      the structured editor: its bundle rebuilt and compared with the committed
 #      newsroom/static/prose.js, and its Markdown round-trip tests (node --test)
 #   3. go test -count=1 ./...
-#   4. a short fuzz run of every fuzz target in the tree (found by grep, so new ones count)
+#   4. a short fuzz run of every fuzz target in the tree (found by grep, so new ones count),
+#      two at a time
 #   5. the browser quality gate: node e2e/run.mjs (see e2e/run.mjs)
 #
 # Usage: ./scripts/test.sh
@@ -25,6 +27,8 @@ SKIP_E2E=${KOLOKOL_SKIP_E2E:-}
 STATICCHECK_VERSION=0.8.2
 # The S3-compatible server the mirror tests push to (mirror/servers_test.go).
 VERSITYGW_VERSION=1.8.0
+# The SMTP server the email edition's tests send through (internal/realpart/mailpit.go).
+MAILPIT_VERSION=1.33.1
 TIMINGS=()
 # The binary is pure Go (CGO_ENABLED=0) and so is every Go step here: vet, staticcheck,
 # build, test and fuzz then share one build cache instead of compiling everything twice.
@@ -77,6 +81,10 @@ have varnishd || apt_missing+=(varnish)
 # The PostgreSQL store's tests start their own cluster from these binaries
 # (internal/pgtest); Debian keeps them off PATH.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_missing+=(postgresql)
+# The offline editions' tests (zim/, epub/, bundle/) check files with Debian's own readers.
+have zimcheck || apt_missing+=(zim-tools)
+have kiwix-serve || apt_missing+=(kiwix-tools)
+[[ -f /usr/bin/epubcheck || -f /usr/share/java/epubcheck.jar ]] || apt_missing+=(epubcheck)
 if ((${#apt_missing[@]})); then
 	command -v apt-get >/dev/null || die "missing ${apt_missing[*]} and no apt-get to install them; install them by hand"
 	echo "installing Debian packages: ${apt_missing[*]}"
@@ -85,7 +93,7 @@ if ((${#apt_missing[@]})); then
 	"${SUDO[@]}" apt-get install -y -qq "${apt_missing[@]}" >"$LOGDIR/apt.log" 2>&1 ||
 		{ tail -30 "$LOGDIR/apt.log" >&2; die "apt-get install ${apt_missing[*]} failed"; }
 else
-	echo "Debian packages present: chromium wrk nginx java minisign sshd varnishd (xkey) postgresql"
+	echo "Debian packages present: chromium wrk nginx java minisign sshd varnishd (xkey) postgresql zim-tools kiwix-tools epubcheck"
 fi
 
 command -v go >/dev/null || [[ ! -x /usr/local/go/bin/go ]] || export PATH="/usr/local/go/bin:$PATH"
@@ -100,6 +108,10 @@ fi
 if ! go version -m "$(command -v versitygw 2>/dev/null)" 2>/dev/null | grep -q "mod[[:space:]]*github.com/versity/versitygw[[:space:]]*v$VERSITYGW_VERSION"; then
 	echo "installing versitygw v$VERSITYGW_VERSION"
 	go install "github.com/versity/versitygw/cmd/versitygw@v$VERSITYGW_VERSION" || die "go install versitygw failed"
+fi
+if ! go version -m "$(command -v mailpit 2>/dev/null)" 2>/dev/null | grep -q "mod[[:space:]]*github.com/axllent/mailpit[[:space:]]*v$MAILPIT_VERSION"; then
+	echo "installing mailpit v$MAILPIT_VERSION"
+	go install "github.com/axllent/mailpit@v$MAILPIT_VERSION" || die "go install mailpit failed"
 fi
 echo "$(go version); $(staticcheck -version)"
 
@@ -178,31 +190,45 @@ else
 			xargs -r grep -HoE '^func Fuzz[A-Za-z0-9_]*\(' |
 			sed -E 's#^(.*)/[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]*)\($#\1 \2#' | sort -u
 	)
-	echo "${#targets[@]} fuzz targets"
-	for t in "${targets[@]}"; do
-		dir=${t% *}
-		name=${t#* }
-		printf 'fuzz %s in %s: ' "$name" "$dir"
+	echo "${#targets[@]} fuzz targets, two at a time"
+	# fuzz_one runs one target (its log in $LOGDIR/fuzz-NAME.log) and prints its line;
+	# it exits non-zero on a finding.
+	fuzz_one() {
+		local dir=$1 name=$2 log="$LOGDIR/fuzz-${2}-${1//\//_}.log" attempt res
 		for attempt in 1 2; do
-			if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$dir" >"$LOGDIR/fuzz.log" 2>&1; then
-				break
+			if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$dir" >"$log" 2>&1; then
+				res=$(grep -E '^ok' "$log" | tail -n 1 || true)
+				echo "fuzz $name in $dir: ${res:-passed}"
+				return 0
 			fi
 			# Go 1.26's fuzz coordinator can report "context deadline exceeded"
 			# as the -fuzztime window closes, having found nothing (no failing
 			# input written): go.dev/issue/75804, fixed in Go 1.27. That one
 			# case is run again, once; anything else fails at once.
-			if ((attempt == 1)) && grep -q 'context deadline exceeded' "$LOGDIR/fuzz.log" &&
-				! grep -qE 'Failing input written|panic:|_test\.go:[0-9]+:' "$LOGDIR/fuzz.log"; then
-				printf '(the fuzz engine timed out at the deadline with nothing found; again) '
+			if ((attempt == 1)) && grep -q 'context deadline exceeded' "$log" &&
+				! grep -qE 'Failing input written|panic:|_test\.go:[0-9]+:' "$log"; then
+				echo "fuzz $name in $dir: the fuzz engine timed out at the deadline with nothing found; again"
 				continue
 			fi
-			echo
-			tail -n 60 "$LOGDIR/fuzz.log"
-			die "$name in $dir failed; a failing input is saved under $dir/testdata/fuzz/$name/: commit it with the fix"
+			echo "fuzz $name in $dir: FAILED"
+			tail -n 60 "$log"
+			echo "$name in $dir failed; a failing input is saved under $dir/testdata/fuzz/$name/: commit it with the fix" >>"$LOGDIR/fuzz-failures"
+			return 1
 		done
-		res=$(grep -E '^ok' "$LOGDIR/fuzz.log" | tail -n 1 || true)
-		echo "${res:-passed}"
+	}
+	# Two targets at once: on CI's two cores the smoke run takes half the wall time,
+	# and each target still runs for the full -fuzztime.
+	running=0
+	for t in "${targets[@]}"; do
+		fuzz_one "${t% *}" "${t#* }" &
+		running=$((running + 1))
+		if ((running >= 2)); then
+			wait -n || true
+			running=$((running - 1))
+		fi
 	done
+	wait || true
+	[[ ! -s "$LOGDIR/fuzz-failures" ]] || die "$(cat "$LOGDIR/fuzz-failures")"
 fi
 
 # ---------------------------------------------------------------- 5. browser
