@@ -82,12 +82,13 @@ func ParseRelay(raw string) (*Relay, error) {
 		return nil, errors.New("relay URL has a fragment; it takes none")
 	}
 	r.host = u.Hostname()
+	if strings.Contains(r.host, "%") {
+		return nil, fmt.Errorf("relay host %q has a zone; give an address without one", r.host)
+	}
 	if ip := net.ParseIP(r.host); ip == nil {
 		if err := checkDomain(r.host); err != nil {
 			return nil, fmt.Errorf("relay host %q: %v", r.host, err)
 		}
-	} else if strings.Contains(r.host, "%") {
-		return nil, fmt.Errorf("relay host %q has a zone", r.host)
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
@@ -201,7 +202,7 @@ func (r *Relay) Send(ctx context.Context, from string, to string, msg []byte) er
 	}
 	rc, err := r.conn(ctx)
 	if err != nil {
-		return fmt.Errorf("send through %s: %w", r, redact(err, to))
+		return fmt.Errorf("send through %s: %w", r, err)
 	}
 	stop := watch(ctx, rc.raw)
 	err = transact(rc.c, from, to, msg)
@@ -210,29 +211,31 @@ func (r *Relay) Send(ctx context.Context, from string, to string, msg []byte) er
 	}
 	if err != nil {
 		rc.c.Close()
-		return fmt.Errorf("send through %s: %w", r, redact(err, to))
+		return fmt.Errorf("send through %s: %w", r, err)
 	}
 	r.putIdle(rc)
 	return nil
 }
 
 func transact(c *smtp.Client, from, to string, msg []byte) error {
+	// Each reply is redacted before it is wrapped: a wrapper copies the
+	// text of what it wraps.
 	if err := c.Mail(from); err != nil {
-		return fmt.Errorf("MAIL FROM: %w", err)
+		return fmt.Errorf("MAIL FROM: %w", redact(err, to))
 	}
 	if err := c.Rcpt(to); err != nil {
-		return fmt.Errorf("RCPT TO: %w", err)
+		return fmt.Errorf("RCPT TO: %w", redact(err, to))
 	}
 	w, err := c.Data()
 	if err != nil {
-		return fmt.Errorf("DATA: %w", err)
+		return fmt.Errorf("DATA: %w", redact(err, to))
 	}
 	if _, err := w.Write(msg); err != nil {
 		w.Close()
-		return fmt.Errorf("write message: %w", err)
+		return fmt.Errorf("write message: %w", redact(err, to))
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("end of message: %w", err)
+		return fmt.Errorf("end of message: %w", redact(err, to))
 	}
 	return nil
 }
@@ -467,7 +470,8 @@ func IsPermanent(err error) bool {
 }
 
 // redact rewrites, in place, an SMTP reply in err that repeats the
-// recipient's address ("550 5.1.1 <reader@example.org>: unknown").
+// recipient's address ("550 5.1.1 <reader@example.org>: unknown"); err
+// must not have been wrapped yet.
 func redact(err error, to string) error {
 	var te *textproto.Error
 	if errors.As(err, &te) {

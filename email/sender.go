@@ -65,18 +65,23 @@ func (s *Sender) Send(ctx context.Context, m *Message) error {
 // order under the lock, so concurrent senders together keep the rate.
 func (s *Sender) pace(ctx context.Context) error {
 	if s.Rate <= 0 {
-		return nil
+		return ctx.Err()
 	}
+	return sleep(ctx, time.Until(s.reserve()))
+}
+
+// reserve takes the next slot: now, or 1/Rate after the last one.
+func (s *Sender) reserve() time.Time {
 	interval := time.Duration(float64(time.Second) / s.Rate)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := time.Now()
 	slot := s.next
 	if slot.Before(now) {
 		slot = now
 	}
 	s.next = slot.Add(interval)
-	s.mu.Unlock()
-	return sleep(ctx, time.Until(slot))
+	return slot
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
