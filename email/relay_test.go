@@ -367,4 +367,3 @@ func TestSendConcurrent(t *testing.T) {
 		t.Errorf("%d idle connections kept, want at most %d", idle, maxIdle)
 	}
 }
-
