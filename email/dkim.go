@@ -28,14 +28,19 @@ type DKIM struct {
 	record   string
 }
 
-// signedHeaders are the fields a signature covers. Each is signed even
-// when the mail lacks it, so that no one on the way can add it (a
-// List-Unsubscribe pointing elsewhere, say).
-var signedHeaders = []string{
-	"From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
-	"Content-Type", "Content-Language", "List-Id", "List-Unsubscribe",
-	"List-Unsubscribe-Post",
-}
+// signedHeaders are the fields a signature covers. Each is named twice
+// ("oversigned"): a field named once more than the mail holds signs its
+// absence, so no one on the way can add a second Subject, or a
+// List-Unsubscribe to a mail that had none, without breaking the
+// signature.
+var signedHeaders = func() []string {
+	h := []string{
+		"From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
+		"Content-Type", "Content-Language", "List-Id", "List-Unsubscribe",
+		"List-Unsubscribe-Post",
+	}
+	return append(h, h...)
+}()
 
 // minRSABits: RFC 8301 forbids shorter keys for signing and receivers
 // ignore signatures made with them.
