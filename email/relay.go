@@ -206,7 +206,9 @@ func (r *Relay) Send(ctx context.Context, from string, to string, msg []byte) er
 	}
 	stop := watch(ctx, rc.raw)
 	err = transact(rc.c, from, to, msg)
-	if !stop() {
+	// A mail the relay took counts as sent even if ctx ended just
+	// after: reporting it failed would send it again.
+	if !stop() && err != nil {
 		err = errors.Join(ctx.Err(), err)
 	}
 	if err != nil {
@@ -338,7 +340,12 @@ func (r *Relay) connect(ctx context.Context) (*relayConn, error) {
 	stop := watch(ctx, raw)
 	rc, err := r.open(ctx, raw)
 	if !stop() {
+		// Whatever open said, ctx ended: say so first (nothing was
+		// sent yet, so there is nothing to lose).
 		err = errors.Join(ctx.Err(), err)
+		if rc != nil {
+			rc.c.Close()
+		}
 	}
 	if err != nil {
 		raw.Close()
