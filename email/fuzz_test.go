@@ -19,6 +19,8 @@ func FuzzBuild(f *testing.F) {
 	f.Add("=?utf-8?q?Bcc:_x?=", "\"quoted\" \\ name", "<a@b>", "List \"q\"", ".\r\n.\r\n", "--=_boundary")
 	f.Add(strings.Repeat("long ", 300), strings.Repeat("n", 199), "", "", strings.Repeat("x", 2000), strings.Repeat("<p>y</p>", 500))
 	f.Add("a  b ", " lead", "trail ", "  ", "\x00", "\u2028")
+	f.Add("x", "=?utf-8?q?Bcc?=", "\"=?utf-8?b?QmNj?=\"", "=?utf-8?q?L?=", "x", "y")
+	f.Add("x", "a\u00a0b", "é \"q\" (c)", "ü, z", "x", "y")
 	f.Fuzz(func(t *testing.T, subject, fromName, toName, listDesc, text, htmlBody string) {
 		m := english()
 		m.Subject, m.From.Name, m.To.Name, m.Text, m.HTML = subject, fromName, toName, text, htmlBody
@@ -90,7 +92,10 @@ func FuzzParseRelay(f *testing.F) {
 		r, err := ParseRelay(raw)
 		if err != nil {
 			if u, perr := url.Parse(raw); perr == nil && u.User != nil {
-				if pw, ok := u.User.Password(); ok && len(pw) >= 4 && strings.Contains(err.Error(), pw) {
+				pw, ok := u.User.Password()
+				// When the password is also spelled elsewhere in the URL
+				// (as the user, say), its showing proves nothing.
+				if ok && len(pw) >= 4 && strings.Count(raw, pw) == 1 && strings.Contains(err.Error(), pw) {
 					t.Fatalf("error %q shows the password %q", err, pw)
 				}
 			}
@@ -100,7 +105,9 @@ func FuzzParseRelay(f *testing.F) {
 			t.Fatalf("%q: relay without host or port: %+v", raw, r)
 		}
 		s := r.String()
-		if r.password != "" && len(r.password) >= 4 && strings.Contains(s, r.password) {
+		if u, err := url.Parse(s); err != nil {
+			t.Fatalf("String() %q is no URL: %v", s, err)
+		} else if _, has := u.User.Password(); has {
 			t.Fatalf("String() %q shows the password", s)
 		}
 		again, err := ParseRelay(s)

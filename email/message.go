@@ -248,6 +248,9 @@ func CheckAddress(addr string) error {
 		return fmt.Errorf("address is not a bare address (write only local@domain)")
 	}
 	at := strings.LastIndexByte(addr, '@')
+	if at > 64 {
+		return fmt.Errorf("address has a local part over 64 characters")
+	}
 	if err := checkDomain(addr[at+1:]); err != nil {
 		return fmt.Errorf("address: %v", err)
 	}
