@@ -60,6 +60,17 @@ func BenchmarkSign(b *testing.B) {
 // Run with -benchtime 10000x for the 10,000 subscribers of the issue.
 func BenchmarkSendMailpit(b *testing.B) {
 	mp := realpart.StartMailpit(b)
+	benchSend(b, "smtp://"+mp.SMTP)
+}
+
+// BenchmarkSendDiscard is BenchmarkSendMailpit to a relay that keeps
+// nothing: our side's own cost, without Mailpit's parsing and storing.
+func BenchmarkSendDiscard(b *testing.B) {
+	f := startFakeRelay(b, fakeOpts{})
+	benchSend(b, "smtp://"+f.addr)
+}
+
+func benchSend(b *testing.B, relayURL string) {
 	mails := make([]*Message, 100)
 	for i := range mails {
 		mails[i] = digest(i)
@@ -76,7 +87,7 @@ func BenchmarkSendMailpit(b *testing.B) {
 				name = fmt.Sprintf("dkim/workers=%d", workers)
 			}
 			b.Run(name, func(b *testing.B) {
-				relay, err := ParseRelay("smtp://" + mp.SMTP)
+				relay, err := ParseRelay(relayURL)
 				if err != nil {
 					b.Fatal(err)
 				}
