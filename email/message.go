@@ -6,6 +6,11 @@
 // the unsubscribe address, which holds the reader's own token. Nothing
 // here logs; errors never carry the recipient's address or the relay's
 // password, so a caller may log them with a delivery id.
+//
+// DKIM: GenerateDKIM writes a key file and returns the TXT record to
+// publish at <selector>._domainkey.<domain>; LoadDKIM reads it back for
+// a Sender. The domain should be the one in the From address, so that
+// the signature aligns for DMARC.
 package email
 
 import (
