@@ -107,8 +107,8 @@ func (m *Message) Build() ([]byte, error) {
 	h.add("MIME-Version", "1.0")
 	h.add("Date", m.Date.Format(time.RFC1123Z))
 	h.add("Message-ID", m.MessageID)
-	h.add("From", m.From.String())
-	h.add("To", m.To.String())
+	h.add("From", formatAddress(m.From))
+	h.add("To", formatAddress(m.To))
 	h.add("Subject", encodeUnstructured(m.Subject))
 	h.add("Content-Language", m.Lang)
 	if m.ListID != "" {
@@ -517,6 +517,19 @@ func encodePhrase(s string) string {
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 	}
 	return encodeWords(s)
+}
+
+// formatAddress writes a mailbox. mail.Address.String is not used: it
+// leaves a backslash unencoded inside a Q-encoded word, which net/mail
+// (and others) then cannot read back.
+func formatAddress(a mail.Address) string {
+	if a.Name == "" {
+		return "<" + a.Address + ">"
+	}
+	if plainASCII(a.Name) {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(a.Name) + `" <` + a.Address + ">"
+	}
+	return encodeWords(a.Name) + " <" + a.Address + ">"
 }
 
 // plainASCII: printable ASCII with single spaces between words of at
