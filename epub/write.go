@@ -135,6 +135,9 @@ func prepare(b *Book) (*prepared, error) {
 	for _, im := range b.Images {
 		bl.images[im.Name] = true
 	}
+	if b.Cover != nil {
+		bl.images[b.Cover.Name] = true // a chapter may show it again
+	}
 	for i, c := range b.Chapters {
 		bl.self = c.Name
 		lang, dir := c.lang(b)

@@ -234,7 +234,7 @@ func TestLinks(t *testing.T) {
 	b.Chapters[0].Body = `<p id="top"><a href="a2.xhtml#more">1</a> <a href="a2.xhtml#nowhere">2</a> <a href="#top">3</a>
 <a href="#gone">4</a> <a href="missing.xhtml">5</a> <a href="../a2.xhtml">6</a> <a href="a2.xhtml?x=1">7</a>
 <a href="https://example.org/x">8</a> <a href="i2.jpg">9</a> <a href="nav.xhtml">10</a></p>
-<img src="i1.jpg" alt="shown"><img src="other.jpg" alt="not in the book"><img src="https://example.org/t.gif" alt="remote"><img src="i1.jpg?x" alt="query">`
+<img src="i1.jpg" alt="shown"><img src="cover.jpg" alt="the cover"><img src="other.jpg" alt="not in the book"><img src="https://example.org/t.gif" alt="remote"><img src="i1.jpg?x" alt="query">`
 	var buf bytes.Buffer
 	if err := Write(&buf, b); err != nil {
 		t.Fatal(err)
@@ -248,7 +248,7 @@ func TestLinks(t *testing.T) {
 		`<a href="a2.xhtml#more">1</a>`, `<a href="a2.xhtml">2</a>`, `<a href="#top">3</a>`,
 		`<a>4</a>`, `<a>5</a>`, `<a>6</a>`, `<a>7</a>`,
 		`<a href="https://example.org/x">8</a>`, `<a>9</a>`, `<a>10</a>`,
-		`<img src="i1.jpg" alt="shown"/>`,
+		`<img src="i1.jpg" alt="shown"/>`, `<img src="cover.jpg" alt="the cover"/>`,
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("chapter lacks %s:\n%s", want, doc)
