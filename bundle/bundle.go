@@ -132,12 +132,12 @@ func (m *Maker) ZIM(ctx context.Context, code string, from, to time.Time) (*zim.
 	}
 	a := &zim.Archive{Main: "index.html", Metadata: zim.Metadata{
 		Name:            "kolokol_" + strings.ToLower(code) + "_all",
-		Title:           clip(b.Brand, 30),
+		Title:           render.ClipRunes(b.Brand, 30),
 		Creator:         m.Network,
 		Publisher:       m.Network,
 		Date:            b.To.Add(-time.Second).UTC().Format(time.DateOnly),
 		Description:     b.Description,
-		LongDescription: clip(b.Title+". "+b.Service.About, 4000),
+		LongDescription: render.ClipRunes(b.Title+". "+b.Service.About, 4000),
 		Language:        lang,
 		Tags:            "_category:news;_pictures:yes;_videos:no;_details:yes",
 		Source:          b.Origin,
@@ -292,20 +292,6 @@ func iso3(tag string) (string, error) {
 		return "", fmt.Errorf("language %q has no ISO 639-3 code", tag)
 	}
 	return base.ISO3(), nil
-}
-
-// clip cuts s to at most n characters at a space, as Kiwix's limits on
-// a title and a description want.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	cut := string(r[:n-1])
-	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
-		cut = cut[:i]
-	}
-	return strings.TrimSpace(cut) + "…"
 }
 
 // illustration is the 48x48 picture Kiwix shows in its library: a bell's

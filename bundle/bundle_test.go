@@ -3,7 +3,6 @@ package bundle
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -76,31 +75,6 @@ func (n *newsroom) period() (time.Time, time.Time) {
 	return n.now.Add(-7 * 24 * time.Hour), n.now.Add(time.Minute)
 }
 
-type zimcheckLog struct {
-	Level, Check, Message string
-}
-
-// zimcheck runs Debian's `zimcheck -A -J` and returns what it found.
-func zimcheck(t *testing.T, file string) []zimcheckLog {
-	t.Helper()
-	bin := realpart.Need(t, "zimcheck", "Debian package zim-tools")
-	out, err := exec.Command(bin, "-A", "-J", file).Output()
-	if _, exit := err.(*exec.ExitError); err != nil && !exit {
-		t.Fatalf("zimcheck: %v", err)
-	}
-	var report struct {
-		Status bool          `json:"status"`
-		Logs   []zimcheckLog `json:"logs"`
-	}
-	if err := json.Unmarshal(out, &report); err != nil {
-		t.Fatalf("zimcheck's report: %v\n%s", err, out)
-	}
-	if !report.Status && len(report.Logs) == 0 {
-		t.Fatalf("zimcheck failed and said nothing: %s", out)
-	}
-	return report.Logs
-}
-
 // TestZIM makes the English (LTR) and Persian (RTL) services' ZIM files
 // of the demo newsroom: zimcheck finds nothing, Debian's kiwix-serve
 // serves each story with its headline intact, kolokol's verify accepts
@@ -121,7 +95,7 @@ func TestZIM(t *testing.T) {
 			t.Errorf("named %s at %s, want %s", r.Name, r.Path, want)
 		}
 		t.Run("zimcheck "+code, func(t *testing.T) {
-			for _, l := range zimcheck(t, r.Path) {
+			for _, l := range realpart.Zimcheck(t, r.Path) {
 				t.Errorf("zimcheck %s %s: %s", l.Level, l.Check, l.Message)
 			}
 		})

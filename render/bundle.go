@@ -82,22 +82,14 @@ type BundleImage struct {
 // BundleStyle is the stylesheet's file name in a bundle.
 const BundleStyle = "bundle.css"
 
+// bundleStoryView is a story of a bundle: the article page's view of
+// it, without the page around it.
 type bundleStoryView struct {
+	*articleView
 	NoHeadline bool
-	Lang, Dir  string
-	Headline  string
-	Summary   string
-	Image     *imageView
-	Byline    template.HTML
-	Dateline  string
-	Published timeView
-	Updated   *timeView
-	Body      template.HTML
-	Credits   template.HTML
-	Corr      []correctionView
-	CorrHead  string
-	Canonical string
-	L         *i18n.Catalog
+	Lang       string
+	Canonical  string
+	L          *i18n.Catalog
 }
 
 type bundleDocView struct {
@@ -146,7 +138,7 @@ func (b *Builder) Bundle(ctx context.Context, code string, from, to time.Time) (
 		bu.Period += " – " + d
 	}
 	bu.Title = bu.Brand + " · " + bu.Period
-	bu.Description = clipRunes(bu.Title, 80)
+	bu.Description = ClipRunes(bu.Title, 80)
 
 	// The list is newest first: page through it until the period's start
 	// is passed.
@@ -217,8 +209,8 @@ func (b *Builder) Bundle(ctx context.Context, code string, from, to time.Time) (
 // bundleStory is one story's fragment, and the lead photo it shows.
 func (b *Builder) bundleStory(ctx context.Context, svc *kolokol.Service, c *i18n.Catalog, f *i18n.Formatter, loc *time.Location, a *kolokol.Article) (*BundleStory, *BundleImage, error) {
 	pub := published(a)
-	v := bundleStoryView{Lang: svc.Tag, Headline: a.Headline, Summary: a.Summary, Dateline: a.Dateline,
-		Published: formatTime(f, pub, loc), Canonical: b.absolute(a.Path()), L: c}
+	v := bundleStoryView{articleView: &articleView{Headline: a.Headline, Summary: a.Summary, Dateline: a.Dateline,
+		Published: formatTime(f, pub, loc)}, Lang: svc.Tag, Canonical: b.absolute(a.Path()), L: c}
 	if a.UpdatedAt.Sub(pub) >= time.Minute {
 		t := formatTime(f, a.UpdatedAt, loc)
 		v.Updated = &t
@@ -230,11 +222,11 @@ func (b *Builder) bundleStory(ctx context.Context, svc *kolokol.Service, c *i18n
 		v.Credits = message(c.T(i18n.WithReportingBy), listHTML(f, a.Credits))
 	}
 	for _, cr := range a.Corrections {
-		v.Corr = append(v.Corr, correctionView{Time: formatTime(f, cr.CreatedAt, loc), Text: cr.Text})
+		v.Corrections = append(v.Corrections, correctionView{Time: formatTime(f, cr.CreatedAt, loc), Text: cr.Text})
 	}
-	v.CorrHead = c.T(i18n.Correction)
+	v.CorrHeading = c.T(i18n.Correction)
 	if len(a.Corrections) > 1 {
-		v.CorrHead = c.T(i18n.Corrections)
+		v.CorrHeading = c.T(i18n.Corrections)
 	}
 	// The text-only edition's blocks: captions for pictures, a text card
 	// for posts; nothing in the body refers to a file the bundle lacks.
@@ -282,9 +274,10 @@ func (b *Builder) bundleDoc(bu *Bundle, title string, body template.HTML) ([]byt
 	return out.Bytes(), nil
 }
 
-// clipRunes cuts s to at most n characters, at a space when there is one
-// in its second half.
-func clipRunes(s string, n int) string {
+// ClipRunes cuts s to at most n characters, at a space when there is one
+// in its second half, ending it with "…": for limits counted in
+// characters, such as Kiwix's on a title and a description.
+func ClipRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s

@@ -3,43 +3,12 @@ package zim
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kolokol/kolokol/internal/realpart"
 )
-
-// zimcheckLog is one finding in zimcheck's JSON report (-J).
-type zimcheckLog struct {
-	Check   string `json:"check"`
-	Level   string `json:"level"`
-	Message string `json:"message"`
-}
-
-// zimcheck runs `zimcheck -A -J` on file and returns its findings.
-func zimcheck(t *testing.T, file string) []zimcheckLog {
-	t.Helper()
-	bin := realpart.Need(t, "zimcheck", "Debian package zim-tools")
-	out, err := exec.Command(bin, "-A", "-J", file).Output()
-	// zimcheck exits 1 when it finds an error; the report says which.
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
-		t.Fatalf("zimcheck: %v", err)
-	}
-	var report struct {
-		Status bool          `json:"status"`
-		Logs   []zimcheckLog `json:"logs"`
-	}
-	if err := json.Unmarshal(out, &report); err != nil {
-		t.Fatalf("zimcheck's report: %v\n%s", err, out)
-	}
-	if !report.Status && len(report.Logs) == 0 {
-		t.Fatalf("zimcheck failed and said nothing: %s", out)
-	}
-	return report.Logs
-}
 
 // TestZimcheck: zimcheck reports nothing at all (no error, no warning) on
 // an English and a Persian archive.
@@ -50,7 +19,7 @@ func TestZimcheck(t *testing.T) {
 			if err := WriteFile(context.Background(), file, sample(t, s)); err != nil {
 				t.Fatal(err)
 			}
-			for _, l := range zimcheck(t, file) {
+			for _, l := range realpart.Zimcheck(t, file) {
 				t.Errorf("zimcheck %s %s: %s", l.Level, l.Check, l.Message)
 			}
 		})
@@ -94,7 +63,7 @@ func TestZimcheckFindsBreakage(t *testing.T) {
 				t.Fatal(err)
 			}
 			var found []string
-			for _, l := range zimcheck(t, file) {
+			for _, l := range realpart.Zimcheck(t, file) {
 				if l.Level == "ERROR" && l.Check == c.check {
 					return
 				}
