@@ -72,10 +72,9 @@ func (b *Builder) Email(ctx context.Context, code string, p EmailPage) (*Page, e
 	if err != nil {
 		return nil, fmt.Errorf("render email page %s: %w", code, err)
 	}
+	// The steps' pages (/fa/email/confirm) are files of the form's
+	// directory: their links are the form's.
 	from := EmailPath(code)
-	if p.Step != EmailForm && p.Step != EmailSent && p.Step != EmailBusy {
-		from += string(p.Step)
-	}
 	v, err := b.serviceView(ctx, nil, from, svc, sections, "")
 	if err != nil {
 		return nil, fmt.Errorf("render email page %s: %w", code, err)
