@@ -75,8 +75,8 @@ type view struct {
 	// link to the service's form, on the live server's pages only.
 	EmailPage *emailView
 	EmailHref string
-	Services   []serviceLink
-	Home       string // notfound: link to the service home or the portal
+	Services  []serviceLink
+	Home      string // notfound: link to the service home or the portal
 
 	// deps and files are what the chrome adds to the page's Deps and
 	// Files (the masthead's picture).
