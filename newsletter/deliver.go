@@ -23,20 +23,33 @@ const (
 // relay's round trips, not our work, bound one conversation's speed.
 const workers = 4
 
-// Run sends the confirmation mails Subscribe asks for, each service's
-// digest once a day after DigestHour, and an alert when a service's desk
-// sets a breaking banner; and deletes unconfirmed subscriptions after
-// their 48 hours. It returns when ctx ends.
-func (d *Desk) Run(ctx context.Context) error {
+// RunConfirmations sends the confirmation mails this server's Subscribe
+// asks for, until ctx ends. Every server runs it: the request that asked
+// came to it.
+func (d *Desk) RunConfirmations(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case job := <-d.confirms:
+			d.sendConfirm(ctx, job)
+		}
+	}
+}
+
+// Run sends each service's digest once a day after DigestHour, and an
+// alert when a service's desk sets a breaking banner, and deletes
+// unconfirmed subscriptions after their 48 hours, until ctx ends. One
+// server runs it (under a lease); two would still send each mail at most
+// once.
+func (d *Desk) Run(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	d.round(ctx)
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case job := <-d.confirms:
-			d.sendConfirm(ctx, job)
+			return
 		case <-d.wake:
 			d.round(ctx)
 		case <-tick.C:

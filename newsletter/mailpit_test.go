@@ -131,9 +131,10 @@ func newEdition(t testing.TB, stories int) *edition {
 	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	runCtx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.desk.Run(runCtx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	var wg sync.WaitGroup
+	wg.Go(func() { e.desk.Run(runCtx) })
+	wg.Go(func() { e.desk.RunConfirmations(runCtx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
 	return e
 }
 

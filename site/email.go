@@ -198,8 +198,14 @@ func (s *Site) subscribe(ctx context.Context, r *http.Request, code string, form
 		page.Problem = "email_invalid"
 		return page
 	}
+	// The client as the trusted proxies say (--trusted-proxies), else
+	// the peer: only counted in memory, under a keyed hash.
 	client := ""
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+	if s.opts.Geo != nil {
+		if a := s.opts.Geo.ClientAddr(r); a.IsValid() {
+			client = a.String()
+		}
+	} else if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		client = ap.Addr().String()
 	}
 	err := s.opts.Newsletter.Subscribe(ctx, code, addr, digest, alerts, client)
