@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -344,4 +345,35 @@ func TestEmailOff(t *testing.T) {
 	if w := on.do(t, "DELETE", "/fa/email/", "192.0.2.1", ""); w.Code != 405 {
 		t.Errorf("DELETE: %d", w.Code)
 	}
+}
+
+// FuzzEmailPost: whatever a client posts to the form, the answer is one
+// of the form's (never a server error), sets no cookie, and a row is
+// stored only when the answer is "check your inbox".
+func FuzzEmailPost(f *testing.F) {
+	for _, s := range []string{"address=reader%40example.org&digest=1", "address=a%40b&alerts=1", "address=%0D%0ABcc%3A+x%40evil.example&digest=1",
+		"digest=1&digest=1", "address=" + strings.Repeat("a", 300), "%zz", "address=r%40example.org&alerts=on", ""} {
+		f.Add(s)
+	}
+	fx := newEmailFixture(f, true)
+	f.Fuzz(func(t *testing.T, body string) {
+		before := fx.count(t, "fa")
+		r := httptest.NewRequest("POST", "/fa/email/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// Many clients, so that the per-client limit is not what answers.
+		r.RemoteAddr = "[2001:db8::" + strconv.Itoa(len(body)%9000+1) + "]:1"
+		w := httptest.NewRecorder()
+		fx.handler.ServeHTTP(w, r)
+		switch w.Code {
+		case 200, 400, 413, 429:
+		default:
+			t.Fatalf("POST %q: %d", body, w.Code)
+		}
+		if len(w.Header().Values("Set-Cookie")) > 0 {
+			t.Fatal("a cookie")
+		}
+		if after := fx.count(t, "fa"); after > before+1 || after != before && w.Code != 200 {
+			t.Fatalf("POST %q: %d, subscriptions %d → %d", body, w.Code, before, after)
+		}
+	})
 }
