@@ -318,3 +318,76 @@ func TestBuildLongHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildOneOff: a mail outside any list (the confirmation of a
+// subscription) has no list fields and is not bulk.
+func TestBuildOneOff(t *testing.T) {
+	m := persian()
+	m.ListID, m.Unsubscribe = "", ""
+	raw, err := m.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := parse(t, raw).header
+	for _, k := range []string{"List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Precedence"} {
+		if v, ok := h[k]; ok {
+			t.Errorf("a one-off mail has %s: %q", k, v)
+		}
+	}
+	if h.Get("Auto-Submitted") != "auto-generated" || h.Get("Content-Language") != "fa" {
+		t.Errorf("Auto-Submitted %q, Content-Language %q", h.Get("Auto-Submitted"), h.Get("Content-Language"))
+	}
+}
+
+// TestUnsubscribeLoopback: http is allowed to a loopback host only.
+func TestUnsubscribeLoopback(t *testing.T) {
+	for u, ok := range map[string]bool{
+		"https://news.example.org/u/t":      true,
+		"http://127.0.0.1:8080/fa/u/t":      true,
+		"http://[::1]:8080/fa/u/t":          true,
+		"http://localhost/fa/u/t":           true,
+		"http://127.0.0.1.example.org/u/t":  false,
+		"http://10.0.0.1/u/t":               false,
+		"https://user:pw@news.example.org/": false,
+		"https:///u/t":                      false,
+	} {
+		if err := CheckUnsubscribe(u); (err == nil) != ok {
+			t.Errorf("CheckUnsubscribe(%q) = %v", u, err)
+		}
+	}
+}
+
+func TestCheckAddress(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"reader@example.net":              true,
+		"first.last+fa@mail.example.org":  true,
+		"a@b":                             true,
+		"o'neil@example.ie":               true,
+		"reader@[192.0.2.1]":              true,
+		"":                                false,
+		"reader":                          false,
+		"@example.net":                    false,
+		"reader@":                         false,
+		"reader@example..net":             false,
+		"reader@-example.net":             false,
+		"reader@exa_mple.net":             false,
+		"re ader@example.net":             false,
+		"reader@example.net ":             false,
+		"a@b@example.net":                 false,
+		"<reader@example.net>":            false,
+		"Reader <reader@example.net>":     false,
+		"reader@example.net, x@evil.test": false,
+		"rëader@example.net":              false,
+		"reader@[999.0.0.1]":              false,
+		".reader@example.net":             false,
+		strings.Repeat("a", 250) + "@b.c": false,
+	} {
+		err := CheckAddress(addr)
+		if (err == nil) != ok {
+			t.Errorf("CheckAddress(%q) = %v", addr, err)
+		}
+		if err != nil && len(addr) > 3 && strings.Contains(err.Error(), addr) {
+			t.Errorf("error %q repeats the address", err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/textproto"
@@ -107,21 +108,30 @@ func TestParseRelay(t *testing.T) {
 // fakeRelay is a tiny SMTP server whose RCPT reply the test chooses. It
 // offers neither STARTTLS nor AUTH.
 type fakeRelay struct {
-	addr  string
-	rcpt  string // reply to RCPT TO, "250 ok" when empty
-	hang  bool   // accept, then say nothing
-	rcpts atomic.Int32
-	mails atomic.Int32 // messages taken
-	conns chan struct{}
+	addr   string
+	rcpt   string // reply to RCPT TO, "250 ok" when empty
+	hang   bool   // accept, then say nothing
+	login  string // "user:password" AUTH LOGIN wants, "" for no AUTH
+	authed atomic.Int32
+	rcpts  atomic.Int32
+	mails  atomic.Int32 // messages taken
+	conns  chan struct{}
 }
 
-func startFakeRelay(t testing.TB, rcpt string, hang bool) *fakeRelay {
+// fakeOpts are a fake relay's ways.
+type fakeOpts struct {
+	rcpt  string
+	hang  bool
+	login string
+}
+
+func startFakeRelay(t testing.TB, o fakeOpts) *fakeRelay {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeRelay{addr: l.Addr().String(), rcpt: rcpt, hang: hang, conns: make(chan struct{}, 100)}
+	f := &fakeRelay{addr: l.Addr().String(), rcpt: o.rcpt, hang: o.hang, login: o.login, conns: make(chan struct{}, 100)}
 	var wg sync.WaitGroup
 	t.Cleanup(func() { l.Close(); wg.Wait() })
 	wg.Add(1)
@@ -159,8 +169,35 @@ func (f *fakeRelay) serve(c net.Conn) {
 		verb := strings.ToUpper(strings.Fields(line + " x")[0])
 		switch verb {
 		case "EHLO":
-			tp.PrintfLine("250-fake\r\n250 8BITMIME")
-		case "HELO", "MAIL", "RSET", "NOOP":
+			if f.login != "" {
+				tp.PrintfLine("250-fake\r\n250-AUTH LOGIN\r\n250 8BITMIME")
+			} else {
+				tp.PrintfLine("250-fake\r\n250 8BITMIME")
+			}
+		case "AUTH":
+			if f.login == "" || !strings.EqualFold(line, "AUTH LOGIN") {
+				tp.PrintfLine("504 no")
+				continue
+			}
+			tp.PrintfLine("334 VXNlcm5hbWU6")
+			u, _ := tp.ReadLine()
+			tp.PrintfLine("334 UGFzc3dvcmQ6")
+			p, _ := tp.ReadLine()
+			user, _ := base64.StdEncoding.DecodeString(u)
+			pass, _ := base64.StdEncoding.DecodeString(p)
+			if string(user)+":"+string(pass) == f.login {
+				f.authed.Add(1)
+				tp.PrintfLine("235 ok")
+			} else {
+				tp.PrintfLine("535 5.7.8 no")
+			}
+		case "MAIL":
+			if f.login != "" && f.authed.Load() == 0 {
+				tp.PrintfLine("530 5.7.0 authenticate first")
+				continue
+			}
+			tp.PrintfLine("250 ok")
+		case "HELO", "RSET", "NOOP":
 			tp.PrintfLine("250 ok")
 		case "RCPT":
 			f.rcpts.Add(1)
@@ -211,7 +248,7 @@ func TestSendRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := startFakeRelay(t, tt.reply, false)
+			f := startFakeRelay(t, fakeOpts{rcpt: tt.reply})
 			s := &Sender{Relay: relayTo(t, f.addr), Retries: tt.retries, Backoff: time.Millisecond}
 			err := s.Send(context.Background(), english())
 			if err == nil {
@@ -250,7 +287,7 @@ func atoi(s string) int {
 
 // TestSendReusesConnection: mails one after another go on one connection.
 func TestSendReusesConnection(t *testing.T) {
-	f := startFakeRelay(t, "", false)
+	f := startFakeRelay(t, fakeOpts{})
 	s := &Sender{Relay: relayTo(t, f.addr)}
 	for i := 0; i < 5; i++ {
 		if err := s.Send(context.Background(), english()); err != nil {
@@ -268,7 +305,7 @@ func TestSendReusesConnection(t *testing.T) {
 // TestSendNeedsSTARTTLS: a relay that is not on loopback and offers no
 // STARTTLS gets nothing, not even the envelope.
 func TestSendNeedsSTARTTLS(t *testing.T) {
-	f := startFakeRelay(t, "", false)
+	f := startFakeRelay(t, fakeOpts{})
 	r, err := ParseRelay("smtp://mail.example.org:25")
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +330,7 @@ func TestSendNeedsSTARTTLS(t *testing.T) {
 // TestSendCancel: a relay that never answers holds Send only until its
 // context ends.
 func TestSendCancel(t *testing.T) {
-	f := startFakeRelay(t, "", true)
+	f := startFakeRelay(t, fakeOpts{hang: true})
 	s := &Sender{Relay: relayTo(t, f.addr), Retries: 5, Backoff: time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
@@ -339,7 +376,7 @@ func TestPaceSlots(t *testing.T) {
 
 // TestSendConcurrent: several goroutines share one Sender and relay.
 func TestSendConcurrent(t *testing.T) {
-	f := startFakeRelay(t, "", false)
+	f := startFakeRelay(t, fakeOpts{})
 	s := &Sender{Relay: relayTo(t, f.addr), Retries: 1, Backoff: time.Millisecond}
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
@@ -365,5 +402,33 @@ func TestSendConcurrent(t *testing.T) {
 	s.Relay.mu.Unlock()
 	if idle > maxIdle {
 		t.Errorf("%d idle connections kept, want at most %d", idle, maxIdle)
+	}
+}
+
+// TestSendLogin: a relay that offers only AUTH LOGIN gets the user and
+// password that way; a wrong password is refused for good.
+func TestSendLogin(t *testing.T) {
+	for _, tt := range []struct {
+		password string
+		ok       bool
+	}{{"right", true}, {"wrong", false}} {
+		t.Run(tt.password, func(t *testing.T) {
+			f := startFakeRelay(t, fakeOpts{login: "news:right"})
+			r, err := ParseRelay("smtp://news:" + tt.password + "@" + f.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			err = (&Sender{Relay: r, Retries: 2}).Send(context.Background(), english())
+			if tt.ok != (err == nil) {
+				t.Fatalf("Send: %v", err)
+			}
+			if !tt.ok && !IsPermanent(err) {
+				t.Errorf("a refused password is retried: %v", err)
+			}
+			if want := map[bool]int32{true: 1, false: 0}[tt.ok]; f.mails.Load() != want {
+				t.Errorf("relay took %d mails, want %d", f.mails.Load(), want)
+			}
+		})
 	}
 }

@@ -33,6 +33,9 @@ const maxBackoff = time.Hour
 // leaves it unknown whether the mail went; Send retries then, so the
 // caller's record of deliveries is what keeps a mail from going twice.
 func (s *Sender) Send(ctx context.Context, m *Message) error {
+	if s.Relay == nil {
+		return permanent(fmt.Errorf("send %s: the sender has no relay", m.MessageID))
+	}
 	msg, err := m.Build()
 	if err != nil {
 		return fmt.Errorf("send %s: %w", m.MessageID, err)
