@@ -32,6 +32,7 @@ type Store interface {
 	EditLocks
 	Finding
 	Notifications
+	Subscribers
 
 	// InTx runs fn with a Store whose methods all work in one transaction,
 	// committed when fn returns nil and rolled back otherwise; each method

@@ -162,7 +162,11 @@ const ONION = 'http://kolokoldemo2onion3address4for5the6browser7suite8xxxxxxxxxx
 
 // startServer starts kolokol serve --demo on a fresh data directory; name
 // tells apart the servers of one run (their data and log files).
-async function startServer(bin, name = 'server', extra = ['--onion', ONION]) {
+// The email edition is on (its pages are checked below); the relay is a
+// loopback port where nothing listens, as the suite posts no form.
+const EMAIL_FLAGS = ['--smtp', 'smtp://127.0.0.1:9', '--mail-from', 'Kolokol <news@example.org>'];
+
+async function startServer(bin, name = 'server', extra = ['--onion', ONION, ...EMAIL_FLAGS]) {
   const port = await freePort();
   const dataDir = path.join(tmpRoot, name === 'server' ? 'data' : 'data-' + name);
   fs.mkdirSync(dataDir, { recursive: true });
@@ -1561,6 +1565,9 @@ async function main() {
     add(`${svc}-search-none`, `${base}/${svc}/search?q=zzqxj`, svc);
     add(`${svc}-safety`, `${base}/${svc}/safety/`, svc);
     add(`${svc}-mirrors`, `${base}/${svc}/mirrors/`, svc);
+    // the email edition: its form, and the page of a link that is not valid
+    add(`${svc}-email`, `${base}/${svc}/email/`, svc);
+    add(`${svc}-email-bad-link`, `${base}/${svc}/email/unsubscribe?t=not-a-token`, svc, { expectStatus: 404 });
   }
   record('crawl', null, crawlProblems);
 

@@ -84,6 +84,29 @@ const (
 	Bundles         = "bundles"          // the mirrors page: heading over the offline editions (ZIM, EPUB)
 	BundlesIntro    = "bundles_intro"    // what the offline editions are and how to check one
 	BundleSignature = "bundle_signature" // link to an offline edition's signature file
+
+	EmailEdition        = "email_edition"         // the footer's link to the email edition form, and its heading
+	EmailIntro          = "email_intro"           // the form: what the edition is
+	EmailAddress        = "email_address"         // label of the address field
+	EmailChoose         = "email_choose"          // legend over the two choices
+	EmailDigest         = "email_digest"          // a choice, and the digest mail's heading
+	EmailAlerts         = "email_alerts"          // a choice
+	EmailSubscribe      = "email_subscribe"       // the form's button
+	EmailKept           = "email_kept"            // what is kept about a subscriber
+	EmailSent           = "email_sent"            // the answer to the form, whatever the address was
+	EmailInvalid        = "email_invalid"         // the form: the address was refused
+	EmailChooseOne      = "email_choose_one"      // the form: neither choice was ticked
+	EmailBusy           = "email_busy"            // too many requests
+	EmailConfirm        = "email_confirm"         // heading and button of the confirmation page
+	EmailConfirmed      = "email_confirmed"       // after confirming
+	EmailUnsubscribe    = "email_unsubscribe"     // heading and button of the unsubscribe page
+	EmailUnsubscribed   = "email_unsubscribed"    // after unsubscribing
+	EmailExport         = "email_export"          // the unsubscribe page: button that downloads what is kept
+	EmailBadLink        = "email_bad_link"        // a confirmation or unsubscribe link that is not valid
+	EmailConfirmSubject = "email_confirm_subject" // subject of the confirmation mail, %s the site's name
+	EmailConfirmText    = "email_confirm_text"    // the confirmation mail, %s the site's name; the link follows
+	EmailIgnore         = "email_ignore"          // the confirmation mail's last line
+	EmailFooter         = "email_footer"          // every mail's last lines; the unsubscribe link follows
 )
 
 // reference is the catalog every other one is checked against and the one

@@ -65,6 +65,10 @@ type Options struct {
 	// Static renders pages for a static mirror: no server stands behind
 	// them, so they carry no search form (its action would lead nowhere).
 	Static bool
+	// Email: the live server has the email edition, and a service's pages
+	// link to its form. A static mirror's pages never do (Static), as no
+	// server behind them takes the form's POST.
+	Email bool
 }
 
 // Page is a rendered response.

@@ -71,8 +71,12 @@ type view struct {
 	// MirrorList is the mirrors page's body.
 	MirrorList *mirrorsView
 	Search     *searchView
-	Services   []serviceLink
-	Home       string // notfound: link to the service home or the portal
+	// EmailPage is an email edition page's body; EmailHref the footer's
+	// link to the service's form, on the live server's pages only.
+	EmailPage *emailView
+	EmailHref string
+	Services  []serviceLink
+	Home      string // notfound: link to the service home or the portal
 
 	// deps and files are what the chrome adds to the page's Deps and
 	// Files (the masthead's picture).
@@ -311,6 +315,9 @@ func (b *Builder) serviceView(ctx context.Context, notices []*kolokol.Notice, fr
 	v.Brand, v.BrandHref = svc.BrandOr(b.opts.SiteName), relPath(from, homePath(svc.Code))
 	if !b.opts.Static {
 		v.SearchHref = relPath(from, SearchPath(svc.Code))
+		if b.opts.Email {
+			v.EmailHref = relPath(from, EmailPath(svc.Code))
+		}
 	}
 	v.Feeds = b.feedLinks(from, svc, homePath(svc.Code), v.Brand)
 	v.Language = &serviceLink{Name: svc.Name, Lang: svc.Tag, Dir: v.Dir, Href: "#languages"}

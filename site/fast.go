@@ -54,6 +54,9 @@ func (f *Fast) Serve(ctx *fasthttp.RequestCtx) (string, bool) {
 	if !readerPath(p) || !clean(p) || f.routedElsewhere(p) {
 		return "", false
 	}
+	if _, _, ok := emailPath(p); ok && f.site.opts.Newsletter != nil {
+		return "", false // made per request, never from the cache
+	}
 	s := f.site
 	key, err := s.pageKey(ctx, p, func() string {
 		return s.opts.Geo.CountryOf(peer(ctx), fastHeader{&ctx.Request.Header})

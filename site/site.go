@@ -97,6 +97,9 @@ type Options struct {
 	CDNTTL time.Duration
 	// Search answers /search and /{service}/search; nil: no search.
 	Search Searcher
+	// Newsletter answers /{service}/email/ and the pages under it; nil:
+	// no email edition, and those paths are 404s.
+	Newsletter Newsletter
 }
 
 // Site is the reader site handler.
@@ -200,6 +203,13 @@ func (s *Site) Register(mux *http.ServeMux) {
 }
 
 func (s *Site) page(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Newsletter != nil {
+		// Not through ServeMux either (see search); a service that does
+		// not exist falls through to its 404 page.
+		if code, step, ok := emailPath(r.URL.Path); ok && s.email(w, r, code, step) {
+			return
+		}
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h := w.Header()
 		s.setHeaders(h, r)

@@ -23,6 +23,7 @@ Usage:
   kolokol serve [--data DIR] [--db URL|PATH] [--addr HOST:PORT] [--base-url URL] [--demo] [--log-level L]
         [--admin-addr HOST:PORT [--admin-public]] [--access-log] [--onion URL]
         [--geo-header NAME --trusted-proxies LIST] [--geo-db FILE.mmdb] [--cdn-ttl D] [--cdn-purge FILE]
+        [--smtp URL --mail-from ADDR [--subscribers-key-file F] [--dkim-key-file F --dkim-selector S] [--digest-hour H] [--mail-rate R]]
   kolokol token create --data DIR --name NAME --role reporter|editor|admin [--service CODE ...] [--expires 90d]
   kolokol token list --data DIR
   kolokol token revoke --data DIR ID
@@ -39,6 +40,8 @@ Usage:
   kolokol restore --from FILE --data DIR [--edition-floor N]
   kolokol reindex --data DIR [--db URL|PATH]
   kolokol migrate --from sqlite:PATH|postgres://… --to postgres://…|sqlite:PATH
+  kolokol newsletter dkim-key --out FILE
+  kolokol newsletter send --data DIR --service CODE --kind digest --smtp URL --mail-from ADDR --base-url URL
   kolokol version
 
 Every flag has an environment equivalent: --data is KOLOKOL_DATA, --addr is
@@ -101,6 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return reindexCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "newsletter":
+		return runNewsletter(ctx, args[1:], stdout, stderr, getenv)
 	case "media-worker": // started by serve itself, never by hand
 		return mediaWorker(ctx)
 	case "version":

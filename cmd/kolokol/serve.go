@@ -37,6 +37,7 @@ import (
 	"github.com/kolokol/kolokol/media"
 	"github.com/kolokol/kolokol/metrics"
 	"github.com/kolokol/kolokol/mirror"
+	"github.com/kolokol/kolokol/newsletter"
 	"github.com/kolokol/kolokol/newsroom"
 	"github.com/kolokol/kolokol/oembed"
 	"github.com/kolokol/kolokol/render"
@@ -80,6 +81,8 @@ type App struct {
 	// Routes are the patterns of every route that needs a signed-in user
 	// or a token: the API's and the newsroom's.
 	Routes []string
+	// Newsletter is the email edition (nil without --smtp); serve runs it.
+	Newsletter *newsletter.Desk
 }
 
 // Config is what a server is built from: the flags of serve.
@@ -116,6 +119,9 @@ type Config struct {
 	// Bundles are the offline editions published each day (--bundles);
 	// none: no schedule.
 	Bundles bundleConfig
+	// Email is the email edition (--smtp and the flags beside it); its
+	// zero value (no relay) turns the edition off.
+	Email emailConfig
 }
 
 // bundleConfig is the daily offline editions' schedule (package bundle).
@@ -168,6 +174,14 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	pages := readerOptions(signer, baseURL, cfg.Onion, cfg.Network)
+	letters, err := cfg.Email.desk(store, data, baseURL, pages.SiteName, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	// The live server's pages link the form; the export's never do
+	// (render.Options.Static), as a mirror has no server to post to.
+	pages.Email = letters != nil
 	builder, err := render.New(store, pages)
 	if err != nil {
 		store.Close()
@@ -209,9 +223,13 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		store.Close()
 		return nil, err
 	}
-	s := site.New(builder, blobs, logger, nil, site.Options{Geo: resolver, Notices: store.FindNotices, Onion: cfg.Onion,
+	siteOpts := site.Options{Geo: resolver, Notices: store.FindNotices, Onion: cfg.Onion,
 		HSTS: strings.HasPrefix(baseURL, "https://"), Setting: store.FindSetting, CDNTTL: cfg.CDNTTL,
-		Search: readerSearch(index)})
+		Search: readerSearch(index)}
+	if letters != nil {
+		siteOpts.Newsletter = letters
+	}
+	s := site.New(builder, blobs, logger, nil, siteOpts)
 	// The page cache follows the change log from its end (it starts
 	// empty), caught up by the desk after every operation and by polling
 	// for what other processes write.
@@ -232,6 +250,19 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 		followers = append(followers, changelog.New(store, "", purger.Consumer(), logger))
 	}
 	followers = append(followers, changelog.New(store, index.CursorName(), changelog.Consumer{Apply: index.Apply, Rebuild: index.Rebuild}, logger))
+	if letters != nil {
+		// A breaking banner wakes the alerts at once; they read the log
+		// from a cursor of their own (newsletter.Desk.SendAlerts).
+		followers = append(followers, changelog.New(store, "", changelog.Consumer{Apply: func(_ context.Context, cs []*kolokol.Change) error {
+			for _, c := range cs {
+				if c.Kind == kolokol.ChangeBreaking {
+					letters.Wake()
+					break
+				}
+			}
+			return nil
+		}}, logger))
+	}
 	hub := changelog.NewHub(logger, followers...)
 	if err := hub.Start(ctx); err != nil {
 		index.Close()
@@ -281,7 +312,7 @@ func NewAppWith(ctx context.Context, cfg Config) (*App, error) {
 				Dir: filepath.Join(data, "tmp"), Log: logger, Notify: hub.Wake}
 		}
 	}
-	return &App{Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Search: index, Bundles: editions,
+	return &App{Newsletter: letters, Store: store, Desk: d, Site: s, Changes: hub, Mirrors: pub, Purger: purger, Search: index, Bundles: editions,
 		Handler: m.Wrap(secure(s, mux)), Metrics: m.Handler(), metrics: m, images: images, geo: resolver, sources: sources,
 		Routes: append(apiRoutes, nr.Routes()...)}, nil
 }
@@ -369,6 +400,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	cdnTTL := fs.Duration("cdn-ttl", 0, "let the CDN keep pages this long (Surrogate-Control, CDN-Cache-Control), relying on --cdn-purge to drop changed ones; 0: 30 seconds, as browsers")
 	embedOpts := newEmbedFlags(fs)
 	netHTTP := fs.Bool("net-http", false, "serve the public listener with net/http alone, not fasthttp (about half the reader pages per second)")
+	var mailCfg emailConfig
+	mailCfg.flags(fs)
 	if err := envFlags(fs, getenv); err != nil {
 		return err
 	}
@@ -422,7 +455,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	app, err := NewAppWith(ctx, Config{Bundles: editions, Embeds: embedOptions, CDNPurge: purge, CDNTTL: *cdnTTL, MediaS3: *mediaS3, Data: *data, DB: *db, BaseURL: *baseURL, Logger: logger, Onion: *onion, Network: *network, AccessLog: *accessLog,
-		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}, SessionIdle: *sessionIdle})
+		Geo: geo.Options{Header: *geoHeader, Proxies: trusted, MMDB: *geoDB}, SessionIdle: *sessionIdle, Email: mailCfg})
 	if err != nil {
 		ln.Close()
 		return err
@@ -541,6 +574,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if app.Mirrors != nil {
 		// Exports and pushes after each change, when there are live mirrors.
 		once("mirrors", app.Mirrors.Run)
+	}
+	if app.Newsletter != nil {
+		// Every server mails the confirmations its readers asked for; one
+		// sends the digests and alerts.
+		jobs.Add(1)
+		go func() {
+			defer jobs.Done()
+			app.Newsletter.RunConfirmations(ctx)
+		}()
+		once("newsletter", app.Newsletter.Run)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -1,6 +1,7 @@
 package storecopy_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -119,6 +120,19 @@ func richNewsroom(t *testing.T, data string) *sqlite.Store {
 	must(t, s.AddBundle(ctx, &kolokol.Bundle{Service: "ru", Kind: kolokol.BundleZIM, Name: "ru-2026-11-30.zim",
 		Key: strings.Repeat("ab", 32) + ".zim", SigKey: strings.Repeat("cd", 32) + ".minisig", Size: 12_345_678, Stories: 240,
 		From: now.Add(-7 * 24 * time.Hour), To: now}), "add a bundle")
+	// A subscriber (sealed address, hashes: bytes of every value) and a
+	// mail sent to them move too.
+	sub := &kolokol.Subscription{Service: "ru", Lookup: bytes.Repeat([]byte{0, 0xff}, 16), Sealed: []byte{0, 1, 0xfe, 0xff, '\n'},
+		Digest: true, Alerts: true, ConfirmHash: bytes.Repeat([]byte{7}, 32), ManageHash: bytes.Repeat([]byte{8}, 32)}
+	_, err = s.Subscribe(ctx, sub, kolokol.SubscribeLimits{Now: now})
+	must(t, err, "subscribe")
+	_, err = s.ConfirmSubscription(ctx, sub.ConfirmHash, now)
+	must(t, err, "confirm subscription")
+	_, err = s.QueueDeliveries(ctx, "digest:ru:2026-11-30", []int64{sub.ID})
+	must(t, err, "queue a digest")
+	ds, err := s.ClaimDeliveries(ctx, "digest:ru:2026-11-30", 1)
+	must(t, err, "claim a digest")
+	must(t, s.FinishDelivery(ctx, ds[0].ID, false, "451 try later"), "finish a digest")
 	for i := range 5 {
 		must(t, s.AddAudit(ctx, &kolokol.AuditEntry{Time: now.Add(time.Duration(i) * time.Second), Actor: "editor@demo",
 			Action: "article.publish", Service: "ru", Services: []string{"ru", "uk"}, ArticleID: int64(i + 1), Detail: fmt.Sprint("детали ", i)}), "add audit")
@@ -278,7 +292,7 @@ func TestMoveToPostgresAndBack(t *testing.T) {
 	for _, name := range []string{"services", "sections", "articles", "revisions", "corrections", "article_tags", "article_media", "media",
 		"media_renditions", "media_services", "users", "sessions", "tokens", "audit_log", "audit_services", "passkeys",
 		"pending_saves", "autosaves", "enrolments", "notices", "breaking", "settings", "changes", "cursors", "mirrors", "wire_items", "edit_locks", "story_viewers",
-		"saved_searches", "bundles"} {
+		"saved_searches", "bundles", "subscriptions", "deliveries"} {
 		if rows[name] == 0 {
 			t.Errorf("table %s: %d rows copied; the test newsroom should have some", name, rows[name])
 		}

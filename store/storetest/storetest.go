@@ -97,6 +97,8 @@ func Run(t *testing.T, open func(t *testing.T) kolokol.Store) {
 		{"SavedSearches", testSavedSearches},
 		{"HomeDesk", testHomeDesk},
 		{"DashboardLists", testDashboardLists},
+		{"Subscriptions", testSubscriptions},
+		{"Deliveries", testDeliveries},
 	} {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
 	}
