@@ -275,7 +275,7 @@ func TestNothingHalfWritten(t *testing.T) {
 	dir := t.TempDir()
 	long := n.now.Add(-400 * 24 * time.Hour)
 	for _, kind := range []kolokol.BundleKind{kolokol.BundleZIM, kolokol.BundleEPUB} {
-		if _, err := n.maker.Write(ctx, kind, "fa", long, long.Add(24*time.Hour), filepath.Join(dir, "fa."+string(kind))); err == nil || !strings.Contains(err.Error(), "nothing to put in a bundle") {
+		if _, err := n.maker.Write(ctx, kind, "fa", long, long.Add(24*time.Hour), filepath.Join(dir, "fa."+string(kind))); !errors.Is(err, ErrEmpty) || !strings.Contains(err.Error(), "nothing to put in a bundle") {
 			t.Errorf("%s of an empty period: %v", kind, err)
 		}
 		cancelled, cancel := context.WithCancel(ctx)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kolokol/kolokol"
+	"github.com/kolokol/kolokol/render"
 	"github.com/kolokol/kolokol/sign"
 )
 
@@ -135,8 +136,9 @@ func (s *Schedule) PublishDue(ctx context.Context, now time.Time) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// ErrEmpty is a period without a published story.
-var ErrEmpty = errors.New("no story in the period")
+// ErrEmpty is a period without a published story: Publish's error then
+// wraps it.
+var ErrEmpty = render.ErrNoStories
 
 // Publish builds one edition and publishes it.
 func (s *Schedule) Publish(ctx context.Context, kind kolokol.BundleKind, code string, from, to time.Time) (*kolokol.Bundle, error) {
@@ -151,9 +153,6 @@ func (s *Schedule) Publish(ctx context.Context, kind kolokol.BundleKind, code st
 	name := Name(kind, code, to)
 	r, err := s.Maker.Write(ctx, kind, code, from, to, filepath.Join(tmp, name))
 	if err != nil {
-		if strings.Contains(err.Error(), "nothing to put in a bundle") {
-			return nil, fmt.Errorf("%s: %w", name, ErrEmpty)
-		}
 		return nil, err
 	}
 	key := r.SHA256 + "." + string(kind)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"slices"
@@ -32,6 +33,9 @@ const bundleWidth = 480
 
 //go:embed static/bundle.css
 var bundleCSS []byte
+
+// ErrNoStories is a bundle's period without a published story.
+var ErrNoStories = errors.New("nothing to put in a bundle")
 
 // Bundle is what an offline edition of one service holds.
 type Bundle struct {
@@ -168,8 +172,8 @@ func (b *Builder) Bundle(ctx context.Context, code string, from, to time.Time) (
 		ids = ids[:MaxBundleStories]
 	}
 	if len(ids) == 0 {
-		return nil, fmt.Errorf("bundle of %s: no story was published from %s to %s: nothing to put in a bundle",
-			code, from.Format(time.RFC3339), to.Format(time.RFC3339))
+		return nil, fmt.Errorf("bundle of %s: no story was published from %s to %s: %w",
+			code, from.Format(time.RFC3339), to.Format(time.RFC3339), ErrNoStories)
 	}
 	seen := map[int64]bool{}
 	idx := bundleIndexView{Title: bu.Title, Heading: bu.Heading, Period: bu.Period, About: svc.About, Origin: b.opts.BaseURL}
