@@ -92,11 +92,8 @@ func FuzzParseRelay(f *testing.F) {
 		r, err := ParseRelay(raw)
 		if err != nil {
 			if u, perr := url.Parse(raw); perr == nil && u.User != nil {
-				pw, ok := u.User.Password()
-				// When the password is also spelled elsewhere in the URL
-				// (as the user, say), its showing proves nothing.
-				if ok && len(pw) >= 4 && strings.Count(raw, pw) == 1 && strings.Contains(err.Error(), pw) {
-					t.Fatalf("error %q shows the password %q", err, pw)
+				if pw, ok := u.User.Password(); ok && len(pw) >= 4 && strings.Count(raw, pw) == 1 {
+					passwordHidden(t, raw, pw, err)
 				}
 			}
 			return
@@ -123,4 +120,30 @@ func FuzzParseRelay(f *testing.F) {
 			t.Fatalf("%q gives %q, which parses to another relay", raw, s)
 		}
 	})
+}
+
+// passwordHidden fails when err shows the password pw of raw. The password
+// may be a word of the message itself ("smtp", say), so the error is
+// compared with the one for the same URL under another password of the
+// same length: the password is shown when its own error holds it more often,
+// or when the other error holds the other password.
+func passwordHidden(t *testing.T, raw, pw string, err error) {
+	t.Helper()
+	marker := ""
+	for _, c := range "ZQXJKzqxjk" {
+		if !strings.ContainsRune(raw, c) && !strings.ContainsRune(err.Error(), c) {
+			marker = strings.Repeat(string(c), len(pw))
+			break
+		}
+	}
+	if marker == "" {
+		return
+	}
+	_, other := ParseRelay(strings.Replace(raw, pw, marker, 1))
+	if other == nil {
+		return // the password decides validity; nothing to compare
+	}
+	if strings.Contains(other.Error(), marker) || strings.Count(err.Error(), pw) > strings.Count(other.Error(), pw) {
+		t.Fatalf("error %q shows the password %q", err, pw)
+	}
 }
