@@ -17,6 +17,7 @@
 //   mirrors   the mirrors pages show the onion address and the signing key's fingerprint
 //             (and no mirror, the demo having none); once the newsroom adds one, they list it;
 //             at 390 px wide nothing on them overflows
+//   email     the email edition's flow, through a Mailpit the suite starts (e2e/desk/85-email.mjs)
 //   weight    bytes transferred (see "How bytes are counted" below): article pages
 //             HTML+CSS <= 15 KB; every page, everything loaded at the default viewport
 //             (1280x720) <= 100 KB
@@ -162,11 +163,14 @@ const ONION = 'http://kolokoldemo2onion3address4for5the6browser7suite8xxxxxxxxxx
 
 // startServer starts kolokol serve --demo on a fresh data directory; name
 // tells apart the servers of one run (their data and log files).
-// The email edition is on (its pages are checked below); the relay is a
-// loopback port where nothing listens, as the suite posts no form.
-const EMAIL_FLAGS = ['--smtp', 'smtp://127.0.0.1:9', '--mail-from', 'Kolokol <news@example.org>'];
+// The email edition is on (its pages are checked below), sending through
+// the Mailpit the suite starts (startMailpit); without Mailpit, through a
+// loopback port where nothing listens, and the subscription flow is not run.
+const MAIL_FROM = 'Kolokol <news@example.org>';
+let emailFlags = ['--smtp', 'smtp://127.0.0.1:9', '--mail-from', MAIL_FROM];
+let mailpit = null; // { smtp: 'host:port', api: 'http://host:port' } once started
 
-async function startServer(bin, name = 'server', extra = ['--onion', ONION, ...EMAIL_FLAGS]) {
+async function startServer(bin, name = 'server', extra = ['--onion', ONION, ...emailFlags]) {
   const port = await freePort();
   const dataDir = path.join(tmpRoot, name === 'server' ? 'data' : 'data-' + name);
   fs.mkdirSync(dataDir, { recursive: true });
@@ -227,6 +231,65 @@ async function startServer(bin, name = 'server', extra = ['--onion', ONION, ...E
   }
   log(`server up at ${base} (log: ${logPath}; admin token line ${state.token ? 'seen' : 'NOT seen'})`);
   return { base, state };
+}
+
+// findCommand is the path of an installed program: on PATH, or where
+// go install puts it (scripts/test.sh installs Mailpit so); null if neither.
+function findCommand(name) {
+  const dirs = (process.env.PATH || '').split(path.delimiter).filter(Boolean);
+  const go = spawnSync('go', ['env', 'GOBIN', 'GOPATH'], { encoding: 'utf8' });
+  if (go.status === 0) {
+    const [gobin, gopath] = go.stdout.split('\n');
+    dirs.push(gobin || path.join(gopath || '', 'bin'));
+  }
+  for (const d of dirs) {
+    const p = path.join(d, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+// startMailpit runs Mailpit, the SMTP server the Go tests send through
+// (internal/realpart/mailpit.go), on two loopback ports with a fresh
+// database, so that the email edition's mails can be read back through its
+// API. Without it the subscription flow cannot run: a failure under
+// KOLOKOL_REQUIRE_ALL=1 (as in CI), otherwise null and a line saying so.
+async function startMailpit() {
+  const bin = findCommand('mailpit');
+  if (!bin) {
+    const why = 'mailpit is not installed (scripts/test.sh installs it: go install github.com/axllent/mailpit@v1.33.1)';
+    if (process.env.KOLOKOL_REQUIRE_ALL === '1') throw new GateError(why);
+    log(`${why}: the email subscription flow is not checked`);
+    return null;
+  }
+  const smtpPort = await freePort();
+  let apiPort = await freePort();
+  while (apiPort === smtpPort) apiPort = await freePort();
+  const smtp = `127.0.0.1:${smtpPort}`;
+  const api = `http://127.0.0.1:${apiPort}`;
+  const args = ['--smtp', smtp, '--listen', `127.0.0.1:${apiPort}`, '--database', path.join(tmpRoot, 'mailpit.db'),
+    '--smtp-disable-rdns', '--disable-version-check', '--quiet'];
+  const proc = spawn(bin, args, { cwd: tmpRoot, stdio: ['ignore', 'ignore', fs.openSync(path.join(outDir, 'mailpit.log'), 'w')] });
+  servers.push(proc);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new GateError(`mailpit exited (code ${proc.exitCode}); see ${path.join(outDir, 'mailpit.log')}`);
+    try {
+      const r = await fetch(api + '/api/v1/messages', { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new GateError(`mailpit's API did not answer at ${api} within 30s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  log(`mailpit up: SMTP ${smtp}, API ${api}`);
+  return { smtp, api };
 }
 
 async function stopServers() {
@@ -1266,7 +1329,7 @@ async function checkNewsroom(browser, axeSource, base, pages) {
     await ac.close();
 
     // The desk's checks, one file each under e2e/desk/ (see deskChecks).
-    await deskChecks({ browser, axeSource, base, local, cred, adminCred, pages, storyURL, visit, expect, signIn, totp, freshCode, narrow: narrowCheck(expect), checkPage, record, oneLine, outDir, tmpRoot, services });
+    await deskChecks({ browser, axeSource, base, local, cred, adminCred, pages, storyURL, visit, expect, signIn, totp, freshCode, narrow: narrowCheck(expect), checkPage, record, oneLine, outDir, tmpRoot, services, mailpit });
   } catch (e) {
     record('newsroom', null, [{ rule: 'newsroom-run', element: '-', url: base + '/newsroom/', detail: oneLine(e.message) }]);
   } finally {
@@ -1295,7 +1358,9 @@ function narrowCheck(expect) {
 // visit(name, resp, page) (status, axe, Nu, screenshot), expect(rec, ok,
 // rule, detail), signIn(page, base, cred) (with a code the server has not seen),
 // freshCode(secret) (such a code, for enrolments), narrow(rec, page) (390 px)
-// and checkPage (the reader page checks). A file opens browser contexts of
+// and checkPage (the reader page checks); mailpit is the SMTP server the
+// email edition sends through ({ smtp, api }, or null when the suite runs
+// without one). A file opens browser contexts of
 // its own and closes them; a throw is recorded as that file's failure.
 async function deskChecks(t) {
   const dir = path.join(here, 'desk');
@@ -1505,6 +1570,8 @@ async function main() {
   let bin = null;
   if (!base) {
     bin = buildBinary();
+    mailpit = await startMailpit();
+    if (mailpit) emailFlags = ['--smtp', `smtp://${mailpit.smtp}`, '--mail-from', MAIL_FROM];
     let state;
     ({ base, state } = await startServer(bin));
     serverState = state;

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kolokol/kolokol"
 	"github.com/kolokol/kolokol/internal/realpart"
+	"github.com/kolokol/kolokol/newsletter"
 )
 
 // TestEmailFlags: the email edition's flags refuse what cannot work, with
@@ -88,5 +92,91 @@ func TestEmailEditionServed(t *testing.T) {
 	}
 	if strings.Contains(ta.logs.String(), "reader@example.org") {
 		t.Error("the address reached the log")
+	}
+}
+
+// TestNewsletterSend: "kolokol newsletter send" mails today's digest of a
+// service to its confirmed digest subscribers through the relay, once: a
+// second run sends nothing. It refuses what it cannot send by hand.
+func TestNewsletterSend(t *testing.T) {
+	mp := realpart.StartMailpit(t)
+	// The window closes at this hour today, after the demo's stories of
+	// two and five hours ago and before the next hour's.
+	hour := time.Now().UTC().Hour()
+	ta := newTestAppWith(t, Config{Email: emailConfig{SMTP: "smtp://" + mp.SMTP, From: "News <news@example.org>", DigestHour: hour}})
+	ctx := t.Context()
+	keys, err := newsletter.LoadKeys(filepath.Join(ta.data, "secrets", "subscribers.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, s := range []struct {
+		addr           string
+		digest, alerts bool
+		confirm        bool
+	}{
+		{"digest@example.org", true, false, true},
+		{"alerts@example.org", false, true, true},  // alerts only: no digest
+		{"pending@example.org", true, true, false}, // never confirmed
+	} {
+		lookup := keys.Lookup(s.addr)
+		sealed := keys.Seal(lookup, s.addr)
+		sub := &kolokol.Subscription{Service: "en", Lookup: lookup, Sealed: sealed, Digest: s.digest, Alerts: s.alerts,
+			ConfirmHash: newsletter.TokenHash(newsletter.NewToken()), ManageHash: newsletter.TokenHash(keys.ManageToken(sealed))}
+		if _, err := ta.Store.Subscribe(ctx, sub, kolokol.SubscribeLimits{Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		if s.confirm {
+			if _, err := ta.Store.ConfirmSubscription(ctx, sub.ConfirmHash, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	send := []string{"newsletter", "send", "--data", ta.data, "--service", "en", "--kind", "digest", "--smtp", "smtp://" + mp.SMTP,
+		"--mail-from", "News <news@example.org>", "--base-url", "https://news.example.org", "--digest-hour", strconv.Itoa(hour)}
+	stdout, errOut, err := runCLI(t, noEnv, send...)
+	if err != nil || !strings.Contains(stdout, "digest of en: 1 mails sent") {
+		t.Fatalf("newsletter send: %v\n%s%s", err, stdout, errOut)
+	}
+	msgs := mp.Messages(t)
+	if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != "digest@example.org" || msgs[0].From != "news@example.org" {
+		t.Fatalf("mails: %+v", msgs)
+	}
+	raw := string(mp.Raw(t, msgs[0].ID))
+	for _, want := range []string{
+		"List-Unsubscribe: <https://news.example.org/en/email/unsubscribe?t=",
+		"List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+		"Content-Language: en",
+	} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the digest lacks %q:\n%s", want, raw)
+		}
+	}
+	if strings.Contains(errOut, "digest@example.org") {
+		t.Error("the address reached the command's log")
+	}
+
+	// Once a day: a second run sends nothing.
+	if stdout, errOut, err := runCLI(t, noEnv, send...); err != nil || !strings.Contains(stdout, "digest of en: 0 mails sent") {
+		t.Fatalf("newsletter send again: %v\n%s%s", err, stdout, errOut)
+	}
+	if n := len(mp.Messages(t)); n != 1 {
+		t.Errorf("after the second run Mailpit holds %d mails, want 1", n)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"newsletter", "send", "--data", ta.data, "--service", "en", "--kind", "alerts", "--smtp", "smtp://" + mp.SMTP}, "only digest"},
+		{[]string{"newsletter", "send", "--data", ta.data, "--smtp", "smtp://" + mp.SMTP}, "give --service"},
+		{[]string{"newsletter", "send", "--data", ta.data, "--service", "en"}, "give --service and --smtp"},
+		{[]string{"newsletter", "send", "--data", ta.data, "--service", "en", "--smtp", "smtp://" + mp.SMTP, "--mail-from", "news@example.org",
+			"--base-url", "http://news.example.org"}, "--base-url"},
+		{[]string{"newsletter"}, "usage"},
+	} {
+		if _, _, err := runCLI(t, noEnv, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("kolokol %s: %v, want an error naming %q", strings.Join(c.args, " "), err, c.want)
+		}
 	}
 }
