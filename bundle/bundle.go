@@ -13,15 +13,19 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -195,6 +199,8 @@ func (m *Maker) EPUB(ctx context.Context, code string, from, to time.Time) (*epu
 		Modified:    m.now().UTC().Truncate(time.Second),
 		Stylesheet:  b.Style,
 		NavTitle:    b.Heading,
+		Cover:       &epub.Image{Name: "cover.svg", MIME: "image/svg+xml", Data: cover(b)},
+		CoverTitle:  b.Title,
 	}
 	for _, s := range b.Stories {
 		bk.Chapters = append(bk.Chapters, epub.Chapter{Name: s.Name + ".xhtml", Title: s.Headline, Body: c.without(s.Chapter)})
@@ -292,6 +298,35 @@ func iso3(tag string) (string, error) {
 		return "", fmt.Errorf("language %q has no ISO 639-3 code", tag)
 	}
 	return base.ISO3(), nil
+}
+
+// cover is the book's cover picture: the bell, the newsroom's name and
+// the period on the newsroom's dark ground, in the service's language and
+// direction. A drawing rather than a story's photo, so that every edition
+// has one and a reader's library tells the editions apart by their dates;
+// its text is the reading system's to shape, in the reader's own fonts.
+func cover(b *render.Bundle) []byte {
+	// Long names get smaller type so that the line fits the 600-unit width;
+	// a character is taken as 0.6 of the type's size, generous for most scripts.
+	size := func(text string, max float64) string {
+		n := float64(utf8.RuneCountInString(text))
+		return strconv.FormatFloat(math.Round(math.Min(max, 520/(0.6*math.Max(n, 1)))), 'f', -1, 64)
+	}
+	esc := func(v string) string {
+		var s strings.Builder
+		xml.EscapeText(&s, []byte(v)) // cannot fail writing to a Builder
+		return s.String()
+	}
+	var s strings.Builder
+	s.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	s.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="0 0 600 800" width="600" height="800" xml:lang="` + esc(b.Lang) + `" direction="` + b.Dir + `">` + "\n")
+	s.WriteString(`<rect width="600" height="800" fill="#1a1a1a"/>` + "\n")
+	// The favicon's bell (a 32-unit drawing), 7.5 times its size.
+	s.WriteString(`<path transform="translate(180 140) scale(7.5)" d="M16 5a7 7 0 0 0-7 7v6l-3 5h20l-3-5v-6a7 7 0 0 0-7-7zm-3 19a3 3 0 0 0 6 0z" fill="#fff"/>` + "\n")
+	s.WriteString(`<text x="300" y="520" text-anchor="middle" fill="#fff" font-family="sans-serif" font-weight="bold" font-size="` + size(b.Brand, 56) + `">` + esc(b.Brand) + "</text>\n")
+	s.WriteString(`<text x="300" y="600" text-anchor="middle" fill="#ddd" font-family="sans-serif" font-size="` + size(b.Period, 36) + `">` + esc(b.Period) + "</text>\n")
+	s.WriteString("</svg>\n")
+	return []byte(s.String())
 }
 
 // illustration is the 48x48 picture Kiwix shows in its library: a bell's

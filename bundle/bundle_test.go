@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -262,6 +263,49 @@ func TestEPUB(t *testing.T) {
 		}
 		if _, err := VerifyFile(r.Path, n.maker.Signer.Keyring()); err != nil {
 			t.Errorf("the book's signature: %v", err)
+		}
+		// epubcheck passes a book without a cover or with the wrong
+		// direction: what a reader sees first is checked here.
+		zr, err := zip.OpenReader(r.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[f.Name] = string(b)
+		}
+		zr.Close()
+		dir := map[string]string{"en": "ltr", "fa": "rtl"}[code]
+		b, err := n.maker.Render.Bundle(ctx, code, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lang := b.Lang
+		opf, cov, svg := files["EPUB/package.opf"], files["EPUB/cover.xhtml"], files["EPUB/cover.svg"]
+		for _, want := range []string{`properties="cover-image"`, `href="cover.svg"`, `<dc:language>` + lang + `</dc:language>`} {
+			if !strings.Contains(opf, want) {
+				t.Errorf("%s package document lacks %s:\n%s", code, want, opf)
+			}
+		}
+		if rtl := strings.Contains(opf, `page-progression-direction="rtl"`); rtl != (dir == "rtl") {
+			t.Errorf("%s book: right-to-left page progression %v, want %v", code, rtl, dir == "rtl")
+		}
+		if !strings.Contains(cov, `lang="`+lang+`"`) || !strings.Contains(cov, `dir="`+dir+`"`) || !strings.Contains(cov, `src="cover.svg"`) {
+			t.Errorf("%s cover page:\n%s", code, cov)
+		}
+		for _, want := range []string{`xml:lang="` + lang + `"`, `direction="` + dir + `"`, ">" + html.EscapeString(b.Brand) + "<", ">" + html.EscapeString(b.Period) + "<"} {
+			if !strings.Contains(svg, want) {
+				t.Errorf("%s cover picture lacks %s:\n%s", code, want, svg)
+			}
 		}
 	}
 }
