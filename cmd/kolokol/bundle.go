@@ -18,7 +18,7 @@ import (
 	"github.com/kolokol/kolokol/sign"
 )
 
-const bundleUsage = "usage: kolokol bundle zim|epub --data DIR --service CODE --base-url URL [--days N] --out FILE"
+const bundleUsage = "usage: kolokol bundle zim|epub --data DIR --service CODE --base-url URL [--days N] [--out FILE]"
 
 // bundleCmd writes one offline edition of a service (package bundle) and
 // its signature beside it.
@@ -33,7 +33,7 @@ func bundleCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	dbFlag := fs.String("db", "", dbUsage)
 	service := fs.String("service", "", "the service's code, e.g. fa")
 	days := fs.Int("days", 7, "the stories published in the last N days (up to now)")
-	out := fs.String("out", "", "the file to write (FILE.zim or FILE.epub); its signature goes beside it as FILE.zim.minisig")
+	out := fs.String("out", "", "the file to write (FILE.zim or FILE.epub; default CODE-YYYY-MM-DD.zim|epub here); its signature goes beside it as FILE.zim.minisig")
 	baseURL := fs.String("base-url", "", "the site's public origin, e.g. https://news.example.org: the edition is signed for it and links to it")
 	network := fs.String("network", defaultNetwork, "the network's name, as serve's --network: the bundle's publisher")
 	mediaS3 := mediaS3Flag(fs)
@@ -43,8 +43,13 @@ func bundleCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	switch {
 	case *service == "":
 		return fmt.Errorf("--service: give the service's code\n%s", bundleUsage)
+	case !kolokol.ValidServiceCode(*service):
+		return fmt.Errorf("--service %q: not a service code (fa, en, sr-latn)\n%s", *service, bundleUsage)
 	case *out == "":
-		return fmt.Errorf("--out: give the file to write\n%s", bundleUsage)
+		// The name the mirrors page gives the day's edition.
+		*out = *service + "-" + time.Now().UTC().Format(time.DateOnly) + "." + string(kind)
+	}
+	switch {
 	case !strings.HasSuffix(*out, "."+string(kind)):
 		return fmt.Errorf("--out %s: a %s bundle's file name ends .%s", *out, kind, kind)
 	case *days < 1 || *days > 366:

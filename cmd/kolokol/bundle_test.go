@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBundleCommands makes a ZIM file and an EPUB of a generated
@@ -64,7 +65,7 @@ func TestBundleCommands(t *testing.T) {
 	}{
 		{[]string{"bundle"}, "give the format, zim or epub"},
 		{[]string{"bundle", "pdf"}, "give the format, zim or epub"},
-		{append([]string{"bundle", "zim"}, base...), "--out: give the file"},
+		{[]string{"bundle", "zim", "--data", data, "--service", "../ru", "--base-url", "https://news.example.org"}, "not a service code"},
 		{append([]string{"bundle", "zim", "--out", filepath.Join(out, "x.epub")}, base...), "ends .zim"},
 		{append([]string{"bundle", "zim", "--out", filepath.Join(out, "nope", "x.zim")}, base...), "does not exist"},
 		{append(append([]string{"bundle", "zim", "--out", filepath.Join(out, "x.zim")}, base...), "--days", "0"), "from 1 to 366"},
@@ -77,6 +78,20 @@ func TestBundleCommands(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "x.zim")); err == nil {
 		t.Error("a refused bundle left a file")
+	}
+
+	// Without --out, the edition gets the mirrors page's name, here.
+	here := t.TempDir()
+	t.Chdir(here)
+	stdout, errOut, err := runCLI(t, noEnv, append([]string{"bundle", "epub"}, base...)...)
+	name := "ru-" + time.Now().UTC().Format(time.DateOnly) + ".epub"
+	if err != nil || !strings.HasPrefix(stdout, "wrote "+name+": ") {
+		t.Fatalf("kolokol bundle epub without --out: %v\n%s%s", err, stdout, errOut)
+	}
+	for _, f := range []string{name, name + ".minisig"} {
+		if _, err := os.Stat(filepath.Join(here, f)); err != nil {
+			t.Errorf("without --out: %v", err)
+		}
 	}
 }
 
