@@ -289,9 +289,8 @@ func TestEPUB(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lang := b.Lang
 		opf, cov, svg := files["EPUB/package.opf"], files["EPUB/cover.xhtml"], files["EPUB/cover.svg"]
-		for _, want := range []string{`properties="cover-image"`, `href="cover.svg"`, `<dc:language>` + lang + `</dc:language>`} {
+		for _, want := range []string{`properties="cover-image"`, `href="cover.svg"`, `<dc:language>` + b.Lang + `</dc:language>`} {
 			if !strings.Contains(opf, want) {
 				t.Errorf("%s package document lacks %s:\n%s", code, want, opf)
 			}
@@ -299,10 +298,10 @@ func TestEPUB(t *testing.T) {
 		if rtl := strings.Contains(opf, `page-progression-direction="rtl"`); rtl != (dir == "rtl") {
 			t.Errorf("%s book: right-to-left page progression %v, want %v", code, rtl, dir == "rtl")
 		}
-		if !strings.Contains(cov, `lang="`+lang+`"`) || !strings.Contains(cov, `dir="`+dir+`"`) || !strings.Contains(cov, `src="cover.svg"`) {
+		if !strings.Contains(cov, `lang="`+b.Lang+`"`) || !strings.Contains(cov, `dir="`+dir+`"`) || !strings.Contains(cov, `src="cover.svg"`) {
 			t.Errorf("%s cover page:\n%s", code, cov)
 		}
-		for _, want := range []string{`xml:lang="` + lang + `"`, `direction="` + dir + `"`, ">" + html.EscapeString(b.Brand) + "<", ">" + html.EscapeString(b.Period) + "<"} {
+		for _, want := range []string{`xml:lang="` + b.Lang + `"`, `direction="` + dir + `"`, ">" + html.EscapeString(b.Brand) + "<", ">" + html.EscapeString(b.Period) + "<"} {
 			if !strings.Contains(svg, want) {
 				t.Errorf("%s cover picture lacks %s:\n%s", code, want, svg)
 			}

@@ -45,7 +45,8 @@ func bundleCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return fmt.Errorf("--service: give the service's code\n%s", bundleUsage)
 	case !kolokol.ValidServiceCode(*service):
 		return fmt.Errorf("--service %q: not a service code (fa, en, sr-latn)\n%s", *service, bundleUsage)
-	case *out == "":
+	}
+	if *out == "" {
 		// The name the mirrors page gives the day's edition.
 		*out = *service + "-" + time.Now().UTC().Format(time.DateOnly) + "." + string(kind)
 	}
